@@ -1,0 +1,10 @@
+/**
+ * What two or more EdgeMQ folders share: the injected clock, the Java properties reader/writer
+ * and the zod-backed config loader used by the name server and the broker.
+ *
+ * @module
+ */
+
+export * from "./clock.ts";
+export * from "./properties.ts";
+export * from "./config_loader.ts";
