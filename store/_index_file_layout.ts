@@ -1,0 +1,245 @@
+/**
+ * Internal parts of {@linkcode IndexFile}: header codec, write state, slot-page snapshots and
+ * the query-time entry reader (`shared/spec/store.md` §4 layout).
+ *
+ * @module
+ */
+
+import { type FileHandle, FileNotFoundError, type FileSystem } from "./file_system.ts";
+import {
+  INDEX_ENTRY_BYTES,
+  INDEX_FILE_BYTES_MAX,
+  INDEX_HASH_SLOT_BYTES,
+  INDEX_HEADER_BYTES,
+  OS_PAGE_BYTES,
+} from "./limits.ts";
+import { readInt64, writeInt64 } from "./consume_queue_units.ts";
+
+/** Slots per 4 KiB page of the slot table (dirty tracking unit). */
+export const SLOTS_PER_PAGE = OS_PAGE_BYTES / INDEX_HASH_SLOT_BYTES;
+
+/** Layout of an index file. */
+export interface IndexLayout {
+  /** `maxHashSlotNum` */
+  readonly maxHashSlotNum: number;
+  /** `maxIndexNum` */
+  readonly maxIndexNum: number;
+}
+
+/** What the entry reader needs from a file. */
+export interface EntryLocator {
+  /** the file path */
+  readonly path: string;
+  /** @returns the byte position of entry `index` */
+  entryPosition(index: number): number;
+}
+
+/** One index entry as read. */
+export interface IndexEntry {
+  /** stored key hash */
+  readonly keyHash: number;
+  /** commit-log offset */
+  readonly phyOffset: number;
+  /** seconds since the file's beginTimestamp */
+  readonly timeDiff: number;
+  /** previous entry of the slot chain, 0 = end */
+  readonly previous: number;
+}
+
+/**
+ * @param options slot and entry counts
+ * @returns the size of an index file with that layout
+ */
+export function indexFileBytes(options: IndexLayout): number {
+  return INDEX_HEADER_BYTES + options.maxHashSlotNum * INDEX_HASH_SLOT_BYTES +
+    options.maxIndexNum * INDEX_ENTRY_BYTES;
+}
+
+/** The header fields (store.md §4). */
+export interface IndexHeader {
+  /** store time of the first entry */
+  beginTimestamp: number;
+  /** store time of the newest entry */
+  endTimestamp: number;
+  /** commit-log offset of the first entry */
+  beginPhyOffset: number;
+  /** commit-log offset of the newest entry */
+  endPhyOffset: number;
+  /** slots in use */
+  hashSlotCount: number;
+  /** next entry number, from 1 */
+  indexCount: number;
+}
+
+/** Slot table and unflushed entries of the file being written. */
+export interface WriteState {
+  /** the slot table, big-endian int32s */
+  readonly slots: Uint8Array;
+  /** view over `slots` */
+  readonly slotView: DataView;
+  /** 1 per 4 KiB slot page changed since the last flush */
+  readonly dirtyPages: Uint8Array;
+  /** unflushed entries */
+  pending: Uint8Array;
+  /** view over `pending` */
+  pendingView: DataView;
+  /** entry number of the first entry in `pending` (= entries flushed so far) */
+  pendingBase: number;
+}
+
+/** Reads slots and entries of one file for a query: memory first, then one open handle. */
+export class EntryReader {
+  readonly #file: EntryLocator;
+  readonly #fs: FileSystem;
+  readonly #write: WriteState | null;
+  #handle: FileHandle | null = null;
+  readonly #bytes = new Uint8Array(INDEX_ENTRY_BYTES);
+  readonly #view = new DataView(this.#bytes.buffer);
+
+  /**
+   * @param file the file read
+   * @param fs its file system
+   * @param write the file's write state (memory first), or null
+   */
+  constructor(file: EntryLocator, fs: FileSystem, write: WriteState | null) {
+    this.#file = file;
+    this.#fs = fs;
+    this.#write = write;
+  }
+
+  /** @returns the slot's value, or null when the file is gone */
+  async slot(slot: number): Promise<number | null> {
+    if (this.#write !== null) return this.#write.slotView.getInt32(slot * INDEX_HASH_SLOT_BYTES);
+    const bytes = this.#bytes.subarray(0, 4);
+    if (!(await this.#read(bytes, INDEX_HEADER_BYTES + slot * INDEX_HASH_SLOT_BYTES))) return null;
+    return this.#view.getInt32(0);
+  }
+
+  /** @returns entry `index`, or null when the file is gone */
+  async entry(
+    index: number,
+  ): Promise<IndexEntry | null> {
+    const write = this.#write;
+    let view: DataView = this.#view;
+    let position = 0;
+    if (write !== null && index >= write.pendingBase) {
+      view = write.pendingView;
+      position = (index - write.pendingBase) * INDEX_ENTRY_BYTES;
+    } else if (!(await this.#read(this.#bytes, this.#file.entryPosition(index)))) {
+      return null;
+    }
+    return {
+      keyHash: view.getInt32(position),
+      phyOffset: readInt64(view, position + 4),
+      timeDiff: view.getInt32(position + 12),
+      previous: view.getInt32(position + 16),
+    };
+  }
+
+  async #read(bytes: Uint8Array, position: number): Promise<boolean> {
+    if (this.#handle === null) {
+      try {
+        this.#handle = await this.#fs.open(this.#file.path);
+      } catch (error) {
+        if (error instanceof FileNotFoundError) return false;
+        throw error;
+      }
+    }
+    await this.#handle.readAt(bytes, position);
+    return true;
+  }
+
+  /** Closes the handle opened for disk reads, if any. */
+  close(): void {
+    this.#handle?.close();
+    this.#handle = null;
+  }
+}
+
+/**
+ * Validates a layout.
+ * @returns the file size it implies
+ * @throws {RangeError} for counts out of range or a file over INDEX_FILE_BYTES_MAX
+ */
+export function checkLayout(options: IndexLayout): number {
+  const { maxHashSlotNum, maxIndexNum } = options;
+  if (!Number.isSafeInteger(maxHashSlotNum) || maxHashSlotNum < 1) {
+    throw new RangeError(`Cannot use maxHashSlotNum ${maxHashSlotNum}: expected an integer >= 1`);
+  }
+  if (!Number.isSafeInteger(maxIndexNum) || maxIndexNum < 2) {
+    throw new RangeError(`Cannot use maxIndexNum ${maxIndexNum}: expected an integer >= 2`);
+  }
+  const size = indexFileBytes(options);
+  if (size > INDEX_FILE_BYTES_MAX) {
+    throw new RangeError(
+      `Cannot use an index file of ${size} bytes: exceeds INDEX_FILE_BYTES_MAX ${INDEX_FILE_BYTES_MAX}`,
+    );
+  }
+  return size;
+}
+
+/** @returns a write state over `slots` whose next entry is `indexCount` */
+export function newWriteState(
+  maxHashSlotNum: number,
+  slots: Uint8Array,
+  indexCount: number,
+): WriteState {
+  const pending = new Uint8Array(64 * INDEX_ENTRY_BYTES);
+  return {
+    slots,
+    slotView: new DataView(slots.buffer),
+    dirtyPages: new Uint8Array(Math.ceil(maxHashSlotNum / SLOTS_PER_PAGE)),
+    pending,
+    pendingView: new DataView(pending.buffer),
+    pendingBase: indexCount,
+  };
+}
+
+/** Copies runs of dirty slot pages (and clears their flags) so a flush writes a fixed image. */
+export function copyDirtySlotRuns(state: WriteState): { position: number; bytes: Uint8Array }[] {
+  const runs: { position: number; bytes: Uint8Array }[] = [];
+  const pages = state.dirtyPages;
+  for (let page = 0; page < pages.length;) {
+    if (pages[page] === 0) {
+      page++;
+      continue;
+    }
+    let end = page;
+    while (end < pages.length && pages[end] === 1) pages[end++] = 0;
+    const position = page * OS_PAGE_BYTES;
+    const stop = Math.min(end * OS_PAGE_BYTES, state.slots.length);
+    runs.push({ position, bytes: state.slots.slice(position, stop) });
+    page = end;
+  }
+  return runs;
+}
+
+/** @returns the 40-byte header (store.md §4) */
+export function encodeHeader(header: IndexHeader): Uint8Array {
+  const bytes = new Uint8Array(INDEX_HEADER_BYTES);
+  const view = new DataView(bytes.buffer);
+  writeInt64(view, 0, header.beginTimestamp);
+  writeInt64(view, 8, header.endTimestamp);
+  writeInt64(view, 16, header.beginPhyOffset);
+  writeInt64(view, 24, header.endPhyOffset);
+  view.setInt32(32, header.hashSlotCount);
+  view.setInt32(36, header.indexCount);
+  return bytes;
+}
+
+/**
+ * Reads a header; an indexCount ≤ 0 (never flushed) reads as 1, like RocketMQ's IndexHeader.
+ * @returns the header fields
+ */
+export function decodeHeader(bytes: Uint8Array, maxIndexNum: number): IndexHeader {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const indexCount = view.getInt32(36);
+  return {
+    beginTimestamp: readInt64(view, 0),
+    endTimestamp: readInt64(view, 8),
+    beginPhyOffset: readInt64(view, 16),
+    endPhyOffset: readInt64(view, 24),
+    hashSlotCount: Math.max(0, view.getInt32(32)),
+    indexCount: indexCount <= 0 ? 1 : Math.min(indexCount, maxIndexNum),
+  };
+}

@@ -1,0 +1,296 @@
+/**
+ * Retention (`shared/spec/store.md` §9, RocketMQ `CleanCommitLogService` and
+ * `CleanConsumeQueueService`): deletes old commit-log files by age at the `deleteWhen` hour, or
+ * early when the disk fills; marks the store full (writes refused) past the warning ratio; then
+ * removes consume-queue and index files wholly below the commit log's new min offset.
+ *
+ * It works on an abstract list of commit-log files ({@linkcode CommitLogSegmentSource}), which the
+ * commit log implements; `run()` does one pass and the facade schedules it every
+ * `cleanResourceInterval`.
+ *
+ * @module
+ */
+
+import type { Clock } from "../common/clock.ts";
+import { ResponseCode } from "../protocol/response_code.ts";
+import type { DiskUsage, FileSystem } from "./file_system.ts";
+import { DELETE_FILE_BATCH_MAX, MANUAL_DELETE_FILE_SEVERAL_TIMES } from "./limits.ts";
+
+const HOUR_MS = 3_600_000;
+
+/** One commit-log file as retention sees it. */
+export interface CommitLogSegmentInfo {
+  /** the file path */
+  readonly path: string;
+  /** commit-log offset of the file's first byte (its name) */
+  readonly startOffset: number;
+  /** commit-log offset just past the file's written bytes */
+  readonly endOffset: number;
+  /**
+   * last modification, ms since the epoch (RocketMQ `getLastModifiedTimestamp`); when absent,
+   * the file's mtime from `fs.stat` is used
+   */
+  readonly lastModifiedMs?: number;
+}
+
+/**
+ * What retention needs from the commit log. The commit log (store-core) implements it.
+ *
+ * - `segments()` lists the files oldest first; the last one is the file being written and is
+ *   never passed to `deleteSegments`.
+ * - `deleteSegments(paths)` deletes a prefix of `segments()` (oldest first), removes them from
+ *   the commit log's file list, and advances `minOffset()` to the first remaining file.
+ *   Readers of a deleted file must get "message was removed", not a crash.
+ * - `minOffset()` is the commit log's smallest readable offset.
+ */
+export interface CommitLogSegmentSource {
+  /** @returns the commit-log files, oldest first */
+  segments(): readonly CommitLogSegmentInfo[];
+  /** Deletes these files, a prefix of `segments()` (never the last). */
+  deleteSegments(paths: readonly string[]): Promise<void>;
+  /** @returns the commit log's smallest offset */
+  minOffset(): number;
+}
+
+/** A store part whose files follow the commit log's min offset (consume queues, index). */
+export interface RetentionFollower {
+  /**
+   * Deletes files wholly below `commitLogMinOffset`.
+   * @returns files deleted
+   */
+  deleteExpiredFiles(commitLogMinOffset: number): Promise<number>;
+}
+
+/** Thrown by {@linkcode CleanService.checkWritable} while the disk is full; maps to SERVICE_NOT_AVAILABLE. */
+export class StoreDiskFullError extends Error {
+  /** the RocketMQ response code for this condition */
+  readonly responseCode: number = ResponseCode.SERVICE_NOT_AVAILABLE;
+
+  /**
+   * @param usedPercent the disk use that tripped the limit
+   * @param limitPercent `diskSpaceWarningLevelRatio`
+   */
+  constructor(readonly usedPercent: number, readonly limitPercent: number) {
+    super(
+      `Cannot write to the store: disk use ${
+        usedPercent.toFixed(1)
+      }% exceeds diskSpaceWarningLevelRatio ${limitPercent}%`,
+    );
+    this.name = "StoreDiskFullError";
+  }
+}
+
+/** Construction options of {@linkcode CleanService}; config keys as RocketMQ spells them. */
+export interface CleanServiceOptions {
+  /** default source of disk usage */
+  readonly fs: FileSystem;
+  /** wall clock; `deleteWhen` hours are its local time */
+  readonly clock: Clock;
+  /** the commit log's files */
+  readonly commitLog: CommitLogSegmentSource;
+  /** consume queues and index, cleaned after the commit log */
+  readonly followers?: readonly RetentionFollower[];
+  /** paths whose volumes are watched: `storePathCommitLog` and `storePathConsumeQueue` */
+  readonly diskPaths: readonly string[];
+  /** hours a commit-log file is kept after its last modification (default 72) */
+  readonly fileReservedTime?: number;
+  /** hours at which expired files are deleted, `"04"` or `"04;05"` (default "04") */
+  readonly deleteWhen?: string;
+  /** above this disk use (%) expired files are deleted at any hour (default 75) */
+  readonly diskMaxUsedSpaceRatio?: number;
+  /** above this disk use (%) files are deleted even unexpired (default 85) */
+  readonly diskSpaceCleanForciblyRatio?: number;
+  /** above this disk use (%) the store is full and refuses writes (default 90) */
+  readonly diskSpaceWarningLevelRatio?: number;
+  /** allow deleting unexpired files past diskSpaceCleanForciblyRatio (default true) */
+  readonly cleanFileForciblyEnable?: boolean;
+  /** overrides `fs.diskUsage` (e.g. a volume other than the file system's) */
+  readonly diskUsage?: (path: string) => Promise<DiskUsage>;
+}
+
+/** What one pass did. */
+export interface CleanResult {
+  /** commit-log files deleted */
+  readonly deletedSegments: number;
+  /** consume-queue and index files deleted */
+  readonly deletedFollowerFiles: number;
+  /** highest disk use (%) of the watched volumes */
+  readonly usedPercent: number;
+  /** the store refuses writes */
+  readonly diskFull: boolean;
+}
+
+/** See the module doc. */
+export class CleanService {
+  readonly #fs: FileSystem;
+  readonly #clock: Clock;
+  readonly #commitLog: CommitLogSegmentSource;
+  readonly #followers: readonly RetentionFollower[];
+  readonly #diskPaths: readonly string[];
+  readonly #diskUsage: (path: string) => Promise<DiskUsage>;
+  readonly #reservedMs: number;
+  readonly #deleteHours: ReadonlySet<number>;
+  readonly #maxUsedRatio: number;
+  readonly #forciblyRatio: number;
+  readonly #warningRatio: number;
+  readonly #forciblyEnable: boolean;
+  #manualDeletes = 0;
+  #diskFull = false;
+  #usedPercent = 0;
+  #lastMinOffset = 0;
+  #running: Promise<CleanResult> | null = null;
+
+  /**
+   * @param options commit log, followers, volumes and retention config
+   * @throws {RangeError} for a bad `deleteWhen`, negative hours or ratios outside 0..100
+   */
+  constructor(options: CleanServiceOptions) {
+    this.#fs = options.fs;
+    this.#clock = options.clock;
+    this.#commitLog = options.commitLog;
+    this.#followers = options.followers ?? [];
+    this.#diskPaths = options.diskPaths;
+    this.#diskUsage = options.diskUsage ?? ((path) => options.fs.diskUsage(path));
+    const reservedHours = options.fileReservedTime ?? 72;
+    if (!(reservedHours >= 0)) {
+      throw new RangeError(`Cannot use fileReservedTime ${reservedHours}: expected >= 0`);
+    }
+    this.#reservedMs = reservedHours * HOUR_MS;
+    this.#deleteHours = parseDeleteWhen(options.deleteWhen ?? "04");
+    this.#maxUsedRatio = ratio("diskMaxUsedSpaceRatio", options.diskMaxUsedSpaceRatio ?? 75);
+    this.#forciblyRatio = ratio(
+      "diskSpaceCleanForciblyRatio",
+      options.diskSpaceCleanForciblyRatio ?? 85,
+    );
+    this.#warningRatio = ratio(
+      "diskSpaceWarningLevelRatio",
+      options.diskSpaceWarningLevelRatio ?? 90,
+    );
+    this.#forciblyEnable = options.cleanFileForciblyEnable ?? true;
+  }
+
+  /** true while disk use exceeds diskSpaceWarningLevelRatio (as of the last pass) */
+  get diskFull(): boolean {
+    return this.#diskFull;
+  }
+
+  /**
+   * Refuses writes while the disk is full; the facade calls it before each put.
+   * @throws {StoreDiskFullError} while {@linkcode diskFull}
+   */
+  checkWritable(): void {
+    if (this.#diskFull) throw new StoreDiskFullError(this.#usedPercent, this.#warningRatio);
+  }
+
+  /** An admin asked to delete files now (RocketMQ `executeDeleteFilesManually`): the next 20 passes delete expired files at any hour. */
+  requestManualDelete(): void {
+    this.#manualDeletes = MANUAL_DELETE_FILE_SEVERAL_TIMES;
+  }
+
+  /**
+   * One pass: measure the disk, delete commit-log files if due, then follower files below the
+   * new min offset. Concurrent calls share one pass.
+   * @returns what the pass did
+   */
+  run(): Promise<CleanResult> {
+    if (this.#running !== null) return this.#running;
+    const pass = this.#pass();
+    this.#running = pass;
+    const clear = () => {
+      this.#running = null;
+    };
+    pass.then(clear, clear);
+    return pass;
+  }
+
+  async #pass(): Promise<CleanResult> {
+    const usedPercent = await this.#measure();
+    const timeUp = this.#deleteHours.has(new Date(this.#clock.now()).getHours());
+    const spaceFull = usedPercent > this.#maxUsedRatio;
+    const manual = this.#manualDeletes > 0;
+    let deletedSegments = 0;
+    if (timeUp || spaceFull || manual) {
+      if (manual) this.#manualDeletes--;
+      const forcibly = this.#forciblyEnable && usedPercent > this.#forciblyRatio;
+      deletedSegments = await this.#deleteSegments(forcibly);
+    }
+    let deletedFollowerFiles = 0;
+    const minOffset = this.#commitLog.minOffset();
+    if (minOffset > this.#lastMinOffset) {
+      this.#lastMinOffset = minOffset;
+      for (const follower of this.#followers) {
+        deletedFollowerFiles += await follower.deleteExpiredFiles(minOffset);
+      }
+    }
+    if (deletedSegments > 0) await this.#measure();
+    return {
+      deletedSegments,
+      deletedFollowerFiles,
+      usedPercent: this.#usedPercent,
+      diskFull: this.#diskFull,
+    };
+  }
+
+  /** Updates disk use and the full flag from the fullest watched volume. */
+  async #measure(): Promise<number> {
+    let used = 0;
+    for (const path of this.#diskPaths) {
+      const usage = await this.#diskUsage(path);
+      const percent = usage.totalBytes > 0
+        ? ((usage.totalBytes - usage.freeBytes) / usage.totalBytes) * 100
+        : 100;
+      used = Math.max(used, percent);
+    }
+    this.#usedPercent = used;
+    this.#diskFull = used > this.#warningRatio;
+    return used;
+  }
+
+  /** Deletes the oldest files (never the newest, ≤ DELETE_FILE_BATCH_MAX), stopping at an unexpired one unless `forcibly`. */
+  async #deleteSegments(forcibly: boolean): Promise<number> {
+    const segments = this.#commitLog.segments();
+    const now = this.#clock.now();
+    const doomed: string[] = [];
+    for (let i = 0; i < segments.length - 1 && doomed.length < DELETE_FILE_BATCH_MAX; i++) {
+      const segment = segments[i];
+      if (!forcibly) {
+        const modifiedMs = segment.lastModifiedMs ?? (await this.#fs.stat(segment.path))?.mtimeMs;
+        if (modifiedMs === undefined || now < modifiedMs + this.#reservedMs) break;
+      }
+      doomed.push(segment.path);
+    }
+    if (doomed.length > 0) await this.#commitLog.deleteSegments(doomed);
+    return doomed.length;
+  }
+}
+
+/**
+ * Parses `deleteWhen`: hours 0..23 separated by `;` (RocketMQ `UtilAll.isItTimeToDo`).
+ * @param deleteWhen e.g. `"04"` or `"04;05"`
+ * @returns the hours
+ * @throws {RangeError} when an item is not an hour
+ */
+export function parseDeleteWhen(deleteWhen: string): ReadonlySet<number> {
+  const hours = new Set<number>();
+  for (const item of deleteWhen.split(";")) {
+    const text = item.trim();
+    if (text === "") continue;
+    const hour = /^[0-9]{1,2}$/.test(text) ? Number(text) : NaN;
+    if (!(hour >= 0 && hour <= 23)) {
+      throw new RangeError(
+        `Cannot use deleteWhen ${JSON.stringify(deleteWhen)}: ${
+          JSON.stringify(text)
+        } is not an hour 0-23`,
+      );
+    }
+    hours.add(hour);
+  }
+  return hours;
+}
+
+function ratio(key: string, value: number): number {
+  if (!(value >= 0 && value <= 100)) {
+    throw new RangeError(`Cannot use ${key} ${value}: expected 0..100`);
+  }
+  return value;
+}

@@ -1,0 +1,184 @@
+import assert from "node:assert/strict";
+import { forEachAdapter } from "./_test_adapters.ts";
+import { makeMessage, SeededRandom } from "./_test_messages.ts";
+import { openTestLog } from "./_test_commit_log.ts";
+import { BLANK_MAGIC_CODE, decodeRecord, MessageSysFlag } from "./message_record.ts";
+import { hostAddress } from "./message_id.ts";
+import { createOffsetMessageId } from "./message_id.ts";
+
+const text = new TextDecoder();
+
+forEachAdapter(
+  "CommitLog reads back appended records from memory and after reopen",
+  async (ctx) => {
+    const random = new SeededRandom(1);
+    const first = await openTestLog({ ...ctx });
+    const bodies: string[] = [];
+    const offsets: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const body = `m${i}-` + "x".repeat(random.int(0, 900));
+      const outcome = first.log.append(makeMessage({ bodyText: body, queueId: i % 3 }));
+      assert.equal(outcome.status, "PUT_OK");
+      if (outcome.status !== "PUT_OK") return;
+      assert.equal(outcome.result.logicsOffset, Math.floor(i / 3), `queue offset of ${i}`);
+      bodies.push(body);
+      offsets.push(outcome.result.wroteOffset);
+    }
+    for (let i = 0; i < bodies.length; i++) {
+      const record = decodeRecord((await first.log.readRecord(offsets[i]))!);
+      assert.equal(text.decode(record.body), bodies[i]);
+      assert.equal(record.physicalOffset, offsets[i]);
+    }
+    const end = first.log.getMaxOffset();
+    await first.close();
+    const second = await openTestLog({ ...ctx, abnormal: false });
+    assert.equal(second.log.getMaxOffset(), end);
+    for (let i = 0; i < bodies.length; i++) {
+      const record = decodeRecord((await second.log.readRecord(offsets[i]))!);
+      assert.equal(text.decode(record.body), bodies[i]);
+    }
+    await second.close();
+  },
+);
+
+forEachAdapter("CommitLog rolls segments with a blank record and 20-digit names", async (ctx) => {
+  const segmentBytes = 4096;
+  const opened = await openTestLog({ ...ctx, segmentBytes });
+  const offsets: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    // Let the flusher write full segments so their buffers return to the pool.
+    if (i % 10 === 9) await opened.flusher.flush();
+    const outcome = opened.log.append(makeMessage({ body: new Uint8Array(300).fill(i) }));
+    assert.equal(outcome.status, "PUT_OK");
+    if (outcome.status === "PUT_OK") offsets.push(outcome.result.wroteOffset);
+  }
+  await opened.flusher.flush();
+  const names = await ctx.fs.list(`${ctx.dir}/commitlog`);
+  assert.ok(names.length >= 3, `segments: ${names}`);
+  names.forEach((name, i) => assert.equal(name, String(i * segmentBytes).padStart(20, "0")));
+  for (const offset of offsets) {
+    assert.equal(Math.floor(offset / segmentBytes), Math.floor((offset + 300) / segmentBytes));
+  }
+  // The first segment ends with a blank: int32 maxBlank, int32 BLANK magic.
+  const firstEnd = offsets.filter((o) => o < segmentBytes).at(-1)!;
+  const blankAt = firstEnd + (await opened.log.readRecord(firstEnd))!.length;
+  const header = (await opened.log.read(blankAt, 8))!;
+  const view = new DataView(header.buffer);
+  assert.equal(view.getInt32(0), segmentBytes - blankAt);
+  assert.equal(view.getInt32(4), BLANK_MAGIC_CODE);
+  assert.equal(await opened.log.readRecord(blankAt), null, "a blank is not a message");
+  const stat = await ctx.fs.stat(`${ctx.dir}/commitlog/${names[0]}`);
+  assert.equal(stat?.size, segmentBytes, "segments are created full size");
+  await opened.close();
+});
+
+forEachAdapter("CommitLog stores a batch as consecutive records in one segment", async (ctx) => {
+  const opened = await openTestLog({ ...ctx, segmentBytes: 4096 });
+  opened.log.append(makeMessage({ queueId: 1, body: new Uint8Array(3500) }));
+  const batch = Array.from({ length: 5 }, (_, i) => makeMessage({ queueId: 1, bodyText: `b${i}` }));
+  const outcome = opened.log.appendBatch(batch);
+  assert.equal(outcome.status, "PUT_OK");
+  if (outcome.status !== "PUT_OK") return;
+  const { result } = outcome;
+  assert.equal(result.msgNum, 5);
+  assert.equal(result.logicsOffset, 1);
+  assert.equal(result.wroteOffset, 4096, "the batch did not fit and went to the next segment");
+  const ids = result.msgId.split(",");
+  assert.equal(ids.length, 5);
+  let offset = result.wroteOffset;
+  for (let i = 0; i < 5; i++) {
+    const record = decodeRecord((await opened.log.readRecord(offset))!);
+    assert.equal(record.queueOffset, 1 + i);
+    assert.equal(text.decode(record.body), `b${i}`);
+    assert.equal(ids[i], createOffsetMessageId(new Uint8Array([192, 168, 1, 10]), 10911, offset));
+    offset += record.totalSize;
+  }
+  assert.equal(offset - result.wroteOffset, result.wroteBytes);
+  assert.equal(
+    opened.log.appendBatch([makeMessage(), makeMessage({ queueId: 2 })]).status,
+    "MESSAGE_ILLEGAL",
+  );
+  assert.equal(opened.requests.length, 6);
+  await opened.close();
+});
+
+forEachAdapter("CommitLog gives prepared and rollback records queue offset 0", async (ctx) => {
+  const opened = await openTestLog({ ...ctx });
+  const put = (sysFlag: number) => {
+    const outcome = opened.log.append(makeMessage({ sysFlag }));
+    assert.equal(outcome.status, "PUT_OK");
+    return outcome.status === "PUT_OK" ? outcome.result.logicsOffset : -1;
+  };
+  assert.equal(put(0), 0);
+  assert.equal(put(MessageSysFlag.TRANSACTION_PREPARED_TYPE), 0);
+  assert.equal(put(MessageSysFlag.TRANSACTION_ROLLBACK_TYPE), 0);
+  assert.equal(put(MessageSysFlag.TRANSACTION_COMMIT_TYPE), 1);
+  assert.equal(put(0), 2);
+  assert.deepEqual(opened.requests.map((r) => r.sysFlag & 0xC), [0, 4, 12, 8, 0]);
+  await opened.close();
+});
+
+forEachAdapter("CommitLog stores IPv6 born and store hosts", async (ctx) => {
+  const storeHost = hostAddress("2001:db8::1", 10911);
+  const opened = await openTestLog({ ...ctx, storeHost });
+  const outcome = opened.log.append(makeMessage({ bornHost: "fe80::2" }));
+  assert.equal(outcome.status, "PUT_OK");
+  if (outcome.status !== "PUT_OK") return;
+  assert.equal(outcome.result.msgId.length, 56);
+  await opened.close();
+  const reopened = await openTestLog({ ...ctx, storeHost, abnormal: true });
+  const record = decodeRecord((await reopened.log.readRecord(0))!);
+  assert.equal(record.sysFlag & 0x30, 0x30);
+  assert.deepEqual(record.storeHost.address, storeHost.address);
+  assert.equal(reopened.log.getMaxOffset(), record.totalSize);
+  await reopened.close();
+});
+
+forEachAdapter("CommitLog refuses a record that cannot fit a segment", async (ctx) => {
+  const opened = await openTestLog({ ...ctx, segmentBytes: 4096 });
+  assert.equal(
+    opened.log.append(makeMessage({ body: new Uint8Array(4000) })).status,
+    "MESSAGE_ILLEGAL",
+  );
+  assert.equal(opened.log.append(makeMessage({ body: new Uint8Array(3900) })).status, "PUT_OK");
+  await opened.close();
+});
+
+forEachAdapter("CommitLog recovery truncates at a bit-rotted record", async (ctx) => {
+  const opened = await openTestLog({ ...ctx, segmentBytes: 8192 });
+  const offsets: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const outcome = opened.log.append(makeMessage({ bodyText: `body-${i}-${"y".repeat(100)}` }));
+    if (outcome.status === "PUT_OK") offsets.push(outcome.result.wroteOffset);
+  }
+  await opened.close();
+  const victim = 17;
+  const victimOffset = offsets[victim];
+  const segmentStart = Math.floor(victimOffset / 8192) * 8192;
+  const file = await ctx.fs.open(`${ctx.dir}/commitlog/${String(segmentStart).padStart(20, "0")}`);
+  const position = victimOffset - segmentStart + 90; // inside the body
+  const byte = new Uint8Array(1);
+  await file.readAt(byte, position);
+  byte[0] ^= 0x01;
+  await file.writeAt(byte, position);
+  await file.sync();
+  file.close();
+  const recovered = await openTestLog({ ...ctx, segmentBytes: 8192, abnormal: true });
+  assert.equal(recovered.log.getMaxOffset(), victimOffset);
+  assert.match(recovered.recovery.reason ?? "", /BODYCRC/);
+  assert.equal(await recovered.log.readRecord(victimOffset), null);
+  assert.equal(
+    decodeRecord((await recovered.log.readRecord(offsets[victim - 1]))!).physicalOffset,
+    offsets[victim - 1],
+  );
+  // New appends continue at the cut and survive another restart.
+  const outcome = recovered.log.append(makeMessage({ bodyText: "after" }));
+  assert.equal(outcome.status === "PUT_OK" && outcome.result.wroteOffset, victimOffset);
+  await recovered.close();
+  const again = await openTestLog({ ...ctx, segmentBytes: 8192, abnormal: true });
+  assert.equal(
+    text.decode(decodeRecord((await again.log.readRecord(victimOffset))!).body),
+    "after",
+  );
+  await again.close();
+});

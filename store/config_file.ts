@@ -1,0 +1,197 @@
+/**
+ * A metadata JSON file (topics.json, consumerOffset.json, subscriptionGroup.json,
+ * delayOffset.json, …; `shared/spec/store.md` §1, §10) persisted so that a crash at any point
+ * leaves either the old or the new version readable, never a half-written one:
+ *
+ * 1. write `<file>.tmp` and sync it;
+ * 2. rename the current `<file>` to `<file>.bak` (the previous version stays available);
+ * 3. rename `<file>.tmp` to `<file>`;
+ * 4. sync the folder.
+ *
+ * Loading reads `<file>`; when it is missing, empty, unparsable or rejected by the caller's
+ * decoder, it falls back to `<file>.bak` (RocketMQ `ConfigManager.load`/`loadBak`).
+ *
+ * @module
+ */
+
+import { parseFastjson, stringifyFastjson, type StringifyFastjsonOptions } from "./fastjson.ts";
+import { FileNotFoundError, type FileSystem } from "./file_system.ts";
+import { CONFIG_FILE_BYTES_MAX } from "./limits.ts";
+import { parentPath } from "./store_paths.ts";
+
+/** Thrown when neither a config file nor its `.bak` can be read. */
+export class ConfigFileCorruptError extends Error {
+  /**
+   * @param path the config file
+   * @param reason what is wrong with both versions
+   * @param cause the error of the main file
+   */
+  constructor(readonly path: string, reason: string, cause?: unknown) {
+    super(`Cannot load ${path}: ${reason}`, { cause });
+    this.name = "ConfigFileCorruptError";
+  }
+}
+
+/** Construction options of {@linkcode ConfigFile}. */
+export interface ConfigFileOptions {
+  /** all I/O goes through it */
+  readonly fs: FileSystem;
+  /** the file, e.g. `StorePaths.consumerOffsetJson` */
+  readonly path: string;
+}
+
+/** Where a loaded value came from. */
+export type ConfigFileSource = "file" | "bak";
+
+/**
+ * See the module doc. Writes through one instance are serialised.
+ *
+ * @example
+ * ```ts
+ * import { ConfigFile } from "./config_file.ts";
+ * import { MemoryFileSystem } from "./adapters/memory_file_system.ts";
+ * const file = new ConfigFile({ fs: new MemoryFileSystem(), path: "/store/config/delayOffset.json" });
+ * await file.write({ offsetTable: { 1: 17, 2: 0 } }, { unquotedIntegerKeys: true });
+ * const loaded = await file.read() as { offsetTable: Record<string, number> };
+ * console.assert(loaded.offsetTable["1"] === 17);
+ * ```
+ */
+export class ConfigFile {
+  /** the file */
+  readonly path: string;
+  readonly #fs: FileSystem;
+  #writing: Promise<unknown> = Promise.resolve();
+
+  /** @param options file system and path */
+  constructor(options: ConfigFileOptions) {
+    this.#fs = options.fs;
+    this.path = options.path;
+  }
+
+  /** `<file>.bak`: the previous version */
+  get bakPath(): string {
+    return `${this.path}.bak`;
+  }
+
+  /** `<file>.tmp`: the version being written */
+  get tmpPath(): string {
+    return `${this.path}.tmp`;
+  }
+
+  /**
+   * Loads and decodes the file, falling back to `.bak`.
+   * @param decode validates the parsed fastjson value (e.g. a zod `parse`); a throw counts as
+   *   an unreadable version
+   * @returns the value, or null when neither version exists (or the file is empty without `.bak`)
+   * @throws {ConfigFileCorruptError} when the file is unreadable and `.bak` is missing or unreadable
+   */
+  async read<T = unknown>(
+    decode: (value: unknown) => T = (value) => value as T,
+  ): Promise<T | null> {
+    return (await this.readWithSource(decode))?.value ?? null;
+  }
+
+  /**
+   * Like {@linkcode read}, also telling which version was used.
+   * @returns the value and its source, or null
+   */
+  async readWithSource<T = unknown>(
+    decode: (value: unknown) => T = (value) => value as T,
+  ): Promise<{ value: T; source: ConfigFileSource } | null> {
+    const main = await this.#readVersion(this.path, decode);
+    if (main.ok) return { value: main.value, source: "file" };
+    const bak = await this.#readVersion(this.bakPath, decode);
+    if (bak.ok) return { value: bak.value, source: "bak" };
+    if (main.error === undefined && bak.error === undefined) return null;
+    const reason = main.error === undefined
+      ? `${this.bakPath} is unreadable (${message(bak.error)})`
+      : `${message(main.error)}; ${this.bakPath} is ${
+        bak.error === undefined ? "missing" : `unreadable (${message(bak.error)})`
+      }`;
+    throw new ConfigFileCorruptError(this.path, reason, main.error ?? bak.error);
+  }
+
+  /** @returns ok with the value, or not ok with an error (absent or empty: no error) */
+  async #readVersion<T>(
+    path: string,
+    decode: (value: unknown) => T,
+  ): Promise<{ ok: true; value: T } | { ok: false; error?: unknown }> {
+    const text = await this.#readText(path);
+    if (text === null || text.trim() === "") return { ok: false };
+    try {
+      return { ok: true, value: decode(parseFastjson(text)) };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+
+  async #readText(path: string): Promise<string | null> {
+    let handle;
+    try {
+      handle = await this.#fs.open(path);
+    } catch (error) {
+      if (error instanceof FileNotFoundError) return null;
+      throw error;
+    }
+    try {
+      const size = await handle.size();
+      if (size > CONFIG_FILE_BYTES_MAX) {
+        throw new ConfigFileCorruptError(
+          path,
+          `size ${size} exceeds CONFIG_FILE_BYTES_MAX ${CONFIG_FILE_BYTES_MAX}`,
+        );
+      }
+      const bytes = new Uint8Array(size);
+      const read = await handle.readAt(bytes, 0);
+      return new TextDecoder().decode(bytes.subarray(0, read));
+    } finally {
+      handle.close();
+    }
+  }
+
+  /**
+   * Serialises `value` in fastjson's pretty form and persists it (see the module doc).
+   * @param value the content
+   * @param options integer-key handling (true for consumerOffset.json and delayOffset.json)
+   */
+  write(value: unknown, options: StringifyFastjsonOptions = {}): Promise<void> {
+    return this.writeText(stringifyFastjson(value, options));
+  }
+
+  /**
+   * Persists `text` as the new version (see the module doc).
+   * @param text the full file content
+   */
+  writeText(text: string): Promise<void> {
+    const run = this.#writing.then(() => this.#persist(new TextEncoder().encode(text)));
+    this.#writing = run.then(noop, noop);
+    return run;
+  }
+
+  async #persist(bytes: Uint8Array): Promise<void> {
+    if (bytes.length > CONFIG_FILE_BYTES_MAX) {
+      throw new RangeError(
+        `Cannot write ${this.path}: ${bytes.length} bytes exceed CONFIG_FILE_BYTES_MAX ${CONFIG_FILE_BYTES_MAX}`,
+      );
+    }
+    const dir = parentPath(this.path);
+    await this.#fs.mkdir(dir);
+    const handle = await this.#fs.open(this.tmpPath, { create: true });
+    try {
+      await handle.truncate(0);
+      await handle.writeAt(bytes, 0);
+      await handle.sync();
+    } finally {
+      handle.close();
+    }
+    if ((await this.#fs.stat(this.path)) !== null) await this.#fs.rename(this.path, this.bakPath);
+    await this.#fs.rename(this.tmpPath, this.path);
+    await this.#fs.syncDir(dir);
+  }
+}
+
+function noop(): void {}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

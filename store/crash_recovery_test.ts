@@ -1,0 +1,100 @@
+/**
+ * A real crash: a child process appends under SYNC_FLUSH on the Deno file system and prints
+ * each append it was told is durable; the parent kills it with SIGKILL after a seeded number of
+ * acknowledgements, recovers the store in-process and checks every acknowledged append.
+ */
+
+import assert from "node:assert/strict";
+import { ManualClock } from "../common/clock.ts";
+import { DenoFileSystem } from "./adapters/deno_file_system.ts";
+import { MessageStore } from "./message_store.ts";
+import { hostAddress } from "./message_id.ts";
+import { decodeRecord } from "./message_record.ts";
+import { SeededRandom } from "./_test_messages.ts";
+import { crashChildBody } from "./testdata/crash_child_body.ts";
+
+const CHILD = new URL("./testdata/crash_child.ts", import.meta.url).pathname;
+const REPO = new URL("../", import.meta.url).pathname;
+const ACK_DEADLINE_MS = 20_000;
+
+/** Reads `ack` lines until `wanted` arrived, then kills the child. */
+async function runChildUntil(root: string, wanted: number): Promise<Map<number, number>> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CHILD, root, "8"],
+    cwd: REPO,
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const acked = new Map<number, number>();
+  const deadline = AbortSignal.timeout(ACK_DEADLINE_MS);
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  try {
+    while (acked.size < wanted) {
+      if (deadline.aborted) {
+        throw new Error(`Child acknowledged only ${acked.size} of ${wanted} appends`);
+      }
+      const { value, done } = await lines.read();
+      if (done) throw new Error(`Child exited after ${acked.size} acknowledgements`);
+      buffered += value;
+      const parts = buffered.split("\n");
+      buffered = parts.pop()!;
+      for (const line of parts) {
+        const [kind, offset, index] = line.split(" ");
+        if (kind === "ack") acked.set(Number(offset), Number(index));
+      }
+    }
+  } finally {
+    child.kill("SIGKILL");
+    await lines.cancel();
+    const status = await child.status;
+    assert.equal(status.success, false, "the child was killed");
+  }
+  return acked;
+}
+
+for (const seed of [1, 2, 3]) {
+  Deno.test(`MessageStore recovers every acknowledged append after SIGKILL (seed ${seed})`, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "edgemq-crash-" });
+    try {
+      const wanted = new SeededRandom(seed).int(20, 400);
+      const acked = await runChildUntil(`${dir}/store`, wanted);
+      const store = new MessageStore({
+        fs: new DenoFileSystem(),
+        clock: new ManualClock(),
+        storeHost: hostAddress("127.0.0.1", 10911),
+        onError: (error) => {
+          throw error;
+        },
+        config: {
+          storePathRootDir: `${dir}/store`,
+          mappedFileSizeCommitLog: 64 * 1024,
+          mappedFileSizeConsumeQueue: 20 * 1000,
+          flushDiskType: "SYNC_FLUSH",
+          maxHashSlotNum: 1000,
+          maxIndexNum: 4000,
+        },
+      });
+      await store.start();
+      try {
+        assert.ok(store.stats().recovery?.scanFromOffset !== undefined);
+        const max = store.getMaxOffsetInQueue("CrashTopic", 0);
+        for (const [offset, index] of acked) {
+          assert.ok(offset < max, `seed ${seed}: acknowledged offset ${offset} lost (max ${max})`);
+          const got = (await store.getMessage("G", "CrashTopic", 0, offset, 1))!;
+          assert.equal(got.status, "FOUND", `seed ${seed}: offset ${offset}`);
+          const record = decodeRecord(got.messages[0]);
+          assert.equal(
+            new TextDecoder().decode(record.body),
+            crashChildBody(index),
+            `seed ${seed}: offset ${offset}`,
+          );
+        }
+      } finally {
+        await store.shutdown();
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}

@@ -1,0 +1,425 @@
+/**
+ * One RocketMQ index file (`shared/spec/store.md` §4): a 40-byte header, `maxHashSlotNum` int32
+ * slots, then `maxIndexNum` 20-byte entries, all big-endian. Entry 0 is never used
+ * (`indexCount` starts at 1); each entry links to the previous entry of its slot.
+ *
+ * Writing: the newest file keeps its slot table and unflushed entries in memory; `flush()`
+ * writes entries, syncs, writes slots, syncs, then writes the header and syncs. The header is
+ * therefore never ahead of the entries and slots it counts, and a slot found pointing past the
+ * header's count after a crash is walked back along its chain ({@linkcode IndexFile.openWritable}).
+ * Older files are read from disk: one slot read plus one read per chain link.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import {
+  checkLayout,
+  copyDirtySlotRuns,
+  decodeHeader,
+  encodeHeader,
+  EntryReader,
+  type IndexHeader,
+  newWriteState,
+  SLOTS_PER_PAGE,
+  type WriteState,
+} from "./_index_file_layout.ts";
+import type { FileHandle, FileSystem } from "./file_system.ts";
+import {
+  INDEX_ENTRY_BYTES,
+  INDEX_HASH_SLOT_BYTES,
+  INDEX_HEADER_BYTES,
+  OS_PAGE_BYTES,
+} from "./limits.ts";
+import { writeInt64 } from "./consume_queue_units.ts";
+
+export { indexFileBytes } from "./_index_file_layout.ts";
+
+const INT32_MAX = 0x7fffffff;
+
+/** Thrown when an index file cannot be used with the configured layout. */
+export class IndexFileError extends Error {
+  /** @param message what is wrong, naming the file */
+  constructor(message: string) {
+    super(message);
+    this.name = "IndexFileError";
+  }
+}
+
+/** Layout and location of one index file. */
+export interface IndexFileOptions {
+  /** all I/O goes through it */
+  readonly fs: FileSystem;
+  /** the file path (`<storePathIndex>/yyyyMMddHHmmssSSS`) */
+  readonly path: string;
+  /** `maxHashSlotNum` */
+  readonly maxHashSlotNum: number;
+  /** `maxIndexNum` */
+  readonly maxIndexNum: number;
+}
+
+/**
+ * The index key hash: `abs(String.hashCode(key))`, with Integer.MIN_VALUE mapped to 0.
+ * @param key `topic#key`
+ * @returns a hash in 0..2^31-1
+ * @example
+ * ```ts
+ * import { indexKeyHash } from "./index_file.ts";
+ * console.assert(indexKeyHash("Aa") === indexKeyHash("BB"));
+ * ```
+ */
+export function indexKeyHash(key: string): number {
+  let hash = 0;
+  for (let i = 0; i < key.length; i++) hash = (Math.imul(31, hash) + key.charCodeAt(i)) | 0;
+  return hash === -2147483648 ? 0 : Math.abs(hash);
+}
+
+/** See the module doc. Create with {@linkcode IndexFile.create} or {@linkcode IndexFile.open}. */
+export class IndexFile {
+  /** the file path */
+  readonly path: string;
+  /** `maxHashSlotNum` */
+  readonly maxHashSlotNum: number;
+  /** `maxIndexNum` */
+  readonly maxIndexNum: number;
+  readonly #fs: FileSystem;
+  readonly #header: IndexHeader;
+  #write: WriteState | null = null;
+  #flushedEndTimestamp: number;
+  #lock: Promise<unknown> = Promise.resolve();
+
+  private constructor(options: IndexFileOptions, header: IndexHeader) {
+    this.#fs = options.fs;
+    this.path = options.path;
+    this.maxHashSlotNum = options.maxHashSlotNum;
+    this.maxIndexNum = options.maxIndexNum;
+    this.#header = header;
+    this.#flushedEndTimestamp = header.endTimestamp;
+  }
+
+  /**
+   * Creates a file, full size, whose begin and end values start at the previous file's end
+   * values (store.md §4), and makes it writable.
+   * @param options location and layout
+   * @param previousEnd the previous file's end phy offset and timestamp (0 for the first)
+   * @returns the writable file
+   */
+  static async create(
+    options: IndexFileOptions,
+    previousEnd: { readonly endPhyOffset: number; readonly endTimestamp: number },
+  ): Promise<IndexFile> {
+    const size = checkLayout(options);
+    const header: IndexHeader = {
+      beginTimestamp: 0,
+      endTimestamp: 0,
+      beginPhyOffset: 0,
+      endPhyOffset: 0,
+      hashSlotCount: 0,
+      indexCount: 1,
+    };
+    if (previousEnd.endPhyOffset > 0) {
+      header.beginPhyOffset = header.endPhyOffset = previousEnd.endPhyOffset;
+    }
+    if (previousEnd.endTimestamp > 0) {
+      header.beginTimestamp = header.endTimestamp = previousEnd.endTimestamp;
+    }
+    const handle = await options.fs.open(options.path, { create: true });
+    try {
+      await handle.truncate(size);
+      await handle.writeAt(encodeHeader(header), 0);
+      await handle.sync();
+    } finally {
+      handle.close();
+    }
+    const file = new IndexFile(options, header);
+    file.#write = newWriteState(
+      options.maxHashSlotNum,
+      new Uint8Array(options.maxHashSlotNum * 4),
+      1,
+    );
+    return file;
+  }
+
+  /**
+   * Opens an existing file read-only (its header is read now). An all-zero header (a file
+   * never flushed) reads as empty.
+   * @throws {IndexFileError} when the file size does not match the configured layout
+   */
+  static async open(options: IndexFileOptions): Promise<IndexFile> {
+    const size = checkLayout(options);
+    const handle = await options.fs.open(options.path);
+    try {
+      const actual = await handle.size();
+      if (actual !== size) {
+        throw new IndexFileError(
+          `Cannot open index file ${options.path}: size ${actual} does not match maxHashSlotNum ${options.maxHashSlotNum} and maxIndexNum ${options.maxIndexNum} (${size} bytes)`,
+        );
+      }
+      const bytes = new Uint8Array(INDEX_HEADER_BYTES);
+      await handle.readAt(bytes, 0);
+      return new IndexFile(options, decodeHeader(bytes, options.maxIndexNum));
+    } finally {
+      handle.close();
+    }
+  }
+
+  /** Store time of the first entry (or the previous file's end). */
+  get beginTimestamp(): number {
+    return this.#header.beginTimestamp;
+  }
+  /** Store time of the newest entry. */
+  get endTimestamp(): number {
+    return this.#header.endTimestamp;
+  }
+  /** Commit-log offset of the first entry. */
+  get beginPhyOffset(): number {
+    return this.#header.beginPhyOffset;
+  }
+  /** Commit-log offset of the newest entry. */
+  get endPhyOffset(): number {
+    return this.#header.endPhyOffset;
+  }
+  /** Next entry number; starts at 1. */
+  get indexCount(): number {
+    return this.#header.indexCount;
+  }
+  /** Slots in use. */
+  get hashSlotCount(): number {
+    return this.#header.hashSlotCount;
+  }
+  /** true when no entry fits any more */
+  get isWriteFull(): boolean {
+    return this.#header.indexCount >= this.maxIndexNum;
+  }
+  /** true while the file holds its write state (slot table in memory) */
+  get isWritable(): boolean {
+    return this.#write !== null;
+  }
+  /** endTimestamp as of the last completed flush */
+  get flushedEndTimestamp(): number {
+    return this.#flushedEndTimestamp;
+  }
+
+  /**
+   * Loads the slot table so the file can take entries, repairing slots that point past the
+   * header's count (a crash between the slot and header writes) by walking their chains back.
+   */
+  openWritable(): Promise<void> {
+    return this.#exclusive(async () => {
+      if (this.#write !== null) return;
+      const slots = new Uint8Array(this.maxHashSlotNum * INDEX_HASH_SLOT_BYTES);
+      const handle = await this.#fs.open(this.path);
+      try {
+        await handle.readAt(slots, INDEX_HEADER_BYTES);
+        const state = newWriteState(this.maxHashSlotNum, slots, this.#header.indexCount);
+        await this.#repairSlots(handle, state);
+        this.#write = state;
+      } finally {
+        handle.close();
+      }
+    });
+  }
+
+  async #repairSlots(handle: FileHandle, state: WriteState): Promise<void> {
+    const count = this.#header.indexCount;
+    for (let slot = 0; slot < this.maxHashSlotNum; slot++) {
+      let value = state.slotView.getInt32(slot * 4);
+      if (value < count && value >= 0) continue;
+      const entry = new Uint8Array(INDEX_ENTRY_BYTES);
+      while (value >= count) {
+        if (value >= this.maxIndexNum) {
+          value = 0;
+          break;
+        }
+        entry.fill(0);
+        await handle.readAt(entry, this.#entryPosition(value));
+        const previous = new DataView(entry.buffer).getInt32(16);
+        value = previous < value ? previous : 0;
+      }
+      state.slotView.setInt32(slot * 4, Math.max(0, value));
+      state.dirtyPages[Math.floor(slot / SLOTS_PER_PAGE)] = 1;
+    }
+  }
+
+  /**
+   * Adds one key (RocketMQ `IndexFile.putKey`, same field order and clamping).
+   * @param key `topic#key`
+   * @param phyOffset commit-log offset of the record
+   * @param storeTimestamp store time of the record
+   * @returns false when the file is full
+   */
+  putKey(key: string, phyOffset: number, storeTimestamp: number): boolean {
+    const state = this.#write;
+    if (state === null) assert.fail(`index file ${this.path} is not writable`);
+    const header = this.#header;
+    if (header.indexCount >= this.maxIndexNum) return false;
+    const keyHash = indexKeyHash(key);
+    const slotPosition = (keyHash % this.maxHashSlotNum) * INDEX_HASH_SLOT_BYTES;
+    let slotValue = state.slotView.getInt32(slotPosition);
+    if (slotValue <= 0 || slotValue > header.indexCount) slotValue = 0;
+    let timeDiff = Math.trunc((storeTimestamp - header.beginTimestamp) / 1000);
+    if (header.beginTimestamp <= 0 || timeDiff < 0) timeDiff = 0;
+    else if (timeDiff > INT32_MAX) timeDiff = INT32_MAX;
+    const position = this.#reservePending(state, header.indexCount);
+    const view = state.pendingView;
+    view.setInt32(position, keyHash);
+    writeInt64(view, position + 4, phyOffset);
+    view.setInt32(position + 12, timeDiff);
+    view.setInt32(position + 16, slotValue);
+    state.slotView.setInt32(slotPosition, header.indexCount);
+    state.dirtyPages[Math.floor(slotPosition / OS_PAGE_BYTES)] = 1;
+    if (header.indexCount <= 1) {
+      header.beginPhyOffset = phyOffset;
+      header.beginTimestamp = storeTimestamp;
+    }
+    if (slotValue === 0) header.hashSlotCount++;
+    header.indexCount++;
+    header.endPhyOffset = phyOffset;
+    header.endTimestamp = storeTimestamp;
+    return true;
+  }
+
+  /** @returns the byte position in `pending` for entry `index`, growing the buffer */
+  #reservePending(state: WriteState, index: number): number {
+    const position = (index - state.pendingBase) * INDEX_ENTRY_BYTES;
+    if (position + INDEX_ENTRY_BYTES > state.pending.length) {
+      const grown = new Uint8Array(Math.max(state.pending.length * 2, 64 * INDEX_ENTRY_BYTES));
+      grown.set(state.pending.subarray(0, position));
+      state.pending = grown;
+      state.pendingView = new DataView(grown.buffer);
+    }
+    return position;
+  }
+
+  /**
+   * true when [beginMs, endMs] overlaps the file's time range (RocketMQ `isTimeMatched`).
+   * @param beginMs range start
+   * @param endMs range end
+   */
+  isTimeMatched(beginMs: number, endMs: number): boolean {
+    const { beginTimestamp, endTimestamp } = this.#header;
+    return (beginMs < beginTimestamp && endMs > endTimestamp) ||
+      (beginMs >= beginTimestamp && beginMs <= endTimestamp) ||
+      (endMs >= beginTimestamp && endMs <= endTimestamp);
+  }
+
+  /**
+   * Appends to `phyOffsets` the offsets of entries with the key's hash whose time lies in
+   * [beginMs, endMs], newest first, until `phyOffsets` holds `maxNum` (store.md §4 rules). A
+   * file removed meanwhile contributes nothing.
+   * @param phyOffsets results so far; appended to
+   * @param query key (`topic#key`), maxNum and the time range
+   */
+  async selectPhyOffset(
+    phyOffsets: number[],
+    query: {
+      readonly key: string;
+      readonly maxNum: number;
+      readonly beginMs: number;
+      readonly endMs: number;
+    },
+  ): Promise<void> {
+    if (phyOffsets.length >= query.maxNum) return;
+    const keyHash = indexKeyHash(query.key);
+    const reader = new EntryReader(this, this.#fs, this.#write);
+    try {
+      const count = this.#header.indexCount;
+      const slotValue = await reader.slot(keyHash % this.maxHashSlotNum);
+      if (slotValue === null || slotValue <= 0 || slotValue > count || count <= 1) return;
+      for (let next = slotValue; phyOffsets.length < query.maxNum;) {
+        const entry = await reader.entry(next);
+        if (entry === null || entry.timeDiff < 0) break;
+        const timeRead = this.#header.beginTimestamp + entry.timeDiff * 1000;
+        if (entry.keyHash === keyHash && timeRead >= query.beginMs && timeRead <= query.endMs) {
+          phyOffsets.push(entry.phyOffset);
+        }
+        const previous = entry.previous;
+        if (previous <= 0 || previous > count || previous >= next || timeRead < query.beginMs) {
+          break;
+        }
+        next = previous;
+      }
+    } finally {
+      reader.close();
+    }
+  }
+
+  /** @internal byte position of entry `index` in the file */
+  entryPosition(index: number): number {
+    return this.#entryPosition(index);
+  }
+
+  #entryPosition(index: number): number {
+    return INDEX_HEADER_BYTES + this.maxHashSlotNum * INDEX_HASH_SLOT_BYTES +
+      index * INDEX_ENTRY_BYTES;
+  }
+
+  /**
+   * Writes unflushed entries, then dirty slot pages, then the header, syncing after each step.
+   * Snapshots are taken before the first await, so entries added meanwhile wait for the next flush.
+   */
+  flush(): Promise<void> {
+    return this.#exclusive(() => this.#flush());
+  }
+
+  async #flush(): Promise<void> {
+    const state = this.#write;
+    if (state === null) return;
+    const count = this.#header.indexCount;
+    const entries = state.pending.subarray(0, (count - state.pendingBase) * INDEX_ENTRY_BYTES);
+    const slotRuns = copyDirtySlotRuns(state);
+    if (entries.length === 0 && slotRuns.length === 0) return;
+    const header = encodeHeader(this.#header);
+    const endTimestamp = this.#header.endTimestamp;
+    const handle = await this.#fs.open(this.path);
+    try {
+      if (entries.length > 0) {
+        await handle.writeAt(entries, this.#entryPosition(state.pendingBase));
+        await handle.sync();
+      }
+      for (const run of slotRuns) {
+        await handle.writeAt(run.bytes, INDEX_HEADER_BYTES + run.position);
+      }
+      await handle.sync();
+      await handle.writeAt(header, 0);
+      await handle.sync();
+    } finally {
+      handle.close();
+    }
+    const kept = (this.#header.indexCount - count) * INDEX_ENTRY_BYTES;
+    const start = (count - state.pendingBase) * INDEX_ENTRY_BYTES;
+    const pending = new Uint8Array(Math.max(64 * INDEX_ENTRY_BYTES, kept * 2));
+    pending.set(state.pending.subarray(start, start + kept));
+    state.pending = pending;
+    state.pendingView = new DataView(pending.buffer);
+    state.pendingBase = count;
+    this.#flushedEndTimestamp = endTimestamp;
+  }
+
+  /** Flushes, then drops the slot table of a full file (it is read from disk from then on). */
+  async seal(): Promise<void> {
+    await this.flush();
+    await this.#exclusive(() => {
+      if (this.#write !== null && this.#write.pendingBase === this.#header.indexCount) {
+        this.#write = null;
+      }
+      return Promise.resolve();
+    });
+  }
+
+  /** Deletes the file. */
+  destroy(): Promise<void> {
+    return this.#exclusive(async () => {
+      this.#write = null;
+      await this.#fs.remove(this.path);
+    });
+  }
+
+  #exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(operation);
+    this.#lock = run.then(noop, noop);
+    return run;
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,311 @@
+/**
+ * The message index (`shared/spec/store.md` §4): a commit-log dispatcher that puts
+ * `topic#UNIQ_KEY` and `topic#key` (each space-separated KEYS value) into hash index files, and
+ * the QUERY_MESSAGE lookup over them, newest file first.
+ *
+ * @module
+ */
+
+import type { Clock } from "../common/clock.ts";
+import type { CommitLogDispatcher, DispatchRequest } from "./dispatch_request.ts";
+import type { FileSystem } from "./file_system.ts";
+import { IndexFile } from "./index_file.ts";
+import {
+  INDEX_MAX_HASH_SLOT_NUM_DEFAULT,
+  INDEX_MAX_INDEX_NUM_DEFAULT,
+  MAX_MSGS_NUM_BATCH_DEFAULT,
+} from "./limits.ts";
+import { joinPath } from "./store_paths.ts";
+
+/** ROLLBACK transaction type in sysFlag: such records are not indexed. */
+const TRANSACTION_ROLLBACK_TYPE = 0xc;
+const FILE_NAME = /^[0-9]{17}$/;
+
+/** Construction options of {@linkcode IndexService}. */
+export interface IndexServiceOptions {
+  /** all I/O goes through it */
+  readonly fs: FileSystem;
+  /** `storePathIndex` */
+  readonly dir: string;
+  /** names new files after its local time */
+  readonly clock: Clock;
+  /** `maxHashSlotNum` (default 5 000 000) */
+  readonly maxHashSlotNum?: number;
+  /** `maxIndexNum` (default 20 000 000) */
+  readonly maxIndexNum?: number;
+  /** `maxMsgsNumBatch`: cap on offsets per query (default 64) */
+  readonly maxMsgsNumBatch?: number;
+}
+
+/** What a key lookup found (RocketMQ `QueryOffsetResult`). */
+export interface QueryOffsetResult {
+  /** commit-log offsets, newest first; hash collisions included (the client filters) */
+  readonly phyOffsets: number[];
+  /** end timestamp of the newest index file (QUERY_MESSAGE response header) */
+  readonly indexLastUpdateTimestamp: number;
+  /** end commit-log offset of the newest index file */
+  readonly indexLastUpdatePhyoffset: number;
+}
+
+/**
+ * See the module doc. Call `load()` first. `dispatch` is synchronous except when a file must be
+ * created or loaded; callers await a returned promise before the next dispatch (later calls
+ * are queued behind it anyway).
+ *
+ * Crash safety: each file is flushed entries → slots → header with a sync after each, so a file
+ * on disk is always a consistent prefix; `load()` keeps every file and repairs the newest one.
+ * RocketMQ instead discards, after an abnormal exit, files newer than the checkpoint's index
+ * time; we do not, because its re-dispatch (from the checkpoint time) would not rebuild the
+ * older entries of a discarded file. Re-dispatched records below the newest file's
+ * endPhyOffset are skipped, so recovery adds no duplicates.
+ *
+ * @example
+ * ```ts
+ * import { IndexService } from "./index_service.ts";
+ * import { MemoryFileSystem } from "./adapters/memory_file_system.ts";
+ * import { ManualClock } from "../common/clock.ts";
+ * const index = new IndexService({
+ *   fs: new MemoryFileSystem(), dir: "/index", clock: new ManualClock(), maxHashSlotNum: 16, maxIndexNum: 64,
+ * });
+ * await index.load();
+ * await index.dispatch({
+ *   topic: "T", queueId: 0, commitLogOffset: 0, msgSize: 100, tagsCode: 0, storeTimestamp: 1_700_000_000_000,
+ *   consumeQueueOffset: 0, keys: "order-1", sysFlag: 0, preparedTransactionOffset: 0,
+ * });
+ * const found = await index.queryOffsets("T", "order-1", 32, 0, Number.MAX_SAFE_INTEGER);
+ * console.assert(found.phyOffsets[0] === 0);
+ * await index.close();
+ * ```
+ */
+export class IndexService implements CommitLogDispatcher {
+  readonly #fs: FileSystem;
+  readonly #dir: string;
+  readonly #clock: Clock;
+  readonly #maxHashSlotNum: number;
+  readonly #maxIndexNum: number;
+  readonly #maxMsgsNumBatch: number;
+  #files: IndexFile[] = [];
+  #busy: Promise<void> | null = null;
+
+  /** @param options file system, folder, clock and layout */
+  constructor(options: IndexServiceOptions) {
+    this.#fs = options.fs;
+    this.#dir = options.dir;
+    this.#clock = options.clock;
+    this.#maxHashSlotNum = options.maxHashSlotNum ?? INDEX_MAX_HASH_SLOT_NUM_DEFAULT;
+    this.#maxIndexNum = options.maxIndexNum ?? INDEX_MAX_INDEX_NUM_DEFAULT;
+    this.#maxMsgsNumBatch = options.maxMsgsNumBatch ?? MAX_MSGS_NUM_BATCH_DEFAULT;
+  }
+
+  /** File names, oldest first. */
+  get fileNames(): string[] {
+    return this.#files.map((file) => file.path.slice(file.path.lastIndexOf("/") + 1));
+  }
+
+  /**
+   * Store time up to which the index is durable: the newest file's end timestamp as of the last
+   * completed flush. The checkpoint's indexMsgTimestamp (store.md §5).
+   */
+  get flushedTimestamp(): number {
+    return this.#files.at(-1)?.flushedEndTimestamp ?? 0;
+  }
+
+  /** Opens every index file (headers only) and prepares the newest for writing. */
+  async load(): Promise<void> {
+    const files: IndexFile[] = [];
+    for (const name of (await this.#fs.list(this.#dir)).filter((n) => FILE_NAME.test(n))) {
+      files.push(await IndexFile.open(this.#layout(joinPath(this.#dir, name))));
+    }
+    this.#files = files;
+    const last = files.at(-1);
+    if (last !== undefined && !last.isWriteFull) await last.openWritable();
+  }
+
+  #layout(path: string) {
+    return {
+      fs: this.#fs,
+      path,
+      maxHashSlotNum: this.#maxHashSlotNum,
+      maxIndexNum: this.#maxIndexNum,
+    };
+  }
+
+  /**
+   * Indexes one record (RocketMQ `buildIndex`): skipped when ROLLBACK or below the newest
+   * file's endPhyOffset (already indexed).
+   * @param request the decoded record
+   * @returns nothing, or a promise when a file had to be created or loaded
+   */
+  dispatch(request: DispatchRequest): void | Promise<void> {
+    if ((request.sysFlag & TRANSACTION_ROLLBACK_TYPE) === TRANSACTION_ROLLBACK_TYPE) return;
+    const file = this.#files.at(-1);
+    if (this.#busy !== null || file === undefined || !file.isWritable || file.isWriteFull) {
+      return this.#enqueue(() => this.#dispatchAsync(request));
+    }
+    if (request.commitLogOffset < file.endPhyOffset) return;
+    const keys = indexKeys(request);
+    for (let i = 0; i < keys.length; i++) {
+      if (!file.putKey(keys[i], request.commitLogOffset, request.storeTimestamp)) {
+        return this.#enqueue(() => this.#putKeys(file, keys, i, request));
+      }
+    }
+  }
+
+  /** The slow path: a file must be loaded or created first. */
+  async #dispatchAsync(request: DispatchRequest): Promise<void> {
+    const file = await this.#writableFile();
+    if (request.commitLogOffset < file.endPhyOffset) return;
+    await this.#putKeys(file, indexKeys(request), 0, request);
+  }
+
+  /** Puts `keys[from…]` into `file`, rolling to new files as they fill. */
+  async #putKeys(
+    file: IndexFile,
+    keys: string[],
+    from: number,
+    request: DispatchRequest,
+  ): Promise<void> {
+    let current = file;
+    for (let i = from; i < keys.length; i++) {
+      while (!current.putKey(keys[i], request.commitLogOffset, request.storeTimestamp)) {
+        current = await this.#writableFile();
+      }
+    }
+  }
+
+  /** Runs `operation` after every queued one; dispatches arriving meanwhile wait behind it. */
+  #enqueue(operation: () => Promise<void>): Promise<void> {
+    const run = (this.#busy ?? Promise.resolve()).then(operation);
+    this.#busy = run;
+    const clear = () => {
+      if (this.#busy === run) this.#busy = null;
+    };
+    run.then(clear, clear);
+    return run;
+  }
+
+  /** @returns the newest file ready for entries: loaded, or created when full or absent */
+  async #writableFile(): Promise<IndexFile> {
+    const last = this.#files.at(-1);
+    if (last !== undefined && !last.isWriteFull) {
+      await last.openWritable();
+      return last;
+    }
+    await this.#fs.mkdir(this.#dir);
+    const file = await IndexFile.create(
+      this.#layout(joinPath(this.#dir, this.#newFileName(last))),
+      {
+        endPhyOffset: last?.endPhyOffset ?? 0,
+        endTimestamp: last?.endTimestamp ?? 0,
+      },
+    );
+    await this.#fs.syncDir(this.#dir);
+    this.#files.push(file);
+    if (last !== undefined) await last.seal();
+    return file;
+  }
+
+  /** `yyyyMMddHHmmssSSS` of now (local time), kept after the previous file's name. */
+  #newFileName(last: IndexFile | undefined): string {
+    let ms = this.#clock.now();
+    if (last !== undefined) {
+      const previous = parseFileTime(last.path.slice(last.path.lastIndexOf("/") + 1));
+      if (ms <= previous) ms = previous + 1;
+    }
+    return formatFileTime(ms);
+  }
+
+  /**
+   * Looks a key up (RocketMQ `IndexService.queryOffset`): files newest → oldest whose time range
+   * overlaps [beginMs, endMs], stopping at `maxNum` (capped at maxMsgsNumBatch) offsets or at a
+   * file that begins before `beginMs`.
+   * @param topic the topic
+   * @param key a KEYS value or a UNIQ_KEY
+   * @param maxNum offsets wanted
+   * @param beginMs range start (store time, ms)
+   * @param endMs range end (store time, ms)
+   * @returns the offsets and the newest file's end values
+   */
+  async queryOffsets(
+    topic: string,
+    key: string,
+    maxNum: number,
+    beginMs: number,
+    endMs: number,
+  ): Promise<QueryOffsetResult> {
+    const phyOffsets: number[] = [];
+    const files = [...this.#files];
+    const newest = files.at(-1);
+    const max = Math.min(maxNum, this.#maxMsgsNumBatch);
+    const query = { key: `${topic}#${key}`, maxNum: max, beginMs, endMs };
+    for (let i = files.length - 1; i >= 0 && phyOffsets.length < max; i--) {
+      const file = files[i];
+      if (file.isTimeMatched(beginMs, endMs)) await file.selectPhyOffset(phyOffsets, query);
+      if (file.beginTimestamp < beginMs) break;
+    }
+    return {
+      phyOffsets,
+      indexLastUpdateTimestamp: newest?.endTimestamp ?? 0,
+      indexLastUpdatePhyoffset: newest?.endPhyOffset ?? 0,
+    };
+  }
+
+  /**
+   * Deletes files (never the newest) whose endPhyOffset is below the commit log's min offset.
+   * @param commitLogMinOffset the commit log's smallest offset
+   * @returns files deleted
+   */
+  async deleteExpiredFiles(commitLogMinOffset: number): Promise<number> {
+    let deleted = 0;
+    while (this.#files.length > 1 && this.#files[0].endPhyOffset < commitLogMinOffset) {
+      const file = this.#files.shift()!;
+      await file.destroy();
+      deleted++;
+    }
+    return deleted;
+  }
+
+  /** Flushes every file with unflushed entries (the facade schedules it). */
+  async flush(): Promise<void> {
+    for (const file of [...this.#files]) if (file.isWritable) await file.flush();
+  }
+
+  /** Waits for queued dispatches, then flushes (clean shutdown). */
+  async close(): Promise<void> {
+    while (this.#busy !== null) await this.#busy;
+    await this.flush();
+  }
+}
+
+/**
+ * @param request a dispatched record
+ * @returns its index keys: `topic#UNIQ_KEY`, then `topic#k` for each KEYS value
+ */
+export function indexKeys(request: Pick<DispatchRequest, "topic" | "keys" | "uniqKey">): string[] {
+  const keys: string[] = [];
+  if (request.uniqKey !== undefined) keys.push(`${request.topic}#${request.uniqKey}`);
+  if (request.keys.length > 0) {
+    for (const key of request.keys.split(" ")) {
+      if (key.length > 0) keys.push(`${request.topic}#${key}`);
+    }
+  }
+  return keys;
+}
+
+/**
+ * @param ms a time, ms since the epoch
+ * @returns `yyyyMMddHHmmssSSS` in local time (RocketMQ `UtilAll.timeMillisToHumanString`)
+ */
+export function formatFileTime(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, "0");
+  return String(d.getFullYear()).padStart(4, "0") + two(d.getMonth() + 1) + two(d.getDate()) +
+    two(d.getHours()) + two(d.getMinutes()) + two(d.getSeconds()) +
+    String(d.getMilliseconds()).padStart(3, "0");
+}
+
+function parseFileTime(name: string): number {
+  const n = (from: number, to: number) => Number(name.slice(from, to));
+  return new Date(n(0, 4), n(4, 6) - 1, n(6, 8), n(8, 10), n(10, 12), n(12, 14), n(14, 17))
+    .getTime();
+}

@@ -1,0 +1,187 @@
+/**
+ * Named maxima of the store, each with the reason for its value (STYLE.md "Limits").
+ * Sections: store core (commit log, flush, reads) and store index (appended by its owner).
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+
+// ---- store core -------------------------------------------------------------------------------
+
+/** Properties string bytes: the record's PROPERTIESLENGTH is an int16 (message-format.md §1). */
+export const PROPERTIES_BYTES_MAX = 32_767;
+
+/** Topic bytes in a V1 record: TOPICLENGTH is one signed byte (message-format.md §1). */
+export const TOPIC_BYTES_MAX_V1 = 127;
+
+/** Encoded topics kept by the record encoder; a broker has far fewer topics, the cap bounds memory. */
+export const TOPIC_CACHE_ENTRIES_MAX = 4_096;
+
+/** Default `maxMessageSize`: RocketMQ's 4 MiB body limit (store.md §2). */
+export const MESSAGE_BODY_BYTES_DEFAULT = 4 * 1024 * 1024;
+
+/** Largest `maxMessageSize` accepted: 16 × RocketMQ's default; bigger bodies belong elsewhere. */
+export const MESSAGE_BODY_BYTES_MAX = 64 * 1024 * 1024;
+
+/** Largest record a scan accepts: the largest body plus properties, topic and headers. */
+export const RECORD_BYTES_MAX = MESSAGE_BODY_BYTES_MAX + PROPERTIES_BYTES_MAX + 1024;
+
+/** Default `mappedFileSizeCommitLog`: 1 GiB segments, as RocketMQ (store.md §2). */
+export const COMMIT_LOG_SEGMENT_BYTES_DEFAULT = 1024 * 1024 * 1024;
+
+/**
+ * Smallest `mappedFileSizeCommitLog` accepted: one page. A record that does not fit a segment is
+ * refused as MESSAGE_ILLEGAL, so small segments (tests) only limit the message size.
+ */
+export const COMMIT_LOG_SEGMENT_BYTES_MIN = 4_096;
+
+/** Largest `mappedFileSizeCommitLog`: RocketMQ holds it in a Java int. */
+export const COMMIT_LOG_SEGMENT_BYTES_MAX = 0x7fff_ffff;
+
+/**
+ * In-memory segment buffers alive at once: the current and the previous segment serve tail
+ * readers, two more absorb a writer that lags behind the appender. Beyond it appends get
+ * OS_PAGECACHE_BUSY instead of growing memory without bound.
+ */
+export const COMMIT_LOG_SEGMENT_BUFFERS_MAX = 4;
+
+/**
+ * Largest single file write of the flush pipeline: big enough to run at the disk's streaming
+ * rate (bench/README: 1 MiB ≈ 2 GB/s), small enough that a sync waiter does not wait behind
+ * a huge write.
+ */
+export const COMMIT_LOG_WRITE_BYTES_MAX = 8 * 1024 * 1024;
+
+/**
+ * Unwritten bytes that start a file write at once; fewer wait for the next event-loop turn, so
+ * a burst of appends costs one write instead of one syscall per message.
+ */
+export const COMMIT_LOG_WRITE_EAGER_BYTES = 64 * 1024;
+
+/** Bytes read per step when recovery scans a segment: large sequential reads, bounded memory. */
+export const RECOVERY_READ_BYTES = 8 * 1024 * 1024;
+
+/** Messages in one putMessages batch (RocketMQ bounds the batch body by maxMessageSize too). */
+export const BATCH_MESSAGES_MAX = 4_096;
+
+/** SYNC_FLUSH appenders waiting for a sync at once; beyond it puts get OS_PAGECACHE_BUSY. */
+export const SYNC_FLUSH_WAITERS_MAX = 65_536;
+
+/**
+ * Longest gap between SYNC_FLUSH deadline checks while appenders wait: bounds how late a
+ * FLUSH_DISK_TIMEOUT answer can be, and costs at most 100 timer wake-ups per second.
+ */
+export const SYNC_FLUSH_TIMEOUT_CHECK_MS = 10;
+
+/** Page size used for flushCommitLogLeastPages accounting (RocketMQ's OS_PAGE_SIZE). */
+export const OS_PAGE_BYTES = 4_096;
+
+/** Size of the checkpoint file (store.md §5). */
+export const CHECKPOINT_FILE_BYTES = 4_096;
+
+/** Minimum CQ bytes scanned per pull (store.md §8: max(16000, maxMsgNums × 20)). */
+export const GET_MESSAGE_SCAN_BYTES_MIN = 16_000;
+
+/** Records the normal (clean) recovery re-checks: from the third-to-last segment (store.md §6). */
+export const NORMAL_RECOVERY_SEGMENTS = 3;
+
+/** Recovery "min timestamp" safety margin: min(physic, logics) − 3000 ms (store.md §5). */
+export const CHECKPOINT_SAFETY_MARGIN_MS = 3_000;
+
+assert(COMMIT_LOG_SEGMENT_BYTES_DEFAULT > MESSAGE_BODY_BYTES_DEFAULT + PROPERTIES_BYTES_MAX + 1024);
+assert(
+  RECOVERY_READ_BYTES > MESSAGE_BODY_BYTES_DEFAULT + PROPERTIES_BYTES_MAX + 1024,
+  "a record fits a read",
+);
+assert(COMMIT_LOG_WRITE_BYTES_MAX <= COMMIT_LOG_SEGMENT_BYTES_DEFAULT);
+assert(COMMIT_LOG_WRITE_EAGER_BYTES <= COMMIT_LOG_WRITE_BYTES_MAX);
+assert(COMMIT_LOG_SEGMENT_BUFFERS_MAX >= 2, "current and previous segment must fit");
+assert(CHECKPOINT_FILE_BYTES >= 40, "checkpoint holds five int64 fields");
+
+// ---- store index (owned by store-index) -------------------------------------------------------
+
+/** Bytes of one consume-queue unit: int64 offset, int32 size, int64 tag code (store.md §3). */
+export const CQ_STORE_UNIT_BYTES = 20;
+
+/** Default `mappedFileSizeConsumeQueue`: 300 000 units (store.md §3). */
+export const CONSUME_QUEUE_FILE_BYTES_DEFAULT = 300_000 * CQ_STORE_UNIT_BYTES;
+
+/**
+ * Largest configurable consume-queue file: its bytes are addressed with int32 arithmetic in
+ * RocketMQ's `MappedFile`, and a file must fit one Uint8Array when read for recovery.
+ */
+export const CONSUME_QUEUE_FILE_BYTES_MAX = 0x7fffffff - (0x7fffffff % CQ_STORE_UNIT_BYTES);
+
+/** First size of a queue's in-memory tail cache: idle queues (most of them) stay small. */
+export const CONSUME_QUEUE_CACHE_BYTES_INITIAL = 256 * CQ_STORE_UNIT_BYTES;
+
+/**
+ * Tail cache per queue (65 536 units, 1.25 MiB): consumers lagging less than ~32 K messages
+ * read from memory without I/O; beyond it the cache slides, so memory per queue stays bounded
+ * however busy the queue is. Unflushed units are never dropped, so the cap can be exceeded
+ * briefly while a flush is pending.
+ */
+export const CONSUME_QUEUE_CACHE_BYTES_MAX = 65_536 * CQ_STORE_UNIT_BYTES;
+
+/**
+ * Units returned by one read: a pull scans at most max(16 000, maxMsgNums × 20) CQ bytes
+ * (store.md §8), and a cold read allocates its buffer, so the batch must be bounded.
+ */
+export const CONSUME_QUEUE_READ_UNITS_MAX = 8_192;
+
+/** Bytes read per step when recovery or a correction scans consume-queue files. */
+export const CONSUME_QUEUE_SCAN_BYTES = 52_428 * CQ_STORE_UNIT_BYTES;
+
+/** Files checked by consume-queue recovery: from the third-to-last (store.md §6). */
+export const CONSUME_QUEUE_RECOVER_FILES = 3;
+
+/** Bytes of the index file header (store.md §4). */
+export const INDEX_HEADER_BYTES = 40;
+
+/** Bytes of one hash slot (int32) in an index file (store.md §4). */
+export const INDEX_HASH_SLOT_BYTES = 4;
+
+/** Bytes of one index entry: hash, offset, time diff, previous (store.md §4). */
+export const INDEX_ENTRY_BYTES = 20;
+
+/** Default `maxHashSlotNum` (store.md §4). */
+export const INDEX_MAX_HASH_SLOT_NUM_DEFAULT = 5_000_000;
+
+/** Default `maxIndexNum` (store.md §4). */
+export const INDEX_MAX_INDEX_NUM_DEFAULT = 20_000_000;
+
+/**
+ * Largest index file we create or open: the writer keeps the slot table in memory and entry
+ * numbers are int32 on disk; 2 GiB also keeps every position a safe JS integer.
+ */
+export const INDEX_FILE_BYTES_MAX = 0x7fffffff;
+
+/** `maxMsgsNumBatch`: cap on offsets one QUERY_MESSAGE returns (store.md §4). */
+export const MAX_MSGS_NUM_BATCH_DEFAULT = 64;
+
+/** Commit-log files one retention pass deletes (RocketMQ `DELETE_FILES_BATCH_MAX`, store.md §9). */
+export const DELETE_FILE_BATCH_MAX = 10;
+
+/** Passes an admin's manual delete request keeps deleting (RocketMQ `executeDeleteFilesManually`). */
+export const MANUAL_DELETE_FILE_SEVERAL_TIMES = 20;
+
+/**
+ * Largest metadata JSON file read: consumerOffset.json of a large broker stays well below it; a
+ * bigger file is damage, and reading it would exhaust memory.
+ */
+export const CONFIG_FILE_BYTES_MAX = 256 * 1024 * 1024;
+
+/** Nesting of a metadata JSON value written as fastjson: RocketMQ's files nest ≤ 5 levels. */
+export const FASTJSON_DEPTH_MAX = 64;
+
+assert(CONSUME_QUEUE_FILE_BYTES_DEFAULT % CQ_STORE_UNIT_BYTES === 0, "CQ file holds whole units");
+assert(CONSUME_QUEUE_CACHE_BYTES_MAX % CQ_STORE_UNIT_BYTES === 0, "cache holds whole units");
+assert(CONSUME_QUEUE_SCAN_BYTES % CQ_STORE_UNIT_BYTES === 0, "scan reads whole units");
+assert(CONSUME_QUEUE_CACHE_BYTES_INITIAL <= CONSUME_QUEUE_CACHE_BYTES_MAX);
+assert(CONSUME_QUEUE_READ_UNITS_MAX * CQ_STORE_UNIT_BYTES <= CONSUME_QUEUE_CACHE_BYTES_MAX / 2);
+assert(
+  INDEX_HEADER_BYTES + INDEX_MAX_HASH_SLOT_NUM_DEFAULT * INDEX_HASH_SLOT_BYTES +
+      INDEX_MAX_INDEX_NUM_DEFAULT * INDEX_ENTRY_BYTES <= INDEX_FILE_BYTES_MAX,
+  "the default index file fits INDEX_FILE_BYTES_MAX",
+);

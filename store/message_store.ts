@@ -1,0 +1,497 @@
+/**
+ * The message store facade (RocketMQ's DefaultMessageStore, without its logic): wires the commit
+ * log, its flusher, recovery, the consume queues, the index, retention and the checkpoint, and
+ * exposes the calls the broker makes. Every rule lives in a component.
+ *
+ * @module
+ */
+
+import { type Clock, systemClock } from "../common/clock.ts";
+import { StoreCheckpoint } from "./checkpoint.ts";
+import { CheckpointService } from "./checkpoint_service.ts";
+import { type AppendOutcome, CommitLog } from "./commit_log.ts";
+import { CommitLogFlusher } from "./commit_log_flusher.ts";
+import { recoverCommitLog, type RecoveryReport, scanCommitLog } from "./commit_log_recovery.ts";
+import { ConsumeQueueStore } from "./consume_queue_store.ts";
+import type { CommitLogDispatcher } from "./dispatch_request.ts";
+import type { FileSystem } from "./file_system.ts";
+import { getMessage } from "./get_message.ts";
+import { IndexService } from "./index_service.ts";
+import type { GetMessageResult, MessageFilter } from "./get_message_result.ts";
+import {
+  decodeRecord,
+  type MessageExtBrokerInner,
+  type MessageRecord,
+  storeTimestampOf,
+} from "./message_record.ts";
+import { type MessageStoreConfig, resolveMessageStoreConfig } from "./message_store_config.ts";
+import type { PutMessageResult } from "./put_message_status.ts";
+import { ReputMessageService } from "./reput_message_service.ts";
+import { resolveStorePaths, type StorePaths } from "./store_paths.ts";
+import {
+  type MessageStoreOptions,
+  type MessageStoreStats,
+  type QueryMessageResult,
+  waitStoreMsgOK,
+} from "./message_store_options.ts";
+
+export type { MessageStoreOptions, MessageStoreStats, QueryMessageResult };
+
+const DEFAULT_PHYSICAL_MEMORY_BYTES = 8 * 1024 ** 3;
+type State = "created" | "starting" | "running" | "stopping" | "stopped";
+
+/** The message store; see the module doc. */
+export class MessageStore {
+  /** the resolved configuration */
+  readonly config: MessageStoreConfig;
+  /** the resolved folder layout */
+  readonly paths: StorePaths;
+  /** the commit log */
+  readonly commitLog: CommitLog;
+  /** every consume queue */
+  readonly consumeQueueStore: ConsumeQueueStore;
+  /** the key index (null when messageIndexEnable is off) */
+  readonly indexService: IndexService | null;
+  readonly #fs: FileSystem;
+  readonly #clock: Clock;
+  readonly #flusher: CommitLogFlusher;
+  readonly #reput: ReputMessageService;
+  readonly #checkpoint: StoreCheckpoint;
+  readonly #checkpointService: CheckpointService;
+  readonly #memoryBytes: number;
+  readonly #onError: (error: Error) => void;
+  #state: State = "created";
+  #recovery: RecoveryReport | null = null;
+  #reputBytes = 0;
+  #stats = { puts: 0, putBytes: 0, putFailures: 0, gets: 0, transferred: 0 };
+
+  /** @param options file system, clock, config, store host and hooks */
+  constructor(options: MessageStoreOptions) {
+    this.config = resolveMessageStoreConfig(options.config);
+    const config = this.config;
+    this.paths = resolveStorePaths({
+      home: config.storePathRootDir,
+      storePathRootDir: config.storePathRootDir,
+      storePathCommitLog: config.storePathCommitLog,
+    });
+    this.#fs = options.fs;
+    this.#clock = options.clock ?? systemClock;
+    this.#onError = options.onError ?? ((error) => console.error(error));
+    this.#memoryBytes = (options.physicalMemoryBytes ?? DEFAULT_PHYSICAL_MEMORY_BYTES) *
+      (config.accessMessageInMemoryMaxRatio / 100);
+    this.#reput = new ReputMessageService({
+      onMessageArrived: options.onMessageArrived,
+      onError: this.#onError,
+    });
+    this.consumeQueueStore = new ConsumeQueueStore({
+      fs: this.#fs,
+      rootDir: this.paths.consumeQueue,
+      fileBytes: config.mappedFileSizeConsumeQueue,
+      onWarning: (message) => this.#onError(new Error(message)),
+    });
+    this.#reput.register(this.consumeQueueStore);
+    this.indexService = config.messageIndexEnable
+      ? new IndexService({
+        fs: this.#fs,
+        dir: this.paths.index,
+        clock: this.#clock,
+        maxHashSlotNum: config.maxHashSlotNum,
+        maxIndexNum: config.maxIndexNum,
+        maxMsgsNumBatch: config.maxMsgsNumBatch,
+      })
+      : null;
+    if (this.indexService !== null) this.#reput.register(this.indexService);
+    this.commitLog = new CommitLog({
+      fs: this.#fs,
+      dir: this.paths.commitLog,
+      segmentBytes: config.mappedFileSizeCommitLog,
+      clock: this.#clock,
+      storeHost: options.storeHost,
+      maxMessageSize: config.maxMessageSize,
+      onAppend: (request) => this.#reput.dispatch(request),
+      initialQueueOffset: (topic, queueId) =>
+        this.consumeQueueStore.findConsumeQueue(topic, queueId)?.maxOffset ?? 0,
+      onDirty: () => this.#flusher.kick(),
+    });
+    this.#flusher = new CommitLogFlusher({
+      fs: this.#fs,
+      clock: this.#clock,
+      commitLog: this.commitLog,
+      flushDiskType: config.flushDiskType,
+      flushIntervalCommitLog: config.flushIntervalCommitLog,
+      flushCommitLogLeastPages: config.flushCommitLogLeastPages,
+      flushCommitLogThoroughInterval: config.flushCommitLogThoroughInterval,
+      syncFlushTimeout: config.syncFlushTimeout,
+      onError: this.#onError,
+    });
+    this.#checkpoint = new StoreCheckpoint(this.#fs, this.paths.checkpoint);
+    this.#checkpointService = new CheckpointService({
+      clock: this.#clock,
+      checkpoint: this.#checkpoint,
+      flushIntervalConsumeQueue: config.flushIntervalConsumeQueue,
+      flushConsumeQueueLeastPages: config.flushConsumeQueueLeastPages,
+      flushConsumeQueueThoroughInterval: config.flushConsumeQueueThoroughInterval,
+      flushConsumeQueues: async (leastPages) => {
+        await this.consumeQueueStore.flush(leastPages);
+        await this.indexService?.flush();
+      },
+      physicTimestamp: () => this.#flusher.flushedTimestamp,
+      logicsTimestamp: () => this.consumeQueueStore.flushedStoreTimestamp,
+      indexTimestamp: () => this.indexService?.flushedTimestamp ?? 0,
+      onError: this.#onError,
+    });
+  }
+
+  /** Adds a follower of the commit log (e.g. HA); register before `start()` to see recovery. */
+  registerDispatcher(dispatcher: CommitLogDispatcher): void {
+    this.#reput.register(dispatcher);
+  }
+
+  /**
+   * Loads and recovers every file (store.md §6), then starts the background services.
+   * @throws when the files cannot be loaded
+   */
+  async start(): Promise<void> {
+    if (this.#state !== "created") {
+      throw new Error(`Cannot start message store: it is ${this.#state}`);
+    }
+    this.#state = "starting";
+    const { fs, paths } = { fs: this.#fs, paths: this.paths };
+    await fs.mkdir(paths.rootDir);
+    const abnormal = (await fs.stat(paths.abort)) !== null;
+    await this.#checkpoint.load();
+    await this.commitLog.load();
+    await this.consumeQueueStore.load();
+    await this.consumeQueueStore.recover();
+    await this.indexService?.load();
+    this.#recovery = await recoverCommitLog({
+      fs,
+      commitLog: this.commitLog,
+      abnormal,
+      minTimestamp: this.#checkpoint.minTimestamp(this.config.messageIndexSafe),
+      checkCRCOnRecover: this.config.checkCRCOnRecover,
+    });
+    await this.consumeQueueStore.truncateDirty(this.commitLog.getMaxOffset());
+    await this.consumeQueueStore.correctMinOffset(this.commitLog.getMinOffset());
+    await this.#redispatch(abnormal ? this.#recovery.scanFromOffset : Number.MAX_SAFE_INTEGER);
+    this.#flusher.reset();
+    const abort = await fs.open(paths.abort, { create: true });
+    abort.close();
+    await fs.syncDir(paths.rootDir);
+    this.#flusher.start();
+    this.#checkpointService.start();
+    this.#reput.notifying = true;
+    this.#state = "running";
+  }
+
+  /** Re-dispatches what the consume queues miss (from their max physical offset, or earlier). */
+  async #redispatch(scanFromOffset: number): Promise<void> {
+    const min = this.commitLog.getMinOffset();
+    const max = this.commitLog.getMaxOffset();
+    const cqMax = this.consumeQueueStore.maxPhysicalOffset();
+    const from = Math.max(min, Math.min(cqMax < 0 ? min : cqMax, scanFromOffset));
+    this.#reput.dispatchedOffset = from;
+    const report = await scanCommitLog({
+      fs: this.#fs,
+      commitLog: this.commitLog,
+      fromOffset: from,
+      toOffset: max,
+      checkCrc: false,
+      onRecord: (request) => this.#reput.dispatchAndWait(request),
+    });
+    this.#reputBytes = report.endOffset - from;
+  }
+
+  /** Flushes everything, writes the checkpoint, deletes the abort file and closes the files. */
+  async shutdown(): Promise<void> {
+    if (this.#state !== "running") {
+      throw new Error(`Cannot shut down message store: it is ${this.#state}`);
+    }
+    this.#state = "stopping";
+    this.#reput.notifying = false;
+    await this.#checkpointService.stop();
+    await this.#flusher.flush();
+    await this.#flusher.stop();
+    await this.#reput.drain();
+    await this.#checkpointService.flush(true);
+    await this.#close();
+    await this.#fs.remove(this.paths.abort);
+    await this.#fs.syncDir(this.paths.rootDir);
+    this.#state = "stopped";
+  }
+
+  /**
+   * Stops like a crash (tests, benchmarks): timers stop and files close, nothing is flushed,
+   * the abort file stays. Pending SYNC_FLUSH puts resolve UNKNOWN_ERROR.
+   */
+  async halt(): Promise<void> {
+    this.#state = "stopping";
+    await this.#checkpointService.stop();
+    await this.#flusher.stop();
+    await this.#reput.drain();
+    await this.#close();
+    this.#state = "stopped";
+  }
+
+  async #close(): Promise<void> {
+    await this.consumeQueueStore.close();
+    await this.indexService?.close();
+    this.#checkpoint.close();
+    await this.commitLog.close();
+  }
+
+  /** Waits until every dispatcher (consume queues, index, HA) applied every appended record. */
+  async waitDispatched(): Promise<void> {
+    await this.#reput.drain();
+  }
+
+  /** Writes and syncs everything appended so far (tests, admin). */
+  async flush(): Promise<void> {
+    await this.#flusher.flush();
+    await this.#checkpointService.flush(true);
+  }
+
+  /**
+   * Stores one message (store.md §2, §7).
+   * @returns PUT_OK (or a flush/replication timeout, message kept) with the append result, or
+   *   why nothing was stored
+   */
+  putMessage(message: MessageExtBrokerInner): Promise<PutMessageResult> {
+    const refused = this.#refusal();
+    if (refused !== undefined) return Promise.resolve(refused);
+    const outcome = this.commitLog.append(message);
+    if (outcome.status === "OS_PAGECACHE_BUSY") {
+      return this.#retryWhenBusy(() => this.commitLog.append(message), message, 1);
+    }
+    return this.#afterAppend(outcome, message, 1);
+  }
+
+  /**
+   * Stores a batch of one topic and queue as consecutive records (message-format.md §7).
+   * @returns as {@linkcode putMessage}; the result describes the whole batch
+   */
+  putMessages(messages: readonly MessageExtBrokerInner[]): Promise<PutMessageResult> {
+    const refused = this.#refusal();
+    if (refused !== undefined) return Promise.resolve(refused);
+    const outcome = this.commitLog.appendBatch(messages);
+    if (outcome.status === "OS_PAGECACHE_BUSY") {
+      return this.#retryWhenBusy(
+        () => this.commitLog.appendBatch(messages),
+        messages[0],
+        messages.length,
+      );
+    }
+    return this.#afterAppend(outcome, messages[0], messages.length);
+  }
+
+  #refusal(): PutMessageResult | undefined {
+    if (this.#state !== "running" || this.config.brokerRole === "SLAVE" || this.#flusher.failure) {
+      this.#stats.putFailures++;
+      return { status: "SERVICE_NOT_AVAILABLE" };
+    }
+    return undefined;
+  }
+
+  /** Waits (≤ osPageCacheBusyTimeOutMills) for the writer to free a segment buffer, retries once. */
+  async #retryWhenBusy(
+    append: () => AppendOutcome,
+    message: MessageExtBrokerInner | undefined,
+    count: number,
+  ): Promise<PutMessageResult> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.config.osPageCacheBusyTimeOutMills);
+    });
+    try {
+      const drained = await Promise.race([this.#flusher.drainWrites().then(() => true), timedOut]);
+      const outcome: AppendOutcome = drained ? append() : { status: "OS_PAGECACHE_BUSY" };
+      return await this.#afterAppend(outcome, message, count);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #afterAppend(
+    outcome: AppendOutcome,
+    message: MessageExtBrokerInner | undefined,
+    count: number,
+  ): Promise<PutMessageResult> {
+    if (outcome.status !== "PUT_OK") {
+      this.#stats.putFailures++;
+      return Promise.resolve({ status: outcome.status });
+    }
+    const result = outcome.result;
+    this.#stats.puts += count;
+    this.#stats.putBytes += result.wroteBytes;
+    if (this.config.flushDiskType === "ASYNC_FLUSH") {
+      return Promise.resolve({ status: "PUT_OK", appendMessageResult: result });
+    }
+    if (message !== undefined && !waitStoreMsgOK(message)) {
+      this.#flusher.wakeup();
+      return Promise.resolve({ status: "PUT_OK", appendMessageResult: result });
+    }
+    return this.#flusher.waitFlushed(result.wroteOffset + result.wroteBytes, result);
+  }
+
+  /**
+   * Reads up to `maxMsgNums` records of a queue from `offset` (store.md §8).
+   * @param group consumer group (kept for RocketMQ's signature and metrics)
+   * @param filter tag-code (and optionally record) filter
+   * @returns the status, next offset and records; null when the store is not running
+   */
+  async getMessage(
+    _group: string,
+    topic: string,
+    queueId: number,
+    offset: number,
+    maxMsgNums: number,
+    filter?: MessageFilter,
+  ): Promise<GetMessageResult | null> {
+    if (this.#state !== "running") return null;
+    this.#stats.gets++;
+    const result = await getMessage(
+      {
+        queue: this.consumeQueueStore.findConsumeQueue(topic, queueId),
+        commitLog: this.commitLog,
+        config: this.config,
+        memoryBytes: this.#memoryBytes,
+      },
+      { offset, maxMsgNums, filter },
+    );
+    this.#stats.transferred += result.messages.length;
+    return result;
+  }
+
+  /** @returns the queue's next offset (0 when unknown) */
+  getMaxOffsetInQueue(topic: string, queueId: number): number {
+    return this.consumeQueueStore.findConsumeQueue(topic, queueId)?.maxOffset ?? 0;
+  }
+
+  /** @returns the queue's smallest readable offset (0 when unknown) */
+  getMinOffsetInQueue(topic: string, queueId: number): number {
+    return this.consumeQueueStore.findConsumeQueue(topic, queueId)?.minOffset ?? 0;
+  }
+
+  /** @returns the first offset stored at or after `timestampMs` (0 when the queue is unknown) */
+  async getOffsetInQueueByTime(
+    topic: string,
+    queueId: number,
+    timestampMs: number,
+  ): Promise<number> {
+    const queue = this.consumeQueueStore.findConsumeQueue(topic, queueId);
+    if (queue === undefined) return 0;
+    return await queue.offsetByTime({
+      timestampMs,
+      commitLogMinOffset: this.commitLog.getMinOffset(),
+      storeTimestampOf: (physicalOffset) => this.#storeTimestampAt(physicalOffset),
+    });
+  }
+
+  /** @returns STORETIMESTAMP of the record at a queue offset, -1 when unreadable */
+  async getMessageStoreTimeStamp(
+    topic: string,
+    queueId: number,
+    consumeQueueOffset: number,
+  ): Promise<number> {
+    const queue = this.consumeQueueStore.findConsumeQueue(topic, queueId);
+    const units = await queue?.readUnits(consumeQueueOffset, 1);
+    if (!units || units.count === 0) return -1;
+    return await this.#storeTimestampAt(units.physicalOffset(0));
+  }
+
+  /**
+   * @returns store time of the queue's first message, or (no arguments) of the commit log's
+   *   first record; -1 when there is none
+   */
+  async getEarliestMessageTime(topic?: string, queueId?: number): Promise<number> {
+    if (topic === undefined || queueId === undefined) {
+      return await this.#storeTimestampAt(this.commitLog.getMinOffset());
+    }
+    return await this.getMessageStoreTimeStamp(
+      topic,
+      queueId,
+      this.getMinOffsetInQueue(topic, queueId),
+    );
+  }
+
+  async #storeTimestampAt(physicalOffset: number): Promise<number> {
+    const header = this.commitLog.readFromMemory(physicalOffset, 96) ??
+      await this.commitLog.read(physicalOffset, 96);
+    return header === null ? -1 : storeTimestampOf(header);
+  }
+
+  /** @returns the decoded record at a commit-log offset, or null (VIEW_MESSAGE_BY_ID) */
+  async lookMessageByOffset(physicalOffset: number): Promise<MessageRecord | null> {
+    const bytes = await this.commitLog.readRecord(physicalOffset);
+    return bytes === null ? null : decodeRecord(bytes);
+  }
+
+  /**
+   * Finds records by key or unique key through the index (QUERY_MESSAGE, store.md §4).
+   * @param maxNum records wanted (capped at maxMsgsNumBatch)
+   * @param beginMs store-time range start
+   * @param endMs store-time range end
+   * @returns the records (hash collisions possible; clients filter) and the index's end values
+   */
+  async queryMessage(
+    topic: string,
+    key: string,
+    maxNum: number,
+    beginMs: number,
+    endMs: number,
+  ): Promise<QueryMessageResult> {
+    const found = await this.indexService?.queryOffsets(topic, key, maxNum, beginMs, endMs);
+    const messages: Uint8Array[] = [];
+    let bufferTotalSize = 0;
+    for (const offset of found?.phyOffsets ?? []) {
+      const record = await this.commitLog.readRecord(offset);
+      if (record === null) continue;
+      messages.push(record);
+      bufferTotalSize += record.length;
+    }
+    return {
+      messages,
+      bufferTotalSize,
+      indexLastUpdateTimestamp: found?.indexLastUpdateTimestamp ?? 0,
+      indexLastUpdatePhyoffset: found?.indexLastUpdatePhyoffset ?? 0,
+    };
+  }
+
+  /** @returns the exact record bytes at a commit-log offset, or null */
+  selectOneMessageByOffset(physicalOffset: number): Promise<Uint8Array | null> {
+    return this.commitLog.readRecord(physicalOffset);
+  }
+
+  /** @returns the commit log's smallest offset */
+  getCommitLogMinOffset(): number {
+    return this.commitLog.getMinOffset();
+  }
+
+  /** @returns the offset just past the last appended record */
+  getCommitLogMaxOffset(): number {
+    return this.commitLog.getMaxOffset();
+  }
+
+  /** @returns the store clock's time (ms) */
+  now(): number {
+    return this.#clock.now();
+  }
+
+  /** @returns runtime figures for metrics */
+  stats(): MessageStoreStats {
+    return {
+      putMessageTimesTotal: this.#stats.puts,
+      putMessageSizeTotal: this.#stats.putBytes,
+      putMessageFailedTimes: this.#stats.putFailures,
+      getMessageTimesTotal: this.#stats.gets,
+      getMessageTransferredMsgCount: this.#stats.transferred,
+      commitLogMinOffset: this.commitLog.getMinOffset(),
+      commitLogMaxOffset: this.commitLog.getMaxOffset(),
+      flushedOffset: this.#flusher.flushedOffset,
+      dispatchBehindBytes: this.commitLog.getMaxOffset() - this.#reput.dispatchedOffset,
+      flush: this.#flusher.stats(),
+      recovery: this.#recovery,
+      reputBytes: this.#reputBytes,
+    };
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The shapes around `MessageStore`: its options, query result and stats, and the
+ * WAIT rule of a put (store.md §7).
+ *
+ * @module
+ */
+
+import type { Clock } from "../common/clock.ts";
+import type { FlushStats } from "./commit_log_flusher.ts";
+import type { RecoveryReport } from "./commit_log_recovery.ts";
+import type { FileSystem } from "./file_system.ts";
+import type { HostAddress } from "./message_id.ts";
+import { findProperty, MessageConst } from "./message_properties.ts";
+import type { MessageExtBrokerInner } from "./message_record.ts";
+import type { MessageStoreConfigInput } from "./message_store_config.ts";
+import type { MessageArrivedListener } from "./reput_message_service.ts";
+
+/** Options of {@linkcode MessageStore}. */
+export interface MessageStoreOptions {
+  /** all file I/O */
+  readonly fs: FileSystem;
+  /** time source (default the system clock) */
+  readonly clock?: Clock;
+  /** MessageStoreConfig keys; `storePathRootDir` is required */
+  readonly config: MessageStoreConfigInput;
+  /** broker address and main port: STOREHOST and offset message ids */
+  readonly storeHost: HostAddress;
+  /** RAM size for accessMessageInMemoryMaxRatio (default 8 GiB; main.ts passes the real one) */
+  readonly physicalMemoryBytes?: number;
+  /** long-polling hook: a record reached a consume queue */
+  readonly onMessageArrived?: MessageArrivedListener;
+  /** background failures (flush, dispatch, checkpoint); default console.error */
+  readonly onError?: (error: Error) => void;
+}
+
+/** What `queryMessage` returns (RocketMQ's QueryMessageResult). */
+export interface QueryMessageResult {
+  /** the records found, exact bytes (hash collisions possible: the client filters) */
+  readonly messages: readonly Uint8Array[];
+  readonly indexLastUpdateTimestamp: number;
+  readonly indexLastUpdatePhyoffset: number;
+  readonly bufferTotalSize: number;
+}
+
+/** Runtime figures for metrics. */
+export interface MessageStoreStats {
+  readonly putMessageTimesTotal: number;
+  readonly putMessageSizeTotal: number;
+  readonly putMessageFailedTimes: number;
+  readonly getMessageTimesTotal: number;
+  readonly getMessageTransferredMsgCount: number;
+  readonly commitLogMinOffset: number;
+  readonly commitLogMaxOffset: number;
+  readonly flushedOffset: number;
+  /** commit-log bytes not yet handed to the dispatchers */
+  readonly dispatchBehindBytes: number;
+  readonly flush: FlushStats;
+  /** the last start's recovery */
+  readonly recovery: RecoveryReport | null;
+  /** the reput on start re-dispatched this many bytes */
+  readonly reputBytes: number;
+}
+
+/**
+ * RocketMQ's isWaitStoreMsgOK: WAIT absent or anything but "false".
+ * @returns true when the producer waits for the flush
+ */
+export function waitStoreMsgOK(message: MessageExtBrokerInner): boolean {
+  const key = MessageConst.PROPERTY_WAIT_STORE_MSG_OK;
+  const value = message.propertiesMap !== undefined
+    ? message.propertiesMap.get(key)
+    : typeof message.properties === "string"
+    ? findProperty(message.properties, key)
+    : findProperty(new TextDecoder().decode(message.properties), key);
+  return value !== "false";
+}
