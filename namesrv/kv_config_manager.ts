@@ -1,0 +1,188 @@
+/**
+ * The name server's key/value store (RocketMQ `KVConfigManager`): namespaces of string pairs,
+ * e.g. `ORDER_TOPIC_CONFIG` → topic → `broker-a:4;broker-b:4`. Persisted after every change to
+ * `kvConfigPath` as `{"configTable":{namespace:{key:value}}}` (RocketMQ's kvConfig.json), loaded
+ * at start.
+ *
+ * @module
+ */
+import type { FileSystem } from "../store/file_system.ts";
+import { readTextFile, writeTextFileAtomic } from "./_text_file.ts";
+import { KV_ENTRIES_MAX, KV_TEXT_CHARS_MAX } from "./limits.ts";
+
+/** RocketMQ's namespace of ordered-topic configs (`NamesrvUtil.NAMESPACE_ORDER_TOPIC_CONFIG`). */
+export const NAMESPACE_ORDER_TOPIC_CONFIG = "ORDER_TOPIC_CONFIG";
+
+/** Thrown when kvConfig.json exists but cannot be read; starting would overwrite it. */
+export class KvConfigLoadError extends Error {
+  /**
+   * @param path the file
+   * @param detail what is wrong
+   * @param options cause
+   */
+  constructor(readonly path: string, detail: string, options?: { cause?: unknown }) {
+    super(`Cannot load KV config from ${path}: ${detail}`, options);
+    this.name = "KvConfigLoadError";
+  }
+}
+
+/** Thrown when a put would exceed a KV limit. */
+export class KvConfigLimitError extends Error {
+  /** @param message what exceeds which limit */
+  constructor(message: string) {
+    super(message);
+    this.name = "KvConfigLimitError";
+  }
+}
+
+/** Options of {@linkcode KvConfigManager}. */
+export interface KvConfigManagerOptions {
+  /** where kvConfig.json lives */
+  fs: FileSystem;
+  /** path of kvConfig.json (`kvConfigPath`) */
+  path: string;
+}
+
+/** The KV store. Reads are synchronous; changes resolve once persisted. */
+export class KvConfigManager {
+  readonly #table = new Map<string, Map<string, string>>();
+  readonly #options: KvConfigManagerOptions;
+  #entries = 0;
+  #version = 0;
+  #tail: Promise<void> = Promise.resolve();
+
+  /** @param options file system and path */
+  constructor(options: KvConfigManagerOptions) {
+    this.#options = options;
+  }
+
+  /** Bumped on every change; route caches that include `orderTopicConf` key on it. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /**
+   * Loads kvConfig.json if it exists (a missing file is an empty store).
+   *
+   * @throws {KvConfigLoadError} when the file is not valid
+   */
+  async load(): Promise<void> {
+    const { fs, path } = this.#options;
+    const text = await readTextFile(fs, path);
+    if (text === undefined || text.trim() === "") return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      throw new KvConfigLoadError(path, "not valid JSON", { cause: e });
+    }
+    const table = (parsed as { configTable?: unknown } | null)?.configTable ?? {};
+    if (typeof table !== "object" || table === null || Array.isArray(table)) {
+      throw new KvConfigLoadError(path, "configTable is not an object");
+    }
+    for (const [namespace, kv] of Object.entries(table)) {
+      if (typeof kv !== "object" || kv === null || Array.isArray(kv)) {
+        throw new KvConfigLoadError(path, `namespace ${namespace} is not an object`);
+      }
+      for (const [key, value] of Object.entries(kv)) {
+        if (typeof value !== "string") {
+          throw new KvConfigLoadError(path, `${namespace}/${key} is not a string`);
+        }
+        this.#set(namespace, key, value);
+      }
+    }
+    this.#version++;
+  }
+
+  /**
+   * Sets a value and persists the store (PUT_KV_CONFIG).
+   *
+   * @param namespace namespace
+   * @param key key
+   * @param value value
+   * @throws {KvConfigLimitError} when a text or the entry count exceeds its limit
+   * @throws when persisting fails (the value stays set in memory)
+   */
+  async putKVConfig(namespace: string, key: string, value: string): Promise<void> {
+    for (const [name, text] of [["namespace", namespace], ["key", key], ["value", value]]) {
+      if (text.length > KV_TEXT_CHARS_MAX) {
+        throw new KvConfigLimitError(
+          `Cannot put KV ${name} of ${text.length} chars: exceeds ${KV_TEXT_CHARS_MAX}`,
+        );
+      }
+    }
+    if (this.getKVConfig(namespace, key) === undefined && this.#entries >= KV_ENTRIES_MAX) {
+      throw new KvConfigLimitError(
+        `Cannot put KV ${namespace}/${key}: store holds ${KV_ENTRIES_MAX} entries`,
+      );
+    }
+    this.#set(namespace, key, value);
+    this.#version++;
+    await this.#persist();
+  }
+
+  #set(namespace: string, key: string, value: string): void {
+    let kv = this.#table.get(namespace);
+    if (kv === undefined) {
+      kv = new Map();
+      this.#table.set(namespace, kv);
+    }
+    if (!kv.has(key)) this.#entries++;
+    kv.set(key, value);
+  }
+
+  /**
+   * Removes a value and persists the store (DELETE_KV_CONFIG); an empty namespace vanishes.
+   *
+   * @param namespace namespace
+   * @param key key
+   * @returns true when the key existed
+   */
+  async deleteKVConfig(namespace: string, key: string): Promise<boolean> {
+    const kv = this.#table.get(namespace);
+    if (kv === undefined || !kv.delete(key)) return false;
+    this.#entries--;
+    if (kv.size === 0) this.#table.delete(namespace);
+    this.#version++;
+    await this.#persist();
+    return true;
+  }
+
+  /** @returns the value, or `undefined` when absent (GET_KV_CONFIG) */
+  getKVConfig(namespace: string, key: string): string | undefined {
+    return this.#table.get(namespace)?.get(key);
+  }
+
+  /** @returns a copy of a namespace's pairs, or `undefined` when it has none (GET_KVLIST_BY_NAMESPACE) */
+  getKVListByNamespace(namespace: string): Map<string, string> | undefined {
+    const kv = this.#table.get(namespace);
+    return kv === undefined ? undefined : new Map(kv);
+  }
+
+  /** @returns the namespace names, sorted */
+  namespaces(): string[] {
+    return [...this.#table.keys()].sort();
+  }
+
+  /** @returns the kvConfig.json text for the current state */
+  toJson(): string {
+    const configTable: Record<string, Record<string, string>> = {};
+    for (const [namespace, kv] of this.#table) configTable[namespace] = Object.fromEntries(kv);
+    return JSON.stringify({ configTable });
+  }
+
+  /**
+   * Writes the current state after any write in progress; writes never interleave. Each caller
+   * gets its own write's outcome through the returned promise; the tail only orders writes.
+   */
+  #persist(): Promise<void> {
+    const write = this.#tail.then(() =>
+      writeTextFileAtomic(this.#options.fs, this.#options.path, this.toJson())
+    );
+    this.#tail = write.then(
+      () => undefined,
+      () => undefined, // the error reaches the caller through `write`
+    );
+    return write;
+  }
+}

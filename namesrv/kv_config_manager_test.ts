@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { DenoFileSystem } from "../store/adapters/deno_file_system.ts";
+import { MemoryFileSystem } from "../store/adapters/memory_file_system.ts";
+import { KvConfigLimitError, KvConfigLoadError, KvConfigManager } from "./kv_config_manager.ts";
+import { KV_TEXT_CHARS_MAX } from "./limits.ts";
+
+Deno.test("KvConfigManager persists to kvConfig.json and reloads after restart", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "namesrv_kv_" });
+  try {
+    const fs = new DenoFileSystem();
+    const path = `${dir}/namesrv/kvConfig.json`;
+    const first = new KvConfigManager({ fs, path });
+    await first.load();
+    await first.putKVConfig("ORDER_TOPIC_CONFIG", "T1", "broker-a:4;broker-b:4");
+    await first.putKVConfig("ns", "k1", "v1");
+    await first.putKVConfig("ns", "k2", "v2");
+    assert.equal(await first.deleteKVConfig("ns", "k2"), true);
+    assert.equal(await first.deleteKVConfig("ns", "missing"), false);
+    assert.deepEqual(JSON.parse(await Deno.readTextFile(path)), {
+      configTable: { ORDER_TOPIC_CONFIG: { T1: "broker-a:4;broker-b:4" }, ns: { k1: "v1" } },
+    });
+    const second = new KvConfigManager({ fs, path });
+    await second.load();
+    assert.equal(second.getKVConfig("ORDER_TOPIC_CONFIG", "T1"), "broker-a:4;broker-b:4");
+    assert.deepEqual([...second.getKVListByNamespace("ns")!], [["k1", "v1"]]);
+    assert.deepEqual(second.namespaces(), ["ORDER_TOPIC_CONFIG", "ns"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("KvConfigManager drops a namespace with its last key", async () => {
+  const kv = new KvConfigManager({ fs: new MemoryFileSystem(), path: "/kv/kvConfig.json" });
+  await kv.putKVConfig("ns", "k", "v");
+  await kv.deleteKVConfig("ns", "k");
+  assert.equal(kv.getKVListByNamespace("ns"), undefined);
+});
+
+Deno.test("KvConfigManager keeps concurrent puts in order on disk", async () => {
+  const fs = new MemoryFileSystem();
+  const kv = new KvConfigManager({ fs, path: "/kv/kvConfig.json" });
+  await Promise.all(Array.from({ length: 20 }, (_, i) => kv.putKVConfig("ns", `k${i}`, `v${i}`)));
+  const reloaded = new KvConfigManager({ fs, path: "/kv/kvConfig.json" });
+  await reloaded.load();
+  assert.equal(reloaded.getKVListByNamespace("ns")!.size, 20);
+});
+
+Deno.test("KvConfigManager refuses to start over a corrupt kvConfig.json", async () => {
+  const fs = new MemoryFileSystem();
+  await fs.mkdir("/kv");
+  const handle = await fs.open("/kv/kvConfig.json", { create: true });
+  await handle.writeAt(new TextEncoder().encode("{broken"), 0);
+  await handle.sync();
+  handle.close();
+  const kv = new KvConfigManager({ fs, path: "/kv/kvConfig.json" });
+  await assert.rejects(kv.load(), (e: unknown) => {
+    assert.ok(e instanceof KvConfigLoadError);
+    assert.match(e.message, /^Cannot load KV config from \/kv\/kvConfig\.json: not valid JSON/);
+    return true;
+  });
+});
+
+Deno.test("KvConfigManager rejects a value over the size limit", async () => {
+  const kv = new KvConfigManager({ fs: new MemoryFileSystem(), path: "/kv/kvConfig.json" });
+  await assert.rejects(
+    kv.putKVConfig("ns", "k", "x".repeat(KV_TEXT_CHARS_MAX + 1)),
+    KvConfigLimitError,
+  );
+  assert.equal(kv.getKVConfig("ns", "k"), undefined);
+});

@@ -1,0 +1,48 @@
+/**
+ * Named maxima of the name server, each with the reason for its value (STYLE.md, "Limits").
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+
+/** Largest Java `int`: RocketMQ config fields typed `int` cannot hold more. */
+export const JAVA_INT_MAX = 2_147_483_647;
+
+/**
+ * Bytes a compressed REGISTER_BROKER body may inflate to. A broker with 100,000 topics sends about
+ * 10 MiB of topic lines; 64 MiB leaves room and stops a zlib bomb from exhausting memory.
+ */
+export const REGISTER_BODY_INFLATED_BYTES_MAX = 64 * 1024 * 1024;
+
+/**
+ * KV entries held over all namespaces. RocketMQ keeps one per ordered topic (namespace
+ * `ORDER_TOPIC_CONFIG`); a million is far above any real cluster and bounds kvConfig.json.
+ */
+export const KV_ENTRIES_MAX = 1_000_000;
+
+/** Longest namespace, key or value accepted by the KV store: the frame limit bounds it in RocketMQ. */
+export const KV_TEXT_CHARS_MAX = 1024 * 1024;
+
+/** Largest JSON request body the HTTP admin reads: config patches and KV values are small. */
+export const HTTP_BODY_BYTES_MAX = 1024 * 1024;
+
+/** Longest topic name accepted over HTTP: RocketMQ 5.x allows 255 for retry/DLQ topics. */
+export const TOPIC_NAME_CHARS_MAX = 255;
+
+/**
+ * How long `shutdown()` waits for the HTTP admin to finish in-flight requests, so a stuck client
+ * cannot hold the process.
+ */
+export const HTTP_SHUTDOWN_WAIT_MS = 5_000;
+
+/**
+ * Idle time given to the remoting server when `serverChannelMaxIdleTimeSeconds=0`, which in
+ * RocketMQ (Netty) turns idle closing off: ten years, i.e. never.
+ */
+export const CHANNEL_IDLE_DISABLED_SECONDS = 10 * 365 * 24 * 3600;
+
+assert(
+  KV_TEXT_CHARS_MAX < REGISTER_BODY_INFLATED_BYTES_MAX,
+  "KV values must fit well inside a body",
+);
+assert(HTTP_BODY_BYTES_MAX <= KV_TEXT_CHARS_MAX * 4, "an HTTP KV value must fit the KV limit");

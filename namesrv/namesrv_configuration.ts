@@ -1,0 +1,142 @@
+/**
+ * The running name server configuration (RocketMQ `Configuration`): the effective values, the
+ * startup file's unknown keys (RocketMQ keeps and reports them), a data version, runtime updates
+ * (UPDATE_NAMESRV_CONFIG, `PATCH /config`) refused for blacklisted keys and persisted to
+ * `configStorePath`.
+ *
+ * @module
+ */
+import { configToProperties, type PropertiesInput } from "../common/config_loader.ts";
+import type { FileSystem } from "../store/file_system.ts";
+import { writeTextFileAtomic } from "./_text_file.ts";
+import {
+  configBlackListOf,
+  loadNamesrvConfig,
+  type NamesrvConfig,
+  type NamesrvEnv,
+} from "./namesrv_config.ts";
+import type { DataVersion } from "./route_types.ts";
+
+/** Thrown when an update names a blacklisted key; the answer is NO_PERMISSION. */
+export class ConfigBlackListError extends Error {
+  /** @param keys the blacklisted keys the update named */
+  constructor(readonly keys: readonly string[]) {
+    super(`Can not update config in black list: ${keys.join(", ")}`);
+    this.name = "ConfigBlackListError";
+  }
+}
+
+/** Options of {@linkcode NamesrvConfiguration}. */
+export interface NamesrvConfigurationOptions {
+  /** where `configStorePath` is written */
+  fs: FileSystem;
+  /** home folder and ROCKETMQ_HOME (path defaults) */
+  env: NamesrvEnv;
+  /** the startup configuration */
+  config: NamesrvConfig;
+  /** keys of the startup file the schema does not know (kept and reported, as RocketMQ does) */
+  extra?: ReadonlyMap<string, string>;
+  /** clock for the data version timestamp */
+  now: () => number;
+}
+
+/** What an update did. */
+export interface ConfigUpdateResult {
+  /** unknown or no-effect keys named by the update */
+  warnings: string[];
+  /** keys whose values were applied */
+  appliedKeys: string[];
+}
+
+type Listener = (config: NamesrvConfig) => void;
+
+/** The running configuration. */
+export class NamesrvConfiguration {
+  readonly #options: NamesrvConfigurationOptions;
+  #config: NamesrvConfig;
+  readonly #extra: Map<string, string>;
+  readonly #dataVersion: DataVersion;
+  readonly #listeners: Listener[] = [];
+  #tail: Promise<void> = Promise.resolve();
+
+  /** @param options file system, env, startup result and clock */
+  constructor(options: NamesrvConfigurationOptions) {
+    this.#options = options;
+    this.#config = options.config;
+    this.#extra = new Map(options.extra);
+    this.#dataVersion = { counter: 0, timestamp: options.now() };
+  }
+
+  /** The effective configuration (replaced, never mutated, on update). */
+  get config(): NamesrvConfig {
+    return this.#config;
+  }
+
+  /** Version of the configuration, bumped by each update. */
+  get dataVersion(): DataVersion {
+    return { ...this.#dataVersion };
+  }
+
+  /** The data version counter alone (cheap; caches key on it). */
+  get version(): number {
+    return this.#dataVersion.counter;
+  }
+
+  /** @param listener called with the new configuration after each update */
+  onChange(listener: Listener): void {
+    this.#listeners.push(listener);
+  }
+
+  /**
+   * The GET_NAMESRV_CONFIG body: every non-null key, plus the startup file's unknown keys, sorted.
+   *
+   * @returns `key=value\n` lines
+   */
+  toProperties(): string {
+    return configToProperties(this.#config, this.#extra);
+  }
+
+  /**
+   * Applies an update and persists the whole configuration to `configStorePath`, as RocketMQ's
+   * `Configuration.update`: blacklisted keys refuse the whole update, unknown keys are reported
+   * (and kept when the startup file had them), bad values refuse the whole update.
+   *
+   * @param properties the keys to change (text values)
+   * @returns warnings and the applied keys
+   * @throws {ConfigBlackListError} when a key is blacklisted
+   * @throws {ConfigError} when a value is invalid
+   * @throws when persisting fails (the new values are in effect)
+   */
+  async update(properties: PropertiesInput): Promise<ConfigUpdateResult> {
+    const pairs = properties instanceof Map
+      ? [...properties]
+      : Symbol.iterator in Object(properties)
+      ? [...(properties as Iterable<readonly [string, string]>)]
+      : Object.entries(properties);
+    const blackList = configBlackListOf(this.#config);
+    const refused = pairs.map(([k]) => k).filter((k) => blackList.has(k));
+    if (refused.length > 0) throw new ConfigBlackListError(refused);
+    const result = loadNamesrvConfig(pairs, this.#options.env, this.#config);
+    for (const [key, value] of result.unknown) {
+      if (this.#extra.has(key)) this.#extra.set(key, value);
+    }
+    this.#config = result.config;
+    this.#dataVersion.counter++;
+    this.#dataVersion.timestamp = this.#options.now();
+    for (const listener of this.#listeners) listener(this.#config);
+    await this.persist();
+    return { warnings: result.warnings, appliedKeys: result.appliedKeys };
+  }
+
+  /** Writes the configuration to `configStorePath` (after any write in progress). */
+  persist(): Promise<void> {
+    const write = this.#tail.then(() =>
+      writeTextFileAtomic(this.#options.fs, this.#config.configStorePath, this.toProperties())
+    );
+    this.#tail = write.then(
+      () => undefined,
+      () => undefined, // the error reaches the caller through `write`
+    );
+    return write;
+  }
+}

@@ -1,0 +1,392 @@
+import assert from "node:assert/strict";
+import { ManualClock } from "../common/clock.ts";
+import type { RemotingChannel } from "../protocol/remoting_channel.ts";
+import { RequestCode } from "../protocol/request_code.ts";
+import { ResponseCode } from "../protocol/response_code.ts";
+import { parseFastjson } from "../store/fastjson.ts";
+import {
+  bodyText,
+  startTestNamesrv,
+  systemTopics,
+  testClient,
+  type TestNamesrv,
+  topicConfig,
+  waitFor,
+} from "./_namesrv_testing.ts";
+import {
+  createRegisterBrokerRequest,
+  type RegisterBrokerRequestOptions,
+} from "./register_broker_request.ts";
+
+function brokerRequest(over: Partial<RegisterBrokerRequestOptions> = {}) {
+  const clusterName = over.clusterName ?? "DefaultCluster";
+  const brokerName = over.brokerName ?? "broker-a";
+  return createRegisterBrokerRequest({
+    clusterName,
+    brokerName,
+    brokerAddr: "192.168.1.10:10911",
+    brokerId: 0,
+    haServerAddr: "192.168.1.10:10912",
+    topics: [topicConfig("TopicTest"), ...systemTopics(clusterName, brokerName)],
+    dataVersion: { counter: 3, timestamp: 1732436400000 },
+    ...over,
+  });
+}
+
+async function withNamesrv(
+  fn: (ns: TestNamesrv) => Promise<void>,
+  clock?: ManualClock,
+): Promise<void> {
+  const ns = await startTestNamesrv({
+    clock,
+    properties: { serverChannelMaxIdleTimeSeconds: "0" },
+  });
+  try {
+    await fn(ns);
+  } finally {
+    await ns.close();
+  }
+}
+
+Deno.test("NamesrvController accepts a RocketMQ broker's REGISTER_BROKER and serves a route clients parse", async () => {
+  await withNamesrv(async (ns) => {
+    const registered = await ns.client.invoke(ns.addr, brokerRequest(), 5000);
+    assert.equal(registered.code, ResponseCode.SUCCESS, registered.remark);
+    const response = await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+      extFields: { topic: "TopicTest" },
+      version: 409,
+    });
+    assert.equal(response.code, ResponseCode.SUCCESS);
+    assert.equal(response.opaque >= 0, true);
+    const route = JSON.parse(bodyText(response));
+    assert.deepEqual(route, {
+      brokerDatas: [{
+        brokerAddrs: { "0": "192.168.1.10:10911" },
+        brokerName: "broker-a",
+        cluster: "DefaultCluster",
+        enableActingMaster: false,
+      }],
+      filterServerTable: {},
+      queueDatas: [{
+        brokerName: "broker-a",
+        perm: 6,
+        readQueueNums: 4,
+        topicSysFlag: 0,
+        writeQueueNums: 4,
+      }],
+    });
+  });
+});
+
+Deno.test("NamesrvController answers old clients with fastjson's unquoted broker ids", async () => {
+  await withNamesrv(async (ns) => {
+    await ns.client.invoke(ns.addr, brokerRequest(), 5000);
+    const legacy = await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+      extFields: { topic: "TopicTest" },
+      version: 317,
+    });
+    assert.match(bodyText(legacy), /"brokerAddrs":\{0:"192\.168\.1\.10:10911"\}/);
+    const route = parseFastjson(bodyText(legacy)) as {
+      brokerDatas: { brokerAddrs: Record<string, string> }[];
+    };
+    assert.equal(route.brokerDatas[0].brokerAddrs["0"], "192.168.1.10:10911");
+    const asked = await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+      extFields: { topic: "TopicTest", acceptStandardJsonOnly: "true" },
+      version: 317,
+    });
+    assert.match(bodyText(asked), /"brokerAddrs":\{"0":/);
+  });
+});
+
+Deno.test("NamesrvController answers in the ROCKETMQ serialization it was asked in", async () => {
+  await withNamesrv(async (ns) => {
+    const client = testClient("ROCKETMQ");
+    try {
+      const registered = await client.invoke(
+        ns.addr,
+        brokerRequest({ serializeType: "ROCKETMQ", compressed: true }),
+        5000,
+      );
+      assert.equal(registered.code, ResponseCode.SUCCESS, registered.remark);
+      assert.equal(registered.serializeType, "ROCKETMQ");
+      const response = await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+        extFields: { topic: "TopicTest" },
+        serializeType: "ROCKETMQ",
+        client,
+      });
+      assert.equal(response.serializeType, "ROCKETMQ");
+      assert.equal(JSON.parse(bodyText(response)).queueDatas[0].writeQueueNums, 4);
+    } finally {
+      await client.shutdown();
+    }
+  });
+});
+
+Deno.test("NamesrvController answers an unknown topic with TOPIC_NOT_EXIST and RocketMQ's remark", async () => {
+  await withNamesrv(async (ns) => {
+    const response = await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+      extFields: { topic: "Nope" },
+    });
+    assert.equal(response.code, ResponseCode.TOPIC_NOT_EXIST);
+    assert.equal(
+      response.remark,
+      "No topic route info in name server for the topic: Nope\nSee https://rocketmq.apache.org/docs/bestPractice/06FAQ for further details.",
+    );
+  });
+});
+
+Deno.test("NamesrvController answers bad requests with an error response and keeps serving", async () => {
+  await withNamesrv(async (ns) => {
+    const noHeader = await ns.call(RequestCode.REGISTER_BROKER, {
+      extFields: { brokerAddr: "1.1.1.1:1" },
+    });
+    assert.equal(noHeader.code, ResponseCode.SYSTEM_ERROR);
+    assert.match(noHeader.remark!, /REGISTER_BROKER header: brokerName is missing/);
+    const request = brokerRequest();
+    request.extFields!.bodyCrc32 = "12345";
+    const badCrc = await ns.client.invoke(ns.addr, request, 5000);
+    assert.equal(badCrc.code, ResponseCode.SYSTEM_ERROR);
+    assert.equal(badCrc.remark, "crc32 not match");
+    const badBody = brokerRequest();
+    badBody.body = new TextEncoder().encode("{oops");
+    delete badBody.extFields!.bodyCrc32;
+    const decoded = await ns.client.invoke(ns.addr, badBody, 5000);
+    assert.equal(decoded.code, ResponseCode.SYSTEM_ERROR);
+    assert.match(
+      decoded.remark!,
+      /Cannot decode RegisterBrokerBody: RegisterBrokerBody is not valid JSON/,
+    );
+    const noTopic = await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC);
+    assert.equal(noTopic.code, ResponseCode.SYSTEM_ERROR);
+    assert.match(noTopic.remark!, /topic is missing/);
+    const unknown = await ns.call(9999);
+    assert.equal(unknown.code, ResponseCode.REQUEST_CODE_NOT_SUPPORTED);
+    const ok = await ns.call(RequestCode.GET_BROKER_CLUSTER_INFO);
+    assert.equal(ok.code, ResponseCode.SUCCESS);
+  });
+});
+
+Deno.test("NamesrvController expires a silent broker on the scan, with an injected clock", async () => {
+  const clock = new ManualClock(1_700_000_000_000);
+  await withNamesrv(async (ns) => {
+    const broker = testClient();
+    try {
+      const registered = await broker.invoke(ns.addr, brokerRequest(), 5000);
+      assert.equal(registered.code, ResponseCode.SUCCESS);
+      clock.advance(60_000);
+      assert.deepEqual(ns.controller.scanNotActiveBroker(), []);
+      clock.advance(60_001);
+      const closed = waitFor<RemotingChannel>(
+        (done) => broker.on("close", done),
+        5000,
+        "broker channel close",
+      );
+      const expired = ns.controller.scanNotActiveBroker();
+      assert.deepEqual(expired.map((l) => l.brokerAddr), ["192.168.1.10:10911"]);
+      await closed;
+      const route = await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+        extFields: { topic: "TopicTest" },
+      });
+      assert.equal(route.code, ResponseCode.TOPIC_NOT_EXIST);
+    } finally {
+      await broker.shutdown();
+    }
+  }, clock);
+});
+
+Deno.test("NamesrvController scans for silent brokers every scanNotActiveBrokerInterval", async () => {
+  const clock = new ManualClock(1_700_000_000_000);
+  const ns = await startTestNamesrv({
+    clock,
+    periodicScan: true,
+    properties: { scanNotActiveBrokerInterval: "5", serverChannelMaxIdleTimeSeconds: "0" },
+  });
+  const broker = testClient();
+  try {
+    await broker.invoke(ns.addr, brokerRequest(), 5000);
+    const closed = waitFor<RemotingChannel>(
+      (done) => broker.on("close", done),
+      5000,
+      "expiry by the timer",
+    );
+    clock.advance(120_001);
+    await closed;
+    const route = await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+      extFields: { topic: "TopicTest" },
+    });
+    assert.equal(route.code, ResponseCode.TOPIC_NOT_EXIST);
+  } finally {
+    await broker.shutdown();
+    await ns.close();
+  }
+});
+
+Deno.test("NamesrvController turns the HTTP admin off with httpAdminPort=0", async () => {
+  const ns = await startTestNamesrv({ properties: { httpAdminPort: "0" } });
+  try {
+    assert.equal(ns.controller.httpPort, undefined);
+    assert.ok(ns.controller.port > 0);
+  } finally {
+    await ns.close();
+  }
+});
+
+Deno.test("NamesrvController removes a broker at once when its connection closes", async () => {
+  await withNamesrv(async (ns) => {
+    const broker = testClient();
+    await broker.invoke(ns.addr, brokerRequest(), 5000);
+    const before = await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+      extFields: { topic: "TopicTest" },
+    });
+    assert.equal(before.code, ResponseCode.SUCCESS);
+    const serverSawClose = waitFor<RemotingChannel>(
+      (done) => ns.controller.remotingServer.on("close", done),
+      5000,
+      "server-side close",
+    );
+    await broker.shutdown();
+    await serverSawClose;
+    const after = await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+      extFields: { topic: "TopicTest" },
+    });
+    assert.equal(after.code, ResponseCode.TOPIC_NOT_EXIST);
+  });
+});
+
+Deno.test("NamesrvController routes master and slave groups across two clusters", async () => {
+  await withNamesrv(async (ns) => {
+    const clients = [];
+    try {
+      for (
+        const [cluster, name, net] of [["c1", "broker-a", "10.1.1"], ["c2", "broker-b", "10.2.2"]]
+      ) {
+        for (const id of [0, 1]) {
+          const client = testClient();
+          clients.push(client);
+          const response = await client.invoke(
+            ns.addr,
+            brokerRequest({
+              clusterName: cluster,
+              brokerName: name,
+              brokerAddr: `${net}.${id + 1}:10911`,
+              haServerAddr: `${net}.${id + 1}:10912`,
+              brokerId: id,
+              topics: [
+                topicConfig("Shared"),
+                topicConfig(`Only-${cluster}`),
+                ...systemTopics(cluster, name),
+              ],
+            }),
+            5000,
+          );
+          assert.equal(response.code, ResponseCode.SUCCESS);
+          if (id === 1) {
+            assert.deepEqual(response.extFields, {
+              haServerAddr: `${net}.1:10912`,
+              masterAddr: `${net}.1:10911`,
+            });
+          }
+        }
+      }
+      const route = JSON.parse(
+        bodyText(
+          await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, { extFields: { topic: "Shared" } }),
+        ),
+      );
+      const groups = route.brokerDatas.map((
+        b: { cluster: string; brokerName: string; brokerAddrs: unknown },
+      ) => [b.cluster, b.brokerName, b.brokerAddrs]).sort();
+      assert.deepEqual(groups, [
+        ["c1", "broker-a", { "0": "10.1.1.1:10911", "1": "10.1.1.2:10911" }],
+        ["c2", "broker-b", { "0": "10.2.2.1:10911", "1": "10.2.2.2:10911" }],
+      ]);
+      assert.equal(route.queueDatas.length, 2);
+      const cluster = parseFastjson(
+        bodyText(await ns.call(RequestCode.GET_BROKER_CLUSTER_INFO)),
+      ) as {
+        clusterAddrTable: Record<string, string[]>;
+        brokerAddrTable: Record<string, { brokerAddrs: Record<string, string> }>;
+      };
+      assert.deepEqual(cluster.clusterAddrTable, { c1: ["broker-a"], c2: ["broker-b"] });
+      assert.equal(cluster.brokerAddrTable["broker-b"].brokerAddrs["1"], "10.2.2.2:10911");
+      const byCluster = JSON.parse(
+        bodyText(
+          await ns.call(RequestCode.GET_TOPICS_BY_CLUSTER, { extFields: { cluster: "c2" } }),
+        ),
+      );
+      assert.deepEqual(
+        byCluster.topicList.filter((t: string) =>
+          !/^[A-Z_0-9]+$/.test(t) && t !== "c2" && t !== "broker-b"
+        ),
+        [
+          "Only-c2",
+          "Shared",
+        ],
+      );
+      const system = JSON.parse(bodyText(await ns.call(RequestCode.GET_SYSTEM_TOPIC_LIST_FROM_NS)));
+      assert.deepEqual(system.topicList, ["broker-a", "broker-b", "c1", "c2"]);
+      const all = JSON.parse(
+        bodyText(await ns.call(RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER)),
+      );
+      assert.ok(all.topicList.includes("Only-c1") && all.topicList.includes("Only-c2"));
+    } finally {
+      for (const client of clients) await client.shutdown();
+    }
+  });
+});
+
+Deno.test("NamesrvController answers QUERY_DATA_VERSION and UNREGISTER_BROKER", async () => {
+  await withNamesrv(async (ns) => {
+    await ns.client.invoke(ns.addr, brokerRequest(), 5000);
+    const ids = {
+      clusterName: "DefaultCluster",
+      brokerAddr: "192.168.1.10:10911",
+      brokerName: "broker-a",
+      brokerId: "0",
+    };
+    const same = await ns.call(RequestCode.QUERY_DATA_VERSION, {
+      extFields: ids,
+      body: new TextEncoder().encode('{"counter":3,"timestamp":1732436400000}'),
+    });
+    assert.equal(same.extFields?.changed, "false");
+    assert.deepEqual(JSON.parse(bodyText(same)), { counter: 3, timestamp: 1732436400000 });
+    const newer = await ns.call(RequestCode.QUERY_DATA_VERSION, {
+      extFields: ids,
+      body: new TextEncoder().encode('{"counter":4,"timestamp":1732436400000}'),
+    });
+    assert.equal(newer.extFields?.changed, "true");
+    assert.equal(
+      (await ns.call(RequestCode.UNREGISTER_BROKER, { extFields: ids })).code,
+      ResponseCode.SUCCESS,
+    );
+    const route = await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+      extFields: { topic: "TopicTest" },
+    });
+    assert.equal(route.code, ResponseCode.TOPIC_NOT_EXIST);
+  });
+});
+
+Deno.test("NamesrvController wipes write permission and deletes topics over the wire", async () => {
+  await withNamesrv(async (ns) => {
+    await ns.client.invoke(ns.addr, brokerRequest(), 5000);
+    const wiped = await ns.call(RequestCode.WIPE_WRITE_PERM_OF_BROKER, {
+      extFields: { brokerName: "broker-a" },
+    });
+    assert.equal(wiped.extFields?.wipeTopicCount, "6");
+    const route = JSON.parse(
+      bodyText(
+        await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, { extFields: { topic: "TopicTest" } }),
+      ),
+    );
+    assert.equal(route.queueDatas[0].perm, 4);
+    const added = await ns.call(RequestCode.ADD_WRITE_PERM_OF_BROKER, {
+      extFields: { brokerName: "broker-a" },
+    });
+    assert.equal(added.extFields?.addTopicCount, "6");
+    await ns.call(RequestCode.DELETE_TOPIC_IN_NAMESRV, { extFields: { topic: "TopicTest" } });
+    const gone = await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+      extFields: { topic: "TopicTest" },
+    });
+    assert.equal(gone.code, ResponseCode.TOPIC_NOT_EXIST);
+  });
+});
