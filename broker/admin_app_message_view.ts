@@ -1,0 +1,133 @@
+/**
+ * How the broker HTTP admin shows a stored message: every record field, the properties as an
+ * object, the tags and keys, and the body as UTF-8 text when it is valid UTF-8, else base64.
+ * Compressed bodies (sysFlag bit 0, zlib — message-format.md §3) are inflated first.
+ *
+ * @module
+ */
+import { inflateSync } from "node:zlib";
+import { createOffsetMessageId, formatHostAddress } from "../store/message_id.ts";
+import { MessageConst } from "../store/message_properties.ts";
+import { type MessageRecord, MessageSysFlag } from "../store/message_record.ts";
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** How a message body is written in JSON. */
+export type BodyEncoding = "utf-8" | "base64";
+
+/**
+ * Encodes bytes as standard base64.
+ *
+ * @param bytes the bytes
+ * @returns the base64 text
+ */
+export function encodeBase64(bytes: Uint8Array): string {
+  let binary = "";
+  const chunk = 0x8000;
+  for (let i = 0; i < bytes.length; i += chunk) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  }
+  return btoa(binary);
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Decodes standard base64 (with padding).
+ *
+ * @param text the base64 text
+ * @returns the bytes, or null when the text is not base64
+ */
+export function decodeBase64(text: string): Uint8Array | null {
+  if (!BASE64.test(text)) return null;
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** The body as shown: inflated when compressed; `inflateError` when that failed (raw bytes then). */
+function shownBody(record: MessageRecord): { bytes: Uint8Array; inflateError?: string } {
+  if ((record.sysFlag & MessageSysFlag.COMPRESSED_FLAG) === 0) return { bytes: record.body };
+  try {
+    return { bytes: new Uint8Array(inflateSync(record.body)) };
+  } catch (error) {
+    return {
+      bytes: record.body,
+      inflateError: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
+
+/**
+ * Builds the JSON view of a record.
+ *
+ * @param record the decoded record
+ * @param forceEncoding write the body in this encoding; default: UTF-8 text when valid, else base64
+ * @returns a plain JSON object
+ */
+export function messageView(
+  record: MessageRecord,
+  forceEncoding?: BodyEncoding,
+): Record<string, unknown> {
+  const { bytes, inflateError } = shownBody(record);
+  let body: string | undefined;
+  let bodyEncoding: BodyEncoding = forceEncoding ?? "utf-8";
+  if (bodyEncoding === "utf-8") {
+    try {
+      body = strictUtf8.decode(bytes);
+    } catch (_notUtf8) {
+      bodyEncoding = "base64"; // not text: shown as base64, which the field says
+    }
+  }
+  body ??= encodeBase64(bytes);
+  const keys = record.properties.get(MessageConst.PROPERTY_KEYS);
+  return {
+    msgId: createOffsetMessageId(
+      record.storeHost.address,
+      record.storeHost.port,
+      record.physicalOffset,
+    ),
+    uniqKey: record.properties.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? null,
+    topic: record.topic,
+    queueId: record.queueId,
+    queueOffset: record.queueOffset,
+    commitLogOffset: record.physicalOffset,
+    storeSize: record.totalSize,
+    storeTimestamp: record.storeTimestamp,
+    bornTimestamp: record.bornTimestamp,
+    bornHost: formatHostAddress(record.bornHost),
+    storeHost: formatHostAddress(record.storeHost),
+    sysFlag: record.sysFlag,
+    flag: record.flag,
+    reconsumeTimes: record.reconsumeTimes,
+    bodyCRC: record.bodyCrc,
+    tags: record.properties.get(MessageConst.PROPERTY_TAGS) ?? null,
+    keys: keys === undefined
+      ? []
+      : keys.split(MessageConst.KEY_SEPARATOR).filter((k) => k.length > 0),
+    properties: Object.fromEntries(record.properties),
+    bodyEncoding,
+    bodyBytes: bytes.length,
+    ...(inflateError === undefined ? {} : { inflateError }),
+    body,
+  };
+}
+
+/**
+ * Whether a record really carries a key (index lookups return hash collisions too): one of its
+ * KEYS, or its UNIQ_KEY.
+ *
+ * @param record a record from a key query
+ * @param topic the queried topic
+ * @param key the queried key
+ * @returns true when the record matches
+ */
+export function recordHasKey(record: MessageRecord, topic: string, key: string): boolean {
+  if (record.topic !== topic) return false;
+  if (record.properties.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) === key) {
+    return true;
+  }
+  const keys = record.properties.get(MessageConst.PROPERTY_KEYS);
+  return keys !== undefined && keys.split(MessageConst.KEY_SEPARATOR).includes(key);
+}

@@ -1,0 +1,160 @@
+/**
+ * When the broker registers with its name servers (features.md §12): at start, every
+ * `registerNameServerPeriod` (clamped to [10 s, 60 s] as RocketMQ does), shortly after topic
+ * changes (debounced, so a burst of auto-created topics costs one round), and UNREGISTER_BROKER at
+ * shutdown. One round runs at a time; a request during a round runs one more round after it.
+ * Failures are logged and retried next period, never thrown.
+ *
+ * @module
+ */
+
+import type { RemotingLogger } from "../protocol/remoting_logger.ts";
+import type { BrokerIdentity, BrokerOuterApi, RegisterBrokerResult } from "./broker_outer_api.ts";
+import { REGISTER_DEBOUNCE_MS } from "./limits.ts";
+import type { TopicConfigSerializeWrapper } from "./topic_config_manager.ts";
+
+/** RocketMQ clamps `registerNameServerPeriod` to this range (ms). */
+const REGISTER_PERIOD_MIN_MS = 10_000;
+const REGISTER_PERIOD_MAX_MS = 60_000;
+
+/** Options of {@linkcode BrokerRegistrationService}. */
+export interface BrokerRegistrationServiceOptions {
+  /** the calls */
+  readonly api: BrokerOuterApi;
+  /** the name servers, read at each round (`namesrvAddr` may change) */
+  readonly namesrvAddrs: () => readonly string[];
+  /** the broker's identity, read at each round */
+  readonly identity: () => BrokerIdentity;
+  /** the topic table to announce, read at each round */
+  readonly topicConfigWrapper: () => TopicConfigSerializeWrapper;
+  /** `registerNameServerPeriod` in ms */
+  readonly periodMs: number;
+  /** receives each successful answer (order topic config) */
+  readonly onRegistered?: (result: RegisterBrokerResult) => void;
+  /** where rounds and failures are logged */
+  readonly logger: RemotingLogger;
+}
+
+/** Schedules REGISTER_BROKER rounds; see the module doc. */
+export class BrokerRegistrationService {
+  readonly #options: BrokerRegistrationServiceOptions;
+  #periodTimer: ReturnType<typeof setInterval> | undefined;
+  #debounceTimer: ReturnType<typeof setTimeout> | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #stopped = false;
+  #rounds = 0;
+  readonly #roundWaiters: (() => void)[] = [];
+
+  /** @param options API, addresses, identity, table, period and logger */
+  constructor(options: BrokerRegistrationServiceOptions) {
+    this.#options = options;
+  }
+
+  /** completed registration rounds (tests) */
+  get rounds(): number {
+    return this.#rounds;
+  }
+
+  /**
+   * Resolves when the next round (or the running one) completes, successful or not.
+   *
+   * @returns the latch
+   */
+  nextRound(): Promise<void> {
+    return new Promise<void>((resolve) => this.#roundWaiters.push(resolve));
+  }
+
+  /**
+   * Registers now and then every period.
+   *
+   * @returns the first round (it never rejects)
+   */
+  start(): Promise<void> {
+    const periodMs = Math.min(
+      REGISTER_PERIOD_MAX_MS,
+      Math.max(REGISTER_PERIOD_MIN_MS, this.#options.periodMs),
+    );
+    this.#periodTimer = setInterval(() => void this.registerNow(), periodMs);
+    return this.registerNow();
+  }
+
+  /** Asks for a round soon (after a topic change); requests within the debounce window merge. */
+  requestRegister(): void {
+    if (this.#stopped || this.#debounceTimer !== undefined) return;
+    this.#debounceTimer = setTimeout(() => {
+      this.#debounceTimer = undefined;
+      void this.registerNow();
+    }, REGISTER_DEBOUNCE_MS);
+  }
+
+  /**
+   * Runs a round now, or one more after the running one.
+   *
+   * @returns when that round is done (it never rejects)
+   */
+  registerNow(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    if (this.#running !== undefined) {
+      this.#again = true;
+      return this.#running;
+    }
+    const round = this.#round().finally(() => {
+      this.#running = undefined;
+      for (const wake of this.#roundWaiters.splice(0)) wake();
+      if (this.#again && !this.#stopped) {
+        this.#again = false;
+        void this.registerNow();
+      }
+    });
+    this.#running = round;
+    return round;
+  }
+
+  async #round(): Promise<void> {
+    const { api, logger } = this.#options;
+    const addresses = this.#options.namesrvAddrs();
+    if (addresses.length === 0) return;
+    const identity = this.#options.identity();
+    try {
+      const { results, failures } = await api.registerBrokerAll(
+        addresses,
+        identity,
+        this.#options.topicConfigWrapper(),
+      );
+      for (const failure of failures) {
+        logger.warn(
+          `broker: cannot register ${identity.brokerAddr} with ${failure.namesrvAddr}: ${failure.error.message}`,
+        );
+      }
+      for (const result of results) this.#options.onRegistered?.(result);
+      this.#rounds++;
+    } catch (error) {
+      logger.error(`broker: registration round failed: ${String(error)}`);
+    }
+  }
+
+  /**
+   * Stops the schedule, waits for a running round and unregisters from every name server.
+   *
+   * @param unregister send UNREGISTER_BROKER (default true)
+   */
+  async stop(unregister = true): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (this.#periodTimer !== undefined) clearInterval(this.#periodTimer);
+    if (this.#debounceTimer !== undefined) clearTimeout(this.#debounceTimer);
+    this.#periodTimer = undefined;
+    this.#debounceTimer = undefined;
+    await this.#running;
+    const addresses = this.#options.namesrvAddrs();
+    if (!unregister || addresses.length === 0) return;
+    const identity = this.#options.identity();
+    const failures = await this.#options.api.unregisterBrokerAll(addresses, identity);
+    for (const failure of failures) {
+      this.#options.logger.warn(
+        `broker: cannot unregister ${identity.brokerAddr} from ${failure.namesrvAddr}: ${failure.error.message}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * Wiring helpers of {@linkcode BrokerController} kept out of its file: the views of the broker
+ * configuration the store and the core processors take, the broker's identity for registration,
+ * and the admin context built from the controller's parts. No logic of their own.
+ *
+ * @module
+ */
+
+import type { Clock } from "../common/clock.ts";
+import type { SendMessageRequestHeader } from "../protocol/headers/send_message_header.ts";
+import { VERSION_DEFAULT } from "../protocol/remoting_command.ts";
+import type { RemotingLogger } from "../protocol/remoting_logger.ts";
+import { RemotingServer } from "../protocol/remoting_server.ts";
+import { parseAddress, type Transport } from "../protocol/transport.ts";
+import type { FileSystem } from "../store/file_system.ts";
+import { hostAddress } from "../store/message_id.ts";
+import type { MessageStore } from "../store/message_store.ts";
+import {
+  type MessageStoreConfigInput,
+  MessageStoreConfigSchema,
+} from "../store/message_store_config.ts";
+import type { BrokerConfig } from "./broker_config.ts";
+import type { BrokerIdentity } from "./broker_outer_api.ts";
+import type { ConsumerManager } from "./consumer_manager.ts";
+import type { ConsumerOffsetManager } from "./consumer_offset_manager.ts";
+import type { PullRequestHoldService } from "./long_polling/pull_request_hold_service.ts";
+import type { ProducerManager } from "./producer_manager.ts";
+import type { BrokerClientChannel, CoreConfig } from "./processors/core_context.ts";
+import type {
+  AdminConfiguration,
+  AdminTopicChange,
+  BrokerAdminContext,
+} from "./processors/admin_context.ts";
+import type { SendMessageProcessor } from "./processors/send_message_processor.ts";
+import type { BrokerStats } from "./stats/broker_stats.ts";
+import type { SubscriptionGroupManager } from "./subscription_group_manager.ts";
+import { PermName, type TopicConfig } from "./topic_config.ts";
+import type { TopicConfigManager, TopicConfigSerializeWrapper } from "./topic_config_manager.ts";
+
+/** RocketMQ `ClientHousekeepingService`: silent client channels are looked for every 10 s. */
+export const CLIENT_SCAN_INTERVAL_MS = 10_000;
+
+/** A running HTTP server, as {@linkcode ServeHttp} returns it. */
+export interface HttpServerHandle {
+  /** the bound port */
+  readonly port: number;
+  /** Stops accepting and finishes in-flight requests. */
+  shutdown(): Promise<void>;
+}
+
+/** Starts an HTTP server for a fetch handler (Deno: `namesrv/adapters/deno_http.ts`). */
+export type ServeHttp = (options: {
+  /** interface to bind */
+  hostname: string;
+  /** port; 0 = ephemeral */
+  port: number;
+  /** the handler; `info` is the runtime's connection info (HTTP producers' born host) */
+  fetch: (request: Request, info?: unknown) => Response | Promise<Response>;
+}) => Promise<HttpServerHandle>;
+
+/**
+ * The broker's remoting server: `listenPort` plus the VIP port `listenPort − 2` (remoting.md §8;
+ * with `listenPort` 0 the VIP port is ephemeral too).
+ *
+ * @param config the broker configuration
+ * @param transport how to listen
+ * @param clock time source
+ * @param logger log sink
+ * @returns the server, not started
+ */
+export function createBrokerRemotingServer(
+  config: BrokerConfig,
+  transport: Transport,
+  clock: Clock,
+  logger: RemotingLogger,
+): RemotingServer {
+  return new RemotingServer({
+    transport,
+    hostname: config.bindAddress,
+    listenPort: config.listenPort,
+    extraPorts: [config.listenPort === 0 ? 0 : config.listenPort - 2],
+    serverAsyncSemaphoreValue: config.serverAsyncSemaphoreValue,
+    serverOnewaySemaphoreValue: config.serverOnewaySemaphoreValue,
+    serverChannelMaxIdleTimeSeconds: config.serverChannelMaxIdleTimeSeconds,
+    clock,
+    logger,
+  });
+}
+
+/**
+ * @param value `namesrvAddr`, `;`-separated
+ * @returns the addresses
+ */
+export function namesrvAddrsOf(value: string | undefined): string[] {
+  return (value ?? "").split(";").map((a) => a.trim()).filter((a) => a.length > 0);
+}
+
+/**
+ * Waits for a promise, but no longer than `ms` (a stuck HTTP shutdown must not hold the broker).
+ *
+ * @param promise the awaited work
+ * @param ms the deadline
+ */
+export async function withDeadline(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
+  try {
+    await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The address advertised when `brokerIP1` is not configured (main.ts normally sets it). */
+export const BROKER_IP_FALLBACK = "127.0.0.1";
+
+const STORE_KEYS = Object.keys(MessageStoreConfigSchema.shape);
+
+/**
+ * The MessageStoreConfig keys of the broker configuration (the store's schema is strict).
+ *
+ * @param config the broker configuration
+ * @returns the store's input
+ */
+export function messageStoreConfigOf(config: BrokerConfig): MessageStoreConfigInput {
+  const source = config as unknown as Record<string, unknown>;
+  const input: Record<string, unknown> = {};
+  for (const key of STORE_KEYS) if (source[key] !== undefined) input[key] = source[key];
+  return input as MessageStoreConfigInput;
+}
+
+/**
+ * The keys the core processors read, with `brokerIP1` resolved.
+ *
+ * @param config the broker configuration
+ * @returns the processors' view
+ */
+export function coreConfigOf(config: BrokerConfig): CoreConfig {
+  return {
+    brokerClusterName: config.brokerClusterName,
+    brokerName: config.brokerName,
+    brokerId: config.brokerId,
+    brokerIP1: config.brokerIP1 ?? BROKER_IP_FALLBACK,
+    brokerPermission: config.brokerPermission,
+    regionId: config.regionId,
+    traceOn: config.traceOn,
+    longPollingEnable: config.longPollingEnable,
+    shortPollingTimeMills: config.shortPollingTimeMills,
+    notifyConsumerIdsChangedEnable: config.notifyConsumerIdsChangedEnable,
+    enablePropertyFilter: config.enablePropertyFilter,
+    slaveReadEnable: config.slaveReadEnable,
+    rejectTransactionMessage: config.rejectTransactionMessage,
+    maxMessageSize: config.maxMessageSize,
+    brokerRole: config.brokerRole,
+    defaultQueryMaxNum: config.defaultQueryMaxNum,
+    maxMsgsNumBatch: config.maxMsgsNumBatch,
+    startAcceptSendRequestTimeStamp: config.startAcceptSendRequestTimeStamp,
+  };
+}
+
+/**
+ * The broker as REGISTER_BROKER names it.
+ *
+ * @param config the broker configuration
+ * @param listenPort the bound main port
+ * @param haListenPort the HA port (listenPort + 1 unless configured)
+ * @returns the identity
+ */
+export function brokerIdentityOf(
+  config: BrokerConfig,
+  listenPort: number,
+  haListenPort: number,
+): BrokerIdentity {
+  const ip1 = config.brokerIP1 ?? BROKER_IP_FALLBACK;
+  const ip2 = config.brokerIP2 ?? ip1;
+  return {
+    clusterName: config.brokerClusterName,
+    brokerName: config.brokerName,
+    brokerId: config.brokerId,
+    brokerAddr: `${ip1}:${listenPort}`,
+    haServerAddr: `${ip2}:${haListenPort}`,
+  };
+}
+
+/**
+ * The topic table to register: as stored, except that a broker without read or write permission
+ * announces every topic with its perm masked by the broker's (RocketMQ `registerBrokerAll`).
+ *
+ * @param wrapper the table
+ * @param brokerPermission the broker's perm bits
+ * @returns the table to send
+ */
+export function registrationWrapperOf(
+  wrapper: TopicConfigSerializeWrapper,
+  brokerPermission: number,
+): TopicConfigSerializeWrapper {
+  const full = PermName.PERM_READ | PermName.PERM_WRITE;
+  if ((brokerPermission & full) === full) return wrapper;
+  const table = new Map<string, TopicConfig>();
+  for (const [name, config] of wrapper.topicConfigTable) {
+    table.set(name, { ...config, perm: config.perm & brokerPermission });
+  }
+  return { topicConfigTable: table, dataVersion: wrapper.dataVersion };
+}
+
+/** The controller parts the admin context is made of. */
+export interface AdminContextParts {
+  readonly configuration: AdminConfiguration;
+  readonly topicConfigManager: TopicConfigManager;
+  readonly subscriptionGroupManager: SubscriptionGroupManager;
+  readonly consumerOffsetManager: ConsumerOffsetManager;
+  readonly consumerManager: ConsumerManager<BrokerClientChannel>;
+  readonly producerManager: ProducerManager<BrokerClientChannel>;
+  readonly store: MessageStore;
+  readonly fs: FileSystem;
+  readonly bootTimestamp: number;
+  readonly brokerStats: BrokerStats;
+  readonly clock: Clock;
+  readonly logger: RemotingLogger;
+  readonly brokerAddr: string;
+  readonly sendProcessor: SendMessageProcessor;
+  readonly holdService: PullRequestHoldService;
+  /** re-register now (the topic table changes re-register by themselves) */
+  readonly requestRegister: () => void;
+}
+
+/**
+ * Builds the context of the admin processors and the HTTP admin from the controller's parts.
+ *
+ * @param parts the controller's managers, store and services
+ * @returns the admin context
+ */
+export function createAdminContext(parts: AdminContextParts): BrokerAdminContext {
+  return {
+    configuration: parts.configuration,
+    topicConfigManager: parts.topicConfigManager,
+    subscriptionGroupManager: parts.subscriptionGroupManager,
+    consumerOffsetManager: parts.consumerOffsetManager,
+    consumerManager: parts.consumerManager,
+    producerManager: parts.producerManager,
+    messageStore: parts.store,
+    fs: parts.fs,
+    bootTimestamp: parts.bootTimestamp,
+    brokerStats: parts.brokerStats,
+    clock: parts.clock,
+    logger: parts.logger,
+    brokerAddr: parts.brokerAddr,
+    brokerVersion: VERSION_DEFAULT,
+    requestQueueStats: () => ({
+      sendQueueSize: parts.sendProcessor.awaitingStore,
+      pullQueueSize: parts.holdService.size,
+      queryQueueSize: 0,
+      sendQueueHeadWaitMs: 0,
+      pullQueueHeadWaitMs: 0,
+      queryQueueHeadWaitMs: 0,
+    }),
+    notifyTopicChanged: (change: AdminTopicChange) => {
+      if (change.kind === "permission") parts.requestRegister();
+    },
+    sendMessage: async (header: SendMessageRequestHeader, body: Uint8Array, bornHost: string) => {
+      const { hostname, port } = parseAddress(bornHost);
+      return await parts.sendProcessor.send({
+        batch: false,
+        header,
+        body,
+        bornHost: hostAddress(hostname, port),
+        producerAddress: bornHost,
+        version: VERSION_DEFAULT,
+      });
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
+import { RequestCode } from "../protocol/request_code.ts";
+import { ResponseCode } from "../protocol/response_code.ts";
+import { bodyCrc } from "../store/crc32.ts";
+import { TestBrokerClient } from "../tests/broker_test_client.ts";
+import { startTestBroker } from "../tests/broker_test_env.ts";
+import { createRegisterBrokerRequest, encodeRegisterBrokerBody } from "./broker_outer_api.ts";
+import { createTopicConfig } from "./topic_config.ts";
+
+Deno.test("encodeRegisterBrokerBody writes RocketMQ's RegisterBrokerBody and the header carries its CRC", () => {
+  const wrapper = {
+    topicConfigTable: new Map([[
+      "TopicTest",
+      createTopicConfig("TopicTest", { readQueueNums: 4, writeQueueNums: 4 }),
+    ]]),
+    dataVersion: { counter: 3, timestamp: 1732436400000 },
+  };
+  const body = encodeRegisterBrokerBody(wrapper);
+  assert.equal(
+    new TextDecoder().decode(body),
+    '{"filterServerList":[],"topicConfigSerializeWrapper":{"dataVersion":{"counter":3,"timestamp":1732436400000},' +
+      '"topicConfigTable":{"TopicTest":{"order":false,"perm":6,"readQueueNums":4,"topicFilterType":"SINGLE_TAG",' +
+      '"topicName":"TopicTest","topicSysFlag":0,"writeQueueNums":4}}}}',
+  );
+  const request = createRegisterBrokerRequest(
+    {
+      clusterName: "C",
+      brokerName: "b",
+      brokerId: 0,
+      brokerAddr: "10.0.0.1:10911",
+      haServerAddr: "10.0.0.1:10912",
+    },
+    body,
+  );
+  assert.equal(request.code, RequestCode.REGISTER_BROKER);
+  assert.deepEqual(request.extFields, {
+    brokerAddr: "10.0.0.1:10911",
+    brokerId: "0",
+    brokerName: "b",
+    clusterName: "C",
+    haServerAddr: "10.0.0.1:10912",
+    compressed: "false",
+    bodyCrc32: String(bodyCrc(body)),
+  });
+});
+
+Deno.test("BrokerController registers at start, after a topic is created, and unregisters at shutdown", async () => {
+  const env = await startTestBroker();
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  const namesrv = new TestBrokerClient(new DenoTcpTransport(), env.namesrvAddr!);
+  let closed = false;
+  try {
+    const route = (topic: string) => namesrv.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic });
+    const tbw = await route("TBW102");
+    assert.equal(tbw.code, ResponseCode.SUCCESS, "registered before start() returned");
+    assert.match(
+      new TextDecoder().decode(tbw.body),
+      new RegExp(`"127\\.0\\.0\\.1:${env.broker.port}"`),
+    );
+
+    assert.equal((await route("TopicNew")).code, ResponseCode.TOPIC_NOT_EXIST);
+    const round = env.broker.registration!.nextRound();
+    assert.equal((await client.send("TopicNew", "x")).code, ResponseCode.SUCCESS);
+    await round;
+    const created = await route("TopicNew");
+    assert.equal(created.code, ResponseCode.SUCCESS);
+    assert.match(new TextDecoder().decode(created.body), /"writeQueueNums":4/);
+
+    await client.close();
+    await env.broker.shutdown();
+    const gone = await route("TopicNew");
+    assert.equal(gone.code, ResponseCode.TOPIC_NOT_EXIST, "UNREGISTER_BROKER removed the routes");
+    await env.close();
+    closed = true;
+  } finally {
+    await client.close();
+    await namesrv.close();
+    if (!closed) await env.close();
+  }
+});
+
+Deno.test("BrokerController starts and serves when no name server answers", async () => {
+  const env = await startTestBroker({
+    withNamesrv: false,
+    properties: { namesrvAddr: "127.0.0.1:1" },
+  });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    assert.equal(env.broker.registration!.rounds, 1, "the failed round completed and was logged");
+    assert.equal((await client.send("TopicAlone", "x")).code, ResponseCode.SUCCESS);
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});

@@ -1,0 +1,173 @@
+/**
+ * Named maxima of the broker's metadata and client-management layer, each with the reason for
+ * its value. RocketMQ itself has almost none of these; they exist so that a misbehaving client or
+ * admin cannot grow the broker's tables (and the files and bodies made from them) without bound.
+ * A request that would pass a maximum is refused with a typed {@linkcode BrokerError}; nothing is
+ * half-applied.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { FRAME_BYTES_MAX_DEFAULT } from "../protocol/limits.ts";
+
+/**
+ * Longest topic name, from RocketMQ `TopicValidator.TOPIC_MAX_LENGTH` (4.x clients enforce the same
+ * bound, so a longer name can only come from a non-Java tool).
+ */
+export const TOPIC_NAME_LENGTH_MAX = 127;
+
+/**
+ * Longest consumer or producer group name, from RocketMQ `Validators.CHARACTER_MAX_LENGTH` (the 4.x
+ * client checks it before sending; 5.x clients use 120, which is within it).
+ */
+export const GROUP_NAME_LENGTH_MAX = 255;
+
+/**
+ * Longest retry or dead-letter topic name: `%RETRY%` (7 characters) plus a group name. These topics
+ * are created by the broker from a group name, so they follow the group bound, not the topic one.
+ */
+export const RETRY_TOPIC_NAME_LENGTH_MAX = 7 + GROUP_NAME_LENGTH_MAX;
+
+/**
+ * Most topics one broker keeps. Every REGISTER_BROKER body carries the whole topic table (about
+ * 200 bytes of JSON per topic), and it must fit in one frame of {@linkcode FRAME_BYTES_MAX_DEFAULT}
+ * bytes: 50 000 topics make about 10 MiB.
+ */
+export const TOPICS_PER_BROKER_MAX = 50_000;
+
+/**
+ * Most subscription groups one broker keeps. GET_ALL_SUBSCRIPTIONGROUP_CONFIG (slave sync, admin)
+ * returns them in one body of about 300 bytes per group: 50 000 groups make about 15 MiB.
+ */
+export const SUBSCRIPTION_GROUPS_MAX = 50_000;
+
+/**
+ * Most `topic@group` entries in the consumer offset table. The table is rewritten whole to
+ * consumerOffset.json every 5 s and sent in one GET_ALL_CONSUMER_OFFSET body to slaves; at about
+ * 100 bytes per entry with a few queues each, 100 000 entries stay within one frame.
+ */
+export const CONSUMER_OFFSET_KEYS_MAX = 100_000;
+
+/**
+ * Most read or write queues of one topic. Each queue is a consume-queue folder with its own open
+ * files; RocketMQ's largest built-in topic (`BenchmarkTest`) has 1024, and nobody needs 16 times that.
+ */
+export const QUEUE_NUMS_MAX = 16_384;
+
+/**
+ * Most consumer groups with live connections. One heartbeat per client every 30 s keeps them; the
+ * bound keeps a client that invents group names from growing the table without end.
+ */
+export const CONSUMER_GROUPS_MAX = 100_000;
+
+/** Most producer groups with live connections; same reason as {@linkcode CONSUMER_GROUPS_MAX}. */
+export const PRODUCER_GROUPS_MAX = 100_000;
+
+/**
+ * Most connections registered in one consumer or producer group. NOTIFY_CONSUMER_IDS_CHANGED goes
+ * to every member on each change (quadratic traffic), and GET_CONSUMER_LIST_BY_GROUP returns all of
+ * their ids in one body.
+ */
+export const CHANNELS_PER_GROUP_MAX = 10_000;
+
+/**
+ * Most subscriptions (topics) in one consumer group's heartbeat. A Java push consumer sends one per
+ * subscribed topic plus its retry topic; the bound keeps one heartbeat's work and memory small.
+ */
+export const SUBSCRIPTIONS_PER_GROUP_MAX = 1024;
+
+/**
+ * Longest subscription expression accepted (TAG list or SQL92 text). Real tag lists are a few
+ * hundred characters; the bound caps the tag set parsed per heartbeat and per pull.
+ */
+export const SUBSCRIPTION_EXPRESSION_LENGTH_MAX = 64 * 1024;
+
+/**
+ * Largest `maxMessageSize` accepted: a send request (header, properties, body) must fit in one
+ * frame of {@linkcode FRAME_BYTES_MAX_DEFAULT} bytes, so 64 KiB of it stay for the header and the
+ * properties string (RocketMQ 5.x sizes its encode buffer the same way: body max + 64 KiB).
+ */
+export const MESSAGE_BYTES_MAX = FRAME_BYTES_MAX_DEFAULT - 64 * 1024;
+
+/**
+ * Longest client id. RocketMQ builds it as `ip@instanceName[@unitName]`, well under this; the bound
+ * keeps a hostile heartbeat from storing megabytes per connection.
+ */
+export const CLIENT_ID_LENGTH_MAX = 1024;
+
+assert(MESSAGE_BYTES_MAX < FRAME_BYTES_MAX_DEFAULT, "a maximal message must fit one frame");
+assert(RETRY_TOPIC_NAME_LENGTH_MAX > TOPIC_NAME_LENGTH_MAX, "retry topics follow the group bound");
+assert(
+  TOPICS_PER_BROKER_MAX * 200 < FRAME_BYTES_MAX_DEFAULT,
+  "a REGISTER_BROKER body with every topic must fit one frame",
+);
+assert(
+  SUBSCRIPTION_EXPRESSION_LENGTH_MAX < FRAME_BYTES_MAX_DEFAULT,
+  "an expression must fit in a pull request header",
+);
+
+// ---------------------------------------------------------------------------------------------
+// Broker core (request processors, long polling, registration) — owned by the broker-core helper.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Most sends waiting for the store at once (appended but not yet answered, e.g. waiting for a
+ * SYNC_FLUSH group commit). RocketMQ bounds its send thread pool queue at 10 000
+ * (`sendThreadPoolQueueCapacity`) and answers SYSTEM_BUSY beyond it; a send over this bound is
+ * refused the same way instead of queueing without end in memory.
+ */
+export const SENDS_AWAITING_STORE_MAX = 10_000;
+
+/**
+ * Most long-polling pulls parked at once. A Java push consumer parks one pull per assigned queue
+ * for up to 15 s; 100 000 covers thousands of consumers with dozens of queues each while keeping
+ * the memory of the held requests (a header and a timer each) to a few tens of MiB. A pull that
+ * finds the table full is answered PULL_NOT_FOUND at once and the client simply pulls again.
+ */
+export const PULL_REQUESTS_HELD_MAX = 100_000;
+
+/**
+ * Longest hold of one parked pull, whatever `suspendTimeoutMillis` asks. Java clients ask 15 000
+ * (push) or 20 000 (lite pull) and time out 15 s later; a hostile value must not keep a request and
+ * its timer alive for days.
+ */
+export const PULL_SUSPEND_TIMEOUT_MS_MAX = 60_000;
+
+/**
+ * Most consumer or producer groups in one HEART_BEAT body. A client announces each group it runs
+ * (usually one or two plus `CLIENT_INNER_PRODUCER`); the bound caps the work one heartbeat does.
+ */
+export const HEARTBEAT_GROUPS_MAX = 1024;
+
+/**
+ * Longest wait for one name server to answer REGISTER_BROKER or UNREGISTER_BROKER
+ * (`registerBrokerTimeoutMills`, 6000 ms in 4.9.8).
+ */
+export const REGISTER_BROKER_TIMEOUT_MS = 6_000;
+
+/**
+ * Most name server addresses in `namesrvAddr`. The broker registers with each of them every 30 s;
+ * real deployments use two to five.
+ */
+export const NAMESRV_ADDRS_MAX = 64;
+
+/**
+ * Delay between a topic change and the re-registration it triggers, so a burst of auto-created
+ * topics (one per first send) costs one REGISTER_BROKER per name server rather than one per topic.
+ */
+export const REGISTER_DEBOUNCE_MS = 200;
+
+/**
+ * Longest wait for a oneway NOTIFY_CONSUMER_IDS_CHANGED to find room in a client's outbound queue;
+ * a client that reads nothing must not hold up the heartbeat of another.
+ */
+export const NOTIFY_CONSUMER_IDS_CHANGED_TIMEOUT_MS = 1_000;
+
+/** Most records QUERY_MESSAGE returns (`maxMsgsNumBatch`, 64): the client's `maxNum` is capped to it. */
+export const QUERY_MESSAGE_MAX_NUM = 64;
+
+assert(PULL_SUSPEND_TIMEOUT_MS_MAX >= 20_000, "Java lite pull consumers hold pulls for 20 s");
+assert(REGISTER_DEBOUNCE_MS < 30_000, "re-registration must come well before the 30 s period");
+
+/** Longest wait for the broker's HTTP admin to finish its requests at shutdown. */
+export const HTTP_SHUTDOWN_WAIT_MS = 3_000;

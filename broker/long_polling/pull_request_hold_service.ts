@@ -1,0 +1,235 @@
+/**
+ * Long polling of PULL_MESSAGE (RocketMQ `PullRequestHoldService`, features.md §9): a pull that
+ * found nothing and carries the SUSPEND flag is parked per topic and queue, and woken as soon as a
+ * matching message is dispatched there, when its hold time ends, when its connection closes or at
+ * shutdown. Waking only resolves the park; the pull processor then re-runs the pull once, without
+ * suspending again, and answers.
+ *
+ * Each parked pull has its own deadline timer, so it is answered when its hold ends, not at the next
+ * sweep: the client's own timeout (hold + 15 s for Java push consumers) is never reached. The
+ * number of parked pulls is bounded; a pull that finds the table full is answered at once.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+
+/** Why a parked pull was woken. */
+export type WakeReason = "arrived" | "timeout" | "closed" | "shutdown";
+
+/** The part of a tag filter the hold service needs (`TagMessageFilter`). */
+export interface ConsumeQueueMatcher {
+  /**
+   * @param tagsCode the consume-queue tag code of the new message, or null when unknown
+   * @returns whether the message may match the parked pull's subscription
+   */
+  isMatchedByConsumeQueue(tagsCode: number | null): boolean;
+}
+
+/** What to park. */
+export interface SuspendPullOptions {
+  /** the pull's topic */
+  readonly topic: string;
+  /** the pull's queue */
+  readonly queueId: number;
+  /** the queue offset the pull asked for: only a message at or past it wakes the pull */
+  readonly pullFromThisOffset: number;
+  /** the pull's subscription filter, checked against the new message's tag code */
+  readonly filter: ConsumeQueueMatcher;
+  /** the connection, so a closed connection frees its parked pulls */
+  readonly channelId: number;
+  /** longest hold in ms */
+  readonly timeoutMs: number;
+}
+
+/** Options of {@linkcode PullRequestHoldService}. */
+export interface PullRequestHoldServiceOptions {
+  /** most pulls parked at once; more are refused (the processor answers PULL_NOT_FOUND at once) */
+  readonly heldMax: number;
+}
+
+interface HeldPull {
+  readonly pullFromThisOffset: number;
+  readonly filter: ConsumeQueueMatcher;
+  readonly channelId: number;
+  readonly topic: string;
+  readonly queueId: number;
+  readonly resolve: (reason: WakeReason) => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * The table of parked pulls.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PullRequestHoldService } from "./pull_request_hold_service.ts";
+ * const service = new PullRequestHoldService({ heldMax: 10 });
+ * const all = { isMatchedByConsumeQueue: () => true };
+ * const parked = service.suspend({
+ *   topic: "T", queueId: 0, pullFromThisOffset: 5, filter: all, channelId: 1, timeoutMs: 15_000,
+ * });
+ * service.notifyMessageArriving("T", 0, 6, 0);
+ * assert.equal(await parked, "arrived");
+ * ```
+ */
+export class PullRequestHoldService {
+  readonly #heldMax: number;
+  /** topic → queueId → parked pulls (two lookups, no key string per arriving message) */
+  readonly #table = new Map<string, Map<number, HeldPull[]>>();
+  readonly #byChannel = new Map<number, Set<HeldPull>>();
+  #size = 0;
+  #stopped = false;
+  readonly #sizeWaiters = new Set<{ count: number; resolve: () => void }>();
+
+  /** @param options the bound */
+  constructor(options: PullRequestHoldServiceOptions) {
+    assert(options.heldMax >= 0, `heldMax must be >= 0, got ${options.heldMax}`);
+    this.#heldMax = options.heldMax;
+  }
+
+  /** pulls parked right now */
+  get size(): number {
+    return this.#size;
+  }
+
+  /**
+   * Parks a pull until a matching message arrives, its hold ends, its connection closes or the
+   * service stops.
+   *
+   * @param options the pull and its hold
+   * @returns a promise of why it woke, or null when the table is full or the service stopped (answer
+   *   at once)
+   */
+  suspend(options: SuspendPullOptions): Promise<WakeReason> | null {
+    if (this.#stopped || this.#size >= this.#heldMax) return null;
+    assert(options.timeoutMs >= 0, `hold time must be >= 0, got ${options.timeoutMs}`);
+    let resolve!: (reason: WakeReason) => void;
+    const promise = new Promise<WakeReason>((r) => resolve = r);
+    const held: HeldPull = {
+      pullFromThisOffset: options.pullFromThisOffset,
+      filter: options.filter,
+      channelId: options.channelId,
+      topic: options.topic,
+      queueId: options.queueId,
+      resolve,
+      timer: undefined,
+    };
+    let queues = this.#table.get(options.topic);
+    if (queues === undefined) this.#table.set(options.topic, queues = new Map());
+    let list = queues.get(options.queueId);
+    if (list === undefined) queues.set(options.queueId, list = []);
+    list.push(held);
+    let channelSet = this.#byChannel.get(options.channelId);
+    if (channelSet === undefined) this.#byChannel.set(options.channelId, channelSet = new Set());
+    channelSet.add(held);
+    this.#size++;
+    for (const waiter of this.#sizeWaiters) {
+      if (this.#size >= waiter.count) waiter.resolve();
+    }
+    held.timer = setTimeout(() => {
+      held.timer = undefined;
+      this.#release(held, "timeout");
+    }, options.timeoutMs);
+    return promise;
+  }
+
+  /**
+   * Resolves once at least `count` pulls are parked (a latch for tests and diagnostics).
+   *
+   * @param count the awaited number of parked pulls
+   * @param timeoutMs deadline
+   * @throws {Error} when the deadline passes first
+   */
+  waitForParked(count: number, timeoutMs: number): Promise<void> {
+    if (this.#size >= count) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter = {
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          this.#sizeWaiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#sizeWaiters.delete(waiter);
+        reject(
+          new Error(
+            `Timed out after ${timeoutMs} ms waiting for ${count} parked pulls (${this.#size} parked)`,
+          ),
+        );
+      }, timeoutMs);
+      this.#sizeWaiters.add(waiter);
+    });
+  }
+
+  /**
+   * Wakes the pulls parked on a queue that a new message matches (called for every dispatched
+   * message, so it does no work when nothing is parked there).
+   *
+   * @param topic the message's topic
+   * @param queueId the message's queue
+   * @param maxOffset the queue's max offset after the message (its queue offset + 1)
+   * @param tagsCode the message's consume-queue tag code, or null to wake every pull behind
+   *   `maxOffset`
+   */
+  notifyMessageArriving(
+    topic: string,
+    queueId: number,
+    maxOffset: number,
+    tagsCode: number | null,
+  ): void {
+    const list = this.#table.get(topic)?.get(queueId);
+    if (list === undefined) return;
+    const woken: HeldPull[] = [];
+    for (const held of list) {
+      if (maxOffset > held.pullFromThisOffset && held.filter.isMatchedByConsumeQueue(tagsCode)) {
+        woken.push(held);
+      }
+    }
+    for (const held of woken) this.#release(held, "arrived");
+  }
+
+  /**
+   * Wakes every pull parked by a connection that closed (its answer would be dropped anyway).
+   *
+   * @param channelId the closed connection
+   */
+  dropChannel(channelId: number): void {
+    const set = this.#byChannel.get(channelId);
+    if (set === undefined) return;
+    for (const held of [...set]) this.#release(held, "closed");
+  }
+
+  /** Wakes every parked pull and refuses new ones (shutdown: every parked pull is answered). */
+  stop(): void {
+    this.#stopped = true;
+    for (const queues of [...this.#table.values()]) {
+      for (const list of [...queues.values()]) {
+        for (const held of [...list]) this.#release(held, "shutdown");
+      }
+    }
+    assert(this.#size === 0, `${this.#size} parked pulls left after stop`);
+  }
+
+  #release(held: HeldPull, reason: WakeReason): void {
+    const queues = this.#table.get(held.topic);
+    const list = queues?.get(held.queueId);
+    const index = list === undefined ? -1 : list.indexOf(held);
+    if (index < 0) return;
+    list!.splice(index, 1);
+    if (list!.length === 0) {
+      queues!.delete(held.queueId);
+      if (queues!.size === 0) this.#table.delete(held.topic);
+    }
+    const channelSet = this.#byChannel.get(held.channelId);
+    channelSet?.delete(held);
+    if (channelSet?.size === 0) this.#byChannel.delete(held.channelId);
+    if (held.timer !== undefined) clearTimeout(held.timer);
+    held.timer = undefined;
+    this.#size--;
+    held.resolve(reason);
+  }
+}

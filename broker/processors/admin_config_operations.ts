@@ -1,0 +1,99 @@
+/**
+ * Broker configuration administration shared by GET/UPDATE_BROKER_CONFIG and `GET|PATCH /config`
+ * (`shared/spec/config.md` §1, §5): the properties text and its version, and updates refused for
+ * `configBlackList` keys (NO_PERMISSION), validated, applied and persisted.
+ *
+ * @module
+ */
+import { ConfigError } from "../../common/config_loader.ts";
+import { ResponseCode } from "../../protocol/response_code.ts";
+import { BrokerError } from "../broker_error.ts";
+import { dataVersionToJson } from "../data_version.ts";
+import type {
+  AdminBrokerConfig,
+  AdminConfigUpdateResult,
+  BrokerAdminContext,
+} from "./admin_context.ts";
+
+/** RocketMQ's remark for an update naming a blacklisted key. */
+export const CONFIG_BLACK_LIST_REMARK = "Can not update config in black list.";
+
+/** Thrown for an update naming `configBlackList` keys: NO_PERMISSION with RocketMQ's remark. */
+export class ConfigBlackListError extends BrokerError {
+  /** @param keys the blacklisted keys the update named */
+  constructor(readonly keys: readonly string[]) {
+    super(ResponseCode.NO_PERMISSION, CONFIG_BLACK_LIST_REMARK);
+    this.name = "ConfigBlackListError";
+  }
+}
+
+/**
+ * @param config the broker configuration
+ * @returns the keys of `configBlackList` (`;`-separated, blanks trimmed)
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { configBlackListOf } from "./admin_config_operations.ts";
+ * const keys = configBlackListOf({ configBlackList: "configBlackList; brokerConfigPath" } as never);
+ * assert.deepEqual([...keys], ["configBlackList", "brokerConfigPath"]);
+ * ```
+ */
+export function configBlackListOf(config: Pick<AdminBrokerConfig, "configBlackList">): Set<string> {
+  return new Set(
+    config.configBlackList.split(";").map((k) => k.trim()).filter((k) => k.length > 0),
+  );
+}
+
+/**
+ * The GET_BROKER_CONFIG answer: the properties text and the configuration's DataVersion JSON.
+ *
+ * @param context the broker
+ * @returns `text` (sorted `key=value\n` lines) and `version` (e.g. `{"counter":1,"timestamp":…}`)
+ */
+export function brokerConfigOf(context: BrokerAdminContext): { text: string; version: string } {
+  const configuration = context.configuration;
+  return {
+    text: configuration.toProperties(),
+    version: JSON.stringify(dataVersionToJson(configuration.dataVersion)),
+  };
+}
+
+/**
+ * Applies a configuration update (RocketMQ `updateBrokerConfig`): refuses it whole when it names a
+ * blacklisted key, applies and persists it, and re-registers with the name servers when
+ * `brokerPermission` changed (routes carry the broker's permission).
+ *
+ * @param context the broker
+ * @param properties the keys to change, text values
+ * @returns warnings and the applied keys
+ * @throws {ConfigBlackListError} NO_PERMISSION when a key is blacklisted
+ * @throws {BrokerError} SYSTEM_ERROR naming every invalid value
+ */
+export async function updateBrokerConfig(
+  context: BrokerAdminContext,
+  properties: ReadonlyMap<string, string>,
+): Promise<AdminConfigUpdateResult> {
+  const blackList = configBlackListOf(context.configuration.config);
+  const refused = [...properties.keys()].filter((key) => blackList.has(key));
+  if (refused.length > 0) throw new ConfigBlackListError(refused);
+  let result: AdminConfigUpdateResult;
+  try {
+    result = await context.configuration.update(properties);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      throw new BrokerError(
+        ResponseCode.SYSTEM_ERROR,
+        `Cannot update broker config: ${error.message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  }
+  context.logger.info(
+    `broker admin: updated broker config keys ${[...properties.keys()].join(", ")}`,
+  );
+  if (properties.has("brokerPermission")) context.notifyTopicChanged({ kind: "permission" });
+  return result;
+}

@@ -1,0 +1,78 @@
+/**
+ * Broker configuration and runtime admin request processors: GET_BROKER_CONFIG (26),
+ * UPDATE_BROKER_CONFIG (25) and GET_BROKER_RUNTIME_INFO (28) (`shared/spec/config.md` §1, §5,
+ * `shared/spec/bodies.md` §7).
+ *
+ * @module
+ */
+import { parseProperties } from "../../common/properties.ts";
+import type { RemotingProcessor } from "../../protocol/remoting_channel.ts";
+import { createResponse } from "../../protocol/remoting_command.ts";
+import { RequestCode } from "../../protocol/request_code.ts";
+import { ResponseCode } from "../../protocol/response_code.ts";
+import { BrokerError } from "../broker_error.ts";
+import { guardProcessor } from "./_processor_support.ts";
+import { encodeKvTable } from "./admin_bodies.ts";
+import { brokerConfigOf, updateBrokerConfig } from "./admin_config_operations.ts";
+import type { BrokerAdminContext } from "./admin_context.ts";
+import { buildRuntimeInfo } from "./admin_runtime_info.ts";
+import type { AdminProcessorRegistry } from "./admin_topic_processors.ts";
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Reads a properties-text body.
+ *
+ * @param body the request body (UTF-8)
+ * @returns the entries
+ * @throws {BrokerError} SYSTEM_ERROR when the body is not UTF-8 or has a bad escape
+ */
+export function decodePropertiesBody(body: Uint8Array): Map<string, string> {
+  try {
+    return parseProperties(utf8Decoder.decode(body));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new BrokerError(
+      ResponseCode.SYSTEM_ERROR,
+      `Cannot decode UPDATE_BROKER_CONFIG body: ${reason}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/**
+ * Registers the configuration and runtime processors.
+ *
+ * @param registry the remoting server
+ * @param context the broker
+ */
+export function registerConfigAdminProcessors(
+  registry: AdminProcessorRegistry,
+  context: BrokerAdminContext,
+): void {
+  const register = (code: number, body: RemotingProcessor) =>
+    registry.registerProcessor(code, guardProcessor(context.logger, body));
+
+  register(RequestCode.GET_BROKER_CONFIG, (request) => {
+    const { text, version } = brokerConfigOf(context);
+    return createResponse(request, ResponseCode.SUCCESS, undefined, { version }, utf8.encode(text));
+  });
+
+  register(RequestCode.UPDATE_BROKER_CONFIG, async (request, channel) => {
+    // RocketMQ answers SUCCESS to an update without a body; so do we.
+    if (request.body !== undefined && request.body.length > 0) {
+      const properties = decodePropertiesBody(request.body);
+      context.logger.info(`broker admin: UPDATE_BROKER_CONFIG from ${channel.remoteAddress}`);
+      await updateBrokerConfig(context, properties);
+    }
+    return createResponse(request, ResponseCode.SUCCESS);
+  });
+
+  register(RequestCode.GET_BROKER_RUNTIME_INFO, async (request) => {
+    const body = encodeKvTable(await buildRuntimeInfo(context));
+    return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, body);
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * Registers every broker admin request processor on a remoting server: topics, groups, progress,
+ * connections, configuration and runtime info. The broker controller calls
+ * {@linkcode registerAdminProcessors} once, before `start()`.
+ *
+ * @module
+ */
+import { RequestCode } from "../../protocol/request_code.ts";
+import type { BrokerAdminContext } from "./admin_context.ts";
+import { registerConfigAdminProcessors } from "./admin_config_processors.ts";
+import { registerGroupAdminProcessors } from "./admin_group_processors.ts";
+import {
+  type AdminProcessorRegistry,
+  registerTopicAdminProcessors,
+} from "./admin_topic_processors.ts";
+
+export type { AdminProcessorRegistry } from "./admin_topic_processors.ts";
+
+/** The request codes {@linkcode registerAdminProcessors} handles. */
+export const ADMIN_REQUEST_CODES: readonly number[] = [
+  RequestCode.UPDATE_AND_CREATE_TOPIC,
+  RequestCode.DELETE_TOPIC_IN_BROKER,
+  RequestCode.GET_ALL_TOPIC_CONFIG,
+  RequestCode.GET_TOPIC_STATS_INFO,
+  RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
+  RequestCode.DELETE_SUBSCRIPTIONGROUP,
+  RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
+  RequestCode.GET_CONSUME_STATS,
+  RequestCode.GET_CONSUMER_CONNECTION_LIST,
+  RequestCode.GET_PRODUCER_CONNECTION_LIST,
+  RequestCode.QUERY_TOPIC_CONSUME_BY_WHO,
+  RequestCode.GET_BROKER_CONFIG,
+  RequestCode.UPDATE_BROKER_CONFIG,
+  RequestCode.GET_BROKER_RUNTIME_INFO,
+];
+
+/**
+ * Registers the admin processors: UPDATE_AND_CREATE_TOPIC, DELETE_TOPIC_IN_BROKER,
+ * GET_ALL_TOPIC_CONFIG, GET_TOPIC_STATS_INFO, UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
+ * DELETE_SUBSCRIPTIONGROUP, GET_ALL_SUBSCRIPTIONGROUP_CONFIG, GET_CONSUME_STATS,
+ * GET_CONSUMER_CONNECTION_LIST, GET_PRODUCER_CONNECTION_LIST, QUERY_TOPIC_CONSUME_BY_WHO,
+ * GET_BROKER_CONFIG, UPDATE_BROKER_CONFIG and GET_BROKER_RUNTIME_INFO. Every processor answers bad
+ * input with an error response (never throws).
+ *
+ * @param server the remoting server (anything with `registerProcessor`)
+ * @param context the broker state and services
+ */
+export function registerAdminProcessors(
+  server: AdminProcessorRegistry,
+  context: BrokerAdminContext,
+): void {
+  registerTopicAdminProcessors(server, context);
+  registerGroupAdminProcessors(server, context);
+  registerConfigAdminProcessors(server, context);
+}

@@ -1,0 +1,145 @@
+/**
+ * The GET_BROKER_RUNTIME_INFO table (RocketMQ `AdminBrokerProcessor.prepareRuntimeInfo` plus the
+ * store's `getRuntimeInfo`): every key `mqadmin clusterList` and `brokerStatus` read
+ * (`shared/spec/config.md` §5), in both the 4.x (`getTransferedTps`) and 5.x
+ * (`getTransferredTps`) spelling, with values as Java writes them.
+ *
+ * @module
+ */
+import { formatJavaDouble } from "../stats/broker_stats.ts";
+import type { AdminRequestQueueStats, BrokerAdminContext } from "./admin_context.ts";
+
+/** MQVersion names of the ordinals EdgeMQ reports. */
+const VERSION_NAMES: ReadonlyMap<number, string> = new Map([[409, "V4_9_8"]]);
+
+/**
+ * @param version an MQVersion ordinal
+ * @returns its name (`V4_9_8` for 409), or `V<ordinal>` for one EdgeMQ does not know
+ */
+export function versionDesc(version: number): string {
+  return VERSION_NAMES.get(version) ?? `V${version}`;
+}
+
+/**
+ * Formats bytes as RocketMQ's `MixAll.humanReadableByteCount(bytes, false)`.
+ *
+ * @param bytes a byte count
+ * @returns e.g. `512 B`, `1.5 KiB`, `2.0 GiB`
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { humanReadableByteCount } from "./admin_runtime_info.ts";
+ * assert.equal(humanReadableByteCount(1536), "1.5 KiB");
+ * ```
+ */
+export function humanReadableByteCount(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const exp = Math.min(6, Math.floor(Math.log(bytes) / Math.log(1024)));
+  return `${(bytes / Math.pow(1024, exp)).toFixed(1)} ${"KMGTPE"[exp - 1]}iB`;
+}
+
+/**
+ * Formats an uptime as RocketMQ's `StoreStatsService.getFormatRuntime`.
+ *
+ * @param elapsedMs time since boot
+ * @returns `[ D days, H hours, M minutes, S seconds ]`
+ */
+export function formatRuntime(elapsedMs: number): string {
+  const ms = Math.max(0, elapsedMs);
+  const days = Math.floor(ms / 86_400_000);
+  const hours = Math.floor((ms % 86_400_000) / 3_600_000);
+  const minutes = Math.floor((ms % 3_600_000) / 60_000);
+  const seconds = Math.floor((ms % 60_000) / 1000);
+  return `[ ${days} days, ${hours} hours, ${minutes} minutes, ${seconds} seconds ]`;
+}
+
+const NO_QUEUES: AdminRequestQueueStats = {
+  sendQueueSize: 0,
+  pullQueueSize: 0,
+  queryQueueSize: 0,
+  sendQueueHeadWaitMs: 0,
+  pullQueueHeadWaitMs: 0,
+  queryQueueHeadWaitMs: 0,
+};
+
+/**
+ * The used fraction of the volume holding a path, as RocketMQ's `getDiskPartitionSpaceUsedPercent`.
+ *
+ * @param context the broker
+ * @param path a store folder
+ * @returns used / total in 0..1, -1 when the volume reports no capacity
+ */
+export async function diskUsedRatio(context: BrokerAdminContext, path: string): Promise<number> {
+  const usage = await context.fs.diskUsage(path);
+  return usage.totalBytes > 0 ? (usage.totalBytes - usage.freeBytes) / usage.totalBytes : -1;
+}
+
+/**
+ * Builds the runtime table.
+ *
+ * @param context the broker
+ * @returns key → text value; every key of config.md §5 is present
+ */
+export async function buildRuntimeInfo(context: BrokerAdminContext): Promise<Map<string, string>> {
+  const info = new Map<string, string>();
+  const put = (key: string, value: string | number) => info.set(key, String(value));
+  const store = context.messageStore;
+  const s = store.stats();
+  const nowMs = context.clock.now();
+  // store (StoreStatsService.getRuntimeInfo, DefaultMessageStore.getRuntimeInfo)
+  put("bootTimestamp", context.bootTimestamp);
+  put("runtime", formatRuntime(nowMs - context.bootTimestamp));
+  put("putMessageTimesTotal", s.putMessageTimesTotal);
+  put("putMessageFailedTimes", s.putMessageFailedTimes);
+  put("putMessageSizeTotal", s.putMessageSizeTotal);
+  put(
+    "putMessageAverageSize",
+    formatJavaDouble(s.putMessageSizeTotal / Math.max(1, s.putMessageTimesTotal)),
+  );
+  put("putTps", context.brokerStats.putTps());
+  put("getTransferedTps", context.brokerStats.getTransferredTps());
+  put("getTransferredTps", context.brokerStats.getTransferredTps());
+  put("commitLogDiskRatio", formatJavaDouble(await diskUsedRatio(context, store.paths.commitLog)));
+  put(
+    "consumeQueueDiskRatio",
+    formatJavaDouble(await diskUsedRatio(context, store.paths.consumeQueue)),
+  );
+  put("commitLogMinOffset", s.commitLogMinOffset);
+  put("commitLogMaxOffset", s.commitLogMaxOffset);
+  put(
+    "remainHowManyDataToFlush",
+    humanReadableByteCount(Math.max(0, s.commitLogMaxOffset - s.flushedOffset)),
+  );
+  put("dispatchBehindBytes", s.dispatchBehindBytes);
+  put("pageCacheLockTimeMills", 0);
+  put("earliestMessageTimeStamp", await store.getEarliestMessageTime());
+  const disk = await context.fs.diskUsage(store.paths.rootDir);
+  const capacity = `Total : ${humanReadableByteCount(disk.totalBytes)}, Free : ${
+    humanReadableByteCount(disk.freeBytes)
+  }.`;
+  put("commitLogDirCapacity", capacity);
+  putBrokerInfo(context, put);
+  return info;
+}
+
+/** The broker part (AdminBrokerProcessor.prepareRuntimeInfo). */
+function putBrokerInfo(
+  context: BrokerAdminContext,
+  put: (key: string, value: string | number) => void,
+): void {
+  const config = context.configuration.config;
+  put("brokerVersionDesc", versionDesc(context.brokerVersion));
+  put("brokerVersion", context.brokerVersion);
+  put("brokerActive", "true");
+  for (const [key, value] of Object.entries(context.brokerStats.daily())) put(key, value);
+  const queues = context.requestQueueStats?.() ?? NO_QUEUES;
+  put("sendThreadPoolQueueSize", queues.sendQueueSize);
+  put("sendThreadPoolQueueCapacity", config.sendThreadPoolQueueCapacity);
+  put("pullThreadPoolQueueSize", queues.pullQueueSize);
+  put("pullThreadPoolQueueCapacity", config.pullThreadPoolQueueCapacity);
+  put("queryThreadPoolQueueSize", queues.queryQueueSize);
+  put("sendThreadPoolQueueHeadWaitTimeMills", queues.sendQueueHeadWaitMs);
+  put("pullThreadPoolQueueHeadWaitTimeMills", queues.pullQueueHeadWaitMs);
+  put("queryThreadPoolQueueHeadWaitTimeMills", queues.queryQueueHeadWaitMs);
+  put("startAcceptSendRequestTimeStamp", 0);
+}

@@ -1,0 +1,198 @@
+/**
+ * Client management (RocketMQ `ClientManageProcessor`, headers.md §4): HEART_BEAT registers a
+ * connection's producer and consumer groups and creates each consumer group's `%RETRY%` topic;
+ * UNREGISTER_CLIENT removes them. Membership changes are pushed to the group's members with
+ * NOTIFY_CONSUMER_IDS_CHANGED by {@linkcode ConsumerIdsChangedNotifier}.
+ *
+ * @module
+ */
+
+import { decodeHeader } from "../../protocol/headers/header_codec.ts";
+import {
+  type NotifyConsumerIdsChangedRequestHeader,
+  UnregisterClientRequestHeader,
+} from "../../protocol/headers/client_headers.ts";
+import { encodeHeader } from "../../protocol/headers/header_codec.ts";
+import type { RemotingChannel } from "../../protocol/remoting_channel.ts";
+import {
+  createRequest,
+  createResponse,
+  type RemotingCommand,
+} from "../../protocol/remoting_command.ts";
+import type { RemotingLogger } from "../../protocol/remoting_logger.ts";
+import { RequestCode } from "../../protocol/request_code.ts";
+import { ResponseCode } from "../../protocol/response_code.ts";
+import type { ConsumerGroupEvent, ConsumerIdsChangeListener } from "../consumer_manager.ts";
+import { NOTIFY_CONSUMER_IDS_CHANGED_TIMEOUT_MS } from "../limits.ts";
+import { buildTopicSysFlag, PermName } from "../topic_config.ts";
+import { retryTopic } from "../topic_validator.ts";
+import type { CoreContext, ProcessorRegistry } from "./core_context.ts";
+import { decodeHeartbeatData } from "./_heartbeat_data.ts";
+import { type BrokerClientChannel, clientChannelOf, guardProcessor } from "./_processor_support.ts";
+
+/**
+ * Handles HEART_BEAT: each consumer group gets its settings looked up (created when
+ * `autoCreateSubscriptionGroup`), its retry topic created, and its connection and subscriptions
+ * registered; each producer group its connection.
+ *
+ * @param context broker state
+ * @param request the request (body HeartbeatData)
+ * @param channel the client's connection
+ * @returns SUCCESS
+ * @throws {BrokerError} on a bad body or a full table
+ */
+export async function heartBeat(
+  context: CoreContext,
+  request: RemotingCommand,
+  channel: RemotingChannel,
+): Promise<RemotingCommand> {
+  const heartbeat = decodeHeartbeatData(request.body);
+  const registration = {
+    channel: clientChannelOf(channel),
+    clientId: heartbeat.clientID,
+    language: request.language,
+    version: request.version,
+  };
+  for (const data of heartbeat.consumerDataSet) {
+    const groupConfig = await context.subscriptionGroupManager.findSubscriptionGroupConfig(
+      data.groupName,
+    );
+    let notify = true;
+    if (groupConfig !== null) {
+      notify = groupConfig.notifyConsumerIdsChangedEnable;
+      await context.topicConfigManager.createTopicInSendMessageBackMethod({
+        topic: retryTopic(data.groupName),
+        clientDefaultTopicQueueNums: groupConfig.retryQueueNums,
+        perm: PermName.PERM_READ | PermName.PERM_WRITE,
+        topicSysFlag: data.unitMode ? buildTopicSysFlag(false, true) : 0,
+      });
+    }
+    const changed = context.consumerManager.registerConsumer({
+      group: data.groupName,
+      registration,
+      consumeType: data.consumeType,
+      messageModel: data.messageModel,
+      consumeFromWhere: data.consumeFromWhere,
+      subscriptions: data.subscriptionDataSet,
+      notifyConsumerIdsChangedEnable: notify,
+    });
+    if (changed) {
+      context.logger.info(
+        `broker: consumer group ${data.groupName} changed by ${heartbeat.clientID} from ${channel.remoteAddress}`,
+      );
+    }
+  }
+  for (const group of heartbeat.producerGroups) {
+    context.producerManager.registerProducer(group, registration);
+  }
+  return createResponse(request, ResponseCode.SUCCESS);
+}
+
+/**
+ * Handles UNREGISTER_CLIENT: removes the connection from the named producer and consumer groups.
+ *
+ * @param context broker state
+ * @param request the request (header clientID, producerGroup, consumerGroup)
+ * @param channel the client's connection
+ * @returns SUCCESS
+ * @throws {HeaderDecodeError} when clientID is missing
+ */
+export function unregisterClient(
+  context: CoreContext,
+  request: RemotingCommand,
+  channel: RemotingChannel,
+): RemotingCommand {
+  const header = decodeHeader(UnregisterClientRequestHeader, request);
+  const clientChannel = clientChannelOf(channel);
+  if (header.producerGroup !== undefined) {
+    context.producerManager.unregisterProducer(header.producerGroup, clientChannel);
+  }
+  if (header.consumerGroup !== undefined) {
+    const groupConfig = context.subscriptionGroupManager.getSubscriptionGroupConfig(
+      header.consumerGroup,
+    );
+    const notify = groupConfig?.notifyConsumerIdsChangedEnable ?? true;
+    context.consumerManager.unregisterConsumer(header.consumerGroup, clientChannel, notify);
+  }
+  return createResponse(request, ResponseCode.SUCCESS);
+}
+
+/**
+ * Removes a closed connection from every consumer and producer group (RocketMQ
+ * `ClientHousekeepingService` on close) and frees its parked pulls.
+ *
+ * @param context broker state
+ * @param channel the closed connection
+ */
+export function onClientChannelClosed(context: CoreContext, channel: RemotingChannel): void {
+  const id = String(channel.id);
+  context.consumerManager.doChannelCloseEvent(id);
+  context.producerManager.doChannelCloseEvent(id);
+  context.holdService.dropChannel(channel.id);
+}
+
+/**
+ * Pushes NOTIFY_CONSUMER_IDS_CHANGED (oneway, header `consumerGroup`) to the members of a group
+ * whose membership changed (RocketMQ `DefaultConsumerIdsChangeListener` + `Broker2Client`), so
+ * they rebalance at once instead of within 20 s. A member that cannot be reached is logged and
+ * skipped.
+ */
+export class ConsumerIdsChangedNotifier implements ConsumerIdsChangeListener<BrokerClientChannel> {
+  readonly #logger: RemotingLogger;
+  readonly #enabled: () => boolean;
+
+  /**
+   * @param logger where failed pushes are logged
+   * @param enabled BrokerConfig `notifyConsumerIdsChangedEnable`, read at each event
+   */
+  constructor(logger: RemotingLogger, enabled: () => boolean) {
+    this.#logger = logger;
+    this.#enabled = enabled;
+  }
+
+  /** @param event a consumer group event; only CHANGE pushes */
+  handle(event: ConsumerGroupEvent<BrokerClientChannel>): void {
+    if (event.kind !== "CHANGE" || !this.#enabled()) return;
+    const extFields = encodeHeader(
+      { consumerGroup: event.group } satisfies NotifyConsumerIdsChangedRequestHeader,
+    );
+    for (const member of event.channels) {
+      const channel = member.remoting;
+      if (channel.closed) continue;
+      const request = createRequest(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, {
+        extFields,
+        oneway: true,
+      });
+      channel.invokeOneway(request, NOTIFY_CONSUMER_IDS_CHANGED_TIMEOUT_MS).catch((error) => {
+        this.#logger.warn(
+          `broker: cannot notify ${channel.remoteAddress} that group ${event.group} changed: ${
+            String(error)
+          }`,
+        );
+      });
+    }
+  }
+}
+
+/**
+ * Registers HEART_BEAT and UNREGISTER_CLIENT.
+ *
+ * @param registry the remoting server
+ * @param context broker state
+ */
+export function registerClientManageProcessors(
+  registry: ProcessorRegistry,
+  context: CoreContext,
+): void {
+  registry.registerProcessor(
+    RequestCode.HEART_BEAT,
+    guardProcessor(context.logger, (request, channel) => heartBeat(context, request, channel)),
+  );
+  registry.registerProcessor(
+    RequestCode.UNREGISTER_CLIENT,
+    guardProcessor(
+      context.logger,
+      (request, channel) => unregisterClient(context, request, channel),
+    ),
+  );
+}

@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { DenoTcpTransport } from "../../protocol/adapters/deno_tcp_transport.ts";
+import { createRequest, type RemotingCommand } from "../../protocol/remoting_command.ts";
+import { RequestCode } from "../../protocol/request_code.ts";
+import { ResponseCode } from "../../protocol/response_code.ts";
+import { TestBrokerClient } from "../../tests/broker_test_client.ts";
+import { startTestBroker } from "../../tests/broker_test_env.ts";
+
+Deno.test("ClientManageProcessor registers groups, creates the retry topic and notifies members", async () => {
+  const env = await startTestBroker({ withNamesrv: false });
+  const first = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  const second = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    let notified!: (command: RemotingCommand) => void;
+    const notification = new Promise<RemotingCommand>((resolve) => notified = resolve);
+    first.remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (request) => {
+      notified(request);
+      return null;
+    });
+    assert.equal(
+      (await first.heartbeat("10.0.0.1@a", "G_C", { TopicC: "*" })).code,
+      ResponseCode.SUCCESS,
+    );
+    const retry = env.broker.topicConfigManager.selectTopicConfig("%RETRY%G_C");
+    assert.equal(retry?.readQueueNums, 1);
+    assert.equal(retry?.perm, 6);
+    assert.equal(
+      env.broker.producerManager.getProducerConnections("CLIENT_INNER_PRODUCER")?.length,
+      1,
+    );
+
+    await second.heartbeat("10.0.0.2@b", "G_C", { TopicC: "*" });
+    const push = await notification;
+    assert.equal(push.extFields?.consumerGroup, "G_C");
+    assert.deepEqual(env.broker.consumerManager.getConsumerIdList("G_C").sort(), [
+      "10.0.0.1@a",
+      "10.0.0.2@b",
+    ]);
+
+    const unregister = await second.call(RequestCode.UNREGISTER_CLIENT, {
+      clientID: "10.0.0.2@b",
+      consumerGroup: "G_C",
+      producerGroup: "CLIENT_INNER_PRODUCER",
+    });
+    assert.equal(unregister.code, ResponseCode.SUCCESS);
+    assert.deepEqual(env.broker.consumerManager.getConsumerIdList("G_C"), ["10.0.0.1@a"]);
+
+    const serverSawClose = new Promise<void>((resolve) => {
+      const off = env.broker.remotingServer.on("close", () => {
+        off();
+        resolve();
+      });
+    });
+    await first.close();
+    await serverSawClose;
+    assert.equal(env.broker.consumerManager.getConsumerGroupInfo("G_C")?.channelCount ?? 0, 0);
+  } finally {
+    await first.close();
+    await second.close();
+    await env.close();
+  }
+});
+
+Deno.test("ClientManageProcessor answers a bad heartbeat body with SYSTEM_ERROR", async () => {
+  const env = await startTestBroker({ withNamesrv: false });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    const notJson = await client.invoke(
+      createRequest(RequestCode.HEART_BEAT, { body: new TextEncoder().encode("{") }),
+    );
+    assert.equal(notJson.code, ResponseCode.SYSTEM_ERROR);
+    assert.match(notJson.remark!, /^Cannot decode HeartbeatData: SyntaxError/);
+    const noClient = await client.invoke(
+      createRequest(RequestCode.HEART_BEAT, { body: new TextEncoder().encode("{}") }),
+    );
+    assert.equal(noClient.code, ResponseCode.SYSTEM_ERROR);
+    assert.match(noClient.remark!, /^Cannot decode HeartbeatData: clientID/);
+    const empty = await client.invoke(createRequest(RequestCode.HEART_BEAT));
+    assert.equal(empty.remark, "Cannot decode HeartbeatData: body is empty");
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});

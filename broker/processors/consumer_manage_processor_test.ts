@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { DenoTcpTransport } from "../../protocol/adapters/deno_tcp_transport.ts";
+import { createRequest } from "../../protocol/remoting_command.ts";
+import { RequestCode } from "../../protocol/request_code.ts";
+import { ResponseCode } from "../../protocol/response_code.ts";
+import { TestBrokerClient } from "../../tests/broker_test_client.ts";
+import { startTestBroker } from "../../tests/broker_test_env.ts";
+
+const utf8 = new TextDecoder();
+
+Deno.test("ConsumerManageProcessor queries, updates and lists consumer offsets and members", async () => {
+  const env = await startTestBroker({ withNamesrv: false });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    assert.equal((await client.send("TopicO", "x", { queueId: 0 })).code, ResponseCode.SUCCESS);
+    const query = (queueId: number) =>
+      client.call(RequestCode.QUERY_CONSUMER_OFFSET, {
+        consumerGroup: "G_O",
+        topic: "TopicO",
+        queueId: String(queueId),
+      });
+
+    const young = await query(0);
+    assert.equal(young.code, ResponseCode.SUCCESS, "a new group on a young queue starts at 0");
+    assert.equal(young.extFields!.offset, "0");
+
+    const update = createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, {
+      extFields: { consumerGroup: "G_O", topic: "TopicO", queueId: "0", commitOffset: "1" },
+      oneway: true,
+    });
+    await client.remoting.invokeOneway(client.address, update, 3000);
+    const committed = await client.call(RequestCode.UPDATE_CONSUMER_OFFSET, {
+      consumerGroup: "G_O",
+      topic: "TopicO",
+      queueId: "1",
+      commitOffset: "-1",
+    });
+    assert.equal(committed.code, ResponseCode.SUCCESS);
+    assert.equal(
+      (await query(0)).extFields!.offset,
+      "1",
+      "the oneway update landed before the later request",
+    );
+    assert.equal(
+      (await query(1)).extFields!.offset,
+      "0",
+      "a stored -1 is no offset: the new-group rule applies",
+    );
+    const strict = await client.call(RequestCode.QUERY_CONSUMER_OFFSET, {
+      consumerGroup: "G_NEW",
+      topic: "TopicO",
+      queueId: "0",
+      setZeroIfNotFound: "false",
+    });
+    assert.equal(strict.code, ResponseCode.QUERY_NOT_FOUND);
+    assert.equal(strict.remark, "Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first");
+
+    const list = await client.call(RequestCode.GET_CONSUMER_LIST_BY_GROUP, {
+      consumerGroup: "G_O",
+    });
+    assert.equal(list.code, ResponseCode.SUCCESS);
+    assert.deepEqual(JSON.parse(utf8.decode(list.body)), { consumerIdList: [] });
+    await client.heartbeat("127.0.0.1@one", "G_O", { TopicO: "*" });
+    const members = await client.call(RequestCode.GET_CONSUMER_LIST_BY_GROUP, {
+      consumerGroup: "G_O",
+    });
+    assert.deepEqual(JSON.parse(utf8.decode(members.body)), { consumerIdList: ["127.0.0.1@one"] });
+
+    const bad = await client.call(RequestCode.QUERY_CONSUMER_OFFSET, {
+      consumerGroup: "G_O",
+      topic: "TopicO",
+    });
+    assert.equal(bad.code, ResponseCode.SYSTEM_ERROR);
+    assert.equal(bad.remark, "Cannot decode QUERY_CONSUMER_OFFSET header: queueId is missing");
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});
+
+Deno.test("ConsumerManageProcessor keeps committed offsets across a broker restart", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edgemq_offsets_" });
+  try {
+    const first = await startTestBroker({ withNamesrv: false, dir });
+    const client = new TestBrokerClient(new DenoTcpTransport(), first.address);
+    await client.send("TopicR", "x", { queueId: 2 });
+    await client.call(RequestCode.UPDATE_CONSUMER_OFFSET, {
+      consumerGroup: "G_R",
+      topic: "TopicR",
+      queueId: "2",
+      commitOffset: "1",
+    });
+    await client.close();
+    await first.close();
+
+    const second = await startTestBroker({ withNamesrv: false, dir });
+    const again = new TestBrokerClient(new DenoTcpTransport(), second.address);
+    try {
+      const response = await again.call(RequestCode.QUERY_CONSUMER_OFFSET, {
+        consumerGroup: "G_R",
+        topic: "TopicR",
+        queueId: "2",
+      });
+      assert.equal(response.code, ResponseCode.SUCCESS);
+      assert.equal(response.extFields!.offset, "1");
+      assert.equal(
+        second.broker.store.getMaxOffsetInQueue("TopicR", 2),
+        1,
+        "the message survived too",
+      );
+    } finally {
+      await again.close();
+      await second.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,302 @@
+import assert from "node:assert/strict";
+import { DenoTcpTransport } from "../../protocol/adapters/deno_tcp_transport.ts";
+import { ResponseCode } from "../../protocol/response_code.ts";
+import { decodeRecords, TestBrokerClient } from "../../tests/broker_test_client.ts";
+import {
+  startTestBroker,
+  type TestBroker,
+  type TestBrokerOptions,
+} from "../../tests/broker_test_env.ts";
+import { createSubscriptionGroupConfig } from "../subscription_group_config.ts";
+
+async function withBroker(
+  options: TestBrokerOptions,
+  body: (env: TestBroker, client: TestBrokerClient) => Promise<void>,
+): Promise<void> {
+  const env = await startTestBroker({ withNamesrv: false, ...options });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    await body(env, client);
+  } finally {
+    await client.close();
+    await env.close();
+  }
+}
+
+/** Creates the topic with 4 queues by sending to queue 3 (queues 0..2 stay empty). */
+async function createTopic(client: TestBrokerClient, topic: string): Promise<void> {
+  const response = await client.send(topic, "seed", { queueId: 3 });
+  assert.equal(response.code, ResponseCode.SUCCESS, response.remark);
+}
+
+Deno.test("PullMessageProcessor answers every header field and FOUND with the stored records", async () => {
+  await withBroker({}, async (_env, client) => {
+    for (let i = 0; i < 3; i++) await client.send("TopicP", `m${i}`, { queueId: 0 });
+    const response = await client.pull({
+      group: "G",
+      topic: "TopicP",
+      queueId: 0,
+      queueOffset: 1,
+      subscription: "*",
+    });
+    assert.equal(response.code, ResponseCode.SUCCESS);
+    assert.equal(response.remark, "FOUND");
+    assert.deepEqual(response.extFields, {
+      suggestWhichBrokerId: "0",
+      nextBeginOffset: "3",
+      minOffset: "0",
+      maxOffset: "3",
+    });
+    assert.deepEqual(decodeRecords(response.body).map((r) => new TextDecoder().decode(r.body)), [
+      "m1",
+      "m2",
+    ]);
+
+    const moved = await client.pull({
+      group: "G",
+      topic: "TopicP",
+      queueId: 0,
+      queueOffset: 100,
+      subscription: "*",
+      sysFlag: 0x4,
+    });
+    assert.equal(moved.code, ResponseCode.PULL_OFFSET_MOVED);
+    assert.equal(moved.remark, "OFFSET_OVERFLOW_BADLY");
+    assert.equal(moved.extFields!.nextBeginOffset, "3");
+
+    const empty = await client.pull({
+      group: "G",
+      topic: "TopicP",
+      queueId: 1,
+      queueOffset: 0,
+      subscription: "*",
+      sysFlag: 0x4,
+    });
+    assert.equal(empty.code, ResponseCode.PULL_NOT_FOUND);
+    assert.equal(empty.extFields!.maxOffset, "0");
+  });
+});
+
+Deno.test("PullMessageProcessor filters by the heartbeat's tags when the pull has no expression", async () => {
+  await withBroker({}, async (_env, client) => {
+    for (const tags of ["TagA", "TagC", "TagB", "TagA"]) {
+      await client.send("TopicTags", tags, { queueId: 0, tags });
+    }
+    const heartbeat = await client.heartbeat("127.0.0.1@test", "G_TAGS", {
+      TopicTags: "TagA || TagB",
+    });
+    assert.equal(heartbeat.code, ResponseCode.SUCCESS);
+    const response = await client.pull({
+      group: "G_TAGS",
+      topic: "TopicTags",
+      queueId: 0,
+      queueOffset: 0,
+      sysFlag: 0x2,
+    });
+    assert.equal(response.code, ResponseCode.SUCCESS, response.remark);
+    assert.deepEqual(decodeRecords(response.body).map((r) => r.properties.get("TAGS")), [
+      "TagA",
+      "TagB",
+      "TagA",
+    ]);
+    assert.equal(response.extFields!.nextBeginOffset, "4");
+
+    const none = await client.pull({
+      group: "G_TAGS",
+      topic: "TopicTags",
+      queueId: 0,
+      queueOffset: 1,
+      maxMsgNums: 1,
+      subscription: "TagZ",
+      sysFlag: 0x4,
+    });
+    assert.equal(none.code, ResponseCode.PULL_RETRY_IMMEDIATELY);
+    assert.equal(none.remark, "NO_MATCHED_MESSAGE");
+  });
+});
+
+Deno.test("PullMessageProcessor wakes a parked pull as soon as a matching message arrives", async () => {
+  await withBroker({}, async (env, client) => {
+    await createTopic(client, "TopicLong");
+    const started = performance.now();
+    const pending = client.pull({
+      group: "G_LONG",
+      topic: "TopicLong",
+      queueId: 0,
+      queueOffset: 0,
+      subscription: "TagA",
+      suspendTimeoutMillis: 10_000,
+    });
+    await parked(env, 1);
+    const other = await client.send("TopicLong", "other", { queueId: 0, tags: "TagC" });
+    assert.equal(other.code, ResponseCode.SUCCESS);
+    assert.equal(env.broker.holdService.size, 1, "a non-matching tag leaves the pull parked");
+    await client.send("TopicLong", "wanted", { queueId: 0, tags: "TagA" });
+    const response = await pending;
+    const elapsed = performance.now() - started;
+    assert.equal(response.code, ResponseCode.SUCCESS, response.remark);
+    assert.deepEqual(decodeRecords(response.body).map((r) => r.properties.get("TAGS")), ["TagA"]);
+    assert.ok(elapsed < 5_000, `woken after ${elapsed} ms, well before the 10 s hold`);
+  });
+});
+
+/** Waits (bounded) for the broker to park `count` pulls. */
+function parked(env: TestBroker, count: number): Promise<void> {
+  return env.broker.holdService.waitForParked(count, 5_000);
+}
+
+Deno.test("PullMessageProcessor answers a parked pull at its hold time and at shutdown", async () => {
+  const env = await startTestBroker({
+    withNamesrv: false,
+    properties: { longPollingEnable: "false", shortPollingTimeMills: "100" },
+  });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    await createTopic(client, "TopicShort");
+    const started = performance.now();
+    const response = await client.pull({
+      group: "G",
+      topic: "TopicShort",
+      queueId: 0,
+      queueOffset: 0,
+      subscription: "*",
+    });
+    assert.equal(response.code, ResponseCode.PULL_NOT_FOUND);
+    assert.ok(performance.now() - started >= 90, "held for shortPollingTimeMills");
+  } finally {
+    await client.close();
+    await env.close();
+  }
+  const env2 = await startTestBroker({ withNamesrv: false });
+  const client2 = new TestBrokerClient(new DenoTcpTransport(), env2.address);
+  try {
+    await createTopic(client2, "TopicStop");
+    const pending = client2.pull({
+      group: "G",
+      topic: "TopicStop",
+      queueId: 0,
+      queueOffset: 0,
+      subscription: "*",
+      suspendTimeoutMillis: 20_000,
+    });
+    await parked(env2, 1);
+    const closing = env2.close();
+    const response = await pending;
+    assert.equal(response.code, ResponseCode.PULL_NOT_FOUND);
+    await closing;
+  } finally {
+    await client2.close();
+  }
+});
+
+Deno.test("PullMessageProcessor checks the group, the subscription and the port", async () => {
+  await withBroker(
+    { properties: { autoCreateSubscriptionGroup: "false" } },
+    async (env, client) => {
+      await createTopic(client, "TopicG");
+      const unknown = await client.pull({
+        group: "G_UNKNOWN",
+        topic: "TopicG",
+        queueId: 0,
+        queueOffset: 0,
+      });
+      assert.equal(unknown.code, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST);
+      assert.match(unknown.remark!, /^subscription group \[G_UNKNOWN\] does not exist/);
+
+      await env.broker.subscriptionGroupManager.updateSubscriptionGroupConfig(
+        createSubscriptionGroupConfig("G_KNOWN"),
+      );
+      const noSub = await client.pull({
+        group: "G_KNOWN",
+        topic: "TopicG",
+        queueId: 0,
+        queueOffset: 0,
+        sysFlag: 0x2,
+      });
+      assert.equal(noSub.code, ResponseCode.SUBSCRIPTION_NOT_EXIST);
+      await client.heartbeat("127.0.0.1@g", "G_KNOWN", { TopicG: "*" });
+      const stale = await client.pull({
+        group: "G_KNOWN",
+        topic: "TopicG",
+        queueId: 0,
+        queueOffset: 0,
+        sysFlag: 0,
+        subVersion: 99,
+      });
+      assert.equal(stale.code, ResponseCode.SUBSCRIPTION_NOT_LATEST);
+      const badQueue = await client.pull({
+        group: "G_KNOWN",
+        topic: "TopicG",
+        queueId: 9,
+        queueOffset: 0,
+        sysFlag: 0,
+      });
+      assert.equal(badQueue.code, ResponseCode.SYSTEM_ERROR);
+      assert.match(
+        badQueue.remark!,
+        /^queueId\[9\] is illegal, topic:\[TopicG\] topicConfig\.readQueueNums:\[4\]/,
+      );
+      const noTopic = await client.pull({
+        group: "G_KNOWN",
+        topic: "TopicNone",
+        queueId: 0,
+        queueOffset: 0,
+        sysFlag: 0,
+      });
+      assert.equal(noTopic.code, ResponseCode.TOPIC_NOT_EXIST);
+    },
+  );
+});
+
+Deno.test("PullMessageProcessor refuses a disabled group and pulls only on the main port", async () => {
+  await withBroker({}, async (env, client) => {
+    await createTopic(client, "TopicG");
+    await client.heartbeat("127.0.0.1@g", "G_KNOWN", { TopicG: "*" });
+    await env.broker.subscriptionGroupManager.updateSubscriptionGroupConfig({
+      ...createSubscriptionGroupConfig("G_KNOWN"),
+      consumeEnable: false,
+    });
+    const disabled = await client.pull({
+      group: "G_KNOWN",
+      topic: "TopicG",
+      queueId: 0,
+      queueOffset: 0,
+      sysFlag: 0,
+    });
+    assert.equal(disabled.code, ResponseCode.NO_PERMISSION);
+
+    const vip = new TestBrokerClient(new DenoTcpTransport(), `127.0.0.1:${env.broker.vipPort}`);
+    try {
+      const onVip = await vip.pull({
+        group: "G_KNOWN",
+        topic: "TopicG",
+        queueId: 0,
+        queueOffset: 0,
+        sysFlag: 0,
+      });
+      assert.equal(onVip.code, ResponseCode.REQUEST_CODE_NOT_SUPPORTED);
+      assert.equal(
+        (await vip.send("TopicG", "via vip", { queueId: 0 })).code,
+        ResponseCode.SUCCESS,
+      );
+    } finally {
+      await vip.close();
+    }
+  });
+});
+
+Deno.test("PullMessageProcessor commits the piggy-backed offset", async () => {
+  await withBroker({}, async (env, client) => {
+    await createTopic(client, "TopicCommit");
+    await client.pull({
+      group: "G_COMMIT",
+      topic: "TopicCommit",
+      queueId: 3,
+      queueOffset: 0,
+      subscription: "*",
+      sysFlag: 0x1 | 0x4,
+      commitOffset: 1,
+    });
+    assert.equal(env.broker.consumerOffsetManager.queryOffset("G_COMMIT", "TopicCommit", 3), 1);
+  });
+});

@@ -1,0 +1,360 @@
+/**
+ * The broker's traffic counters (RocketMQ `BrokerStatsManager`, `BrokerStats` and the TPS part of
+ * `StoreStatsService`): messages and bytes put per topic, messages and bytes handed to consumers
+ * per group and topic, the rates GET_BROKER_RUNTIME_INFO reports (`putTps`, `getTransferedTps` over
+ * 10, 60 and 600 s), the consume TPS of GET_CONSUME_STATS, and the midnight snapshots behind
+ * `msgPutTotalTodayMorning` and friends (config.md §5). The HTTP `/metrics` endpoint reads the same
+ * counters.
+ *
+ * The send processors call {@linkcode BrokerStats.recordPut} once per stored request (a batch counts
+ * its messages), the pull processors {@linkcode BrokerStats.recordGet} once per response that carries
+ * messages. Both are O(1) and allocate nothing once a key is known.
+ *
+ * @module
+ */
+import type { Clock } from "../../common/clock.ts";
+import { RateWindow } from "./_rate_window.ts";
+import {
+  BROKER_TPS_WINDOW_SECONDS_MAX,
+  KEY_TPS_WINDOW_SECONDS,
+  STATS_KEYS_MAX,
+  STATS_OVERFLOW_KEY,
+} from "./limits.ts";
+
+/** The windows, in seconds, of RocketMQ's space-separated TPS texts. */
+export const TPS_WINDOWS_SECONDS: readonly number[] = [10, 60, 600];
+
+/** Messages and bytes counted under one key since the broker started. */
+export interface TrafficCounters {
+  /** messages */
+  readonly msgs: number;
+  /** bytes (message bodies as stored or transferred) */
+  readonly bytes: number;
+}
+
+/** One topic's traffic. */
+export interface TopicTraffic {
+  /** the topic ({@linkcode STATS_OVERFLOW_KEY} for topics past the bound) */
+  readonly topic: string;
+  /** messages and bytes stored */
+  readonly put: TrafficCounters;
+  /** messages and bytes handed to consumers, all groups */
+  readonly get: TrafficCounters;
+}
+
+/** One group's traffic on one topic. */
+export interface GroupTraffic {
+  /** the consumer group ({@linkcode STATS_OVERFLOW_KEY} past the bound) */
+  readonly group: string;
+  /** the topic ({@linkcode STATS_OVERFLOW_KEY} past the bound) */
+  readonly topic: string;
+  /** messages and bytes handed to the group */
+  readonly get: TrafficCounters;
+}
+
+/** Totals at the two latest local midnights and now (RocketMQ `BrokerStats`). */
+export interface DailyTotals {
+  /** messages put since start, as of yesterday's midnight */
+  readonly msgPutTotalYesterdayMorning: number;
+  /** messages put since start, as of today's midnight */
+  readonly msgPutTotalTodayMorning: number;
+  /** messages put since start */
+  readonly msgPutTotalTodayNow: number;
+  /** messages got since start, as of yesterday's midnight */
+  readonly msgGetTotalYesterdayMorning: number;
+  /** messages got since start, as of today's midnight */
+  readonly msgGetTotalTodayMorning: number;
+  /** messages got since start */
+  readonly msgGetTotalTodayNow: number;
+}
+
+/** Options for {@linkcode BrokerStats}. */
+export interface BrokerStatsOptions {
+  /** time source */
+  readonly clock: Clock;
+  /**
+   * The start of the day holding `nowMs` (the midnight RocketMQ snapshots at). Default: local
+   * midnight of the process's time zone, as RocketMQ's scheduled `BrokerStats.record()`.
+   */
+  readonly dayStartOf?: (nowMs: number) => number;
+}
+
+/** Counters of one key: totals plus a rate ring for messages. */
+class KeyCounters {
+  bytes = 0;
+  readonly msgs: RateWindow;
+
+  constructor(nowMs: number) {
+    this.msgs = new RateWindow(KEY_TPS_WINDOW_SECONDS, nowMs);
+  }
+}
+
+function localDayStart(nowMs: number): number {
+  const date = new Date(nowMs);
+  date.setHours(0, 0, 0, 0);
+  return date.getTime();
+}
+
+/**
+ * The broker's traffic statistics.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ManualClock } from "../../common/clock.ts";
+ * import { BrokerStats } from "./broker_stats.ts";
+ * const clock = new ManualClock(1_700_000_000_000);
+ * const stats = new BrokerStats({ clock });
+ * stats.recordPut("TopicTest", 10, 1000);
+ * stats.recordGet("G1", "TopicTest", 4, 400);
+ * clock.advance(5_000);
+ * assert.equal(stats.putTps(), "2.0 2.0 2.0");
+ * assert.equal(stats.daily().msgGetTotalTodayNow, 4);
+ * ```
+ */
+export class BrokerStats {
+  readonly #clock: Clock;
+  readonly #dayStartOf: (nowMs: number) => number;
+  readonly #putMsgs: RateWindow;
+  readonly #getMsgs: RateWindow;
+  #putBytes = 0;
+  #getBytes = 0;
+  readonly #topicPut = new Map<string, KeyCounters>();
+  readonly #topicGet = new Map<string, KeyCounters>();
+  /** group → topic → counters (RocketMQ keys them `topic@group`; nested maps avoid a string per call) */
+  readonly #groupGet = new Map<string, Map<string, KeyCounters>>();
+  #groupGetKeys = 0;
+  #dayStartMs: number;
+  #putTodayMorning = 0;
+  #putYesterdayMorning = 0;
+  #getTodayMorning = 0;
+  #getYesterdayMorning = 0;
+
+  /** @param options clock and day boundary */
+  constructor(options: BrokerStatsOptions) {
+    this.#clock = options.clock;
+    this.#dayStartOf = options.dayStartOf ?? localDayStart;
+    const nowMs = options.clock.now();
+    this.#putMsgs = new RateWindow(BROKER_TPS_WINDOW_SECONDS_MAX, nowMs);
+    this.#getMsgs = new RateWindow(BROKER_TPS_WINDOW_SECONDS_MAX, nowMs);
+    this.#dayStartMs = this.#dayStartOf(nowMs);
+  }
+
+  /**
+   * Counts messages stored for a topic (send, batch send, send-back, scheduled delivery).
+   *
+   * @param topic the topic written to
+   * @param msgs number of messages (a batch counts each)
+   * @param bytes their size as stored
+   */
+  recordPut(topic: string, msgs: number, bytes: number): void {
+    const nowMs = this.#clock.now();
+    this.#rollDay(nowMs);
+    this.#putMsgs.add(msgs, nowMs);
+    this.#putBytes += bytes;
+    const counters = this.#counters(this.#topicPut, topic, nowMs);
+    counters.msgs.add(msgs, nowMs);
+    counters.bytes += bytes;
+  }
+
+  /**
+   * Counts messages handed to a consumer group (a pull response with messages).
+   *
+   * @param group the consumer group
+   * @param topic the topic read
+   * @param msgs number of messages returned
+   * @param bytes their size as transferred
+   */
+  recordGet(group: string, topic: string, msgs: number, bytes: number): void {
+    const nowMs = this.#clock.now();
+    this.#rollDay(nowMs);
+    this.#getMsgs.add(msgs, nowMs);
+    this.#getBytes += bytes;
+    const topicCounters = this.#counters(this.#topicGet, topic, nowMs);
+    topicCounters.msgs.add(msgs, nowMs);
+    topicCounters.bytes += bytes;
+    const counters = this.#groupCounters(group, topic, nowMs);
+    counters.msgs.add(msgs, nowMs);
+    counters.bytes += bytes;
+  }
+
+  /** The group@topic counters, created when new; past the bound, the overflow pair's. */
+  #groupCounters(group: string, topic: string, nowMs: number): KeyCounters {
+    let topics = this.#groupGet.get(group);
+    let counters = topics?.get(topic);
+    if (counters !== undefined) return counters;
+    if (this.#groupGetKeys >= STATS_KEYS_MAX) {
+      group = STATS_OVERFLOW_KEY;
+      topic = STATS_OVERFLOW_KEY;
+      topics = this.#groupGet.get(group);
+      counters = topics?.get(topic);
+      if (counters !== undefined) return counters;
+    }
+    if (topics === undefined) {
+      topics = new Map();
+      this.#groupGet.set(group, topics);
+    }
+    counters = new KeyCounters(nowMs);
+    topics.set(topic, counters);
+    if (group !== STATS_OVERFLOW_KEY) this.#groupGetKeys++; // the overflow pair is not counted
+    return counters;
+  }
+
+  /** The key's counters, created when new; past the bound, the overflow key's. */
+  #counters(table: Map<string, KeyCounters>, key: string, nowMs: number): KeyCounters {
+    let counters = table.get(key);
+    if (counters !== undefined) return counters;
+    const tracked = table.size - (table.has(STATS_OVERFLOW_KEY) ? 1 : 0); // the overflow key is not counted
+    if (tracked >= STATS_KEYS_MAX) key = STATS_OVERFLOW_KEY;
+    counters = table.get(key);
+    if (counters === undefined) {
+      counters = new KeyCounters(nowMs);
+      table.set(key, counters);
+    }
+    return counters;
+  }
+
+  /** Takes the midnight snapshots for every midnight passed since the last call. */
+  #rollDay(nowMs: number): void {
+    const dayStartMs = this.#dayStartOf(nowMs);
+    if (dayStartMs <= this.#dayStartMs) return;
+    // Nothing was counted since the last call, so the totals now are the totals at the midnight(s).
+    const oneDay = dayStartMs - this.#dayStartMs <= 25 * 3600_000; // 23–25 h across DST changes
+    this.#putYesterdayMorning = oneDay ? this.#putTodayMorning : this.#putMsgs.total;
+    this.#getYesterdayMorning = oneDay ? this.#getTodayMorning : this.#getMsgs.total;
+    this.#putTodayMorning = this.#putMsgs.total;
+    this.#getTodayMorning = this.#getMsgs.total;
+    this.#dayStartMs = dayStartMs;
+  }
+
+  /** @returns messages put over the last 10, 60 and 600 s per second, space-separated (`putTps`) */
+  putTps(): string {
+    return this.#tpsText(this.#putMsgs);
+  }
+
+  /**
+   * @returns messages handed to consumers over the last 10, 60 and 600 s per second,
+   *   space-separated (`getTransferedTps` in 4.x, `getTransferredTps` in 5.x)
+   */
+  getTransferredTps(): string {
+    return this.#tpsText(this.#getMsgs);
+  }
+
+  #tpsText(window: RateWindow): string {
+    const nowMs = this.#clock.now();
+    return TPS_WINDOWS_SECONDS.map((w) => formatJavaDouble(window.rate(w, nowMs))).join(" ");
+  }
+
+  /**
+   * The consume TPS of a group on a topic over the last minute (RocketMQ `tpsGroupGetNums`).
+   *
+   * @param group the consumer group
+   * @param topic the topic
+   * @returns messages per second; 0 when the group never read the topic
+   */
+  groupGetTps(group: string, topic: string): number {
+    const counters = this.#groupGet.get(group)?.get(topic);
+    return counters === undefined
+      ? 0
+      : counters.msgs.rate(KEY_TPS_WINDOW_SECONDS, this.#clock.now());
+  }
+
+  /**
+   * @param topic a topic
+   * @returns messages stored per second over the last minute
+   */
+  topicPutTps(topic: string): number {
+    const counters = this.#topicPut.get(topic);
+    return counters === undefined
+      ? 0
+      : counters.msgs.rate(KEY_TPS_WINDOW_SECONDS, this.#clock.now());
+  }
+
+  /** @returns broker-wide totals since start */
+  totals(): { put: TrafficCounters; get: TrafficCounters } {
+    return {
+      put: { msgs: this.#putMsgs.total, bytes: this.#putBytes },
+      get: { msgs: this.#getMsgs.total, bytes: this.#getBytes },
+    };
+  }
+
+  /** @returns the midnight snapshots and current totals of `msgPutTotal…` / `msgGetTotal…` */
+  daily(): DailyTotals {
+    this.#rollDay(this.#clock.now());
+    return {
+      msgPutTotalYesterdayMorning: this.#putYesterdayMorning,
+      msgPutTotalTodayMorning: this.#putTodayMorning,
+      msgPutTotalTodayNow: this.#putMsgs.total,
+      msgGetTotalYesterdayMorning: this.#getYesterdayMorning,
+      msgGetTotalTodayMorning: this.#getTodayMorning,
+      msgGetTotalTodayNow: this.#getMsgs.total,
+    };
+  }
+
+  /** @returns every topic with traffic, sorted by name */
+  topicTraffic(): TopicTraffic[] {
+    const topics = new Set([...this.#topicPut.keys(), ...this.#topicGet.keys()]);
+    const none: TrafficCounters = { msgs: 0, bytes: 0 };
+    const of = (c: KeyCounters | undefined): TrafficCounters =>
+      c === undefined ? none : { msgs: c.msgs.total, bytes: c.bytes };
+    return [...topics].sort().map((topic) => ({
+      topic,
+      put: of(this.#topicPut.get(topic)),
+      get: of(this.#topicGet.get(topic)),
+    }));
+  }
+
+  /** @returns every group@topic pair with traffic, sorted by group then topic */
+  groupTraffic(): GroupTraffic[] {
+    const out: GroupTraffic[] = [];
+    for (const [group, topics] of this.#groupGet) {
+      for (const [topic, c] of topics) {
+        out.push({ group, topic, get: { msgs: c.msgs.total, bytes: c.bytes } });
+      }
+    }
+    return out.sort((a, b) => compare(a.group, b.group) || compare(a.topic, b.topic));
+  }
+
+  /**
+   * Forgets a deleted topic's counters (RocketMQ `onTopicDeleted`); broker totals keep them.
+   *
+   * @param topic the deleted topic
+   */
+  onTopicDeleted(topic: string): void {
+    this.#topicPut.delete(topic);
+    this.#topicGet.delete(topic);
+    for (const [group, topics] of this.#groupGet) {
+      if (topics.delete(topic) && group !== STATS_OVERFLOW_KEY) this.#groupGetKeys--;
+      if (topics.size === 0) this.#groupGet.delete(group);
+    }
+  }
+
+  /**
+   * Forgets a deleted group's counters (RocketMQ `onGroupDeleted`).
+   *
+   * @param group the deleted consumer group
+   */
+  onGroupDeleted(group: string): void {
+    const topics = this.#groupGet.get(group);
+    if (topics === undefined) return;
+    if (group !== STATS_OVERFLOW_KEY) this.#groupGetKeys -= topics.size;
+    this.#groupGet.delete(group);
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Writes a number as Java's `String.valueOf(double)` does for ordinary values: always with a
+ * fraction (`0.0`, `12.5`), so Java's `Double.parseDouble` and fastjson read it as a double.
+ *
+ * @param value a finite number
+ * @returns e.g. `1.0`, `0.3333333333333333`
+ */
+export function formatJavaDouble(value: number): string {
+  if (!Number.isFinite(value)) return value > 0 ? "Infinity" : value < 0 ? "-Infinity" : "NaN";
+  const text = String(value);
+  return Number.isInteger(value) && !text.includes("e") ? `${text}.0` : text;
+}

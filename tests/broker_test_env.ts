@@ -1,0 +1,221 @@
+/**
+ * Test support: an in-process name server and broker on 127.0.0.1 with ephemeral ports and a
+ * real temp store folder, plus helpers to run `namesrv/main.ts` and `broker/main.ts` as child
+ * processes and learn their ports from the lines they print.
+ *
+ * @module
+ */
+
+import type { Clock } from "../common/clock.ts";
+import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
+import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
+import { DenoFileSystem } from "../store/adapters/deno_file_system.ts";
+import { loadBrokerConfig } from "../broker/broker_config.ts";
+import { BrokerController } from "../broker/broker_controller.ts";
+import { loadNamesrvConfig } from "../namesrv/namesrv_config.ts";
+import { NamesrvController } from "../namesrv/namesrv_controller.ts";
+
+/** A running in-process name server and broker. */
+export interface TestBroker {
+  readonly broker: BrokerController;
+  readonly namesrv: NamesrvController | undefined;
+  /** broker `127.0.0.1:port` */
+  readonly address: string;
+  /** name server `127.0.0.1:port`, when started */
+  readonly namesrvAddr: string | undefined;
+  /** the store root */
+  readonly dir: string;
+  /** Stops the broker (and name server); removes the folder unless `keepDir`. */
+  close(keepDir?: boolean): Promise<void>;
+}
+
+/** Options of {@linkcode startTestBroker}. */
+export interface TestBrokerOptions {
+  /** broker config keys over the test defaults */
+  properties?: Record<string, string>;
+  /** also start a name server and register with it; default true */
+  withNamesrv?: boolean;
+  /** reuse a store folder (restart tests); default a fresh temp folder */
+  dir?: string;
+  /** reuse a running name server */
+  namesrvAddr?: string;
+  /** the broker's clock; default the system clock */
+  clock?: Clock;
+}
+
+/**
+ * Starts a broker (and by default a name server) in this process.
+ *
+ * @param options config keys, name server, folder
+ * @returns the running pair
+ */
+export async function startTestBroker(options: TestBrokerOptions = {}): Promise<TestBroker> {
+  const dir = options.dir ?? await Deno.makeTempDir({ prefix: "edgemq_broker_" });
+  const transport = new DenoTcpTransport();
+  let namesrv: NamesrvController | undefined;
+  let namesrvAddr = options.namesrvAddr;
+  if (options.withNamesrv !== false && namesrvAddr === undefined) {
+    const env = { home: dir };
+    const { config } = loadNamesrvConfig(
+      {
+        listenPort: "0",
+        bindAddress: "127.0.0.1",
+        httpAdminPort: "0",
+        kvConfigPath: `${dir}/namesrv/kvConfig.json`,
+      },
+      env,
+    );
+    namesrv = new NamesrvController({
+      config,
+      env,
+      fs: new DenoFileSystem(),
+      transport,
+      logger: silentRemotingLogger,
+      periodicScan: false,
+    });
+    await namesrv.start();
+    namesrvAddr = `127.0.0.1:${namesrv.port}`;
+  }
+  const properties: Record<string, string> = {
+    brokerName: "broker-test",
+    listenPort: "0",
+    bindAddress: "127.0.0.1",
+    brokerIP1: "127.0.0.1",
+    httpAdminPort: "0",
+    storePathRootDir: dir,
+    mappedFileSizeCommitLog: String(16 * 1024 * 1024),
+    ...(namesrvAddr === undefined ? {} : { namesrvAddr }),
+    ...options.properties,
+  };
+  const { config } = loadBrokerConfig({ properties, env: { HOME: dir, hostname: "test-host" } });
+  const broker = new BrokerController({
+    config,
+    transport,
+    fs: new DenoFileSystem(),
+    logger: silentRemotingLogger,
+    clock: options.clock,
+  });
+  try {
+    await broker.start();
+  } catch (error) {
+    await namesrv?.shutdown();
+    throw error;
+  }
+  return {
+    broker,
+    namesrv,
+    address: `127.0.0.1:${broker.port}`,
+    namesrvAddr,
+    dir,
+    async close(keepDir = false) {
+      await broker.shutdown();
+      await namesrv?.shutdown();
+      if (!keepDir && options.dir === undefined) await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** A child process started by {@linkcode spawnMain}. */
+export interface SpawnedMain {
+  readonly child: Deno.ChildProcess;
+  /** the first match of the awaited pattern */
+  readonly match: RegExpMatchArray;
+  /** every stdout line read so far */
+  readonly lines: string[];
+  /** Sends SIGTERM and waits for the exit code. */
+  stop(): Promise<number>;
+  /** Sends SIGKILL and waits. */
+  kill(): Promise<number>;
+}
+
+const ROOT = new URL("../", import.meta.url);
+
+/**
+ * Runs `deno run -A <script> ...args` and waits (bounded) for a stdout line matching `pattern`.
+ * The rest of stdout and stderr are drained so the child never blocks.
+ *
+ * @param script path from the repository root, e.g. `broker/main.ts`
+ * @param args arguments
+ * @param pattern the line to wait for
+ * @param timeoutMs longest wait
+ * @returns the running child and the match
+ * @throws when the child exits or the time runs out first (with its output)
+ */
+export async function spawnMain(
+  script: string,
+  args: string[],
+  pattern: RegExp,
+  timeoutMs = 30_000,
+): Promise<SpawnedMain> {
+  const command = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL(script, ROOT).pathname, ...args],
+    cwd: new URL(".", ROOT).pathname,
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const child = command.spawn();
+  const lines: string[] = [];
+  const errors: string[] = [];
+  const stderrDone = drainLines(child.stderr, errors);
+  let resolveMatch!: (m: RegExpMatchArray) => void;
+  const matched = new Promise<RegExpMatchArray>((resolve) => resolveMatch = resolve);
+  const stdoutDone = drainLines(child.stdout, lines, (line) => {
+    const m = line.match(pattern);
+    if (m !== null) resolveMatch(m);
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const failed = Promise.race([
+    child.status.then((s) => `exited with code ${s.code}`),
+    new Promise<string>((resolve) =>
+      timer = setTimeout(() => resolve(`no match after ${timeoutMs} ms`), timeoutMs)
+    ),
+  ]);
+  const outcome = await Promise.race([matched, failed]);
+  clearTimeout(timer);
+  const finish = async (signal: Deno.Signal) => {
+    try {
+      child.kill(signal);
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error; // already exited
+    }
+    const status = await child.status;
+    await Promise.all([stdoutDone, stderrDone]);
+    return status.code;
+  };
+  if (typeof outcome === "string") {
+    await finish("SIGKILL");
+    throw new Error(
+      `${script} ${outcome}\nstdout:\n${lines.join("\n")}\nstderr:\n${errors.join("\n")}`,
+    );
+  }
+  return {
+    child,
+    match: outcome,
+    lines,
+    stop: () => finish("SIGTERM"),
+    kill: () => finish("SIGKILL"),
+  };
+}
+
+async function drainLines(
+  stream: ReadableStream<Uint8Array>,
+  into: string[],
+  onLine?: (line: string) => void,
+): Promise<void> {
+  let pending = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    pending += chunk;
+    let newline = pending.indexOf("\n");
+    while (newline >= 0) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      into.push(line);
+      onLine?.(line);
+      newline = pending.indexOf("\n");
+    }
+  }
+  if (pending.length > 0) {
+    into.push(pending);
+    onLine?.(pending);
+  }
+}
