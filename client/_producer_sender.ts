@@ -1,0 +1,314 @@
+/**
+ * The send paths of a producer (RocketMQ `DefaultMQProducerImpl.sendDefaultImpl`,
+ * `sendSelectImpl`, `sendKernelImpl`, `tryToFindTopicPublishInfo`): route lookup with TBW102
+ * fallback, queue choice with fault avoidance, retries, compression, header building. Internal;
+ * the public face is `Producer`.
+ *
+ * @module
+ */
+
+import type { SendMessageRequestHeader } from "../protocol/headers/send_message_header.ts";
+import { RemotingInvokeError, RemotingTimeoutError } from "../protocol/remoting_error.ts";
+import { encodeProperties } from "../store/message_properties.ts";
+import { brokerVIPChannel } from "./client_config.ts";
+import { ClientErrorCode, MQBrokerError, MQClientError, suggestTodo } from "./client_error.ts";
+import { TOPIC_ROUTES_MAX } from "./limits.ts";
+import type { Message } from "./message.ts";
+import type { MessageBatch } from "./message_batch.ts";
+import { compressBody, compressionSysFlag } from "./message_compression.ts";
+import { MessageConst, RETRY_GROUP_TOPIC_PREFIX } from "./message_const.ts";
+import type { MessageQueue } from "./message_queue.ts";
+import type { MessageQueueSelector } from "./message_queue_selector.ts";
+import type { MQProducerInner } from "./mq_client_inner.ts";
+import type { MQClientInstance } from "./mq_client_instance.ts";
+import { MQFaultStrategy } from "./mq_fault_strategy.ts";
+import type { ProducerConfig } from "./producer_config.ts";
+import type { SendResult } from "./send_result.ts";
+import { TopicPublishInfo } from "./topic_publish_info.ts";
+
+const TRANSACTION_PREPARED_TYPE = 0x4;
+
+/** A single message or a packed batch, as the send paths carry it. */
+export type Outgoing = { kind: "message"; message: Message } | {
+  kind: "batch";
+  batch: MessageBatch;
+};
+
+function topicOf(out: Outgoing): string {
+  return out.kind === "message" ? out.message.topic : out.batch.topic;
+}
+
+function noRouteError(topic: string): MQClientError {
+  return new MQClientError(`No route info of this topic: ${topic}${suggestTodo()}`, {
+    responseCode: ClientErrorCode.NOT_FOUND_TOPIC_EXCEPTION,
+  });
+}
+
+/** Sends for one producer; registered on the client instance as its `MQProducerInner`. */
+export class ProducerSender implements MQProducerInner {
+  readonly faultStrategy: MQFaultStrategy;
+  readonly #config: ProducerConfig;
+  readonly #instance: MQClientInstance;
+  readonly #publishInfo = new Map<string, TopicPublishInfo>();
+
+  constructor(config: ProducerConfig, instance: MQClientInstance) {
+    this.#config = config;
+    this.#instance = instance;
+    this.faultStrategy = new MQFaultStrategy({
+      clock: config.client.clock,
+      sendLatencyFaultEnable: config.sendLatencyFaultEnable,
+      latencyMax: config.latencyMax,
+      notAvailableDuration: config.notAvailableDuration,
+    });
+    this.#publishInfo.set(config.createTopicKey, new TopicPublishInfo());
+  }
+
+  publishTopicList(): Iterable<string> {
+    return this.#publishInfo.keys();
+  }
+
+  isPublishTopicNeedUpdate(topic: string): boolean {
+    const info = this.#publishInfo.get(topic);
+    return info === undefined || !info.ok();
+  }
+
+  updateTopicPublishInfo(topic: string, info: TopicPublishInfo): void {
+    this.#publishInfo.set(topic, info);
+  }
+
+  /** RocketMQ `tryToFindTopicPublishInfo`: cached, else the topic's route, else the template's. */
+  async findPublishInfo(topic: string): Promise<TopicPublishInfo> {
+    let info = this.#publishInfo.get(topic);
+    if (info === undefined || !info.ok()) {
+      if (info === undefined) {
+        if (this.#publishInfo.size >= TOPIC_ROUTES_MAX) {
+          throw new MQClientError(
+            `Cannot send to topic ${topic}: ${TOPIC_ROUTES_MAX} topics in use`,
+          );
+        }
+        this.#publishInfo.set(topic, new TopicPublishInfo());
+      }
+      await this.#instance.updateTopicRouteInfoFromNameServer(topic);
+      info = this.#publishInfo.get(topic)!;
+    }
+    if (info.haveTopicRouterInfo || info.ok()) return info;
+    await this.#instance.updateTopicRouteInfoFromNameServer(topic, {
+      isDefault: true,
+      createTopicKey: this.#config.createTopicKey,
+      defaultTopicQueueNums: this.#config.defaultTopicQueueNums,
+    });
+    return this.#publishInfo.get(topic)!;
+  }
+
+  /** RocketMQ `sendDefaultImpl`: retries (sync only) preferring another broker. */
+  async sendDefault(
+    out: Outgoing,
+    timeoutMs: number,
+    oneway: boolean,
+    signal?: AbortSignal,
+  ): Promise<SendResult | undefined> {
+    const clock = this.#config.client.clock;
+    const begin = clock.now();
+    const topic = topicOf(out);
+    const info = await this.findPublishInfo(topic);
+    if (!info.ok()) throw noRouteError(topic);
+    const timesTotal = oneway ? 1 : 1 + this.#config.retryTimesWhenSendFailed;
+    const brokersSent: (string | null)[] = new Array(timesTotal).fill(null);
+    let mq: MessageQueue | undefined;
+    let lastError: unknown;
+    let lastResult: SendResult | undefined;
+    let times = 0;
+    let callTimeout = false;
+    for (; times < timesTotal; times++) {
+      signal?.throwIfAborted();
+      const selected = this.faultStrategy.selectOneMessageQueue(info, mq?.brokerName);
+      if (selected === undefined) break;
+      mq = selected;
+      brokersSent[times] = mq.brokerName;
+      const start = clock.now();
+      if (start - begin > timeoutMs) {
+        callTimeout = true;
+        break;
+      }
+      try {
+        const result = await this.sendKernel(out, mq, timeoutMs - (start - begin), oneway);
+        this.faultStrategy.updateFaultItem(mq.brokerName, clock.now() - start, false);
+        if (result === undefined) return undefined;
+        if (result.sendStatus !== "SEND_OK" && this.#config.retryAnotherBrokerWhenNotStoreOK) {
+          lastResult = result;
+          continue;
+        }
+        return result;
+      } catch (error) {
+        this.faultStrategy.updateFaultItem(mq.brokerName, clock.now() - start, true);
+        lastError = error;
+        if (error instanceof MQBrokerError) {
+          if (this.#config.retryResponseCodes.has(error.responseCode)) continue;
+          if (lastResult !== undefined) return lastResult;
+          throw error;
+        }
+        if (error instanceof MQClientError || error instanceof RemotingInvokeError) continue;
+        throw error;
+      }
+    }
+    if (lastResult !== undefined) return lastResult;
+    throw this.#failure({ times, begin, topic, brokersSent, lastError, callTimeout });
+  }
+
+  #failure(f: {
+    times: number;
+    begin: number;
+    topic: string;
+    brokersSent: (string | null)[];
+    lastError: unknown;
+    callTimeout: boolean;
+  }): MQClientError {
+    if (f.callTimeout) {
+      return new MQClientError("sendDefaultImpl call timeout", {
+        responseCode: ClientErrorCode.REQUEST_TIMEOUT_EXCEPTION,
+        cause: f.lastError,
+      });
+    }
+    const cost = this.#config.client.clock.now() - f.begin;
+    const text = `Send [${f.times}] times, still failed, cost [${cost}]ms, Topic: ${f.topic}, ` +
+      `BrokersSent: [${f.brokersSent.join(", ")}]${suggestTodo()}`;
+    const e = f.lastError;
+    const responseCode = e instanceof MQBrokerError
+      ? e.responseCode
+      : e instanceof RemotingTimeoutError
+      ? ClientErrorCode.ACCESS_BROKER_TIMEOUT
+      : e instanceof RemotingInvokeError
+      ? ClientErrorCode.CONNECT_BROKER_EXCEPTION
+      : e instanceof MQClientError
+      ? ClientErrorCode.BROKER_NOT_EXIST_EXCEPTION
+      : -1;
+    return new MQClientError(text, { responseCode, cause: e });
+  }
+
+  /** RocketMQ `sendSelectImpl`: one attempt to the selector's queue (ordered sends). */
+  async sendSelect(
+    message: Message,
+    selector: MessageQueueSelector,
+    arg: unknown,
+    timeoutMs: number,
+    oneway: boolean,
+  ): Promise<SendResult | undefined> {
+    const begin = this.#config.client.clock.now();
+    const info = await this.findPublishInfo(message.topic);
+    if (!info.ok()) throw new MQClientError(`No route info for this topic, ${message.topic}`);
+    let mq: MessageQueue | undefined;
+    try {
+      mq = selector(info.messageQueueList, message, arg);
+    } catch (error) {
+      throw new MQClientError("select message queue threw exception.", { cause: error });
+    }
+    if (mq === undefined || mq === null) {
+      throw new MQClientError("select message queue return null.");
+    }
+    const cost = this.#config.client.clock.now() - begin;
+    if (cost > timeoutMs) {
+      throw new MQClientError("sendSelectImpl call timeout", {
+        responseCode: ClientErrorCode.REQUEST_TIMEOUT_EXCEPTION,
+      });
+    }
+    return await this.sendKernel({ kind: "message", message }, mq, timeoutMs - cost, oneway);
+  }
+
+  /** RocketMQ `sendKernelImpl`: one request to the queue's master. */
+  async sendKernel(
+    out: Outgoing,
+    mq: MessageQueue,
+    timeoutMs: number,
+    oneway: boolean,
+  ): Promise<SendResult | undefined> {
+    const brokers = this.#instance.brokers;
+    let addr = brokers.findBrokerAddressInPublish(mq.brokerName);
+    if (addr === undefined) {
+      await this.findPublishInfo(mq.topic);
+      addr = brokers.findBrokerAddressInPublish(mq.brokerName);
+    }
+    if (addr === undefined) throw new MQClientError(`The broker[${mq.brokerName}] not exist`);
+    addr = brokerVIPChannel(this.#config.client.vipChannelEnabled, addr);
+    const { header, body, uniqMsgId } = this.#build(out, mq);
+    return await this.#instance.api.sendMessage(
+      addr,
+      {
+        brokerName: mq.brokerName,
+        header,
+        body,
+        batch: out.kind === "batch",
+        uniqMsgId,
+      },
+      timeoutMs,
+      oneway,
+    );
+  }
+
+  #build(
+    out: Outgoing,
+    mq: MessageQueue,
+  ): { header: SendMessageRequestHeader; body: Uint8Array; uniqMsgId: string } {
+    const c = this.#config;
+    let sysFlag = 0;
+    let body: Uint8Array;
+    let uniqMsgId: string;
+    let properties: Map<string, string>;
+    let flag = 0;
+    if (out.kind === "batch") {
+      body = out.batch.body;
+      uniqMsgId = out.batch.uniqIds;
+      properties = out.batch.properties;
+    } else {
+      const message = out.message;
+      uniqMsgId = this.#instance.messageIds.setUniqID(message);
+      body = message.body;
+      flag = message.flag;
+      properties = message.properties;
+      if (body.length >= c.compressMsgBodyOverHowmuch) {
+        body = compressBody(body, c.compressType, c.compressLevel);
+        sysFlag |= compressionSysFlag(c.compressType);
+      }
+      if (properties.get(MessageConst.PROPERTY_TRANSACTION_PREPARED) === "true") {
+        sysFlag |= TRANSACTION_PREPARED_TYPE;
+      }
+    }
+    const header: SendMessageRequestHeader = {
+      producerGroup: c.producerGroup,
+      topic: mq.topic,
+      defaultTopic: c.createTopicKey,
+      defaultTopicQueueNums: c.defaultTopicQueueNums,
+      queueId: mq.queueId,
+      sysFlag,
+      bornTimestamp: c.client.clock.now(),
+      flag,
+      reconsumeTimes: 0,
+      unitMode: c.client.unitMode,
+      batch: out.kind === "batch",
+      brokerName: mq.brokerName,
+    };
+    if (mq.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
+      properties = this.#retryFields(header, properties);
+    }
+    header.properties = encodeProperties(properties);
+    return { header, body, uniqMsgId };
+  }
+
+  /** Moves RECONSUME_TIME / MAX_RECONSUME_TIMES of a retry-topic message into header `j` / `l`. */
+  #retryFields(
+    header: SendMessageRequestHeader,
+    properties: Map<string, string>,
+  ): Map<string, string> {
+    const copy = new Map(properties);
+    const reconsume = copy.get(MessageConst.PROPERTY_RECONSUME_TIME);
+    if (reconsume !== undefined) {
+      header.reconsumeTimes = Number.parseInt(reconsume, 10) || 0;
+      copy.delete(MessageConst.PROPERTY_RECONSUME_TIME);
+    }
+    const max = copy.get(MessageConst.PROPERTY_MAX_RECONSUME_TIMES);
+    if (max !== undefined) {
+      header.maxReconsumeTimes = Number.parseInt(max, 10) || 0;
+      copy.delete(MessageConst.PROPERTY_MAX_RECONSUME_TIMES);
+    }
+    return copy;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * A counting semaphore for sends in flight: `acquire` waits (in arrival order) for a permit, gives
+ * up when its signal aborts, and refuses at once when `SEND_WAITERS_MAX` sends already wait.
+ * Internal.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { MQClientError } from "./client_error.ts";
+import { SEND_WAITERS_MAX } from "./limits.ts";
+
+interface Waiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+  cleanup: () => void;
+}
+
+/** Permits for sends in flight. */
+export class SendPermits {
+  readonly #max: number;
+  #available: number;
+  readonly #waiters: Waiter[] = [];
+  #head = 0;
+
+  /** @param max permits in total (> 0) */
+  constructor(max: number) {
+    assert(Number.isInteger(max) && max > 0, `max must be a positive integer, got ${max}`);
+    this.#max = max;
+    this.#available = max;
+  }
+
+  /** permits in use */
+  get inUse(): number {
+    return this.#max - this.#available;
+  }
+
+  /** sends waiting for a permit */
+  get waiting(): number {
+    return this.#waiters.length - this.#head;
+  }
+
+  /**
+   * Takes a permit, waiting if none is free.
+   *
+   * @param signal aborts the wait
+   * @throws the signal's reason when it aborts first
+   * @throws {MQClientError} when `SEND_WAITERS_MAX` sends already wait
+   */
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#available > 0 && this.waiting === 0) {
+      this.#available--;
+      return Promise.resolve();
+    }
+    if (this.waiting >= SEND_WAITERS_MAX) {
+      return Promise.reject(
+        new MQClientError(`Cannot send: ${SEND_WAITERS_MAX} sends already wait for a permit`),
+      );
+    }
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const index = this.#waiters.indexOf(waiter, this.#head);
+        if (index >= 0) this.#waiters.splice(index, 1);
+        reject(signal!.reason);
+      };
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        cleanup: () => signal?.removeEventListener("abort", onAbort),
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** Returns a permit, handing it to the oldest waiter if any. */
+  release(): void {
+    if (this.#head < this.#waiters.length) {
+      const waiter = this.#waiters[this.#head++];
+      if (this.#head > 1024 && this.#head * 2 > this.#waiters.length) {
+        this.#waiters.splice(0, this.#head);
+        this.#head = 0;
+      }
+      waiter.cleanup();
+      waiter.resolve();
+      return;
+    }
+    assert(this.#available < this.#max, "release without acquire");
+    this.#available++;
+  }
+
+  /**
+   * Fails every waiter (on shutdown).
+   *
+   * @param error what they fail with
+   */
+  rejectAll(error: unknown): void {
+    const waiters = this.#waiters.splice(this.#head);
+    this.#waiters.length = 0;
+    this.#head = 0;
+    for (const waiter of waiters) {
+      waiter.cleanup();
+      waiter.reject(error);
+    }
+  }
+}

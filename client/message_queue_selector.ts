@@ -1,0 +1,79 @@
+/**
+ * Choosing the queue of an ordered send (RocketMQ `MessageQueueSelector` and its built-in
+ * `SelectMessageQueueByHash`, `features.md` §7): messages with the same key go to the same queue
+ * as long as the queue list does not change, and to the same queue a Java producer would pick.
+ *
+ * @module
+ */
+
+import type { Message } from "./message.ts";
+import type { MessageQueue } from "./message_queue.ts";
+
+/**
+ * Picks one of the topic's publishable queues (route order: brokers by name, queues 0…n−1).
+ *
+ * @param mqs the queues
+ * @param message the message being sent
+ * @param arg the caller's argument (e.g. an order id)
+ * @returns one of `mqs`
+ */
+export type MessageQueueSelector = (
+  mqs: readonly MessageQueue[],
+  message: Message,
+  arg: unknown,
+) => MessageQueue;
+
+/**
+ * Java `hashCode()` of a selector argument: `String.hashCode` for strings, the value for int32
+ * numbers, `(int)(v ^ (v >>> 32))` for other integers (`Long.hashCode`), the string form's hash
+ * otherwise.
+ *
+ * @param arg a key
+ * @returns an int32
+ * @example
+ * ```ts
+ * import { javaHashCode } from "./message_queue_selector.ts";
+ * if (javaHashCode("TagA") !== 2598919 || javaHashCode(-7) !== -7) throw new Error();
+ * ```
+ */
+export function javaHashCode(arg: unknown): number {
+  if (typeof arg === "number" && Number.isSafeInteger(arg)) {
+    if ((arg | 0) === arg) return arg;
+    const big = BigInt.asUintN(64, BigInt(arg));
+    return Number(BigInt.asIntN(32, big ^ (big >> 32n)));
+  }
+  const text = typeof arg === "string" ? arg : String(arg);
+  let hash = 0;
+  for (let i = 0; i < text.length; i++) hash = (Math.imul(31, hash) + text.charCodeAt(i)) | 0;
+  return hash;
+}
+
+/**
+ * RocketMQ `SelectMessageQueueByHash`: `abs(arg.hashCode() % n)`.
+ *
+ * @param mqs the queues
+ * @param _message the message (unused)
+ * @param arg the sharding key
+ * @returns the queue for the key
+ * @example
+ * ```ts
+ * import { selectMessageQueueByHash } from "./message_queue_selector.ts";
+ * import { Message } from "./message.ts";
+ * const mqs = [0, 1, 2, 3].map((queueId) => ({ topic: "T", brokerName: "b", queueId }));
+ * const m = new Message({ topic: "T", body: "x" });
+ * if (selectMessageQueueByHash(mqs, m, 6).queueId !== 2) throw new Error();
+ * ```
+ */
+export const selectMessageQueueByHash: MessageQueueSelector = (mqs, _message, arg) => {
+  return mqs[Math.abs(javaHashCode(arg) % mqs.length)];
+};
+
+/**
+ * RocketMQ `SelectMessageQueueByRandom`.
+ *
+ * @param mqs the queues
+ * @returns a random queue
+ */
+export const selectMessageQueueByRandom: MessageQueueSelector = (mqs) => {
+  return mqs[Math.floor(Math.random() * mqs.length)];
+};

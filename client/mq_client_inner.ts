@@ -1,0 +1,64 @@
+/**
+ * The contracts between a client instance and the producers and consumers on it (RocketMQ
+ * `MQProducerInner`, `MQConsumerInner`), and the events an instance reports. Consumers implement
+ * {@linkcode MQConsumerInner} to get heartbeats, route updates, rebalance and offset-persist calls.
+ *
+ * @module
+ */
+
+import type {
+  ConsumeFromWhere,
+  ConsumeType,
+  MessageModel,
+  SubscriptionData,
+} from "./heartbeat_data.ts";
+import type { MessageQueue } from "./message_queue.ts";
+import type { TopicPublishInfo } from "./topic_publish_info.ts";
+import type { TopicRouteData } from "./topic_route.ts";
+
+/** What a producer gives the instance (RocketMQ `MQProducerInner`). */
+export interface MQProducerInner {
+  /** topics it sends to, whose routes are polled */
+  publishTopicList(): Iterable<string>;
+  /** whether its route info for `topic` is missing or empty */
+  isPublishTopicNeedUpdate(topic: string): boolean;
+  /** takes the new publish info of a topic */
+  updateTopicPublishInfo(topic: string, info: TopicPublishInfo): void;
+}
+
+/**
+ * What a consumer gives the instance (RocketMQ `MQConsumerInner`): its heartbeat data, where to
+ * put new routes, and its rebalance and offset-persist work.
+ */
+export interface MQConsumerInner {
+  /** the consumer group */
+  readonly groupName: string;
+  /** clustering or broadcasting */
+  readonly messageModel: MessageModel;
+  /** pull (`CONSUME_ACTIVELY`) or push (`CONSUME_PASSIVELY`) */
+  readonly consumeType: ConsumeType;
+  /** start position without a committed offset */
+  readonly consumeFromWhere: ConsumeFromWhere;
+  /** unit mode; default false */
+  readonly unitMode?: boolean;
+  /** its subscriptions (their topics' routes are polled) */
+  subscriptions(): readonly SubscriptionData[];
+  /** takes the readable queues of a subscribed topic */
+  updateTopicSubscribeInfo(topic: string, queues: readonly MessageQueue[]): void;
+  /** whether it lacks queues of a subscribed topic */
+  isSubscribeTopicNeedUpdate(topic: string): boolean;
+  /** reassigns queues; called every `rebalanceInterval` and on NOTIFY_CONSUMER_IDS_CHANGED */
+  doRebalance(): Promise<void>;
+  /** commits offsets; called every `persistConsumerOffsetInterval` */
+  persistConsumerOffset(): Promise<void>;
+}
+
+/** Events an instance reports. */
+export interface MQClientInstanceEvents {
+  /** a topic's route was fetched and differs from the cached one */
+  routeChanged: (topic: string, route: TopicRouteData) => void;
+  /** a heartbeat round finished; `sent` = brokers that answered */
+  heartbeat: (sent: readonly string[], failed: readonly string[]) => void;
+  /** a consumer group's rebalance round finished */
+  rebalanced: (group: string) => void;
+}

@@ -1,0 +1,315 @@
+/**
+ * The producer (RocketMQ `DefaultMQProducer`): synchronous sends with retries and fault avoidance,
+ * one-way sends, ordered sends through a selector or sharding key, batches, automatic topic
+ * creation through TBW102, body compression, and a bound on sends in flight.
+ *
+ * @module
+ */
+
+import { ProducerSender } from "./_producer_sender.ts";
+import { SendPermits } from "./_send_permits.ts";
+import { MQClientError, suggestTodo } from "./client_error.ts";
+import { Message, type MessageInit } from "./message.ts";
+import { createMessageBatch } from "./message_batch.ts";
+import { DEFAULT_PRODUCER_GROUP } from "./message_const.ts";
+import type { MessageQueue } from "./message_queue.ts";
+import { type MessageQueueSelector, selectMessageQueueByHash } from "./message_queue_selector.ts";
+import type { MQClientInstance } from "./mq_client_instance.ts";
+import type { MQFaultStrategy } from "./mq_fault_strategy.ts";
+import { defaultMQClientManager, type MQClientManager } from "./mq_client_manager.ts";
+import {
+  type ProducerConfig,
+  type ProducerOptions,
+  resolveProducerConfig,
+} from "./producer_config.ts";
+import type { SendResult } from "./send_result.ts";
+import { checkGroup, checkMessage } from "./validators.ts";
+
+/** How one send picks its queue and how long it may take. */
+export interface SendOptions {
+  /** aborts waiting for a send permit and further retries */
+  signal?: AbortSignal;
+  /** deadline of the send, retries included; default `sendMsgTimeout` */
+  timeoutMs?: number;
+  /** send to exactly this queue (no retries), as RocketMQ `send(msg, mq)` */
+  messageQueue?: MessageQueue;
+  /** choose the queue with this function (no retries), as RocketMQ `send(msg, selector, arg)` */
+  selector?: MessageQueueSelector;
+  /** the selector's argument */
+  arg?: unknown;
+  /**
+   * ordered messages: same key, same queue (`abs(hashCode(key) % queues)`, RocketMQ
+   * `SelectMessageQueueByHash`); ignored when `selector` is given
+   */
+  shardingKey?: string;
+}
+
+/** A message to send: a {@linkcode Message} or what one is built from. */
+export type MessageLike = Message | MessageInit;
+
+/** RocketMQ `ServiceState` of a producer. */
+export type ProducerState = "CREATE_JUST" | "RUNNING" | "SHUTDOWN_ALREADY" | "START_FAILED";
+
+function toMessage(m: MessageLike): Message {
+  return m instanceof Message ? m : new Message(m);
+}
+
+/**
+ * A producer. Create it with options, `start()` it, send, `shutdown()`.
+ *
+ * @example
+ * ```ts ignore
+ * import { Producer } from "./producer.ts";
+ * const producer = new Producer({ producerGroup: "PG", namesrvAddr: "127.0.0.1:9876" });
+ * await producer.start();
+ * const result = await producer.send({ topic: "TopicTest", body: "hello", tags: "TagA" });
+ * console.log(result.sendStatus, result.msgId, result.messageQueue.queueId);
+ * await producer.send({ topic: "TopicTest", body: "order-1 step 2" }, { shardingKey: "order-1" });
+ * await producer.send([{ topic: "TopicTest", body: "a" }, { topic: "TopicTest", body: "b" }]);
+ * await producer.sendOneway({ topic: "TopicTest", body: "fire and forget" });
+ * await producer.shutdown();
+ * ```
+ */
+export class Producer {
+  /** the resolved options */
+  readonly config: ProducerConfig;
+  readonly #manager: MQClientManager;
+  readonly #permits: SendPermits;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #state: ProducerState = "CREATE_JUST";
+  #instance: MQClientInstance | undefined;
+  #sender: ProducerSender | undefined;
+
+  /**
+   * Validates the options; nothing connects until {@linkcode Producer.start}.
+   *
+   * @param options producer and client options, I/O, and the instance registry
+   * @throws {ClientConfigError} naming each bad option and what it expects
+   */
+  constructor(options: ProducerOptions) {
+    this.config = resolveProducerConfig(options);
+    this.#manager = options.clientManager ?? defaultMQClientManager;
+    this.#permits = new SendPermits(this.config.maxInFlight);
+  }
+
+  /** the producer group */
+  get producerGroup(): string {
+    return this.config.producerGroup;
+  }
+
+  /** the lifecycle state */
+  get state(): ProducerState {
+    return this.#state;
+  }
+
+  /** the client instance, once started */
+  get clientInstance(): MQClientInstance | undefined {
+    return this.#instance;
+  }
+
+  /** sends holding a permit now */
+  get inFlight(): number {
+    return this.#permits.inUse;
+  }
+
+  /** sends waiting for a permit now */
+  get waiting(): number {
+    return this.#permits.waiting;
+  }
+
+  /** the send-side fault strategy (latency avoidance), once started */
+  get faultStrategy(): MQFaultStrategy | undefined {
+    return this.#sender?.faultStrategy;
+  }
+
+  /**
+   * Registers the group on the shared client instance and starts it (RocketMQ `start`).
+   *
+   * @throws {MQClientError} for a bad or duplicate group, or when started before
+   */
+  async start(): Promise<void> {
+    if (this.#state !== "CREATE_JUST") {
+      throw new MQClientError(
+        `The producer service state not OK, maybe started once, ${this.#state}${suggestTodo()}`,
+      );
+    }
+    this.#state = "START_FAILED";
+    checkGroup(this.producerGroup);
+    if (this.producerGroup === DEFAULT_PRODUCER_GROUP) {
+      throw new MQClientError(
+        `producerGroup can not equal ${DEFAULT_PRODUCER_GROUP}, please specify another one.`,
+      );
+    }
+    const instance = this.#manager.acquire(this.config.client);
+    const sender = new ProducerSender(this.config, instance);
+    if (!instance.registerProducer(this.producerGroup, sender)) {
+      await this.#manager.release(instance);
+      throw new MQClientError(
+        `The producer group[${this.producerGroup}] has been created before, specify another name please.${suggestTodo()}`,
+      );
+    }
+    this.#instance = instance;
+    this.#sender = sender;
+    await instance.start();
+    this.#state = "RUNNING";
+    await instance.sendHeartbeatToAllBrokerWithLock();
+  }
+
+  /**
+   * Fails waiting sends, lets sends in flight finish, unregisters the group (UNREGISTER_CLIENT)
+   * and releases the client instance. Idempotent.
+   */
+  async shutdown(): Promise<void> {
+    if (this.#state !== "RUNNING") {
+      this.#state = "SHUTDOWN_ALREADY";
+      return;
+    }
+    this.#state = "SHUTDOWN_ALREADY";
+    this.#permits.rejectAll(
+      new MQClientError(`The producer service state not OK, SHUTDOWN_ALREADY${suggestTodo()}`),
+    );
+    await Promise.allSettled([...this.#inFlight]);
+    const instance = this.#instance!;
+    await instance.unregisterProducer(this.producerGroup);
+    await this.#manager.release(instance);
+  }
+
+  #running(): ProducerSender {
+    if (this.#state !== "RUNNING" || this.#sender === undefined) {
+      throw new MQClientError(`The producer service state not OK, ${this.#state}${suggestTodo()}`);
+    }
+    return this.#sender;
+  }
+
+  /**
+   * Sends one message, or several as one batch (SEND_BATCH_MESSAGE), and waits for the broker.
+   * Waits for a permit first when `maxInFlight` sends are in flight.
+   *
+   * @param message a message, or an array of messages of one topic (a batch)
+   * @param options queue choice, deadline, abort signal
+   * @returns the send result
+   * @throws {MQClientError} for invalid messages (RocketMQ wording), no route, exhausted retries
+   * @throws {MQBrokerError} for a broker error that is not retried
+   */
+  send(
+    message: MessageLike | readonly MessageLike[],
+    options: SendOptions = {},
+  ): Promise<SendResult> {
+    if (Array.isArray(message)) return this.sendBatch(message, options);
+    return this.#withPermit(options.signal, async (sender) => {
+      const msg = toMessage(message as MessageLike);
+      return (await this.#dispatch(sender, msg, options, false))!;
+    });
+  }
+
+  /**
+   * Sends messages of one topic as one batch (RocketMQ `send(Collection)`): never compressed, no
+   * delay levels, each message its own `UNIQ_KEY`; `msgId` of the result lists them joined by `,`.
+   *
+   * @param messages the messages
+   * @param options deadline and abort signal (queue options apply to the whole batch)
+   * @returns the send result
+   */
+  sendBatch(messages: readonly MessageLike[], options: SendOptions = {}): Promise<SendResult> {
+    return this.#withPermit(options.signal, async (sender) => {
+      const batch = createMessageBatch(messages.map(toMessage), {
+        ids: this.#instance!.messageIds,
+        maxMessageSize: this.config.maxMessageSize,
+      });
+      checkMessage(
+        new Message({ topic: batch.topic, body: batch.body }),
+        this.config.maxMessageSize,
+      );
+      const timeoutMs = options.timeoutMs ?? this.config.client.sendMsgTimeout;
+      const out = { kind: "batch", batch } as const;
+      if (options.messageQueue !== undefined) {
+        return (await sender.sendKernel(
+          out,
+          this.#checkQueue(batch.topic, options.messageQueue),
+          timeoutMs,
+          false,
+        ))!;
+      }
+      return (await sender.sendDefault(out, timeoutMs, false, options.signal))!;
+    });
+  }
+
+  /**
+   * Sends without waiting for the broker's answer (RocketMQ `sendOneway`): resolves once the
+   * request is written; no retries, no result.
+   *
+   * @param message the message
+   * @param options queue choice and abort signal
+   */
+  async sendOneway(message: MessageLike, options: SendOptions = {}): Promise<void> {
+    await this.#withPermit(
+      options.signal,
+      (sender) => this.#dispatch(sender, toMessage(message), options, true),
+    );
+  }
+
+  /**
+   * The queues this producer would send a topic's messages to (RocketMQ
+   * `fetchPublishMessageQueues`), routing it first if needed.
+   *
+   * @param topic the topic
+   * @returns its publishable queues in route order
+   */
+  async fetchPublishMessageQueues(topic: string): Promise<MessageQueue[]> {
+    const info = await this.#running().findPublishInfo(topic);
+    return [...info.messageQueueList];
+  }
+
+  #dispatch(
+    sender: ProducerSender,
+    msg: Message,
+    options: SendOptions,
+    oneway: boolean,
+  ): Promise<SendResult | undefined> {
+    checkMessage(msg, this.config.maxMessageSize);
+    const timeoutMs = options.timeoutMs ?? this.config.client.sendMsgTimeout;
+    const out = { kind: "message", message: msg } as const;
+    if (options.messageQueue !== undefined) {
+      return sender.sendKernel(
+        out,
+        this.#checkQueue(msg.topic, options.messageQueue),
+        timeoutMs,
+        oneway,
+      );
+    }
+    if (options.selector !== undefined || options.shardingKey !== undefined) {
+      const selector = options.selector ?? selectMessageQueueByHash;
+      const arg = options.selector !== undefined ? options.arg : options.shardingKey;
+      return sender.sendSelect(msg, selector, arg, timeoutMs, oneway);
+    }
+    return sender.sendDefault(out, timeoutMs, oneway, options.signal);
+  }
+
+  #checkQueue(topic: string, mq: MessageQueue): MessageQueue {
+    if (mq.topic !== topic) {
+      throw new MQClientError(`message's topic not equal mq's topic`);
+    }
+    return mq;
+  }
+
+  async #withPermit<T>(
+    signal: AbortSignal | undefined,
+    work: (sender: ProducerSender) => Promise<T>,
+  ): Promise<T> {
+    const sender = this.#running();
+    await this.#permits.acquire(signal);
+    const running = (async () => {
+      try {
+        return await work(sender);
+      } finally {
+        this.#permits.release();
+      }
+    })();
+    this.#inFlight.add(running);
+    try {
+      return await running;
+    } finally {
+      this.#inFlight.delete(running);
+    }
+  }
+}

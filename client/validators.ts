@@ -1,0 +1,142 @@
+/**
+ * Checks RocketMQ's client applies before a request leaves (RocketMQ `Validators`,
+ * `TopicValidator`): topic and group names, system topics, message bodies. Errors carry RocketMQ's
+ * exact wording so they read the same as from a Java client.
+ *
+ * @module
+ */
+
+import { ResponseCode } from "../protocol/response_code.ts";
+import { MQClientError } from "./client_error.ts";
+import { GROUP_LENGTH_MAX, TOPIC_LENGTH_MAX } from "./limits.ts";
+import type { Message } from "./message.ts";
+import { AUTO_CREATE_TOPIC_KEY_TOPIC } from "./message_const.ts";
+
+/** The characters topic and group names may use (RocketMQ's pattern text). */
+export const VALID_PATTERN_STR = "^[%|a-zA-Z0-9_-]+$";
+const VALID = /^[%|a-zA-Z0-9_-]+$/;
+
+/** Topics brokers own (RocketMQ `TopicValidator.SYSTEM_TOPIC_SET`), plus the `rmq_sys_` prefix. */
+export const SYSTEM_TOPICS: ReadonlySet<string> = new Set([
+  AUTO_CREATE_TOPIC_KEY_TOPIC,
+  "SCHEDULE_TOPIC_XXXX",
+  "BenchmarkTest",
+  "RMQ_SYS_TRANS_HALF_TOPIC",
+  "RMQ_SYS_TRACE_TOPIC",
+  "RMQ_SYS_TRANS_OP_HALF_TOPIC",
+  "TRANS_CHECK_MAX_TIME_TOPIC",
+  "SELF_TEST_TOPIC",
+  "OFFSET_MOVED_EVENT",
+]);
+
+/** Topics clients may not send to (RocketMQ `TopicValidator.NOT_ALLOWED_SEND_TOPIC_SET`). */
+export const NOT_ALLOWED_SEND_TOPICS: ReadonlySet<string> = new Set([
+  "SCHEDULE_TOPIC_XXXX",
+  "RMQ_SYS_TRANS_HALF_TOPIC",
+  "RMQ_SYS_TRANS_OP_HALF_TOPIC",
+  "TRANS_CHECK_MAX_TIME_TOPIC",
+  "SELF_TEST_TOPIC",
+  "OFFSET_MOVED_EVENT",
+]);
+
+/**
+ * Whether a name breaks RocketMQ's character rule.
+ *
+ * @param name a topic or group name
+ * @returns whether it holds a character outside `^[%|a-zA-Z0-9_-]+$`
+ */
+export function isTopicOrGroupIllegal(name: string): boolean {
+  return name.length > 0 && !VALID.test(name);
+}
+
+/**
+ * Whether a topic belongs to the brokers.
+ *
+ * @param topic a topic
+ * @returns whether brokers own it (`TopicValidator.isSystemTopic`)
+ */
+export function isSystemTopic(topic: string): boolean {
+  return SYSTEM_TOPICS.has(topic) || topic.startsWith("rmq_sys_");
+}
+
+/**
+ * RocketMQ `Validators.checkTopic`.
+ *
+ * @param topic the topic
+ * @throws {MQClientError} `The specified topic is blank`, `… is longer than topic max length 127.`
+ *   or `The specified topic[x] contains illegal characters, allowing only ^[%|a-zA-Z0-9_-]+$`
+ * @example
+ * ```ts
+ * import { checkTopic } from "./validators.ts";
+ * checkTopic("TopicTest");
+ * ```
+ */
+export function checkTopic(topic: string): void {
+  if (topic.trim() === "") throw new MQClientError("The specified topic is blank");
+  if (topic.length > TOPIC_LENGTH_MAX) {
+    throw new MQClientError(
+      `The specified topic is longer than topic max length ${TOPIC_LENGTH_MAX}.`,
+    );
+  }
+  if (isTopicOrGroupIllegal(topic)) {
+    throw new MQClientError(
+      `The specified topic[${topic}] contains illegal characters, allowing only ${VALID_PATTERN_STR}`,
+    );
+  }
+}
+
+/**
+ * RocketMQ `Validators.checkGroup` (4.x length limit 255).
+ *
+ * @param group the group
+ * @throws {MQClientError} with RocketMQ's wording when blank, too long or illegal
+ */
+export function checkGroup(group: string): void {
+  if (group.trim() === "") throw new MQClientError("the specified group is blank");
+  if (group.length > GROUP_LENGTH_MAX) {
+    throw new MQClientError(
+      `the specified group is longer than group max length ${GROUP_LENGTH_MAX}.`,
+    );
+  }
+  if (isTopicOrGroupIllegal(group)) {
+    throw new MQClientError(
+      `the specified group[${group}] contains illegal characters, allowing only ${VALID_PATTERN_STR}`,
+    );
+  }
+}
+
+/**
+ * RocketMQ `Validators.isSystemTopic` (used before creating a topic).
+ *
+ * @param topic the topic
+ * @throws {MQClientError} `The topic[x] is conflict with system topic.`
+ */
+export function checkNotSystemTopic(topic: string): void {
+  if (isSystemTopic(topic)) {
+    throw new MQClientError(`The topic[${topic}] is conflict with system topic.`);
+  }
+}
+
+/**
+ * RocketMQ `Validators.checkMessage`: topic, send permission, body present and within
+ * `maxMessageSize`.
+ *
+ * @param message the message
+ * @param maxMessageSize the producer's body limit
+ * @throws {MQClientError} MESSAGE_ILLEGAL (13) for body problems, worded
+ *   `CODE: 13  DESC: the message body length is zero`; the topic errors of {@linkcode checkTopic};
+ *   `Sending message to topic[x] is forbidden.`
+ */
+export function checkMessage(message: Message, maxMessageSize: number): void {
+  checkTopic(message.topic);
+  if (NOT_ALLOWED_SEND_TOPICS.has(message.topic)) {
+    throw new MQClientError(`Sending message to topic[${message.topic}] is forbidden.`);
+  }
+  const illegal = (text: string) =>
+    new MQClientError(text, { responseCode: ResponseCode.MESSAGE_ILLEGAL, codeInMessage: true });
+  if (!(message.body instanceof Uint8Array)) throw illegal("the message body is null");
+  if (message.body.length === 0) throw illegal("the message body length is zero");
+  if (message.body.length > maxMessageSize) {
+    throw illegal(`the message body size over max value, MAX: ${maxMessageSize}`);
+  }
+}
