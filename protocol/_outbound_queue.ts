@@ -1,0 +1,199 @@
+/**
+ * The bounded write side of one connection: encoded frames wait here and leave through the
+ * connection's WritableStream, several small ones per write ("corking").
+ *
+ * @module
+ */
+
+import {
+  OUTBOUND_BYTES_HIGH_WATER,
+  OUTBOUND_BYTES_LOW_WATER,
+  OUTBOUND_BYTES_MAX,
+  OUTBOUND_FRAMES_HIGH_WATER,
+  WRITE_BATCH_BYTES_MAX,
+  WRITE_BATCH_FRAME_BYTES_MAX,
+} from "./limits.ts";
+import type { Semaphore } from "./_semaphore.ts";
+
+/** Callbacks of {@linkcode OutboundQueue} into its connection. */
+export interface OutboundQueueHooks {
+  /** a write completed (activity, for idle detection) */
+  onWritten(): void;
+  /** `saturated` went from true to false: reading and invoking may resume */
+  onDrained(): void;
+  /** a write failed; the connection must close */
+  onWriteError(error: unknown): void;
+}
+
+/**
+ * Frames queued for one connection. Counts bytes and frames queued plus being written; above the
+ * high-water marks it reports `saturated` until it falls to the low-water mark. Past
+ * `OUTBOUND_BYTES_MAX` it refuses frames (the owner then closes the connection).
+ */
+export class OutboundQueue {
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #hooks: OutboundQueueHooks;
+  #frames: Uint8Array[] = [];
+  /** per frame: the oneway semaphore to release once written, or null */
+  #releases: (Semaphore | null)[] = [];
+  #head = 0;
+  #bytes = 0;
+  #frameCount = 0;
+  #bytesPeak = 0;
+  #saturated = false;
+  #writing = false;
+  #scheduled = false;
+  #closed = false;
+  #flushing: Promise<void> = Promise.resolve();
+  readonly #flushBound = () => {
+    this.#scheduled = false;
+    if (!this.#writing && !this.#closed) this.#flushing = this.#flush();
+  };
+
+  /**
+   * @param writable the connection's byte sink (locked by this queue)
+   * @param hooks callbacks into the connection
+   */
+  constructor(writable: WritableStream<Uint8Array>, hooks: OutboundQueueHooks) {
+    this.#writer = writable.getWriter();
+    this.#hooks = hooks;
+  }
+
+  /** @returns bytes queued or being written */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** @returns frames queued or being written */
+  get frames(): number {
+    return this.#frameCount;
+  }
+
+  /** @returns the most bytes ever queued at once */
+  get bytesPeak(): number {
+    return this.#bytesPeak;
+  }
+
+  /** @returns whether the peer is not keeping up: stop reading requests and invoking */
+  get saturated(): boolean {
+    return this.#saturated;
+  }
+
+  /** @returns a promise settled when the current write loop (if any) ends */
+  get flushed(): Promise<void> {
+    return this.#flushing;
+  }
+
+  /**
+   * Queues one encoded frame. The write starts after the current task, so frames produced together
+   * leave in one write.
+   *
+   * @param frame whole frame bytes
+   * @param release semaphore to release once the frame is written (or dropped)
+   * @returns false when closed or over `OUTBOUND_BYTES_MAX` (frame not queued, semaphore not taken)
+   */
+  push(frame: Uint8Array, release: Semaphore | null = null): boolean {
+    if (this.#closed || this.#bytes + frame.length > OUTBOUND_BYTES_MAX) return false;
+    this.#frames.push(frame);
+    this.#releases.push(release);
+    this.#bytes += frame.length;
+    this.#frameCount++;
+    if (this.#bytes > this.#bytesPeak) this.#bytesPeak = this.#bytes;
+    if (this.#bytes > OUTBOUND_BYTES_HIGH_WATER || this.#frameCount > OUTBOUND_FRAMES_HIGH_WATER) {
+      this.#saturated = true;
+    }
+    if (!this.#writing && !this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(this.#flushBound);
+    }
+    return true;
+  }
+
+  /** Drops every queued frame (releasing their semaphores); later pushes are refused. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (let i = this.#head; i < this.#releases.length; i++) this.#releases[i]?.release();
+    this.#frames = [];
+    this.#releases = [];
+    this.#head = 0;
+    this.#bytes = 0;
+    this.#frameCount = 0;
+    this.#saturated = false;
+  }
+
+  async #flush(): Promise<void> {
+    this.#writing = true;
+    try {
+      while (this.#head < this.#frames.length && !this.#closed) {
+        const start = this.#head;
+        const batch = this.#takeBatch();
+        const end = this.#head;
+        await this.#writer.write(batch);
+        if (this.#closed) return;
+        this.#written(start, end, batch.length);
+      }
+    } catch (error) {
+      if (!this.#closed) this.#hooks.onWriteError(error);
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  /** Accounts for frames [start, end) having left. */
+  #written(start: number, end: number, bytes: number): void {
+    for (let i = start; i < end; i++) {
+      const release = this.#releases[i];
+      if (release !== null) release.release();
+    }
+    this.#bytes -= bytes;
+    this.#frameCount -= end - start;
+    if (this.#head === this.#frames.length) {
+      this.#frames = [];
+      this.#releases = [];
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#frames.length) {
+      this.#frames = this.#frames.slice(this.#head);
+      this.#releases = this.#releases.slice(this.#head);
+      this.#head = 0;
+    }
+    this.#hooks.onWritten();
+    if (
+      this.#saturated && this.#bytes <= OUTBOUND_BYTES_LOW_WATER &&
+      this.#frameCount <= OUTBOUND_FRAMES_HIGH_WATER / 4
+    ) {
+      this.#saturated = false;
+      this.#hooks.onDrained();
+    }
+  }
+
+  /** Takes the next frame, or several small ones concatenated, advancing the head. */
+  #takeBatch(): Uint8Array {
+    const frames = this.#frames;
+    const first = frames[this.#head];
+    let end = this.#head + 1;
+    if (first.length >= WRITE_BATCH_FRAME_BYTES_MAX) {
+      this.#head = end;
+      return first;
+    }
+    let total = first.length;
+    while (end < frames.length) {
+      const size = frames[end].length;
+      if (size >= WRITE_BATCH_FRAME_BYTES_MAX || total + size > WRITE_BATCH_BYTES_MAX) break;
+      total += size;
+      end++;
+    }
+    if (end === this.#head + 1) {
+      this.#head = end;
+      return first;
+    }
+    const batch = new Uint8Array(total);
+    let offset = 0;
+    for (let i = this.#head; i < end; i++) {
+      batch.set(frames[i], offset);
+      offset += frames[i].length;
+    }
+    this.#head = end;
+    return batch;
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * What the remoting server and client share: the processor table, invocation semaphores, the set of
+ * live connections, connection events, the idle sweep and the opaque counter.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import type { Clock } from "../common/clock.ts";
+import {
+  FRAME_BYTES_MAX_CEILING,
+  FRAME_BYTES_MIN,
+  IDLE_SWEEP_INTERVAL_MS_MAX,
+  IDLE_SWEEP_INTERVAL_MS_MIN,
+  SEMAPHORE_WAITERS_MAX,
+} from "./limits.ts";
+import type {
+  RemotingChannel,
+  RemotingEventMap,
+  RemotingEventType,
+  RemotingProcessor,
+} from "./remoting_channel.ts";
+import type { RemotingLogger } from "./remoting_logger.ts";
+import type { TransportConnection } from "./transport.ts";
+import type { ConnectionOwner } from "./_remoting_connection.ts";
+import { RemotingConnection } from "./_remoting_connection.ts";
+import { Semaphore } from "./_semaphore.ts";
+
+/** Settings of a {@linkcode RemotingEndpoint}. */
+export interface EndpointOptions {
+  role: "server" | "client";
+  clock: Clock;
+  logger: RemotingLogger;
+  frameBytesMax: number;
+  requestsInFlightMax: number;
+  asyncSemaphoreValue: number;
+  onewaySemaphoreValue: number;
+  /** idle time after which a connection is closed; fractions allowed (tests) */
+  channelMaxIdleTimeSeconds: number;
+  /** sweep period; default a quarter of the idle time within [5, 1000] ms */
+  idleSweepIntervalMs?: number;
+}
+
+/** Aggregate figures of an endpoint's connections. */
+export interface RemotingStats {
+  /** live connections */
+  connections: number;
+  /** bytes queued or being written, summed over connections */
+  outboundBytes: number;
+  /** the largest per-connection outbound peak among live connections */
+  outboundBytesPeak: number;
+  /** requests being processed, summed */
+  requestsInFlight: number;
+  /** outgoing invocations waiting for a response, summed */
+  pendingInvokes: number;
+}
+
+type Listeners = { [K in RemotingEventType]: Set<RemotingEventMap[K]> };
+
+function positiveInteger(name: string, value: number): void {
+  assert(Number.isInteger(value) && value > 0, `${name} must be a positive integer, got ${value}`);
+}
+
+/** The shared core of `RemotingServer` and `RemotingClient`. */
+export class RemotingEndpoint implements ConnectionOwner {
+  readonly role: string;
+  readonly clock: Clock;
+  readonly logger: RemotingLogger;
+  readonly frameBytesMax: number;
+  readonly requestsInFlightMax: number;
+  readonly asyncSemaphore: Semaphore;
+  readonly onewaySemaphore: Semaphore;
+  readonly connections: Set<RemotingConnection> = new Set();
+  draining = false;
+  readonly #idleMs: number;
+  readonly #sweepIntervalMs: number;
+  readonly #processors = new Map<number, RemotingProcessor>();
+  #defaultProcessor: RemotingProcessor | undefined;
+  readonly #listeners: Listeners = {
+    connect: new Set(),
+    close: new Set(),
+    idle: new Set(),
+    exception: new Set(),
+  };
+  #opaque = 0;
+  #connectionSeq = 0;
+  #sweepTimer: ReturnType<typeof setInterval> | undefined;
+  #progressWaiter: (() => void) | null = null;
+
+  /** @param options settings, validated here */
+  constructor(options: EndpointOptions) {
+    const max = options.frameBytesMax;
+    assert(
+      Number.isInteger(max) && max >= FRAME_BYTES_MIN && max <= FRAME_BYTES_MAX_CEILING,
+      `frameBytesMax must be an integer in [${FRAME_BYTES_MIN}, ${FRAME_BYTES_MAX_CEILING}], got ${max}`,
+    );
+    positiveInteger("requestsInFlightMaxPerConnection", options.requestsInFlightMax);
+    positiveInteger("async semaphore value", options.asyncSemaphoreValue);
+    positiveInteger("oneway semaphore value", options.onewaySemaphoreValue);
+    const idle = options.channelMaxIdleTimeSeconds;
+    assert(idle > 0 && Number.isFinite(idle), `channel max idle time must be > 0 s, got ${idle}`);
+    this.role = options.role;
+    this.clock = options.clock;
+    this.logger = options.logger;
+    this.frameBytesMax = max;
+    this.requestsInFlightMax = options.requestsInFlightMax;
+    this.asyncSemaphore = new Semaphore(options.asyncSemaphoreValue, SEMAPHORE_WAITERS_MAX);
+    this.onewaySemaphore = new Semaphore(options.onewaySemaphoreValue, SEMAPHORE_WAITERS_MAX);
+    this.#idleMs = idle * 1000;
+    this.#sweepIntervalMs = options.idleSweepIntervalMs ??
+      Math.min(IDLE_SWEEP_INTERVAL_MS_MAX, Math.max(IDLE_SWEEP_INTERVAL_MS_MIN, this.#idleMs / 4));
+    positiveInteger("idleSweepIntervalMs", Math.ceil(this.#sweepIntervalMs));
+  }
+
+  /** @param code request code @param processor its handler (replaces an earlier one) */
+  registerProcessor(code: number, processor: RemotingProcessor): void {
+    assert(Number.isInteger(code), `Request code must be an integer, got ${code}`);
+    this.#processors.set(code, processor);
+  }
+
+  /** @param processor handler for codes without their own */
+  registerDefaultProcessor(processor: RemotingProcessor): void {
+    this.#defaultProcessor = processor;
+  }
+
+  processorFor(code: number): RemotingProcessor | undefined {
+    return this.#processors.get(code) ?? this.#defaultProcessor;
+  }
+
+  nextOpaque(): number {
+    const opaque = this.#opaque;
+    this.#opaque = opaque === 0x7fffffff ? 0 : opaque + 1;
+    return opaque;
+  }
+
+  /**
+   * @param type event name
+   * @param listener called on each event; exceptions are logged
+   * @returns a function removing the listener
+   */
+  on<K extends RemotingEventType>(type: K, listener: RemotingEventMap[K]): () => void {
+    const set = this.#listeners[type] as Set<RemotingEventMap[K]>;
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /**
+   * Wraps an accepted or established byte connection and starts reading it.
+   *
+   * @param transport the byte connection
+   * @returns the remoting connection
+   */
+  adopt(transport: TransportConnection): RemotingConnection {
+    const connection = new RemotingConnection(++this.#connectionSeq, transport, this);
+    this.connections.add(connection);
+    if (this.#sweepTimer === undefined) {
+      this.#sweepTimer = setInterval(() => this.sweepIdle(), this.#sweepIntervalMs);
+    }
+    this.logger.info(`${this.role}: connection ${connection.remoteAddress} opened`);
+    this.#emit("connect", connection);
+    connection.start();
+    return connection;
+  }
+
+  /** Closes connections without a read or write for the idle time (emits `idle`, then `close`). */
+  sweepIdle(): void {
+    const now = this.clock.now();
+    for (const connection of this.connections) {
+      if (now - connection.lastActivityMs < this.#idleMs) continue;
+      this.logger.info(
+        `${this.role}: closing idle connection ${connection.remoteAddress} after ${this.#idleMs} ms`,
+      );
+      this.#emit("idle", connection);
+      connection.close(`idle for ${now - connection.lastActivityMs} ms`);
+    }
+  }
+
+  onProgress(): void {
+    const waiter = this.#progressWaiter;
+    if (waiter !== null) {
+      this.#progressWaiter = null;
+      waiter();
+    }
+  }
+
+  onException(connection: RemotingConnection, error: Error): void {
+    this.#emit("exception", connection, error);
+  }
+
+  onClosed(connection: RemotingConnection): void {
+    this.connections.delete(connection);
+    if (this.connections.size === 0 && this.#sweepTimer !== undefined) {
+      clearInterval(this.#sweepTimer);
+      this.#sweepTimer = undefined;
+    }
+    this.logger.info(
+      `${this.role}: connection ${connection.remoteAddress} closed: ${connection.closeReason}`,
+    );
+    this.#emit("close", connection);
+    this.onProgress();
+  }
+
+  /**
+   * Waits until no connection has a request in flight or bytes to write, or the deadline passes.
+   *
+   * @param timeoutMs longest wait
+   * @returns whether everything finished in time
+   */
+  async waitQuiet(timeoutMs: number): Promise<boolean> {
+    const deadlineMs = this.clock.now() + timeoutMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      while (![...this.connections].every((c) => c.quiet)) {
+        const left = deadlineMs - this.clock.now();
+        if (left <= 0) return false;
+        await new Promise<void>((resolve) => {
+          this.#progressWaiter = resolve;
+          timer = setTimeout(resolve, left);
+        });
+        clearTimeout(timer);
+      }
+      return true;
+    } finally {
+      clearTimeout(timer);
+      this.#progressWaiter = null;
+    }
+  }
+
+  /**
+   * Closes every connection and waits until their loops end; fails waiting semaphore acquirers.
+   *
+   * @param reason close reason for each connection
+   */
+  async closeAll(reason: string): Promise<void> {
+    const all = [...this.connections];
+    for (const connection of all) connection.close(reason);
+    await Promise.all(all.map((c) => c.finished()));
+    this.asyncSemaphore.cancelWaiters();
+    this.onewaySemaphore.cancelWaiters();
+  }
+
+  /** @returns figures summed over live connections */
+  stats(): RemotingStats {
+    const stats: RemotingStats = {
+      connections: this.connections.size,
+      outboundBytes: 0,
+      outboundBytesPeak: 0,
+      requestsInFlight: 0,
+      pendingInvokes: 0,
+    };
+    for (const c of this.connections) {
+      stats.outboundBytes += c.outboundBytes;
+      stats.outboundBytesPeak = Math.max(stats.outboundBytesPeak, c.outboundBytesPeak);
+      stats.requestsInFlight += c.requestsInFlight;
+      stats.pendingInvokes += c.pendingInvokes;
+    }
+    return stats;
+  }
+
+  #emit<K extends RemotingEventType>(
+    type: K,
+    channel: RemotingChannel,
+    ...rest: K extends "exception" ? [Error] : []
+  ): void {
+    for (const listener of this.#listeners[type]) {
+      try {
+        (listener as (c: RemotingChannel, ...r: unknown[]) => void)(channel, ...rest);
+      } catch (error) {
+        this.logger.error(`${this.role}: ${type} listener failed: ${String(error)}`);
+      }
+    }
+  }
+}

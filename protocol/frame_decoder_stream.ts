@@ -1,0 +1,151 @@
+/**
+ * Framing of received bytes into commands (`shared/spec/remoting.md` §1) as a Web Streams transform.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { decodeCommandAt } from "./command_codec.ts";
+import { FrameDecodeError } from "./errors.ts";
+import { FRAME_BYTES_MAX_CEILING, FRAME_BYTES_MAX_DEFAULT, FRAME_BYTES_MIN } from "./limits.ts";
+import type { RemotingCommand } from "./remoting_command.ts";
+
+/** Options of {@linkcode FrameDecoderStream}. */
+export interface FrameDecoderStreamOptions {
+  /** largest accepted `frameLength` (bytes after the length prefix); default 16 MiB */
+  frameBytesMax?: number;
+  /** peer address named in errors, e.g. "10.0.0.2:5123" */
+  remoteAddress?: string;
+}
+
+/**
+ * Splits a byte stream into frames and decodes each into a {@linkcode RemotingCommand}. Accepts any
+ * chunking; buffers at most `frameBytesMax + 4` bytes. Whole frames inside one chunk are decoded in
+ * place, and their bodies are views into that chunk: writers hand chunks over and must not reuse them.
+ * A frame over `frameBytesMax`, a malformed frame, or an end of input inside a frame errors the stream
+ * with a {@linkcode FrameDecodeError} naming the peer; the owner then closes that one connection.
+ *
+ * @example
+ * ```ts
+ * import { encodeCommand } from "./command_codec.ts";
+ * import { FrameDecoderStream } from "./frame_decoder_stream.ts";
+ * const frame = encodeCommand({
+ *   code: 34, language: "JAVA", version: 409, opaque: 1, flag: 0, serializeType: "JSON",
+ * });
+ * const commands = ReadableStream.from([frame.subarray(0, 5), frame.subarray(5)])
+ *   .pipeThrough(new FrameDecoderStream({ remoteAddress: "127.0.0.1:9876" }));
+ * for await (const command of commands) if (command.code !== 34) throw new Error("HEART_BEAT");
+ * ```
+ */
+export class FrameDecoderStream extends TransformStream<Uint8Array, RemotingCommand> {
+  #frameBytesMax: number;
+  #remoteAddress: string | undefined;
+  /** the frame being assembled (prefix included), once its length is known */
+  #pending: Uint8Array | null = null;
+  #pendingFilled = 0;
+  /** a length prefix split across chunks */
+  #prefix = new Uint8Array(4);
+  #prefixFilled = 0;
+
+  /** @param options frame limit and peer address */
+  constructor(options: FrameDecoderStreamOptions = {}) {
+    super({
+      transform: (chunk, controller) => this.#transform(chunk, controller),
+      flush: () => this.#flush(),
+    });
+    const frameBytesMax = options.frameBytesMax ?? FRAME_BYTES_MAX_DEFAULT;
+    assert(
+      Number.isInteger(frameBytesMax) && frameBytesMax >= FRAME_BYTES_MIN &&
+        frameBytesMax <= FRAME_BYTES_MAX_CEILING,
+      `frameBytesMax must be an integer in [${FRAME_BYTES_MIN}, ${FRAME_BYTES_MAX_CEILING}], got ${frameBytesMax}`,
+    );
+    this.#frameBytesMax = frameBytesMax;
+    this.#remoteAddress = options.remoteAddress;
+  }
+
+  #transform(
+    chunk: Uint8Array,
+    controller: TransformStreamDefaultController<RemotingCommand>,
+  ): void {
+    const n = chunk.length;
+    let p = 0;
+    while (p < n) {
+      const pending = this.#pending;
+      if (pending !== null) {
+        const take = Math.min(pending.length - this.#pendingFilled, n - p);
+        pending.set(
+          take === n && p === 0 ? chunk : chunk.subarray(p, p + take),
+          this.#pendingFilled,
+        );
+        this.#pendingFilled += take;
+        p += take;
+        if (this.#pendingFilled < pending.length) return;
+        this.#pending = null;
+        controller.enqueue(this.#decode(pending, 4, pending.length));
+      } else if (this.#prefixFilled === 0 && n - p >= 4) {
+        const frameLength = this.#checkLength(chunk, p);
+        const end = p + 4 + frameLength;
+        if (end <= n) {
+          controller.enqueue(this.#decode(chunk, p + 4, end));
+          p = end;
+        } else {
+          this.#startPending(frameLength, chunk.subarray(p, n));
+          return;
+        }
+      } else {
+        while (this.#prefixFilled < 4 && p < n) this.#prefix[this.#prefixFilled++] = chunk[p++];
+        if (this.#prefixFilled < 4) return;
+        this.#prefixFilled = 0;
+        this.#startPending(this.#checkLength(this.#prefix, 0), this.#prefix);
+      }
+    }
+  }
+
+  #startPending(frameLength: number, head: Uint8Array): void {
+    const pending = new Uint8Array(4 + frameLength);
+    pending.set(head);
+    this.#pending = pending;
+    this.#pendingFilled = head.length;
+  }
+
+  /** Reads and validates a length prefix. */
+  #checkLength(source: Uint8Array, p: number): number {
+    const frameLength = (source[p] << 24) | (source[p + 1] << 16) | (source[p + 2] << 8) |
+      source[p + 3];
+    if (frameLength < FRAME_BYTES_MIN) {
+      throw this.#error(`length ${frameLength} is below ${FRAME_BYTES_MIN}`);
+    }
+    if (frameLength > this.#frameBytesMax) {
+      throw this.#error(`length ${frameLength} exceeds frameBytesMax ${this.#frameBytesMax}`);
+    }
+    return frameLength;
+  }
+
+  #decode(source: Uint8Array, start: number, end: number): RemotingCommand {
+    try {
+      return decodeCommandAt(source, start, end);
+    } catch (error) {
+      if (error instanceof FrameDecodeError && this.#remoteAddress !== undefined) {
+        throw error.withRemoteAddress(this.#remoteAddress);
+      }
+      throw error;
+    }
+  }
+
+  #flush(): void {
+    if (this.#pending !== null) {
+      throw this.#error(
+        `input ended inside a frame after ${this.#pendingFilled} of ${this.#pending.length} bytes`,
+      );
+    }
+    if (this.#prefixFilled > 0) {
+      throw this.#error(
+        `input ended inside a length prefix after ${this.#prefixFilled} of 4 bytes`,
+      );
+    }
+  }
+
+  #error(reason: string): FrameDecodeError {
+    return new FrameDecodeError(reason, { remoteAddress: this.#remoteAddress });
+  }
+}

@@ -1,0 +1,278 @@
+/**
+ * The remoting server: listens on a port (and the broker's extra VIP port), decodes requests, hands
+ * them to processors by request code and writes their responses (`shared/spec/remoting.md` §4, §8, §9).
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import type { Clock } from "../common/clock.ts";
+import { systemClock } from "../common/clock.ts";
+import {
+  ACCEPT_RETRY_DELAY_MS,
+  CHANNEL_MAX_IDLE_TIME_SECONDS_DEFAULT,
+  FRAME_BYTES_MAX_DEFAULT,
+  REQUESTS_IN_FLIGHT_MAX_PER_CONNECTION_DEFAULT,
+  SERVER_ASYNC_SEMAPHORE_VALUE_DEFAULT,
+  SERVER_CONNECTIONS_MAX,
+  SERVER_ONEWAY_SEMAPHORE_VALUE_DEFAULT,
+  SHUTDOWN_GRACEFUL_TIMEOUT_MS_DEFAULT,
+} from "./limits.ts";
+import type {
+  RemotingChannel,
+  RemotingEventMap,
+  RemotingEventType,
+  RemotingProcessor,
+} from "./remoting_channel.ts";
+import type { RemotingLogger } from "./remoting_logger.ts";
+import { consoleRemotingLogger } from "./remoting_logger.ts";
+import type { Transport, TransportConnection, TransportListener } from "./transport.ts";
+import { RemotingEndpoint } from "./_remoting_endpoint.ts";
+import type { RemotingStats } from "./_remoting_endpoint.ts";
+
+export type { RemotingStats } from "./_remoting_endpoint.ts";
+
+/** Settings of a {@linkcode RemotingServer}; names follow RocketMQ's NettyServerConfig. */
+export interface RemotingServerOptions {
+  /** how to listen (e.g. `new DenoTcpTransport()`) */
+  transport: Transport;
+  /** interface to bind; default "0.0.0.0" (5.x `bindAddress`) */
+  hostname?: string;
+  /** main port; 0 = ephemeral (read {@linkcode RemotingServer.port}) */
+  listenPort: number;
+  /** more ports serving the same processors, e.g. the broker's VIP port `listenPort − 2` */
+  extraPorts?: number[];
+  /** server→client async invocations at once; default 64 */
+  serverAsyncSemaphoreValue?: number;
+  /** server→client oneway invocations at once; default 256 */
+  serverOnewaySemaphoreValue?: number;
+  /** close connections without read or write for this long; default 120 (fractions allowed) */
+  serverChannelMaxIdleTimeSeconds?: number;
+  /** largest accepted frame; default 16 MiB */
+  frameBytesMax?: number;
+  /** requests of one connection processed at once before SYSTEM_BUSY; default 4096 */
+  requestsInFlightMaxPerConnection?: number;
+  /** idle-sweep period; default a quarter of the idle time within [5, 1000] ms */
+  idleSweepIntervalMs?: number;
+  /** time source; default the system clock */
+  clock?: Clock;
+  /** log sink; default console without debug */
+  logger?: RemotingLogger;
+}
+
+/** Options of {@linkcode RemotingServer.shutdown}. */
+export interface RemotingServerShutdownOptions {
+  /** longest wait for in-flight requests and their responses; default 5000 */
+  gracefulTimeoutMs?: number;
+}
+
+/**
+ * A RocketMQ remoting server. Register processors, `start()`, and `shutdown()` when done.
+ *
+ * @example
+ * ```ts
+ * import { DenoTcpTransport } from "./adapters/deno_tcp_transport.ts";
+ * import { createResponse } from "./remoting_command.ts";
+ * import { RemotingServer } from "./remoting_server.ts";
+ * const server = new RemotingServer({ transport: new DenoTcpTransport(), hostname: "127.0.0.1", listenPort: 0 });
+ * server.registerProcessor(34, (request) => createResponse(request, 0));
+ * await server.start();
+ * if (server.port === 0) throw new Error("bound an ephemeral port");
+ * await server.shutdown();
+ * ```
+ */
+export class RemotingServer {
+  readonly #options: RemotingServerOptions;
+  readonly #endpoint: RemotingEndpoint;
+  readonly #listeners: TransportListener[] = [];
+  readonly #acceptLoops: Promise<void>[] = [];
+  readonly #retryWakes = new Set<() => void>();
+  #started = false;
+  #shutdown: Promise<void> | undefined;
+
+  /**
+   * Creates a server; nothing is bound until {@linkcode RemotingServer.start}.
+   *
+   * @param options listen address, limits and I/O
+   */
+  constructor(options: RemotingServerOptions) {
+    assert(
+      Number.isInteger(options.listenPort) && options.listenPort >= 0 &&
+        options.listenPort <= 65535,
+      `listenPort must be in [0, 65535], got ${options.listenPort}`,
+    );
+    this.#options = options;
+    this.#endpoint = new RemotingEndpoint({
+      role: "server",
+      clock: options.clock ?? systemClock,
+      logger: options.logger ?? consoleRemotingLogger,
+      frameBytesMax: options.frameBytesMax ?? FRAME_BYTES_MAX_DEFAULT,
+      requestsInFlightMax: options.requestsInFlightMaxPerConnection ??
+        REQUESTS_IN_FLIGHT_MAX_PER_CONNECTION_DEFAULT,
+      asyncSemaphoreValue: options.serverAsyncSemaphoreValue ??
+        SERVER_ASYNC_SEMAPHORE_VALUE_DEFAULT,
+      onewaySemaphoreValue: options.serverOnewaySemaphoreValue ??
+        SERVER_ONEWAY_SEMAPHORE_VALUE_DEFAULT,
+      channelMaxIdleTimeSeconds: options.serverChannelMaxIdleTimeSeconds ??
+        CHANNEL_MAX_IDLE_TIME_SECONDS_DEFAULT,
+      idleSweepIntervalMs: options.idleSweepIntervalMs,
+    });
+  }
+
+  /**
+   * The bound main port.
+   *
+   * @returns the bound main port (valid after {@linkcode RemotingServer.start})
+   */
+  get port(): number {
+    return this.#listeners[0]?.port ?? 0;
+  }
+
+  /**
+   * All bound ports.
+   *
+   * @returns every bound port: main first, then the extra ports in the given order
+   */
+  get ports(): number[] {
+    return this.#listeners.map((l) => l.port);
+  }
+
+  /**
+   * The open connections.
+   *
+   * @returns live channels
+   */
+  get channels(): RemotingChannel[] {
+    return [...this.#endpoint.connections];
+  }
+
+  /**
+   * Sets the processor of one request code (replacing an earlier one).
+   *
+   * @param code request code, e.g. `RequestCode.SEND_MESSAGE`
+   * @param processor its handler
+   */
+  registerProcessor(code: number, processor: RemotingProcessor): void {
+    this.#endpoint.registerProcessor(code, processor);
+  }
+
+  /**
+   * Sets the processor of every code without its own.
+   *
+   * @param processor handler for codes without their own processor
+   */
+  registerDefaultProcessor(processor: RemotingProcessor): void {
+    this.#endpoint.registerDefaultProcessor(processor);
+  }
+
+  /**
+   * Subscribes to connection events.
+   *
+   * @param type "connect", "close", "idle" or "exception"
+   * @param listener called synchronously; its exceptions are logged
+   * @returns a function that unsubscribes
+   */
+  on<K extends RemotingEventType>(type: K, listener: RemotingEventMap[K]): () => void {
+    return this.#endpoint.on(type, listener);
+  }
+
+  /**
+   * Figures summed over the open connections.
+   *
+   * @returns connection, queue and in-flight figures (for metrics and tests)
+   */
+  stats(): RemotingStats {
+    return this.#endpoint.stats();
+  }
+
+  /**
+   * Binds the main port and the extra ports and starts accepting.
+   *
+   * @throws when a port cannot be bound (nothing stays bound then)
+   */
+  async start(): Promise<void> {
+    assert(!this.#started, "RemotingServer.start called twice");
+    this.#started = true;
+    const hostname = this.#options.hostname ?? "0.0.0.0";
+    const ports = [this.#options.listenPort, ...(this.#options.extraPorts ?? [])];
+    try {
+      for (const port of ports) {
+        this.#listeners.push(await this.#options.transport.listen({ hostname, port }));
+      }
+    } catch (error) {
+      for (const listener of this.#listeners) listener.close();
+      this.#listeners.length = 0;
+      throw error;
+    }
+    for (const listener of this.#listeners) this.#acceptLoops.push(this.#accept(listener));
+    this.#endpoint.logger.info(`server: listening on ${hostname} ports ${this.ports.join(", ")}`);
+  }
+
+  /**
+   * Stops accepting, lets in-flight requests finish and their responses leave (up to
+   * `gracefulTimeoutMs`; new requests meanwhile get SYSTEM_BUSY), then closes every connection.
+   * Idempotent.
+   *
+   * @param options graceful wait
+   */
+  shutdown(options: RemotingServerShutdownOptions = {}): Promise<void> {
+    this.#shutdown ??= this.#doShutdown(
+      options.gracefulTimeoutMs ?? SHUTDOWN_GRACEFUL_TIMEOUT_MS_DEFAULT,
+    );
+    return this.#shutdown;
+  }
+
+  async #doShutdown(gracefulTimeoutMs: number): Promise<void> {
+    const endpoint = this.#endpoint;
+    endpoint.draining = true;
+    for (const listener of this.#listeners) listener.close();
+    for (const wake of [...this.#retryWakes]) wake();
+    await Promise.all(this.#acceptLoops);
+    if (!(await endpoint.waitQuiet(gracefulTimeoutMs))) {
+      const stats = endpoint.stats();
+      endpoint.logger.warn(
+        `server: closing with ${stats.requestsInFlight} requests in flight and ${stats.outboundBytes} bytes unwritten after ${gracefulTimeoutMs} ms`,
+      );
+    }
+    await endpoint.closeAll("server shutdown");
+  }
+
+  async #accept(listener: TransportListener): Promise<void> {
+    const endpoint = this.#endpoint;
+    while (!endpoint.draining) {
+      try {
+        for await (const connection of listener.accept()) this.#adopt(connection);
+        return;
+      } catch (error) {
+        endpoint.logger.error(`server: accept on port ${listener.port} failed: ${String(error)}`);
+        await this.#retryDelay();
+      }
+    }
+  }
+
+  #adopt(connection: TransportConnection): void {
+    const endpoint = this.#endpoint;
+    if (endpoint.draining || endpoint.connections.size >= SERVER_CONNECTIONS_MAX) {
+      const why = endpoint.draining
+        ? "shutting down"
+        : `${SERVER_CONNECTIONS_MAX} connections open`;
+      endpoint.logger.warn(`server: refusing connection ${connection.remoteAddress}: ${why}`);
+      connection.close();
+      return;
+    }
+    endpoint.adopt(connection);
+  }
+
+  /** Waits before accepting again after an accept error (e.g. out of file descriptors). */
+  #retryDelay(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.#retryWakes.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ACCEPT_RETRY_DELAY_MS);
+      this.#retryWakes.add(wake);
+    });
+  }
+}
