@@ -141,7 +141,7 @@ Deno.test("SendMessageProcessor names the missing header field", async () => {
     });
     const missing = await client.invoke(request);
     assert.equal(missing.code, ResponseCode.SYSTEM_ERROR);
-    assert.equal(missing.remark, "Cannot decode SEND_MESSAGE_V2 header: e is missing");
+    assert.equal(missing.remark, "Cannot decode SEND_MESSAGE_V2 header: e (queueId) is missing");
     const notInt = await client.invoke(createRequest(RequestCode.SEND_MESSAGE_V2, {
       extFields: { a: "PG", b: "TopicH", c: "TBW102", d: "4", e: "zero", f: "0", g: "1", h: "0" },
     }));
