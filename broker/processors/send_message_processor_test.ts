@@ -146,7 +146,7 @@ Deno.test("SendMessageProcessor names the missing header field", async () => {
       extFields: { a: "PG", b: "TopicH", c: "TBW102", d: "4", e: "zero", f: "0", g: "1", h: "0" },
     }));
     assert.equal(notInt.code, ResponseCode.SYSTEM_ERROR);
-    assert.match(notInt.remark!, /e is not an int: "zero"/);
+    assert.match(notInt.remark!, /e \(queueId\) is not an int: "zero"/);
     const ok = await client.send("TopicH", "still serving");
     assert.equal(ok.code, ResponseCode.SUCCESS);
   });
