@@ -1,0 +1,173 @@
+/**
+ * How `mqadmin queryMsgById` / `queryMsgByUniqueKey` print a message (RocketMQ `printMsg` /
+ * `showMessage`) and which consumer groups have consumed it (RocketMQ `messageTrackDetail`,
+ * `MessageTrack`, `TrackType`). Internal to `tools/commands/`.
+ *
+ * @module
+ */
+
+import { AssertionError } from "node:assert/strict";
+import type { AdminClient } from "../../client/admin_client.ts";
+import type { ConsumerConnection } from "../../client/admin_bodies.ts";
+import { MQBrokerError } from "../../client/client_error.ts";
+import type { MessageExt } from "../../client/message.ts";
+import { ResponseCode } from "../../protocol/response_code.ts";
+import { javaFormat, javaMapString, timeMillisToHumanString2 } from "../_format.ts";
+import type { CommandContext } from "../command.ts";
+
+/** RocketMQ `TrackType`. */
+type TrackType =
+  | "CONSUMED"
+  | "CONSUMED_BUT_FILTERED"
+  | "PULL"
+  | "NOT_CONSUME_YET"
+  | "NOT_ONLINE"
+  | "CONSUME_BROADCASTING"
+  | "UNKNOWN";
+
+/** RocketMQ `MessageTrack`. */
+interface MessageTrack {
+  consumerGroup: string;
+  trackType: TrackType;
+  exceptionDesc: string | undefined;
+}
+
+/** `CODE:<code> DESC:<remark>` for broker errors, else the first line of the message. */
+function describe(error: Error): string {
+  if (error instanceof MQBrokerError) {
+    return `CODE:${error.responseCode} DESC:${error.errorMessage}`;
+  }
+  return `${error.name}: ${error.message.split("\n")[0]}`;
+}
+
+/** Programmer errors are not a group's state: they crash. */
+function asFailure(error: unknown): Error {
+  if (!(error instanceof Error) || error instanceof AssertionError) throw error;
+  return error;
+}
+
+/** RocketMQ `consumed`: the group's offset on the message's queue of its broker passed it. */
+async function consumed(admin: AdminClient, msg: MessageExt, group: string): Promise<boolean> {
+  const stats = await admin.consumeStats(group);
+  const info = await admin.clusterInfo();
+  return stats.offsetTable.some((o) =>
+    o.mq.topic === msg.topic && o.mq.queueId === msg.queueId &&
+    info.brokerAddrTable.get(o.mq.brokerName)?.brokerAddrs.get(0) === msg.storeHost &&
+    o.consumerOffset > msg.queueOffset
+  );
+}
+
+function filteredOut(cc: ConsumerConnection, msg: MessageExt): boolean {
+  const sd = cc.subscriptionTable[msg.topic];
+  if (sd === undefined) return false;
+  const tags = sd.tagsSet ?? [];
+  return !(tags.length === 0 || tags.includes("*") || tags.includes(msg.tags ?? ""));
+}
+
+async function trackOf(admin: AdminClient, msg: MessageExt, group: string): Promise<MessageTrack> {
+  const track: MessageTrack = {
+    consumerGroup: group,
+    trackType: "UNKNOWN",
+    exceptionDesc: undefined,
+  };
+  let cc: ConsumerConnection;
+  try {
+    cc = await admin.consumerConnection(group);
+  } catch (error) {
+    const failure = asFailure(error);
+    if (
+      failure instanceof MQBrokerError && failure.responseCode === ResponseCode.CONSUMER_NOT_ONLINE
+    ) {
+      track.trackType = "NOT_ONLINE";
+    }
+    track.exceptionDesc = describe(failure);
+    return track;
+  }
+  if (cc.consumeType === "CONSUME_ACTIVELY") {
+    track.trackType = "PULL";
+  } else if (cc.consumeType === "CONSUME_PASSIVELY") {
+    try {
+      const done = await consumed(admin, msg, group);
+      track.trackType = !done
+        ? "NOT_CONSUME_YET"
+        : filteredOut(cc, msg)
+        ? "CONSUMED_BUT_FILTERED"
+        : "CONSUMED";
+    } catch (error) {
+      const failure = asFailure(error);
+      const code = failure instanceof MQBrokerError ? failure.responseCode : -1;
+      if (code === ResponseCode.BROADCAST_CONSUMPTION) track.trackType = "CONSUME_BROADCASTING";
+      if (code === ResponseCode.CONSUMER_NOT_ONLINE) track.trackType = "NOT_ONLINE";
+      track.exceptionDesc = describe(failure);
+    }
+  }
+  return track;
+}
+
+/**
+ * Prints which groups consume the message's topic and whether each consumed it.
+ *
+ * @param ctx output and admin client
+ * @param msg the message
+ */
+export async function printMessageTracks(ctx: CommandContext, msg: MessageExt): Promise<void> {
+  const admin = ctx.admin();
+  const groups = await admin.queryTopicConsumeByWho(msg.topic);
+  if (groups.length === 0) {
+    ctx.out.write("\n\nWARN: No Consumer\n");
+    return;
+  }
+  ctx.out.write("\n\n");
+  for (const group of groups) {
+    const t = await trackOf(admin, msg, group);
+    ctx.out.write(
+      `MessageTrack [consumerGroup=${t.consumerGroup}, trackType=${t.trackType}, ` +
+        `exceptionDesc=${t.exceptionDesc ?? "null"}]\n`,
+    );
+  }
+}
+
+/** Options of {@linkcode printMessage}. */
+export interface PrintMessageOptions {
+  /** print the `OffsetID:` line first (queryMsgById) */
+  offsetIdLine: boolean;
+  /** the body file's name (RocketMQ: the message id) */
+  bodyFileName: string;
+  /** also print the body decoded with this label (`-f`) */
+  bodyDecoder?: TextDecoder;
+}
+
+/**
+ * Prints a message as RocketMQ's `printMsg` does, then its consumer tracks.
+ *
+ * @param ctx output, admin client and body saver
+ * @param msg the message
+ * @param options which lines to print
+ */
+export async function printMessage(
+  ctx: CommandContext,
+  msg: MessageExt,
+  options: PrintMessageOptions,
+): Promise<void> {
+  const s = (label: string, value: string) => ctx.out.write(javaFormat("%-20s %s%n", label, value));
+  const d = (label: string, value: number) => ctx.out.write(javaFormat("%-20s %d%n", label, value));
+  if (options.offsetIdLine) s("OffsetID:", msg.offsetMsgId);
+  s("Topic:", msg.topic);
+  s("Tags:", `[${msg.tags ?? "null"}]`);
+  s("Keys:", `[${msg.keys ?? "null"}]`);
+  d("Queue ID:", msg.queueId);
+  d("Queue Offset:", msg.queueOffset);
+  d("CommitLog Offset:", msg.commitLogOffset);
+  d("Reconsume Times:", msg.reconsumeTimes);
+  s("Born Timestamp:", timeMillisToHumanString2(msg.bornTimestamp));
+  s("Store Timestamp:", timeMillisToHumanString2(msg.storeTimestamp));
+  s("Born Host:", msg.bornHost);
+  s("Store Host:", msg.storeHost);
+  d("System Flag:", msg.sysFlag);
+  s("Properties:", javaMapString(msg.properties));
+  if (ctx.saveMessageBody !== undefined) {
+    s("Message Body Path:", await ctx.saveMessageBody(options.bodyFileName, msg.body));
+  }
+  if (options.bodyDecoder !== undefined) s("Message Body:", options.bodyDecoder.decode(msg.body));
+  await printMessageTracks(ctx, msg);
+}

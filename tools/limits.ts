@@ -1,0 +1,24 @@
+/**
+ * Limits of `mqadmin`, each with why.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+
+/** queryMsgByKey's `-m` default: RocketMQ's `QueryMsgByKeySubCommand` asks each broker for 64. */
+export const QUERY_BY_KEY_MAX_DEFAULT = 64;
+
+/**
+ * Most messages queryMsgByUniqueKey asks for and `-a` prints: RocketMQ's `queryMessageByUniqKey`
+ * limit of 32 (a unique key is normally one message; more are retries or duplicates).
+ */
+export const QUERY_BY_UNIQUE_KEY_MAX = 32;
+
+/** Causes named in one failure line: enough for "send failed; the broker said why". */
+export const ERROR_CAUSES_SHOWN_MAX = 3;
+
+/** Longest clusterList `-i` period, seconds (a day): a longer wait is a typo, not a request. */
+export const CLUSTER_LIST_INTERVAL_SECONDS_MAX = 86_400;
+
+assert(QUERY_BY_UNIQUE_KEY_MAX <= QUERY_BY_KEY_MAX_DEFAULT, "unique-key queries ask for fewer");
