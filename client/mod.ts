@@ -124,3 +124,34 @@ export {
 export * from "./admin_bodies.ts";
 
 // consumers (consumer helper: PushConsumer, PullConsumer, rebalance, offset stores)
+/** Push and pull consumers. */
+export { type ConsumerState, PushConsumer } from "./push_consumer.ts";
+export {
+  checkConsumerGroup,
+  consumerCommonShape,
+  type ConsumerIo,
+  DEFAULT_CONSUMER_GROUP,
+  type MessageQueueListener,
+  parseConsumerOptions,
+  type PushConsumerConfig,
+  type PushConsumerConfigInput,
+  pushConsumerShape,
+  type PushConsumerOptions,
+  resolvePushConsumerConfig,
+} from "./push_consumer_options.ts";
+export {
+  NOT_RUNNING_EXCEPTION_MESSAGE,
+  type PollOptions,
+  PullConsumer,
+  SUBSCRIPTION_CONFLICT_EXCEPTION_MESSAGE,
+} from "./pull_consumer.ts";
+export {
+  LITE_PULL_TIME_DELAY_MILLS_WHEN_EXCEPTION_DEFAULT,
+  type PullConsumerConfig,
+  type PullConsumerConfigInput,
+  pullConsumerShape,
+  type PullConsumerOptions,
+  resolvePullConsumerConfig,
+} from "./pull_consumer_options.ts";
+export * from "./consumer/mod.ts";
+export * from "./rebalance/mod.ts";

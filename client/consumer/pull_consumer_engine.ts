@@ -1,0 +1,328 @@
+/**
+ * The running parts of a pull consumer, wired (RocketMQ `DefaultLitePullConsumerImpl` without its
+ * configuration surface): offset store, rebalance with the lite hooks (subscribe mode), the
+ * assignment, one pull task per queue, the poll buffer, commits and seeks.
+ *
+ * @module
+ */
+
+import type { FileSystem } from "../../store/file_system.ts";
+import { MQClientError } from "../client_error.ts";
+import { buildSubscriptionData, type SubscriptionData } from "../heartbeat_data.ts";
+import type { MessageExt } from "../message.ts";
+import type { MessageQueue } from "../message_queue.ts";
+import type { MQClientInstance } from "../mq_client_instance.ts";
+import type { PullConsumerConfig } from "../pull_consumer_options.ts";
+import { topicRouteData2TopicSubscribeInfo } from "../topic_publish_info.ts";
+import type { AllocateMessageQueueStrategy } from "../rebalance/allocate_message_queue_strategy.ts";
+import { MessageQueueLocker } from "../rebalance/message_queue_locker.ts";
+import { RebalanceImpl } from "../rebalance/rebalance_impl.ts";
+import { RebalanceLitePullHooks } from "../rebalance/rebalance_lite_pull_impl.ts";
+import { AssignedMessageQueue } from "./assigned_message_queue.ts";
+import { computePullFromWhere } from "./compute_pull_from_where.ts";
+import { ConsumeRequestBuffer } from "./consume_request_buffer.ts";
+import { ConsumerTimers } from "./consumer_timers.ts";
+import { LitePullTasks } from "./lite_pull_tasks.ts";
+import { createOffsetStore } from "./create_offset_store.ts";
+import type { OffsetStore } from "./offset_store.ts";
+import { PullAPIWrapper } from "./pull_api_wrapper.ts";
+import { QueueOffsetQueries } from "./queue_offset_queries.ts";
+
+/** Construction options of {@linkcode PullConsumerEngine}. */
+export interface PullConsumerEngineOptions {
+  /** the resolved consumer options */
+  config: PullConsumerConfig;
+  /** the shared client instance */
+  instance: MQClientInstance;
+  /** the allocation strategy (subscribe mode) */
+  strategy: AllocateMessageQueueStrategy;
+  /** file system of the broadcasting offsets */
+  fs: FileSystem;
+  /** folder of the broadcasting offsets */
+  localOffsetStoreDir: string;
+  /** tag expressions of assigned topics */
+  assignExpressions: ReadonlyMap<string, string>;
+  /** told when a subscribed topic's assignment changed */
+  onQueuesChanged: (
+    topic: string,
+    mqAll: readonly MessageQueue[],
+    mqDivided: readonly MessageQueue[],
+  ) => void;
+}
+
+/**
+ * See the module doc.
+ *
+ * @example
+ * ```ts ignore
+ * const engine = new PullConsumerEngine({ config, instance, strategy, ... });
+ * await engine.start();
+ * const msgs = await engine.poll(1000);
+ * ```
+ */
+export class PullConsumerEngine {
+  /** queue assignment (subscribe mode) */
+  readonly rebalance: RebalanceImpl;
+  /** offsets */
+  readonly offsetStore: OffsetStore;
+  /** assigned queues and their positions */
+  readonly assigned: AssignedMessageQueue;
+  /** queue bound lookups */
+  readonly queries: QueueOffsetQueries;
+  readonly #o: PullConsumerEngineOptions;
+  readonly #timers: ConsumerTimers;
+  readonly #buffer = new ConsumeRequestBuffer();
+  readonly #tasks: LitePullTasks;
+  #assignMode = false;
+  #nextAutoCommitDeadline = 0;
+
+  /** @param options config, instance, strategy and I/O */
+  constructor(options: PullConsumerEngineOptions) {
+    this.#o = options;
+    const { config, instance } = options;
+    const { clock, logger } = config.client;
+    const group = config.consumerGroup;
+    this.#timers = new ConsumerTimers((error) =>
+      logger.error(`Consumer ${group} task failed: ${(error as Error).message}`)
+    );
+    this.offsetStore = createOffsetStore({
+      messageModel: config.messageModel,
+      groupName: group,
+      client: instance,
+      fs: options.fs,
+      localOffsetStoreDir: options.localOffsetStoreDir,
+      logger,
+    });
+    this.assigned = new AssignedMessageQueue(clock);
+    this.queries = new QueueOffsetQueries(instance);
+    const hooks = new RebalanceLitePullHooks({
+      pullFromWhere: config,
+      offsetStore: this.offsetStore,
+      queries: this.queries,
+      onQueuesChanged: (topic, mqAll, mqDivided) => this.#onQueuesChanged(topic, mqAll, mqDivided),
+      onQueueAdded: (mq, pq, offset) => {
+        const state = this.assigned.state(mq);
+        if (state === undefined || state.processQueue !== pq) return;
+        if (state.pullOffset === -1) state.pullOffset = offset;
+        this.#tasks.start(mq);
+      },
+      rebalanceImmediately: () => instance.rebalanceImmediately(),
+      timers: this.#timers,
+    });
+    this.rebalance = new RebalanceImpl({
+      consumerGroup: group,
+      messageModel: config.messageModel,
+      strategy: options.strategy,
+      client: instance,
+      locker: new MessageQueueLocker(instance, group),
+      hooks,
+      clock,
+      logger,
+    });
+    this.#tasks = new LitePullTasks({
+      settings: config,
+      assigned: this.assigned,
+      buffer: this.#buffer,
+      wrapper: new PullAPIWrapper(instance, group),
+      subscriptionOf: (topic) => this.#subscriptionOf(topic),
+      computePullFromWhere: (mq) =>
+        computePullFromWhere(mq, config, {
+          readStoreOffset: (q) => this.offsetStore.readOffset(q, "READ_FROM_STORE"),
+          maxOffset: (q) => this.queries.maxOffset(q),
+          searchOffset: (q, timestamp) => this.queries.searchOffset(q, timestamp),
+        }),
+      timers: this.#timers,
+      clock,
+      logger,
+    });
+  }
+
+  /**
+   * Loads offsets, starts the instance, fetches routes, announces the group; in assign mode starts
+   * the given queues' tasks.
+   *
+   * @param assignQueues the queues of assign mode; undefined in subscribe mode
+   */
+  async start(assignQueues?: readonly MessageQueue[]): Promise<void> {
+    await this.offsetStore.load();
+    const instance = this.#o.instance;
+    await instance.start();
+    this.#nextAutoCommitDeadline = this.#o.config.client.clock.now() +
+      this.#o.config.autoCommitIntervalMillis;
+    for (const topic of [...this.rebalance.subscriptionInner.keys()]) {
+      await this.#updateRoute(topic);
+    }
+    await instance.sendHeartbeatToAllBrokerWithLock();
+    if (assignQueues !== undefined) this.assign(assignQueues);
+  }
+
+  /** @param queues the queues to consume from now on (assign mode) */
+  assign(queues: readonly MessageQueue[]): void {
+    this.#assignMode = true;
+    const before = new Set(this.assigned.messageQueues().map((mq) => JSON.stringify(mq)));
+    for (const mq of this.assigned.assign(queues)) this.#dropQueue(mq);
+    for (const mq of this.assigned.messageQueues()) {
+      if (!before.has(JSON.stringify(mq))) this.#tasks.start(mq);
+    }
+  }
+
+  /** @param data a new subscription: route fetched, broker told, queues rebalanced */
+  addSubscription(data: SubscriptionData): void {
+    this.rebalance.subscriptionInner.set(data.topic, data);
+    const instance = this.#o.instance;
+    (async () => {
+      await this.#updateRoute(data.topic);
+      await instance.sendHeartbeatToAllBrokerWithLock();
+      instance.rebalanceImmediately();
+    })().catch((error) => {
+      this.#o.config.client.logger.warn(
+        `Announcing the subscription of ${data.topic} failed: ${(error as Error).message}`,
+      );
+    });
+  }
+
+  /** @param topic a topic no longer subscribed; its queues stop now */
+  removeSubscription(topic: string): void {
+    this.rebalance.subscriptionInner.delete(topic);
+    for (const mq of this.assigned.updateAssignedMessageQueue(topic, [])) this.#dropQueue(mq);
+  }
+
+  #onQueuesChanged(
+    topic: string,
+    mqAll: readonly MessageQueue[],
+    mqDivided: readonly MessageQueue[],
+  ): void {
+    const held = mqDivided.filter((mq) => this.rebalance.getProcessQueue(mq) !== undefined);
+    const removed = this.assigned.updateAssignedMessageQueue(
+      topic,
+      held,
+      (mq) => this.rebalance.getProcessQueue(mq),
+    );
+    for (const mq of removed) this.#dropQueue(mq);
+    this.#o.onQueuesChanged(topic, mqAll, mqDivided);
+  }
+
+  #dropQueue(mq: MessageQueue): void {
+    this.#tasks.cancel(mq);
+    this.#buffer.removeQueue(mq);
+  }
+
+  #subscriptionOf(topic: string): SubscriptionData | undefined {
+    if (!this.#assignMode) return this.rebalance.subscriptionInner.get(topic);
+    return buildSubscriptionData(topic, this.#o.assignExpressions.get(topic) ?? "*", {
+      subVersion: 0,
+    });
+  }
+
+  /**
+   * See `PullConsumer.poll`.
+   *
+   * @param timeoutMs longest wait
+   * @param signal aborts the wait
+   * @returns one queue's batch, or []
+   */
+  async poll(timeoutMs: number, signal?: AbortSignal): Promise<MessageExt[]> {
+    const clock = this.#o.config.client.clock;
+    if (this.#o.config.autoCommit && clock.now() >= this.#nextAutoCommitDeadline) {
+      this.#nextAutoCommitDeadline = clock.now() + this.#o.config.autoCommitIntervalMillis;
+      await this.commitAll(false);
+    }
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const request = await this.#buffer.take(Math.max(0, end - Date.now()), signal);
+      if (request === undefined) return [];
+      if (request.processQueue.dropped) continue;
+      const offset = request.processQueue.removeMessage(request.messages);
+      this.assigned.updateConsumeOffset(request.messageQueue, offset);
+      request.processQueue.lastConsumeTimestamp = clock.now();
+      return request.messages;
+    }
+  }
+
+  /**
+   * Commits the offset after every polled message of each assigned queue.
+   *
+   * @param persist also persist them now (else the periodic persist does)
+   */
+  async commitAll(persist: boolean): Promise<void> {
+    for (const mq of this.assigned.messageQueues()) {
+      const state = this.assigned.state(mq)!;
+      if (state.consumeOffset === -1 || state.processQueue.dropped) continue;
+      this.offsetStore.updateOffset(mq, state.consumeOffset, false);
+    }
+    if (persist) {
+      await this.offsetStore.persistAll(this.assigned.messageQueues(), { oneway: false });
+    }
+  }
+
+  /**
+   * See `PullConsumer.seek`.
+   *
+   * @param mq an assigned queue
+   * @param offset the new position
+   * @throws {MQClientError} `Seek offset illegal, …` outside [min, max]
+   */
+  async seek(mq: MessageQueue, offset: number): Promise<void> {
+    const minOffset = await this.queries.minOffset(mq);
+    const maxOffset = await this.queries.maxOffset(mq);
+    if (offset < minOffset || offset > maxOffset) {
+      throw new MQClientError(
+        `Seek offset illegal, seek offset = ${offset}, min offset = ${minOffset}, max offset = ${maxOffset}`,
+      );
+    }
+    const state = this.assigned.state(mq);
+    if (state === undefined) return;
+    this.#tasks.cancel(mq);
+    state.processQueue.clear();
+    this.#buffer.removeQueue(mq);
+    state.seekOffset = offset;
+    this.#tasks.start(mq);
+  }
+
+  /** Persists the committed offsets of the queues held. */
+  async persistConsumerOffset(): Promise<void> {
+    const mqs = this.#assignMode ? this.assigned.messageQueues() : this.rebalance.messageQueues();
+    await this.offsetStore.persistAll(mqs);
+  }
+
+  /**
+   * @param topic a topic
+   * @returns its readable queues
+   * @throws {MQClientError} when the name server has no route for it
+   */
+  async fetchMessageQueues(topic: string): Promise<MessageQueue[]> {
+    const instance = this.#o.instance;
+    await instance.updateTopicRouteInfoFromNameServer(topic);
+    const route = instance.getTopicRoute(topic);
+    if (route === undefined) {
+      throw new MQClientError(`Can not find Message Queue for this topic, ${topic}`);
+    }
+    return topicRouteData2TopicSubscribeInfo(topic, route);
+  }
+
+  /** Stops pulls, timers and waiting polls without persisting (a start that failed). */
+  cancel(): void {
+    this.#tasks.stop();
+    this.#timers.cancelAll();
+    this.#buffer.close();
+  }
+
+  /** Stops pulls and waiting polls, then persists committed offsets. */
+  async stop(): Promise<void> {
+    this.#tasks.stop();
+    this.#timers.cancelAll();
+    this.#buffer.close();
+    await this.persistConsumerOffset();
+    this.assigned.clear();
+  }
+
+  async #updateRoute(topic: string): Promise<void> {
+    try {
+      await this.#o.instance.updateTopicRouteInfoFromNameServer(topic);
+    } catch (error) {
+      this.#o.config.client.logger.warn(
+        `Cannot fetch the route of ${topic}: ${(error as Error).message}`,
+      );
+    }
+  }
+}

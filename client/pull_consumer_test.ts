@@ -1,0 +1,154 @@
+import assert from "node:assert/strict";
+import {
+  Signal,
+  testPullConsumer,
+  waitUntil,
+  withConsumerTestEnv,
+} from "./consumer/_consumer_testing.ts";
+import { MQClientError } from "./client_error.ts";
+import type { MessageExt } from "./message.ts";
+import { NOT_RUNNING_EXCEPTION_MESSAGE, type PullConsumer } from "./pull_consumer.ts";
+
+const BROKER = "broker-test";
+
+/** Polls until `count` messages came (each poll waits for the broker; no sleeps). */
+async function pollCount(
+  consumer: PullConsumer,
+  count: number,
+  rounds = 40,
+): Promise<MessageExt[]> {
+  const out: MessageExt[] = [];
+  for (let round = 0; out.length < count; round++) {
+    if (round >= rounds) throw new Error(`Polled ${out.length} of ${count} messages`);
+    out.push(...await consumer.poll({ timeoutMs: 2000 }));
+  }
+  return out;
+}
+
+Deno.test("PullConsumer assign: poll, commit, seek and committed offsets", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicPull";
+    await t.createTopic(topic, 2);
+    const q0 = { topic, brokerName: BROKER, queueId: 0 };
+    const q1 = { topic, brokerName: BROKER, queueId: 1 };
+    for (let i = 0; i < 10; i++) {
+      await t.producer.send({ topic, body: `p-${i}` }, { messageQueue: q0 });
+    }
+    await t.producer.send({ topic, body: "other" }, { messageQueue: q1 });
+    const c = testPullConsumer(t.namesrvAddr, {
+      consumerGroup: "CG_PULL",
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+      autoCommit: false,
+      pullBatchSize: 4,
+    });
+    await assert.rejects(c.poll(), { message: NOT_RUNNING_EXCEPTION_MESSAGE });
+    c.assign([q0]);
+    assert.throws(() => c.subscribe(topic), /Subscribe and assign are mutually exclusive/);
+    await c.start();
+    try {
+      assert.deepEqual(c.assignment(), [q0]);
+      assert.deepEqual((await c.fetchMessageQueues(topic)).map((mq) => mq.queueId), [0, 1]);
+      const first = await pollCount(c, 10);
+      assert.deepEqual(
+        first.map((m) => m.bodyText),
+        Array.from({ length: 10 }, (_, i) => `p-${i}`),
+      );
+      assert.deepEqual(first.map((m) => m.queueOffset), Array.from({ length: 10 }, (_, i) => i));
+      assert.ok(
+        first.every((m) => m.topic === topic && m.queueId === 0 && m.brokerName === BROKER),
+      );
+      assert.equal(await c.committed(q0), 0, "nothing committed before commit()");
+      await c.commit();
+      assert.equal(await c.committed(q0), 10);
+      const onBroker = await t.admin.api.queryConsumerOffset(
+        t.env.address,
+        { consumerGroup: "CG_PULL", topic, queueId: 0 },
+        3000,
+      );
+      assert.equal(onBroker, 10, "commit() persisted to the broker");
+
+      await c.seek(q0, 3);
+      const again = await pollCount(c, 7);
+      assert.deepEqual(again.map((m) => m.queueOffset), [3, 4, 5, 6, 7, 8, 9]);
+      await c.seekToBegin(q0);
+      assert.equal((await pollCount(c, 1))[0].queueOffset, 0);
+      await c.seekToEnd(q0);
+      assert.deepEqual(await c.poll({ timeoutMs: 50 }), [], "nothing after the end");
+      await assert.rejects(c.seek(q0, 11), (error: unknown) => {
+        assert.ok(error instanceof MQClientError);
+        assert.match(
+          error.message,
+          /^Seek offset illegal, seek offset = 11, min offset = 0, max offset = 10/,
+        );
+        return true;
+      });
+      await assert.rejects(
+        c.seek(q1, 0),
+        /The message queue is not in assigned list, message queue: MessageQueue \[topic=TopicPull, brokerName=broker-test, queueId=1\]/,
+      );
+      const aborted = new AbortController();
+      const waiting = c.poll({ timeoutMs: 60_000, signal: aborted.signal });
+      aborted.abort();
+      assert.deepEqual(await waiting, [], "an aborted poll returns at once");
+    } finally {
+      await c.shutdown();
+    }
+    assert.throws(() => c.pause([q0]), { message: NOT_RUNNING_EXCEPTION_MESSAGE });
+  });
+});
+
+Deno.test("PullConsumer subscribe: two members split the queues and iterate every message once", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicIter";
+    await t.createTopic(topic, 4);
+    const assigned = new Signal();
+    const consumers = [0, 1].map(() => {
+      const c = testPullConsumer(t.namesrvAddr, {
+        consumerGroup: "CG_ITER",
+        consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+        pollTimeoutMillis: 200,
+      });
+      c.subscribe(topic, "TagA || TagB");
+      c.on("messageQueueChanged", () => assigned.fire());
+      return c;
+    });
+    try {
+      for (const c of consumers) await c.start();
+      await waitUntil(
+        "2 queues each",
+        () => consumers.every((c) => c.assignment().length === 2),
+        assigned.subscribe,
+      );
+      const total = 40;
+      for (let i = 0; i < total; i++) {
+        await t.producer.send({ topic, body: `i-${i}`, tags: i % 2 === 0 ? "TagA" : "TagC" });
+        await t.producer.send({ topic, body: `j-${i}`, tags: "TagB" });
+      }
+      const wanted = total / 2 + total;
+      const got: string[][] = [[], []];
+      const done = () => got[0].length + got[1].length >= wanted;
+      const loops = consumers.map(async (c, i) => {
+        for await (const msg of c) {
+          assert.notEqual(msg.tags, "TagC", "the client re-checks tags");
+          got[i].push(msg.bodyText);
+          if (done()) break;
+        }
+      });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<void>((resolve) => timer = setTimeout(resolve, 10_000));
+      await Promise.race([Promise.race(loops), deadline]);
+      clearTimeout(timer);
+      assert.ok(done(), `all ${wanted} messages iterated (got ${got[0].length + got[1].length})`);
+      await Promise.all(consumers.map((c) => c.commit()));
+      // shutting down ends the other member's iteration
+      await Promise.all(consumers.map((c) => c.shutdown()));
+      await Promise.all(loops);
+      const all = [...got[0], ...got[1]];
+      assert.equal(all.length, wanted);
+      assert.equal(new Set(all).size, wanted, "no duplicates");
+      assert.ok(got.every((g) => g.length > 0), "both members consumed");
+    } finally {
+      await Promise.all(consumers.map((c) => c.shutdown()));
+    }
+  });
+});

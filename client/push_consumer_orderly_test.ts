@@ -1,0 +1,144 @@
+import assert from "node:assert/strict";
+import type { RemotingLogger } from "../protocol/remoting_logger.ts";
+import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
+import { RequestCode } from "../protocol/request_code.ts";
+import { ResponseCode } from "../protocol/response_code.ts";
+import {
+  type ConsumerTestEnv,
+  evenlyAssigned,
+  onAssignmentChange,
+  Signal,
+  testPushConsumer,
+  waitUntil,
+  withConsumerTestEnv,
+} from "./consumer/_consumer_testing.ts";
+import type { MessageListenerOrderly } from "./consumer/message_listener.ts";
+
+const ORDERS = 12;
+const STEPS = 15;
+
+/** What the orderly listener saw. */
+class OrderlyProbe {
+  readonly steps = new Map<string, number[]>();
+  readonly offsets = new Map<number, number[]>();
+  readonly active = new Map<number, number>();
+  readonly arrived = new Signal();
+  overlapAcrossQueues = false;
+  overlapWithinQueue = false;
+  suspended = 0;
+  retriedReconsumeTimes: number | undefined;
+  delivered = 0;
+  /** opens once two queues are inside the listener at the same time (or after 5 s) */
+  readonly #gate = Promise.withResolvers<void>();
+  readonly #gateTimer = setTimeout(() => this.#gate.resolve(), 5000);
+
+  close(): void {
+    clearTimeout(this.#gateTimer);
+  }
+
+  readonly listener: MessageListenerOrderly = async (msgs, context) => {
+    const q = context.messageQueue.queueId;
+    if ((this.active.get(q) ?? 0) > 0) this.overlapWithinQueue = true;
+    this.active.set(q, (this.active.get(q) ?? 0) + 1);
+    if ([...this.active.values()].filter((n) => n > 0).length >= 2) {
+      this.overlapAcrossQueues = true;
+      this.#gate.resolve();
+    }
+    try {
+      await this.#gate.promise;
+      const [msg] = msgs;
+      const [order, step] = msg.bodyText.split(":");
+      if (order === "order-3" && step === "5") {
+        if (this.suspended === 0) {
+          this.suspended++;
+          return "SUSPEND_CURRENT_QUEUE_A_MOMENT";
+        }
+        this.retriedReconsumeTimes = msg.reconsumeTimes;
+      }
+      this.steps.set(order, [...(this.steps.get(order) ?? []), Number(step)]);
+      this.offsets.set(q, [...(this.offsets.get(q) ?? []), msg.queueOffset]);
+      this.delivered++;
+      this.arrived.fire();
+      return "SUCCESS";
+    } finally {
+      this.active.set(q, this.active.get(q)! - 1);
+    }
+  };
+}
+
+async function brokerSupportsLocks(t: ConsumerTestEnv): Promise<boolean> {
+  const body = new TextEncoder().encode(
+    '{"clientId":"probe","consumerGroup":"CG_PROBE","mqSet":[]}',
+  );
+  const api = t.admin.api;
+  const response = await api.remotingClient.invoke(
+    t.env.address,
+    api.request(RequestCode.LOCK_BATCH_MQ, undefined, body),
+    3000,
+  );
+  return response.code !== ResponseCode.REQUEST_CODE_NOT_SUPPORTED;
+}
+
+Deno.test("PushConsumer orderly keeps per-queue order with queues consumed concurrently", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicOrder";
+    await t.createTopic(topic, 4);
+    const warnings: string[] = [];
+    const logger: RemotingLogger = { ...silentRemotingLogger, warn: (m) => warnings.push(m) };
+    const probe = new OrderlyProbe();
+    const assigned = new Signal();
+    const consumers = [0, 1].map(() => {
+      const c = testPushConsumer(t.namesrvAddr, {
+        consumerGroup: "CG_ORDER",
+        suspendCurrentQueueTimeMillis: 50,
+        logger,
+      });
+      c.subscribe(topic, "*");
+      c.registerOrderlyListener(probe.listener);
+      return c;
+    });
+    const stop = onAssignmentChange(consumers, assigned);
+    try {
+      for (const c of consumers) await c.start();
+      await waitUntil(
+        "4 queues split between 2 consumers",
+        () => evenlyAssigned(consumers, topic, 4),
+        assigned.subscribe,
+      );
+      for (let step = 0; step < STEPS; step++) {
+        for (let order = 0; order < ORDERS; order++) {
+          const body = `order-${order}:${step}`;
+          await t.producer.send({ topic, body }, { shardingKey: `order-${order}` });
+        }
+      }
+      const total = ORDERS * STEPS;
+      await waitUntil(`${total} messages`, () => probe.delivered >= total, probe.arrived.subscribe);
+    } finally {
+      probe.close();
+      stop();
+      await Promise.all(consumers.map((c) => c.shutdown()));
+    }
+    assert.equal(probe.delivered, ORDERS * STEPS);
+    for (let order = 0; order < ORDERS; order++) {
+      const expected = Array.from({ length: STEPS }, (_, i) => i);
+      assert.deepEqual(probe.steps.get(`order-${order}`), expected, `order-${order}`);
+    }
+    for (const [q, list] of probe.offsets) {
+      assert.deepEqual(list, [...list].sort((a, b) => a - b), `queue ${q} in offset order`);
+    }
+    assert.equal(probe.overlapWithinQueue, false, "one call at a time per queue");
+    assert.equal(probe.overlapAcrossQueues, true, "different queues are consumed concurrently");
+    assert.equal(probe.suspended, 1);
+    assert.equal(
+      probe.retriedReconsumeTimes,
+      1,
+      "a suspended message returns with reconsumeTimes 1",
+    );
+    const fellBack = warnings.some((w) => w.includes("does not support queue locks"));
+    assert.equal(
+      fellBack,
+      !(await brokerSupportsLocks(t)),
+      "fallback logged iff locks unsupported",
+    );
+  });
+});
