@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import type { DispatchRequest } from "./dispatch_request.ts";
 import { FileNotFoundError, type FileSystem } from "./file_system.ts";
+import type { FileHandleCache } from "./file_handle_cache.ts";
 import {
   CONSUME_QUEUE_CACHE_BYTES_INITIAL,
   CONSUME_QUEUE_CACHE_BYTES_MAX,
@@ -40,6 +41,8 @@ export interface SegmentOptions {
   readonly fileBytes: number;
   /** true when the file exists on disk (loaded), false for a new segment */
   readonly onDisk: boolean;
+  /** keeps read handles open across reads (default: open and close per read) */
+  readonly handles?: FileHandleCache;
 }
 
 /** A run of blank units written by flush for a queue's padded head. */
@@ -62,6 +65,7 @@ export class ConsumeQueueSegment {
   /** the file exists */
   onDisk: boolean;
   readonly #fs: FileSystem;
+  readonly #handles: FileHandleCache | undefined;
   /** blank padding [0, blankEnd) not held in the cache */
   #blankEnd = 0;
   #cache: Uint8Array | null = null;
@@ -71,6 +75,7 @@ export class ConsumeQueueSegment {
   constructor(options: SegmentOptions) {
     assert(options.start % options.fileBytes === 0, `segment start ${options.start} not aligned`);
     this.#fs = options.fs;
+    this.#handles = options.handles;
     this.path = options.path;
     this.start = options.start;
     this.fileBytes = options.fileBytes;
@@ -167,6 +172,10 @@ export class ConsumeQueueSegment {
    * @returns the bytes, or null when the file does not exist
    */
   async readBytes(rel: number, length: number): Promise<Uint8Array | null> {
+    if (this.#handles !== undefined) {
+      const bytes = new Uint8Array(length);
+      return (await this.#handles.read(this.path, bytes, rel)) === null ? null : bytes;
+    }
     let handle;
     try {
       handle = await this.#fs.open(this.path);

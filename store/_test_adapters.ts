@@ -2,7 +2,7 @@
  * Test harness: runs one store test against every {@linkcode FileSystem} adapter, so the same
  * suite covers the Deno file system (in a fresh temp dir, removed afterwards) and memory.
  *
- * ```ts
+ * ```ts ignore
  * forEachAdapter("CommitLog reads back what it appended", async ({ fs, dir, clock }) => { … });
  * ```
  * registers `CommitLog reads back what it appended [deno]` and `… [memory]`.

@@ -8,7 +8,7 @@ import { hostAddress } from "./message_id.ts";
 import type { MessageExtBrokerInner } from "./message_record.ts";
 import { encodeProperties } from "./message_properties.ts";
 import type { Clock } from "../common/clock.ts";
-import type { FileSystem } from "./file_system.ts";
+import type { DiskUsage, FileSystem } from "./file_system.ts";
 import { MessageStore } from "./message_store.ts";
 import type { MessageStoreConfigInput } from "./message_store_config.ts";
 import type { MessageArrivedListener } from "./reput_message_service.ts";
@@ -83,6 +83,7 @@ export interface OpenTestStoreOptions {
   readonly config?: Partial<MessageStoreConfigInput>;
   readonly physicalMemoryBytes?: number;
   readonly onMessageArrived?: MessageArrivedListener;
+  readonly diskUsage?: (path: string) => Promise<DiskUsage>;
 }
 
 /** Creates and starts a store in `<dir>/store` with small files; errors fail the test. */
@@ -93,6 +94,7 @@ export async function openTestStore(options: OpenTestStoreOptions): Promise<Mess
     storeHost: TEST_STORE_HOST,
     physicalMemoryBytes: options.physicalMemoryBytes,
     onMessageArrived: options.onMessageArrived,
+    diskUsage: options.diskUsage,
     onError: (error) => {
       throw error;
     },

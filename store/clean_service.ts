@@ -5,8 +5,8 @@
  * removes consume-queue and index files wholly below the commit log's new min offset.
  *
  * It works on an abstract list of commit-log files ({@linkcode CommitLogSegmentSource}), which the
- * commit log implements; `run()` does one pass and the facade schedules it every
- * `cleanResourceInterval`.
+ * commit log implements; `run()` does one pass, and `start()` schedules a pass every
+ * `cleanResourceInterval` ms, the first after CLEAN_RESOURCE_FIRST_DELAY_MS (RocketMQ: 60 s).
  *
  * @module
  */
@@ -14,7 +14,11 @@
 import type { Clock } from "../common/clock.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
 import type { DiskUsage, FileSystem } from "./file_system.ts";
-import { DELETE_FILE_BATCH_MAX, MANUAL_DELETE_FILE_SEVERAL_TIMES } from "./limits.ts";
+import {
+  CLEAN_RESOURCE_FIRST_DELAY_MS,
+  DELETE_FILE_BATCH_MAX,
+  MANUAL_DELETE_FILE_SEVERAL_TIMES,
+} from "./limits.ts";
 
 const HOUR_MS = 3_600_000;
 
@@ -106,6 +110,10 @@ export interface CleanServiceOptions {
   readonly cleanFileForciblyEnable?: boolean;
   /** overrides `fs.diskUsage` (e.g. a volume other than the file system's) */
   readonly diskUsage?: (path: string) => Promise<DiskUsage>;
+  /** ms between scheduled passes after `start()` (default 10 000) */
+  readonly cleanResourceInterval?: number;
+  /** told about a scheduled pass that failed (the next pass retries); default console.error */
+  readonly onError?: (error: Error) => void;
 }
 
 /** What one pass did. */
@@ -139,6 +147,10 @@ export class CleanService {
   #usedPercent = 0;
   #lastMinOffset = 0;
   #running: Promise<CleanResult> | null = null;
+  readonly #intervalMs: number;
+  readonly #onError: (error: Error) => void;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #stopped = true;
 
   /**
    * @param options commit log, followers, volumes and retention config
@@ -167,6 +179,43 @@ export class CleanService {
       options.diskSpaceWarningLevelRatio ?? 90,
     );
     this.#forciblyEnable = options.cleanFileForciblyEnable ?? true;
+    this.#intervalMs = options.cleanResourceInterval ?? 10_000;
+    if (!(this.#intervalMs >= 1)) {
+      throw new RangeError(`Cannot use cleanResourceInterval ${this.#intervalMs}: expected >= 1`);
+    }
+    this.#onError = options.onError ?? ((error) => console.error(error));
+  }
+
+  /**
+   * Schedules a pass every `cleanResourceInterval` ms, the first after `firstDelayMs`.
+   * @param firstDelayMs delay of the first pass (default CLEAN_RESOURCE_FIRST_DELAY_MS)
+   */
+  start(firstDelayMs: number = CLEAN_RESOURCE_FIRST_DELAY_MS): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#schedule(firstDelayMs);
+  }
+
+  /** Cancels the schedule and waits for a pass in progress. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    // A failed scheduled pass was reported to onError, a direct run() to its caller.
+    if (this.#running !== null) await Promise.allSettled([this.#running]);
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(async () => {
+      this.#timer = undefined;
+      try {
+        await this.run();
+      } catch (error) {
+        this.#onError(error instanceof Error ? error : new Error(String(error)));
+      }
+      this.#schedule(this.#intervalMs);
+    }, delayMs);
   }
 
   /** true while disk use exceeds diskSpaceWarningLevelRatio (as of the last pass) */

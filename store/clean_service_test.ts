@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import type { ManualClock } from "../common/clock.ts";
+import { ManualClock } from "../common/clock.ts";
+import { MemoryFileSystem } from "./adapters/memory_file_system.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
 import { type AdapterContext, forEachAdapter } from "./_test_adapters.ts";
 import {
@@ -312,3 +313,36 @@ forEachAdapter(
     await index.close();
   },
 );
+
+Deno.test("CleanService.start runs passes every cleanResourceInterval until stop", async () => {
+  const passes: Array<() => void> = [];
+  let measured = 0;
+  const twice = new Promise<void>((resolve) => passes.push(resolve));
+  const clean = new CleanService({
+    fs: new MemoryFileSystem(),
+    clock: new ManualClock(at(10)),
+    commitLog: { segments: () => [], deleteSegments: () => Promise.resolve(), minOffset: () => 0 },
+    diskPaths: ["/"],
+    cleanResourceInterval: 1,
+    diskUsage: () => {
+      if (++measured === 2) passes[0]();
+      return Promise.resolve({ totalBytes: 100, freeBytes: 50 });
+    },
+  });
+  clean.start(0);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("No second pass within 5 s")), 5_000);
+  });
+  try {
+    await Promise.race([twice, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+  await clean.stop();
+  const after = measured;
+  assert.ok(after >= 2);
+  clean.start(60_000);
+  await clean.stop(); // the sanitizer fails the test if a timer was left behind
+  assert.equal(measured, after, "no pass after stop");
+});

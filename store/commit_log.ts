@@ -1,7 +1,7 @@
 /**
  * The commit log (store.md §2): one writer appends records (message-format.md §1) into the
- * in-memory buffer of the current segment; the {@linkcode CommitLogFlusher} moves them to the
- * file. Reads by physical offset come from the buffers of recent segments or from the files.
+ * memory chunks of the current segment; the {@linkcode CommitLogFlusher} moves them to the
+ * file. Reads by physical offset come from memory (the recent tail) or from the files.
  *
  * Appends are synchronous: encoding, queue-offset assignment and the dispatch hand-off happen
  * in one call, so the append order is the queue-offset order and the dispatch order.
@@ -13,8 +13,11 @@ import assert from "node:assert/strict";
 import type { Clock } from "../common/clock.ts";
 import type { FileSystem } from "./file_system.ts";
 import type { DispatchRequest } from "./dispatch_request.ts";
+import { AppendMessageResult, type AppendOutcome } from "./append_message_result.ts";
+import type { CommitLogAllocator } from "./commit_log_allocator.ts";
+import { CommitLogChunkPool } from "./commit_log_chunk_pool.ts";
 import { CommitLogSegment, segmentFileName } from "./commit_log_segment.ts";
-import { createOffsetMessageId, type HostAddress } from "./message_id.ts";
+import type { HostAddress } from "./message_id.ts";
 import {
   BLANK_HEADER_BYTES,
   BLANK_MAGIC_CODE,
@@ -22,8 +25,11 @@ import {
   MessageSysFlag,
   transactionType,
 } from "./message_record.ts";
-import { type EncodeRefusal, MessageRecordEncoder } from "./message_record_encoder.ts";
-import { BATCH_MESSAGES_MAX, COMMIT_LOG_SEGMENT_BUFFERS_MAX } from "./limits.ts";
+import { MessageRecordEncoder } from "./message_record_encoder.ts";
+import { BATCH_MESSAGES_MAX } from "./limits.ts";
+import { QueueOffsetTable } from "./queue_offset_table.ts";
+
+export { AppendMessageResult, type AppendOutcome };
 
 /** Options of {@linkcode CommitLog}. */
 export interface CommitLogOptions {
@@ -44,38 +50,9 @@ export interface CommitLogOptions {
   readonly initialQueueOffset: (topic: string, queueId: number) => number;
   /** called after an append so the flusher can move the bytes to the file */
   readonly onDirty: () => void;
+  /** creates segment files ahead of need (default none: each file is created on first write) */
+  readonly allocator?: CommitLogAllocator;
 }
-
-/** What a successful append did (RocketMQ's AppendMessageResult). */
-export class AppendMessageResult {
-  /** @internal */
-  constructor(
-    /** commit-log offset of the first record */
-    readonly wroteOffset: number,
-    /** bytes of all records */
-    readonly wroteBytes: number,
-    /** STORETIMESTAMP of the records */
-    readonly storeTimestamp: number,
-    /** queue offset of the first record */
-    readonly logicsOffset: number,
-    /** records written */
-    readonly msgNum: number,
-    readonly offsets: readonly number[] | undefined,
-    readonly storeHost: HostAddress,
-  ) {}
-
-  /** offset message id(s) (message-format.md §6); a batch joins its ids with `,` */
-  get msgId(): string {
-    const { address, port } = this.storeHost;
-    if (this.offsets === undefined) return createOffsetMessageId(address, port, this.wroteOffset);
-    return this.offsets.map((offset) => createOffsetMessageId(address, port, offset)).join(",");
-  }
-}
-
-/** Outcome of an append. */
-export type AppendOutcome =
-  | { readonly status: "PUT_OK"; readonly result: AppendMessageResult }
-  | { readonly status: EncodeRefusal | "OS_PAGECACHE_BUSY" };
 
 const BUSY = { status: "OS_PAGECACHE_BUSY" } as const;
 const ILLEGAL = { status: "MESSAGE_ILLEGAL" } as const;
@@ -85,18 +62,34 @@ export class CommitLog {
   readonly #options: CommitLogOptions;
   readonly #encoder: MessageRecordEncoder;
   readonly #segments: CommitLogSegment[] = [];
-  readonly #queueOffsets = new Map<string, Map<number, number>>();
-  readonly #freeBuffers: Uint8Array[] = [];
-  #buffersAllocated = 0;
+  readonly #queueOffsets: QueueOffsetTable;
+  readonly #pool: CommitLogChunkPool;
+  readonly #chunkBytes: number;
+  /** encodes records that cross a chunk boundary, then copies them in */
+  #scratch: { bytes: Uint8Array; view: DataView };
+  /** reused per record: the encoder reads it synchronously */
+  readonly #fields = { physicalOffset: 0, queueOffset: 0, storeTimestamp: 0 };
   #lastStoreTimestamp = 0;
   /** where the first segment starts when there is none (after a cut at a segment boundary) */
   #baseOffset = 0;
+  /** start of the segment whose successor the allocator was asked for */
+  #nextRequestedAfter = -1;
 
   /** @param options folder, segment size, clock, store host and the hooks */
   constructor(options: CommitLogOptions) {
     assert(options.segmentBytes > 1024, `segmentBytes ${options.segmentBytes} too small`);
     this.#options = options;
     this.#encoder = new MessageRecordEncoder(options.storeHost, options.maxMessageSize);
+    this.#queueOffsets = new QueueOffsetTable(options.initialQueueOffset);
+    this.#pool = CommitLogChunkPool.forLog(options.segmentBytes, options.maxMessageSize);
+    this.#chunkBytes = this.#pool.chunkBytes;
+    const scratch = new Uint8Array(64 * 1024);
+    this.#scratch = { bytes: scratch, view: new DataView(scratch.buffer) };
+  }
+
+  /** the memory appends are encoded into (the flusher warms it while it waits for the disk) */
+  get chunkPool(): CommitLogChunkPool {
+    return this.#pool;
   }
 
   /** segment size in bytes */
@@ -155,7 +148,7 @@ export class CommitLog {
           `Cannot load commit log ${dir}: segment ${name} does not follow the previous one`,
         );
       }
-      const segment = new CommitLogSegment(dir, start, segmentBytes);
+      const segment = new CommitLogSegment(dir, start, segmentBytes, this.#chunkBytes);
       const handle = await segment.open(fs, false);
       const size = await handle.size();
       if (size > segmentBytes) {
@@ -179,7 +172,7 @@ export class CommitLog {
     const { fs } = this.#options;
     while (this.#segments.length > 0 && this.#segments.at(-1)!.fileFromOffset >= endOffset) {
       const doomed = this.#segments.pop()!;
-      this.#releaseBuffer(doomed);
+      doomed.releaseAllChunks(this.#pool);
       await doomed.destroy(fs);
     }
     const last = this.#segments.at(-1);
@@ -201,9 +194,31 @@ export class CommitLog {
       await handle.sync();
     }
     last.wrotePosition = last.writtenPosition = last.flushedPosition = position;
-    if (position < last.fileSize && last.buffer === null) {
-      last.attachBuffer(this.#takeBuffer()!, position);
+    last.dataEnd = last.fileSize;
+    if (position < last.fileSize) last.startMemoryAt(position);
+  }
+
+  /**
+   * Has the allocator create the segment file the next append goes to when it does not exist
+   * yet (an empty log, or the last segment full), and waits for it; asks for the one after the
+   * last segment when that is past half. Without an allocator files are made on first write.
+   */
+  async prepareSegments(): Promise<void> {
+    const allocator = this.#options.allocator;
+    if (allocator === undefined) return;
+    const last = this.#segments.at(-1);
+    if (last === undefined || last.isFull) {
+      const start = last === undefined ? this.#baseOffset : last.fileFromOffset + last.fileSize;
+      allocator.prepare(start);
+      await allocator.ready(start);
+    } else if (last.wrotePosition * 2 >= last.fileSize) {
+      this.#requestNext(last);
     }
+  }
+
+  #requestNext(current: CommitLogSegment): void {
+    this.#nextRequestedAfter = current.fileFromOffset;
+    this.#options.allocator?.prepare(current.fileFromOffset + current.fileSize);
   }
 
   /**
@@ -272,18 +287,27 @@ export class CommitLog {
     const txType = transactionType(sysFlag);
     const skipsQueue = txType === MessageSysFlag.TRANSACTION_PREPARED_TYPE ||
       txType === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
-    const queueOffset = skipsQueue ? 0 : this.#nextQueueOffset(message.topic, message.queueId);
+    const queue = skipsQueue ? undefined : this.#queueOffsets.entry(message.topic, message.queueId);
+    const queueOffset = queue === undefined ? 0 : queue.next;
     const storeTimestamp = this.#options.clock.now();
     const position = segment.wrotePosition;
     const physicalOffset = segment.fileFromOffset + position;
-    this.#encoder.write(segment.buffer!, segment.view!, position, {
-      physicalOffset,
-      queueOffset,
-      storeTimestamp,
-    });
+    const fields = this.#fields;
+    fields.physicalOffset = physicalOffset;
+    fields.queueOffset = queueOffset;
+    fields.storeTimestamp = storeTimestamp;
+    const offsetInChunk = position % this.#chunkBytes;
+    if (offsetInChunk + size <= this.#chunkBytes) {
+      const chunk = segment.chunkAt(position);
+      this.#encoder.write(chunk.bytes, chunk.view, offsetInChunk, fields);
+    } else {
+      const scratch = this.#scratchFor(size);
+      this.#encoder.write(scratch.bytes, scratch.view, 0, fields);
+      segment.copyIn(scratch.bytes.subarray(0, size), position);
+    }
     segment.wrotePosition = position + size;
     this.#lastStoreTimestamp = storeTimestamp;
-    if (!skipsQueue) this.#queueOffsets.get(message.topic)!.set(message.queueId, queueOffset + 1);
+    if (queue !== undefined) queue.next = queueOffset + 1;
     const described = this.#encoder.describe(message);
     this.#options.onAppend({
       topic: message.topic,
@@ -309,86 +333,66 @@ export class CommitLog {
     );
   }
 
-  #nextQueueOffset(topic: string, queueId: number): number {
-    let queues = this.#queueOffsets.get(topic);
-    if (queues === undefined) {
-      queues = new Map();
-      this.#queueOffsets.set(topic, queues);
-    }
-    let next = queues.get(queueId);
-    if (next === undefined) {
-      next = this.#options.initialQueueOffset(topic, queueId);
-      queues.set(queueId, next);
-    }
-    return next;
+  /** @returns scratch space for a record that crosses a chunk boundary */
+  #scratchFor(size: number): { bytes: Uint8Array; view: DataView } {
+    if (size <= this.#scratch.bytes.length) return this.#scratch;
+    const bytes = new Uint8Array(size);
+    const scratch = { bytes, view: new DataView(bytes.buffer) };
+    // Keep it for next time unless it is huge (a rare large message).
+    if (size <= this.#chunkBytes) this.#scratch = scratch;
+    return scratch;
   }
 
   /** @returns the next queue offset the log will assign to a queue (consults the CQ hook once) */
   getQueueOffset(topic: string, queueId: number): number {
-    return this.#nextQueueOffset(topic, queueId);
+    return this.#queueOffsets.entry(topic, queueId).next;
   }
 
   /** Forgets the assigned queue offsets of a topic (topic deleted). */
   removeQueueOffsets(topic: string): void {
-    this.#queueOffsets.delete(topic);
+    this.#queueOffsets.remove(topic);
   }
 
-  /** @returns the current segment with room for `size` more bytes, rolling if needed */
+  /**
+   * @returns the current segment with room and memory for `size` more bytes, rolling if needed;
+   *   undefined when memory is short (the writer lags: OS_PAGECACHE_BUSY), nothing changed then
+   */
   #segmentWithRoom(size: number): CommitLogSegment | undefined {
     let current = this.#segments.at(-1);
     if (
       current !== undefined && current.wrotePosition + size + BLANK_HEADER_BYTES <= current.fileSize
     ) {
+      const position = current.wrotePosition;
+      const missing = current.chunksMissing(position, size);
+      if (missing > 0) {
+        if (!this.#pool.reserve(missing, this.#segments)) return undefined;
+        current.addChunks(this.#pool, position, size);
+      }
+      if (this.#nextRequestedAfter !== current.fileFromOffset && position * 2 >= current.fileSize) {
+        this.#requestNext(current);
+      }
       return current;
     }
-    const buffer = this.#takeBuffer();
-    if (buffer === undefined) return undefined;
-    if (current !== undefined && !current.isFull) this.#writeBlank(current);
+    const blank = current !== undefined && !current.isFull;
+    const chunks = Math.ceil(size / this.#chunkBytes) +
+      (blank ? current!.chunksMissing(current!.wrotePosition, BLANK_HEADER_BYTES) : 0);
+    if (!this.#pool.reserve(chunks, this.#segments)) return undefined;
+    const nowMs = this.#options.clock.now();
+    if (blank) {
+      current!.endWithBlank(this.#pool);
+      current!.lastModifiedMs = nowMs;
+    }
     const start = current === undefined
       ? this.#baseOffset
       : current.fileFromOffset + current.fileSize;
-    current = new CommitLogSegment(this.#options.dir, start, this.segmentBytes);
-    current.attachBuffer(buffer, 0);
+    current = new CommitLogSegment(this.#options.dir, start, this.segmentBytes, this.#chunkBytes);
+    current.lastModifiedMs = nowMs;
+    current.startMemoryAt(0);
+    current.addChunks(this.#pool, 0, size);
+    const prepared = this.#options.allocator?.take(start);
+    if (prepared !== undefined) current.adoptFile(prepared);
     this.#segments.push(current);
-    this.releaseBuffers();
     return current;
-  }
-
-  /** Ends a segment with the BLANK record (message-format.md §2); the rest reads as zeros. */
-  #writeBlank(segment: CommitLogSegment): void {
-    const position = segment.wrotePosition;
-    const maxBlank = segment.fileSize - position;
-    assert(maxBlank >= BLANK_HEADER_BYTES, "a segment always keeps room for the blank");
-    segment.view!.setInt32(position, maxBlank);
-    segment.view!.setInt32(position + 4, BLANK_MAGIC_CODE);
-    segment.buffer!.fill(0, position + BLANK_HEADER_BYTES, segment.fileSize);
-    segment.wrotePosition = segment.fileSize;
-  }
-
-  #takeBuffer(): Uint8Array | undefined {
-    const free = this.#freeBuffers.pop();
-    if (free !== undefined) return free;
-    if (this.#buffersAllocated >= COMMIT_LOG_SEGMENT_BUFFERS_MAX) {
-      this.releaseBuffers();
-      return this.#freeBuffers.pop();
-    }
-    this.#buffersAllocated++;
-    return new Uint8Array(this.segmentBytes);
-  }
-
-  #releaseBuffer(segment: CommitLogSegment): void {
-    if (segment.buffer === null || segment.isWriting) return;
-    if (segment.writtenPosition < segment.wrotePosition) return;
-    const buffer = segment.detachBuffer();
-    if (buffer !== null && buffer.length === this.segmentBytes) this.#freeBuffers.push(buffer);
-  }
-
-  /**
-   * Returns to the pool the buffers of full segments older than the previous one whose bytes
-   * all reached the file; the current and previous segment keep theirs for tail readers.
-   */
-  releaseBuffers(): void {
-    for (let i = 0; i < this.#segments.length - 2; i++) this.#releaseBuffer(this.#segments[i]);
   }
 
   /**
@@ -431,22 +435,46 @@ export class CommitLog {
    * @returns how many were deleted
    */
   async deleteSegmentsBefore(offset: number, maxCount: number): Promise<number> {
+    const paths: string[] = [];
+    for (let i = 0; i < this.#segments.length - 1 && paths.length < maxCount; i++) {
+      const segment = this.#segments[i];
+      if (segment.fileFromOffset + segment.fileSize > offset) break;
+      paths.push(segment.path);
+    }
+    return await this.deleteSegments(paths);
+  }
+
+  /**
+   * Deletes the oldest segments (retention, store.md §9): `paths` must name a prefix of the
+   * segment list and never the newest. Stops at a segment the flusher has not fully written and
+   * synced yet, so durable data is never lost and the flusher never loses its file. Readers of
+   * a deleted range get null (MESSAGE_WAS_REMOVING); the min offset moves to the first kept one.
+   * @returns how many were deleted
+   */
+  async deleteSegments(paths: readonly string[]): Promise<number> {
+    assert(
+      paths.length < Math.max(1, this.#segments.length),
+      `cannot delete ${paths.length} of ${this.#segments.length} commit-log segments: the newest stays`,
+    );
+    paths.forEach((path, i) => {
+      assert.equal(path, this.#segments[i].path, `segment ${path} is not among the oldest`);
+    });
     let deleted = 0;
-    while (deleted < maxCount && this.#segments.length > 1) {
+    for (const path of paths) {
       const first = this.#segments[0];
-      if (
-        first.fileFromOffset + first.fileSize > offset || first.flushedPosition < first.fileSize
-      ) break;
+      if (first.path !== path || this.#segments.length < 2) break;
+      if (!first.isFull || first.flushedPosition < first.fileSize || first.isWriting) break;
       this.#segments.shift();
-      this.#releaseBuffer(first);
+      first.releaseAllChunks(this.#pool);
       await first.destroy(this.#options.fs);
       deleted++;
     }
     return deleted;
   }
 
-  /** Closes every segment file (flush first). */
+  /** Closes every segment file (flush first) and drops files prepared but not used. */
   async close(): Promise<void> {
+    await this.#options.allocator?.close();
     for (const segment of this.#segments) await segment.close();
   }
 

@@ -1,15 +1,20 @@
 /**
  * Moves appended commit-log bytes to the files and makes them durable (store.md §7).
  *
- * One pump runs at a time. Appends write to the file soon, whatever the flush mode: at once
- * when COMMIT_LOG_WRITE_EAGER_BYTES are unwritten, otherwise on the next event-loop turn
- * (setImmediate), so a burst of appends shares one write. Writes go in chunks of at most
- * COMMIT_LOG_WRITE_BYTES_MAX. A sync round captures the log end, writes up to it, syncs:
- * - SYNC_FLUSH: appenders wait in a FIFO; one sync serves every waiter whose bytes it covers
- *   (group commit). The round starts on the next turn, after the burst of appends woken by the
- *   previous sync, so they share it. A waiter past `syncFlushTimeout` (injected clock) gets
- *   FLUSH_DISK_TIMEOUT; WAIT=false only requests a sync.
- * - ASYNC_FLUSH: every `flushIntervalCommitLog` ms a sync is requested when at least
+ * Two loops, each running at most once at a time:
+ * - the writer copies appended bytes to the files (positional writes, at most one chunk each):
+ *   at once when COMMIT_LOG_WRITE_EAGER_BYTES (SYNC_FLUSH: ..._SYNC_BYTES) are unwritten, else on
+ *   the next event-loop turn (setImmediate) so a burst of appends shares one write. It runs
+ *   during a sync too.
+ * - the syncer: a round captures the log end, has the writer reach it, then syncs. SYNC_FLUSH
+ *   appenders wait in a FIFO; one sync serves every waiter its bytes cover (group commit) and
+ *   they are resolved in one pass. A round that leaves waiters behind (they appended during the
+ *   sync) starts the next at once; otherwise the next starts on the next turn, after the burst
+ *   of appends the resolved waiters make, so they share it. While the disk syncs, the thread
+ *   touches fresh memory chunks for the appends to come ({@linkcode CommitLogChunkPool.warm}).
+ *   One timer sweeps deadlines: a waiter past `syncFlushTimeout` (injected clock) gets
+ *   FLUSH_DISK_TIMEOUT, its message kept; WAIT=false only requests a sync.
+ * - ASYNC_FLUSH: every `flushIntervalCommitLog` ms a round is requested when at least
  *   `flushCommitLogLeastPages` pages are unsynced, or unconditionally once
  *   `flushCommitLogThoroughInterval` ms passed since the last full flush (injected clock).
  *
@@ -18,10 +23,13 @@
 
 import type { Clock } from "../common/clock.ts";
 import type { FileSystem } from "./file_system.ts";
-import type { AppendMessageResult, CommitLog } from "./commit_log.ts";
+import type { AppendMessageResult } from "./append_message_result.ts";
+import type { CommitLog } from "./commit_log.ts";
 import {
+  COMMIT_LOG_WARM_SLICE_BYTES,
   COMMIT_LOG_WRITE_BYTES_MAX,
   COMMIT_LOG_WRITE_EAGER_BYTES,
+  COMMIT_LOG_WRITE_EAGER_SYNC_BYTES,
   OS_PAGE_BYTES,
   SYNC_FLUSH_TIMEOUT_CHECK_MS,
 } from "./limits.ts";
@@ -77,13 +85,16 @@ interface Waiter {
 
 const UNKNOWN_ERROR: FlushWaitResult = { status: "UNKNOWN_ERROR" };
 
-/** The flush pump; see the module doc. */
+/** The flush loops; see the module doc. */
 export class CommitLogFlusher {
   readonly #o: CommitLogFlusherOptions;
+  readonly #eagerBytes: number;
   #waiters: Waiter[] = [];
   #waiterHead = 0;
-  #pump: Promise<void> | null = null;
-  #deferred: ReturnType<typeof setImmediate> | undefined;
+  #writer: Promise<void> | null = null;
+  #writeDeferred: ReturnType<typeof setImmediate> | undefined;
+  #syncer: Promise<void> | null = null;
+  #syncDeferred: ReturnType<typeof setImmediate> | undefined;
   #syncRequested = false;
   #writtenOffset = 0;
   #flushedOffset = 0;
@@ -104,6 +115,9 @@ export class CommitLogFlusher {
   /** @param options commit log, file system, clock, policy */
   constructor(options: CommitLogFlusherOptions) {
     this.#o = options;
+    this.#eagerBytes = options.flushDiskType === "SYNC_FLUSH"
+      ? COMMIT_LOG_WRITE_EAGER_SYNC_BYTES
+      : COMMIT_LOG_WRITE_EAGER_BYTES;
     this.#lastThoroughMs = options.clock.now();
     this.reset();
   }
@@ -130,6 +144,11 @@ export class CommitLogFlusher {
     return this.#failure;
   }
 
+  /** SYNC_FLUSH appenders waiting for a sync */
+  get waiterCount(): number {
+    return this.#waiters.length - this.#waiterHead;
+  }
+
   /** @returns flush figures for metrics */
   stats(): FlushStats {
     return { ...this.#stats };
@@ -142,49 +161,86 @@ export class CommitLogFlusher {
   }
 
   /**
-   * Bytes were appended. At least COMMIT_LOG_WRITE_EAGER_BYTES unwritten start a pump round now;
-   * fewer are written on the next event-loop turn, so a burst of appends shares one write.
+   * Bytes were appended. At least the eager size unwritten starts the writer now; fewer are
+   * written on the next event-loop turn, so a burst of appends shares one write.
    */
   kick(): void {
-    if (this.#pump !== null || this.#failure !== null) return;
+    if (this.#writer !== null || this.#failure !== null || this.#stopped) return;
     const unwritten = this.#o.commitLog.getMaxOffset() - this.#writtenOffset;
-    if (unwritten >= COMMIT_LOG_WRITE_EAGER_BYTES) {
-      this.#startPump(false);
-    } else if (unwritten > 0) {
-      this.#deferPump();
+    if (unwritten >= this.#eagerBytes) {
+      this.#startWriter();
+    } else if (unwritten > 0 && this.#writeDeferred === undefined) {
+      this.#writeDeferred = setImmediate(() => {
+        this.#writeDeferred = undefined;
+        this.#startWriter();
+      });
     }
   }
 
-  #startPump(writeAll: boolean): void {
-    if (this.#pump !== null || this.#failure !== null) return;
-    const pump: Promise<void> = this.#run(writeAll).then(() => {
-      if (this.#pump === pump) this.#pump = null;
-      if (this.#failure !== null) return;
-      // Requests that arrived after the pump's last check, and bytes below the eager size,
-      // are served on the next turn.
-      if (this.#syncRequested) this.#deferPump();
-      else this.kick();
+  /** @returns the running writer (started when bytes wait and none runs) */
+  #startWriter(): Promise<void> {
+    if (this.#writer !== null) return this.#writer;
+    if (this.#failure !== null || this.#writtenOffset >= this.#o.commitLog.getMaxOffset()) {
+      return Promise.resolve();
+    }
+    const writer: Promise<void> = this.#write().then(() => {
+      if (this.#writer === writer) this.#writer = null;
+      if (this.#failure === null) this.kick(); // bytes appended during the last write
     });
-    this.#pump = pump;
+    this.#writer = writer;
+    return writer;
   }
 
   /**
-   * A sync is wanted: start the round on the next turn (setImmediate, ~3 µs), after the current
-   * burst of microtasks, so every appender woken by the previous sync joins this one (group
-   * commit). A running pump picks the request up itself.
+   * Writes every appended byte, one chunk piece at a time; then goes on only while at least
+   * the eager size waits, so it does not chase the appender message by message.
+   */
+  async #write(): Promise<void> {
+    const { commitLog, fs } = this.#o;
+    try {
+      let target = commitLog.getMaxOffset();
+      while (this.#writtenOffset < target && this.#failure === null) {
+        const segment = commitLog.segmentFor(this.#writtenOffset)!;
+        const written = await segment.writeNext(fs, COMMIT_LOG_WRITE_BYTES_MAX);
+        this.#stats.writeCount++;
+        this.#stats.writtenBytes += written;
+        this.#writtenOffset = segment.fileFromOffset + segment.writtenPosition;
+        if (written === 0) break;
+        if (this.#writtenOffset >= target) {
+          const next = commitLog.getMaxOffset();
+          if (next - this.#writtenOffset >= this.#eagerBytes) target = next;
+        }
+      }
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /**
+   * A sync is wanted: a running round picks it up; otherwise a round starts on the next turn
+   * (setImmediate, ~3 µs), after the current burst of appends, so they share one sync.
    */
   #requestSync(): void {
     this.#syncRequested = true;
-    if (this.#pump !== null || this.#failure !== null) return;
-    this.#deferPump();
+    if (this.#syncer !== null || this.#failure !== null || this.#syncDeferred !== undefined) {
+      return;
+    }
+    if (this.#stopped) return;
+    this.#syncDeferred = setImmediate(() => {
+      this.#syncDeferred = undefined;
+      this.#startSyncer();
+    });
   }
 
-  #deferPump(): void {
-    if (this.#deferred !== undefined || this.#stopped) return;
-    this.#deferred = setImmediate(() => {
-      this.#deferred = undefined;
-      this.#startPump(true);
+  #startSyncer(): Promise<void> {
+    if (this.#syncer !== null) return this.#syncer;
+    const syncer: Promise<void> = this.#syncRounds().then(() => {
+      if (this.#syncer === syncer) this.#syncer = null;
+      // A request that came after the last round's check.
+      if (this.#syncRequested && this.#failure === null) this.#requestSync();
     });
+    this.#syncer = syncer;
+    return syncer;
   }
 
   /**
@@ -200,7 +256,7 @@ export class CommitLogFlusher {
     return new Promise((resolve) => {
       const deadlineMs = this.#o.clock.now() + this.#o.syncFlushTimeout;
       this.#waiters.push({ endOffset, deadlineMs, result, resolve });
-      this.#armTimeout();
+      if (this.#timeoutTimer === undefined) this.#armTimeout();
       this.#requestSync();
     });
   }
@@ -208,10 +264,7 @@ export class CommitLogFlusher {
   /** Waits until every appended byte reached the file (not necessarily synced). */
   async drainWrites(): Promise<void> {
     const target = this.#o.commitLog.getMaxOffset();
-    while (this.#writtenOffset < target && this.#failure === null) {
-      this.#startPump(true);
-      await this.#pump;
-    }
+    while (this.#writtenOffset < target && this.#failure === null) await this.#startWriter();
   }
 
   /** Asks for a sync without waiting for it (WAIT=false under SYNC_FLUSH). */
@@ -228,24 +281,31 @@ export class CommitLogFlusher {
     while (this.#flushedOffset < target || this.#hasUnsyncedSegment()) {
       if (this.#failure !== null) throw this.#failure;
       this.#syncRequested = true;
-      this.#startPump(true);
-      await this.#idle();
+      await this.#startSyncer();
     }
     if (this.#failure !== null) throw this.#failure;
     this.#lastThoroughMs = this.#o.clock.now();
   }
 
   /**
-   * Stops the timers and waits for the running round. Waiters still pending (only possible
+   * Stops the timers and waits for the running loops. Waiters still pending (only possible
    * without a final `flush()`) get UNKNOWN_ERROR.
    */
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#intervalTimer);
     clearTimeout(this.#timeoutTimer);
-    clearImmediate(this.#deferred);
-    this.#intervalTimer = this.#timeoutTimer = this.#deferred = undefined;
-    await this.#idle();
+    clearImmediate(this.#writeDeferred);
+    clearImmediate(this.#syncDeferred);
+    this.#intervalTimer =
+      this.#timeoutTimer =
+      this.#writeDeferred =
+      this.#syncDeferred =
+        undefined;
+    while (this.#writer !== null || this.#syncer !== null) {
+      await this.#writer;
+      await this.#syncer;
+    }
     this.#resolveAll();
   }
 
@@ -254,41 +314,53 @@ export class CommitLogFlusher {
     return segment !== undefined && segment.needsDirSync;
   }
 
-  /** One pump: sync rounds while wanted, eager writes while ≥ the eager size is unwritten. */
-  async #run(writeAll: boolean): Promise<void> {
+  /** Sync rounds while requested: capture the end, have it written, sync, resolve waiters. */
+  async #syncRounds(): Promise<void> {
+    const { commitLog, clock } = this.#o;
     try {
-      let minBytes = writeAll ? 1 : COMMIT_LOG_WRITE_EAGER_BYTES;
-      while (this.#failure === null) {
-        const target = this.#o.commitLog.getMaxOffset();
-        const targetTimestamp = this.#o.commitLog.lastStoreTimestamp;
-        if (this.#syncRequested) {
-          // Capture the end once so a stream of appends cannot postpone the sync.
-          this.#syncRequested = false;
-          await this.#writeUpTo(target);
-          await this.#syncUpTo(target, targetTimestamp);
-        } else if (target - this.#writtenOffset >= minBytes) {
-          await this.#writeUpTo(target);
-          minBytes = COMMIT_LOG_WRITE_EAGER_BYTES;
-        } else {
-          break;
+      while (this.#syncRequested && this.#failure === null) {
+        // Capture the end once so a stream of appends cannot postpone the sync.
+        this.#syncRequested = false;
+        const target = commitLog.getMaxOffset();
+        const targetTimestamp = commitLog.lastStoreTimestamp;
+        const startedMs = performance.now();
+        while (this.#writtenOffset < target && this.#failure === null) await this.#startWriter();
+        if (this.#failure !== null) return;
+        await this.#syncUpTo(target);
+        this.#recordRound(performance.now() - startedMs);
+        if (target > this.#flushedOffset) {
+          this.#flushedOffset = target;
+          if (targetTimestamp > this.#flushedTimestamp) this.#flushedTimestamp = targetTimestamp;
         }
+        this.#resolveFlushed(clock.now());
+        // Waiters that appended during this sync: sync again at once.
+        if (this.#waiterHead < this.#waiters.length) this.#syncRequested = true;
       }
     } catch (error) {
       this.#fail(error);
     }
   }
 
-  async #writeUpTo(target: number): Promise<void> {
+  /** Syncs every segment holding unsynced bytes below `target` (and new folder entries). */
+  async #syncUpTo(target: number): Promise<void> {
     const { commitLog, fs } = this.#o;
-    while (this.#writtenOffset < target) {
-      const segment = commitLog.segmentFor(this.#writtenOffset)!;
-      const written = await segment.writeNext(fs, COMMIT_LOG_WRITE_BYTES_MAX);
-      this.#stats.writeCount++;
-      this.#stats.writtenBytes += written;
-      this.#writtenOffset = segment.fileFromOffset + segment.writtenPosition;
-      if (written === 0) break;
+    // A snapshot: retention may remove the oldest segments meanwhile.
+    const segments = [...commitLog.segments];
+    for (const segment of segments) {
+      const end = segment.fileFromOffset + segment.fileSize;
+      if (end <= this.#flushedOffset && !segment.needsDirSync) continue;
+      if (segment.fileFromOffset >= target && !segment.needsDirSync) break;
+      const syncing = segment.sync(fs, commitLog.dir);
+      // The disk works; the thread touches memory the next appends will use.
+      commitLog.chunkPool.warm(COMMIT_LOG_WARM_SLICE_BYTES);
+      await syncing;
     }
-    commitLog.releaseBuffers();
+    this.#stats.syncCount++;
+  }
+
+  #recordRound(latencyMs: number): void {
+    this.#stats.lastFlushLatencyMs = latencyMs;
+    if (latencyMs > this.#stats.maxFlushLatencyMs) this.#stats.maxFlushLatencyMs = latencyMs;
   }
 
   #fail(error: unknown): void {
@@ -298,41 +370,14 @@ export class CommitLogFlusher {
     this.#o.onError(this.#failure);
   }
 
-  async #syncUpTo(target: number, targetTimestamp: number): Promise<void> {
-    const { commitLog, fs, clock } = this.#o;
-    const startedMs = performance.now();
-    for (const segment of commitLog.segments) {
-      if (
-        segment.fileFromOffset + segment.fileSize <= this.#flushedOffset && !segment.needsDirSync
-      ) {
-        continue;
-      }
-      if (segment.fileFromOffset >= target && !segment.needsDirSync) break;
-      await segment.sync(fs, commitLog.dir);
-    }
-    this.#stats.syncCount++;
-    const latencyMs = performance.now() - startedMs;
-    this.#stats.lastFlushLatencyMs = latencyMs;
-    if (latencyMs > this.#stats.maxFlushLatencyMs) this.#stats.maxFlushLatencyMs = latencyMs;
-    if (target > this.#flushedOffset) {
-      this.#flushedOffset = target;
-      if (targetTimestamp > this.#flushedTimestamp) this.#flushedTimestamp = targetTimestamp;
-    }
-    this.#resolveFlushed(clock.now());
-    if (this.#waiterHead < this.#waiters.length) this.#syncRequested = true;
-  }
-
-  /** Waits until no pump runs. */
-  async #idle(): Promise<void> {
-    while (this.#pump !== null) await this.#pump;
-  }
-
+  /** Resolves, in one pass, every waiter the flushed offset covers or whose deadline passed. */
   #resolveFlushed(nowMs: number): void {
     const waiters = this.#waiters;
+    const flushed = this.#flushedOffset;
     let head = this.#waiterHead;
     while (head < waiters.length) {
       const waiter = waiters[head];
-      if (waiter.endOffset <= this.#flushedOffset) {
+      if (waiter.endOffset <= flushed) {
         waiter.resolve({ status: "PUT_OK", appendMessageResult: waiter.result });
       } else if (waiter.deadlineMs <= nowMs) {
         waiter.resolve({ status: "FLUSH_DISK_TIMEOUT", appendMessageResult: waiter.result });
@@ -344,8 +389,6 @@ export class CommitLogFlusher {
     if (head === waiters.length) {
       this.#waiters = [];
       this.#waiterHead = 0;
-      clearTimeout(this.#timeoutTimer);
-      this.#timeoutTimer = undefined;
     } else {
       this.#waiterHead = head;
     }
@@ -359,7 +402,10 @@ export class CommitLogFlusher {
     this.#waiterHead = 0;
   }
 
-  /** Checks deadlines while waiters exist; re-armed at most every SYNC_FLUSH_TIMEOUT_CHECK_MS. */
+  /**
+   * The deadline sweep: one timer while waiters exist, firing at the oldest waiter's deadline
+   * but at least every SYNC_FLUSH_TIMEOUT_CHECK_MS (the injected clock may jump).
+   */
   #armTimeout(): void {
     if (this.#timeoutTimer !== undefined || this.#stopped) return;
     const head = this.#waiters[this.#waiterHead];

@@ -1,19 +1,24 @@
 /**
  * One commit-log file (store.md §2): `fileSize` bytes named by its 20-digit start offset, plus
- * the in-memory buffer appends are encoded into. Positions are byte offsets inside the file.
+ * the in-memory chunks appends are encoded into. Positions are byte offsets inside the file.
  *
  * Watermarks, always `flushed ≤ written ≤ wrote ≤ fileSize`:
- * - `wrotePosition`: bytes appended (in the buffer, visible to readers);
+ * - `wrotePosition`: bytes appended (in memory, visible to readers);
  * - `writtenPosition`: bytes handed to the file (page cache);
  * - `flushedPosition`: bytes made durable by `sync()`.
- * The buffer holds valid bytes for `[bufferStart, wrotePosition)`; older bytes are read from the
- * file (after recovery the buffer starts at the recovered end).
+ * Memory holds `[memoryStart, wrotePosition)` in chunks of the shared
+ * {@linkcode CommitLogChunkPool}; older bytes are read from the file. The oldest chunks go back
+ * to the pool once written, so `memoryStart` only moves forward. After the BLANK header that
+ * ends a segment (`dataEnd`) the file already reads as zeros, so those bytes are neither held
+ * in memory nor written.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
+import type { CommitLogChunk, CommitLogChunkPool } from "./commit_log_chunk_pool.ts";
 import type { FileHandle, FileSystem } from "./file_system.ts";
+import { BLANK_HEADER_BYTES, BLANK_MAGIC_CODE } from "./message_record.ts";
 import { joinPath } from "./store_paths.ts";
 
 /** A commit-log segment name: the start offset, 20 digits zero-padded (store.md §2). */
@@ -21,7 +26,7 @@ export function segmentFileName(fileFromOffset: number): string {
   return String(fileFromOffset).padStart(20, "0");
 }
 
-/** One commit-log file and its write buffer; see the module doc. */
+/** One commit-log file and its memory; see the module doc. */
 export class CommitLogSegment {
   /** offset of the file's first byte in the whole log */
   readonly fileFromOffset: number;
@@ -29,33 +34,44 @@ export class CommitLogSegment {
   readonly fileSize: number;
   /** full path of the file */
   readonly path: string;
-  /** in-memory image, or null when served from the file only */
-  buffer: Uint8Array | null = null;
-  /** DataView over `buffer` */
-  view: DataView | null = null;
-  /** first position the buffer holds valid bytes for */
-  bufferStart = 0;
+  /** bytes per memory chunk */
+  readonly chunkBytes: number;
+  /** first position memory holds (fileSize when none) */
+  memoryStart: number;
   /** bytes appended */
   wrotePosition = 0;
   /** bytes written to the file */
   writtenPosition = 0;
   /** bytes synced */
   flushedPosition = 0;
+  /** end of the data: past the BLANK header the file is zeros (fileSize while not ended) */
+  dataEnd: number;
   /** the folder entry must be synced before data in this file counts as durable */
   needsDirSync = false;
+  /**
+   * clock time of the last change in this run (retention's last-modified time); undefined for
+   * a file loaded from disk and not written since (retention then asks the file system)
+   */
+  lastModifiedMs: number | undefined = undefined;
+  readonly #chunks: Array<CommitLogChunk | undefined> = [];
   #handle: FileHandle | null = null;
   #opening: Promise<FileHandle> | null = null;
   #writing = false;
+  #destroyed = false;
 
   /**
    * @param dir the commit-log folder
    * @param fileFromOffset start offset (a multiple of `fileSize`)
    * @param fileSize segment size in bytes
+   * @param chunkBytes the pool's chunk size
    */
-  constructor(dir: string, fileFromOffset: number, fileSize: number) {
+  constructor(dir: string, fileFromOffset: number, fileSize: number, chunkBytes: number) {
     assert(fileFromOffset % fileSize === 0, `segment start ${fileFromOffset} not aligned`);
     this.fileFromOffset = fileFromOffset;
     this.fileSize = fileSize;
+    this.chunkBytes = chunkBytes;
+    this.memoryStart = fileSize;
+    this.dataEnd = fileSize;
     this.path = joinPath(dir, segmentFileName(fileFromOffset));
   }
 
@@ -69,30 +85,122 @@ export class CommitLogSegment {
     return this.wrotePosition === this.fileSize;
   }
 
-  /** true while a file write of this segment is in flight (its buffer must not be reused) */
+  /** true once retention deleted the file: reads answer null, nothing reopens it */
+  get destroyed(): boolean {
+    return this.#destroyed;
+  }
+
+  /** true while a file write of this segment is in flight (its chunks must not be reused) */
   get isWriting(): boolean {
     return this.#writing;
   }
 
-  /** Gives the segment a buffer valid from `bufferStart`. */
-  attachBuffer(buffer: Uint8Array, bufferStart: number): void {
-    assert(buffer.length === this.fileSize, "buffer must be as large as the segment");
-    this.buffer = buffer;
-    this.view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-    this.bufferStart = bufferStart;
+  /** true when memory holds the byte at `position` */
+  inMemory(position: number): boolean {
+    return position >= this.memoryStart && position < this.wrotePosition &&
+      this.#chunks[Math.floor(position / this.chunkBytes)] !== undefined;
   }
 
-  /** Takes the buffer away (readers go to the file from now on). @returns the buffer */
-  detachBuffer(): Uint8Array | null {
-    assert(!this.#writing, "cannot detach a buffer while it is being written");
-    assert(
-      this.writtenPosition >= this.wrotePosition,
-      "cannot detach a buffer with unwritten bytes",
-    );
-    const buffer = this.buffer;
-    this.buffer = null;
-    this.view = null;
-    return buffer;
+  /** Appends from `position` on go to memory (a new segment: 0; after recovery: its end). */
+  startMemoryAt(position: number): void {
+    assert(this.#chunks.every((chunk) => chunk === undefined), "memory already started");
+    this.memoryStart = position;
+  }
+
+  /**
+   * @returns how many chunks appending `[position, position + length)` still needs
+   */
+  chunksMissing(position: number, length: number): number {
+    let missing = 0;
+    if (length <= 0) return 0;
+    const last = Math.floor((position + length - 1) / this.chunkBytes);
+    for (let i = Math.floor(position / this.chunkBytes); i <= last; i++) {
+      if (this.#chunks[i] === undefined) missing++;
+    }
+    return missing;
+  }
+
+  /** Gives memory to `[position, position + length)` from the pool (reserved by the caller). */
+  addChunks(pool: CommitLogChunkPool, position: number, length: number): void {
+    assert(position >= this.memoryStart, `position ${position} below memory ${this.memoryStart}`);
+    const last = Math.floor((position + length - 1) / this.chunkBytes);
+    for (let i = Math.floor(position / this.chunkBytes); i <= last; i++) {
+      if (this.#chunks[i] !== undefined) continue;
+      const chunk = pool.take();
+      if (chunk === undefined) assert.fail("chunks must be reserved before an append");
+      this.#chunks[i] = chunk;
+    }
+  }
+
+  /** @returns the chunk holding `position` (present: the caller added it) */
+  chunkAt(position: number): CommitLogChunk {
+    return this.#chunks[Math.floor(position / this.chunkBytes)]!;
+  }
+
+  /** Copies `bytes` to memory at `position`, across chunks (their chunks must be present). */
+  copyIn(bytes: Uint8Array, position: number): void {
+    let done = 0;
+    while (done < bytes.length) {
+      const at = position + done;
+      const offset = at % this.chunkBytes;
+      const n = Math.min(bytes.length - done, this.chunkBytes - offset);
+      this.chunkAt(at).bytes.set(bytes.subarray(done, done + n), offset);
+      done += n;
+    }
+  }
+
+  /**
+   * Ends the segment with the BLANK record (message-format.md §2): its 8-byte header goes to
+   * memory (chunks reserved by the caller); the rest of the file is zeros already.
+   */
+  endWithBlank(pool: CommitLogChunkPool): void {
+    const position = this.wrotePosition;
+    const maxBlank = this.fileSize - position;
+    assert(maxBlank >= BLANK_HEADER_BYTES, "a segment always keeps room for the blank");
+    const header = new Uint8Array(BLANK_HEADER_BYTES);
+    const view = new DataView(header.buffer);
+    view.setInt32(0, maxBlank);
+    view.setInt32(4, BLANK_MAGIC_CODE);
+    this.addChunks(pool, position, BLANK_HEADER_BYTES);
+    this.copyIn(header, position);
+    this.dataEnd = position + BLANK_HEADER_BYTES;
+    this.wrotePosition = this.fileSize;
+  }
+
+  /**
+   * Returns the oldest chunk to the pool if every byte it holds reached the file and appends no
+   * longer go to it. @returns true when one was released
+   */
+  releaseOldestChunk(pool: CommitLogChunkPool): boolean {
+    if (this.#writing || this.memoryStart >= this.wrotePosition) return false;
+    const index = Math.floor(this.memoryStart / this.chunkBytes);
+    const end = Math.min((index + 1) * this.chunkBytes, this.fileSize);
+    if (this.writtenPosition < end) return false;
+    const chunk = this.#chunks[index];
+    this.#chunks[index] = undefined;
+    this.memoryStart = end >= this.dataEnd ? this.fileSize : end;
+    if (chunk !== undefined) pool.give(chunk);
+    return true;
+  }
+
+  /** Returns every chunk to the pool (the segment is written out, deleted or cut). */
+  releaseAllChunks(pool: CommitLogChunkPool): void {
+    assert(!this.#writing, "cannot release memory while it is being written");
+    for (let i = 0; i < this.#chunks.length; i++) {
+      const chunk = this.#chunks[i];
+      if (chunk !== undefined) pool.give(chunk);
+    }
+    this.#chunks.length = 0;
+    this.memoryStart = this.fileSize;
+  }
+
+  /**
+   * Uses a file another task is creating (the next segment, created ahead); `open()` waits for it.
+   * @param preparing resolves to the open, full-size file whose folder entry is synced
+   */
+  adoptFile(preparing: Promise<FileHandle>): void {
+    assert(this.#opening === null && this.#handle === null, "segment file already open");
+    this.#opening = preparing.then((handle) => this.#handle = handle);
   }
 
   /** Opens (creating at full size if asked) the file; later calls reuse the handle. */
@@ -122,20 +230,28 @@ export class CommitLogSegment {
   }
 
   /**
-   * Writes the next unwritten bytes (at most `maxBytes`) from the buffer to the file.
+   * Writes the next unwritten bytes (at most `maxBytes`, never past a chunk) to the file.
    * @returns the number of bytes written (0 when nothing was pending)
    */
   async writeNext(fs: FileSystem, maxBytes: number): Promise<number> {
     const start = this.writtenPosition;
-    const end = Math.min(this.wrotePosition, start + maxBytes);
-    if (end <= start) return 0;
-    if (this.buffer === null || start < this.bufferStart) {
-      assert.fail("unwritten bytes must be in the buffer");
+    if (start >= this.dataEnd && start < this.wrotePosition) {
+      // The blank's tail: the file already holds zeros there.
+      this.writtenPosition = this.wrotePosition;
+      return this.wrotePosition - start;
     }
+    const chunkEnd = (Math.floor(start / this.chunkBytes) + 1) * this.chunkBytes;
+    const end = Math.min(this.wrotePosition, this.dataEnd, chunkEnd, start + maxBytes);
+    if (end <= start) return 0;
+    const chunk = this.#chunks[Math.floor(start / this.chunkBytes)];
+    if (chunk === undefined || start < this.memoryStart) {
+      assert.fail("unwritten bytes must be in memory");
+    }
+    const offset = start % this.chunkBytes;
     this.#writing = true;
     try {
       const handle = await this.open(fs, true);
-      await handle.writeAt(this.buffer.subarray(start, end), start);
+      await handle.writeAt(chunk.bytes.subarray(offset, offset + end - start), start);
     } finally {
       this.#writing = false;
     }
@@ -143,12 +259,25 @@ export class CommitLogSegment {
     return end - start;
   }
 
-  /** Makes the written bytes durable. @returns the new flushed position */
-  async sync(fs: FileSystem, dir: string): Promise<number> {
+  /**
+   * Makes the written bytes durable. With the file open the sync is issued before this returns,
+   * so the caller can work while the disk does. @returns the new flushed position
+   */
+  sync(fs: FileSystem, dir: string): Promise<number> {
+    // Retention deletes only fully synced files; never recreate one.
+    if (this.#destroyed) return Promise.resolve(this.flushedPosition);
     const target = this.writtenPosition;
-    if (target <= this.flushedPosition && !this.needsDirSync) return this.flushedPosition;
-    const handle = await this.open(fs, true);
-    await handle.sync();
+    if (target <= this.flushedPosition && !this.needsDirSync) {
+      return Promise.resolve(this.flushedPosition);
+    }
+    const syncing = this.#handle !== null
+      ? this.#handle.sync()
+      : this.open(fs, true).then((handle) => handle.sync());
+    return this.#synced(syncing, target, fs, dir);
+  }
+
+  async #synced(syncing: Promise<void>, target: number, fs: FileSystem, dir: string) {
+    await syncing;
     if (this.needsDirSync) {
       await fs.syncDir(dir);
       this.needsDirSync = false;
@@ -158,28 +287,52 @@ export class CommitLogSegment {
   }
 
   /**
-   * Copies `[position, position + length)` from the buffer.
-   * @returns the bytes, or undefined when the buffer does not hold them
+   * Copies `[position, position + length)` from memory.
+   * @returns the bytes, or undefined when memory does not hold them all
    */
   readFromMemory(position: number, length: number): Uint8Array | undefined {
-    const buffer = this.buffer;
-    if (buffer === null || position < this.bufferStart) return undefined;
-    if (position + length > this.wrotePosition) return undefined;
-    return buffer.slice(position, position + length);
+    if (position < this.memoryStart || position + length > this.wrotePosition) return undefined;
+    if (position + length > this.dataEnd) return undefined;
+    const index = Math.floor(position / this.chunkBytes);
+    const offset = position - index * this.chunkBytes;
+    const chunk = this.#chunks[index];
+    if (chunk === undefined) return undefined;
+    if (offset + length <= this.chunkBytes) return chunk.bytes.slice(offset, offset + length);
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const at = position + done;
+      const from = this.#chunks[Math.floor(at / this.chunkBytes)];
+      if (from === undefined) return undefined;
+      const o = at % this.chunkBytes;
+      const n = Math.min(length - done, this.chunkBytes - o);
+      out.set(from.bytes.subarray(o, o + n), done);
+      done += n;
+    }
+    return out;
   }
 
   /**
    * Reads `[position, position + length)` from memory or the file; never past `wrotePosition`.
-   * @returns the bytes, or null when the range is not (fully) appended
+   * A read that meets retention deleting the file answers null (the record was removed).
+   * @returns the bytes, or null when the range is not (fully) appended or the file is gone
+   * @throws the file system's error for any other failure
    */
   async read(fs: FileSystem, position: number, length: number): Promise<Uint8Array | null> {
     if (position < 0 || length < 0 || position + length > this.wrotePosition) return null;
     const inMemory = this.readFromMemory(position, length);
     if (inMemory) return inMemory;
+    if (this.#destroyed) return null;
     const out = new Uint8Array(length);
-    const handle = await this.open(fs, false);
-    const n = await handle.readAt(out, position);
-    if (n < length) return null;
+    try {
+      const handle = await this.open(fs, false);
+      const n = await handle.readAt(out, position);
+      if (n < length) return null;
+    } catch (error) {
+      // The handle was closed or the file removed under the read: MESSAGE_WAS_REMOVING.
+      if (this.#destroyed) return null;
+      throw error;
+    }
     return out;
   }
 
@@ -197,11 +350,10 @@ export class CommitLogSegment {
     this.#handle = null;
   }
 
-  /** Closes and deletes the file (retention). */
+  /** Closes and deletes the file (retention); later reads answer null. */
   async destroy(fs: FileSystem): Promise<void> {
+    this.#destroyed = true;
     await this.close();
-    this.buffer = null;
-    this.view = null;
     await fs.remove(this.path);
   }
 }

@@ -21,6 +21,7 @@ import {
   CQ_STORE_UNIT_BYTES,
 } from "./limits.ts";
 import { joinPath } from "./store_paths.ts";
+import type { FileHandleCache } from "./file_handle_cache.ts";
 import { BLANK_UNIT_SIZE, type ConsumeQueueUnits, readInt64 } from "./consume_queue_units.ts";
 import { findOffsetByTime, type OffsetByTimeOptions } from "./consume_queue_time_search.ts";
 
@@ -50,6 +51,8 @@ export interface ConsumeQueueOptions {
   readonly fileBytes?: number;
   /** receives anomalies that do not stop the queue (e.g. a dispatch out of order) */
   readonly onWarning?: (message: string) => void;
+  /** keeps read handles of older files open (default: open and close per read) */
+  readonly handles?: FileHandleCache;
 }
 
 /**
@@ -86,6 +89,7 @@ export class ConsumeQueue {
   /** bytes per file (a multiple of 20) */
   readonly fileBytes: number;
   readonly #fs: FileSystem;
+  readonly #handles: FileHandleCache | undefined;
   readonly #rootDir: string;
   readonly #warn: (message: string) => void;
   #segments: ConsumeQueueSegment[] = [];
@@ -109,6 +113,7 @@ export class ConsumeQueue {
       throw new RangeError(`Cannot create consume queue ${options.topic}/${options.queueId}`);
     }
     this.#fs = options.fs;
+    this.#handles = options.handles;
     this.#rootDir = options.rootDir;
     this.topic = options.topic;
     this.queueId = options.queueId;
@@ -166,15 +171,7 @@ export class ConsumeQueue {
           `Cannot load consume queue ${this.dir}: file ${name} leaves a gap`,
         );
       }
-      segments.push(
-        new ConsumeQueueSegment({
-          fs: this.#fs,
-          path,
-          start,
-          fileBytes: this.fileBytes,
-          onDisk: true,
-        }),
-      );
+      segments.push(this.#newSegment(start, true));
     }
     this.#segments = segments;
     this.#minOffset = segments.length > 0 ? segments[0].start / UNIT : 0;
@@ -226,6 +223,7 @@ export class ConsumeQueue {
   async #dropLast(): Promise<void> {
     const last = this.#segments.pop();
     assert(last !== undefined, "a segment to drop");
+    await this.#handles?.forget(last.path);
     await this.#fs.remove(last.path);
     if (this.#segments.length === 0) this.#minOffset = 0;
   }
@@ -270,14 +268,14 @@ export class ConsumeQueue {
     return segment;
   }
 
-  #newSegment(start: number): ConsumeQueueSegment {
-    const path = joinPath(this.dir, fileName(start));
+  #newSegment(start: number, onDisk = false): ConsumeQueueSegment {
     return new ConsumeQueueSegment({
       fs: this.#fs,
-      path,
+      path: joinPath(this.dir, fileName(start)),
       start,
       fileBytes: this.fileBytes,
-      onDisk: false,
+      onDisk,
+      handles: this.#handles,
     });
   }
 
@@ -453,6 +451,7 @@ export class ConsumeQueue {
           if (!units.isBlank(0) && units.physicalOffset(0) >= commitLogMinOffset) break;
         }
         this.#segments.shift();
+        await this.#handles?.forget(first.path);
         await this.#fs.remove(first.path);
         this.#minOffset = Math.max(this.#minOffset, this.#segments[0].start / UNIT);
         deleted++;
@@ -465,6 +464,7 @@ export class ConsumeQueue {
   /** Removes the queue's folder and every unit (topic deletion). */
   destroy(): Promise<void> {
     return this.#exclusive(async () => {
+      for (const segment of this.#segments) await this.#handles?.forget(segment.path);
       this.#segments = [];
       this.#minOffset = 0;
       this.#maxPhysicalOffset = -1;

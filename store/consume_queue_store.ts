@@ -8,7 +8,8 @@
 import { ConsumeQueue, isSafeTopicFolder } from "./consume_queue.ts";
 import type { CommitLogDispatcher, DispatchRequest } from "./dispatch_request.ts";
 import type { FileSystem } from "./file_system.ts";
-import { CONSUME_QUEUE_FILE_BYTES_DEFAULT } from "./limits.ts";
+import { CONSUME_QUEUE_FILE_BYTES_DEFAULT, CONSUME_QUEUE_OPEN_FILES_MAX } from "./limits.ts";
+import { FileHandleCache } from "./file_handle_cache.ts";
 import { joinPath } from "./store_paths.ts";
 
 /** Transaction-type bits of sysFlag (message-format.md §3). */
@@ -66,6 +67,7 @@ export class ConsumeQueueStore implements CommitLogDispatcher {
   readonly #fileBytes: number;
   readonly #onWarning?: (message: string) => void;
   readonly #topics = new Map<string, Map<number, ConsumeQueue>>();
+  readonly #handles: FileHandleCache;
   #lastDispatchedStoreTimestamp = 0;
   #flushedStoreTimestamp = 0;
 
@@ -75,6 +77,7 @@ export class ConsumeQueueStore implements CommitLogDispatcher {
     this.#rootDir = options.rootDir;
     this.#fileBytes = options.fileBytes ?? CONSUME_QUEUE_FILE_BYTES_DEFAULT;
     this.#onWarning = options.onWarning;
+    this.#handles = new FileHandleCache(options.fs, CONSUME_QUEUE_OPEN_FILES_MAX);
   }
 
   /**
@@ -149,6 +152,7 @@ export class ConsumeQueueStore implements CommitLogDispatcher {
       queueId,
       fileBytes: this.#fileBytes,
       onWarning: this.#onWarning,
+      handles: this.#handles,
     });
   }
 
@@ -249,8 +253,9 @@ export class ConsumeQueueStore implements CommitLogDispatcher {
     return clean;
   }
 
-  /** Flushes everything (clean shutdown). */
+  /** Flushes everything and closes the read handles (clean shutdown). */
   async close(): Promise<void> {
     await this.flush(0);
+    await this.#handles.close();
   }
 }

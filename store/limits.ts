@@ -40,11 +40,34 @@ export const COMMIT_LOG_SEGMENT_BYTES_MIN = 4_096;
 export const COMMIT_LOG_SEGMENT_BYTES_MAX = 0x7fff_ffff;
 
 /**
- * In-memory segment buffers alive at once: the current and the previous segment serve tail
- * readers, two more absorb a writer that lags behind the appender. Beyond it appends get
- * OS_PAGECACHE_BUSY instead of growing memory without bound.
+ * Commit-log memory in segments: as much as the current and previous segment for tail readers
+ * plus two for a writer that lags behind the appender (bounded by COMMIT_LOG_MEMORY_BYTES_MAX).
+ * Beyond it appends get OS_PAGECACHE_BUSY instead of growing memory without bound.
  */
 export const COMMIT_LOG_SEGMENT_BUFFERS_MAX = 4;
+
+/**
+ * Bytes of one commit-log memory chunk: small enough to warm in slices while a sync is in
+ * flight and to recycle at a fine grain, large enough that few records cross a chunk end
+ * (those are encoded into scratch space and copied).
+ */
+export const COMMIT_LOG_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Most commit-log memory (the tail readers' window and the writer's backlog together): 512 MiB
+ * holds the last ~400,000 1 KiB messages, so consumers at the tail read without I/O; older data
+ * comes from the page cache.
+ */
+export const COMMIT_LOG_MEMORY_BYTES_MAX = 512 * 1024 * 1024;
+
+/** Least commit-log memory, whatever the segment size: 16 MiB lets small-segment stores batch writes. */
+export const COMMIT_LOG_MEMORY_BYTES_MIN = 16 * 1024 * 1024;
+
+/**
+ * Fresh chunks kept touched ahead of the writer (8 MiB): page faults on never-used memory cost
+ * more than encoding (bench/README), so the flusher pays them while it waits for the disk.
+ */
+export const COMMIT_LOG_SPARE_CHUNKS = 8;
 
 /**
  * Largest single file write of the flush pipeline: big enough to run at the disk's streaming
@@ -58,6 +81,18 @@ export const COMMIT_LOG_WRITE_BYTES_MAX = 8 * 1024 * 1024;
  * a burst of appends costs one write instead of one syscall per message.
  */
 export const COMMIT_LOG_WRITE_EAGER_BYTES = 64 * 1024;
+
+/**
+ * The same under SYNC_FLUSH: the sync round after a burst of appends writes the burst in one
+ * call, so writing part of it earlier only adds a call; 1 MiB still bounds a long burst.
+ */
+export const COMMIT_LOG_WRITE_EAGER_SYNC_BYTES = 1024 * 1024;
+
+/**
+ * Fresh memory the flusher touches per sync while the disk works (128 KiB ≈ 50–200 µs): more
+ * than a sync round of 64 1 KiB appends uses, and short enough not to delay the next round.
+ */
+export const COMMIT_LOG_WARM_SLICE_BYTES = 128 * 1024;
 
 /** Bytes read per step when recovery scans a segment: large sequential reads, bounded memory. */
 export const RECOVERY_READ_BYTES = 8 * 1024 * 1024;
@@ -96,7 +131,10 @@ assert(
 );
 assert(COMMIT_LOG_WRITE_BYTES_MAX <= COMMIT_LOG_SEGMENT_BYTES_DEFAULT);
 assert(COMMIT_LOG_WRITE_EAGER_BYTES <= COMMIT_LOG_WRITE_BYTES_MAX);
+assert(COMMIT_LOG_WRITE_EAGER_SYNC_BYTES <= COMMIT_LOG_WRITE_BYTES_MAX);
 assert(COMMIT_LOG_SEGMENT_BUFFERS_MAX >= 2, "current and previous segment must fit");
+assert(COMMIT_LOG_MEMORY_BYTES_MIN <= COMMIT_LOG_MEMORY_BYTES_MAX);
+assert(COMMIT_LOG_CHUNK_BYTES * COMMIT_LOG_SPARE_CHUNKS <= COMMIT_LOG_MEMORY_BYTES_MIN);
 assert(CHECKPOINT_FILE_BYTES >= 40, "checkpoint holds five int64 fields");
 
 // ---- store index (owned by store-index) -------------------------------------------------------
@@ -133,6 +171,12 @@ export const CONSUME_QUEUE_READ_UNITS_MAX = 8_192;
 /** Bytes read per step when recovery or a correction scans consume-queue files. */
 export const CONSUME_QUEUE_SCAN_BYTES = 52_428 * CQ_STORE_UNIT_BYTES;
 
+/**
+ * Consume-queue files kept open for reads across pulls (least recently used closed first): an
+ * open per pull costs more than the read; 128 bounds descriptors whatever the queue count.
+ */
+export const CONSUME_QUEUE_OPEN_FILES_MAX = 128;
+
 /** Files checked by consume-queue recovery: from the third-to-last (store.md §6). */
 export const CONSUME_QUEUE_RECOVER_FILES = 3;
 
@@ -162,6 +206,9 @@ export const MAX_MSGS_NUM_BATCH_DEFAULT = 64;
 
 /** Commit-log files one retention pass deletes (RocketMQ `DELETE_FILES_BATCH_MAX`, store.md §9). */
 export const DELETE_FILE_BATCH_MAX = 10;
+
+/** Delay of the first retention pass after start (RocketMQ schedules it 60 s after start). */
+export const CLEAN_RESOURCE_FIRST_DELAY_MS = 60_000;
 
 /** Passes an admin's manual delete request keeps deleting (RocketMQ `executeDeleteFilesManually`). */
 export const MANUAL_DELETE_FILE_SEVERAL_TIMES = 20;

@@ -142,15 +142,8 @@ function readHost(bytes: Uint8Array, view: DataView, position: number, v6: boole
   };
 }
 
-/**
- * Decodes one V1 or V2 record starting at `offset` of `bytes`.
- * @param bytes holds the record (and possibly more)
- * @param offset where the record starts
- * @returns the record; `body` is a view into `bytes`
- * @throws {RecordDecodeError} when the bytes are not a whole record
- */
-export function decodeRecord(bytes: Uint8Array, offset = 0): MessageRecord {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** Validates TOTALSIZE, MAGICCODE and SYSFLAG of the record at `offset`. */
+function checkHeader(bytes: Uint8Array, view: DataView, offset: number) {
   if (bytes.length - offset < 8) {
     throw new RecordDecodeError(`Cannot decode record at ${offset}: truncated`);
   }
@@ -170,6 +163,19 @@ export function decodeRecord(bytes: Uint8Array, offset = 0): MessageRecord {
       `Cannot decode record at ${offset}: size ${totalSize} too small for sysFlag ${sysFlag}`,
     );
   }
+  return { totalSize, magicCode, sysFlag };
+}
+
+/**
+ * Decodes one V1 or V2 record starting at `offset` of `bytes`.
+ * @param bytes holds the record (and possibly more)
+ * @param offset where the record starts
+ * @returns the record; `body` is a view into `bytes`
+ * @throws {RecordDecodeError} when the bytes are not a whole record
+ */
+export function decodeRecord(bytes: Uint8Array, offset = 0): MessageRecord {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { totalSize, magicCode, sysFlag } = checkHeader(bytes, view, offset);
   let p = offset + 48;
   const bornHost = readHost(bytes, view, p, (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG) !== 0);
   p += bornHost.address.length + 4;

@@ -7,16 +7,18 @@
  */
 
 import { type Clock, systemClock } from "../common/clock.ts";
-import { StoreCheckpoint } from "./checkpoint.ts";
-import { CheckpointService } from "./checkpoint_service.ts";
-import { type AppendOutcome, CommitLog } from "./commit_log.ts";
-import { CommitLogFlusher } from "./commit_log_flusher.ts";
+import type { StoreCheckpoint } from "./checkpoint.ts";
+import type { CheckpointService } from "./checkpoint_service.ts";
+import { type CleanResult, type CleanService, StoreDiskFullError } from "./clean_service.ts";
+import type { AppendOutcome, CommitLog } from "./commit_log.ts";
+import type { CommitLogFlusher } from "./commit_log_flusher.ts";
 import { recoverCommitLog, type RecoveryReport, scanCommitLog } from "./commit_log_recovery.ts";
-import { ConsumeQueueStore } from "./consume_queue_store.ts";
+import type { ConsumeQueueStore } from "./consume_queue_store.ts";
 import type { CommitLogDispatcher } from "./dispatch_request.ts";
 import type { FileSystem } from "./file_system.ts";
 import { getMessage } from "./get_message.ts";
-import { IndexService } from "./index_service.ts";
+import { queryMessage } from "./query_message.ts";
+import type { IndexService } from "./index_service.ts";
 import type { GetMessageResult, MessageFilter } from "./get_message_result.ts";
 import {
   decodeRecord,
@@ -26,7 +28,7 @@ import {
 } from "./message_record.ts";
 import { type MessageStoreConfig, resolveMessageStoreConfig } from "./message_store_config.ts";
 import type { PutMessageResult } from "./put_message_status.ts";
-import { ReputMessageService } from "./reput_message_service.ts";
+import type { ReputMessageService } from "./reput_message_service.ts";
 import { resolveStorePaths, type StorePaths } from "./store_paths.ts";
 import {
   type MessageStoreOptions,
@@ -34,6 +36,8 @@ import {
   type QueryMessageResult,
   waitStoreMsgOK,
 } from "./message_store_options.ts";
+import { createStoreServices } from "./_store_services.ts";
+import { SYNC_FLUSH_WAITERS_MAX } from "./limits.ts";
 
 export type { MessageStoreOptions, MessageStoreStats, QueryMessageResult };
 
@@ -58,6 +62,7 @@ export class MessageStore {
   readonly #reput: ReputMessageService;
   readonly #checkpoint: StoreCheckpoint;
   readonly #checkpointService: CheckpointService;
+  readonly #clean: CleanService;
   readonly #memoryBytes: number;
   readonly #onError: (error: Error) => void;
   #state: State = "created";
@@ -79,67 +84,21 @@ export class MessageStore {
     this.#onError = options.onError ?? ((error) => console.error(error));
     this.#memoryBytes = (options.physicalMemoryBytes ?? DEFAULT_PHYSICAL_MEMORY_BYTES) *
       (config.accessMessageInMemoryMaxRatio / 100);
-    this.#reput = new ReputMessageService({
-      onMessageArrived: options.onMessageArrived,
+    const services = createStoreServices({
+      options,
+      config,
+      paths: this.paths,
+      clock: this.#clock,
       onError: this.#onError,
     });
-    this.consumeQueueStore = new ConsumeQueueStore({
-      fs: this.#fs,
-      rootDir: this.paths.consumeQueue,
-      fileBytes: config.mappedFileSizeConsumeQueue,
-      onWarning: (message) => this.#onError(new Error(message)),
-    });
-    this.#reput.register(this.consumeQueueStore);
-    this.indexService = config.messageIndexEnable
-      ? new IndexService({
-        fs: this.#fs,
-        dir: this.paths.index,
-        clock: this.#clock,
-        maxHashSlotNum: config.maxHashSlotNum,
-        maxIndexNum: config.maxIndexNum,
-        maxMsgsNumBatch: config.maxMsgsNumBatch,
-      })
-      : null;
-    if (this.indexService !== null) this.#reput.register(this.indexService);
-    this.commitLog = new CommitLog({
-      fs: this.#fs,
-      dir: this.paths.commitLog,
-      segmentBytes: config.mappedFileSizeCommitLog,
-      clock: this.#clock,
-      storeHost: options.storeHost,
-      maxMessageSize: config.maxMessageSize,
-      onAppend: (request) => this.#reput.dispatch(request),
-      initialQueueOffset: (topic, queueId) =>
-        this.consumeQueueStore.findConsumeQueue(topic, queueId)?.maxOffset ?? 0,
-      onDirty: () => this.#flusher.kick(),
-    });
-    this.#flusher = new CommitLogFlusher({
-      fs: this.#fs,
-      clock: this.#clock,
-      commitLog: this.commitLog,
-      flushDiskType: config.flushDiskType,
-      flushIntervalCommitLog: config.flushIntervalCommitLog,
-      flushCommitLogLeastPages: config.flushCommitLogLeastPages,
-      flushCommitLogThoroughInterval: config.flushCommitLogThoroughInterval,
-      syncFlushTimeout: config.syncFlushTimeout,
-      onError: this.#onError,
-    });
-    this.#checkpoint = new StoreCheckpoint(this.#fs, this.paths.checkpoint);
-    this.#checkpointService = new CheckpointService({
-      clock: this.#clock,
-      checkpoint: this.#checkpoint,
-      flushIntervalConsumeQueue: config.flushIntervalConsumeQueue,
-      flushConsumeQueueLeastPages: config.flushConsumeQueueLeastPages,
-      flushConsumeQueueThoroughInterval: config.flushConsumeQueueThoroughInterval,
-      flushConsumeQueues: async (leastPages) => {
-        await this.consumeQueueStore.flush(leastPages);
-        await this.indexService?.flush();
-      },
-      physicTimestamp: () => this.#flusher.flushedTimestamp,
-      logicsTimestamp: () => this.consumeQueueStore.flushedStoreTimestamp,
-      indexTimestamp: () => this.indexService?.flushedTimestamp ?? 0,
-      onError: this.#onError,
-    });
+    this.#reput = services.reput;
+    this.consumeQueueStore = services.consumeQueueStore;
+    this.indexService = services.indexService;
+    this.commitLog = services.commitLog;
+    this.#flusher = services.flusher;
+    this.#checkpoint = services.checkpoint;
+    this.#checkpointService = services.checkpointService;
+    this.#clean = services.cleanService;
   }
 
   /** Adds a follower of the commit log (e.g. HA); register before `start()` to see recovery. */
@@ -158,6 +117,7 @@ export class MessageStore {
     this.#state = "starting";
     const { fs, paths } = { fs: this.#fs, paths: this.paths };
     await fs.mkdir(paths.rootDir);
+    await fs.mkdir(paths.consumeQueue); // retention watches its volume
     const abnormal = (await fs.stat(paths.abort)) !== null;
     await this.#checkpoint.load();
     await this.commitLog.load();
@@ -174,12 +134,14 @@ export class MessageStore {
     await this.consumeQueueStore.truncateDirty(this.commitLog.getMaxOffset());
     await this.consumeQueueStore.correctMinOffset(this.commitLog.getMinOffset());
     await this.#redispatch(abnormal ? this.#recovery.scanFromOffset : Number.MAX_SAFE_INTEGER);
+    await this.commitLog.prepareSegments();
     this.#flusher.reset();
     const abort = await fs.open(paths.abort, { create: true });
     abort.close();
     await fs.syncDir(paths.rootDir);
     this.#flusher.start();
     this.#checkpointService.start();
+    this.#clean.start();
     this.#reput.notifying = true;
     this.#state = "running";
   }
@@ -209,6 +171,7 @@ export class MessageStore {
     }
     this.#state = "stopping";
     this.#reput.notifying = false;
+    await this.#clean.stop();
     await this.#checkpointService.stop();
     await this.#flusher.flush();
     await this.#flusher.stop();
@@ -226,6 +189,7 @@ export class MessageStore {
    */
   async halt(): Promise<void> {
     this.#state = "stopping";
+    await this.#clean.stop();
     await this.#checkpointService.stop();
     await this.#flusher.stop();
     await this.#reput.drain();
@@ -286,10 +250,54 @@ export class MessageStore {
 
   #refusal(): PutMessageResult | undefined {
     if (this.#state !== "running" || this.config.brokerRole === "SLAVE" || this.#flusher.failure) {
-      this.#stats.putFailures++;
-      return { status: "SERVICE_NOT_AVAILABLE" };
+      return this.#refuse({ status: "SERVICE_NOT_AVAILABLE" });
+    }
+    if (this.#flusher.waiterCount >= SYNC_FLUSH_WAITERS_MAX) {
+      return this.#refuse({ status: "OS_PAGECACHE_BUSY" });
+    }
+    try {
+      this.#clean.checkWritable();
+    } catch (error) {
+      if (!(error instanceof StoreDiskFullError)) throw error;
+      return this.#refuse({ status: "SERVICE_NOT_AVAILABLE", remark: error.message });
     }
     return undefined;
+  }
+
+  #refuse(result: PutMessageResult): PutMessageResult {
+    this.#stats.putFailures++;
+    return result;
+  }
+
+  /**
+   * One retention pass now (store.md §9): deletes commit-log files if due, then consume-queue
+   * and index files below the new min offset, and re-measures the disk (a full store accepts
+   * puts again once use falls below diskSpaceWarningLevelRatio).
+   * @returns what the pass did
+   * @example
+   * ```ts
+   * import { MessageStore } from "./message_store.ts";
+   * import { MemoryFileSystem } from "./adapters/memory_file_system.ts";
+   * import { hostAddress } from "./message_id.ts";
+   * const config = { storePathRootDir: "/store" };
+   * const store = new MessageStore({ fs: new MemoryFileSystem(), storeHost: hostAddress("127.0.0.1", 1), config });
+   * await store.start();
+   * console.assert((await store.runCleanOnce()).deletedSegments === 0);
+   * await store.shutdown();
+   * ```
+   */
+  runCleanOnce(): Promise<CleanResult> {
+    return this.#clean.run();
+  }
+
+  /**
+   * DELETE_EXPIRED_COMMITLOG (RocketMQ `executeDeleteFilesManually`): expired files are deleted
+   * at any hour for the next MANUAL_DELETE_FILE_SEVERAL_TIMES passes; the first runs now.
+   * @returns what the first pass did
+   */
+  deleteExpiredFiles(): Promise<CleanResult> {
+    this.#clean.requestManualDelete();
+    return this.#clean.run();
   }
 
   /** Waits (≤ osPageCacheBusyTimeOutMills) for the writer to free a segment buffer, retries once. */
@@ -317,8 +325,7 @@ export class MessageStore {
     count: number,
   ): Promise<PutMessageResult> {
     if (outcome.status !== "PUT_OK") {
-      this.#stats.putFailures++;
-      return Promise.resolve({ status: outcome.status });
+      return Promise.resolve(this.#refuse({ status: outcome.status }));
     }
     const result = outcome.result;
     this.#stats.puts += count;
@@ -440,21 +447,10 @@ export class MessageStore {
     beginMs: number,
     endMs: number,
   ): Promise<QueryMessageResult> {
-    const found = await this.indexService?.queryOffsets(topic, key, maxNum, beginMs, endMs);
-    const messages: Uint8Array[] = [];
-    let bufferTotalSize = 0;
-    for (const offset of found?.phyOffsets ?? []) {
-      const record = await this.commitLog.readRecord(offset);
-      if (record === null) continue;
-      messages.push(record);
-      bufferTotalSize += record.length;
-    }
-    return {
-      messages,
-      bufferTotalSize,
-      indexLastUpdateTimestamp: found?.indexLastUpdateTimestamp ?? 0,
-      indexLastUpdatePhyoffset: found?.indexLastUpdatePhyoffset ?? 0,
-    };
+    return await queryMessage(
+      { index: this.indexService, readRecord: (offset) => this.commitLog.readRecord(offset) },
+      { topic, key, maxNum, beginMs, endMs },
+    );
   }
 
   /** @returns the exact record bytes at a commit-log offset, or null */

@@ -49,6 +49,13 @@ export const MessageStoreConfigSchema = z.strictObject({
   flushConsumeQueueLeastPages: int(0, 1 << 20, 2),
   flushConsumeQueueThoroughInterval: int(0, DAY_MS, 60_000),
   syncFlushTimeout: int(1, 600_000, 5_000),
+  /**
+   * fill each new commit-log file with zeros before use (RocketMQ's key spelling): a data sync
+   * then writes no file-system metadata; pays under SYNC_FLUSH (commit_log_allocator.ts)
+   */
+  warmMapedFileEnable: z.boolean().default(false),
+  /** pages between syncs while filling a file with zeros (16 MiB) */
+  flushLeastPagesWhenWarmMapedFile: int(0, 0x7fff_ffff, 4096),
   /** how long a put waits for the writer when every segment buffer is busy */
   osPageCacheBusyTimeOutMills: int(1, 60_000, 1_000),
   maxMessageSize: int(1, MESSAGE_BODY_BYTES_MAX, MESSAGE_BODY_BYTES_DEFAULT),
@@ -62,6 +69,10 @@ export const MessageStoreConfigSchema = z.strictObject({
   diskMaxUsedSpaceRatio: int(10, 95, 75),
   cleanResourceInterval: int(1, 3_600_000, 10_000),
   cleanFileForciblyEnable: z.boolean().default(true),
+  /** disk use (%) above which files go even unexpired (5.x key; 4.x system property 0.85) */
+  diskSpaceCleanForciblyRatio: int(0, 100, 85),
+  /** disk use (%) above which the store refuses puts (5.x key; 4.x system property 0.90) */
+  diskSpaceWarningLevelRatio: int(0, 100, 90),
   maxTransferBytesOnMessageInMemory: int(1, 1 << 30, 256 * 1024),
   maxTransferCountOnMessageInMemory: int(1, 1 << 20, 32),
   maxTransferBytesOnMessageInDisk: int(1, 1 << 30, 64 * 1024),

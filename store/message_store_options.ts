@@ -7,8 +7,9 @@
 
 import type { Clock } from "../common/clock.ts";
 import type { FlushStats } from "./commit_log_flusher.ts";
+import type { DispatchRequest } from "./dispatch_request.ts";
 import type { RecoveryReport } from "./commit_log_recovery.ts";
-import type { FileSystem } from "./file_system.ts";
+import type { DiskUsage, FileSystem } from "./file_system.ts";
 import type { HostAddress } from "./message_id.ts";
 import { findProperty, MessageConst } from "./message_properties.ts";
 import type { MessageExtBrokerInner } from "./message_record.ts";
@@ -29,8 +30,19 @@ export interface MessageStoreOptions {
   readonly physicalMemoryBytes?: number;
   /** long-polling hook: a record reached a consume queue */
   readonly onMessageArrived?: MessageArrivedListener;
-  /** background failures (flush, dispatch, checkpoint); default console.error */
+  /** background failures (flush, dispatch, checkpoint, retention); default console.error */
   readonly onError?: (error: Error) => void;
+  /**
+   * Consume-queue tag code of a record re-dispatched from the commit log at start; default its
+   * TAGS hash. The broker returns delivery times for SCHEDULE_TOPIC_XXXX (store.md §3), which a
+   * record does not carry (RocketMQ computes them in `checkMessageAndReturnSize`).
+   */
+  readonly tagsCodeOf?: (request: DispatchRequest) => number;
+  /**
+   * where retention reads the use of the commit-log and consume-queue volumes (default
+   * `fs.diskUsage`); e.g. a quota smaller than the volume
+   */
+  readonly diskUsage?: (path: string) => Promise<DiskUsage>;
 }
 
 /** What `queryMessage` returns (RocketMQ's QueryMessageResult). */

@@ -241,3 +241,36 @@ forEachAdapter(
     await again.shutdown();
   },
 );
+
+forEachAdapter(
+  "MessageStore makes segment files ahead, zero-filled with warmMapedFileEnable",
+  async (ctx) => {
+    const config = {
+      mappedFileSizeCommitLog: 8192,
+      warmMapedFileEnable: true,
+      flushLeastPagesWhenWarmMapedFile: 1,
+      flushDiskType: "SYNC_FLUSH" as const,
+    };
+    const dir = `${ctx.dir}/store/commitlog`;
+    const store = await openTestStore({ ...ctx, config });
+    assert.deepEqual(await ctx.fs.list(dir), ["00000000000000000000"], "the first file is ready");
+    assert.equal((await ctx.fs.stat(`${dir}/00000000000000000000`))?.size, 8192);
+    const bodies: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      bodies.push(`w${i}-${"z".repeat(300)}`);
+      const result = await store.putMessage(makeMessage({ bodyText: bodies[i] }));
+      assert.equal(result.status, "PUT_OK");
+    }
+    const segments = store.commitLog.segments.length;
+    assert.ok(segments >= 2, `${segments} segments`);
+    await store.shutdown();
+    const names = await ctx.fs.list(dir);
+    assert.equal(names.length, segments, `no file made ahead is left: ${names}`);
+    if (ctx.memory !== undefined) ctx.memory.crash(); // SYNC_FLUSH: everything acknowledged stays
+    const again = await openTestStore({ ...ctx, config });
+    const first = (await again.getMessage("G", "TopicTest", 0, 0, 32))!;
+    const rest = (await again.getMessage("G", "TopicTest", 0, first.nextBeginOffset, 32))!;
+    assert.deepEqual([...first.messages, ...rest.messages].map(bodyOf), bodies);
+    await again.shutdown();
+  },
+);

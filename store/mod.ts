@@ -89,6 +89,8 @@ export { bodyCrc, crc32 } from "./crc32.ts";
 /** Commit log components (for HA and tools). */
 export { AppendMessageResult, CommitLog, CommitLogLoadError } from "./commit_log.ts";
 export { CommitLogFlusher, type FlushDiskType, type FlushStats } from "./commit_log_flusher.ts";
+export { CommitLogAllocator, type CommitLogAllocatorOptions } from "./commit_log_allocator.ts";
+export { commitLogSegmentSource } from "./commit_log_segment_source.ts";
 export { type RecoveryReport, type ScanReport } from "./commit_log_recovery.ts";
 export { StoreCheckpoint } from "./checkpoint.ts";
 export { type CommitLogDispatcher, type DispatchRequest } from "./dispatch_request.ts";

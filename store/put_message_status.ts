@@ -43,6 +43,8 @@ export type PutMessageResult =
       "PUT_OK" | "FLUSH_DISK_TIMEOUT" | "FLUSH_SLAVE_TIMEOUT" | "SLAVE_NOT_AVAILABLE"
     >;
     readonly appendMessageResult?: undefined;
+    /** why, when the store knows more than the status (e.g. the disk use that refused it) */
+    readonly remark?: string;
   };
 
 /** How a status is answered on the wire. */

@@ -28,6 +28,12 @@ export interface ReputMessageServiceOptions {
   readonly onMessageArrived?: MessageArrivedListener;
   /** told about a dispatcher or listener failure */
   readonly onError: (error: Error) => void;
+  /**
+   * Tag code of a record read back from the commit log (`dispatchAndWait`, the start-up
+   * re-dispatch); default the TAGS hash the request carries. The broker's schedule service
+   * answers delivery times for SCHEDULE_TOPIC_XXXX (store.md §3).
+   */
+  readonly tagsCodeOf?: (request: DispatchRequest) => number;
 }
 
 /** One dispatcher and the records waiting for it. */
@@ -152,9 +158,11 @@ export class ReputMessageService {
     for (let i = 0; i < lanes.length; i++) lanes[i].push(request, this.#report);
   }
 
-  /** Dispatches one record and waits until every dispatcher applied it (recovery). */
+  /** Dispatches one record read back from the log and waits until every dispatcher applied it. */
   async dispatchAndWait(request: DispatchRequest): Promise<void> {
-    this.dispatch(request);
+    const tagsCodeOf = this.#options.tagsCodeOf;
+    const tagsCode = tagsCodeOf === undefined ? request.tagsCode : tagsCodeOf(request);
+    this.dispatch(tagsCode === request.tagsCode ? request : { ...request, tagsCode });
     await this.drain();
   }
 

@@ -3,6 +3,7 @@ import { FileNotFoundError } from "../file_system.ts";
 import { forEachAdapter } from "../_test_adapters.ts";
 import { MemoryFileSystem } from "./memory_file_system.ts";
 import { ManualClock } from "../../common/clock.ts";
+import { SeededRandom } from "../_test_messages.ts";
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 
@@ -131,4 +132,89 @@ Deno.test("MemoryFileSystem holds syncs until released and stamps mtimes with it
   await pending;
   assert.equal(synced, true);
   file.close();
+});
+
+/** The old two-image model of a file, kept here as the reference for the undo log. */
+class ReferenceFile {
+  live = new Uint8Array(0);
+  durable = new Uint8Array(0);
+  dirtyStart = Number.POSITIVE_INFINITY;
+  dirtyEnd = 0;
+  write(data: Uint8Array, position: number): void {
+    const end = position + data.length;
+    if (end > this.live.length) this.#resize(end);
+    this.live.set(data, position);
+    this.#dirty(position, end);
+  }
+  truncate(size: number): void {
+    const old = this.live.length;
+    this.#resize(size);
+    this.#dirty(Math.min(size, old), Math.max(size, old));
+  }
+  sync(): void {
+    this.durable = this.live.slice();
+    this.dirtyStart = Number.POSITIVE_INFINITY;
+    this.dirtyEnd = 0;
+  }
+  crash(tear: number): void {
+    const keepEnd = Math.min(tear, this.dirtyEnd, this.live.length);
+    const survivors = keepEnd > this.dirtyStart
+      ? this.live.slice(this.dirtyStart, keepEnd)
+      : undefined;
+    const size = Math.max(this.durable.length, survivors ? keepEnd : 0);
+    const next = new Uint8Array(size);
+    next.set(this.durable.subarray(0, Math.min(size, this.durable.length)));
+    if (survivors) next.set(survivors, this.dirtyStart);
+    this.live = next;
+    this.sync();
+  }
+  #resize(size: number): void {
+    const next = new Uint8Array(size);
+    next.set(this.live.subarray(0, Math.min(size, this.live.length)));
+    this.live = next;
+  }
+  #dirty(start: number, end: number): void {
+    this.dirtyStart = Math.min(this.dirtyStart, start);
+    this.dirtyEnd = Math.max(this.dirtyEnd, end);
+  }
+}
+
+function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
+Deno.test("MemoryFileSystem crash matches the two-image reference model", async () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    const random = new SeededRandom(seed);
+    const fs = new MemoryFileSystem();
+    const file = await fs.open("/f", { create: true });
+    const model = new ReferenceFile();
+    const span = random.int(1, 4) * 64 * 1024 + random.int(0, 5000); // across 64 KiB blocks
+    for (let step = 0; step < 60; step++) {
+      const op = random.int(0, 10);
+      if (op < 5) {
+        const data = random.bytes(random.int(1, 20_000));
+        const position = random.int(0, span);
+        await file.writeAt(data, position);
+        model.write(data, position);
+      } else if (op < 7) {
+        const size = random.int(0, span);
+        await file.truncate(size);
+        model.truncate(size);
+      } else if (op < 9) {
+        await file.sync();
+        model.sync();
+      } else {
+        const tear = random.int(0, span + 20_000);
+        fs.crash({ tear: { path: "/f", byte: tear } });
+        model.crash(tear);
+      }
+      const actual = fs.readFileBytes("/f")!;
+      const where = `seed ${seed}, step ${step}, op ${op}`;
+      assert.equal(actual.length, model.live.length, `${where}: size`);
+      assert.equal(firstDifference(actual, model.live), -1, `${where}: first differing byte`);
+    }
+    file.close();
+  }
 });

@@ -1,11 +1,14 @@
 /**
  * An in-memory {@linkcode FileSystem} for tests and for runtimes without a disk.
  *
- * Every file keeps two images: the live bytes every read sees, and the durable bytes as of the
- * last `sync()`. {@linkcode MemoryFileSystem.crash} throws the live image away and keeps only
- * what was synced (optionally a torn prefix of the unsynced bytes), so tests can simulate a
- * power loss in the manner of tigerbeetle's testing storage. Directory entries (create, rename,
- * remove) are treated as durable at once.
+ * A file is a sparse list of 64 KiB blocks (absent blocks read as zeros), so a 1 GiB segment
+ * costs only what was written. Durability is tracked with an undo log instead of a second
+ * image: the first change since the last `sync()` to a block that existed then saves that
+ * block's bytes, `sync()` just forgets the saved blocks, and
+ * {@linkcode MemoryFileSystem.crash} puts them back, so tests can simulate a power loss in the
+ * manner of tigerbeetle's testing storage (optionally keeping a torn prefix of the unsynced
+ * bytes). Appends into fresh space save nothing, so writes cost one copy and syncs almost
+ * nothing. Directory entries (create, rename, remove) are treated as durable at once.
  *
  * @module
  */
@@ -38,13 +41,18 @@ export interface CrashTear {
 }
 
 const DEFAULT_CAPACITY_BYTES = 64 * 1024 ** 3;
+/** Bytes per block: small enough that a sync's undo copy is cheap, large enough for few blocks. */
+const BLOCK_BYTES = 64 * 1024;
 
-/** One file: live image, durable image, and the range written since the last sync. */
+/** One file: sparse blocks, its size, and the undo log since the last sync. */
 class MemoryFile {
-  live = new Uint8Array(0);
+  readonly blocks: Array<Uint8Array | undefined> = [];
   size = 0;
-  durable = new Uint8Array(0);
+  /** size as of the last sync */
   durableSize = 0;
+  /** block index → its bytes at the last sync (null: the block did not exist) */
+  undo = new Map<number, Uint8Array | null>();
+  /** range changed since the last sync (writes and truncations) */
   dirtyStart = Number.POSITIVE_INFINITY;
   dirtyEnd = 0;
   mtimeMs: number;
@@ -53,12 +61,11 @@ class MemoryFile {
     this.mtimeMs = nowMs;
   }
 
-  /** Makes room for `end` live bytes (amortised doubling, never past what is needed). */
-  reserve(end: number): void {
-    if (end <= this.live.length) return;
-    const grown = new Uint8Array(Math.max(end, Math.min(this.live.length * 2, 2 ** 31)));
-    grown.set(this.live.subarray(0, Math.min(this.live.length, this.size)));
-    this.live = grown;
+  /** Saves block `index` before its first change since the sync, if it held durable bytes. */
+  #save(index: number): void {
+    if (index * BLOCK_BYTES >= this.durableSize || this.undo.has(index)) return;
+    const block = this.blocks[index];
+    this.undo.set(index, block === undefined ? null : block.slice());
   }
 
   markDirty(start: number, end: number): void {
@@ -66,42 +73,88 @@ class MemoryFile {
     if (end > this.dirtyEnd) this.dirtyEnd = end;
   }
 
-  /** Copies the dirty range of the live image into the durable image. */
+  read(buffer: Uint8Array, position: number): number {
+    const end = Math.min(this.size, position + buffer.length);
+    for (let at = position; at < end;) {
+      const index = Math.floor(at / BLOCK_BYTES);
+      const offset = at - index * BLOCK_BYTES;
+      const n = Math.min(end - at, BLOCK_BYTES - offset);
+      const block = this.blocks[index];
+      if (block === undefined) buffer.fill(0, at - position, at - position + n);
+      else buffer.set(block.subarray(offset, offset + n), at - position);
+      at += n;
+    }
+    return Math.max(0, end - position);
+  }
+
+  write(data: Uint8Array, position: number): void {
+    const end = position + data.length;
+    for (let at = position; at < end;) {
+      const index = Math.floor(at / BLOCK_BYTES);
+      const offset = at - index * BLOCK_BYTES;
+      const n = Math.min(end - at, BLOCK_BYTES - offset);
+      this.#save(index);
+      const block = this.blocks[index] ??= new Uint8Array(BLOCK_BYTES);
+      block.set(data.subarray(at - position, at - position + n), offset);
+      at += n;
+    }
+    if (end > this.size) this.size = end;
+    this.markDirty(position, end);
+  }
+
+  truncate(size: number): void {
+    if (size < this.size) this.#cut(size, true);
+    this.markDirty(Math.min(size, this.size), Math.max(size, this.size));
+    this.size = size;
+  }
+
+  /** Zeroes (drops) every byte from `size` on; with `save`, keeps undo copies first. */
+  #cut(size: number, save: boolean): void {
+    const last = Math.ceil(this.size / BLOCK_BYTES);
+    for (let index = Math.floor(size / BLOCK_BYTES); index < last; index++) {
+      const start = index * BLOCK_BYTES;
+      if (start >= size) {
+        // The whole block goes: its bytes become the undo copy, no copy needed.
+        if (save && start < this.durableSize && !this.undo.has(index)) {
+          this.undo.set(index, this.blocks[index] ?? null);
+        }
+        this.blocks[index] = undefined;
+      } else {
+        if (save) this.#save(index);
+        this.blocks[index]?.fill(0, size - start);
+      }
+    }
+  }
+
+  /** Makes the current bytes the durable ones. */
   sync(): void {
-    const end = Math.min(this.dirtyEnd, this.size);
-    if (this.durable.length < this.size) {
-      const grown = new Uint8Array(Math.max(this.size, Math.min(this.durable.length * 2, 2 ** 31)));
-      grown.set(this.durable.subarray(0, this.durableSize));
-      this.durable = grown;
-    }
-    if (this.size < this.durableSize) this.durable.fill(0, this.size, this.durableSize);
-    const start = Math.min(this.dirtyStart, end);
-    if (end > start) {
-      const liveEnd = Math.min(end, this.live.length);
-      if (liveEnd > start) this.durable.set(this.live.subarray(start, liveEnd), start);
-      if (end > liveEnd) this.durable.fill(0, Math.max(start, liveEnd), end);
-    }
+    if (this.undo.size > 0) this.undo = new Map();
     this.durableSize = this.size;
     this.dirtyStart = Number.POSITIVE_INFINITY;
     this.dirtyEnd = 0;
   }
 
-  /** Reverts to the durable image; unsynced bytes before `tearByte` survive. */
+  /** Reverts to the last sync; unsynced bytes before `tearByte` survive. */
   crash(tearByte: number): void {
     const keepEnd = Math.min(tearByte, this.dirtyEnd, this.size);
-    const keepStart = this.dirtyStart;
-    const survivors = keepEnd > keepStart
-      ? this.live.slice(keepStart, Math.min(keepEnd, this.live.length))
-      : undefined;
-    const size = Math.max(this.durableSize, survivors ? keepEnd : 0);
-    const live = new Uint8Array(size);
-    live.set(this.durable.subarray(0, Math.min(this.durableSize, size)));
-    if (survivors) live.set(survivors, keepStart);
-    this.live = live;
+    const survivors = keepEnd > this.dirtyStart;
+    const revertFrom = survivors ? keepEnd : 0;
+    for (const [index, saved] of this.undo) {
+      const start = index * BLOCK_BYTES;
+      const from = Math.max(revertFrom, start) - start;
+      if (from >= BLOCK_BYTES) continue;
+      if (from === 0) {
+        this.blocks[index] = saved ?? undefined;
+      } else if (saved === null) {
+        this.blocks[index]?.fill(0, from);
+      } else {
+        (this.blocks[index] ??= new Uint8Array(BLOCK_BYTES)).set(saved.subarray(from), from);
+      }
+    }
+    const size = survivors ? Math.max(this.durableSize, keepEnd) : this.durableSize;
+    // Bytes past the new end: unsynced growth, dropped (restored blocks hold none past it).
+    if (size < this.size) this.#cut(size, false);
     this.size = size;
-    this.dirtyStart = Number.POSITIVE_INFINITY;
-    this.dirtyEnd = 0;
-    if (survivors) this.markDirty(keepStart, keepEnd);
     this.sync();
   }
 }
@@ -165,7 +218,7 @@ export class MemoryFileSystem implements FileSystem {
     const file = this.#files.get(normalize(path));
     if (!file) return null;
     const out = new Uint8Array(file.size);
-    out.set(file.live.subarray(0, Math.min(file.size, file.live.length)));
+    file.read(out, 0);
     return out;
   }
 
@@ -292,13 +345,7 @@ class MemoryFileHandle implements FileHandle {
   readAt(buffer: Uint8Array, position: number): Promise<number> {
     try {
       assert(position >= 0, `position must be >= 0, got ${position}`);
-      const file = this.#file();
-      const end = Math.min(file.size, position + buffer.length);
-      if (end <= position) return Promise.resolve(0);
-      const liveEnd = Math.min(end, file.live.length);
-      if (liveEnd > position) buffer.set(file.live.subarray(position, liveEnd));
-      if (end > liveEnd) buffer.fill(0, Math.max(0, liveEnd - position), end - position);
-      return Promise.resolve(end - position);
+      return Promise.resolve(this.#file().read(buffer, position));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -308,12 +355,7 @@ class MemoryFileHandle implements FileHandle {
     try {
       assert(position >= 0, `position must be >= 0, got ${position}`);
       const file = this.#file();
-      const end = position + data.length;
-      file.reserve(end);
-      if (position > file.size) file.live.fill(0, file.size, position);
-      file.live.set(data, position);
-      if (end > file.size) file.size = end;
-      file.markDirty(position, end);
+      file.write(data, position);
       file.mtimeMs = this.#fs.nowMs();
       return Promise.resolve();
     } catch (error) {
@@ -338,9 +380,7 @@ class MemoryFileHandle implements FileHandle {
     try {
       assert(size >= 0, `size must be >= 0, got ${size}`);
       const file = this.#file();
-      if (size < file.size) file.live.fill(0, size, Math.min(file.size, file.live.length));
-      file.markDirty(Math.min(size, file.size), Math.max(size, file.size));
-      file.size = size;
+      file.truncate(size);
       file.mtimeMs = this.#fs.nowMs();
       return Promise.resolve();
     } catch (error) {

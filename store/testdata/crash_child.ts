@@ -1,7 +1,8 @@
 /**
  * Child process of `store/crash_recovery_test.ts`: appends messages under SYNC_FLUSH with the
  * Deno file system and prints `ack <queueOffset> <index>` for every append the store reported
- * durable, until it is killed. Usage: `deno run -A crash_child.ts <storeRoot> <appenders>`.
+ * durable, until it is killed. Usage:
+ * `deno run -A crash_child.ts <storeRoot> <appenders> [warm]` (`warm`: warmMapedFileEnable).
  *
  * @module
  */
@@ -12,7 +13,7 @@ import { hostAddress } from "../message_id.ts";
 import { encodeProperties } from "../message_properties.ts";
 import { crashChildBody } from "./crash_child_body.ts";
 
-const [root, appendersText] = Deno.args;
+const [root, appendersText, warm] = Deno.args;
 const appenders = Number(appendersText ?? "8");
 const store = new MessageStore({
   fs: new DenoFileSystem(),
@@ -22,6 +23,7 @@ const store = new MessageStore({
     mappedFileSizeCommitLog: 64 * 1024,
     mappedFileSizeConsumeQueue: 20 * 1000,
     flushDiskType: "SYNC_FLUSH",
+    warmMapedFileEnable: warm === "warm",
     maxHashSlotNum: 1000,
     maxIndexNum: 4000,
   },

@@ -1,0 +1,183 @@
+/**
+ * Builds and connects the parts of the message store (internal to `message_store.ts`, which
+ * keeps the lifecycle and the calls): commit log → reput → consume queues and index, the
+ * flusher, the checkpoint loop, and retention over the commit log with the consume queues and
+ * index as followers (store.md §9).
+ *
+ * @module
+ */
+
+import type { Clock } from "../common/clock.ts";
+import { StoreCheckpoint } from "./checkpoint.ts";
+import { CheckpointService } from "./checkpoint_service.ts";
+import { CleanService, type RetentionFollower } from "./clean_service.ts";
+import { CommitLog } from "./commit_log.ts";
+import { CommitLogAllocator } from "./commit_log_allocator.ts";
+import { CommitLogFlusher } from "./commit_log_flusher.ts";
+import { commitLogSegmentSource } from "./commit_log_segment_source.ts";
+import { ConsumeQueueStore } from "./consume_queue_store.ts";
+import { IndexService } from "./index_service.ts";
+import type { MessageStoreConfig } from "./message_store_config.ts";
+import type { MessageStoreOptions } from "./message_store_options.ts";
+import { ReputMessageService } from "./reput_message_service.ts";
+import type { StorePaths } from "./store_paths.ts";
+
+/** The connected parts of one store. */
+export interface StoreServices {
+  readonly reput: ReputMessageService;
+  readonly consumeQueueStore: ConsumeQueueStore;
+  readonly indexService: IndexService | null;
+  readonly commitLog: CommitLog;
+  readonly flusher: CommitLogFlusher;
+  readonly checkpoint: StoreCheckpoint;
+  readonly checkpointService: CheckpointService;
+  readonly cleanService: CleanService;
+}
+
+/** Inputs of {@linkcode createStoreServices}. */
+export interface StoreServicesInput {
+  readonly options: MessageStoreOptions;
+  readonly config: MessageStoreConfig;
+  readonly paths: StorePaths;
+  readonly clock: Clock;
+  readonly onError: (error: Error) => void;
+}
+
+/** @returns every part of the store, connected; nothing is opened yet */
+export function createStoreServices(input: StoreServicesInput): StoreServices {
+  const { reput, consumeQueueStore, indexService } = createFollowers(input);
+  const { commitLog, flusher } = createCommitLog(input, reput, consumeQueueStore);
+  const { checkpoint, checkpointService } = createCheckpoint(
+    input,
+    flusher,
+    consumeQueueStore,
+    indexService,
+  );
+  const followers: RetentionFollower[] = [consumeQueueStore];
+  if (indexService !== null) followers.push(indexService);
+  const { options, config, paths, clock, onError } = input;
+  const cleanService = new CleanService({
+    fs: options.fs,
+    clock,
+    commitLog: commitLogSegmentSource(commitLog),
+    followers,
+    diskPaths: [paths.commitLog, paths.consumeQueue],
+    diskUsage: options.diskUsage,
+    fileReservedTime: config.fileReservedTime,
+    deleteWhen: config.deleteWhen,
+    diskMaxUsedSpaceRatio: config.diskMaxUsedSpaceRatio,
+    diskSpaceCleanForciblyRatio: config.diskSpaceCleanForciblyRatio,
+    diskSpaceWarningLevelRatio: config.diskSpaceWarningLevelRatio,
+    cleanFileForciblyEnable: config.cleanFileForciblyEnable,
+    cleanResourceInterval: config.cleanResourceInterval,
+    onError,
+  });
+  return {
+    reput,
+    consumeQueueStore,
+    indexService,
+    commitLog,
+    flusher,
+    checkpoint,
+    checkpointService,
+    cleanService,
+  };
+}
+
+/** The reput and the dispatchers it feeds: consume queues first (long polling), then the index. */
+function createFollowers({ options, config, paths, clock, onError }: StoreServicesInput) {
+  const fs = options.fs;
+  const reput = new ReputMessageService({
+    onMessageArrived: options.onMessageArrived,
+    onError,
+    tagsCodeOf: options.tagsCodeOf,
+  });
+  const consumeQueueStore = new ConsumeQueueStore({
+    fs,
+    rootDir: paths.consumeQueue,
+    fileBytes: config.mappedFileSizeConsumeQueue,
+    onWarning: (message) => onError(new Error(message)),
+  });
+  reput.register(consumeQueueStore);
+  const indexService = config.messageIndexEnable
+    ? new IndexService({
+      fs,
+      dir: paths.index,
+      clock,
+      maxHashSlotNum: config.maxHashSlotNum,
+      maxIndexNum: config.maxIndexNum,
+      maxMsgsNumBatch: config.maxMsgsNumBatch,
+    })
+    : null;
+  if (indexService !== null) reput.register(indexService);
+  return { reput, consumeQueueStore, indexService };
+}
+
+/** The commit log, its file allocator and its flusher. */
+function createCommitLog(
+  { options, config, paths, clock, onError }: StoreServicesInput,
+  reput: ReputMessageService,
+  consumeQueueStore: ConsumeQueueStore,
+) {
+  const fs = options.fs;
+  const late: { flusher?: CommitLogFlusher } = {};
+  const commitLog = new CommitLog({
+    fs,
+    dir: paths.commitLog,
+    segmentBytes: config.mappedFileSizeCommitLog,
+    clock,
+    storeHost: options.storeHost,
+    maxMessageSize: config.maxMessageSize,
+    onAppend: (request) => reput.dispatch(request),
+    initialQueueOffset: (topic, queueId) =>
+      consumeQueueStore.findConsumeQueue(topic, queueId)?.maxOffset ?? 0,
+    onDirty: () => late.flusher!.kick(),
+    allocator: new CommitLogAllocator({
+      fs,
+      dir: paths.commitLog,
+      segmentBytes: config.mappedFileSizeCommitLog,
+      warm: config.warmMapedFileEnable,
+      syncEveryPages: config.flushLeastPagesWhenWarmMapedFile,
+      onError,
+    }),
+  });
+  const flusher = new CommitLogFlusher({
+    fs,
+    clock,
+    commitLog,
+    flushDiskType: config.flushDiskType,
+    flushIntervalCommitLog: config.flushIntervalCommitLog,
+    flushCommitLogLeastPages: config.flushCommitLogLeastPages,
+    flushCommitLogThoroughInterval: config.flushCommitLogThoroughInterval,
+    syncFlushTimeout: config.syncFlushTimeout,
+    onError,
+  });
+  late.flusher = flusher;
+  return { commitLog, flusher };
+}
+
+/** The checkpoint file and the loop that flushes the consume queues and index into it. */
+function createCheckpoint(
+  { options, config, paths, clock, onError }: StoreServicesInput,
+  flusher: CommitLogFlusher,
+  consumeQueueStore: ConsumeQueueStore,
+  indexService: IndexService | null,
+) {
+  const checkpoint = new StoreCheckpoint(options.fs, paths.checkpoint);
+  const checkpointService = new CheckpointService({
+    clock,
+    checkpoint,
+    flushIntervalConsumeQueue: config.flushIntervalConsumeQueue,
+    flushConsumeQueueLeastPages: config.flushConsumeQueueLeastPages,
+    flushConsumeQueueThoroughInterval: config.flushConsumeQueueThoroughInterval,
+    flushConsumeQueues: async (leastPages) => {
+      await consumeQueueStore.flush(leastPages);
+      await indexService?.flush();
+    },
+    physicTimestamp: () => flusher.flushedTimestamp,
+    logicsTimestamp: () => consumeQueueStore.flushedStoreTimestamp,
+    indexTimestamp: () => indexService?.flushedTimestamp ?? 0,
+    onError,
+  });
+  return { checkpoint, checkpointService };
+}
