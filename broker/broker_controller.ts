@@ -1,9 +1,10 @@
 /**
- * The broker: wires the configuration, the metadata managers, the message store, the remoting
- * server (main port and VIP port `listenPort − 2`) with every request processor, long polling,
- * the periodic tasks (offset persistence, client channel scan, name server registration) and the
- * HTTP admin. It holds no logic of its own (see `broker_controller_wiring.ts` for the views it
- * builds). Embeddable: `deno task start` runs one beside a name server in one process.
+ * The broker: wires the configuration, the metadata managers, the message store (with delay
+ * levels), the remoting server (main port and VIP port `listenPort − 2`) with every request
+ * processor, long polling, delayed delivery, queue locks, the periodic tasks (offset persistence,
+ * client channel scan, name server registration) and the HTTP admin. It holds no logic of its
+ * own (see `broker_controller_wiring.ts` for the views it builds). Embeddable: `deno task start`
+ * runs one beside a name server in one process.
  *
  * @module
  */
@@ -16,7 +17,7 @@ import type { RemotingServer } from "../protocol/remoting_server.ts";
 import type { Transport } from "../protocol/transport.ts";
 import type { FileSystem } from "../store/file_system.ts";
 import { hostAddress } from "../store/message_id.ts";
-import { MessageStore } from "../store/message_store.ts";
+import type { MessageStore } from "../store/message_store.ts";
 import { resolveStorePaths, type StorePaths } from "../store/store_paths.ts";
 import { createBrokerAdminApp } from "./admin_app.ts";
 import type { BrokerConfig } from "./broker_config.ts";
@@ -31,8 +32,10 @@ import {
   type HttpServerHandle,
   messageStoreConfigOf,
   namesrvAddrsOf,
+  registerBrokerExtrasProcessors,
   registrationWrapperOf,
   type ServeHttp,
+  startScheduleMessageService,
   withDeadline,
 } from "./broker_controller_wiring.ts";
 import { BrokerOuterApi } from "./broker_outer_api.ts";
@@ -45,6 +48,10 @@ import {
 } from "./limits.ts";
 import { PullRequestHoldService } from "./long_polling/pull_request_hold_service.ts";
 import { ProducerManager } from "./producer_manager.ts";
+import { RebalanceLockManager } from "./rebalance_lock_manager.ts";
+import { DelayLevelTable } from "./schedule/delay_level_table.ts";
+import type { ScheduleMessageService } from "./schedule/schedule_message_service.ts";
+import { ScheduleMessageStore } from "./schedule/schedule_message_store.ts";
 import type { BrokerClientChannel, CoreConfig, CoreContext } from "./processors/core_context.ts";
 import { AdminBrokerConfiguration } from "./processors/admin_broker_configuration.ts";
 import type { BrokerAdminContext } from "./processors/admin_context.ts";
@@ -65,6 +72,7 @@ import {
 import { BrokerStats } from "./stats/broker_stats.ts";
 import { SubscriptionGroupManager } from "./subscription_group_manager.ts";
 import { TopicConfigManager } from "./topic_config_manager.ts";
+import { RMQ_SYS_SCHEDULE_TOPIC } from "./topic_validator.ts";
 
 export type { HttpServerHandle, ServeHttp };
 
@@ -124,6 +132,10 @@ export class BrokerController {
   readonly holdService: PullRequestHoldService;
   /** traffic counters */
   readonly brokerStats: BrokerStats;
+  /** queue locks of orderly consumers (LOCK_BATCH_MQ / UNLOCK_BATCH_MQ) */
+  readonly rebalanceLockManager: RebalanceLockManager;
+  /** the parsed `messageDelayLevel` */
+  readonly delayLevels: DelayLevelTable;
   /** the remoting server (main port first, VIP port second) */
   readonly remotingServer: RemotingServer;
   readonly #options: BrokerControllerOptions;
@@ -132,6 +144,7 @@ export class BrokerController {
   readonly #client: RemotingClient;
   #coreConfig: CoreConfig;
   #store: MessageStore | undefined;
+  #schedule: ScheduleMessageService | undefined;
   #registration: BrokerRegistrationService | undefined;
   #sendProcessor: SendMessageProcessor | undefined;
   #adminContext: BrokerAdminContext | undefined;
@@ -196,6 +209,8 @@ export class BrokerController {
     });
     this.holdService = new PullRequestHoldService({ heldMax: PULL_REQUESTS_HELD_MAX });
     this.brokerStats = new BrokerStats({ clock });
+    this.rebalanceLockManager = new RebalanceLockManager({ clock });
+    this.delayLevels = DelayLevelTable.parse(config.messageDelayLevel);
     this.remotingServer = createBrokerRemotingServer(config, options.transport, clock, logger);
     this.#client = new RemotingClient({
       transport: options.transport,
@@ -231,6 +246,14 @@ export class BrokerController {
       throw new Error("Cannot use the message store: the broker is not started");
     }
     return this.#store;
+  }
+
+  /** the delivery of delayed messages (after start) */
+  get scheduleMessageService(): ScheduleMessageService {
+    if (this.#schedule === undefined) {
+      throw new Error("Cannot use the schedule message service: the broker is not started");
+    }
+    return this.#schedule;
   }
 
   /** the registration schedule (after start) */
@@ -272,14 +295,17 @@ export class BrokerController {
     await this.subscriptionGroupManager.load();
     await this.consumerOffsetManager.load();
     await this.remotingServer.start();
-    const store = new MessageStore({
+    const store = new ScheduleMessageStore({
       fs: this.#options.fs,
       clock: this.#clock,
       config: messageStoreConfigOf(config),
       storeHost: hostAddress(this.#coreConfig.brokerIP1, this.port),
       physicalMemoryBytes: this.#options.physicalMemoryBytes,
-      onMessageArrived: (topic, queueId, maxOffset, tagsCode) =>
-        this.holdService.notifyMessageArriving(topic, queueId, maxOffset, tagsCode),
+      delayLevels: this.delayLevels,
+      onMessageArrived: (topic, queueId, maxOffset, tagsCode) => {
+        if (topic === RMQ_SYS_SCHEDULE_TOPIC) this.#schedule?.onMessageArrived(queueId, tagsCode);
+        this.holdService.notifyMessageArriving(topic, queueId, maxOffset, tagsCode);
+      },
       onError: (error) => this.#logger.error(`broker: store: ${error.message}`),
     });
     try {
@@ -289,7 +315,17 @@ export class BrokerController {
       throw error;
     }
     this.#store = store;
+    this.#schedule = await startScheduleMessageService({
+      store,
+      delayLevels: this.delayLevels,
+      fs: this.#options.fs,
+      path: this.paths.delayOffsetJson,
+      clock: this.#clock,
+      config,
+      logger: this.#logger,
+    });
     this.#registerProcessors(store);
+    this.holdService.start({ store, config: () => this.#coreConfig });
     this.#startTimers(config);
     await this.#startHttp(config);
     await this.#startRegistration(config);
@@ -322,6 +358,10 @@ export class BrokerController {
     registerQueryOffsetProcessors(server, context);
     registerClientManageProcessors(server, context);
     registerQueryMessageProcessors(server, context);
+    registerBrokerExtrasProcessors(server, context, {
+      scheduleMessageService: this.scheduleMessageService,
+      rebalanceLockManager: this.rebalanceLockManager,
+    });
     server.on("close", (channel: RemotingChannel) => onClientChannelClosed(context, channel));
     this.#adminContext = createAdminContext({
       configuration: this.configuration,
@@ -447,6 +487,7 @@ export class BrokerController {
       this.remotingServer.shutdown(),
     ]);
     await this.#client.shutdown();
+    await this.#schedule?.shutdown();
     if (this.#store !== undefined) {
       await this.persistOffsets();
       await this.#store.shutdown();

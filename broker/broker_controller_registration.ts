@@ -1,8 +1,9 @@
 /**
  * When the broker registers with its name servers (features.md §12): at start, every
- * `registerNameServerPeriod` (clamped to [10 s, 60 s] as RocketMQ does), shortly after topic
- * changes (debounced, so a burst of auto-created topics costs one round), and UNREGISTER_BROKER at
- * shutdown. One round runs at a time; a request during a round runs one more round after it.
+ * `registerNameServerPeriod` (clamped to [10 s, 60 s] as RocketMQ does), at once after topic
+ * changes (the send path awaits that round, so a new topic has a route before its SEND_OK), and
+ * UNREGISTER_BROKER at shutdown. One round runs at a time; requests during a round share one more
+ * round after it.
  * Failures are logged and retried next period, never thrown.
  *
  * @module
@@ -10,7 +11,6 @@
 
 import type { RemotingLogger } from "../protocol/remoting_logger.ts";
 import type { BrokerIdentity, BrokerOuterApi, RegisterBrokerResult } from "./broker_outer_api.ts";
-import { REGISTER_DEBOUNCE_MS } from "./limits.ts";
 import type { TopicConfigSerializeWrapper } from "./topic_config_manager.ts";
 
 /** RocketMQ clamps `registerNameServerPeriod` to this range (ms). */
@@ -39,9 +39,8 @@ export interface BrokerRegistrationServiceOptions {
 export class BrokerRegistrationService {
   readonly #options: BrokerRegistrationServiceOptions;
   #periodTimer: ReturnType<typeof setInterval> | undefined;
-  #debounceTimer: ReturnType<typeof setTimeout> | undefined;
   #running: Promise<void> | undefined;
-  #again = false;
+  #queued: Promise<void> | undefined;
   #stopped = false;
   #rounds = 0;
   readonly #roundWaiters: (() => void)[] = [];
@@ -79,33 +78,39 @@ export class BrokerRegistrationService {
     return this.registerNow();
   }
 
-  /** Asks for a round soon (after a topic change); requests within the debounce window merge. */
-  requestRegister(): void {
-    if (this.#stopped || this.#debounceTimer !== undefined) return;
-    this.#debounceTimer = setTimeout(() => {
-      this.#debounceTimer = undefined;
-      void this.registerNow();
-    }, REGISTER_DEBOUNCE_MS);
+  /**
+   * Asks for a round after a topic change (RocketMQ registers inline when a send creates a topic).
+   * Requests made while a round runs share the one round after it, so a burst of auto-created
+   * topics costs at most two rounds.
+   *
+   * @returns when a round that started after this call is done (it never rejects)
+   */
+  requestRegister(): Promise<void> {
+    return this.registerNow();
   }
 
   /**
    * Runs a round now, or one more after the running one.
    *
-   * @returns when that round is done (it never rejects)
+   * @returns when a round that started after this call is done (it never rejects)
    */
   registerNow(): Promise<void> {
     if (this.#stopped) return Promise.resolve();
-    if (this.#running !== undefined) {
-      this.#again = true;
-      return this.#running;
-    }
+    if (this.#queued !== undefined) return this.#queued;
+    const running = this.#running;
+    if (running === undefined) return this.#startRound();
+    const queued = running.then(() => {
+      this.#queued = undefined;
+      return this.#stopped ? undefined : this.#startRound();
+    });
+    this.#queued = queued;
+    return queued;
+  }
+
+  #startRound(): Promise<void> {
     const round = this.#round().finally(() => {
       this.#running = undefined;
       for (const wake of this.#roundWaiters.splice(0)) wake();
-      if (this.#again && !this.#stopped) {
-        this.#again = false;
-        void this.registerNow();
-      }
     });
     this.#running = round;
     return round;
@@ -143,9 +148,8 @@ export class BrokerRegistrationService {
     if (this.#stopped) return;
     this.#stopped = true;
     if (this.#periodTimer !== undefined) clearInterval(this.#periodTimer);
-    if (this.#debounceTimer !== undefined) clearTimeout(this.#debounceTimer);
     this.#periodTimer = undefined;
-    this.#debounceTimer = undefined;
+    await this.#queued;
     await this.#running;
     const addresses = this.#options.namesrvAddrs();
     if (!unregister || addresses.length === 0) return;

@@ -1,7 +1,8 @@
 /**
  * Wiring helpers of {@linkcode BrokerController} kept out of its file: the views of the broker
  * configuration the store and the core processors take, the broker's identity for registration,
- * and the admin context built from the controller's parts. No logic of their own.
+ * the admin context built from the controller's parts, the start of delayed delivery and the
+ * registration of the send-back, queue-lock and delay-offset processors. No logic of their own.
  *
  * @module
  */
@@ -25,13 +26,24 @@ import type { ConsumerManager } from "./consumer_manager.ts";
 import type { ConsumerOffsetManager } from "./consumer_offset_manager.ts";
 import type { PullRequestHoldService } from "./long_polling/pull_request_hold_service.ts";
 import type { ProducerManager } from "./producer_manager.ts";
-import type { BrokerClientChannel, CoreConfig } from "./processors/core_context.ts";
+import type {
+  BrokerClientChannel,
+  CoreConfig,
+  CoreContext,
+  ProcessorRegistry,
+} from "./processors/core_context.ts";
 import type {
   AdminConfiguration,
   AdminTopicChange,
   BrokerAdminContext,
 } from "./processors/admin_context.ts";
 import type { SendMessageProcessor } from "./processors/send_message_processor.ts";
+import { registerConsumerSendMsgBackProcessor } from "./processors/consumer_send_msg_back_processor.ts";
+import { registerDelayOffsetProcessor } from "./processors/delay_offset_processor.ts";
+import { registerLockBatchProcessors } from "./processors/lock_batch_mq_processor.ts";
+import type { RebalanceLockManager } from "./rebalance_lock_manager.ts";
+import type { DelayLevelTable } from "./schedule/delay_level_table.ts";
+import { ScheduleMessageService } from "./schedule/schedule_message_service.ts";
 import type { BrokerStats } from "./stats/broker_stats.ts";
 import type { SubscriptionGroupManager } from "./subscription_group_manager.ts";
 import { PermName, type TopicConfig } from "./topic_config.ts";
@@ -269,4 +281,67 @@ export function createAdminContext(parts: AdminContextParts): BrokerAdminContext
       });
     },
   };
+}
+
+/** What {@linkcode startScheduleMessageService} needs. */
+export interface ScheduleParts {
+  readonly store: MessageStore;
+  readonly delayLevels: DelayLevelTable;
+  readonly fs: FileSystem;
+  /** `StorePaths.delayOffsetJson` */
+  readonly path: string;
+  readonly clock: Clock;
+  readonly config: BrokerConfig;
+  readonly logger: RemotingLogger;
+}
+
+/**
+ * Loads delayOffset.json and starts the delivery of delayed messages, on masters only (a slave
+ * receives the master's deliveries through replication, RocketMQ `handleScheduleMessageService`).
+ *
+ * @param parts the started store and what the service reads
+ * @returns the service (started unless the broker is a slave)
+ * @throws when delayOffset.json and its .bak cannot be read
+ */
+export async function startScheduleMessageService(
+  parts: ScheduleParts,
+): Promise<ScheduleMessageService> {
+  const service = new ScheduleMessageService({
+    store: parts.store,
+    delayLevels: parts.delayLevels,
+    fs: parts.fs,
+    path: parts.path,
+    clock: parts.clock,
+    flushDelayOffsetIntervalMs: parts.config.flushDelayOffsetInterval,
+    logger: parts.logger,
+  });
+  await service.load();
+  if (parts.config.brokerRole !== "SLAVE") service.start();
+  return service;
+}
+
+/**
+ * Registers CONSUMER_SEND_MSG_BACK, LOCK_BATCH_MQ / UNLOCK_BATCH_MQ and GET_ALL_DELAY_OFFSET.
+ *
+ * @param registry the remoting server
+ * @param context the core processors' broker state
+ * @param parts the delivery service and the lock table
+ */
+export function registerBrokerExtrasProcessors(
+  registry: ProcessorRegistry,
+  context: CoreContext,
+  parts: {
+    readonly scheduleMessageService: ScheduleMessageService;
+    readonly rebalanceLockManager: RebalanceLockManager;
+  },
+): void {
+  registerConsumerSendMsgBackProcessor(registry, context);
+  registerLockBatchProcessors(registry, {
+    rebalanceLockManager: parts.rebalanceLockManager,
+    logger: context.logger,
+  });
+  registerDelayOffsetProcessor(registry, {
+    scheduleMessageService: parts.scheduleMessageService,
+    logger: context.logger,
+  });
 }

@@ -152,12 +152,6 @@ export const REGISTER_BROKER_TIMEOUT_MS = 6_000;
 export const NAMESRV_ADDRS_MAX = 64;
 
 /**
- * Delay between a topic change and the re-registration it triggers, so a burst of auto-created
- * topics (one per first send) costs one REGISTER_BROKER per name server rather than one per topic.
- */
-export const REGISTER_DEBOUNCE_MS = 200;
-
-/**
  * Longest wait for a oneway NOTIFY_CONSUMER_IDS_CHANGED to find room in a client's outbound queue;
  * a client that reads nothing must not hold up the heartbeat of another.
  */
@@ -167,7 +161,57 @@ export const NOTIFY_CONSUMER_IDS_CHANGED_TIMEOUT_MS = 1_000;
 export const QUERY_MESSAGE_MAX_NUM = 64;
 
 assert(PULL_SUSPEND_TIMEOUT_MS_MAX >= 20_000, "Java lite pull consumers hold pulls for 20 s");
-assert(REGISTER_DEBOUNCE_MS < 30_000, "re-registration must come well before the 30 s period");
 
 /** Longest wait for the broker's HTTP admin to finish its requests at shutdown. */
 export const HTTP_SHUTDOWN_WAIT_MS = 3_000;
+
+// ---------------------------------------------------------------------------------------------
+// Broker extras (send-back, delay levels, queue locks) — owned by the broker-extras helper.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Most delay levels in `messageDelayLevel`. Each level has its own consume queue of
+ * `SCHEDULE_TOPIC_XXXX` and its own delivery timer; RocketMQ ships 18 and clients only ask for
+ * levels up to 18 (3 + 16 retries in the last retry), so 256 leaves ample room.
+ */
+export const DELAY_LEVELS_MAX = 256;
+
+/**
+ * Longest delay of one level (366 days). A delivery time is store time + delay and must stay an
+ * exact integer; a message older than `fileReservedTime` (72 h) is deleted long before anyway.
+ */
+export const DELAY_LEVEL_MS_MAX = 366 * 24 * 60 * 60 * 1000;
+
+/**
+ * Longest single wait of a delivery timer: the largest `setTimeout` delay a JavaScript runtime
+ * honours (2^31 − 1 ms, about 24.8 days). A later delivery re-arms when the timer fires.
+ */
+export const SCHEDULE_TIMER_DELAY_MS_MAX = 2_147_483_647;
+
+/**
+ * Most messages one level re-puts in one run. A backlog (a broker restarted after hours) is then
+ * delivered in runs that each end, so `shutdown()` and `deliverDue()` never wait for an unbounded
+ * loop; the level is re-armed at once for the next run.
+ */
+export const SCHEDULE_DELIVERIES_PER_RUN_MAX = 4_096;
+
+/**
+ * Most queues in one LOCK_BATCH_MQ / UNLOCK_BATCH_MQ body. An orderly consumer locks every queue
+ * it was assigned on a broker, for all its topics; a topic has at most {@linkcode QUEUE_NUMS_MAX}.
+ */
+export const LOCK_BATCH_MQ_SET_MAX = QUEUE_NUMS_MAX;
+
+/**
+ * Most (group, queue) entries in the rebalance lock table. RocketMQ never shrinks its table; here
+ * expired entries are dropped when it fills, and new locks are refused (left out of the reply, as
+ * a lock held by another client is) while every entry is live. About 150 bytes per entry: 200 000
+ * entries stay near 30 MiB.
+ */
+export const REBALANCE_LOCK_ENTRIES_MAX = 200_000;
+
+assert(DELAY_LEVELS_MAX >= 18, "RocketMQ's default messageDelayLevel has 18 levels");
+assert(
+  Number.isSafeInteger(4_102_444_800_000 + DELAY_LEVEL_MS_MAX),
+  "a delivery time (store time + longest delay) must be an exact integer",
+);
+assert(LOCK_BATCH_MQ_SET_MAX <= REBALANCE_LOCK_ENTRIES_MAX, "one lock request fits the table");

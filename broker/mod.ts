@@ -205,3 +205,29 @@ export {
   registerQueryMessageProcessors,
   viewMessageById,
 } from "./processors/query_message_processor.ts";
+
+/** Broker extras: consumer send-back (retry and DLQ), delay levels, orderly queue locks. */
+export * from "./schedule/mod.ts";
+export {
+  REBALANCE_LOCK_MAX_LIVE_TIME_MS,
+  RebalanceLockManager,
+  type RebalanceLockManagerOptions,
+} from "./rebalance_lock_manager.ts";
+export {
+  consumerSendMsgBack,
+  PROPERTY_ORIGIN_MESSAGE_ID,
+  PROPERTY_RETRY_TOPIC,
+  registerConsumerSendMsgBackProcessor,
+  type SendBackInput,
+} from "./processors/consumer_send_msg_back_processor.ts";
+export {
+  decodeLockBatchRequestBody,
+  encodeLockBatchResponseBody,
+  type LockBatchContext,
+  type LockBatchRequestBody,
+  registerLockBatchProcessors,
+} from "./processors/lock_batch_mq_processor.ts";
+export {
+  type DelayOffsetContext,
+  registerDelayOffsetProcessor,
+} from "./processors/delay_offset_processor.ts";

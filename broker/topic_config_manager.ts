@@ -62,8 +62,13 @@ export interface TopicConfigChange {
   readonly dataVersion: DataVersion;
 }
 
-/** Receives committed changes; the broker controller re-registers with the name servers. */
-export type TopicConfigChangeListener = (change: TopicConfigChange) => void;
+/**
+ * Receives committed changes; the broker controller re-registers with the name servers. A returned
+ * promise (which must not reject) is awaited by the topic creations of the send paths, so a
+ * producer's first SEND_OK to a new topic comes after the name servers know the topic, as
+ * RocketMQ's inline `registerBrokerAll` does; other changes do not wait for it.
+ */
+export type TopicConfigChangeListener = (change: TopicConfigChange) => unknown;
 
 /** Options for {@linkcode TopicConfigManager.createTopicInSendMessageMethod}. */
 export interface CreateTopicInSendOptions {
@@ -205,10 +210,12 @@ export class TopicConfigManager {
    * @returns the topic's config (existing or new), or null when it cannot be created
    * @throws {BrokerError} on an invalid name or a full table; other errors when the file cannot be written
    */
-  createTopicInSendMessageMethod(options: CreateTopicInSendOptions): Promise<TopicConfig | null> {
-    return this.#mutex.run(async () => {
+  async createTopicInSendMessageMethod(
+    options: CreateTopicInSendOptions,
+  ): Promise<TopicConfig | null> {
+    const created = await this.#mutex.run(async (): Promise<Created | null> => {
       const existing = this.#table.get(options.topic);
-      if (existing !== undefined) return existing;
+      if (existing !== undefined) return { config: existing, announced: undefined };
       checkTopicName(options.topic, false);
       const template = this.#templateFor(options.defaultTopic);
       if (template === undefined || !isInherited(template.perm)) return null;
@@ -225,9 +232,12 @@ export class TopicConfigManager {
         topicSysFlag: options.topicSysFlag,
         order: false,
       };
-      await this.#commit("create", config);
-      return config;
+      const { announced } = await this.#commit("create", config);
+      return { config, announced };
     });
+    if (created === null) return null;
+    await created.announced;
+    return created.config;
   }
 
   /** The template, with TBW102's INHERIT dropped (in memory) when auto-creation is off. */
@@ -254,12 +264,14 @@ export class TopicConfigManager {
    * @returns the topic's config
    * @throws {BrokerError} on an invalid name or a full table; other errors when the file cannot be written
    */
-  createTopicInSendMessageBackMethod(options: CreateTopicInSendBackOptions): Promise<TopicConfig> {
+  async createTopicInSendMessageBackMethod(
+    options: CreateTopicInSendBackOptions,
+  ): Promise<TopicConfig> {
     const existing = this.#table.get(options.topic);
-    if (existing !== undefined) return Promise.resolve(existing);
-    return this.#mutex.run(async () => {
+    if (existing !== undefined) return existing;
+    const created = await this.#mutex.run(async (): Promise<Created> => {
       const found = this.#table.get(options.topic);
-      if (found !== undefined) return found;
+      if (found !== undefined) return { config: found, announced: undefined };
       checkTopicName(options.topic, true);
       checkQueueNums(
         options.topic,
@@ -275,9 +287,11 @@ export class TopicConfigManager {
         topicSysFlag: options.topicSysFlag,
         order: false,
       };
-      await this.#commit("create", config);
-      return config;
+      const { announced } = await this.#commit("create", config);
+      return { config, announced };
     });
+    await created.announced;
+    return created.config;
   }
 
   /**
@@ -382,15 +396,17 @@ export class TopicConfigManager {
   }
 
   /** Applies one change; see {@linkcode #commitAll}. */
-  #commit(kind: TopicConfigChange["kind"], config: TopicConfig): Promise<void> {
+  #commit(kind: TopicConfigChange["kind"], config: TopicConfig): Promise<Announcement> {
     return this.#commitAll([{ kind, config }]);
   }
 
   /**
    * Applies changes as one version step: writes the changed table, then publishes it and tells
    * the listeners. A failed write leaves the table as it was.
+   *
+   * @returns the listeners' promises, wrapped so the caller may await them outside the mutex
    */
-  async #commitAll(changes: readonly TopicChange[]): Promise<void> {
+  async #commitAll(changes: readonly TopicChange[]): Promise<Announcement> {
     const table = new Map(this.#table);
     for (const { kind, config } of changes) {
       if (kind === "create" && table.size >= TOPICS_PER_BROKER_MAX) {
@@ -408,11 +424,27 @@ export class TopicConfigManager {
     );
     this.#table = table;
     this.#dataVersion = dataVersion;
+    const announcements: Promise<unknown>[] = [];
     for (const { kind, config } of changes) {
       const change: TopicConfigChange = { kind, topicConfig: config, dataVersion };
-      for (const listener of this.#listeners) listener(change);
+      for (const listener of this.#listeners) {
+        const result = listener(change);
+        if (result instanceof Promise) announcements.push(result);
+      }
     }
+    return { announced: Promise.all(announcements).then(() => undefined) };
   }
+}
+
+/** The listeners' work on a committed change (name server registration), not yet awaited. */
+interface Announcement {
+  readonly announced: Promise<void>;
+}
+
+/** A topic a send path created (or found), with the announcement to await outside the mutex. */
+interface Created {
+  readonly config: TopicConfig;
+  readonly announced: Promise<void> | undefined;
 }
 
 /** One change of the table, before it is committed. */

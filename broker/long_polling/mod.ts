@@ -5,6 +5,8 @@
  */
 export {
   type ConsumeQueueMatcher,
+  type HoldCheckOptions,
+  LONG_POLLING_CHECK_INTERVAL_MS,
   PullRequestHoldService,
   type PullRequestHoldServiceOptions,
   type SuspendPullOptions,

@@ -9,10 +9,22 @@
  * sweep: the client's own timeout (hold + 15 s for Java push consumers) is never reached. The
  * number of parked pulls is bounded; a pull that finds the table full is answered at once.
  *
+ * A message can be dispatched after the pull's read found nothing but before the pull is parked;
+ * its wake-up then finds no one. Once {@linkcode PullRequestHoldService.start}ed with the store's
+ * max offsets, the service closes that window: `suspend` re-checks the queue's max offset right
+ * after parking, and every parked queue is re-checked periodically (RocketMQ `checkHoldRequest`:
+ * every 5 s with long polling, every `shortPollingTimeMills` without).
+ *
  * @module
  */
 
 import assert from "node:assert/strict";
+
+/**
+ * Period of the re-check of parked pulls with long polling (RocketMQ `PullRequestHoldService`
+ * waits 5 s between `checkHoldRequest` runs); short polling uses `shortPollingTimeMills`.
+ */
+export const LONG_POLLING_CHECK_INTERVAL_MS = 5_000;
 
 /** Why a parked pull was woken. */
 export type WakeReason = "arrived" | "timeout" | "closed" | "shutdown";
@@ -40,6 +52,20 @@ export interface SuspendPullOptions {
   readonly channelId: number;
   /** longest hold in ms */
   readonly timeoutMs: number;
+}
+
+/** Options of {@linkcode PullRequestHoldService.start}. */
+export interface HoldCheckOptions {
+  /** the message store (only its queues' max offsets are read) */
+  readonly store: {
+    /** @returns the queue's max offset (its next queue offset), 0 when unknown */
+    getMaxOffsetInQueue(topic: string, queueId: number): number;
+  };
+  /** the broker's polling settings, read before each periodic re-check */
+  readonly config: () => {
+    readonly longPollingEnable: boolean;
+    readonly shortPollingTimeMills: number;
+  };
 }
 
 /** Options of {@linkcode PullRequestHoldService}. */
@@ -81,6 +107,8 @@ export class PullRequestHoldService {
   readonly #byChannel = new Map<number, Set<HeldPull>>();
   #size = 0;
   #stopped = false;
+  #check: HoldCheckOptions | undefined;
+  #checkTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #sizeWaiters = new Set<{ count: number; resolve: () => void }>();
 
   /** @param options the bound */
@@ -92,6 +120,48 @@ export class PullRequestHoldService {
   /** pulls parked right now */
   get size(): number {
     return this.#size;
+  }
+
+  /**
+   * Starts re-checking parked pulls against the store (see the module doc). Without it, only
+   * arrival notifications, hold ends, closes and `stop` wake parked pulls.
+   *
+   * @param options the store (its queues' max offsets) and the polling settings
+   */
+  start(options: HoldCheckOptions): void {
+    assert(this.#check === undefined, "PullRequestHoldService started twice");
+    if (this.#stopped) return;
+    this.#check = options;
+    this.#armCheck();
+  }
+
+  #armCheck(): void {
+    const check = this.#check;
+    if (check === undefined || this.#stopped) return;
+    const config = check.config();
+    const delayMs = config.longPollingEnable
+      ? LONG_POLLING_CHECK_INTERVAL_MS
+      : Math.max(0, config.shortPollingTimeMills);
+    this.#checkTimer = setTimeout(() => {
+      this.#checkTimer = undefined;
+      this.checkHoldRequest();
+      this.#armCheck();
+    }, delayMs);
+  }
+
+  /**
+   * Wakes every parked pull whose queue now holds messages at or past its offset (RocketMQ
+   * `checkHoldRequest`); the periodic re-check calls it. Does nothing before `start`.
+   */
+  checkHoldRequest(): void {
+    const check = this.#check;
+    if (check === undefined) return;
+    for (const [topic, queues] of [...this.#table]) {
+      for (const queueId of [...queues.keys()]) {
+        const maxOffset = check.store.getMaxOffsetInQueue(topic, queueId);
+        this.notifyMessageArriving(topic, queueId, maxOffset, null);
+      }
+    }
   }
 
   /**
@@ -132,6 +202,11 @@ export class PullRequestHoldService {
       held.timer = undefined;
       this.#release(held, "timeout");
     }, options.timeoutMs);
+    // A message dispatched between the pull's read and now woke no one: look at the queue again.
+    const maxOffset = this.#check?.store.getMaxOffsetInQueue(options.topic, options.queueId);
+    if (maxOffset !== undefined && maxOffset > options.pullFromThisOffset) {
+      this.#release(held, "arrived");
+    }
     return promise;
   }
 
@@ -206,6 +281,8 @@ export class PullRequestHoldService {
   /** Wakes every parked pull and refuses new ones (shutdown: every parked pull is answered). */
   stop(): void {
     this.#stopped = true;
+    if (this.#checkTimer !== undefined) clearTimeout(this.#checkTimer);
+    this.#checkTimer = undefined;
     for (const queues of [...this.#table.values()]) {
       for (const list of [...queues.values()]) {
         for (const held of [...list]) this.#release(held, "shutdown");

@@ -63,3 +63,89 @@ Deno.test("PullRequestHoldService answers a pull when its hold time ends", async
     /Timed out after 10 ms waiting for 1 parked pulls/,
   );
 });
+
+/** A queue table standing in for the store's max offsets (the hold service reads only those). */
+class QueueOffsets {
+  readonly #max = new Map<string, number>();
+  set(topic: string, queueId: number, maxOffset: number): void {
+    this.#max.set(`${topic}@${queueId}`, maxOffset);
+  }
+  getMaxOffsetInQueue(topic: string, queueId: number): number {
+    return this.#max.get(`${topic}@${queueId}`) ?? 0;
+  }
+}
+
+const LONG_POLLING = { longPollingEnable: true, shortPollingTimeMills: 1_000 };
+
+Deno.test("PullRequestHoldService answers at once a pull parked after its message arrived (missed wake-up)", async () => {
+  const store = new QueueOffsets();
+  const service = new PullRequestHoldService({ heldMax: 10 });
+  service.start({ store, config: () => LONG_POLLING });
+  try {
+    // The pull read offset 5 and found nothing; offset 5 was then dispatched and notified while
+    // nothing was parked, so only the re-check at park time can wake it.
+    store.set("T", 0, 6);
+    service.notifyMessageArriving("T", 0, 6, null);
+    const woken = await Promise.race([
+      service.suspend(options())!,
+      new Promise<string>((resolve) => queueMicrotask(() => resolve("still parked"))),
+    ]);
+    assert.equal(woken, "arrived");
+    assert.equal(service.size, 0);
+    const waiting = service.suspend(options({ pullFromThisOffset: 6 }))!;
+    assert.equal(service.size, 1, "a pull at the max offset stays parked");
+    service.stop();
+    assert.equal(await waiting, "shutdown");
+  } finally {
+    service.stop();
+  }
+});
+
+Deno.test("PullRequestHoldService checkHoldRequest wakes parked pulls whose queue grew unnoticed", async () => {
+  const store = new QueueOffsets();
+  const service = new PullRequestHoldService({ heldMax: 10 });
+  service.start({ store, config: () => LONG_POLLING });
+  try {
+    store.set("T", 0, 5);
+    const behind = service.suspend(options())!;
+    const otherQueue = service.suspend(options({ queueId: 1, pullFromThisOffset: 0 }))!;
+    service.checkHoldRequest();
+    assert.equal(service.size, 2, "no queue grew yet");
+    store.set("T", 0, 6);
+    service.checkHoldRequest();
+    assert.equal(await behind, "arrived");
+    assert.equal(service.size, 1);
+    service.stop();
+    assert.equal(await otherQueue, "shutdown");
+  } finally {
+    service.stop();
+  }
+});
+
+Deno.test("PullRequestHoldService re-checks parked pulls every shortPollingTimeMills until stopped", async () => {
+  const store = new QueueOffsets();
+  const service = new PullRequestHoldService({ heldMax: 10 });
+  let reads = 0;
+  const counting = {
+    getMaxOffsetInQueue(topic: string, queueId: number): number {
+      reads++;
+      return store.getMaxOffsetInQueue(topic, queueId);
+    },
+  };
+  service.start({
+    store: counting,
+    config: () => ({ longPollingEnable: false, shortPollingTimeMills: 20 }),
+  });
+  try {
+    const parked = service.suspend(options())!;
+    assert.equal(reads, 1, "suspend re-checks once");
+    store.set("T", 0, 6);
+    // No notification: only the periodic re-check (20 ms here, hold 60 s) can wake the pull.
+    const started = performance.now();
+    assert.equal(await parked, "arrived");
+    assert.ok(reads >= 2, `re-checked ${reads} times`);
+    assert.ok(performance.now() - started < 10_000, "woken by the re-check, not the hold");
+  } finally {
+    service.stop();
+  }
+});

@@ -1,7 +1,8 @@
 /**
  * Pieces of the send path kept out of the processor file: the stored properties string (CLUSTER
  * added, WAIT dropped), the born host of a connection, the batch body decoder (message-format.md
- * §7) and RocketMQ's `TopicConfig.toString` used in remarks.
+ * §7), RocketMQ's `TopicConfig.toString` used in remarks, and the retry/DLQ rule shared by
+ * retry-topic sends and CONSUMER_SEND_MSG_BACK (features.md §3).
  *
  * @module
  */
@@ -13,13 +14,22 @@ import { type HostAddress, hostAddress } from "../../store/message_id.ts";
 import {
   decodeProperties,
   encodeProperties,
-  findProperty,
   MessageConst,
   NAME_VALUE_SEPARATOR,
   PROPERTY_SEPARATOR,
 } from "../../store/message_properties.ts";
 import { BrokerError } from "../broker_error.ts";
-import { isInherited, isReadable, isWriteable, type TopicConfig } from "../topic_config.ts";
+import type { SubscriptionGroupConfig } from "../subscription_group_config.ts";
+import {
+  isInherited,
+  isReadable,
+  isWriteable,
+  PermName,
+  type TopicConfig,
+} from "../topic_config.ts";
+import { DLQ_GROUP_TOPIC_PREFIX } from "../topic_validator.ts";
+import { SUBSCRIPTION_GROUP_NOT_EXIST_URL, suggestTodo } from "./_processor_support.ts";
+import type { CoreContext } from "./core_context.ts";
 
 /** Property the broker adds to every sent message: its cluster name. */
 export const PROPERTY_CLUSTER = MessageConst.PROPERTY_CLUSTER;
@@ -50,17 +60,56 @@ export function buildStoredProperties(
   clusterName: string,
 ): StoredProperties {
   const text = producerProperties ?? "";
-  const uniqKey = findProperty(text, MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
-  const transactional = findProperty(text, MessageConst.PROPERTY_TRANSACTION_PREPARED) === "true";
-  const needsRewrite = findProperty(text, PROPERTY_WAIT) !== undefined ||
-    findProperty(text, PROPERTY_CLUSTER) !== undefined;
-  if (needsRewrite) {
+  const found = scanSendProperties(text);
+  const uniqKey = found.uniqKey;
+  const transactional = found.transactional;
+  if (found.needsRewrite) {
     const map = decodeProperties(text);
     map.delete(PROPERTY_WAIT);
     map.set(PROPERTY_CLUSTER, clusterName);
     return { text: encodeProperties(map), uniqKey, transactional };
   }
   return { text: appendProperty(text, PROPERTY_CLUSTER, clusterName), uniqKey, transactional };
+}
+
+const UNIQ_KEY_NAME = MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX + NAME_VALUE_SEPARATOR;
+const TRAN_NAME = MessageConst.PROPERTY_TRANSACTION_PREPARED + NAME_VALUE_SEPARATOR;
+const WAIT_NAME = PROPERTY_WAIT + NAME_VALUE_SEPARATOR;
+const CLUSTER_NAME = PROPERTY_CLUSTER + NAME_VALUE_SEPARATOR;
+
+/**
+ * One pass over a properties string for what a single send needs, with `findProperty`'s rules
+ * (a pair starts the string or follows 0x02, its value runs to the next 0x02, an empty value counts
+ * as absent, the last pair wins) instead of four `findProperty` scans.
+ */
+function scanSendProperties(
+  text: string,
+): { uniqKey: string | undefined; transactional: boolean; needsRewrite: boolean } {
+  let uniqKey: string | undefined;
+  let tran: string | undefined;
+  let needsRewrite = false;
+  let start = 0;
+  const n = text.length;
+  while (start < n) {
+    let end = text.indexOf(PROPERTY_SEPARATOR, start);
+    if (end < 0) end = n;
+    if (end > start) {
+      if (text.startsWith(UNIQ_KEY_NAME, start)) {
+        if (end > start + UNIQ_KEY_NAME.length) {
+          uniqKey = text.slice(start + UNIQ_KEY_NAME.length, end);
+        }
+      } else if (text.startsWith(TRAN_NAME, start)) {
+        if (end > start + TRAN_NAME.length) tran = text.slice(start + TRAN_NAME.length, end);
+      } else if (
+        (text.startsWith(WAIT_NAME, start) && end > start + WAIT_NAME.length) ||
+        (text.startsWith(CLUSTER_NAME, start) && end > start + CLUSTER_NAME.length)
+      ) {
+        needsRewrite = true;
+      }
+    }
+    start = end + 1;
+  }
+  return { uniqKey, transactional: tran === "true", needsRewrite };
 }
 
 /**
@@ -199,4 +248,84 @@ export function topicConfigToString(config: TopicConfig): string {
   return `TopicConfig [topicName=${config.topicName}, readQueueNums=${config.readQueueNums}, ` +
     `writeQueueNums=${config.writeQueueNums}, perm=${permToString(config.perm)}, ` +
     `topicFilterType=${config.topicFilterType}, topicSysFlag=${config.topicSysFlag}, order=${config.order}]`;
+}
+
+/** MQVersion V3_4_9: from here on a request's `maxReconsumeTimes` wins over the group's. */
+export const VERSION_V3_4_9 = 121;
+/** Queues of a dead-letter topic (RocketMQ `DLQ_NUMS_PER_GROUP`). */
+export const DLQ_NUMS_PER_GROUP = 1;
+
+/** Where a message goes: topic, queue and the topic's config. */
+export interface SendTarget {
+  readonly topic: string;
+  readonly queueId: number;
+  readonly topicConfig: TopicConfig;
+}
+
+/**
+ * The group's settings, created first when `autoCreateSubscriptionGroup` allows.
+ *
+ * @param context broker state
+ * @param group the consumer group
+ * @returns its config
+ * @throws {BrokerError} SUBSCRIPTION_GROUP_NOT_EXIST with RocketMQ's remark when there is none
+ */
+export async function requireSubscriptionGroup(
+  context: Pick<CoreContext, "subscriptionGroupManager">,
+  group: string,
+): Promise<SubscriptionGroupConfig> {
+  const config = await context.subscriptionGroupManager.findSubscriptionGroupConfig(group);
+  if (config === null) {
+    throw new BrokerError(
+      ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+      `subscription group not exist, ${group} ${suggestTodo(SUBSCRIPTION_GROUP_NOT_EXIST_URL)}`,
+    );
+  }
+  return config;
+}
+
+/**
+ * RocketMQ's max reconsume times of a retry: the group's `retryMaxTimes`, or the request's value
+ * when the client is V3_4_9 or later and sent one.
+ *
+ * @param groupConfig the group's settings
+ * @param version the request's MQVersion ordinal
+ * @param requested header `maxReconsumeTimes`, if any
+ * @returns the limit; a message with reconsumeTimes ≥ it goes to the DLQ
+ */
+export function maxReconsumeTimesOf(
+  groupConfig: SubscriptionGroupConfig,
+  version: number,
+  requested: number | undefined,
+): number {
+  return version >= VERSION_V3_4_9 && requested !== undefined
+    ? requested
+    : groupConfig.retryMaxTimes;
+}
+
+/**
+ * The dead-letter target of a group: `%DLQ%<group>`, created with one queue, perm R|W, as RocketMQ
+ * 4.9.8 does on the send and send-back paths.
+ *
+ * @param context broker state
+ * @param group the consumer group
+ * @returns the DLQ topic, a queue of it and its config
+ * @throws {BrokerError} when the topic cannot be created (bad name, full table)
+ */
+export async function dlqTargetOf(
+  context: Pick<CoreContext, "topicConfigManager" | "random">,
+  group: string,
+): Promise<SendTarget> {
+  const topic = DLQ_GROUP_TOPIC_PREFIX + group;
+  const topicConfig = await context.topicConfigManager.createTopicInSendMessageBackMethod({
+    topic,
+    clientDefaultTopicQueueNums: DLQ_NUMS_PER_GROUP,
+    perm: PermName.PERM_READ | PermName.PERM_WRITE,
+    topicSysFlag: 0,
+  });
+  return {
+    topic,
+    queueId: Math.floor(context.random() * DLQ_NUMS_PER_GROUP),
+    topicConfig,
+  };
 }

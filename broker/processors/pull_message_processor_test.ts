@@ -145,6 +145,50 @@ function parked(env: TestBroker, count: number): Promise<void> {
   return env.broker.holdService.waitForParked(count, 5_000);
 }
 
+Deno.test("PullMessageProcessor answers at once a pull whose message arrived between its read and its park", async () => {
+  await withBroker({}, async (env, client) => {
+    await createTopic(client, "TopicRace");
+    const { store, holdService } = env.broker;
+    const read = store.getMessage.bind(store);
+    let injected = false;
+    // Hook after the pull's store read: put a message and wait until its arrival was notified
+    // (to nobody: the pull is not parked yet), then let the pull go on to park with its stale
+    // PULL_NOT_FOUND. Only a re-check at park time can answer it before its 10 s hold ends.
+    store.getMessage = async (...args: Parameters<typeof read>) => {
+      const result = await read(...args);
+      if (injected || args[1] !== "TopicRace") return result;
+      injected = true;
+      const notify = holdService.notifyMessageArriving.bind(holdService);
+      const notified = Promise.withResolvers<void>();
+      holdService.notifyMessageArriving = (topic, queueId, maxOffset, tagsCode) => {
+        notify(topic, queueId, maxOffset, tagsCode);
+        if (topic === "TopicRace" && queueId === 0) notified.resolve();
+      };
+      const sent = await client.send("TopicRace", "late", { queueId: 0 });
+      assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+      await notified.promise;
+      assert.equal(holdService.size, 0, "the arrival was notified before the pull parked");
+      return result;
+    };
+    const started = performance.now();
+    const response = await client.pull({
+      group: "G_RACE",
+      topic: "TopicRace",
+      queueId: 0,
+      queueOffset: 0,
+      subscription: "*",
+      suspendTimeoutMillis: 10_000,
+    });
+    const elapsed = performance.now() - started;
+    assert.ok(injected, "the hook ran");
+    assert.equal(response.code, ResponseCode.SUCCESS, response.remark);
+    assert.deepEqual(decodeRecords(response.body).map((r) => new TextDecoder().decode(r.body)), [
+      "late",
+    ]);
+    assert.ok(elapsed < 3_000, `answered after ${elapsed} ms, well before the 10 s hold`);
+  });
+});
+
 Deno.test("PullMessageProcessor answers a parked pull at its hold time and at shutdown", async () => {
   const env = await startTestBroker({
     withNamesrv: false,

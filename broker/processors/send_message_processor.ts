@@ -28,33 +28,23 @@ import { putMessageResponse, type PutMessageResult } from "../../store/put_messa
 import { BrokerError } from "../broker_error.ts";
 import { SENDS_AWAITING_STORE_MAX } from "../limits.ts";
 import { buildTopicSysFlag, isWriteable, PermName, type TopicConfig } from "../topic_config.ts";
-import {
-  checkSendAllowed,
-  DLQ_GROUP_TOPIC_PREFIX,
-  RETRY_GROUP_TOPIC_PREFIX,
-  validateTopic,
-} from "../topic_validator.ts";
+import { checkSendAllowed, RETRY_GROUP_TOPIC_PREFIX, validateTopic } from "../topic_validator.ts";
 import type { CoreContext, ProcessorRegistry } from "./core_context.ts";
-import {
-  APPLY_TOPIC_URL,
-  guardProcessor,
-  SUBSCRIPTION_GROUP_NOT_EXIST_URL,
-  suggestTodo,
-} from "./_processor_support.ts";
+import { APPLY_TOPIC_URL, guardProcessor, suggestTodo } from "./_processor_support.ts";
 import {
   appendProperty,
   bornHostOf,
   buildStoredProperties,
   decodeBatchBody,
+  dlqTargetOf,
   joinBatchProperties,
+  maxReconsumeTimesOf,
   PROPERTY_CLUSTER,
+  requireSubscriptionGroup,
+  type SendTarget,
   topicConfigToString,
 } from "./_send_message_support.ts";
 
-/** MQVersion V3_4_9: from here on the header's `maxReconsumeTimes` wins over the group's. */
-const VERSION_V3_4_9 = 121;
-/** Queues of a dead-letter topic (RocketMQ `DLQ_NUMS_PER_GROUP`). */
-const DLQ_NUMS_PER_GROUP = 1;
 const EMPTY = new Uint8Array(0);
 
 /** One send, decoded from the wire (or built by the HTTP admin). */
@@ -87,13 +77,6 @@ export interface SendOutcome {
   readonly queueOffset?: number;
   /** the message's UNIQ_KEY (single sends) */
   readonly transactionId?: string;
-}
-
-/** Where a checked send goes. */
-interface SendTarget {
-  readonly topic: string;
-  readonly queueId: number;
-  readonly topicConfig: TopicConfig;
 }
 
 /**
@@ -168,20 +151,27 @@ export class SendMessageProcessor {
       };
     }
     try {
-      const target = await this.#resolveTarget(input);
-      this.#awaitingStore++;
+      // An existing non-retry topic resolves synchronously: no promise hop per send.
+      const resolving = this.#resolveTarget(input);
+      const target = resolving instanceof Promise ? await resolving : resolving;
       let result: PutMessageResult;
       let uniqKey: string | undefined;
-      try {
-        if (input.batch) {
+      if (input.batch) {
+        this.#awaitingStore++;
+        try {
           result = await this.#putBatch(input, target);
-        } else {
-          const put = await this.#putOne(input, target);
-          result = put.result;
-          uniqKey = put.uniqKey;
+        } finally {
+          this.#awaitingStore--;
         }
-      } finally {
-        this.#awaitingStore--;
+      } else {
+        const message = this.#messageOf(input, target);
+        uniqKey = message.uniqKey;
+        this.#awaitingStore++;
+        try {
+          result = await this.#context.store.putMessage(message.inner);
+        } finally {
+          this.#awaitingStore--;
+        }
       }
       return this.#outcome(target, result, uniqKey);
     } catch (error) {
@@ -222,12 +212,24 @@ export class SendMessageProcessor {
     return null;
   }
 
-  /** Topic (auto-created if allowed), queue id, retry/DLQ redirection (RocketMQ `msgCheck`). */
-  async #resolveTarget(input: SendInput): Promise<SendTarget> {
+  /**
+   * Topic (auto-created if allowed), queue id, retry/DLQ redirection (RocketMQ `msgCheck`); a
+   * promise only when a table must be touched (topic creation, retry topics).
+   */
+  #resolveTarget(input: SendInput): SendTarget | Promise<SendTarget> {
+    const topicConfig = this.#context.topicConfigManager.selectTopicConfig(input.header.topic);
+    if (topicConfig === undefined) return this.#createThenCheck(input);
+    return this.#checkTarget(input, topicConfig);
+  }
+
+  async #createThenCheck(input: SendInput): Promise<SendTarget> {
+    const topicConfig = await this.#createTopic(input.header, input.producerAddress);
+    return await this.#checkTarget(input, topicConfig);
+  }
+
+  #checkTarget(input: SendInput, topicConfig: TopicConfig): SendTarget | Promise<SendTarget> {
     const { header, producerAddress } = input;
     const topic = header.topic;
-    let topicConfig = this.#context.topicConfigManager.selectTopicConfig(topic);
-    if (topicConfig === undefined) topicConfig = await this.#createTopic(header, producerAddress);
     if (!isWriteable(topicConfig.perm)) {
       throw new BrokerError(
         ResponseCode.NO_PERMISSION,
@@ -254,7 +256,7 @@ export class SendMessageProcessor {
       queueId = Math.floor(this.#context.random() * topicConfig.writeQueueNums);
     }
     if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
-      return await this.#retryOrDlq(input, topicConfig, queueId);
+      return this.#retryOrDlq(input, topicConfig, queueId);
     }
     return { topic, queueId, topicConfig };
   }
@@ -300,41 +302,24 @@ export class SendMessageProcessor {
   ): Promise<SendTarget> {
     const { header } = input;
     const group = header.topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
-    const groupConfig = await this.#context.subscriptionGroupManager.findSubscriptionGroupConfig(
-      group,
+    const groupConfig = await requireSubscriptionGroup(this.#context, group);
+    const maxReconsumeTimes = maxReconsumeTimesOf(
+      groupConfig,
+      input.version,
+      header.maxReconsumeTimes,
     );
-    if (groupConfig === null) {
-      throw new BrokerError(
-        ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
-        `subscription group not exist, ${group} ${suggestTodo(SUBSCRIPTION_GROUP_NOT_EXIST_URL)}`,
-      );
-    }
-    const maxReconsumeTimes =
-      input.version >= VERSION_V3_4_9 && header.maxReconsumeTimes !== undefined
-        ? header.maxReconsumeTimes
-        : groupConfig.retryMaxTimes;
     if ((header.reconsumeTimes ?? 0) < maxReconsumeTimes) {
       return { topic: header.topic, queueId, topicConfig };
     }
-    const dlq = DLQ_GROUP_TOPIC_PREFIX + group;
-    const dlqConfig = await this.#context.topicConfigManager.createTopicInSendMessageBackMethod({
-      topic: dlq,
-      clientDefaultTopicQueueNums: DLQ_NUMS_PER_GROUP,
-      perm: PermName.PERM_READ | PermName.PERM_WRITE,
-      topicSysFlag: 0,
-    });
-    return {
-      topic: dlq,
-      queueId: Math.floor(this.#context.random() * DLQ_NUMS_PER_GROUP),
-      topicConfig: dlqConfig,
-    };
+    return await dlqTargetOf(this.#context, group);
   }
 
-  async #putOne(
+  /** The stored message of a single send; throws for a transactional one (not supported). */
+  #messageOf(
     input: SendInput,
     target: SendTarget,
-  ): Promise<{ result: PutMessageResult; uniqKey: string | undefined }> {
-    const { config, store } = this.#context;
+  ): { inner: MessageExtBrokerInner; uniqKey: string | undefined } {
+    const { config } = this.#context;
     const { header } = input;
     const stored = buildStoredProperties(header.properties, config.brokerClusterName);
     if (stored.transactional) {
@@ -354,7 +339,7 @@ export class SendMessageProcessor {
       bornHost: input.bornHost,
       reconsumeTimes: header.reconsumeTimes ?? 0,
     };
-    return { result: await store.putMessage(message), uniqKey: stored.uniqKey };
+    return { inner: message, uniqKey: stored.uniqKey };
   }
 
   async #putBatch(input: SendInput, target: SendTarget): Promise<PutMessageResult> {

@@ -1,0 +1,185 @@
+import assert from "node:assert/strict";
+import { ManualClock } from "../../common/clock.ts";
+import { createRequest } from "../../protocol/remoting_command.ts";
+import { RequestCode } from "../../protocol/request_code.ts";
+import { ResponseCode } from "../../protocol/response_code.ts";
+import { silentRemotingLogger } from "../../protocol/remoting_logger.ts";
+import { DenoFileSystem } from "../../store/adapters/deno_file_system.ts";
+import { hostAddress } from "../../store/message_id.ts";
+import { RMQ_SYS_SCHEDULE_TOPIC } from "../topic_validator.ts";
+import { pullRecords, scheduleUnits, withClockBroker } from "./_schedule_testing.ts";
+import { ScheduleMessageService } from "./schedule_message_service.ts";
+
+const LEVEL_3_MS = 10_000;
+
+Deno.test("ScheduleMessageService keeps a delay-level message out of its topic until its time", async () => {
+  await withClockBroker(async ({ env, clock, client }) => {
+    const sent = await client.send("TopicDelay", "later", {
+      queueId: 1,
+      tags: "TagD",
+      properties: { DELAY: "3" },
+    });
+    assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+    assert.equal(sent.extFields?.queueId, "1", "the response names the requested queue");
+    const storedAt = clock.now();
+    assert.deepEqual(
+      (await scheduleUnits(env, 3)).map((u) => u.tagsCode),
+      [storedAt + LEVEL_3_MS],
+      "the schedule queue's tag code is the delivery time",
+    );
+    const service = env.broker.scheduleMessageService;
+    await service.deliverDue();
+    assert.equal(service.scheduledAt(3), storedAt + LEVEL_3_MS, "level 3 wakes when it is due");
+    assert.deepEqual(await pullRecords(client, "TopicDelay", 1), []);
+
+    clock.advance(LEVEL_3_MS - 1);
+    assert.equal(await service.deliverDue(), 0);
+    assert.deepEqual(await pullRecords(client, "TopicDelay", 1), [], "1 ms early is too early");
+
+    clock.advance(1);
+    assert.equal(await service.deliverDue(), 1);
+    const [record, ...rest] = await pullRecords(client, "TopicDelay", 1);
+    assert.equal(rest.length, 0);
+    assert.equal(new TextDecoder().decode(record.body), "later");
+    assert.equal(record.queueOffset, 0);
+    assert.equal(record.properties.get("TAGS"), "TagD");
+    assert.equal(record.properties.get("REAL_TOPIC"), "TopicDelay");
+    assert.equal(record.properties.get("REAL_QID"), "1");
+    assert.equal(record.properties.has("DELAY"), false, "DELAY is removed on delivery");
+    assert.equal(record.properties.has("WAIT"), false);
+    assert.equal(service.offsetTable.get(3), 1);
+    assert.equal(service.scheduledAt(3), undefined, "an emptied level sleeps until an arrival");
+  });
+});
+
+Deno.test("ScheduleMessageStore lowers a level above the table to the highest one", async () => {
+  await withClockBroker(async ({ env, clock, client }) => {
+    const sent = await client.send("TopicDelayMax", "x", {
+      queueId: 0,
+      properties: { DELAY: "99" },
+    });
+    assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+    const [unit] = await scheduleUnits(env, 18);
+    assert.equal(unit.tagsCode, clock.now() + 2 * 60 * 60 * 1000);
+    const record = await env.broker.store.lookMessageByOffset(unit.physicalOffset);
+    assert.equal(record?.topic, RMQ_SYS_SCHEDULE_TOPIC);
+    assert.equal(record?.queueId, 17);
+    assert.equal(record?.properties.get("DELAY"), "18");
+  });
+});
+
+Deno.test("ScheduleMessageStore refuses a non-integer DELAY and a delayed batch", async () => {
+  await withClockBroker(async ({ env, client }) => {
+    const bad = await client.send("TopicDelayBad", "x", { properties: { DELAY: "soon" } });
+    assert.equal(bad.code, ResponseCode.MESSAGE_ILLEGAL);
+    const message = {
+      topic: "TopicBatch",
+      queueId: 0,
+      flag: 0,
+      body: new Uint8Array([1]),
+      properties: "DELAY\u00012\u0002",
+      sysFlag: 0,
+      bornTimestamp: 0,
+      bornHost: hostAddress("127.0.0.1", 1),
+    };
+    const result = await env.broker.store.putMessages([message, message]);
+    assert.equal(result.status, "MESSAGE_ILLEGAL");
+  });
+});
+
+Deno.test("ScheduleMessageService keeps delay offsets across a broker restart", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edgemq_schedule_" });
+  const clock = new ManualClock(1_700_000_000_000);
+  try {
+    await withClockBroker(async ({ client, env }) => {
+      for (const body of ["first", "second"]) {
+        const sent = await client.send("TopicRestart", body, {
+          queueId: 0,
+          properties: { DELAY: "1" },
+        });
+        assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+        clock.advance(600);
+      }
+      assert.equal(
+        await env.broker.scheduleMessageService.deliverDue(),
+        1,
+        "only the first is due",
+      );
+    }, { dir, clock });
+    const file = await Deno.readTextFile(`${dir}/config/delayOffset.json`);
+    assert.equal(file, '{\n\t"offsetTable":{1:1\n\t}\n}');
+
+    await withClockBroker(async ({ client, env }) => {
+      const service = env.broker.scheduleMessageService;
+      assert.equal(service.offsetTable.get(1), 1);
+      const answer = await client.invoke(
+        createRequest(RequestCode.GET_ALL_DELAY_OFFSET, { language: "JAVA", version: 409 }),
+      );
+      assert.equal(answer.code, ResponseCode.SUCCESS);
+      assert.equal(new TextDecoder().decode(answer.body), '{"offsetTable":{1:1}}');
+      clock.advance(600);
+      assert.equal(await service.deliverDue(), 1);
+      const bodies = (await pullRecords(client, "TopicRestart", 0)).map((r) =>
+        new TextDecoder().decode(r.body)
+      );
+      assert.deepEqual(bodies, ["first", "second"], "each delivered exactly once");
+    }, { dir, clock });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ScheduleMessageService keeps the delivery time when consume queues are rebuilt", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edgemq_schedule_" });
+  const clock = new ManualClock(1_700_000_000_000);
+  try {
+    let deliverAt = 0;
+    await withClockBroker(async ({ client }) => {
+      const sent = await client.send("TopicRebuild", "x", {
+        queueId: 0,
+        properties: { DELAY: "3" },
+      });
+      assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+      deliverAt = clock.now() + LEVEL_3_MS;
+    }, { dir, clock });
+    await Deno.remove(`${dir}/consumequeue`, { recursive: true });
+    clock.advance(1000);
+    await withClockBroker(async ({ client, env }) => {
+      assert.deepEqual((await scheduleUnits(env, 3)).map((u) => u.tagsCode), [deliverAt]);
+      const service = env.broker.scheduleMessageService;
+      assert.equal(await service.deliverDue(), 0, "not due 1 s after the store");
+      assert.deepEqual(await pullRecords(client, "TopicRebuild", 0), []);
+      clock.set(deliverAt);
+      assert.equal(await service.deliverDue(), 1);
+      assert.equal((await pullRecords(client, "TopicRebuild", 0)).length, 1);
+    }, { dir, clock });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ScheduleMessageService delivers at once a time beyond now + delay (clock moved back)", async () => {
+  await withClockBroker(async ({ env, clock, client }) => {
+    const sent = await client.send("TopicJump", "x", { queueId: 0, properties: { DELAY: "1" } });
+    assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+    assert.equal(await env.broker.scheduleMessageService.deliverDue(), 0);
+    // A second service over the same store whose clock is an hour behind the store time.
+    const behind = new ScheduleMessageService({
+      store: env.broker.store,
+      delayLevels: env.broker.delayLevels,
+      fs: new DenoFileSystem(),
+      path: `${env.dir}/config/delayOffsetBehind.json`,
+      clock: new ManualClock(clock.now() - 60 * 60 * 1000),
+      flushDelayOffsetIntervalMs: 10_000,
+      logger: silentRemotingLogger,
+    });
+    await behind.load();
+    behind.start();
+    try {
+      assert.equal(await behind.deliverDue(), 1);
+    } finally {
+      await behind.shutdown();
+    }
+    assert.equal((await pullRecords(client, "TopicJump", 0)).length, 1);
+  });
+});
