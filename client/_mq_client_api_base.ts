@@ -13,7 +13,7 @@ import { decodeHeader, encodeHeader } from "../protocol/headers/header_codec.ts"
 import { GetKVConfigResponseHeader } from "../protocol/headers/namesrv_headers.ts";
 import type { PullMessageRequestHeader } from "../protocol/headers/pull_message_header.ts";
 import {
-  sendMessageHeaderToV2,
+  encodeSendMessageHeaderV2,
   type SendMessageRequestHeader,
 } from "../protocol/headers/send_message_header.ts";
 import { RemotingClient } from "../protocol/remoting_client.ts";
@@ -194,7 +194,12 @@ export class MQClientAPIBase {
     oneway = false,
   ): Promise<SendResult | undefined> {
     const code = send.batch ? RequestCode.SEND_BATCH_MESSAGE : RequestCode.SEND_MESSAGE_V2;
-    const request = this.request(code, sendMessageHeaderToV2(send.header), send.body);
+    const request = createRequest(code, {
+      extFields: encodeSendMessageHeaderV2(send.header),
+      body: send.body,
+      language: this.#config.language,
+      serializeType: this.#config.serializeType,
+    });
     if (oneway) {
       await this.remotingClient.invokeOneway(addr, request, timeoutMs);
       return undefined;

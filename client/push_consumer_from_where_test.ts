@@ -161,3 +161,36 @@ Deno.test("PushConsumer without a stored offset: LAST_OFFSET starts at the end, 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("PushConsumer started right after the first sends to a new topic receives them well within the rebalance interval", async () => {
+  await withConsumerTestEnv(async (t) => {
+    // The producer auto-creates the topic; its SEND_OK must imply the name server has the route,
+    // or the consumer's immediate rebalance finds no queues and waits for the 20 s period.
+    await produce(t, "TNewTopic", 0, 10);
+    const got: string[] = [];
+    const arrived = new Signal();
+    const c = testPushConsumer(t.namesrvAddr, {
+      consumerGroup: "CG_NEW_TOPIC",
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+      pollNameServerInterval: 30_000,
+      heartbeatBrokerInterval: 30_000,
+      rebalanceInterval: 20_000,
+    });
+    c.subscribe("TNewTopic", "*");
+    c.registerMessageListener((msgs) => {
+      for (const msg of msgs) got.push(msg.bodyText);
+      arrived.fire();
+      return "CONSUME_SUCCESS";
+    });
+    try {
+      await c.start();
+      await waitUntil("10 messages", () => got.length === 10, arrived.subscribe, 3_000);
+      assert.deepEqual(
+        got.sort((a, b) => Number(a.split("-")[1]) - Number(b.split("-")[1])),
+        range("TNewTopic", 0, 10),
+      );
+    } finally {
+      await c.shutdown();
+    }
+  });
+});

@@ -3,7 +3,9 @@
  * strings and nulls, with `extFields` an object of plain strings. This scanner reads that shape
  * straight from the UTF-8 bytes: property names are matched as bytes, strings come from the short
  * string cache, no text decode of the whole header and no generic object tree (JSON.parse takes ~500
- * ns of a ~700 ns decode). Anything else (escapes, control characters, fractions, nested or numeric
+ * ns of a ~700 ns decode). Escapes in ASCII string values are decoded here too: every RocketMQ send
+ * carries them (the properties string's 0x01/0x02 separators travel as `\u0001`/`\u0002`). Anything
+ * else (escapes in names or beside non-ASCII bytes, control characters, fractions, nested or numeric
  * ext values, `__proto__`, invalid JSON) returns undefined and the caller uses JSON.parse, so both
  * paths give the same result for every input (checked by a differential property test).
  *
@@ -28,9 +30,10 @@ const LETTER_N = 0x6e;
 /**
  * Scan results, in one object: V8 writes object fields far faster than module-level `let`s.
  * `end`: one past the last header byte; `at.stringStart`/`at.stringEnd`: bounds of the last string read
- * (without quotes); `int`: the last int read.
+ * (without quotes); `escaped`: that string's value when it held escapes (null: the bytes are the
+ * value); `int`: the last int read.
  */
-const at = { end: 0, stringStart: 0, stringEnd: 0, int: 0 };
+const at = { end: 0, stringStart: 0, stringEnd: 0, escaped: null as string | null, int: 0 };
 
 function skipBlank(src: Uint8Array, p: number): number {
   let c = src[p];
@@ -39,7 +42,7 @@ function skipBlank(src: Uint8Array, p: number): number {
   return p;
 }
 
-/** Reads a string at `p` (its opening quote); bails on escapes and control characters. */
+/** Reads a string at `p` (its opening quote); bails on control characters. */
 function readString(src: Uint8Array, p: number): number {
   const start = p + 1;
   const end = at.end;
@@ -48,11 +51,103 @@ function readString(src: Uint8Array, p: number): number {
     if (c === QUOTE) {
       at.stringStart = start;
       at.stringEnd = i;
+      at.escaped = null;
       return i + 1;
     }
-    if (c === BACKSLASH || c < 0x20) return -1;
+    if (c === BACKSLASH) return readEscapedString(src, start, i);
+    if (c < 0x20) return -1;
   }
   return -1;
+}
+
+/** Longest escaped string decoded here (UTF-16 units); longer ones take the JSON.parse path. */
+const ESCAPED_UNITS_MAX = 65536;
+/** Chunk of String.fromCharCode.apply, well below V8's argument limit. */
+const FROM_CHAR_CODE_CHUNK = 4096;
+/** Reused UTF-16 units of the escaped string being read (a plain array: apply takes it as is). */
+const units: number[] = [];
+
+/**
+ * Reads an ASCII string holding escapes (RocketMQ properties carry 0x01/0x02 as `\u0001`/`\u0002`)
+ * into `at.escaped`, decoding the escapes as JSON.parse does. `i` is the first backslash. Bails on
+ * non-ASCII bytes, control characters and bad escapes.
+ */
+function readEscapedString(src: Uint8Array, start: number, i: number): number {
+  const end = at.end;
+  if (end - start > ESCAPED_UNITS_MAX) return -1;
+  let n = 0;
+  for (let j = start; j < i; j++) {
+    const b = src[j];
+    if (b >= 0x80) return -1;
+    units[n++] = b;
+  }
+  let q = i;
+  while (q < end) {
+    const c = src[q];
+    if (c === QUOTE) {
+      at.stringStart = start;
+      at.stringEnd = q;
+      at.escaped = unitsToString(n);
+      return q + 1;
+    }
+    if (c === BACKSLASH) {
+      const unit = escapeUnit(src, q + 1, end);
+      if (unit < 0) return -1;
+      units[n++] = unit;
+      q += src[q + 1] === 0x75 ? 6 : 2;
+    } else {
+      if (c < 0x20 || c >= 0x80) return -1;
+      units[n++] = c;
+      q++;
+    }
+  }
+  return -1;
+}
+
+/** The UTF-16 unit of the escape whose letter is at `p`, or -1. */
+function escapeUnit(src: Uint8Array, p: number, end: number): number {
+  if (p >= end) return -1;
+  switch (src[p]) {
+    case 0x22: // "
+    case 0x5c: // \
+    case 0x2f: // /
+      return src[p];
+    case 0x62: // b
+      return 0x08;
+    case 0x66: // f
+      return 0x0c;
+    case 0x6e: // n
+      return 0x0a;
+    case 0x72: // r
+      return 0x0d;
+    case 0x74: // t
+      return 0x09;
+    case 0x75: { // u
+      if (p + 4 >= end) return -1;
+      const unit = (hexDigit(src[p + 1]) << 12) | (hexDigit(src[p + 2]) << 8) |
+        (hexDigit(src[p + 3]) << 4) | hexDigit(src[p + 4]);
+      return unit; // negative when a digit is bad: -1 has every bit set
+    }
+  }
+  return -1;
+}
+
+/** Value of a hex digit byte, or -1 (all bits set, so any OR with it stays negative). */
+function hexDigit(b: number): number {
+  if (b >= 0x30 && b <= 0x39) return b - 0x30;
+  if (b >= 0x61 && b <= 0x66) return b - 0x57;
+  if (b >= 0x41 && b <= 0x46) return b - 0x37;
+  return -1;
+}
+
+function unitsToString(n: number): string {
+  units.length = n;
+  if (n <= FROM_CHAR_CODE_CHUNK) return String.fromCharCode.apply(null, units);
+  let s = "";
+  for (let k = 0; k < n; k += FROM_CHAR_CODE_CHUNK) {
+    s += String.fromCharCode.apply(null, units.slice(k, Math.min(n, k + FROM_CHAR_CODE_CHUNK)));
+  }
+  return s;
 }
 
 /** Reads a plain int32; bails on fractions, exponents, leading zeros and range. */
@@ -107,7 +202,7 @@ function stringIs(src: Uint8Array, word: Uint8Array): boolean {
 function readName(src: Uint8Array, p: number): number {
   if (src[p] !== QUOTE) return -1;
   p = readString(src, p);
-  if (p < 0) return -1;
+  if (p < 0 || at.escaped !== null) return -1;
   p = skipBlank(src, p);
   return src[p] === COLON ? skipBlank(src, p + 1) : -1;
 }
@@ -125,7 +220,7 @@ function readExtFields(src: Uint8Array, p: number, fields: Record<string, string
     if (src[p] === QUOTE) {
       p = readString(src, p);
       if (p < 0) return -1;
-      fields[key] = utf8ReadCached(src, at.stringStart, at.stringEnd);
+      fields[key] = at.escaped ?? utf8ReadCached(src, at.stringStart, at.stringEnd);
     } else {
       if (src[p] !== LETTER_N) return -1;
       p = readLiteral(src, p);
@@ -195,7 +290,7 @@ function readProperty(src: Uint8Array, p: number, command: RemotingCommand): num
       return readLiteral(src, p);
     }
     p = src[p] === QUOTE ? readString(src, p) : -1;
-    if (p >= 0) command.remark = utf8ReadCached(src, at.stringStart, at.stringEnd);
+    if (p >= 0) command.remark = at.escaped ?? utf8ReadCached(src, at.stringStart, at.stringEnd);
   } else {
     return skipValue(src, p);
   }
@@ -208,7 +303,9 @@ function readLanguage(src: Uint8Array, p: number, command: RemotingCommand): num
   if (c === QUOTE) {
     p = readString(src, p);
     if (p >= 0) {
-      command.language = languageFromName(utf8ReadCached(src, at.stringStart, at.stringEnd));
+      command.language = languageFromName(
+        at.escaped ?? utf8ReadCached(src, at.stringStart, at.stringEnd),
+      );
     }
   } else if (c === LETTER_N) {
     p = readLiteral(src, p);

@@ -100,7 +100,9 @@ export class Semaphore {
       return;
     }
     this.#compact();
-    assert(this.#available < this.#permitsMax, "Semaphore released more often than acquired");
+    if (this.#available >= this.#permitsMax) {
+      assert.fail("Semaphore released more often than acquired"); // checked first: hot path
+    }
     this.#available++;
   }
 

@@ -93,7 +93,9 @@ export function utf8Write(target: Uint8Array, offset: number, s: string): number
  * @returns the string
  */
 export function utf8Read(source: Uint8Array, start: number, end: number): string {
-  if (end - start > SHORT_STRING_UNITS_MAX) return decoder.decode(source.subarray(start, end));
+  const n = end - start;
+  if (n > SHORT_STRING_UNITS_MAX) return decoder.decode(source.subarray(start, end));
+  if (n > CONCAT_UNITS_MAX) return asciiReadApply(source, start, n);
   let s = "";
   for (let i = start; i < end; i++) {
     const b = source[i];
@@ -101,6 +103,22 @@ export function utf8Read(source: Uint8Array, start: number, end: number): string
     s += String.fromCharCode(b);
   }
   return s;
+}
+
+/** Up to this many bytes, concatenating one-character strings is cheapest; longer, one apply. */
+const CONCAT_UNITS_MAX = 8;
+/** Reused argument list of `String.fromCharCode.apply` (at most SHORT_STRING_UNITS_MAX codes). */
+const codes: number[] = [];
+
+/** An ASCII range of `n` bytes as one flat string (ids such as msgId miss the cache every time). */
+function asciiReadApply(source: Uint8Array, start: number, n: number): string {
+  codes.length = n;
+  for (let i = 0; i < n; i++) {
+    const b = source[start + i];
+    if (b >= 0x80) return decoder.decode(source.subarray(start, start + n));
+    codes[i] = b;
+  }
+  return String.fromCharCode.apply(null, codes);
 }
 
 const CACHE_SLOTS = KEY_CACHE_ENTRIES_MAX; // power of two

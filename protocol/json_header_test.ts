@@ -195,3 +195,40 @@ Deno.test("decodeJsonHeader takes the fast path for canonical headers", () => {
     { seed: PROPERTY_SEED, numRuns: 300 },
   );
 });
+
+Deno.test("decodeJsonHeader fast path decodes the escaped properties of a send header", () => {
+  const properties =
+    'UNIQ_KEY\u0001AC11000100002A9F\u0002WAIT\u0001true\u0002TAGS\u0001a"b\\c/\u0002';
+  const c = {
+    code: 310,
+    language: "JAVA",
+    version: 409,
+    opaque: 7,
+    flag: 0,
+    extFields: { a: "PG", b: "T1", i: properties, n: "b\u2028" },
+    remark: "tab\there",
+    serializeType: "JSON" as const,
+  };
+  const bytes = encodeJsonHeader(c);
+  assert.deepEqual(scanJsonHeader(bytes, 0, bytes.length), c);
+});
+
+Deno.test("decodeJsonHeader fast path agrees with JSON.parse on strings full of escapes", () => {
+  const escape = fc.oneof(
+    fc.constantFrom('\\"', "\\\\", "\\/", "\\b", "\\f", "\\n", "\\r", "\\t", "\\u", "\\x", "\\"),
+    fc.integer({ min: 0, max: 0xffff }).map((u) => "\\u" + u.toString(16).padStart(4, "0")),
+    fc.constantFrom("\\uD800", "\\udc00", "\\u00e9", "\\u12G4", "\\u12"),
+    fc.constantFrom("a", "é", "\u0001", " "),
+  );
+  const value = fc.array(escape, { maxLength: 8 }).map((parts) => parts.join(""));
+  fc.assert(
+    fc.property(value, value, (ext, remark) => {
+      const json = `{"code":310,"extFields":{"i":"${ext}"},"remark":"${remark}","version":1}`;
+      const bytes = encoder.encode(json);
+      const fast = outcome(() => decodeJsonHeader(bytes));
+      const slow = outcome(() => parseJsonHeader(new TextDecoder().decode(bytes)));
+      assert.deepEqual(fast, slow, json);
+    }),
+    { seed: PROPERTY_SEED, numRuns: 2000 },
+  );
+});

@@ -95,7 +95,8 @@ export function nextOpaque(): number {
  * ```
  */
 export function createRequest(code: number, options: CreateRequestOptions = {}): RemotingCommand {
-  assert(Number.isInteger(code), `Request code must be an integer, got ${code}`);
+  // Checked before calling assert: a template message would be built on every (hot) call.
+  if (!Number.isInteger(code)) assert.fail(`Request code must be an integer, got ${code}`);
   const command: RemotingCommand = {
     code,
     language: options.language ?? LANGUAGE_DEFAULT,
@@ -134,7 +135,7 @@ export function createResponse(
   extFields?: Record<string, string>,
   body?: Uint8Array,
 ): RemotingCommand {
-  assert(Number.isInteger(code), `Response code must be an integer, got ${code}`);
+  if (!Number.isInteger(code)) assert.fail(`Response code must be an integer, got ${code}`);
   const command: RemotingCommand = {
     code,
     language: LANGUAGE_DEFAULT,

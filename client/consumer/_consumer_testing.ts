@@ -109,8 +109,8 @@ export function testPushConsumer(
     heartbeatBrokerInterval: 1000,
     rebalanceInterval: 500,
     awaitTerminationMillisWhenShutdown: 5000,
-    // Short long-poll holds: the broker can miss the wake-up of a pull parked just after a message
-    // arrived (reported); a 1 s hold bounds that delay where RocketMQ's 5 s re-check would.
+    // Short long-poll holds keep shutdowns and re-pulls quick; the broker re-checks a pull's queue
+    // when parking it, so a message arriving just before the park is not missed.
     brokerSuspendMaxTimeMillis: 1000,
     consumerTimeoutMillisWhenSuspend: 5000,
     env: staticClientEnv({ pid: 4242 }),

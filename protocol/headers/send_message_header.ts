@@ -12,6 +12,7 @@ import type { RemotingCommand } from "../remoting_command.ts";
 import { RequestCode } from "../request_code.ts";
 import { decodeHeader } from "./header_codec.ts";
 import { headerField as f } from "./header_field.ts";
+import { decodeSendMessageHeaderV2Fast } from "./_send_message_header_fast.ts";
 
 /** SendMessageRequestHeader: long-form keys (Java field names). */
 export const SendMessageRequestHeader = z.object({
@@ -104,8 +105,64 @@ export function sendMessageHeaderToV2(v1: SendMessageRequestHeader): SendMessage
 }
 
 /**
+ * Encodes a long-form header straight into the V2 extFields of a send request: the same map, key
+ * order and strings as `encodeHeader(sendMessageHeaderToV2(header))`, without the two intermediate
+ * objects (every send builds one).
+ *
+ * @param h the long-form header
+ * @returns extFields with keys `a`…`n`; absent optional fields skipped
+ * @throws {RangeError} when a number is not a safe integer (a programming error)
+ * @example
+ * ```ts
+ * import { encodeSendMessageHeaderV2 } from "./send_message_header.ts";
+ * const ext = encodeSendMessageHeaderV2({
+ *   producerGroup: "PG", topic: "T1", defaultTopic: "TBW102", defaultTopicQueueNums: 4,
+ *   queueId: 0, sysFlag: 0, bornTimestamp: 1700000000000, flag: 0, batch: false,
+ * });
+ * if (ext.b !== "T1" || ext.g !== "1700000000000" || ext.m !== "false") throw new Error();
+ * ```
+ */
+export function encodeSendMessageHeaderV2(h: SendMessageRequestHeader): Record<string, string> {
+  const ext: Record<string, string> = {
+    a: h.producerGroup,
+    b: h.topic,
+    c: h.defaultTopic,
+    d: intText(h.defaultTopicQueueNums, "d"),
+    e: intText(h.queueId, "e"),
+    f: intText(h.sysFlag, "f"),
+    g: intText(h.bornTimestamp, "g"),
+    h: intText(h.flag, "h"),
+  };
+  if (h.properties !== undefined && h.properties !== null) ext.i = h.properties;
+  if (h.reconsumeTimes !== undefined && h.reconsumeTimes !== null) {
+    ext.j = intText(h.reconsumeTimes, "j");
+  }
+  if (h.unitMode !== undefined && h.unitMode !== null) ext.k = h.unitMode ? "true" : "false";
+  if (h.maxReconsumeTimes !== undefined && h.maxReconsumeTimes !== null) {
+    ext.l = intText(h.maxReconsumeTimes, "l");
+  }
+  if (h.batch !== undefined && h.batch !== null) ext.m = h.batch ? "true" : "false";
+  if (h.brokerName !== undefined && h.brokerName !== null) ext.n = h.brokerName;
+  return ext;
+}
+
+/** Small ints as text, cached: queue ids, flags and counts repeat on every send. */
+const SMALL_INT_TEXT: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
+
+function intText(n: number, key: string): string {
+  if (n >= 0 && n < SMALL_INT_TEXT.length && (n | 0) === n) {
+    return SMALL_INT_TEXT[n];
+  }
+  if (!Number.isSafeInteger(n)) {
+    throw new RangeError(`Cannot encode header field ${key}: ${n} is not a safe integer`);
+  }
+  return String(n);
+}
+
+/**
  * Decodes the header of any send request into the long form: V2 keys for SEND_MESSAGE_V2,
- * SEND_BATCH_MESSAGE and SEND_REPLY_MESSAGE_V2, long keys for SEND_MESSAGE and SEND_REPLY_MESSAGE.
+ * SEND_BATCH_MESSAGE and SEND_REPLY_MESSAGE_V2 (a hand-written fast path, zod for errors), long keys
+ * for SEND_MESSAGE and SEND_REPLY_MESSAGE.
  *
  * @param command a send request
  * @returns the long-form header
@@ -125,9 +182,10 @@ export function decodeSendMessageHeader(command: RemotingCommand): SendMessageRe
     case RequestCode.SEND_MESSAGE_V2:
     case RequestCode.SEND_BATCH_MESSAGE:
     case RequestCode.SEND_REPLY_MESSAGE_V2:
-      return sendMessageHeaderFromV2(
-        decodeHeader(SendMessageRequestHeaderV2, command, SEND_MESSAGE_V2_KEYS),
-      );
+      return decodeSendMessageHeaderV2Fast(command.extFields) ??
+        sendMessageHeaderFromV2(
+          decodeHeader(SendMessageRequestHeaderV2, command, SEND_MESSAGE_V2_KEYS),
+        );
     case RequestCode.SEND_MESSAGE:
     case RequestCode.SEND_REPLY_MESSAGE:
       return decodeHeader(SendMessageRequestHeader, command);
