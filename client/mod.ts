@@ -135,8 +135,8 @@ export {
   parseConsumerOptions,
   type PushConsumerConfig,
   type PushConsumerConfigInput,
-  pushConsumerShape,
   type PushConsumerOptions,
+  pushConsumerShape,
   resolvePushConsumerConfig,
 } from "./push_consumer_options.ts";
 export {
@@ -149,8 +149,8 @@ export {
   LITE_PULL_TIME_DELAY_MILLS_WHEN_EXCEPTION_DEFAULT,
   type PullConsumerConfig,
   type PullConsumerConfigInput,
-  pullConsumerShape,
   type PullConsumerOptions,
+  pullConsumerShape,
   resolvePullConsumerConfig,
 } from "./pull_consumer_options.ts";
 export * from "./consumer/mod.ts";

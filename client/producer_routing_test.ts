@@ -257,7 +257,9 @@ Deno.test("Producer retries SYSTEM_BUSY on another broker; with latency fault av
       const before = busy.sends;
       const producer = await startTestProducer(a.namesrvAddr!, { sendLatencyFaultEnable });
       try {
-        for (let i = 0; i < 8; i++) {
+        // Two full round-robin cycles over the 8 queues (4 per broker): from any random start
+        // index the busy broker's queues come up at least twice.
+        for (let i = 0; i < 16; i++) {
           const result = await producer.send({ topic: "TopicBusy", body: `m${i}` });
           assert.equal(result.messageQueue.brokerName, "broker-a");
         }

@@ -64,7 +64,8 @@ Deno.test("tidy: no JSR or @std imports", () => {
 Deno.test("tidy: no swallowed errors", () => {
   const offenders = sources.filter((p) => {
     const c = code(p);
-    return /catch\s*(\([^)]*\))?\s*\{\s*\}/.test(c) || /\.catch\(\s*\(\s*\)\s*=>\s*\{\s*\}\s*\)/.test(c);
+    return /catch\s*(\([^)]*\))?\s*\{\s*\}/.test(c) ||
+      /\.catch\(\s*\(\s*\)\s*=>\s*\{\s*\}\s*\)/.test(c);
   });
   assert.deepEqual(offenders, [], `empty catch in: ${offenders.join(", ")}`);
 });

@@ -52,7 +52,12 @@ function parseArgs(argv) {
       "Usage: node ali_ons_roundtrip.mjs <namesrv host:port> <topic> [--count N>=3] [--deadline-ms MS]",
     );
   }
-  return { nameSrv: positional[0], topic: positional[1], count: flags.count, deadlineMs: flags["deadline-ms"] };
+  return {
+    nameSrv: positional[0],
+    topic: positional[1],
+    count: flags.count,
+    deadlineMs: flags["deadline-ms"],
+  };
 }
 
 const TAGS = ["TagA", "TagB", "TagC"];
@@ -82,20 +87,30 @@ function makeLogger(sink) {
     info() {},
     debug() {},
     warn: (...args) => classify(`warn: ${args.map(String).join(" ")}`, sink),
-    error: (...args) => classify(`error: ${args.map((a) => (a instanceof Error ? a.stack : String(a))).join(" ")}`, sink),
+    error: (...args) =>
+      classify(
+        `error: ${args.map((a) => (a instanceof Error ? a.stack : String(a))).join(" ")}`,
+        sink,
+      ),
   };
 }
 
 /** ali-ons asserts an HTTP client exists; with `nameSrv` set it is never called. */
 const noHttpClient = {
   request(url) {
-    throw new Error(`Cannot fetch ${url}: no HTTP client in the compatibility test (nameSrv is set)`);
+    throw new Error(
+      `Cannot fetch ${url}: no HTTP client in the compatibility test (nameSrv is set)`,
+    );
   },
 };
 
-function expectedMessage(topic, i) {
+function expectedMessage(i) {
   const tag = TAGS[i % TAGS.length];
-  return { tag, keys: [`key-${i}`, `order-${i % 7}`], body: `edgemq compat message ${i} ${"x".repeat(i % 50)}` };
+  return {
+    tag,
+    keys: [`key-${i}`, `order-${i % 7}`],
+    body: `edgemq compat message ${i} ${"x".repeat(i % 50)}`,
+  };
 }
 
 async function main() {
@@ -107,10 +122,10 @@ async function main() {
   const common = { httpclient: noHttpClient, nameSrv: o.nameSrv, logger };
   const suffix = `${process.pid}_${Date.now()}`;
 
-  let producer;
-  let consumer;
   const deadline = setTimeout(() => {
-    console.error(`ali-ons round trip timed out after ${o.deadlineMs} ms: received ${received.size} of ${wanted.size}`);
+    console.error(
+      `ali-ons round trip timed out after ${o.deadlineMs} ms: received ${received.size} of ${wanted.size}`,
+    );
     for (const p of problems.slice(0, 20)) console.error(p);
     console.error(`requests: ${JSON.stringify(requestCounts)}`);
     console.error(`error responses: ${JSON.stringify(responseCounts)}`);
@@ -127,25 +142,30 @@ async function main() {
   let resolveAll;
   const allReceived = new Promise((resolve) => (resolveAll = resolve));
 
-  producer = new Producer({ ...common, producerGroup: `PG_COMPAT_${suffix}` });
+  const producer = new Producer({ ...common, producerGroup: `PG_COMPAT_${suffix}` });
   producer.on("error", (err) => classify(`producer error: ${err.stack}`, sink));
   await producer.ready();
 
   const send = async (i) => {
-    const e = expectedMessage(o.topic, i);
+    const e = expectedMessage(i);
     const msg = new Message(o.topic, e.tag, e.body);
     msg.keys = e.keys;
     const r = await producer.send(msg);
     assert.equal(r.sendStatus, "SEND_OK", `send ${i} status ${r.sendStatus}`);
     assert.ok(r.msgId, `send ${i} has no msgId`);
-    sendResults.push({ i, queueId: r.messageQueue.queueId, queueOffset: r.queueOffset, msgId: r.msgId });
+    sendResults.push({
+      i,
+      queueId: r.messageQueue.queueId,
+      queueOffset: r.queueOffset,
+      msgId: r.msgId,
+    });
     if (e.tag !== "TagC") wanted.set(e.body, e);
   };
 
   const half = Math.floor(o.count / 2);
   for (let i = 0; i < half; i++) await send(i);
 
-  consumer = new Consumer({
+  const consumer = new Consumer({
     ...common,
     consumerGroup: `CG_COMPAT_${suffix}`,
     // ali-ons' default CONSUME_FROM_LAST_OFFSET: a new group still reads the first half, because
@@ -158,9 +178,11 @@ async function main() {
   });
   consumer.on("error", (err) => classify(`consumer error: ${err.stack}`, sink));
   await consumer.ready();
+  // ali-ons awaits the handler's promise before it commits the message's offset.
+  // deno-lint-ignore require-await
   consumer.subscribe(o.topic, EXPRESSION, async (msg) => {
     const body = msg.body.toString();
-    const e = wanted.get(body) ?? expectedMessage(o.topic, Number(/message (\d+)/.exec(body)?.[1]));
+    const e = wanted.get(body) ?? expectedMessage(Number(/message (\d+)/.exec(body)?.[1]));
     if (msg.tags === "TagC" || e.tag === "TagC") unexpected.push(`${msg.tags}:${body}`);
     else if (received.has(body)) duplicates.push(body);
     else {
@@ -170,7 +192,11 @@ async function main() {
       if (JSON.stringify(got) !== JSON.stringify(want)) {
         mismatches.push(`"${body}": got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
       }
-      received.set(body, { queueId: msg.queueId, queueOffset: Number(msg.queueOffset), msgId: msg.msgId });
+      received.set(body, {
+        queueId: msg.queueId,
+        queueOffset: Number(msg.queueOffset),
+        msgId: msg.msgId,
+      });
     }
     if (received.size === expectedReceivable(o.count) && sentAll) resolveAll();
   });
@@ -190,22 +216,24 @@ async function main() {
   await consumer.close();
   await producer.close();
   clearTimeout(deadline);
-  process.stdout.write(JSON.stringify({
-    ok: true,
-    client: "ali-ons",
-    topic: o.topic,
-    sent: sendResults.length,
-    expected: wanted.size,
-    received: received.size,
-    filteredOut: o.count - wanted.size,
-    duplicates: duplicates.length,
-    queues: queues.size,
-    ms: Date.now() - started,
-    requestCodes: requestCounts,
-    errorResponses: responseCounts,
-    benignWarnings: sink.benign,
-    problems,
-  }) + "\n");
+  process.stdout.write(
+    JSON.stringify({
+      ok: true,
+      client: "ali-ons",
+      topic: o.topic,
+      sent: sendResults.length,
+      expected: wanted.size,
+      received: received.size,
+      filteredOut: o.count - wanted.size,
+      duplicates: duplicates.length,
+      queues: queues.size,
+      ms: Date.now() - started,
+      requestCodes: requestCounts,
+      errorResponses: responseCounts,
+      benignWarnings: sink.benign,
+      problems,
+    }) + "\n",
+  );
   process.exit(0);
 }
 
