@@ -44,6 +44,13 @@ function noRouteError(topic: string): MQClientError {
   });
 }
 
+/** The brokers-sent list of a failure message: the first attempt's broker, then nulls. */
+function brokersList(timesTotal: number, first: string | null): (string | null)[] {
+  const list: (string | null)[] = new Array(timesTotal).fill(null);
+  list[0] = first;
+  return list;
+}
+
 /** Sends for one producer; registered on the client instance as its `MQProducerInner`. */
 export class ProducerSender implements MQProducerInner {
   readonly faultStrategy: MQFaultStrategy;
@@ -110,10 +117,14 @@ export class ProducerSender implements MQProducerInner {
     const clock = this.#config.client.clock;
     const begin = clock.now();
     const topic = topicOf(out);
-    const info = await this.findPublishInfo(topic);
+    let info = this.#publishInfo.get(topic);
+    if (info === undefined || !info.ok()) info = await this.findPublishInfo(topic);
     if (!info.ok()) throw noRouteError(topic);
+    // The first attempt reuses `begin` (one clock read per send); retries read the clock again.
+    let beginFresh = true;
     const timesTotal = oneway ? 1 : 1 + this.#config.retryTimesWhenSendFailed;
-    const brokersSent: (string | null)[] = new Array(timesTotal).fill(null);
+    // Filled only once a retry happens (the list is for the failure message).
+    let brokersSent: (string | null)[] | undefined;
     let mq: MessageQueue | undefined;
     let lastError: unknown;
     let lastResult: SendResult | undefined;
@@ -123,16 +134,24 @@ export class ProducerSender implements MQProducerInner {
       signal?.throwIfAborted();
       const selected = this.faultStrategy.selectOneMessageQueue(info, mq?.brokerName);
       if (selected === undefined) break;
+      if (times > 0) {
+        brokersSent ??= brokersList(timesTotal, mq!.brokerName);
+        brokersSent[times] = selected.brokerName;
+      }
       mq = selected;
-      brokersSent[times] = mq.brokerName;
-      const start = clock.now();
+      const start = beginFresh ? begin : clock.now();
+      beginFresh = false;
       if (start - begin > timeoutMs) {
         callTimeout = true;
         break;
       }
+      const faults = this.faultStrategy;
       try {
-        const result = await this.sendKernel(out, mq, timeoutMs - (start - begin), oneway);
-        this.faultStrategy.updateFaultItem(mq.brokerName, clock.now() - start, false);
+        const result = await this.sendKernel(out, mq, timeoutMs - (start - begin), oneway, start);
+        // updateFaultItem is a no-op when latency avoidance is off: skip the clock read then.
+        if (faults.sendLatencyFaultEnable) {
+          faults.updateFaultItem(mq.brokerName, clock.now() - start, false);
+        }
         if (result === undefined) return undefined;
         if (result.sendStatus !== "SEND_OK" && this.#config.retryAnotherBrokerWhenNotStoreOK) {
           lastResult = result;
@@ -140,7 +159,9 @@ export class ProducerSender implements MQProducerInner {
         }
         return result;
       } catch (error) {
-        this.faultStrategy.updateFaultItem(mq.brokerName, clock.now() - start, true);
+        if (faults.sendLatencyFaultEnable) {
+          faults.updateFaultItem(mq.brokerName, clock.now() - start, true);
+        }
         lastError = error;
         if (error instanceof MQBrokerError) {
           if (this.#config.retryResponseCodes.has(error.responseCode)) continue;
@@ -152,6 +173,7 @@ export class ProducerSender implements MQProducerInner {
       }
     }
     if (lastResult !== undefined) return lastResult;
+    brokersSent ??= brokersList(timesTotal, mq?.brokerName ?? null);
     throw this.#failure({ times, begin, topic, brokersSent, lastError, callTimeout });
   }
 
@@ -214,23 +236,56 @@ export class ProducerSender implements MQProducerInner {
     return await this.sendKernel({ kind: "message", message }, mq, timeoutMs - cost, oneway);
   }
 
-  /** RocketMQ `sendKernelImpl`: one request to the queue's master. */
-  async sendKernel(
+  /**
+   * RocketMQ `sendKernelImpl`: one request to the queue's master. Not `async`: with the broker's
+   * address known it hands back the API's promise as is (no extra promise per send).
+   *
+   * @param nowMs the current time when the caller has read it (born timestamp, unique id)
+   */
+  sendKernel(
+    out: Outgoing,
+    mq: MessageQueue,
+    timeoutMs: number,
+    oneway: boolean,
+    nowMs?: number,
+  ): Promise<SendResult | undefined> {
+    const addr = this.#instance.brokers.findBrokerAddressInPublish(mq.brokerName);
+    if (addr === undefined) return this.#sendKernelRouting(out, mq, timeoutMs, oneway);
+    try {
+      return this.#sendTo(addr, out, mq, timeoutMs, oneway, nowMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** {@linkcode sendKernel} when the broker's address is unknown: routes the topic first. */
+  async #sendKernelRouting(
     out: Outgoing,
     mq: MessageQueue,
     timeoutMs: number,
     oneway: boolean,
   ): Promise<SendResult | undefined> {
-    const brokers = this.#instance.brokers;
-    let addr = brokers.findBrokerAddressInPublish(mq.brokerName);
-    if (addr === undefined) {
-      await this.findPublishInfo(mq.topic);
-      addr = brokers.findBrokerAddressInPublish(mq.brokerName);
-    }
+    await this.findPublishInfo(mq.topic);
+    const addr = this.#instance.brokers.findBrokerAddressInPublish(mq.brokerName);
     if (addr === undefined) throw new MQClientError(`The broker[${mq.brokerName}] not exist`);
-    addr = brokerVIPChannel(this.#config.client.vipChannelEnabled, addr);
-    const { header, body, uniqMsgId } = this.#build(out, mq);
-    return await this.#instance.api.sendMessage(
+    return await this.#sendTo(addr, out, mq, timeoutMs, oneway, undefined);
+  }
+
+  #sendTo(
+    brokerAddr: string,
+    out: Outgoing,
+    mq: MessageQueue,
+    timeoutMs: number,
+    oneway: boolean,
+    nowMs: number | undefined,
+  ): Promise<SendResult | undefined> {
+    const addr = brokerVIPChannel(this.#config.client.vipChannelEnabled, brokerAddr);
+    const { header, body, uniqMsgId } = this.#build(
+      out,
+      mq,
+      nowMs ?? this.#config.client.clock.now(),
+    );
+    return this.#instance.api.sendMessage(
       addr,
       {
         brokerName: mq.brokerName,
@@ -247,6 +302,7 @@ export class ProducerSender implements MQProducerInner {
   #build(
     out: Outgoing,
     mq: MessageQueue,
+    nowMs: number,
   ): { header: SendMessageRequestHeader; body: Uint8Array; uniqMsgId: string } {
     const c = this.#config;
     let sysFlag = 0;
@@ -260,7 +316,7 @@ export class ProducerSender implements MQProducerInner {
       properties = out.batch.properties;
     } else {
       const message = out.message;
-      uniqMsgId = this.#instance.messageIds.setUniqID(message);
+      uniqMsgId = this.#instance.messageIds.setUniqID(message, nowMs);
       body = message.body;
       flag = message.flag;
       properties = message.properties;
@@ -279,7 +335,7 @@ export class ProducerSender implements MQProducerInner {
       defaultTopicQueueNums: c.defaultTopicQueueNums,
       queueId: mq.queueId,
       sysFlag,
-      bornTimestamp: c.client.clock.now(),
+      bornTimestamp: nowMs,
       flag,
       reconsumeTimes: 0,
       unitMode: c.client.unitMode,

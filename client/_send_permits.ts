@@ -22,6 +22,7 @@ export class SendPermits {
   #available: number;
   readonly #waiters: Waiter[] = [];
   #head = 0;
+  readonly #idle: (() => void)[] = [];
 
   /** @param max permits in total (> 0) */
   constructor(max: number) {
@@ -38,6 +39,30 @@ export class SendPermits {
   /** sends waiting for a permit */
   get waiting(): number {
     return this.#waiters.length - this.#head;
+  }
+
+  /**
+   * Takes a permit at once if one is free and nobody waits (the common case, no promise).
+   *
+   * @param signal refused when already aborted, so {@linkcode acquire} reports its reason
+   * @returns whether a permit was taken
+   */
+  tryAcquire(signal?: AbortSignal): boolean {
+    if (this.#available > 0 && this.#head === this.#waiters.length && signal?.aborted !== true) {
+      this.#available--;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Resolves once every permit is back (sends in flight have finished).
+   *
+   * @returns a promise of that moment
+   */
+  idle(): Promise<void> {
+    if (this.#available === this.#max) return Promise.resolve();
+    return new Promise<void>((resolve) => this.#idle.push(resolve));
   }
 
   /**
@@ -88,6 +113,9 @@ export class SendPermits {
     }
     assert(this.#available < this.#max, "release without acquire");
     this.#available++;
+    if (this.#available === this.#max && this.#idle.length > 0) {
+      for (const resolve of this.#idle.splice(0)) resolve();
+    }
   }
 
   /**

@@ -83,10 +83,11 @@ export class MessageClientIdGenerator {
   /**
    * Creates the next unique id.
    *
+   * @param nowMs the current time when the caller has read it already; default the clock's
    * @returns a fresh unique id (32 hex chars for an IPv4 client, 56 for IPv6)
    */
-  createUniqID(): string {
-    const now = this.#clock.now();
+  createUniqID(nowMs?: number): string {
+    const now = nowMs ?? this.#clock.now();
     if (now >= this.#nextMonthStartMs) this.#setMonth(now);
     let diff = (now - this.#monthStartMs) | 0;
     if (diff < 0 && diff > -1_000_000) diff = 0;
@@ -100,13 +101,14 @@ export class MessageClientIdGenerator {
    * re-sent message keeps its id.
    *
    * @param message the message
+   * @param nowMs the current time when the caller has read it already; default the clock's
    * @returns the message's unique id
    */
-  setUniqID(message: Message): string {
+  setUniqID(message: Message, nowMs?: number): string {
     const key = MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX;
     const existing = message.properties.get(key);
     if (existing !== undefined) return existing;
-    const id = this.createUniqID();
+    const id = this.createUniqID(nowMs);
     message.properties.set(key, id);
     return id;
   }

@@ -168,11 +168,13 @@ export class MQFaultStrategy {
    * @returns a queue, or undefined when there is none
    */
   selectOneMessageQueue(info: TopicPublishInfo, lastBrokerName?: string): MessageQueue | undefined {
-    const notLast = (mq: MessageQueue) => mq.brokerName !== lastBrokerName;
     if (!this.sendLatencyFaultEnable) {
-      return (lastBrokerName === undefined ? undefined : info.selectOneMessageQueue(notLast)) ??
+      // The first attempt (no last broker, the hot path) needs no filter closure.
+      if (lastBrokerName === undefined) return info.selectOneMessageQueue();
+      return info.selectOneMessageQueue((mq) => mq.brokerName !== lastBrokerName) ??
         info.selectOneMessageQueue();
     }
+    const notLast = (mq: MessageQueue) => mq.brokerName !== lastBrokerName;
     const tolerance = this.latencyFaultTolerance;
     const available = (mq: MessageQueue) => tolerance.isAvailable(mq.brokerName);
     const chosen = info.selectOneMessageQueue(available, notLast) ??

@@ -75,7 +75,6 @@ export class Producer {
   readonly config: ProducerConfig;
   readonly #manager: MQClientManager;
   readonly #permits: SendPermits;
-  readonly #inFlight = new Set<Promise<unknown>>();
   #state: ProducerState = "CREATE_JUST";
   #instance: MQClientInstance | undefined;
   #sender: ProducerSender | undefined;
@@ -168,7 +167,7 @@ export class Producer {
     this.#permits.rejectAll(
       new MQClientError(`The producer service state not OK, SHUTDOWN_ALREADY${suggestTodo()}`),
     );
-    await Promise.allSettled([...this.#inFlight]);
+    await this.#permits.idle();
     const instance = this.#instance!;
     await instance.unregisterProducer(this.producerGroup);
     await this.#manager.release(instance);
@@ -196,10 +195,24 @@ export class Producer {
     options: SendOptions = {},
   ): Promise<SendResult> {
     if (Array.isArray(message)) return this.sendBatch(message, options);
-    return this.#withPermit(options.signal, async (sender) => {
-      const msg = toMessage(message as MessageLike);
-      return (await this.#dispatch(sender, msg, options, false))!;
-    });
+    return this.#sendOne(message as MessageLike, options, false) as Promise<
+      SendResult
+    >;
+  }
+
+  /** One message under a permit; one async frame, no closures (the hot path). */
+  async #sendOne(
+    message: MessageLike,
+    options: SendOptions,
+    oneway: boolean,
+  ): Promise<SendResult | undefined> {
+    const sender = this.#running();
+    if (!this.#permits.tryAcquire(options.signal)) await this.#permits.acquire(options.signal);
+    try {
+      return await this.#dispatch(sender, toMessage(message), options, oneway);
+    } finally {
+      this.#permits.release();
+    }
   }
 
   /**
@@ -242,10 +255,7 @@ export class Producer {
    * @param options queue choice and abort signal
    */
   async sendOneway(message: MessageLike, options: SendOptions = {}): Promise<void> {
-    await this.#withPermit(
-      options.signal,
-      (sender) => this.#dispatch(sender, toMessage(message), options, true),
-    );
+    await this.#sendOne(message, options, true);
   }
 
   /**
@@ -298,18 +308,10 @@ export class Producer {
   ): Promise<T> {
     const sender = this.#running();
     await this.#permits.acquire(signal);
-    const running = (async () => {
-      try {
-        return await work(sender);
-      } finally {
-        this.#permits.release();
-      }
-    })();
-    this.#inFlight.add(running);
     try {
-      return await running;
+      return await work(sender);
     } finally {
-      this.#inFlight.delete(running);
+      this.#permits.release();
     }
   }
 }

@@ -10,6 +10,7 @@ import { decodeHeader } from "../protocol/headers/header_codec.ts";
 import { SendMessageResponseHeader } from "../protocol/headers/send_message_header.ts";
 import type { RemotingCommand } from "../protocol/remoting_command.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
+import { decodeSendResponseHeaderFast } from "./_send_response_header_fast.ts";
 import { MQBrokerError } from "./client_error.ts";
 import type { MessageQueue } from "./message_queue.ts";
 
@@ -87,16 +88,8 @@ export function processSendResponse(
   if (sendStatus === undefined) {
     throw new MQBrokerError(response.code, response.remark, context.brokerAddr);
   }
-  let header: SendMessageResponseHeader;
-  try {
-    header = decodeHeader(SendMessageResponseHeader, response);
-  } catch (error) {
-    throw new MQBrokerError(
-      ResponseCode.SYSTEM_ERROR,
-      `Cannot read send response: ${(error as Error).message}`,
-      context.brokerAddr,
-    );
-  }
+  let header = decodeSendResponseHeaderFast(response.extFields);
+  if (header === undefined) header = decodeSlow(response, context);
   const result: SendResult = {
     sendStatus,
     msgId: context.uniqMsgId,
@@ -110,4 +103,20 @@ export function processSendResponse(
   };
   if (header.transactionId !== undefined) result.transactionId = header.transactionId;
   return result;
+}
+
+/** The zod path: the header, or the error it reports for a malformed one. */
+function decodeSlow(
+  response: RemotingCommand,
+  context: SendResponseContext,
+): SendMessageResponseHeader {
+  try {
+    return decodeHeader(SendMessageResponseHeader, response);
+  } catch (error) {
+    throw new MQBrokerError(
+      ResponseCode.SYSTEM_ERROR,
+      `Cannot read send response: ${(error as Error).message}`,
+      context.brokerAddr,
+    );
+  }
 }
