@@ -8,7 +8,12 @@
 import assert from "node:assert/strict";
 import { bodyCrc } from "./crc32.ts";
 import type { HostAddress } from "./message_id.ts";
-import { computeTagsCode, findProperty, MessageConst } from "./message_properties.ts";
+import {
+  computeTagsCode,
+  MessageConst,
+  NAME_VALUE_SEPARATOR,
+  PROPERTY_SEPARATOR,
+} from "./message_properties.ts";
 import {
   MESSAGE_MAGIC_CODE_V1,
   type MessageExtBrokerInner,
@@ -76,8 +81,10 @@ export class MessageRecordEncoder {
     const properties = message.properties;
     if (typeof properties === "string") {
       if (properties.length > PROPERTIES_BYTES_MAX) return "PROPERTIES_SIZE_EXCEEDED";
-      const { written } = utf8Encoder.encodeInto(properties, this.#scratch);
-      this.#properties = this.#withFinalSeparator(this.#scratch, written);
+      this.#properties = this.#withFinalSeparator(
+        this.#scratch,
+        encodeText(properties, this.#scratch),
+      );
     } else if (
       properties.length > 0 && properties[properties.length - 1] !== PROPERTY_SEPARATOR_BYTE
     ) {
@@ -133,7 +140,7 @@ export class MessageRecordEncoder {
     target.set(message.body, p + 16);
     p += 16 + message.body.length;
     target[p] = this.#topic.length;
-    target.set(this.#topic, p + 1);
+    copySmall(this.#topic, target, p + 1);
     p += 1 + this.#topic.length;
     view.setInt16(p, this.#properties.length);
     target.set(this.#properties, p + 2);
@@ -169,12 +176,77 @@ export class MessageRecordEncoder {
     const text = typeof message.properties === "string"
       ? message.properties
       : utf8Decoder.decode(message.properties);
-    return {
-      tagsCode: message.tagsCode ?? computeTagsCode(findProperty(text, MessageConst.PROPERTY_TAGS)),
-      keys: findProperty(text, MessageConst.PROPERTY_KEYS) ?? "",
-      uniqKey: findProperty(text, MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX),
-    };
+    return describeText(text, message.tagsCode);
   }
+}
+
+/** Strings up to this many UTF-16 units are encoded in JS; longer ones cost less as one op call. */
+const ENCODE_IN_JS_UNITS_MAX = 256;
+
+/**
+ * UTF-8 encodes `text` into `target` (room for 3 bytes a unit) without an op call for short
+ * ASCII text, the usual properties string; anything else goes to TextEncoder.
+ * @returns the bytes written
+ */
+function encodeText(text: string, target: Uint8Array): number {
+  const length = text.length;
+  if (length <= ENCODE_IN_JS_UNITS_MAX) {
+    let i = 0;
+    for (; i < length; i++) {
+      const unit = text.charCodeAt(i);
+      if (unit >= 0x80) break;
+      target[i] = unit;
+    }
+    if (i === length) return length;
+  }
+  return utf8Encoder.encodeInto(text, target).written;
+}
+
+const TAGS_NEEDLE = MessageConst.PROPERTY_TAGS + NAME_VALUE_SEPARATOR;
+const KEYS_NEEDLE = MessageConst.PROPERTY_KEYS + NAME_VALUE_SEPARATOR;
+const UNIQ_NEEDLE = MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX + NAME_VALUE_SEPARATOR;
+const CODE_T = TAGS_NEEDLE.charCodeAt(0);
+const CODE_K = KEYS_NEEDLE.charCodeAt(0);
+const CODE_U = UNIQ_NEEDLE.charCodeAt(0);
+
+/**
+ * The dispatch fields from a properties string in one pass over its pairs, with the rules of
+ * `findProperty` (a pair's name ends at its first 0x01, the last non-empty value wins).
+ */
+function describeText(
+  text: string,
+  knownTagsCode: number | undefined,
+): { tagsCode: number; keys: string; uniqKey?: string } {
+  let tagsStart = -1;
+  let tagsEnd = -1;
+  let keys = "";
+  let uniqKey: string | undefined;
+  const length = text.length;
+  let start = 0;
+  while (start < length) {
+    let end = text.indexOf(PROPERTY_SEPARATOR, start);
+    if (end < 0) end = length;
+    const first = text.charCodeAt(start); // one compare skips most pairs
+    if (first === CODE_T && text.startsWith(TAGS_NEEDLE, start)) {
+      if (end > start + TAGS_NEEDLE.length) {
+        tagsStart = start + TAGS_NEEDLE.length;
+        tagsEnd = end;
+      }
+    } else if (first === CODE_K && text.startsWith(KEYS_NEEDLE, start)) {
+      if (end > start + KEYS_NEEDLE.length) keys = text.slice(start + KEYS_NEEDLE.length, end);
+    } else if (first === CODE_U && text.startsWith(UNIQ_NEEDLE, start)) {
+      if (end > start + UNIQ_NEEDLE.length) uniqKey = text.slice(start + UNIQ_NEEDLE.length, end);
+    }
+    start = end + 1;
+  }
+  let tagsCode = knownTagsCode;
+  if (tagsCode === undefined) {
+    tagsCode = 0;
+    for (let i = tagsStart; i < tagsEnd; i++) {
+      tagsCode = (Math.imul(31, tagsCode) + text.charCodeAt(i)) | 0;
+    }
+  }
+  return { tagsCode, keys, uniqKey };
 }
 
 function writeHost(
@@ -183,7 +255,20 @@ function writeHost(
   position: number,
   host: HostAddress,
 ): number {
-  target.set(host.address, position);
+  copySmall(host.address, target, position);
   view.setInt32(position + host.address.length, host.port);
   return position + host.address.length + 4;
+}
+
+/** Up to this many bytes a JS loop copies faster than `TypedArray.prototype.set`'s call. */
+const COPY_IN_JS_BYTES_MAX = 32;
+
+/** Copies `source` into `target` at `position` (both checked to fit by the caller). */
+function copySmall(source: Uint8Array, target: Uint8Array, position: number): void {
+  const length = source.length;
+  if (length > COPY_IN_JS_BYTES_MAX) {
+    target.set(source, position);
+    return;
+  }
+  for (let i = 0; i < length; i++) target[position + i] = source[i];
 }
