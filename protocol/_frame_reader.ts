@@ -11,6 +11,7 @@ import { decodeCommandAt } from "./command_codec.ts";
 import { FrameDecodeError } from "./errors.ts";
 import { FRAME_BYTES_MAX_CEILING, FRAME_BYTES_MIN } from "./limits.ts";
 import type { RemotingCommand } from "./remoting_command.ts";
+import { readFrameLength, startFrame } from "./_frame_length.ts";
 
 /**
  * Splits bytes into frames (`shared/spec/remoting.md` §1) and decodes them. Holds at most one pushed
@@ -88,7 +89,7 @@ export class FrameReader {
         return this.#decode(partial, 4, partial.length);
       }
       if (this.#prefixFilled === 0 && n - p >= 4) {
-        const frameLength = this.#checkLength(chunk, p);
+        const frameLength = readFrameLength(chunk, p, this.#frameBytesMax, this.#remoteAddress);
         const end = p + 4 + frameLength;
         if (end <= n) {
           this.#offset = end;
@@ -103,28 +104,17 @@ export class FrameReader {
       this.#offset = q;
       if (this.#prefixFilled < 4) return null;
       this.#prefixFilled = 0;
-      this.#startPartial(this.#checkLength(this.#prefix, 0), this.#prefix);
+      this.#startPartial(
+        readFrameLength(this.#prefix, 0, this.#frameBytesMax, this.#remoteAddress),
+        this.#prefix,
+      );
     }
     return null;
   }
 
   #startPartial(frameLength: number, head: Uint8Array): void {
-    const partial = new Uint8Array(4 + frameLength);
-    partial.set(head);
-    this.#partial = partial;
+    this.#partial = startFrame(frameLength, head);
     this.#partialFilled = head.length;
-  }
-
-  #checkLength(source: Uint8Array, p: number): number {
-    const frameLength = (source[p] << 24) | (source[p + 1] << 16) | (source[p + 2] << 8) |
-      source[p + 3];
-    if (frameLength < FRAME_BYTES_MIN) {
-      throw this.#error(`length ${frameLength} is below ${FRAME_BYTES_MIN}`);
-    }
-    if (frameLength > this.#frameBytesMax) {
-      throw this.#error(`length ${frameLength} exceeds frameBytesMax ${this.#frameBytesMax}`);
-    }
-    return frameLength;
   }
 
   #decode(source: Uint8Array, start: number, end: number): RemotingCommand {
@@ -138,9 +128,5 @@ export class FrameReader {
         cause: error,
       });
     }
-  }
-
-  #error(reason: string): FrameDecodeError {
-    return new FrameDecodeError(reason, { remoteAddress: this.#remoteAddress });
   }
 }

@@ -1,17 +1,22 @@
 /**
  * What the remoting server and client share: the processor table, invocation semaphores, the set of
- * live connections, connection events, the idle sweep and the opaque counter.
+ * live connections, connection events, the idle sweep and the opaque counter; and the public methods
+ * of both that only pass on to it ({@linkcode RemotingPeer}).
  *
  * @module
  */
 
 import assert from "node:assert/strict";
 import type { Clock } from "../common/clock.ts";
+import { systemClock } from "../common/clock.ts";
 import {
+  CHANNEL_MAX_IDLE_TIME_SECONDS_DEFAULT,
   FRAME_BYTES_MAX_CEILING,
+  FRAME_BYTES_MAX_DEFAULT,
   FRAME_BYTES_MIN,
   IDLE_SWEEP_INTERVAL_MS_MAX,
   IDLE_SWEEP_INTERVAL_MS_MIN,
+  REQUESTS_IN_FLIGHT_MAX_PER_CONNECTION_DEFAULT,
   SEMAPHORE_WAITERS_MAX,
 } from "./limits.ts";
 import type {
@@ -21,6 +26,7 @@ import type {
   RemotingProcessor,
 } from "./remoting_channel.ts";
 import type { RemotingLogger } from "./remoting_logger.ts";
+import { consoleRemotingLogger } from "./remoting_logger.ts";
 import type { TransportConnection } from "./transport.ts";
 import type { ConnectionOwner } from "./_remoting_connection.ts";
 import { RemotingConnection } from "./_remoting_connection.ts";
@@ -269,5 +275,108 @@ export class RemotingEndpoint implements ConnectionOwner {
         this.logger.error(`${this.role}: ${type} listener failed: ${String(error)}`);
       }
     }
+  }
+}
+
+/** Settings the server and client options both have, under the same names. */
+export interface PeerCommonOptions {
+  frameBytesMax?: number;
+  requestsInFlightMaxPerConnection?: number;
+  idleSweepIntervalMs?: number;
+  clock?: Clock;
+  logger?: RemotingLogger;
+}
+
+/** The role-specific settings, already resolved against the role's option names. */
+export interface PeerRoleSettings {
+  role: "server" | "client";
+  asyncSemaphoreValue: number;
+  onewaySemaphoreValue: number;
+  /** idle time before close, or undefined for the default */
+  channelMaxIdleTimeSeconds: number | undefined;
+}
+
+/**
+ * Builds an endpoint, filling the shared defaults.
+ *
+ * @param options the server's or client's options
+ * @param settings role and the role-named settings
+ * @returns the validated endpoint
+ */
+export function createPeerEndpoint(
+  options: PeerCommonOptions,
+  settings: PeerRoleSettings,
+): RemotingEndpoint {
+  return new RemotingEndpoint({
+    role: settings.role,
+    clock: options.clock ?? systemClock,
+    logger: options.logger ?? consoleRemotingLogger,
+    frameBytesMax: options.frameBytesMax ?? FRAME_BYTES_MAX_DEFAULT,
+    requestsInFlightMax: options.requestsInFlightMaxPerConnection ??
+      REQUESTS_IN_FLIGHT_MAX_PER_CONNECTION_DEFAULT,
+    asyncSemaphoreValue: settings.asyncSemaphoreValue,
+    onewaySemaphoreValue: settings.onewaySemaphoreValue,
+    channelMaxIdleTimeSeconds: settings.channelMaxIdleTimeSeconds ??
+      CHANNEL_MAX_IDLE_TIME_SECONDS_DEFAULT,
+    idleSweepIntervalMs: options.idleSweepIntervalMs,
+  });
+}
+
+/** Base of `RemotingServer` and `RemotingClient`: the methods that pass on to the endpoint. */
+export abstract class RemotingPeer {
+  readonly #endpoint: RemotingEndpoint;
+
+  /** @param endpoint the endpoint the subclass also keeps */
+  protected constructor(endpoint: RemotingEndpoint) {
+    this.#endpoint = endpoint;
+  }
+
+  /**
+   * The open connections.
+   *
+   * @returns live channels
+   */
+  get channels(): RemotingChannel[] {
+    return [...this.#endpoint.connections];
+  }
+
+  /**
+   * Sets the processor of one request code received by this side (replacing an earlier one), e.g.
+   * `RequestCode.SEND_MESSAGE` on a server or NOTIFY_CONSUMER_IDS_CHANGED on a client.
+   *
+   * @param code request code
+   * @param processor its handler
+   */
+  registerProcessor(code: number, processor: RemotingProcessor): void {
+    this.#endpoint.registerProcessor(code, processor);
+  }
+
+  /**
+   * Sets the processor of every received request code without its own.
+   *
+   * @param processor handler for codes without their own processor
+   */
+  registerDefaultProcessor(processor: RemotingProcessor): void {
+    this.#endpoint.registerDefaultProcessor(processor);
+  }
+
+  /**
+   * Subscribes to connection events.
+   *
+   * @param type "connect", "close", "idle" or "exception"
+   * @param listener called synchronously; its exceptions are logged
+   * @returns a function that unsubscribes
+   */
+  on<K extends RemotingEventType>(type: K, listener: RemotingEventMap[K]): () => void {
+    return this.#endpoint.on(type, listener);
+  }
+
+  /**
+   * Figures summed over the open connections.
+   *
+   * @returns connection, queue, in-flight and pending-invocation figures (for metrics and tests)
+   */
+  stats(): RemotingStats {
+    return this.#endpoint.stats();
   }
 }

@@ -55,32 +55,52 @@ export function utf8Write(target: Uint8Array, offset: number, s: string): number
   }
   let p = offset;
   for (let i = 0; i < n; i++) {
-    let c = s.charCodeAt(i);
+    const c = s.charCodeAt(i);
     if (c < 0x80) {
       target[p++] = c;
     } else if (c < 0x800) {
       target[p++] = 0xc0 | (c >> 6);
       target[p++] = 0x80 | (c & 0x3f);
-    } else if (c >= 0xd800 && c <= 0xdfff) {
-      const next = i + 1 < n ? s.charCodeAt(i + 1) : 0;
-      if (c <= 0xdbff && isLowSurrogate(next)) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-        i++;
-        target[p++] = 0xf0 | (c >> 18);
-        target[p++] = 0x80 | ((c >> 12) & 0x3f);
-        target[p++] = 0x80 | ((c >> 6) & 0x3f);
-        target[p++] = 0x80 | (c & 0x3f);
-      } else {
-        target[p++] = 0xef; // lone surrogate -> U+FFFD
-        target[p++] = 0xbf;
-        target[p++] = 0xbd;
-      }
     } else {
-      target[p++] = 0xe0 | (c >> 12);
-      target[p++] = 0x80 | ((c >> 6) & 0x3f);
-      target[p++] = 0x80 | (c & 0x3f);
+      const q = utf8WriteWide(target, p, s, i);
+      if (q - p === 4) i++; // a surrogate pair: two units
+      p = q;
     }
   }
+  return p;
+}
+
+/**
+ * Writes the UTF-8 of the unit `s[i]`, known to be at least U+0800: 3 bytes, or 4 bytes for a high
+ * surrogate followed by a low one (the caller then skips the low one); a lone surrogate becomes
+ * U+FFFD as TextEncoder writes it.
+ *
+ * @param target destination with room for 4 bytes at `p`
+ * @param p where to write
+ * @param s the string
+ * @param i index of the unit
+ * @returns the offset after the bytes written (`p + 4` exactly when two units were used)
+ */
+export function utf8WriteWide(target: Uint8Array, p: number, s: string, i: number): number {
+  let c = s.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdfff) {
+    const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+    if (c <= 0xdbff && isLowSurrogate(next)) {
+      c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+      target[p++] = 0xf0 | (c >> 18);
+      target[p++] = 0x80 | ((c >> 12) & 0x3f);
+      target[p++] = 0x80 | ((c >> 6) & 0x3f);
+      target[p++] = 0x80 | (c & 0x3f);
+      return p;
+    }
+    target[p++] = 0xef; // lone surrogate -> U+FFFD
+    target[p++] = 0xbf;
+    target[p++] = 0xbd;
+    return p;
+  }
+  target[p++] = 0xe0 | (c >> 12);
+  target[p++] = 0x80 | ((c >> 6) & 0x3f);
+  target[p++] = 0x80 | (c & 0x3f);
   return p;
 }
 

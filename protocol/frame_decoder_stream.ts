@@ -9,6 +9,7 @@ import { decodeCommandAt } from "./command_codec.ts";
 import { FrameDecodeError } from "./errors.ts";
 import { FRAME_BYTES_MAX_CEILING, FRAME_BYTES_MAX_DEFAULT, FRAME_BYTES_MIN } from "./limits.ts";
 import type { RemotingCommand } from "./remoting_command.ts";
+import { readFrameLength, startFrame } from "./_frame_length.ts";
 
 /** Options of {@linkcode FrameDecoderStream}. */
 export interface FrameDecoderStreamOptions {
@@ -83,7 +84,7 @@ export class FrameDecoderStream extends TransformStream<Uint8Array, RemotingComm
         this.#pending = null;
         controller.enqueue(this.#decode(pending, 4, pending.length));
       } else if (this.#prefixFilled === 0 && n - p >= 4) {
-        const frameLength = this.#checkLength(chunk, p);
+        const frameLength = readFrameLength(chunk, p, this.#frameBytesMax, this.#remoteAddress);
         const end = p + 4 + frameLength;
         if (end <= n) {
           controller.enqueue(this.#decode(chunk, p + 4, end));
@@ -96,29 +97,17 @@ export class FrameDecoderStream extends TransformStream<Uint8Array, RemotingComm
         while (this.#prefixFilled < 4 && p < n) this.#prefix[this.#prefixFilled++] = chunk[p++];
         if (this.#prefixFilled < 4) return;
         this.#prefixFilled = 0;
-        this.#startPending(this.#checkLength(this.#prefix, 0), this.#prefix);
+        this.#startPending(
+          readFrameLength(this.#prefix, 0, this.#frameBytesMax, this.#remoteAddress),
+          this.#prefix,
+        );
       }
     }
   }
 
   #startPending(frameLength: number, head: Uint8Array): void {
-    const pending = new Uint8Array(4 + frameLength);
-    pending.set(head);
-    this.#pending = pending;
+    this.#pending = startFrame(frameLength, head);
     this.#pendingFilled = head.length;
-  }
-
-  /** Reads and validates a length prefix. */
-  #checkLength(source: Uint8Array, p: number): number {
-    const frameLength = (source[p] << 24) | (source[p + 1] << 16) | (source[p + 2] << 8) |
-      source[p + 3];
-    if (frameLength < FRAME_BYTES_MIN) {
-      throw this.#error(`length ${frameLength} is below ${FRAME_BYTES_MIN}`);
-    }
-    if (frameLength > this.#frameBytesMax) {
-      throw this.#error(`length ${frameLength} exceeds frameBytesMax ${this.#frameBytesMax}`);
-    }
-    return frameLength;
   }
 
   #decode(source: Uint8Array, start: number, end: number): RemotingCommand {

@@ -13,7 +13,7 @@ import { FrameDecodeError, FrameEncodeError } from "./errors.ts";
 import { languageFromByte, languageFromName } from "./language_code.ts";
 import type { RemotingCommand } from "./remoting_command.ts";
 import { scanJsonHeader } from "./_json_header_scan.ts";
-import { utf8ReadLong } from "./_utf8.ts";
+import { utf8ReadLong, utf8WriteWide } from "./_utf8.ts";
 
 function ascii(text: string): Uint8Array {
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
@@ -85,7 +85,7 @@ function writeInt32(target: Uint8Array, p: number, n: number, what: string): num
 function writeJsonString(target: Uint8Array, p: number, s: string): number {
   const n = s.length;
   for (let i = 0; i < n; i++) {
-    let c = s.charCodeAt(i);
+    const c = s.charCodeAt(i);
     if (c >= 0x20 && c < 0x80) {
       if (c === 0x22 || c === 0x5c) target[p++] = 0x5c;
       target[p++] = c;
@@ -101,24 +101,10 @@ function writeJsonString(target: Uint8Array, p: number, s: string): number {
       target[p++] = 0x30;
       target[p++] = 0x32;
       target[p++] = c === 0x2028 ? 0x38 : 0x39;
-    } else if (c >= 0xd800 && c <= 0xdfff) {
-      const next = i + 1 < n ? s.charCodeAt(i + 1) : 0;
-      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-        i++;
-        target[p++] = 0xf0 | (c >> 18);
-        target[p++] = 0x80 | ((c >> 12) & 0x3f);
-        target[p++] = 0x80 | ((c >> 6) & 0x3f);
-        target[p++] = 0x80 | (c & 0x3f);
-      } else {
-        target[p++] = 0xef; // lone surrogate -> U+FFFD
-        target[p++] = 0xbf;
-        target[p++] = 0xbd;
-      }
     } else {
-      target[p++] = 0xe0 | (c >> 12);
-      target[p++] = 0x80 | ((c >> 6) & 0x3f);
-      target[p++] = 0x80 | (c & 0x3f);
+      const q = utf8WriteWide(target, p, s, i);
+      if (q - p === 4) i++; // a surrogate pair: two units
+      p = q;
     }
   }
   return p;

@@ -8,30 +8,19 @@
 
 import assert from "node:assert/strict";
 import type { Clock } from "../common/clock.ts";
-import { systemClock } from "../common/clock.ts";
 import {
-  CHANNEL_MAX_IDLE_TIME_SECONDS_DEFAULT,
   CLIENT_ASYNC_SEMAPHORE_VALUE_DEFAULT,
   CLIENT_CONNECTIONS_MAX,
   CLIENT_ONEWAY_SEMAPHORE_VALUE_DEFAULT,
   CONNECT_TIMEOUT_MS_DEFAULT,
-  FRAME_BYTES_MAX_DEFAULT,
-  REQUESTS_IN_FLIGHT_MAX_PER_CONNECTION_DEFAULT,
 } from "./limits.ts";
-import type {
-  RemotingChannel,
-  RemotingEventMap,
-  RemotingEventType,
-  RemotingProcessor,
-} from "./remoting_channel.ts";
+import type { RemotingChannel } from "./remoting_channel.ts";
 import type { RemotingCommand, SerializeType } from "./remoting_command.ts";
 import { RemotingConnectError, RemotingTimeoutError } from "./remoting_error.ts";
 import type { RemotingLogger } from "./remoting_logger.ts";
-import { consoleRemotingLogger } from "./remoting_logger.ts";
 import type { Transport, TransportConnection } from "./transport.ts";
 import { parseAddress } from "./transport.ts";
-import { RemotingEndpoint } from "./_remoting_endpoint.ts";
-import type { RemotingStats } from "./_remoting_endpoint.ts";
+import { createPeerEndpoint, type RemotingEndpoint, RemotingPeer } from "./_remoting_endpoint.ts";
 import type { RemotingConnection } from "./_remoting_connection.ts";
 
 /** Settings of a {@linkcode RemotingClient}; names follow RocketMQ's NettyClientConfig. */
@@ -86,7 +75,7 @@ interface PoolEntry {
  * await server.shutdown();
  * ```
  */
-export class RemotingClient {
+export class RemotingClient extends RemotingPeer {
   readonly #options: RemotingClientOptions;
   readonly #endpoint: RemotingEndpoint;
   readonly #serializeType: SerializeType;
@@ -101,77 +90,22 @@ export class RemotingClient {
    * @param options transport, limits and I/O
    */
   constructor(options: RemotingClientOptions) {
-    this.#options = options;
-    this.#serializeType = options.serializeType ?? "JSON";
-    this.#connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS_DEFAULT;
-    assert(
-      this.#connectTimeoutMs > 0,
-      `connectTimeoutMs must be > 0, got ${this.#connectTimeoutMs}`,
-    );
-    this.#endpoint = new RemotingEndpoint({
+    const connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS_DEFAULT;
+    assert(connectTimeoutMs > 0, `connectTimeoutMs must be > 0, got ${connectTimeoutMs}`);
+    const endpoint = createPeerEndpoint(options, {
       role: "client",
-      clock: options.clock ?? systemClock,
-      logger: options.logger ?? consoleRemotingLogger,
-      frameBytesMax: options.frameBytesMax ?? FRAME_BYTES_MAX_DEFAULT,
-      requestsInFlightMax: options.requestsInFlightMaxPerConnection ??
-        REQUESTS_IN_FLIGHT_MAX_PER_CONNECTION_DEFAULT,
       asyncSemaphoreValue: options.clientAsyncSemaphoreValue ??
         CLIENT_ASYNC_SEMAPHORE_VALUE_DEFAULT,
       onewaySemaphoreValue: options.clientOnewaySemaphoreValue ??
         CLIENT_ONEWAY_SEMAPHORE_VALUE_DEFAULT,
-      channelMaxIdleTimeSeconds: options.clientChannelMaxIdleTimeSeconds ??
-        CHANNEL_MAX_IDLE_TIME_SECONDS_DEFAULT,
-      idleSweepIntervalMs: options.idleSweepIntervalMs,
+      channelMaxIdleTimeSeconds: options.clientChannelMaxIdleTimeSeconds,
     });
+    super(endpoint);
+    this.#endpoint = endpoint;
+    this.#options = options;
+    this.#serializeType = options.serializeType ?? "JSON";
+    this.#connectTimeoutMs = connectTimeoutMs;
     this.#endpoint.on("close", (channel) => this.#forget(channel as RemotingConnection));
-  }
-
-  /**
-   * The open pooled connections.
-   *
-   * @returns live pooled channels
-   */
-  get channels(): RemotingChannel[] {
-    return [...this.#endpoint.connections];
-  }
-
-  /**
-   * Sets the processor for requests the server sends to this client (e.g. NOTIFY_CONSUMER_IDS_CHANGED).
-   *
-   * @param code request code
-   * @param processor its handler
-   */
-  registerProcessor(code: number, processor: RemotingProcessor): void {
-    this.#endpoint.registerProcessor(code, processor);
-  }
-
-  /**
-   * Sets the processor of every server→client code without its own.
-   *
-   * @param processor handler for server→client codes without their own
-   */
-  registerDefaultProcessor(processor: RemotingProcessor): void {
-    this.#endpoint.registerDefaultProcessor(processor);
-  }
-
-  /**
-   * Subscribes to connection events.
-   *
-   * @param type "connect", "close", "idle" or "exception"
-   * @param listener called synchronously; its exceptions are logged
-   * @returns a function that unsubscribes
-   */
-  on<K extends RemotingEventType>(type: K, listener: RemotingEventMap[K]): () => void {
-    return this.#endpoint.on(type, listener);
-  }
-
-  /**
-   * Figures summed over the open connections.
-   *
-   * @returns connection, queue and pending-invocation figures
-   */
-  stats(): RemotingStats {
-    return this.#endpoint.stats();
   }
 
   /**

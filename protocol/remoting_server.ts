@@ -7,28 +7,16 @@
 
 import assert from "node:assert/strict";
 import type { Clock } from "../common/clock.ts";
-import { systemClock } from "../common/clock.ts";
 import {
   ACCEPT_RETRY_DELAY_MS,
-  CHANNEL_MAX_IDLE_TIME_SECONDS_DEFAULT,
-  FRAME_BYTES_MAX_DEFAULT,
-  REQUESTS_IN_FLIGHT_MAX_PER_CONNECTION_DEFAULT,
   SERVER_ASYNC_SEMAPHORE_VALUE_DEFAULT,
   SERVER_CONNECTIONS_MAX,
   SERVER_ONEWAY_SEMAPHORE_VALUE_DEFAULT,
   SHUTDOWN_GRACEFUL_TIMEOUT_MS_DEFAULT,
 } from "./limits.ts";
-import type {
-  RemotingChannel,
-  RemotingEventMap,
-  RemotingEventType,
-  RemotingProcessor,
-} from "./remoting_channel.ts";
 import type { RemotingLogger } from "./remoting_logger.ts";
-import { consoleRemotingLogger } from "./remoting_logger.ts";
 import type { Transport, TransportConnection, TransportListener } from "./transport.ts";
-import { RemotingEndpoint } from "./_remoting_endpoint.ts";
-import type { RemotingStats } from "./_remoting_endpoint.ts";
+import { createPeerEndpoint, type RemotingEndpoint, RemotingPeer } from "./_remoting_endpoint.ts";
 
 export type { RemotingStats } from "./_remoting_endpoint.ts";
 
@@ -81,7 +69,7 @@ export interface RemotingServerShutdownOptions {
  * await server.shutdown();
  * ```
  */
-export class RemotingServer {
+export class RemotingServer extends RemotingPeer {
   readonly #options: RemotingServerOptions;
   readonly #endpoint: RemotingEndpoint;
   readonly #listeners: TransportListener[] = [];
@@ -101,22 +89,17 @@ export class RemotingServer {
         options.listenPort <= 65535,
       `listenPort must be in [0, 65535], got ${options.listenPort}`,
     );
-    this.#options = options;
-    this.#endpoint = new RemotingEndpoint({
+    const endpoint = createPeerEndpoint(options, {
       role: "server",
-      clock: options.clock ?? systemClock,
-      logger: options.logger ?? consoleRemotingLogger,
-      frameBytesMax: options.frameBytesMax ?? FRAME_BYTES_MAX_DEFAULT,
-      requestsInFlightMax: options.requestsInFlightMaxPerConnection ??
-        REQUESTS_IN_FLIGHT_MAX_PER_CONNECTION_DEFAULT,
       asyncSemaphoreValue: options.serverAsyncSemaphoreValue ??
         SERVER_ASYNC_SEMAPHORE_VALUE_DEFAULT,
       onewaySemaphoreValue: options.serverOnewaySemaphoreValue ??
         SERVER_ONEWAY_SEMAPHORE_VALUE_DEFAULT,
-      channelMaxIdleTimeSeconds: options.serverChannelMaxIdleTimeSeconds ??
-        CHANNEL_MAX_IDLE_TIME_SECONDS_DEFAULT,
-      idleSweepIntervalMs: options.idleSweepIntervalMs,
+      channelMaxIdleTimeSeconds: options.serverChannelMaxIdleTimeSeconds,
     });
+    super(endpoint);
+    this.#endpoint = endpoint;
+    this.#options = options;
   }
 
   /**
@@ -135,54 +118,6 @@ export class RemotingServer {
    */
   get ports(): number[] {
     return this.#listeners.map((l) => l.port);
-  }
-
-  /**
-   * The open connections.
-   *
-   * @returns live channels
-   */
-  get channels(): RemotingChannel[] {
-    return [...this.#endpoint.connections];
-  }
-
-  /**
-   * Sets the processor of one request code (replacing an earlier one).
-   *
-   * @param code request code, e.g. `RequestCode.SEND_MESSAGE`
-   * @param processor its handler
-   */
-  registerProcessor(code: number, processor: RemotingProcessor): void {
-    this.#endpoint.registerProcessor(code, processor);
-  }
-
-  /**
-   * Sets the processor of every code without its own.
-   *
-   * @param processor handler for codes without their own processor
-   */
-  registerDefaultProcessor(processor: RemotingProcessor): void {
-    this.#endpoint.registerDefaultProcessor(processor);
-  }
-
-  /**
-   * Subscribes to connection events.
-   *
-   * @param type "connect", "close", "idle" or "exception"
-   * @param listener called synchronously; its exceptions are logged
-   * @returns a function that unsubscribes
-   */
-  on<K extends RemotingEventType>(type: K, listener: RemotingEventMap[K]): () => void {
-    return this.#endpoint.on(type, listener);
-  }
-
-  /**
-   * Figures summed over the open connections.
-   *
-   * @returns connection, queue and in-flight figures (for metrics and tests)
-   */
-  stats(): RemotingStats {
-    return this.#endpoint.stats();
   }
 
   /**
