@@ -197,6 +197,76 @@ export async function spawnMain(
   };
 }
 
+/** A `namesrv/main.ts` or `broker/main.ts` child process and the address it listens on. */
+export interface SpawnedServer {
+  readonly process: SpawnedMain;
+  /** `127.0.0.1:port` */
+  readonly address: string;
+}
+
+/**
+ * Writes `<dir>/namesrv.conf` (ephemeral ports on 127.0.0.1) and runs `namesrv/main.ts` with it.
+ *
+ * @param dir a temp folder the caller removes
+ * @returns the running name server
+ * @throws as {@linkcode spawnMain}
+ */
+export async function spawnNamesrv(dir: string): Promise<SpawnedServer> {
+  const file = `${dir}/namesrv.conf`;
+  await Deno.writeTextFile(
+    file,
+    `listenPort=0\nbindAddress=127.0.0.1\nhttpAdminPort=0\nkvConfigPath=${dir}/namesrv/kvConfig.json\n`,
+  );
+  const process = await spawnMain(
+    "namesrv/main.ts",
+    ["-c", file],
+    /Name server listening on [\d.]+:(\d+)/,
+  );
+  return { process, address: `127.0.0.1:${process.match[1]}` };
+}
+
+/** Options of {@linkcode spawnBroker}. */
+export interface SpawnBrokerOptions {
+  /** a temp folder the caller removes; the store goes to `<dir>/store` */
+  dir: string;
+  /** name server `host:port` to register with */
+  namesrvAddr: string;
+  /** `brokerName` config key */
+  brokerName: string;
+  /** `mappedFileSizeCommitLog` config key, bytes */
+  mappedFileSizeCommitLog: number;
+}
+
+/**
+ * Writes `<dir>/broker.conf` (ephemeral ports on 127.0.0.1) and runs `broker/main.ts` with it.
+ *
+ * @param options folder, name server and the keys that differ per test
+ * @returns the running broker
+ * @throws as {@linkcode spawnMain}
+ */
+export async function spawnBroker(options: SpawnBrokerOptions): Promise<SpawnedServer> {
+  const file = `${options.dir}/broker.conf`;
+  await Deno.writeTextFile(
+    file,
+    [
+      `brokerName=${options.brokerName}`,
+      "listenPort=0",
+      "bindAddress=127.0.0.1",
+      "brokerIP1=127.0.0.1",
+      "httpAdminPort=0",
+      `storePathRootDir=${options.dir}/store`,
+      `mappedFileSizeCommitLog=${options.mappedFileSizeCommitLog}`,
+      "",
+    ].join("\n"),
+  );
+  const process = await spawnMain(
+    "broker/main.ts",
+    ["-c", file, "-n", options.namesrvAddr],
+    /EdgeMQ broker listening on 127\.0\.0\.1:(\d+)/,
+  );
+  return { process, address: `127.0.0.1:${process.match[1]}` };
+}
+
 async function drainLines(
   stream: ReadableStream<Uint8Array>,
   into: string[],

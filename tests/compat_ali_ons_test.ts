@@ -14,7 +14,7 @@ import { createRequest } from "../protocol/remoting_command.ts";
 import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
 import { RequestCode } from "../protocol/request_code.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
-import { type SpawnedMain, spawnMain } from "./broker_test_env.ts";
+import { spawnBroker, type SpawnedMain, spawnNamesrv } from "./broker_test_env.ts";
 
 const COMPAT_DIR = new URL("./compat/", import.meta.url).pathname;
 const NPM_CI_TIMEOUT_MS = 120_000;
@@ -80,46 +80,6 @@ async function ensureNodeModules(): Promise<void> {
   );
 }
 
-async function startNamesrv(dir: string): Promise<{ process: SpawnedMain; address: string }> {
-  const file = `${dir}/namesrv.conf`;
-  await Deno.writeTextFile(
-    file,
-    `listenPort=0\nbindAddress=127.0.0.1\nhttpAdminPort=0\nkvConfigPath=${dir}/namesrv/kvConfig.json\n`,
-  );
-  const process = await spawnMain(
-    "namesrv/main.ts",
-    ["-c", file],
-    /Name server listening on [\d.]+:(\d+)/,
-  );
-  return { process, address: `127.0.0.1:${process.match[1]}` };
-}
-
-async function startBroker(
-  dir: string,
-  namesrvAddr: string,
-): Promise<{ process: SpawnedMain; address: string }> {
-  const file = `${dir}/broker.conf`;
-  await Deno.writeTextFile(
-    file,
-    [
-      "brokerName=broker-compat",
-      "listenPort=0",
-      "bindAddress=127.0.0.1",
-      "brokerIP1=127.0.0.1",
-      "httpAdminPort=0",
-      `storePathRootDir=${dir}/store`,
-      `mappedFileSizeCommitLog=${16 * 1024 * 1024}`,
-      "",
-    ].join("\n"),
-  );
-  const process = await spawnMain(
-    "broker/main.ts",
-    ["-c", file, "-n", namesrvAddr],
-    /EdgeMQ broker listening on 127\.0\.0\.1:(\d+)/,
-  );
-  return { process, address: `127.0.0.1:${process.match[1]}` };
-}
-
 /**
  * Creates the topic (ali-ons, unlike the Java client, does not fall back to TBW102 for an unknown
  * topic) and waits until the name server serves its route: the broker re-registers shortly after
@@ -171,9 +131,14 @@ Deno.test("ali-ons producer and clustering consumer round-trip through namesrv a
   let namesrv: SpawnedMain | undefined;
   let broker: SpawnedMain | undefined;
   try {
-    const ns = await startNamesrv(dir);
+    const ns = await spawnNamesrv(dir);
     namesrv = ns.process;
-    const br = await startBroker(dir, ns.address);
+    const br = await spawnBroker({
+      dir,
+      namesrvAddr: ns.address,
+      brokerName: "broker-compat",
+      mappedFileSizeCommitLog: 16 * 1024 * 1024,
+    });
     broker = br.process;
     await createTopic(client, br.address, ns.address);
     const result = await run(

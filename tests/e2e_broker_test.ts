@@ -8,52 +8,14 @@ import { createRequest, type SerializeType } from "../protocol/remoting_command.
 import { RequestCode } from "../protocol/request_code.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
 import { decodeRecords, TestBrokerClient } from "./broker_test_client.ts";
-import { type SpawnedMain, spawnMain } from "./broker_test_env.ts";
+import { spawnBroker, type SpawnedServer, spawnNamesrv } from "./broker_test_env.ts";
 
 const MESSAGES_PER_SERIALIZATION = 10_000;
 const SENDS_IN_FLIGHT = 128;
 const QUEUES = 4;
 const utf8Decoder = new TextDecoder();
-
-async function startNamesrv(dir: string): Promise<{ process: SpawnedMain; address: string }> {
-  const file = `${dir}/namesrv.conf`;
-  await Deno.writeTextFile(
-    file,
-    `listenPort=0\nbindAddress=127.0.0.1\nhttpAdminPort=0\nkvConfigPath=${dir}/namesrv/kvConfig.json\n`,
-  );
-  const process = await spawnMain(
-    "namesrv/main.ts",
-    ["-c", file],
-    /Name server listening on [\d.]+:(\d+)/,
-  );
-  return { process, address: `127.0.0.1:${process.match[1]}` };
-}
-
-async function startBroker(
-  dir: string,
-  namesrvAddr: string,
-): Promise<{ process: SpawnedMain; address: string }> {
-  const file = `${dir}/broker.conf`;
-  await Deno.writeTextFile(
-    file,
-    [
-      "brokerName=broker-e2e",
-      "listenPort=0",
-      "bindAddress=127.0.0.1",
-      "brokerIP1=127.0.0.1",
-      "httpAdminPort=0",
-      `storePathRootDir=${dir}/store`,
-      `mappedFileSizeCommitLog=${32 * 1024 * 1024}`,
-      "",
-    ].join("\n"),
-  );
-  const process = await spawnMain(
-    "broker/main.ts",
-    ["-c", file, "-n", namesrvAddr],
-    /EdgeMQ broker listening on 127\.0\.0\.1:(\d+)/,
-  );
-  return { process, address: `127.0.0.1:${process.match[1]}` };
-}
+/** The broker config keys this test sets beyond {@linkcode spawnBroker}'s defaults. */
+const BROKER_KEYS = { brokerName: "broker-e2e", mappedFileSizeCommitLog: 32 * 1024 * 1024 };
 
 /** Sends `count` messages to a topic, `SENDS_IN_FLIGHT` at a time; returns the bodies per queue. */
 async function produce(
@@ -123,8 +85,8 @@ async function consume(client: TestBrokerClient, group: string, topic: string): 
 /** The running processes and the clients a test opened. */
 interface E2eWorld {
   readonly dir: string;
-  readonly namesrv: { process: SpawnedMain; address: string };
-  broker: { process: SpawnedMain; address: string };
+  readonly namesrv: SpawnedServer;
+  broker: SpawnedServer;
   readonly clients: TestBrokerClient[];
   client(serializeType: SerializeType, address?: string): TestBrokerClient;
 }
@@ -214,7 +176,11 @@ async function badInputKeepsServing(world: E2eWorld): Promise<void> {
 async function survivesRestart(world: E2eWorld): Promise<void> {
   for (const c of world.clients.splice(0)) await c.close();
   assert.equal(await world.broker.process.stop(), 0, "SIGTERM exits 0");
-  world.broker = await startBroker(world.dir, world.namesrv.address);
+  world.broker = await spawnBroker({
+    dir: world.dir,
+    namesrvAddr: world.namesrv.address,
+    ...BROKER_KEYS,
+  });
   const c = world.client("ROCKETMQ");
   const perQueue = String(MESSAGES_PER_SERIALIZATION / QUEUES);
   for (let queueId = 0; queueId < QUEUES; queueId++) {
@@ -252,11 +218,15 @@ async function survivesRestart(world: E2eWorld): Promise<void> {
 Deno.test("e2e: name server and broker processes serve 10,000 messages per serialization", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "edgemq_e2e_" });
   const transport = new DenoTcpTransport();
-  const namesrv = await startNamesrv(dir);
+  const namesrv = await spawnNamesrv(dir);
   const world: E2eWorld = {
     dir,
     namesrv,
-    broker: await startBroker(dir, namesrv.address),
+    broker: await spawnBroker({
+      dir,
+      namesrvAddr: namesrv.address,
+      ...BROKER_KEYS,
+    }),
     clients: [],
     client(serializeType, address = world.broker.address) {
       const c = new TestBrokerClient(transport, address, serializeType);
