@@ -130,13 +130,17 @@ export {
   checkConsumerGroup,
   consumerCommonShape,
   type ConsumerIo,
+  type ConsumerTimingOptions,
   DEFAULT_CONSUMER_GROUP,
+  finishConsumerConfig,
   type MessageQueueListener,
+  parseConsumerConfig,
   parseConsumerOptions,
   type PushConsumerConfig,
   type PushConsumerConfigInput,
   type PushConsumerOptions,
   pushConsumerShape,
+  type ResolvedConsumerConfig,
   resolvePushConsumerConfig,
 } from "./push_consumer_options.ts";
 export {

@@ -8,35 +8,17 @@
  * @module
  */
 
-import { DenoFileSystem } from "../store/adapters/deno_file_system.ts";
-import { MQClientError, suggestTodo } from "./client_error.ts";
-import {
-  buildSubscriptionData,
-  type ConsumeFromWhere,
-  type ConsumeType,
-  type MessageModel,
-  type SubscriptionData,
-} from "./heartbeat_data.ts";
+import { MQClientError } from "./client_error.ts";
+import { buildSubscriptionData, type ConsumeType } from "./heartbeat_data.ts";
 import type { MessageExt } from "./message.ts";
 import { type MessageQueue, messageQueueToString } from "./message_queue.ts";
-import type { MQConsumerInner } from "./mq_client_inner.ts";
-import type { MQClientInstance } from "./mq_client_instance.ts";
-import { defaultMQClientManager, type MQClientManager } from "./mq_client_manager.ts";
-import { defaultConsumeTimestamp } from "./consumer/consume_timestamp.ts";
 import { PullConsumerEngine } from "./consumer/pull_consumer_engine.ts";
 import {
   type PullConsumerConfig,
   type PullConsumerOptions,
   resolvePullConsumerConfig,
 } from "./pull_consumer_options.ts";
-import type { MessageQueueListener } from "./push_consumer_options.ts";
-import { AllocateMessageQueueAveragely } from "./rebalance/allocate_message_queue_averagely.ts";
-import { requireAllocateStrategy } from "./rebalance/allocate_message_queue_strategy.ts";
-import {
-  defaultLocalOffsetStoreDir,
-  LOCAL_OFFSET_STORE_DIR_PROPERTY,
-} from "./consumer/local_file_offset_store.ts";
-import type { ConsumerState } from "./push_consumer.ts";
+import { ConsumerBase } from "./_consumer_base.ts";
 
 /** RocketMQ's wording when the consumer is used before `start()` or after `shutdown()`. */
 export const NOT_RUNNING_EXCEPTION_MESSAGE = "The consumer not running, please start it first.";
@@ -70,19 +52,11 @@ export interface PollOptions {
  * await consumer.shutdown();
  * ```
  */
-export class PullConsumer implements MQConsumerInner {
-  /** the resolved options */
-  readonly config: PullConsumerConfig;
-  readonly #options: PullConsumerOptions;
-  readonly #manager: MQClientManager;
-  readonly #subscriptions = new Map<string, SubscriptionData>();
+export class PullConsumer
+  extends ConsumerBase<PullConsumerOptions, PullConsumerConfig, PullConsumerEngine> {
   readonly #assignExpressions = new Map<string, string>();
-  readonly #queueListeners = new Set<MessageQueueListener>();
   #mode: "NONE" | "SUBSCRIBE" | "ASSIGN" = "NONE";
   #assignedQueues: MessageQueue[] = [];
-  #state: ConsumerState = "CREATE_JUST";
-  #instance: MQClientInstance | undefined;
-  #engine: PullConsumerEngine | undefined;
 
   /**
    * @param options group, model, start position, tuning and client options; I/O and strategy
@@ -90,51 +64,12 @@ export class PullConsumer implements MQConsumerInner {
    * @throws {MQClientError} for RocketMQ's configuration errors
    */
   constructor(options: PullConsumerOptions) {
-    const clock = options.clock;
-    this.config = resolvePullConsumerConfig(
-      options,
-      () => defaultConsumeTimestamp(clock?.now() ?? Date.now()),
-    );
-    this.#options = options;
-    this.#manager = options.clientManager ?? defaultMQClientManager;
-    if (options.messageQueueListener !== undefined) {
-      this.#queueListeners.add(options.messageQueueListener);
-    }
-  }
-
-  /** the consumer group */
-  get groupName(): string {
-    return this.config.consumerGroup;
-  }
-
-  /** clustering or broadcasting */
-  get messageModel(): MessageModel {
-    return this.config.messageModel;
+    super(options, resolvePullConsumerConfig);
   }
 
   /** pull consumers are active */
   get consumeType(): ConsumeType {
     return "CONSUME_ACTIVELY";
-  }
-
-  /** start position without a committed offset */
-  get consumeFromWhere(): ConsumeFromWhere {
-    return this.config.consumeFromWhere;
-  }
-
-  /** unit mode */
-  get unitMode(): boolean {
-    return this.config.client.unitMode;
-  }
-
-  /** lifecycle state */
-  get state(): ConsumerState {
-    return this.#state;
-  }
-
-  /** the client instance, once started */
-  get clientInstance(): MQClientInstance | undefined {
-    return this.#instance;
   }
 
   /**
@@ -150,8 +85,8 @@ export class PullConsumer implements MQConsumerInner {
     const data = buildSubscriptionData(topic, subExpression, {
       subVersion: this.config.client.clock.now(),
     });
-    this.#subscriptions.set(topic, data);
-    this.#engine?.addSubscription(data);
+    this.subscriptionTable.set(topic, data);
+    this.engine?.addSubscription(data);
   }
 
   /**
@@ -160,8 +95,8 @@ export class PullConsumer implements MQConsumerInner {
    * @param topic the topic
    */
   unsubscribe(topic: string): void {
-    this.#subscriptions.delete(topic);
-    this.#engine?.removeSubscription(topic);
+    this.subscriptionTable.delete(topic);
+    this.engine?.removeSubscription(topic);
   }
 
   /**
@@ -174,7 +109,7 @@ export class PullConsumer implements MQConsumerInner {
     if (queues.length === 0) throw new RangeError("Message queues can not be null or empty.");
     this.#setMode("ASSIGN");
     this.#assignedQueues = queues.map((mq) => ({ ...mq }));
-    this.#engine?.assign(this.#assignedQueues);
+    this.engine?.assign(this.#assignedQueues);
   }
 
   /**
@@ -184,7 +119,7 @@ export class PullConsumer implements MQConsumerInner {
    * @param subExpression its expression
    */
   setSubExpressionForAssign(topic: string, subExpression: string): void {
-    if (this.#state !== "CREATE_JUST") {
+    if (this.serviceState !== "CREATE_JUST") {
       throw new MQClientError("setAssignTag only can be called before start.");
     }
     this.#setMode("ASSIGN");
@@ -197,67 +132,32 @@ export class PullConsumer implements MQConsumerInner {
   }
 
   /**
-   * Listens for assignment changes (subscribe mode).
-   *
-   * @param type `messageQueueChanged`
-   * @param listener called with the topic, all its queues and this client's share
-   * @returns a function that removes the listener
-   */
-  on(type: "messageQueueChanged", listener: MessageQueueListener): () => void {
-    if (type !== "messageQueueChanged") throw new RangeError(`Unknown event ${String(type)}`);
-    this.#queueListeners.add(listener);
-    return () => this.#queueListeners.delete(listener);
-  }
-
-  /**
    * Starts the consumer: joins the client instance, loads offsets, announces the group and (in
    * subscribe mode) rebalances at once.
    *
    * @throws {MQClientError} when started before, no strategy is set, or the group is taken
    */
   async start(): Promise<void> {
-    if (this.#state !== "CREATE_JUST") {
-      throw new MQClientError(
-        `The PullConsumer service state not OK, maybe started once, ${this.#state}${suggestTodo()}`,
-      );
-    }
-    this.#state = "START_FAILED";
-    const strategy = requireAllocateStrategy(
-      "allocateMessageQueueStrategy" in this.#options
-        ? this.#options.allocateMessageQueueStrategy
-        : new AllocateMessageQueueAveragely(),
-    );
-    const instance = this.#manager.acquire(this.config.client);
-    if (!instance.registerConsumer(this.groupName, this)) {
-      this.#state = "CREATE_JUST";
-      await this.#manager.release(instance);
-      throw new MQClientError(
-        `The consumer group[${this.groupName}] has been created before, specify another name please.${suggestTodo()}`,
-      );
-    }
+    const strategy = this.beginStart("PullConsumer");
+    const instance = this.manager.acquire(this.config.client);
+    await this.registerOn(instance);
     const engine = new PullConsumerEngine({
       config: this.config,
       instance,
       strategy,
-      fs: this.#options.fs ?? new DenoFileSystem(),
-      localOffsetStoreDir: this.#localOffsetStoreDir(),
+      fs: this.fileSystem(),
+      localOffsetStoreDir: this.localOffsetStoreDir(),
       assignExpressions: this.#assignExpressions,
-      onQueuesChanged: (topic, mqAll, mqDivided) => this.#emit(topic, mqAll, mqDivided),
+      onQueuesChanged: (topic, mqAll, mqDivided) => this.emitQueuesChanged(topic, mqAll, mqDivided),
     });
-    for (const data of this.#subscriptions.values()) {
+    for (const data of this.subscriptionTable.values()) {
       engine.rebalance.subscriptionInner.set(data.topic, data);
     }
-    this.#instance = instance;
-    this.#engine = engine;
-    try {
-      await engine.start(this.#mode === "ASSIGN" ? this.#assignedQueues : undefined);
-    } catch (error) {
-      engine.cancel();
-      await instance.unregisterConsumer(this.groupName);
-      await this.#manager.release(instance);
-      throw error;
-    }
-    this.#state = "RUNNING";
+    await this.launch(
+      instance,
+      engine,
+      () => engine.start(this.#mode === "ASSIGN" ? this.#assignedQueues : undefined),
+    );
     if (this.#mode === "SUBSCRIBE") instance.rebalanceImmediately();
   }
 
@@ -266,17 +166,7 @@ export class PullConsumer implements MQConsumerInner {
    * waiting polls return empty. Idempotent.
    */
   async shutdown(): Promise<void> {
-    if (this.#state !== "RUNNING") {
-      this.#state = "SHUTDOWN_ALREADY";
-      return;
-    }
-    this.#state = "SHUTDOWN_ALREADY";
-    const engine = this.#engine!;
-    const instance = this.#instance!;
-    await engine.stop();
-    await instance.unregisterConsumer(this.groupName);
-    await this.#manager.release(instance);
-    engine.rebalance.destroy();
+    await this.stopRunning();
   }
 
   /**
@@ -301,7 +191,7 @@ export class PullConsumer implements MQConsumerInner {
    * @returns an async iterator of messages
    */
   async *[Symbol.asyncIterator](): AsyncIterator<MessageExt> {
-    while (this.#state === "RUNNING") {
+    while (this.serviceState === "RUNNING") {
       const batch = await this.poll();
       for (const msg of batch) yield msg;
     }
@@ -369,7 +259,7 @@ export class PullConsumer implements MQConsumerInner {
 
   /** @returns the queues currently assigned to this consumer */
   assignment(): MessageQueue[] {
-    return this.#engine?.assigned.messageQueues() ?? [];
+    return this.engine?.assigned.messageQueues() ?? [];
   }
 
   /**
@@ -381,59 +271,21 @@ export class PullConsumer implements MQConsumerInner {
   }
 
   #running(): PullConsumerEngine {
-    if (this.#state !== "RUNNING" || this.#engine === undefined) {
+    if (this.serviceState !== "RUNNING" || this.engine === undefined) {
       throw new Error(NOT_RUNNING_EXCEPTION_MESSAGE);
     }
-    return this.#engine;
-  }
-
-  /** See {@linkcode MQConsumerInner.subscriptions}. */
-  subscriptions(): readonly SubscriptionData[] {
-    return [
-      ...(this.#engine?.rebalance.subscriptionInner.values() ?? this.#subscriptions.values()),
-    ];
-  }
-
-  /** See {@linkcode MQConsumerInner.updateTopicSubscribeInfo}. */
-  updateTopicSubscribeInfo(topic: string, queues: readonly MessageQueue[]): void {
-    this.#engine?.rebalance.updateTopicSubscribeInfo(topic, queues);
-  }
-
-  /** See {@linkcode MQConsumerInner.isSubscribeTopicNeedUpdate}. */
-  isSubscribeTopicNeedUpdate(topic: string): boolean {
-    const rebalance = this.#engine?.rebalance;
-    if (rebalance === undefined || !rebalance.subscriptionInner.has(topic)) return false;
-    return rebalance.topicSubscribeInfo(topic) === undefined;
+    return this.engine;
   }
 
   /** See {@linkcode MQConsumerInner.doRebalance}; nothing in assign mode. */
   async doRebalance(): Promise<void> {
-    if (this.#state !== "RUNNING" || this.#mode !== "SUBSCRIBE") return;
-    await this.#engine?.rebalance.doRebalance(false);
+    if (this.serviceState !== "RUNNING" || this.#mode !== "SUBSCRIBE") return;
+    await this.engine?.rebalance.doRebalance(false);
   }
 
   /** See {@linkcode MQConsumerInner.persistConsumerOffset}. */
   async persistConsumerOffset(): Promise<void> {
-    if (this.#state !== "RUNNING") return;
-    await this.#engine?.persistConsumerOffset();
-  }
-
-  #localOffsetStoreDir(): string {
-    if (this.config.localOffsetStoreDir !== undefined) return this.config.localOffsetStoreDir;
-    const env = this.config.client.env;
-    const home = env.getEnv("HOME") ?? env.getEnv("USERPROFILE") ?? ".";
-    return defaultLocalOffsetStoreDir(env.systemProperty(LOCAL_OFFSET_STORE_DIR_PROPERTY), home);
-  }
-
-  #emit(topic: string, mqAll: readonly MessageQueue[], mqDivided: readonly MessageQueue[]): void {
-    for (const listener of this.#queueListeners) {
-      try {
-        listener(topic, mqAll, mqDivided);
-      } catch (error) {
-        this.config.client.logger.error(
-          `messageQueueChanged listener failed: ${(error as Error).message}`,
-        );
-      }
-    }
+    if (this.serviceState !== "RUNNING") return;
+    await this.engine?.persistConsumerOffset();
   }
 }

@@ -6,9 +6,7 @@
  */
 
 import { z } from "zod";
-import { type ClientConfig, clientConfigShape } from "./client_config.ts";
-import { MQClientError, suggestTodo } from "./client_error.ts";
-import type { ConsumeFromWhere, MessageModel } from "./heartbeat_data.ts";
+import { clientConfigShape } from "./client_config.ts";
 import {
   AUTO_COMMIT_INTERVAL_MILLIS_DEFAULT,
   AUTO_COMMIT_INTERVAL_MILLIS_MIN,
@@ -26,12 +24,12 @@ import {
   PULL_THRESHOLD_SIZE_FOR_QUEUE_DEFAULT_MIB,
   PULL_THRESHOLD_SIZE_FOR_QUEUE_MAX_MIB,
 } from "./consumer/limits.ts";
-import { checkConsumeTimestamp } from "./consumer/consume_timestamp.ts";
 import {
-  checkConsumerGroup,
   consumerCommonShape,
   type ConsumerIo,
-  parseConsumerOptions,
+  finishConsumerConfig,
+  parseConsumerConfig,
+  type ResolvedConsumerConfig,
 } from "./push_consumer_options.ts";
 
 /** The lite pull consumer's delay after a failed pull (RocketMQ: 1000 ms). */
@@ -85,18 +83,7 @@ export type PullConsumerConfigInput = z.input<typeof PullConsumerSchema>;
 export interface PullConsumerOptions extends PullConsumerConfigInput, ConsumerIo {}
 
 /** Resolved pull consumer options. */
-export type PullConsumerConfig =
-  & Omit<z.output<z.ZodObject<typeof pullConsumerShape>>, "consumeTimestamp">
-  & {
-    /** the client part */
-    readonly client: ClientConfig;
-    /** `yyyyMMddHHmmss`, default half an hour before creation */
-    consumeTimestamp: string;
-    /** consumeFromWhere typed as the heartbeat needs it */
-    consumeFromWhere: ConsumeFromWhere;
-    /** messageModel typed as the heartbeat needs it */
-    messageModel: MessageModel;
-  };
+export type PullConsumerConfig = ResolvedConsumerConfig<typeof pullConsumerShape>;
 
 /**
  * Validates pull consumer options and resolves the client part (RocketMQ `checkConfig`).
@@ -111,30 +98,6 @@ export function resolvePullConsumerConfig(
   options: PullConsumerOptions,
   defaultTimestamp: () => string,
 ): PullConsumerConfig {
-  const {
-    transport,
-    clock,
-    logger,
-    env,
-    clientManager: _m,
-    fs: _fs,
-    allocateMessageQueueStrategy: _s,
-    messageQueueListener: _l,
-    ...data
-  } = options;
-  const { consumer, client } = parseConsumerOptions(data, pullConsumerShape, {
-    transport,
-    clock,
-    logger,
-    env,
-  });
-  checkConsumerGroup(consumer.consumerGroup);
-  if (consumer.consumerTimeoutMillisWhenSuspend <= consumer.brokerSuspendMaxTimeMillis) {
-    throw new MQClientError(
-      `Long polling mode, the consumer consumerTimeoutMillisWhenSuspend must greater than brokerSuspendMaxTimeMillis${suggestTodo()}`,
-    );
-  }
-  const consumeTimestamp = consumer.consumeTimestamp ?? defaultTimestamp();
-  checkConsumeTimestamp(consumeTimestamp);
-  return { ...consumer, consumeTimestamp, client };
+  const { consumer, client } = parseConsumerConfig(options, pullConsumerShape);
+  return finishConsumerConfig(consumer, client, defaultTimestamp);
 }

@@ -7,21 +7,9 @@
  * @module
  */
 
-import { DenoFileSystem } from "../store/adapters/deno_file_system.ts";
 import { MQClientError, suggestTodo } from "./client_error.ts";
-import {
-  buildSubscriptionData,
-  type ConsumeFromWhere,
-  type ConsumeType,
-  type ExpressionType,
-  type MessageModel,
-  type SubscriptionData,
-} from "./heartbeat_data.ts";
+import { buildSubscriptionData, type ConsumeType, type ExpressionType } from "./heartbeat_data.ts";
 import type { MessageQueue } from "./message_queue.ts";
-import type { MQConsumerInner } from "./mq_client_inner.ts";
-import type { MQClientInstance } from "./mq_client_instance.ts";
-import { defaultMQClientManager, type MQClientManager } from "./mq_client_manager.ts";
-import { defaultConsumeTimestamp } from "./consumer/consume_timestamp.ts";
 import {
   MAX_RECONSUME_TIMES_CONCURRENTLY,
   MAX_RECONSUME_TIMES_ORDERLY,
@@ -33,20 +21,13 @@ import type {
 import { getRetryTopic } from "./consumer/retry_topic.ts";
 import { PushConsumerEngine } from "./consumer/push_consumer_engine.ts";
 import {
-  type MessageQueueListener,
   type PushConsumerConfig,
   type PushConsumerOptions,
   resolvePushConsumerConfig,
 } from "./push_consumer_options.ts";
-import { AllocateMessageQueueAveragely } from "./rebalance/allocate_message_queue_averagely.ts";
-import { requireAllocateStrategy } from "./rebalance/allocate_message_queue_strategy.ts";
-import {
-  defaultLocalOffsetStoreDir,
-  LOCAL_OFFSET_STORE_DIR_PROPERTY,
-} from "./consumer/local_file_offset_store.ts";
+import { ConsumerBase } from "./_consumer_base.ts";
 
-/** RocketMQ `ServiceState` of a consumer. */
-export type ConsumerState = "CREATE_JUST" | "RUNNING" | "SHUTDOWN_ALREADY" | "START_FAILED";
+export type { ConsumerState } from "./_consumer_base.ts";
 
 type Listener =
   | { readonly orderly: false; readonly fn: MessageListenerConcurrently }
@@ -73,17 +54,9 @@ type Listener =
  * await consumer.shutdown();
  * ```
  */
-export class PushConsumer implements MQConsumerInner {
-  /** the resolved options */
-  readonly config: PushConsumerConfig;
-  readonly #options: PushConsumerOptions;
-  readonly #manager: MQClientManager;
-  readonly #subscriptions = new Map<string, SubscriptionData>();
-  readonly #queueListeners = new Set<MessageQueueListener>();
+export class PushConsumer
+  extends ConsumerBase<PushConsumerOptions, PushConsumerConfig, PushConsumerEngine> {
   #listener: Listener | undefined;
-  #state: ConsumerState = "CREATE_JUST";
-  #instance: MQClientInstance | undefined;
-  #engine: PushConsumerEngine | undefined;
   #pause = false;
 
   /**
@@ -92,21 +65,7 @@ export class PushConsumer implements MQConsumerInner {
    * @throws {MQClientError} for RocketMQ's configuration errors (group, timestamp, long polling)
    */
   constructor(options: PushConsumerOptions) {
-    const clock = options.clock;
-    this.config = resolvePushConsumerConfig(
-      options,
-      () => defaultConsumeTimestamp(clock?.now() ?? Date.now()),
-    );
-    this.#options = options;
-    this.#manager = options.clientManager ?? defaultMQClientManager;
-    if (options.messageQueueListener !== undefined) {
-      this.#queueListeners.add(options.messageQueueListener);
-    }
-  }
-
-  /** the consumer group (RocketMQ `groupName()`) */
-  get groupName(): string {
-    return this.config.consumerGroup;
+    super(options, resolvePushConsumerConfig);
   }
 
   /** the consumer group */
@@ -114,34 +73,9 @@ export class PushConsumer implements MQConsumerInner {
     return this.config.consumerGroup;
   }
 
-  /** clustering or broadcasting */
-  get messageModel(): MessageModel {
-    return this.config.messageModel;
-  }
-
   /** push consumers are passive */
   get consumeType(): ConsumeType {
     return "CONSUME_PASSIVELY";
-  }
-
-  /** start position without a committed offset */
-  get consumeFromWhere(): ConsumeFromWhere {
-    return this.config.consumeFromWhere;
-  }
-
-  /** unit mode */
-  get unitMode(): boolean {
-    return this.config.client.unitMode;
-  }
-
-  /** lifecycle state */
-  get state(): ConsumerState {
-    return this.#state;
-  }
-
-  /** the client instance, once started */
-  get clientInstance(): MQClientInstance | undefined {
-    return this.#instance;
   }
 
   /** whether an orderly listener is registered */
@@ -168,8 +102,8 @@ export class PushConsumer implements MQConsumerInner {
       expressionType,
       subVersion: this.config.client.clock.now(),
     });
-    this.#subscriptions.set(topic, data);
-    this.#engine?.addSubscription(data);
+    this.subscriptionTable.set(topic, data);
+    this.engine?.addSubscription(data);
   }
 
   /**
@@ -178,8 +112,8 @@ export class PushConsumer implements MQConsumerInner {
    * @param topic the topic
    */
   unsubscribe(topic: string): void {
-    this.#subscriptions.delete(topic);
-    this.#engine?.rebalance.subscriptionInner.delete(topic);
+    this.subscriptionTable.delete(topic);
+    this.engine?.rebalance.subscriptionInner.delete(topic);
   }
 
   /**
@@ -201,19 +135,6 @@ export class PushConsumer implements MQConsumerInner {
     this.#listener = { orderly: true, fn: listener };
   }
 
-  /**
-   * Listens for assignment changes.
-   *
-   * @param type `messageQueueChanged`
-   * @param listener called with the topic, all its queues and this client's share
-   * @returns a function that removes the listener
-   */
-  on(type: "messageQueueChanged", listener: MessageQueueListener): () => void {
-    if (type !== "messageQueueChanged") throw new RangeError(`Unknown event ${String(type)}`);
-    this.#queueListeners.add(listener);
-    return () => this.#queueListeners.delete(listener);
-  }
-
   /** Stops pulling and rebalancing until {@linkcode PushConsumer.resume}. */
   suspend(): void {
     this.#pause = true;
@@ -222,7 +143,7 @@ export class PushConsumer implements MQConsumerInner {
   /** Resumes after {@linkcode PushConsumer.suspend} and rebalances at once. */
   resume(): void {
     this.#pause = false;
-    this.#instance?.rebalanceImmediately();
+    this.instance?.rebalanceImmediately();
   }
 
   /**
@@ -230,7 +151,7 @@ export class PushConsumer implements MQConsumerInner {
    * @returns the queues this consumer currently works on
    */
   assignedQueues(topic?: string): MessageQueue[] {
-    const all = this.#engine?.rebalance.messageQueues() ?? [];
+    const all = this.engine?.rebalance.messageQueues() ?? [];
     return topic === undefined ? all : all.filter((mq) => mq.topic === topic);
   }
 
@@ -239,7 +160,7 @@ export class PushConsumer implements MQConsumerInner {
    * @returns the in-memory offsets (next to consume) per queue
    */
   offsets(topic?: string): Map<MessageQueue, number> {
-    return this.#engine?.offsetStore.cloneOffsetTable(topic) ?? new Map();
+    return this.engine?.offsetStore.cloneOffsetTable(topic) ?? new Map();
   }
 
   /**
@@ -250,33 +171,23 @@ export class PushConsumer implements MQConsumerInner {
    *   already registered on the client instance
    */
   async start(): Promise<void> {
-    if (this.#state !== "CREATE_JUST") {
-      throw new MQClientError(
-        `The PushConsumer service state not OK, maybe started once, ${this.#state}${suggestTodo()}`,
-      );
-    }
-    this.#state = "START_FAILED";
-    const strategy = requireAllocateStrategy(
-      "allocateMessageQueueStrategy" in this.#options
-        ? this.#options.allocateMessageQueueStrategy
-        : new AllocateMessageQueueAveragely(),
-    );
+    const strategy = this.beginStart("PushConsumer");
     const listener = this.#listener;
     if (listener === undefined) throw new MQClientError(`messageListener is null${suggestTodo()}`);
-    const instance = this.#manager.acquire(this.config.client);
+    const instance = this.manager.acquire(this.config.client);
     const engine = new PushConsumerEngine({
       config: this.config,
       instance,
       strategy,
       listener,
       maxReconsumeTimes: this.maxReconsumeTimes,
-      fs: this.#options.fs ?? new DenoFileSystem(),
-      localOffsetStoreDir: this.#localOffsetStoreDir(),
-      clientManager: this.#manager,
+      fs: this.fileSystem(),
+      localOffsetStoreDir: this.localOffsetStoreDir(),
+      clientManager: this.manager,
       isPause: () => this.#pause,
-      onQueuesChanged: (topic, mqAll, mqDivided) => this.#emit(topic, mqAll, mqDivided),
+      onQueuesChanged: (topic, mqAll, mqDivided) => this.emitQueuesChanged(topic, mqAll, mqDivided),
     });
-    for (const data of this.#subscriptions.values()) {
+    for (const data of this.subscriptionTable.values()) {
       engine.rebalance.subscriptionInner.set(data.topic, data);
     }
     if (this.messageModel === "CLUSTERING") {
@@ -288,24 +199,8 @@ export class PushConsumer implements MQConsumerInner {
         }),
       );
     }
-    if (!instance.registerConsumer(this.consumerGroup, this)) {
-      this.#state = "CREATE_JUST";
-      await this.#manager.release(instance);
-      throw new MQClientError(
-        `The consumer group[${this.consumerGroup}] has been created before, specify another name please.${suggestTodo()}`,
-      );
-    }
-    this.#instance = instance;
-    this.#engine = engine;
-    try {
-      await engine.start();
-    } catch (error) {
-      engine.cancel();
-      await instance.unregisterConsumer(this.consumerGroup);
-      await this.#manager.release(instance);
-      throw error;
-    }
-    this.#state = "RUNNING";
+    await this.registerOn(instance);
+    await this.launch(instance, engine, () => engine.start());
     instance.rebalanceImmediately();
   }
 
@@ -314,67 +209,18 @@ export class PushConsumer implements MQConsumerInner {
    * releases the client instance. Idempotent.
    */
   async shutdown(): Promise<void> {
-    if (this.#state !== "RUNNING") {
-      this.#state = "SHUTDOWN_ALREADY";
-      return;
-    }
-    this.#state = "SHUTDOWN_ALREADY";
-    const engine = this.#engine!;
-    const instance = this.#instance!;
-    await engine.stop();
-    await instance.unregisterConsumer(this.consumerGroup);
-    await engine.closeRetryProducer();
-    await this.#manager.release(instance);
-    engine.rebalance.destroy();
-  }
-
-  /** See {@linkcode MQConsumerInner.subscriptions}. */
-  subscriptions(): readonly SubscriptionData[] {
-    return [
-      ...(this.#engine?.rebalance.subscriptionInner.values() ?? this.#subscriptions.values()),
-    ];
-  }
-
-  /** See {@linkcode MQConsumerInner.updateTopicSubscribeInfo}. */
-  updateTopicSubscribeInfo(topic: string, queues: readonly MessageQueue[]): void {
-    this.#engine?.rebalance.updateTopicSubscribeInfo(topic, queues);
-  }
-
-  /** See {@linkcode MQConsumerInner.isSubscribeTopicNeedUpdate}. */
-  isSubscribeTopicNeedUpdate(topic: string): boolean {
-    const rebalance = this.#engine?.rebalance;
-    if (rebalance === undefined || !rebalance.subscriptionInner.has(topic)) return false;
-    return rebalance.topicSubscribeInfo(topic) === undefined;
+    await this.stopRunning((engine) => engine.closeRetryProducer());
   }
 
   /** See {@linkcode MQConsumerInner.doRebalance}; skipped while suspended. */
   async doRebalance(): Promise<void> {
-    if (this.#pause || this.#state !== "RUNNING" || this.#engine === undefined) return;
-    await this.#engine.rebalance.doRebalance(this.consumeOrderly);
+    if (this.#pause || this.serviceState !== "RUNNING" || this.engine === undefined) return;
+    await this.engine.rebalance.doRebalance(this.consumeOrderly);
   }
 
   /** See {@linkcode MQConsumerInner.persistConsumerOffset}. */
   async persistConsumerOffset(): Promise<void> {
-    if (this.#state !== "RUNNING" || this.#engine === undefined) return;
-    await this.#engine.persistConsumerOffset();
-  }
-
-  #localOffsetStoreDir(): string {
-    if (this.config.localOffsetStoreDir !== undefined) return this.config.localOffsetStoreDir;
-    const env = this.config.client.env;
-    const home = env.getEnv("HOME") ?? env.getEnv("USERPROFILE") ?? ".";
-    return defaultLocalOffsetStoreDir(env.systemProperty(LOCAL_OFFSET_STORE_DIR_PROPERTY), home);
-  }
-
-  #emit(topic: string, mqAll: readonly MessageQueue[], mqDivided: readonly MessageQueue[]): void {
-    for (const listener of this.#queueListeners) {
-      try {
-        listener(topic, mqAll, mqDivided);
-      } catch (error) {
-        this.config.client.logger.error(
-          `messageQueueChanged listener failed: ${(error as Error).message}`,
-        );
-      }
-    }
+    if (this.serviceState !== "RUNNING" || this.engine === undefined) return;
+    await this.engine.persistConsumerOffset();
   }
 }

@@ -139,8 +139,11 @@ export interface ConsumerIo extends ClientIo {
 export interface PushConsumerOptions extends PushConsumerConfigInput, ConsumerIo {}
 
 /** Resolved push consumer options. */
-export type PushConsumerConfig =
-  & Omit<z.output<z.ZodObject<typeof pushConsumerShape>>, "consumeTimestamp">
+export type PushConsumerConfig = ResolvedConsumerConfig<typeof pushConsumerShape>;
+
+/** Resolved options of a consumer whose own option shape is `S`. */
+export type ResolvedConsumerConfig<S extends z.ZodRawShape> =
+  & Omit<z.output<z.ZodObject<S>>, "consumeTimestamp">
   & {
     /** the client part */
     readonly client: ClientConfig;
@@ -211,6 +214,31 @@ export function resolvePushConsumerConfig(
   options: PushConsumerOptions,
   defaultTimestamp: () => string,
 ): PushConsumerConfig {
+  const { consumer, client } = parseConsumerConfig(options, pushConsumerShape);
+  if (consumer.consumeThreadMin > consumer.consumeThreadMax) {
+    throw new ClientConfigError([{
+      option: "consumeThreadMin",
+      value: consumer.consumeThreadMin,
+      expected: `at most consumeThreadMax (${consumer.consumeThreadMax})`,
+    }]);
+  }
+  return finishConsumerConfig(consumer, client, defaultTimestamp);
+}
+
+/**
+ * The start of every consumer's `checkConfig`: drops the I/O fields, validates the data options
+ * against `shape`, resolves the client part and checks the group.
+ *
+ * @param options a consumer's options
+ * @param shape that consumer's own option shape
+ * @returns the consumer part and the resolved client config
+ * @throws {ClientConfigError} naming each bad option
+ * @throws {MQClientError} for a bad or reserved group
+ */
+export function parseConsumerConfig<S extends z.ZodRawShape>(
+  options: ConsumerIo,
+  shape: S,
+): { consumer: z.output<z.ZodObject<S>>; client: ClientConfig } {
   const {
     transport,
     clock,
@@ -222,20 +250,37 @@ export function resolvePushConsumerConfig(
     messageQueueListener: _l,
     ...data
   } = options;
-  const { consumer, client } = parseConsumerOptions(data, pushConsumerShape, {
+  const parsed = parseConsumerOptions(data as Record<string, unknown>, shape, {
     transport,
     clock,
     logger,
     env,
   });
-  checkConsumerGroup(consumer.consumerGroup);
-  if (consumer.consumeThreadMin > consumer.consumeThreadMax) {
-    throw new ClientConfigError([{
-      option: "consumeThreadMin",
-      value: consumer.consumeThreadMin,
-      expected: `at most consumeThreadMax (${consumer.consumeThreadMax})`,
-    }]);
-  }
+  checkConsumerGroup((parsed.consumer as { consumerGroup: string }).consumerGroup);
+  return parsed;
+}
+
+/** The long-polling and start-point options {@linkcode finishConsumerConfig} checks. */
+export interface ConsumerTimingOptions {
+  consumerTimeoutMillisWhenSuspend: number;
+  brokerSuspendMaxTimeMillis: number;
+  consumeTimestamp?: string | undefined;
+}
+
+/**
+ * The end of every consumer's `checkConfig`: the long-polling relation and the start timestamp.
+ *
+ * @param consumer the parsed consumer part
+ * @param client the resolved client part
+ * @param defaultTimestamp formats the default `consumeTimestamp`
+ * @returns the resolved config
+ * @throws {MQClientError} with RocketMQ's wording for the long-polling relation or the timestamp
+ */
+export function finishConsumerConfig<C extends ConsumerTimingOptions>(
+  consumer: C,
+  client: ClientConfig,
+  defaultTimestamp: () => string,
+): Omit<C, "consumeTimestamp"> & { consumeTimestamp: string; readonly client: ClientConfig } {
   if (consumer.consumerTimeoutMillisWhenSuspend <= consumer.brokerSuspendMaxTimeMillis) {
     throw new MQClientError(
       `Long polling mode, the consumer consumerTimeoutMillisWhenSuspend must greater than brokerSuspendMaxTimeMillis${suggestTodo()}`,

@@ -15,15 +15,14 @@ import type { MQClientInstance } from "../mq_client_instance.ts";
 import type { PullConsumerConfig } from "../pull_consumer_options.ts";
 import { topicRouteData2TopicSubscribeInfo } from "../topic_publish_info.ts";
 import type { AllocateMessageQueueStrategy } from "../rebalance/allocate_message_queue_strategy.ts";
-import { MessageQueueLocker } from "../rebalance/message_queue_locker.ts";
-import { RebalanceImpl } from "../rebalance/rebalance_impl.ts";
+import type { RebalanceImpl } from "../rebalance/rebalance_impl.ts";
 import { RebalanceLitePullHooks } from "../rebalance/rebalance_lite_pull_impl.ts";
 import { AssignedMessageQueue } from "./assigned_message_queue.ts";
 import { computePullFromWhere } from "./compute_pull_from_where.ts";
 import { ConsumeRequestBuffer } from "./consume_request_buffer.ts";
-import { ConsumerTimers } from "./consumer_timers.ts";
+import type { ConsumerTimers } from "./consumer_timers.ts";
 import { LitePullTasks } from "./lite_pull_tasks.ts";
-import { createOffsetStore } from "./create_offset_store.ts";
+import * as engineParts from "./_engine_parts.ts";
 import type { OffsetStore } from "./offset_store.ts";
 import { PullAPIWrapper } from "./pull_api_wrapper.ts";
 import { QueueOffsetQueries } from "./queue_offset_queries.ts";
@@ -79,20 +78,11 @@ export class PullConsumerEngine {
   /** @param options config, instance, strategy and I/O */
   constructor(options: PullConsumerEngineOptions) {
     this.#o = options;
+    this.#timers = engineParts.createEngineTimers(options);
+    this.offsetStore = engineParts.createEngineOffsetStore(options);
     const { config, instance } = options;
     const { clock, logger } = config.client;
     const group = config.consumerGroup;
-    this.#timers = new ConsumerTimers((error) =>
-      logger.error(`Consumer ${group} task failed: ${(error as Error).message}`)
-    );
-    this.offsetStore = createOffsetStore({
-      messageModel: config.messageModel,
-      groupName: group,
-      client: instance,
-      fs: options.fs,
-      localOffsetStoreDir: options.localOffsetStoreDir,
-      logger,
-    });
     this.assigned = new AssignedMessageQueue(clock);
     this.queries = new QueueOffsetQueries(instance);
     const hooks = new RebalanceLitePullHooks({
@@ -109,16 +99,7 @@ export class PullConsumerEngine {
       rebalanceImmediately: () => instance.rebalanceImmediately(),
       timers: this.#timers,
     });
-    this.rebalance = new RebalanceImpl({
-      consumerGroup: group,
-      messageModel: config.messageModel,
-      strategy: options.strategy,
-      client: instance,
-      locker: new MessageQueueLocker(instance, group),
-      hooks,
-      clock,
-      logger,
-    });
+    this.rebalance = engineParts.createEngineRebalance(options, hooks);
     this.#tasks = new LitePullTasks({
       settings: config,
       assigned: this.assigned,
@@ -150,7 +131,7 @@ export class PullConsumerEngine {
     this.#nextAutoCommitDeadline = this.#o.config.client.clock.now() +
       this.#o.config.autoCommitIntervalMillis;
     for (const topic of [...this.rebalance.subscriptionInner.keys()]) {
-      await this.#updateRoute(topic);
+      await engineParts.updateRouteLogged(this.#o, topic);
     }
     await instance.sendHeartbeatToAllBrokerWithLock();
     if (assignQueues !== undefined) this.assign(assignQueues);
@@ -169,16 +150,7 @@ export class PullConsumerEngine {
   /** @param data a new subscription: route fetched, broker told, queues rebalanced */
   addSubscription(data: SubscriptionData): void {
     this.rebalance.subscriptionInner.set(data.topic, data);
-    const instance = this.#o.instance;
-    (async () => {
-      await this.#updateRoute(data.topic);
-      await instance.sendHeartbeatToAllBrokerWithLock();
-      instance.rebalanceImmediately();
-    })().catch((error) => {
-      this.#o.config.client.logger.warn(
-        `Announcing the subscription of ${data.topic} failed: ${(error as Error).message}`,
-      );
-    });
+    engineParts.announceSubscription(this.#o, data.topic);
   }
 
   /** @param topic a topic no longer subscribed; its queues stop now */
@@ -314,15 +286,5 @@ export class PullConsumerEngine {
     this.#buffer.close();
     await this.persistConsumerOffset();
     this.assigned.clear();
-  }
-
-  async #updateRoute(topic: string): Promise<void> {
-    try {
-      await this.#o.instance.updateTopicRouteInfoFromNameServer(topic);
-    } catch (error) {
-      this.#o.config.client.logger.warn(
-        `Cannot fetch the route of ${topic}: ${(error as Error).message}`,
-      );
-    }
   }
 }

@@ -19,15 +19,14 @@ import type { MQClientManager } from "../mq_client_manager.ts";
 import { Producer } from "../producer.ts";
 import type { PushConsumerConfig } from "../push_consumer_options.ts";
 import type { AllocateMessageQueueStrategy } from "../rebalance/allocate_message_queue_strategy.ts";
-import { MessageQueueLocker } from "../rebalance/message_queue_locker.ts";
-import { RebalanceImpl } from "../rebalance/rebalance_impl.ts";
+import type { RebalanceImpl } from "../rebalance/rebalance_impl.ts";
 import { RebalancePushHooks } from "../rebalance/rebalance_push_impl.ts";
 import { ConsumeLimiter } from "./consume_limiter.ts";
 import { ConsumeMessageConcurrentlyService } from "./consume_message_concurrently_service.ts";
 import { ConsumeMessageOrderlyService } from "./consume_message_orderly_service.ts";
-import { ConsumerTimers } from "./consumer_timers.ts";
+import type { ConsumerTimers } from "./consumer_timers.ts";
 import { SEND_BACK_TIMEOUT_MS } from "./limits.ts";
-import { createOffsetStore } from "./create_offset_store.ts";
+import * as engineParts from "./_engine_parts.ts";
 import type { MessageListenerConcurrently, MessageListenerOrderly } from "./message_listener.ts";
 import type { OffsetStore } from "./offset_store.ts";
 import { PullAPIWrapper } from "./pull_api_wrapper.ts";
@@ -94,17 +93,8 @@ export class PushConsumerEngine {
     const { config, instance } = options;
     const { clock, logger } = config.client;
     const group = config.consumerGroup;
-    this.#timers = new ConsumerTimers((error) =>
-      logger.error(`Consumer ${group} task failed: ${(error as Error).message}`)
-    );
-    this.offsetStore = createOffsetStore({
-      messageModel: config.messageModel,
-      groupName: group,
-      client: instance,
-      fs: options.fs,
-      localOffsetStoreDir: options.localOffsetStoreDir,
-      logger,
-    });
+    this.#timers = engineParts.createEngineTimers(options);
+    this.offsetStore = engineParts.createEngineOffsetStore(options);
     const settings = { ...config };
     const hooks = new RebalancePushHooks({
       consumerGroup: group,
@@ -123,16 +113,7 @@ export class PushConsumerEngine {
       clock,
       logger,
     });
-    this.rebalance = new RebalanceImpl({
-      consumerGroup: group,
-      messageModel: config.messageModel,
-      strategy: options.strategy,
-      client: instance,
-      locker: new MessageQueueLocker(instance, group),
-      hooks,
-      clock,
-      logger,
-    });
+    this.rebalance = engineParts.createEngineRebalance(options, hooks);
     hooks.bind(this.rebalance);
     const services = this.#createConsumeService();
     this.#orderly = services.orderly;
@@ -229,16 +210,7 @@ export class PushConsumerEngine {
   addSubscription(data: SubscriptionData): void {
     this.rebalance.subscriptionInner.set(data.topic, data);
     if (!this.#running) return;
-    const instance = this.#o.instance;
-    (async () => {
-      await this.#updateRoute(data.topic);
-      await instance.sendHeartbeatToAllBrokerWithLock();
-      instance.rebalanceImmediately();
-    })().catch((error) => {
-      this.#o.config.client.logger.warn(
-        `Announcing the subscription of ${data.topic} failed: ${(error as Error).message}`,
-      );
-    });
+    engineParts.announceSubscription(this.#o, data.topic);
   }
 
   /** Persists the offsets of every held queue. */
@@ -291,17 +263,7 @@ export class PushConsumerEngine {
   async #updateRoutes(onlyMissing: boolean): Promise<void> {
     for (const topic of [...this.rebalance.subscriptionInner.keys()]) {
       if (onlyMissing && this.rebalance.topicSubscribeInfo(topic) !== undefined) continue;
-      await this.#updateRoute(topic);
-    }
-  }
-
-  async #updateRoute(topic: string): Promise<void> {
-    try {
-      await this.#o.instance.updateTopicRouteInfoFromNameServer(topic);
-    } catch (error) {
-      this.#o.config.client.logger.warn(
-        `Cannot fetch the route of ${topic}: ${(error as Error).message}`,
-      );
+      await engineParts.updateRouteLogged(this.#o, topic);
     }
   }
 
