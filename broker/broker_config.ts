@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { nettyServerConfigShape } from "../common/netty_server_config.ts";
 import { z } from "zod";
 import {
   ConfigError,
@@ -22,9 +23,11 @@ import {
   type BrokerEnv,
   messageStoreConfigShape,
   nettyClientConfigShape,
-  nettyServerConfigShape,
 } from "./broker_config_schema.ts";
 import { NAMESRV_ADDRS_MAX } from "./limits.ts";
+
+/** `listenPort` as `mqbroker` presets it before reading the config file. */
+const BROKER_LISTEN_PORT_DEFAULT = 10911;
 
 /**
  * Builds the merged schema of the four RocketMQ config objects.
@@ -35,7 +38,7 @@ import { NAMESRV_ADDRS_MAX } from "./limits.ts";
 export function createBrokerConfigSchema(env: BrokerEnv) {
   return z.object({
     ...brokerConfigShape(env),
-    ...nettyServerConfigShape(),
+    ...nettyServerConfigShape(BROKER_LISTEN_PORT_DEFAULT),
     ...nettyClientConfigShape(env),
     ...messageStoreConfigShape(env),
   });
@@ -49,7 +52,7 @@ const KEY_ENV: BrokerEnv = { HOME: "/" };
 /** The keys of each RocketMQ config object, in RocketMQ's field order. */
 export const BROKER_CONFIG_OBJECT_KEYS: Readonly<Record<string, readonly string[]>> = {
   BrokerConfig: Object.keys(brokerConfigShape(KEY_ENV)),
-  NettyServerConfig: Object.keys(nettyServerConfigShape()),
+  NettyServerConfig: Object.keys(nettyServerConfigShape(BROKER_LISTEN_PORT_DEFAULT)),
   NettyClientConfig: Object.keys(nettyClientConfigShape(KEY_ENV)),
   MessageStoreConfig: Object.keys(messageStoreConfigShape(KEY_ENV)),
 };

@@ -155,34 +155,6 @@ export function brokerConfigShape(env: BrokerEnv) {
 }
 
 /**
- * NettyServerConfig keys (config.md §2); `listenPort` preset to 10911 as `mqbroker` does.
- *
- * @returns the zod shape
- */
-export function nettyServerConfigShape() {
-  return {
-    bindAddress: z.string().min(1).default("0.0.0.0"),
-    listenPort: port(10911),
-    serverWorkerThreads: positive(8),
-    serverCallbackExecutorThreads: count(0),
-    serverSelectorThreads: positive(3),
-    serverOnewaySemaphoreValue: positive(256),
-    serverAsyncSemaphoreValue: positive(64),
-    serverChannelMaxIdleTimeSeconds: count(120),
-    serverSocketSndBufSize: count(0),
-    serverSocketRcvBufSize: count(0),
-    writeBufferHighWaterMark: count(0),
-    writeBufferLowWaterMark: count(0),
-    serverSocketBacklog: positive(1024),
-    serverPooledByteBufAllocatorEnable: flag(true),
-    useEpollNativeSelector: flag(false),
-    serverNettyWorkerGroupEnable: flag(true),
-    enableShutdownGracefully: flag(false),
-    shutdownWaitTimeSeconds: count(30),
-  };
-}
-
-/**
  * NettyClientConfig keys (the broker's connections to name servers and its master).
  *
  * @param env CPU count for `clientCallbackExecutorThreads`

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { nettyServerConfigShape } from "../common/netty_server_config.ts";
 import { z } from "zod";
 import {
   type ConfigLoadResult,
@@ -28,6 +29,9 @@ const port = (fallback: number) => int(0, 65535, fallback);
 const count = (fallback: number) => int(0, JAVA_INT_MAX, fallback);
 const positive = (fallback: number) => int(1, JAVA_INT_MAX, fallback);
 const millis = (fallback: number) => int(1, Number.MAX_SAFE_INTEGER, fallback);
+
+/** `listenPort` as `mqnamesrv` presets it before reading the config file. */
+const NAMESRV_LISTEN_PORT_DEFAULT = 9876;
 
 /** RocketMQ's default `configBlackList`: keys UPDATE_NAMESRV_CONFIG may never change. */
 export const DEFAULT_CONFIG_BLACK_LIST = "configBlackList;configStorePath;kvConfigPath";
@@ -66,25 +70,7 @@ export function createNamesrvConfigSchema(env: NamesrvEnv) {
     waitSecondsForService: count(45),
     deleteTopicWithBrokerRegistration: z.boolean().default(false),
     configBlackList: z.string().default(DEFAULT_CONFIG_BLACK_LIST),
-    // NettyServerConfig
-    bindAddress: z.string().min(1).default("0.0.0.0"),
-    listenPort: port(9876),
-    serverWorkerThreads: positive(8),
-    serverCallbackExecutorThreads: count(0),
-    serverSelectorThreads: positive(3),
-    serverOnewaySemaphoreValue: positive(256),
-    serverAsyncSemaphoreValue: positive(64),
-    serverChannelMaxIdleTimeSeconds: count(120),
-    serverSocketSndBufSize: count(0),
-    serverSocketRcvBufSize: count(0),
-    writeBufferHighWaterMark: count(0),
-    writeBufferLowWaterMark: count(0),
-    serverSocketBacklog: positive(1024),
-    serverNettyWorkerGroupEnable: z.boolean().default(true),
-    serverPooledByteBufAllocatorEnable: z.boolean().default(true),
-    enableShutdownGracefully: z.boolean().default(false),
-    shutdownWaitTimeSeconds: count(30),
-    useEpollNativeSelector: z.boolean().default(false),
+    ...nettyServerConfigShape(NAMESRV_LISTEN_PORT_DEFAULT),
     // EdgeMQ
     httpAdminPort: port(9880).describe(
       "an integer between 0 and 65535 (0 turns the HTTP admin off)",
