@@ -3,39 +3,17 @@ import { ManualClock } from "../common/clock.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
 import { MemoryFileSystem } from "../store/adapters/memory_file_system.ts";
 import { forEachAdapter } from "../store/_test_adapters.ts";
-import type { FileSystem } from "../store/file_system.ts";
 import { BrokerError } from "./broker_error.ts";
 import {
   ConsumerOffsetManager,
   decodeConsumerOffsets,
   encodeConsumerOffsets,
 } from "./consumer_offset_manager.ts";
+import { readTestText, writeTestText } from "../store/_test_adapters.ts";
 
 /** The example of store.md §10, byte for byte. */
 const STORE_MD_EXAMPLE =
   '{\n\t"offsetTable":{\n\t\t"TopicTest@G1":{0:250,1:249,2:251,3:250\n\t\t}\n\t}\n}';
-
-async function readText(fs: FileSystem, path: string): Promise<string> {
-  const handle = await fs.open(path);
-  try {
-    const bytes = new Uint8Array(await handle.size());
-    await handle.readAt(bytes, 0);
-    return new TextDecoder().decode(bytes);
-  } finally {
-    handle.close();
-  }
-}
-
-async function writeText(fs: FileSystem, path: string, text: string): Promise<void> {
-  await fs.mkdir(path.slice(0, path.lastIndexOf("/")));
-  const handle = await fs.open(path, { create: true });
-  try {
-    await handle.truncate(0);
-    await handle.writeAt(new TextEncoder().encode(text), 0);
-  } finally {
-    handle.close();
-  }
-}
 
 const commit = (
   m: ConsumerOffsetManager,
@@ -49,7 +27,7 @@ forEachAdapter(
   "ConsumerOffsetManager reads store.md's consumerOffset.json and writes it back byte-exact",
   async (ctx) => {
     const path = `${ctx.dir}/config/consumerOffset.json`;
-    await writeText(ctx.fs, path, STORE_MD_EXAMPLE);
+    await writeTestText(ctx.fs, path, STORE_MD_EXAMPLE);
     const manager = new ConsumerOffsetManager({ fs: ctx.fs, path });
     await manager.load();
     assert.deepEqual([0, 1, 2, 3, 4].map((q) => manager.queryOffset("G1", "TopicTest", q)), [
@@ -61,7 +39,7 @@ forEachAdapter(
     ]);
     commit(manager, "G1", "TopicTest", 1, 249);
     assert.equal(await manager.persist(), true);
-    assert.equal(await readText(ctx.fs, path), STORE_MD_EXAMPLE);
+    assert.equal(await readTestText(ctx.fs, path), STORE_MD_EXAMPLE);
     assert.equal(await manager.persist(), false, "nothing changed since the last write");
   },
 );
@@ -78,7 +56,7 @@ forEachAdapter("ConsumerOffsetManager offsets survive a reload through the file"
   await reloaded.load();
   assert.deepEqual(reloaded.queryOffsets("G1", "TopicTest"), new Map([[0, 17], [3, 250]]));
   assert.equal(reloaded.queryOffset("G2", "%RETRY%G2", 0), 5);
-  assert.match(await readText(ctx.fs, path), /"TopicTest@G1":\{0:17,3:250\n\t\t\}/);
+  assert.match(await readTestText(ctx.fs, path), /"TopicTest@G1":\{0:17,3:250\n\t\t\}/);
 });
 
 forEachAdapter(
@@ -92,7 +70,7 @@ forEachAdapter(
     await manager.persist();
     commit(manager, "G1", "T", 0, 2);
     await manager.persist();
-    await writeText(ctx.fs, path, "");
+    await writeTestText(ctx.fs, path, "");
     const reloaded = new ConsumerOffsetManager({ fs: ctx.fs, path });
     await reloaded.load();
     assert.equal(reloaded.queryOffset("G1", "T", 0), 1, "an empty file means the .bak is used");

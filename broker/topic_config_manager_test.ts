@@ -8,6 +8,7 @@ import { createTopicConfig, PermName } from "./topic_config.ts";
 import { type TopicConfigChange, TopicConfigManager } from "./topic_config_manager.ts";
 import { encodeTopicConfigWrapper } from "./topic_config_manager_wrapper.ts";
 import type { SystemTopicSettings } from "./topic_config_manager_system.ts";
+import { readTestText, writeTestText } from "../store/_test_adapters.ts";
 
 const SETTINGS: SystemTopicSettings = {
   brokerClusterName: "DefaultCluster",
@@ -32,28 +33,6 @@ async function open(
   });
   await manager.load();
   return manager;
-}
-
-async function readText(fs: FileSystem, path: string): Promise<string> {
-  const handle = await fs.open(path);
-  try {
-    const bytes = new Uint8Array(await handle.size());
-    await handle.readAt(bytes, 0);
-    return new TextDecoder().decode(bytes);
-  } finally {
-    handle.close();
-  }
-}
-
-async function writeText(fs: FileSystem, path: string, text: string): Promise<void> {
-  await fs.mkdir(path.slice(0, path.lastIndexOf("/")));
-  const handle = await fs.open(path, { create: true });
-  try {
-    await handle.truncate(0);
-    await handle.writeAt(new TextEncoder().encode(text), 0);
-  } finally {
-    handle.close();
-  }
 }
 
 const send = (topic: string, defaultTopic = "TBW102", queueNums = 4) => ({
@@ -135,7 +114,7 @@ forEachAdapter(
     assert.equal(changes.length, 1);
     const bigger = await manager.createTopicInSendMessageMethod(send("Wide", "TBW102", 64));
     assert.equal(bigger?.writeQueueNums, 8, "queues are capped by the template's write queues");
-    const text = await readText(ctx.fs, `${ctx.dir}/config/topics.json`);
+    const text = await readTestText(ctx.fs, `${ctx.dir}/config/topics.json`);
     assert.match(text, /^\{\n\t"dataVersion":\{\n\t\t"counter":2,/);
     assert.match(text, /\n\t\t"TopicTest":\{\n\t\t\t"order":false,\n\t\t\t"perm":6,/);
   },
@@ -265,7 +244,7 @@ forEachAdapter(
     const manager = await open(ctx);
     await manager.createTopicInSendMessageMethod(send("First"));
     await manager.createTopicInSendMessageMethod(send("Second"));
-    await writeText(ctx.fs, `${ctx.dir}/config/topics.json`, '{"dataVersion":{"coun');
+    await writeTestText(ctx.fs, `${ctx.dir}/config/topics.json`, '{"dataVersion":{"coun');
     const reloaded = await open(ctx);
     assert.ok(reloaded.selectTopicConfig("First"), "the .bak holds the previous table");
     assert.equal(reloaded.selectTopicConfig("Second"), undefined);
@@ -277,7 +256,7 @@ forEachAdapter(
   "TopicConfigManager reads a RocketMQ topics.json with defaults for missing fields",
   async (ctx) => {
     const path = `${ctx.dir}/config/topics.json`;
-    await writeText(
+    await writeTestText(
       ctx.fs,
       path,
       '{\n\t"dataVersion":{\n\t\t"counter":7,\n\t\t"timestamp":1732436400000\n\t},\n\t"topicConfigTable":{\n' +

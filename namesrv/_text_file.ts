@@ -6,13 +6,7 @@
  * @module
  */
 import type { FileSystem } from "../store/file_system.ts";
-
-/** @returns the folder part of a `/`-separated path ("." when there is none) */
-export function parentDir(path: string): string {
-  const slash = path.lastIndexOf("/");
-  if (slash < 0) return ".";
-  return slash === 0 ? "/" : path.slice(0, slash);
-}
+import { parentPath } from "../store/store_paths.ts";
 
 /**
  * Reads a whole UTF-8 file.
@@ -52,7 +46,7 @@ export async function writeTextFileAtomic(
   path: string,
   text: string,
 ): Promise<void> {
-  const dir = parentDir(path);
+  const dir = parentPath(path);
   await fs.mkdir(dir);
   const tmp = `${path}.tmp`;
   const handle = await fs.open(tmp, { create: true });

@@ -81,3 +81,39 @@ export function forEachAdapter(
     });
   }
 }
+
+/**
+ * Reads a whole file as UTF-8 through the file system under test.
+ *
+ * @param fs the file system
+ * @param path the file
+ * @returns the file's text
+ */
+export async function readTestText(fs: FileSystem, path: string): Promise<string> {
+  const handle = await fs.open(path);
+  try {
+    const bytes = new Uint8Array(await handle.size());
+    await handle.readAt(bytes, 0);
+    return new TextDecoder().decode(bytes);
+  } finally {
+    handle.close();
+  }
+}
+
+/**
+ * Replaces a file's content with `text` (not atomically: tests use it to plant files).
+ *
+ * @param fs the file system
+ * @param path the file; its folder is created
+ * @param text the new content
+ */
+export async function writeTestText(fs: FileSystem, path: string, text: string): Promise<void> {
+  await fs.mkdir(path.slice(0, path.lastIndexOf("/")));
+  const handle = await fs.open(path, { create: true });
+  try {
+    await handle.truncate(0);
+    await handle.writeAt(new TextEncoder().encode(text), 0);
+  } finally {
+    handle.close();
+  }
+}

@@ -4,6 +4,7 @@ import { ConfigError } from "../../common/config_loader.ts";
 import { MemoryFileSystem } from "../../store/adapters/memory_file_system.ts";
 import { loadBrokerConfig } from "../broker_config.ts";
 import { AdminBrokerConfiguration } from "./admin_broker_configuration.ts";
+import { readTestText } from "../../store/_test_adapters.ts";
 
 const ENV = { HOME: "/home/mq", hostname: "host1", localAddress: "127.0.0.1" };
 const PATH = "/home/mq/conf/broker.conf";
@@ -20,17 +21,6 @@ function configuration(properties: Record<string, string> = {}) {
     fs,
     configuration: new AdminBrokerConfiguration({ fs, path: PATH, env: ENV, initial, clock }),
   };
-}
-
-async function readText(fs: MemoryFileSystem, path: string): Promise<string> {
-  const handle = await fs.open(path);
-  try {
-    const bytes = new Uint8Array(await handle.size());
-    await handle.readAt(bytes, 0);
-    return new TextDecoder().decode(bytes);
-  } finally {
-    handle.close();
-  }
 }
 
 Deno.test("AdminBrokerConfiguration applies, versions and persists an update", async () => {
@@ -50,7 +40,7 @@ Deno.test("AdminBrokerConfiguration applies, versions and persists an update", a
   assert.equal(c.config.defaultTopicQueueNums, 4);
   assert.deepEqual(c.dataVersion, { counter: 1, timestamp: clock.now() });
   assert.deepEqual(seen, [4]);
-  const text = await readText(fs, PATH);
+  const text = await readTestText(fs, PATH);
   assert.equal(text, c.toProperties());
   assert.ok(text.includes("defaultTopicQueueNums=4\n"));
   assert.ok(text.includes("customKey=changed\n"), "known unknown keys are updated");
