@@ -9,7 +9,7 @@
  *   deno task bench [--size 1024[,128]] [--window 512] [--count 1000000] [--max-seconds 20]
  *     [--rate 1000] [--latency-count 10000] [--batch 1024] [--flush ASYNC_FLUSH,SYNC_FLUSH]
  *     [--scenarios produce,consume,latency] [--peers] [--peer-reps 1] [--peer-systems "..."]
- *     [--cpu-prof DIR] [--json FILE]
+ *     [--broker-property key=value]... [--cpu-prof DIR] [--json FILE]
  *
  * @module
  */
@@ -39,6 +39,7 @@ interface Options {
   peers: boolean;
   peerReps: number;
   peerSystems: string | undefined;
+  brokerProperties: Record<string, string>;
   cpuProf: string | undefined;
   json: string | undefined;
 }
@@ -47,7 +48,7 @@ const USAGE = `usage: deno task bench [--size 1024,128] [--window 512] [--count 
   [--max-seconds 20] [--rate 1000] [--latency-count 10000] [--batch 1024]
   [--flush ASYNC_FLUSH,SYNC_FLUSH] [--scenarios produce,consume,latency]
   [--peers] [--peer-reps 1] [--peer-systems "nats redis-everysec redis-always"]
-  [--cpu-prof DIR] [--json FILE]`;
+  [--broker-property key=value]... [--cpu-prof DIR] [--json FILE]`;
 
 function defaultOptions(): Options {
   return {
@@ -63,6 +64,7 @@ function defaultOptions(): Options {
     peers: false,
     peerReps: 1,
     peerSystems: undefined,
+    brokerProperties: {},
     cpuProf: undefined,
     json: undefined,
   };
@@ -122,6 +124,15 @@ function parseOptions(argv: string[]): Options {
       case "--peer-systems":
         o.peerSystems = value();
         break;
+      case "--broker-property": {
+        const pair = value() ?? "";
+        const eq = pair.indexOf("=");
+        if (eq <= 0) {
+          throw new Error(`Cannot parse --broker-property: ${pair} is not key=value\n${USAGE}`);
+        }
+        o.brokerProperties[pair.slice(0, eq)] = pair.slice(eq + 1);
+        break;
+      }
       case "--cpu-prof":
         o.cpuProf = value();
         break;
@@ -191,6 +202,7 @@ async function benchFlushType(
       maxTransferBytesOnMessageInMemory: String(4 * 1024 * 1024),
       maxTransferCountOnMessageInDisk: String(o.batch),
       maxTransferBytesOnMessageInDisk: String(4 * 1024 * 1024),
+      ...o.brokerProperties,
     },
     denoFlags: o.cpuProf === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${o.cpuProf}`],
   });
