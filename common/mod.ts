@@ -9,3 +9,4 @@ export * from "./clock.ts";
 export * from "./properties.ts";
 export * from "./config_loader.ts";
 export * from "./netty_server_config.ts";
+export * from "./next_turn.ts";

@@ -25,7 +25,9 @@ import {
   type WriteState,
 } from "./_index_file_layout.ts";
 import type { FileHandle, FileSystem } from "./file_system.ts";
+import { nextTurn } from "../common/next_turn.ts";
 import {
+  FLUSH_WRITES_PER_TURN,
   INDEX_ENTRY_BYTES,
   INDEX_HASH_SLOT_BYTES,
   INDEX_HEADER_BYTES,
@@ -377,8 +379,9 @@ export class IndexFile {
         await handle.writeAt(entries, this.#entryPosition(state.pendingBase));
         await handle.sync();
       }
-      for (const run of slotRuns) {
-        await handle.writeAt(run.bytes, INDEX_HEADER_BYTES + run.position);
+      for (let i = 0; i < slotRuns.length; i++) {
+        if (i % FLUSH_WRITES_PER_TURN === FLUSH_WRITES_PER_TURN - 1) await nextTurn();
+        await handle.writeAt(slotRuns[i].bytes, INDEX_HEADER_BYTES + slotRuns[i].position);
       }
       await handle.sync();
       await handle.writeAt(header, 0);

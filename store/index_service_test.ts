@@ -284,3 +284,26 @@ forEachAdapter(
     }
   },
 );
+
+forEachAdapter(
+  "IndexService flush yields to the event loop between batches of slot-page writes",
+  async ({ fs, dir, clock }) => {
+    clock.set(T0);
+    // 976 pages of slots; 300 keys dirty ~270 separate pages, so ~270 page writes.
+    const index = newIndex(fs, dir, clock, { maxHashSlotNum: 1_000_000, maxIndexNum: 4096 });
+    await index.load();
+    for (let i = 0; i < 300; i++) await put(index, record(i * 100, { uniqKey: `K${i * 7919}` }));
+    let timerRan = false;
+    const timer = setTimeout(() => (timerRan = true), 0);
+    let timerRanBeforeFlushEnded = false;
+    await index.flush().then(() => (timerRanBeforeFlushEnded = timerRan));
+    clearTimeout(timer);
+    assert.ok(timerRanBeforeFlushEnded, "a timer due during the flush waited for all its writes");
+    assert.deepEqual(
+      (await index.queryOffsets("TopicTest", "K7919", 32, ...ALL)).phyOffsets,
+      [100],
+      "the flushed index still answers",
+    );
+    await index.close();
+  },
+);
