@@ -2,12 +2,13 @@
  * The name server's key/value store (RocketMQ `KVConfigManager`): namespaces of string pairs,
  * e.g. `ORDER_TOPIC_CONFIG` → topic → `broker-a:4;broker-b:4`. Persisted after every change to
  * `kvConfigPath` as `{"configTable":{namespace:{key:value}}}` (RocketMQ's kvConfig.json), loaded
- * at start.
+ * at start. Like RocketMQ, the previous version is kept as `kvConfig.json.bak` and read when the
+ * file itself is missing, empty or unreadable (store.md §1).
  *
  * @module
  */
+import { ConfigFile, ConfigFileCorruptError } from "../store/config_file.ts";
 import type { FileSystem } from "../store/file_system.ts";
-import { readTextFile, writeTextFileAtomic } from "./_text_file.ts";
 import { KV_ENTRIES_MAX, KV_TEXT_CHARS_MAX } from "./limits.ts";
 
 /** RocketMQ's namespace of ordered-topic configs (`NamesrvUtil.NAMESPACE_ORDER_TOPIC_CONFIG`). */
@@ -47,6 +48,7 @@ export interface KvConfigManagerOptions {
 export class KvConfigManager {
   readonly #table = new Map<string, Map<string, string>>();
   readonly #options: KvConfigManagerOptions;
+  readonly #file: ConfigFile;
   #entries = 0;
   #version = 0;
   #tail: Promise<void> = Promise.resolve();
@@ -54,6 +56,7 @@ export class KvConfigManager {
   /** @param options file system and path */
   constructor(options: KvConfigManagerOptions) {
     this.#options = options;
+    this.#file = new ConfigFile({ fs: options.fs, path: options.path });
   }
 
   /** Bumped on every change; route caches that include `orderTopicConf` key on it. */
@@ -67,29 +70,19 @@ export class KvConfigManager {
    * @throws {KvConfigLoadError} when the file is not valid
    */
   async load(): Promise<void> {
-    const { fs, path } = this.#options;
-    const text = await readTextFile(fs, path);
-    if (text === undefined || text.trim() === "") return;
-    let parsed: unknown;
+    const { path } = this.#options;
+    let table: Record<string, Record<string, string>> | null;
     try {
-      parsed = JSON.parse(text);
+      table = await this.#file.read((value) => decodeConfigTable(path, value));
     } catch (e) {
-      throw new KvConfigLoadError(path, "not valid JSON", { cause: e });
+      if (!(e instanceof ConfigFileCorruptError)) throw e;
+      throw new KvConfigLoadError(path, e.message.replace(`Cannot load ${path}: `, ""), {
+        cause: e,
+      });
     }
-    const table = (parsed as { configTable?: unknown } | null)?.configTable ?? {};
-    if (typeof table !== "object" || table === null || Array.isArray(table)) {
-      throw new KvConfigLoadError(path, "configTable is not an object");
-    }
+    if (table === null) return;
     for (const [namespace, kv] of Object.entries(table)) {
-      if (typeof kv !== "object" || kv === null || Array.isArray(kv)) {
-        throw new KvConfigLoadError(path, `namespace ${namespace} is not an object`);
-      }
-      for (const [key, value] of Object.entries(kv)) {
-        if (typeof value !== "string") {
-          throw new KvConfigLoadError(path, `${namespace}/${key} is not a string`);
-        }
-        this.#set(namespace, key, value);
-      }
+      for (const [key, value] of Object.entries(kv)) this.#set(namespace, key, value);
     }
     this.#version++;
   }
@@ -176,13 +169,30 @@ export class KvConfigManager {
    * gets its own write's outcome through the returned promise; the tail only orders writes.
    */
   #persist(): Promise<void> {
-    const write = this.#tail.then(() =>
-      writeTextFileAtomic(this.#options.fs, this.#options.path, this.toJson())
-    );
+    const write = this.#tail.then(() => this.#file.writeText(this.toJson()));
     this.#tail = write.then(
       () => undefined,
       () => undefined, // the error reaches the caller through `write`
     );
     return write;
   }
+}
+
+/** Checks the shape of a parsed kvConfig.json; throws a KvConfigLoadError naming what is wrong. */
+function decodeConfigTable(path: string, parsed: unknown): Record<string, Record<string, string>> {
+  const table = (parsed as { configTable?: unknown } | null)?.configTable ?? {};
+  if (typeof table !== "object" || table === null || Array.isArray(table)) {
+    throw new KvConfigLoadError(path, "configTable is not an object");
+  }
+  for (const [namespace, kv] of Object.entries(table)) {
+    if (typeof kv !== "object" || kv === null || Array.isArray(kv)) {
+      throw new KvConfigLoadError(path, `namespace ${namespace} is not an object`);
+    }
+    for (const [key, value] of Object.entries(kv)) {
+      if (typeof value !== "string") {
+        throw new KvConfigLoadError(path, `${namespace}/${key} is not a string`);
+      }
+    }
+  }
+  return table as Record<string, Record<string, string>>;
 }

@@ -55,9 +55,33 @@ Deno.test("KvConfigManager refuses to start over a corrupt kvConfig.json", async
   const kv = new KvConfigManager({ fs, path: "/kv/kvConfig.json" });
   await assert.rejects(kv.load(), (e: unknown) => {
     assert.ok(e instanceof KvConfigLoadError);
-    assert.match(e.message, /^Cannot load KV config from \/kv\/kvConfig\.json: not valid JSON/);
+    assert.match(e.message, /^Cannot load KV config from \/kv\/kvConfig\.json: .+/);
+    assert.match(e.message, /\/kv\/kvConfig\.json\.bak is missing$/);
     return true;
   });
+});
+
+Deno.test("KvConfigManager keeps the previous kvConfig.json as .bak and reads it when the file is corrupt", async () => {
+  const fs = new MemoryFileSystem();
+  const kv = new KvConfigManager({ fs, path: "/kv/kvConfig.json" });
+  await kv.putKVConfig("ns", "a", "1");
+  await kv.putKVConfig("ns", "b", "2");
+  const bak = await fs.open("/kv/kvConfig.json.bak");
+  const bytes = new Uint8Array(await bak.size());
+  await bak.readAt(bytes, 0);
+  bak.close();
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(bytes)), {
+    configTable: { ns: { a: "1" } },
+  });
+  const main = await fs.open("/kv/kvConfig.json");
+  await main.truncate(0);
+  await main.writeAt(new TextEncoder().encode("{torn"), 0);
+  await main.sync();
+  main.close();
+  const reloaded = new KvConfigManager({ fs, path: "/kv/kvConfig.json" });
+  await reloaded.load();
+  assert.equal(reloaded.getKVConfig("ns", "a"), "1");
+  assert.equal(reloaded.getKVConfig("ns", "b"), undefined, "the .bak is one version older");
 });
 
 Deno.test("KvConfigManager rejects a value over the size limit", async () => {

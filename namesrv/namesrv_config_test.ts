@@ -172,6 +172,13 @@ Deno.test("NamesrvConfiguration updates, persists to configStorePath and refuses
     assert.equal(persisted.get("orderMessageEnable"), "true");
     assert.equal(persisted.get("custom"), "1", "startup file keys are kept, as RocketMQ does");
     assert.equal(persisted.has("nope"), false);
+    await configuration.update({ orderMessageEnable: "false" });
+    const previous = parseProperties(await Deno.readTextFile(`${dir}/conf/namesrv.properties.bak`));
+    assert.equal(
+      previous.get("orderMessageEnable"),
+      "true",
+      "the previous version is kept as .bak",
+    );
     await assert.rejects(configuration.update({ kvConfigPath: "/x" }), ConfigBlackListError);
     await assert.rejects(configuration.update({ listenPort: "x" }), ConfigError);
     assert.equal(configuration.config.listenPort, 9876, "a refused update changes nothing");

@@ -2,13 +2,13 @@
  * The running name server configuration (RocketMQ `Configuration`): the effective values, the
  * startup file's unknown keys (RocketMQ keeps and reports them), a data version, runtime updates
  * (UPDATE_NAMESRV_CONFIG, `PATCH /config`) refused for blacklisted keys and persisted to
- * `configStorePath`.
+ * `configStorePath` (the previous version kept as `.bak`, as RocketMQ does).
  *
  * @module
  */
 import { configToProperties, type PropertiesInput } from "../common/config_loader.ts";
 import type { FileSystem } from "../store/file_system.ts";
-import { writeTextFileAtomic } from "./_text_file.ts";
+import { ConfigFile } from "../store/config_file.ts";
 import {
   configBlackListOf,
   loadNamesrvConfig,
@@ -131,7 +131,8 @@ export class NamesrvConfiguration {
   /** Writes the configuration to `configStorePath` (after any write in progress). */
   persist(): Promise<void> {
     const write = this.#tail.then(() =>
-      writeTextFileAtomic(this.#options.fs, this.#config.configStorePath, this.toProperties())
+      new ConfigFile({ fs: this.#options.fs, path: this.#config.configStorePath })
+        .writeText(this.toProperties())
     );
     this.#tail = write.then(
       () => undefined,
