@@ -17,6 +17,7 @@ import { CommitLogFlusher } from "./commit_log_flusher.ts";
 import { commitLogSegmentSource } from "./commit_log_segment_source.ts";
 import { ConsumeQueueStore } from "./consume_queue_store.ts";
 import { IndexService } from "./index_service.ts";
+import { INDEX_UNFLUSHED_ENTRIES_MAX, INDEX_UNFLUSHED_SPAN_BYTES_MAX } from "./limits.ts";
 import type { MessageStoreConfig } from "./message_store_config.ts";
 import type { MessageStoreOptions } from "./message_store_options.ts";
 import { ReputMessageService } from "./reput_message_service.ts";
@@ -156,6 +157,24 @@ function createCommitLog(
   return { commitLog, flusher };
 }
 
+/**
+ * Whether a flush round syncs the index. RocketMQ syncs an index file only when it is full;
+ * syncing ~500 scattered slot pages every second also stalls the commit log's own syncs (one
+ * journal). So the index syncs on the thorough round, with `messageIndexSafe`, or once the
+ * commit-log span a crash would re-read, or the entries held in memory, pass their limits. What
+ * it has not synced is rebuilt from the commit log after a crash (`MessageStore` re-dispatches
+ * from {@linkcode IndexService.recoveryOffset}).
+ */
+function indexFlushDue(
+  index: IndexService,
+  thorough: boolean,
+  config: { readonly messageIndexSafe: boolean },
+): boolean {
+  return thorough || config.messageIndexSafe ||
+    index.unflushedSpanBytes >= INDEX_UNFLUSHED_SPAN_BYTES_MAX ||
+    index.unflushedEntries >= INDEX_UNFLUSHED_ENTRIES_MAX;
+}
+
 /** The checkpoint file and the loop that flushes the consume queues and index into it. */
 function createCheckpoint(
   { options, config, paths, clock, onError }: StoreServicesInput,
@@ -170,9 +189,11 @@ function createCheckpoint(
     flushIntervalConsumeQueue: config.flushIntervalConsumeQueue,
     flushConsumeQueueLeastPages: config.flushConsumeQueueLeastPages,
     flushConsumeQueueThoroughInterval: config.flushConsumeQueueThoroughInterval,
-    flushConsumeQueues: async (leastPages) => {
+    flushConsumeQueues: async (leastPages, thorough) => {
       await consumeQueueStore.flush(leastPages);
-      await indexService?.flush();
+      if (indexService !== null && indexFlushDue(indexService, thorough, config)) {
+        await indexService.flush();
+      }
     },
     physicTimestamp: () => flusher.flushedTimestamp,
     logicsTimestamp: () => consumeQueueStore.flushedStoreTimestamp,

@@ -19,7 +19,7 @@ export interface CheckpointServiceOptions {
   readonly flushConsumeQueueLeastPages: number;
   readonly flushConsumeQueueThoroughInterval: number;
   /** flushes the consume queues (leastPages 0 = everything) */
-  readonly flushConsumeQueues: (leastPages: number) => Promise<unknown>;
+  readonly flushConsumeQueues: (leastPages: number, thorough: boolean) => Promise<unknown>;
   /** store time of the newest durable commit-log record (0 = none this run) */
   readonly physicTimestamp: () => number;
   /** store time of the newest durable consume-queue unit (0 = none this run) */
@@ -75,7 +75,10 @@ export class CheckpointService {
   async #round(thorough: boolean): Promise<void> {
     const { checkpoint } = this.#o;
     const physic = this.#o.physicTimestamp();
-    await this.#o.flushConsumeQueues(thorough ? 0 : this.#o.flushConsumeQueueLeastPages);
+    await this.#o.flushConsumeQueues(
+      thorough ? 0 : this.#o.flushConsumeQueueLeastPages,
+      thorough,
+    );
     const logics = this.#o.logicsTimestamp();
     const index = this.#o.indexTimestamp();
     if (physic > checkpoint.physicMsgTimestamp) checkpoint.physicMsgTimestamp = physic;

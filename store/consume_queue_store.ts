@@ -253,9 +253,12 @@ export class ConsumeQueueStore implements CommitLogDispatcher {
     return clean;
   }
 
-  /** Flushes everything and closes the read handles (clean shutdown). */
-  async close(): Promise<void> {
-    await this.flush(0);
+  /**
+   * Flushes everything and closes the read handles (clean shutdown).
+   * @param flush false to drop what is not on disk yet, as a crash would
+   */
+  async close(flush = true): Promise<void> {
+    if (flush) await this.flush(0);
     await this.#handles.close();
   }
 }

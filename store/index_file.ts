@@ -88,6 +88,7 @@ export class IndexFile {
   readonly #header: IndexHeader;
   #write: WriteState | null = null;
   #flushedEndTimestamp: number;
+  #flushedEndPhyOffset: number;
   #lock: Promise<unknown> = Promise.resolve();
 
   private constructor(options: IndexFileOptions, header: IndexHeader) {
@@ -97,6 +98,7 @@ export class IndexFile {
     this.maxIndexNum = options.maxIndexNum;
     this.#header = header;
     this.#flushedEndTimestamp = header.endTimestamp;
+    this.#flushedEndPhyOffset = header.endPhyOffset;
   }
 
   /**
@@ -200,6 +202,14 @@ export class IndexFile {
   /** endTimestamp as of the last completed flush */
   get flushedEndTimestamp(): number {
     return this.#flushedEndTimestamp;
+  }
+  /** endPhyOffset as of the last completed flush */
+  get flushedEndPhyOffset(): number {
+    return this.#flushedEndPhyOffset;
+  }
+  /** entries added since the last flush (held in memory) */
+  get unflushedEntries(): number {
+    return this.#write === null ? 0 : this.#header.indexCount - this.#write.pendingBase;
   }
 
   /**
@@ -373,6 +383,7 @@ export class IndexFile {
     if (entries.length === 0 && slotRuns.length === 0) return;
     const header = encodeHeader(this.#header);
     const endTimestamp = this.#header.endTimestamp;
+    const endPhyOffset = this.#header.endPhyOffset;
     const handle = await this.#fs.open(this.path);
     try {
       if (entries.length > 0) {
@@ -397,6 +408,7 @@ export class IndexFile {
     state.pendingView = new DataView(pending.buffer);
     state.pendingBase = count;
     this.#flushedEndTimestamp = endTimestamp;
+    this.#flushedEndPhyOffset = endPhyOffset;
   }
 
   /** Flushes, then drops the slot table of a full file (it is read from disk from then on). */

@@ -56,8 +56,10 @@ export interface QueryOffsetResult {
  * on disk is always a consistent prefix; `load()` keeps every file and repairs the newest one.
  * RocketMQ instead discards, after an abnormal exit, files newer than the checkpoint's index
  * time; we do not, because its re-dispatch (from the checkpoint time) would not rebuild the
- * older entries of a discarded file. Re-dispatched records below the newest file's
- * endPhyOffset are skipped, so recovery adds no duplicates.
+ * older entries of a discarded file. Re-dispatched records at or below the newest file's
+ * endPhyOffset are skipped, so recovery adds no duplicates. The periodic flush round syncs the
+ * index only now and then (see `indexFlushDue` in `_store_services.ts`); after a crash the store
+ * re-dispatches from {@linkcode IndexService.recoveryOffset}, so nothing unsynced is lost.
  *
  * @example
  * ```ts
@@ -110,6 +112,29 @@ export class IndexService implements CommitLogDispatcher {
     return this.#files.at(-1)?.flushedEndTimestamp ?? 0;
   }
 
+  /** Entries held in memory since the newest file's last flush. */
+  get unflushedEntries(): number {
+    return this.#files.at(-1)?.unflushedEntries ?? 0;
+  }
+
+  /** Commit-log bytes indexed since the newest file's last flush (what a crash re-reads). */
+  get unflushedSpanBytes(): number {
+    const last = this.#files.at(-1);
+    return last === undefined ? 0 : last.endPhyOffset - last.flushedEndPhyOffset;
+  }
+
+  /**
+   * Where re-dispatch must start for the index to miss nothing after a crash: the newest
+   * indexed record as the files on disk hold it (call after {@linkcode load}), or null when
+   * no file holds an entry.
+   */
+  recoveryOffset(): number | null {
+    for (let i = this.#files.length - 1; i >= 0; i--) {
+      if (this.#files[i].indexCount > 1) return this.#files[i].endPhyOffset;
+    }
+    return null;
+  }
+
   /** Opens every index file (headers only) and prepares the newest for writing. */
   async load(): Promise<void> {
     const files: IndexFile[] = [];
@@ -131,8 +156,8 @@ export class IndexService implements CommitLogDispatcher {
   }
 
   /**
-   * Indexes one record (RocketMQ `buildIndex`): skipped when ROLLBACK or below the newest
-   * file's endPhyOffset (already indexed).
+   * Indexes one record (RocketMQ `buildIndex`): skipped when ROLLBACK or already indexed (at
+   * or below the newest file's endPhyOffset), so a re-dispatch after a crash adds no duplicate.
    * @param request the decoded record
    * @returns nothing, or a promise when a file had to be created or loaded
    */
@@ -142,7 +167,7 @@ export class IndexService implements CommitLogDispatcher {
     if (this.#busy !== null || file === undefined || !file.isWritable || file.isWriteFull) {
       return this.#enqueue(() => this.#dispatchAsync(request));
     }
-    if (request.commitLogOffset < file.endPhyOffset) return;
+    if (alreadyIndexed(file, request.commitLogOffset)) return;
     const keys = indexKeys(request);
     for (let i = 0; i < keys.length; i++) {
       if (!file.putKey(keys[i], request.commitLogOffset, request.storeTimestamp)) {
@@ -154,7 +179,7 @@ export class IndexService implements CommitLogDispatcher {
   /** The slow path: a file must be loaded or created first. */
   async #dispatchAsync(request: DispatchRequest): Promise<void> {
     const file = await this.#writableFile();
-    if (request.commitLogOffset < file.endPhyOffset) return;
+    if (alreadyIndexed(file, request.commitLogOffset)) return;
     await this.#putKeys(file, indexKeys(request), 0, request);
   }
 
@@ -270,11 +295,24 @@ export class IndexService implements CommitLogDispatcher {
     for (const file of [...this.#files]) if (file.isWritable) await file.flush();
   }
 
-  /** Waits for queued dispatches, then flushes (clean shutdown). */
-  async close(): Promise<void> {
+  /**
+   * Waits for queued dispatches, then flushes (clean shutdown).
+   * @param flush false to drop what is not on disk yet, as a crash would
+   */
+  async close(flush = true): Promise<void> {
     while (this.#busy !== null) await this.#busy;
-    await this.flush();
+    if (flush) await this.flush();
   }
+}
+
+/**
+ * Whether the record at `offset` is in the index already (a re-dispatch after a crash):
+ * it lies below the file's endPhyOffset, or at it once that offset names an indexed record
+ * (a file with entries, or one that took its endPhyOffset over from a full predecessor).
+ */
+function alreadyIndexed(file: IndexFile, offset: number): boolean {
+  const end = file.endPhyOffset;
+  return offset < end || (offset === end && (end > 0 || file.indexCount > 1));
 }
 
 /**

@@ -307,3 +307,40 @@ forEachAdapter(
     await index.close();
   },
 );
+
+forEachAdapter(
+  "IndexService counts what it holds unflushed and reports where re-dispatch must start",
+  async ({ fs, dir, clock }) => {
+    clock.set(T0);
+    const index = newIndex(fs, dir, clock);
+    await index.load();
+    assert.equal(index.recoveryOffset(), null, "no file, no constraint");
+    for (let i = 0; i < 3; i++) await put(index, record(i * 100, { keys: "k" }));
+    assert.equal(index.unflushedEntries, 3);
+    assert.equal(index.unflushedSpanBytes, 200);
+    await index.flush();
+    assert.equal(index.unflushedEntries, 0);
+    assert.equal(index.unflushedSpanBytes, 0);
+    await put(index, record(300, { keys: "k" }));
+    await index.close();
+    const again = newIndex(fs, dir, clock);
+    await again.load();
+    assert.equal(again.recoveryOffset(), 300, "the newest indexed record on disk");
+    await again.close();
+  },
+);
+
+forEachAdapter(
+  "IndexService skips a re-dispatched record it already indexed, even the newest one",
+  async ({ fs, dir, clock }) => {
+    clock.set(T0);
+    const index = newIndex(fs, dir, clock);
+    await index.load();
+    await put(index, record(0, { keys: "k" })); // offset 0 in a fresh file is indexed
+    await put(index, record(100, { keys: "k" }));
+    await put(index, record(100, { keys: "k" })); // re-dispatch of the newest record
+    await put(index, record(0, { keys: "k" }));
+    assert.deepEqual((await index.queryOffsets("TopicTest", "k", 32, ...ALL)).phyOffsets, [100, 0]);
+    await index.close();
+  },
+);

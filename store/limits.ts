@@ -239,3 +239,12 @@ assert(
  * 1,000 msg/s) would hold requests for ~10 ms. 16 writes of 4 KiB take ~0.2 ms.
  */
 export const FLUSH_WRITES_PER_TURN = 16;
+
+/**
+ * Commit-log bytes indexed but not yet synced to the index that force an index sync between
+ * thorough rounds: after a crash re-dispatch re-reads at most this much (~0.3 s of scanning).
+ */
+export const INDEX_UNFLUSHED_SPAN_BYTES_MAX = 256 * 1024 * 1024;
+
+/** Index entries held in memory (20 bytes each, 20 MB) that force an index sync. */
+export const INDEX_UNFLUSHED_ENTRIES_MAX = 1_000_000;

@@ -146,12 +146,19 @@ export class MessageStore {
     this.#state = "running";
   }
 
-  /** Re-dispatches what the consume queues miss (from their max physical offset, or earlier). */
+  /**
+   * Re-dispatches what the consume queues or the index miss: from the lower of their ends on
+   * disk (or earlier). Both skip what they already hold.
+   */
   async #redispatch(scanFromOffset: number): Promise<void> {
     const min = this.commitLog.getMinOffset();
     const max = this.commitLog.getMaxOffset();
     const cqMax = this.consumeQueueStore.maxPhysicalOffset();
-    const from = Math.max(min, Math.min(cqMax < 0 ? min : cqMax, scanFromOffset));
+    const indexNext = await this.#indexRecoveryOffset();
+    const from = Math.max(
+      min,
+      Math.min(cqMax < 0 ? min : cqMax, indexNext, scanFromOffset),
+    );
     this.#reput.dispatchedOffset = from;
     const report = await scanCommitLog({
       fs: this.#fs,
@@ -162,6 +169,14 @@ export class MessageStore {
       onRecord: (request) => this.#reput.dispatchAndWait(request),
     });
     this.#reputBytes = report.endOffset - from;
+  }
+
+  /** @returns the offset after the newest record the index files hold (MAX when no constraint) */
+  async #indexRecoveryOffset(): Promise<number> {
+    const newest = this.indexService?.recoveryOffset() ?? null;
+    if (newest === null) return Number.MAX_SAFE_INTEGER;
+    const record = await this.commitLog.readRecord(newest);
+    return record === null ? newest : newest + record.length;
   }
 
   /** Flushes everything, writes the checkpoint, deletes the abort file and closes the files. */
@@ -177,7 +192,7 @@ export class MessageStore {
     await this.#flusher.stop();
     await this.#reput.drain();
     await this.#checkpointService.flush(true);
-    await this.#close();
+    await this.#close(true);
     await this.#fs.remove(this.paths.abort);
     await this.#fs.syncDir(this.paths.rootDir);
     this.#state = "stopped";
@@ -193,13 +208,14 @@ export class MessageStore {
     await this.#checkpointService.stop();
     await this.#flusher.stop();
     await this.#reput.drain();
-    await this.#close();
+    await this.#close(false);
     this.#state = "stopped";
   }
 
-  async #close(): Promise<void> {
-    await this.consumeQueueStore.close();
-    await this.indexService?.close();
+  /** @param flush false (halt) drops what the consume queues and index hold in memory */
+  async #close(flush: boolean): Promise<void> {
+    await this.consumeQueueStore.close(flush);
+    await this.indexService?.close(flush);
     this.#checkpoint.close();
     await this.commitLog.close();
   }
@@ -207,6 +223,16 @@ export class MessageStore {
   /** Waits until every dispatcher (consume queues, index, HA) applied every appended record. */
   async waitDispatched(): Promise<void> {
     await this.#reput.drain();
+  }
+
+  /**
+   * Runs one round of the consume-queue, index and checkpoint flush now, as its timer does
+   * every `flushIntervalConsumeQueue` ms (tests, admin).
+   * @param thorough flush every dirty unit and sync the index, as the round every
+   *   `flushConsumeQueueThoroughInterval` does
+   */
+  async flushLogics(thorough: boolean): Promise<void> {
+    await this.#checkpointService.flush(thorough);
   }
 
   /** Writes and syncs everything appended so far (tests, admin). */
