@@ -1,23 +1,14 @@
 /**
  * Broker benchmark scenarios, driven through the project's client library (`client/mod.ts`):
- * produce (Producer.send with a window of sends in flight), consume (PULL_MESSAGE through
- * MQClientAPI on every queue, records decoded by the client, the offset committed with each pull
- * as RocketMQ's push consumer does) and latency (one send at a time on a fixed schedule).
+ * produce (Producer.send with a window of sends in flight), consume (a PullConsumer polling every
+ * queue of the topic, offsets committed in batches) and latency (one send at a time on a fixed
+ * schedule).
  * Internal to `bench/main.ts`.
  *
  * @module
  */
 
-import {
-  AdminClient,
-  decodeMessages,
-  Message,
-  MQClientAPI,
-  MQClientManager,
-  Producer,
-  resolveClientConfig,
-} from "../client/mod.ts";
-import { PullSysFlag } from "../protocol/headers/pull_message_header.ts";
+import { AdminClient, Message, MQClientManager, Producer, PullConsumer } from "../client/mod.ts";
 import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
 import { type BenchBroker, cpuMeter, type CpuUse } from "./_broker_bench_env.ts";
 import {
@@ -31,7 +22,10 @@ import {
 /** Queues of the bench topic (RocketMQ's `mqadmin updateTopic` default). */
 export const BENCH_QUEUES = 8;
 const ROUTE_WAIT_MS = 10_000;
-const PULL_SUSPEND_MS = 1_000;
+/** Auto-commit period of the consume scenario (RocketMQ's shortest, `MIN_AUTOCOMMIT_INTERVAL_MILLIS`). */
+const AUTO_COMMIT_MS = 1_000;
+/** Longest wait of one poll in the consume scenario. */
+const POLL_MS = 1_000;
 
 /** One scenario's figures. */
 export interface ScenarioResult extends CpuUse {
@@ -168,16 +162,27 @@ export interface ConsumeOptions {
 }
 
 /**
- * Reads the topic from offset 0 on every queue with one pull in flight per queue; each pull
- * commits the previous offset (RocketMQ's COMMIT_OFFSET flag), so commits are batched.
+ * Reads the topic from its first offset through the library's {@linkcode PullConsumer}, as an
+ * application would: subscribe, CONSUME_FROM_FIRST_OFFSET, `poll` batches of up to `batch`
+ * messages (pulled in the background, one pull in flight per queue, RocketMQ's default cache
+ * thresholds). Offsets are auto-committed every second and persisted to the broker every second
+ * (UPDATE_CONSUMER_OFFSET per queue), then committed once more at the end: batched commits.
  */
 export async function runConsume(o: ConsumeOptions): Promise<ScenarioResult> {
-  const config = resolveClientConfig(
-    { namesrvAddr: o.env.namesrvAddr, clientIP: "127.0.0.1", instanceName: `bench-c-${Deno.pid}` },
-    { logger: silentRemotingLogger },
-  );
-  const api = new MQClientAPI(config);
-  const group = `CG_BENCH_${++groupCounter}`;
+  const consumer = new PullConsumer({
+    consumerGroup: `CG_BENCH_${++groupCounter}`,
+    namesrvAddr: o.env.namesrvAddr,
+    clientIP: "127.0.0.1",
+    instanceName: `bench-c-${Deno.pid}-${groupCounter}`,
+    logger: silentRemotingLogger,
+    clientManager: new MQClientManager(),
+    consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+    pullBatchSize: o.batch,
+    autoCommit: true,
+    autoCommitIntervalMillis: AUTO_COMMIT_MS,
+    persistConsumerOffsetInterval: AUTO_COMMIT_MS,
+  });
+  consumer.subscribe(o.topic, "*");
   let consumed = 0;
   let bytes = 0;
   let errors = 0;
@@ -186,43 +191,33 @@ export async function runConsume(o: ConsumeOptions): Promise<ScenarioResult> {
   const cpu = cpuMeter(o.env.broker.pid);
   const t0 = performance.now();
   const deadline = t0 + o.maxSeconds * 1000;
-  const queue = async (queueId: number) => {
-    let offset = 0;
-    while (consumed < o.count && performance.now() < deadline) {
-      const result = await api.pullMessage(o.env.brokerAddr, {
-        consumerGroup: group,
-        topic: o.topic,
-        queueId,
-        queueOffset: offset,
-        maxMsgNums: o.batch,
-        sysFlag: PullSysFlag.SUSPEND | PullSysFlag.SUBSCRIPTION |
-          (offset > 0 ? PullSysFlag.COMMIT_OFFSET : 0),
-        commitOffset: offset,
-        suspendTimeoutMillis: PULL_SUSPEND_MS,
-        subscription: "*",
-        subVersion: 0,
-        expressionType: "TAG",
-      }, PULL_SUSPEND_MS + 5_000);
-      if (result.pullStatus === "FOUND") {
-        const messages = decodeMessages(result.messageBinary!);
-        consumed += messages.length;
-        for (const m of messages) bytes += m.body.length;
-      }
-      offset = result.nextBeginOffset;
-      if (offset >= result.maxOffset) return; // drained: produce has stopped, nothing more comes
+  try {
+    await consumer.start();
+    while (consumed < o.count) {
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      const messages = await consumer.poll({ timeoutMs: Math.min(left, POLL_MS) });
+      if (messages.length === 0 && consumed > 0) break; // drained: produce stored fewer
+      consumed += messages.length;
+      for (const m of messages) bytes += m.body.length;
     }
-  };
-  await Promise.all(
-    Array.from({ length: BENCH_QUEUES }, (_, q) =>
-      queue(q).catch((error) => {
-        errors++;
-        firstError ??= String(error);
-      })),
-  );
+    await consumer.commit();
+  } catch (error) {
+    errors++;
+    firstError = String(error);
+  }
   const seconds = (performance.now() - t0) / 1000;
   const use = cpu.stop(seconds);
   progress.stop();
-  await api.shutdown();
+  if (errors === 0) {
+    const offsets = await Promise.all(consumer.assignment().map((mq) => consumer.committed(mq)));
+    const committed = offsets.reduce((sum, offset) => sum + Math.max(offset, 0), 0);
+    if (committed !== consumed) {
+      errors++;
+      firstError = `Committed ${committed} offsets for ${consumed} consumed messages`;
+    }
+  }
+  await consumer.shutdown();
   return {
     scenario: "consume",
     flushDiskType: o.flushDiskType,

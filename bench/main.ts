@@ -3,7 +3,7 @@
  * (concurrency, message size, duration; TPS and average / p50 / p99 / max latency, a progress line
  * each second). For each flush type a fresh name server and broker run as child processes with a
  * temp store; the benchmark drives them through the project's client library (Producer,
- * MQClientAPI pulls). `--peers` then runs `../shared/bench/peers/run-all.sh` with the same sizes,
+ * PullConsumer). `--peers` then runs `../shared/bench/peers/run-all.sh` with the same sizes,
  * window, count, time cap and latency schedule, and prints EdgeMQ's figures as ratios of theirs.
  *
  *   deno task bench [--size 1024[,128]] [--window 512] [--count 1000000] [--max-seconds 20]

@@ -48,15 +48,25 @@ export class ConsumerTimers {
     if (this.#stopped) return;
     const timer = setTimeout(() => {
       this.#pending.delete(timer);
-      if (this.#stopped) return;
-      try {
-        const result = task();
-        if (result instanceof Promise) result.catch(this.#onError);
-      } catch (error) {
-        this.#onError(error);
-      }
+      this.runNow(task);
     }, Math.max(0, delayMs));
     this.#pending.add(timer);
+  }
+
+  /**
+   * Runs `task` now, unless the timers were cancelled: the same error handling as a scheduled
+   * task, without a timer hop.
+   *
+   * @param task the work; a rejection goes to `onError`
+   */
+  runNow(task: () => void | Promise<void>): void {
+    if (this.#stopped) return;
+    try {
+      const result = task();
+      if (result instanceof Promise) result.catch(this.#onError);
+    } catch (error) {
+      this.#onError(error);
+    }
   }
 
   /**

@@ -5,6 +5,9 @@
  * instead of pulling while the buffer holds more than `pullThresholdForAll` messages or its queue
  * more than `pullThresholdForQueue` messages / `pullThresholdSizeForQueue` MiB / a span of
  * `consumeMaxSpan`; 1 s while the queue is paused; `pullTimeDelayMillsWhenException` after errors.
+ * A flow-controlled task also wakes as soon as `poll` takes from its queue (or takes the buffer
+ * back under `pullThresholdForAll`), so the next pull goes out while the application works on the
+ * batch it got rather than up to 50 ms later; the bounds are the same.
  * A seek or reassignment cancels the task (a result still in flight is discarded).
  *
  * @module
@@ -29,7 +32,18 @@ import type { PullAPIWrapper } from "./pull_api_wrapper.ts";
 
 const MIB = 1024 * 1024;
 
-/** The pull consumer settings the tasks follow. */
+/**
+ * The pull consumer settings the tasks follow.
+ *
+ * @example
+ * ```ts
+ * import type { LitePullSettings } from "./lite_pull_tasks.ts";
+ * import { PullConsumer } from "../pull_consumer.ts";
+ * const consumer = new PullConsumer({ consumerGroup: "CG", namesrvAddr: "127.0.0.1:9876" });
+ * const settings: LitePullSettings = consumer.config; // the resolved options carry every setting
+ * if (settings.pullBatchSize !== 10) throw new Error("RocketMQ's lite pull default");
+ * ```
+ */
 export interface LitePullSettings {
   /** messages per pull */
   readonly pullBatchSize: number;
@@ -49,7 +63,20 @@ export interface LitePullSettings {
   readonly pullTimeDelayMillsWhenException: number;
 }
 
-/** Construction options of {@linkcode LitePullTasks}. */
+/**
+ * Construction options of {@linkcode LitePullTasks}.
+ *
+ * @example
+ * ```ts
+ * import { LitePullTasks, type LitePullTasksOptions } from "./lite_pull_tasks.ts";
+ * import type { MessageQueue } from "../message_queue.ts";
+ * function startTasks(options: LitePullTasksOptions, queues: readonly MessageQueue[]) {
+ *   const tasks = new LitePullTasks(options);
+ *   for (const mq of queues) tasks.start(mq); // each queue pulls into options.buffer
+ *   return tasks;
+ * }
+ * ```
+ */
 export interface LitePullTasksOptions {
   /** settings */
   settings: LitePullSettings;
@@ -71,6 +98,12 @@ export interface LitePullTasksOptions {
   logger: RemotingLogger;
 }
 
+/** A task waiting for room: its queue and run id. */
+interface ParkedTask {
+  readonly mq: MessageQueue;
+  readonly id: number;
+}
+
 /**
  * See the module doc.
  *
@@ -83,6 +116,8 @@ export interface LitePullTasksOptions {
 export class LitePullTasks {
   readonly #o: LitePullTasksOptions;
   readonly #current = new Map<string, number>();
+  /** flow-controlled tasks waiting for `poll` to make room (or their 50 ms retry); ≤ 1 per queue */
+  readonly #parked = new Map<string, ParkedTask>();
   #nextId = 1;
   #stopped = false;
 
@@ -105,19 +140,65 @@ export class LitePullTasks {
   start(mq: MessageQueue, delayMs = 0): void {
     if (this.#stopped) return;
     const id = this.#nextId++;
-    this.#current.set(messageQueueKey(mq), id);
+    const key = messageQueueKey(mq);
+    this.#current.set(key, id);
+    this.#parked.delete(key);
     this.#schedule(mq, id, delayMs);
   }
 
   /** @param mq the queue whose task stops */
   cancel(mq: MessageQueue): void {
-    this.#current.delete(messageQueueKey(mq));
+    const key = messageQueueKey(mq);
+    this.#current.delete(key);
+    this.#parked.delete(key);
   }
 
   /** Cancels every task; later starts do nothing. */
   stop(): void {
     this.#stopped = true;
     this.#current.clear();
+    this.#parked.clear();
+  }
+
+  /** tasks waiting because their queue or the buffer was over a threshold */
+  get parkedCount(): number {
+    return this.#parked.size;
+  }
+
+  /**
+   * Told by `poll` after it took a batch of `mq` from the buffer and removed it from the queue's
+   * cache: wakes that queue's task if it waits for room, and every waiting task when the take
+   * brought the buffer back under `pullThresholdForAll`. A woken task checks the thresholds again.
+   *
+   * @param mq the queue polled
+   */
+  afterPoll(mq: MessageQueue): void {
+    if (this.#parked.size === 0) return;
+    this.#wake(messageQueueKey(mq));
+    const s = this.#o.settings;
+    const size = this.#o.buffer.size;
+    const crossed = (size + 1) * s.pullBatchSize > s.pullThresholdForAll &&
+      size * s.pullBatchSize <= s.pullThresholdForAll;
+    if (!crossed) return;
+    for (const key of [...this.#parked.keys()]) this.#wake(key);
+  }
+
+  #wake(key: string): void {
+    const task = this.#parked.get(key);
+    if (task === undefined) return;
+    this.#parked.delete(key);
+    this.#o.timers.runNow(() => this.#run(task.mq, task.id));
+  }
+
+  #park(mq: MessageQueue, id: number): void {
+    const key = messageQueueKey(mq);
+    const task: ParkedTask = { mq, id };
+    this.#parked.set(key, task);
+    this.#o.timers.schedule(PULL_TIME_DELAY_MILLS_WHEN_CACHE_FLOW_CONTROL, () => {
+      if (this.#parked.get(key) !== task) return; // woken (or cancelled) before the retry
+      this.#parked.delete(key);
+      return this.#run(mq, id);
+    });
   }
 
   #live(mq: MessageQueue, id: number): boolean {
@@ -134,9 +215,7 @@ export class LitePullTasks {
     if (state === undefined || state.processQueue.dropped) return;
     if (state.paused) return this.#schedule(mq, id, PULL_TIME_DELAY_MILLS_WHEN_PAUSE);
     state.processQueue.lastPullTimestamp = this.#o.clock.now();
-    if (this.#flowControlled(state)) {
-      return this.#schedule(mq, id, PULL_TIME_DELAY_MILLS_WHEN_CACHE_FLOW_CONTROL);
-    }
+    if (this.#flowControlled(state)) return this.#park(mq, id);
     let delay = 0;
     try {
       const offset = await this.#nextPullOffset(state);

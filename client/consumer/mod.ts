@@ -51,6 +51,7 @@ export { type QueueOffsetClient, QueueOffsetQueries } from "./queue_offset_queri
 /** Caches, pulls and consumption. */
 export { ProcessQueue } from "./process_queue.ts";
 export type { PullRequest } from "./pull_request.ts";
+export { decodePulledMessages, type PulledMessagesContext } from "./decode_pulled_messages.ts";
 export {
   PullAPIWrapper,
   type PullClient,

@@ -109,7 +109,7 @@ export class ProcessQueue {
   putMessage(msgs: readonly MessageExt[]): boolean {
     for (const msg of msgs) {
       const offset = msg.queueOffset;
-      assert(Number.isSafeInteger(offset) && offset >= 0, `bad queue offset ${offset}`);
+      if (!Number.isSafeInteger(offset) || offset < 0) assert.fail(`bad queue offset ${offset}`);
       const fresh = !this.#msgs.has(offset);
       this.#msgs.set(offset, msg);
       if (!fresh) continue;

@@ -1,9 +1,10 @@
 /**
  * The pull call of consumers (RocketMQ `PullAPIWrapper`): PULL_MESSAGE to the broker member the
  * last answer suggested (`suggestWhichBrokerId`, master by default; `shared/spec/headers.md` §2),
- * then the client-side half of filtering (`features.md` §1): records decoded, bodies
- * decompressed, messages whose tag is not in the subscription's `tagsSet` dropped, and each
- * message stamped with its broker name and the queue's `MIN_OFFSET` / `MAX_OFFSET`.
+ * then the client-side half of filtering (`features.md` §1): records decoded by
+ * {@linkcode decodePulledMessages} (bodies decompressed, each message stamped with its broker name
+ * and the queue's `MIN_OFFSET` / `MAX_OFFSET`), messages whose tag is not in the subscription's
+ * `tagsSet` dropped.
  *
  * @module
  */
@@ -13,18 +14,44 @@ import { MQClientError } from "../client_error.ts";
 import type { SubscriptionData } from "../heartbeat_data.ts";
 import type { MessageExt } from "../message.ts";
 import { MASTER_ID, MessageConst } from "../message_const.ts";
-import { decodeMessages } from "../message_decoder.ts";
 import { type MessageQueue, messageQueueKey } from "../message_queue.ts";
 import type { MQClientInstance } from "../mq_client_instance.ts";
 import type { PullStatus } from "../pull_result.ts";
+import { decodePulledMessages } from "./decode_pulled_messages.ts";
 
-/** What the wrapper needs of a client instance. */
+/**
+ * What the wrapper needs of a client instance.
+ *
+ * @example
+ * ```ts
+ * import type { MQClientInstance } from "../mq_client_instance.ts";
+ * import { type PullClient, PullAPIWrapper } from "./pull_api_wrapper.ts";
+ * const wrapperOf = (instance: MQClientInstance, consumerGroup: string) => {
+ *   const client: PullClient = instance; // any client instance will do
+ *   return new PullAPIWrapper(client, consumerGroup);
+ * };
+ * ```
+ */
 export type PullClient = Pick<
   MQClientInstance,
   "api" | "brokers" | "updateTopicRouteInfoFromNameServer"
 >;
 
-/** One pull (RocketMQ `pullKernelImpl` arguments). */
+/**
+ * One pull (RocketMQ `pullKernelImpl` arguments).
+ *
+ * @example
+ * ```ts
+ * import { PullSysFlag } from "../../protocol/headers/pull_message_header.ts";
+ * import type { PullKernelRequest } from "./pull_api_wrapper.ts";
+ * const request: PullKernelRequest = {
+ *   mq: { topic: "T", brokerName: "b", queueId: 0 }, subExpression: undefined,
+ *   expressionType: "TAG", subVersion: 0, offset: 100, maxNums: 32,
+ *   sysFlag: PullSysFlag.SUSPEND, commitOffset: 0, // long-poll, commit nothing
+ *   brokerSuspendMaxTimeMillis: 15_000, timeoutMillis: 30_000,
+ * };
+ * ```
+ */
 export interface PullKernelRequest {
   /** the queue */
   mq: MessageQueue;
@@ -48,7 +75,19 @@ export interface PullKernelRequest {
   timeoutMillis: number;
 }
 
-/** A processed pull (RocketMQ `PullResult` after `processPullResult`). */
+/**
+ * A processed pull (RocketMQ `PullResult` after `processPullResult`).
+ *
+ * @example
+ * ```ts
+ * import type { PulledMessages } from "./pull_api_wrapper.ts";
+ * function nextOffset(pulled: PulledMessages, offset: number): number {
+ *   if (pulled.pullStatus === "OFFSET_ILLEGAL") return pulled.minOffset; // moved: restart there
+ *   for (const msg of pulled.msgFoundList) console.log(msg.queueOffset, msg.bodyText);
+ *   return pulled.pullStatus === "NO_NEW_MSG" ? offset : pulled.nextBeginOffset;
+ * }
+ * ```
+ */
 export interface PulledMessages {
   /** FOUND, NO_NEW_MSG, NO_MATCHED_MSG or OFFSET_ILLEGAL */
   pullStatus: PullStatus;
@@ -130,21 +169,21 @@ export class PullAPIWrapper {
     pulled: PulledMessages,
     subscription: SubscriptionData,
   ): MessageExt[] {
-    const decoded = decodeMessages(body, { brokerName: mq.brokerName });
+    const decoded = decodePulledMessages(body, {
+      brokerName: mq.brokerName,
+      minOffset: pulled.minOffset,
+      maxOffset: pulled.maxOffset,
+    });
     const tags = subscription.tagsSet;
     const kept = tags.length === 0 || subscription.classFilterMode
       ? decoded
       : decoded.filter((msg) => msg.tags !== undefined && tags.includes(msg.tags));
-    const minOffset = String(pulled.minOffset);
-    const maxOffset = String(pulled.maxOffset);
     for (const msg of kept) {
       if (msg.properties.get(MessageConst.PROPERTY_TRANSACTION_PREPARED) === "true") {
         msg.transactionId = msg.properties.get(
           MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX,
         );
       }
-      msg.properties.set(MessageConst.PROPERTY_MIN_OFFSET, minOffset);
-      msg.properties.set(MessageConst.PROPERTY_MAX_OFFSET, maxOffset);
     }
     return kept;
   }
