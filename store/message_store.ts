@@ -12,7 +12,7 @@ import type { CheckpointService } from "./checkpoint_service.ts";
 import { type CleanResult, type CleanService, StoreDiskFullError } from "./clean_service.ts";
 import type { AppendOutcome, CommitLog } from "./commit_log.ts";
 import type { CommitLogFlusher } from "./commit_log_flusher.ts";
-import { recoverCommitLog, type RecoveryReport, scanCommitLog } from "./commit_log_recovery.ts";
+import type { RecoveryReport } from "./commit_log_recovery.ts";
 import type { ConsumeQueueStore } from "./consume_queue_store.ts";
 import type { CommitLogDispatcher } from "./dispatch_request.ts";
 import type { FileSystem } from "./file_system.ts";
@@ -37,6 +37,7 @@ import {
   waitStoreMsgOK,
 } from "./message_store_options.ts";
 import { createStoreServices } from "./_store_services.ts";
+import { recoverStore } from "./_store_recovery.ts";
 import { SYNC_FLUSH_WAITERS_MAX } from "./limits.ts";
 
 export type { MessageStoreOptions, MessageStoreStats, QueryMessageResult };
@@ -44,7 +45,25 @@ export type { MessageStoreOptions, MessageStoreStats, QueryMessageResult };
 const DEFAULT_PHYSICAL_MEMORY_BYTES = 8 * 1024 ** 3;
 type State = "created" | "starting" | "running" | "stopping" | "stopped";
 
-/** The message store; see the module doc. */
+/**
+ * The message store; see the module doc.
+ * @example
+ * ```ts
+ * import { MessageStore } from "./message_store.ts";
+ * import { MemoryFileSystem } from "./adapters/memory_file_system.ts";
+ * import { hostAddress } from "./message_id.ts";
+ * const host = hostAddress("127.0.0.1", 10911);
+ * const config = { storePathRootDir: "/store" };
+ * const store = new MessageStore({ fs: new MemoryFileSystem(), storeHost: host, config });
+ * await store.start();
+ * const body = new TextEncoder().encode("hello");
+ * const message = { topic: "T", queueId: 0, flag: 0, body, properties: "", sysFlag: 0 };
+ * await store.putMessage({ ...message, bornTimestamp: 1, bornHost: host });
+ * await store.waitDispatched(); // consume queues are written behind the commit log
+ * if ((await store.getMessage("G", "T", 0, 0, 32))?.messages.length !== 1) throw new Error();
+ * await store.shutdown();
+ * ```
+ */
 export class MessageStore {
   /** the resolved configuration */
   readonly config: MessageStoreConfig;
@@ -118,22 +137,18 @@ export class MessageStore {
     const { fs, paths } = { fs: this.#fs, paths: this.paths };
     await fs.mkdir(paths.rootDir);
     await fs.mkdir(paths.consumeQueue); // retention watches its volume
-    const abnormal = (await fs.stat(paths.abort)) !== null;
-    await this.#checkpoint.load();
-    await this.commitLog.load();
-    await this.consumeQueueStore.load();
-    await this.consumeQueueStore.recover();
-    await this.indexService?.load();
-    this.#recovery = await recoverCommitLog({
+    const recovered = await recoverStore({
       fs,
+      config: this.config,
+      checkpoint: this.#checkpoint,
       commitLog: this.commitLog,
-      abnormal,
-      minTimestamp: this.#checkpoint.minTimestamp(this.config.messageIndexSafe),
-      checkCRCOnRecover: this.config.checkCRCOnRecover,
+      consumeQueueStore: this.consumeQueueStore,
+      indexService: this.indexService,
+      reput: this.#reput,
+      abnormal: (await fs.stat(paths.abort)) !== null,
     });
-    await this.consumeQueueStore.truncateDirty(this.commitLog.getMaxOffset());
-    await this.consumeQueueStore.correctMinOffset(this.commitLog.getMinOffset());
-    await this.#redispatch(abnormal ? this.#recovery.scanFromOffset : Number.MAX_SAFE_INTEGER);
+    this.#recovery = recovered.recovery;
+    this.#reputBytes = recovered.reputBytes;
     await this.commitLog.prepareSegments();
     this.#flusher.reset();
     const abort = await fs.open(paths.abort, { create: true });
@@ -144,39 +159,6 @@ export class MessageStore {
     this.#clean.start();
     this.#reput.notifying = true;
     this.#state = "running";
-  }
-
-  /**
-   * Re-dispatches what the consume queues or the index miss: from the lower of their ends on
-   * disk (or earlier). Both skip what they already hold.
-   */
-  async #redispatch(scanFromOffset: number): Promise<void> {
-    const min = this.commitLog.getMinOffset();
-    const max = this.commitLog.getMaxOffset();
-    const cqMax = this.consumeQueueStore.maxPhysicalOffset();
-    const indexNext = await this.#indexRecoveryOffset();
-    const from = Math.max(
-      min,
-      Math.min(cqMax < 0 ? min : cqMax, indexNext, scanFromOffset),
-    );
-    this.#reput.dispatchedOffset = from;
-    const report = await scanCommitLog({
-      fs: this.#fs,
-      commitLog: this.commitLog,
-      fromOffset: from,
-      toOffset: max,
-      checkCrc: false,
-      onRecord: (request) => this.#reput.dispatchAndWait(request),
-    });
-    this.#reputBytes = report.endOffset - from;
-  }
-
-  /** @returns the offset after the newest record the index files hold (MAX when no constraint) */
-  async #indexRecoveryOffset(): Promise<number> {
-    const newest = this.indexService?.recoveryOffset() ?? null;
-    if (newest === null) return Number.MAX_SAFE_INTEGER;
-    const record = await this.commitLog.readRecord(newest);
-    return record === null ? newest : newest + record.length;
   }
 
   /** Flushes everything, writes the checkpoint, deletes the abort file and closes the files. */
@@ -226,10 +208,8 @@ export class MessageStore {
   }
 
   /**
-   * Runs one round of the consume-queue, index and checkpoint flush now, as its timer does
-   * every `flushIntervalConsumeQueue` ms (tests, admin).
-   * @param thorough flush every dirty unit and sync the index, as the round every
-   *   `flushConsumeQueueThoroughInterval` does
+   * Runs the consume-queue, index and checkpoint flush round now, as its timer does (tests).
+   * @param thorough as every `flushConsumeQueueThoroughInterval`: everything, index synced
    */
   async flushLogics(thorough: boolean): Promise<void> {
     await this.#checkpointService.flush(thorough);

@@ -1,0 +1,97 @@
+/**
+ * The store's start-up recovery (store.md §6), internal to `MessageStore.start`: load every
+ * file, find the commit log's valid end, cut the consume queues to it, and re-dispatch what the
+ * consume queues or the index do not hold.
+ *
+ * @module
+ */
+
+import type { StoreCheckpoint } from "./checkpoint.ts";
+import type { CommitLog } from "./commit_log.ts";
+import { recoverCommitLog, type RecoveryReport, scanCommitLog } from "./commit_log_recovery.ts";
+import type { ConsumeQueueStore } from "./consume_queue_store.ts";
+import type { FileSystem } from "./file_system.ts";
+import type { IndexService } from "./index_service.ts";
+import type { MessageStoreConfig } from "./message_store_config.ts";
+import type { ReputMessageService } from "./reput_message_service.ts";
+
+/** The parts recovery works on. */
+export interface StoreRecoveryInput {
+  readonly fs: FileSystem;
+  readonly config: MessageStoreConfig;
+  readonly checkpoint: StoreCheckpoint;
+  readonly commitLog: CommitLog;
+  readonly consumeQueueStore: ConsumeQueueStore;
+  readonly indexService: IndexService | null;
+  readonly reput: ReputMessageService;
+  /** true when the abort file was left by the last run */
+  readonly abnormal: boolean;
+}
+
+/** What recovery did. */
+export interface StoreRecoveryResult {
+  readonly recovery: RecoveryReport;
+  /** commit-log bytes re-dispatched */
+  readonly reputBytes: number;
+}
+
+/**
+ * Loads the files and recovers them; the reput's dispatchedOffset is left at the log's end.
+ * @returns the commit-log scan report and the bytes re-dispatched
+ */
+export async function recoverStore(input: StoreRecoveryInput): Promise<StoreRecoveryResult> {
+  const { fs, config, checkpoint, commitLog, consumeQueueStore, indexService } = input;
+  await checkpoint.load();
+  await commitLog.load();
+  await consumeQueueStore.load();
+  await consumeQueueStore.recover();
+  await indexService?.load();
+  const recovery = await recoverCommitLog({
+    fs,
+    commitLog,
+    abnormal: input.abnormal,
+    minTimestamp: checkpoint.minTimestamp(config.messageIndexSafe),
+    checkCRCOnRecover: config.checkCRCOnRecover,
+  });
+  await consumeQueueStore.truncateDirty(commitLog.getMaxOffset());
+  await consumeQueueStore.correctMinOffset(commitLog.getMinOffset());
+  const reputBytes = await redispatch(
+    input,
+    input.abnormal ? recovery.scanFromOffset : Number.MAX_SAFE_INTEGER,
+  );
+  return { recovery, reputBytes };
+}
+
+/**
+ * Re-dispatches what the consume queues or the index miss: from the lower of their ends on
+ * disk (or earlier). Both skip what they already hold.
+ * @returns the bytes re-dispatched
+ */
+async function redispatch(input: StoreRecoveryInput, scanFromOffset: number): Promise<number> {
+  const { commitLog, reput } = input;
+  const min = commitLog.getMinOffset();
+  const cqMax = input.consumeQueueStore.maxPhysicalOffset();
+  const indexNext = await indexRecoveryOffset(commitLog, input.indexService);
+  const from = Math.max(min, Math.min(cqMax < 0 ? min : cqMax, indexNext, scanFromOffset));
+  reput.dispatchedOffset = from;
+  const report = await scanCommitLog({
+    fs: input.fs,
+    commitLog,
+    fromOffset: from,
+    toOffset: commitLog.getMaxOffset(),
+    checkCrc: false,
+    onRecord: (request) => reput.dispatchAndWait(request),
+  });
+  return report.endOffset - from;
+}
+
+/** @returns the offset after the newest record the index files hold (MAX when no constraint) */
+async function indexRecoveryOffset(
+  commitLog: CommitLog,
+  index: IndexService | null,
+): Promise<number> {
+  const newest = index?.recoveryOffset() ?? null;
+  if (newest === null) return Number.MAX_SAFE_INTEGER;
+  const record = await commitLog.readRecord(newest);
+  return record === null ? newest : newest + record.length;
+}
