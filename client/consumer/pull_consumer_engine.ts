@@ -27,7 +27,19 @@ import type { OffsetStore } from "./offset_store.ts";
 import { PullAPIWrapper } from "./pull_api_wrapper.ts";
 import { QueueOffsetQueries } from "./queue_offset_queries.ts";
 
-/** Construction options of {@linkcode PullConsumerEngine}. */
+/**
+ * Construction options of {@linkcode PullConsumerEngine}.
+ *
+ * @example
+ * ```ts
+ * import { PullConsumerEngine, type PullConsumerEngineOptions } from "./pull_consumer_engine.ts";
+ * async function pollOnce(options: PullConsumerEngineOptions) {
+ *   const engine = new PullConsumerEngine(options); // what PullConsumer.start() builds
+ *   await engine.start();
+ *   return await engine.poll(1000);
+ * }
+ * ```
+ */
 export interface PullConsumerEngineOptions {
   /** the resolved consumer options */
   config: PullConsumerConfig;
@@ -207,6 +219,7 @@ export class PullConsumerEngine {
       const offset = request.processQueue.removeMessage(request.messages);
       this.assigned.updateConsumeOffset(request.messageQueue, offset);
       request.processQueue.lastConsumeTimestamp = clock.now();
+      this.#tasks.afterPoll(request.messageQueue);
       return request.messages;
     }
   }
