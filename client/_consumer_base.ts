@@ -33,7 +33,17 @@ import {
 } from "./rebalance/allocate_message_queue_strategy.ts";
 import type { RebalanceImpl } from "./rebalance/rebalance_impl.ts";
 
-/** RocketMQ `ServiceState` of a consumer. */
+/**
+ * RocketMQ `ServiceState` of a consumer.
+ *
+ * @example
+ * ```ts
+ * import { type ConsumerState, PushConsumer } from "./push_consumer.ts";
+ * const consumer = new PushConsumer({ consumerGroup: "CG", namesrvAddr: "127.0.0.1:9876" });
+ * const state: ConsumerState = consumer.state;
+ * if (state !== "CREATE_JUST") throw new Error("nothing connects before start()");
+ * ```
+ */
 export type ConsumerState = "CREATE_JUST" | "RUNNING" | "SHUTDOWN_ALREADY" | "START_FAILED";
 
 /** The resolved config fields the shared part reads. */

@@ -29,7 +29,20 @@ import { processPullResponse, type PullResult } from "./pull_result.ts";
 import { processSendResponse, type SendResult } from "./send_result.ts";
 import { decodeTopicRouteData, type TopicRouteData } from "./topic_route.ts";
 
-/** Header fields of a request, encoded by {@linkcode encodeHeader}. */
+/**
+ * Header fields of a request, encoded by {@linkcode encodeHeader}.
+ *
+ * @example
+ * ```ts
+ * import { resolveClientConfig } from "./client_config.ts";
+ * import { MQClientAPI, type RequestHeader } from "./mq_client_api.ts";
+ * const api = new MQClientAPI(resolveClientConfig({ namesrvAddr: "127.0.0.1:9876" }));
+ * const header: RequestHeader = { topic: "T", queueId: 0, consumerGroup: "CG" };
+ * const request = api.request(14, header); // QUERY_CONSUMER_OFFSET
+ * if (request.extFields?.queueId !== "0") throw new Error("header values travel as strings");
+ * await api.shutdown();
+ * ```
+ */
 export type RequestHeader = { readonly [key: string]: HeaderValue };
 
 /**

@@ -15,7 +15,17 @@ import { BodyDecodeError, decodeJsonBody } from "./topic_route.ts";
 const int = z.number().int();
 const mqSchema = z.object({ topic: z.string(), brokerName: z.string(), queueId: int });
 
-/** RocketMQ `TopicList`. */
+/**
+ * RocketMQ `TopicList`.
+ *
+ * @example
+ * ```ts
+ * import { decodeTopicList, type TopicList } from "./admin_bodies.ts";
+ * const body = new TextEncoder().encode('{"topicList":["TopicTest","%RETRY%CG"]}');
+ * const list: TopicList = decodeTopicList(body);
+ * if (list.topicList.length !== 2 || list.brokerAddr !== undefined) throw new Error();
+ * ```
+ */
 export interface TopicList {
   /** the topic names */
   topicList: string[];
@@ -23,7 +33,19 @@ export interface TopicList {
   brokerAddr?: string;
 }
 
-/** One queue's bounds (RocketMQ `TopicOffset`). */
+/**
+ * One queue's bounds (RocketMQ `TopicOffset`).
+ *
+ * @example
+ * ```ts
+ * import type { TopicOffset } from "./admin_bodies.ts";
+ * const offset: TopicOffset = {
+ *   mq: { topic: "T", brokerName: "broker-a", queueId: 0 },
+ *   minOffset: 0, maxOffset: 10, lastUpdateTimestamp: 1_700_000_000_000,
+ * };
+ * if (offset.maxOffset - offset.minOffset !== 10) throw new Error("10 messages stored");
+ * ```
+ */
 export interface TopicOffset {
   /** the queue */
   mq: MessageQueue;
@@ -35,7 +57,19 @@ export interface TopicOffset {
   lastUpdateTimestamp: number;
 }
 
-/** One queue's progress of a group (RocketMQ `OffsetWrapper`). */
+/**
+ * One queue's progress of a group (RocketMQ `OffsetWrapper`).
+ *
+ * @example
+ * ```ts
+ * import type { OffsetWrapper } from "./admin_bodies.ts";
+ * const progress: OffsetWrapper = {
+ *   mq: { topic: "T", brokerName: "broker-a", queueId: 0 },
+ *   brokerOffset: 10, consumerOffset: 7, lastTimestamp: 1_700_000_000_000,
+ * };
+ * if (progress.brokerOffset - progress.consumerOffset !== 3) throw new Error("lag is 3");
+ * ```
+ */
 export interface OffsetWrapper {
   /** the queue */
   mq: MessageQueue;
@@ -47,7 +81,17 @@ export interface OffsetWrapper {
   lastTimestamp: number;
 }
 
-/** RocketMQ `ConsumeStats`: per-queue progress and throughput of a group. */
+/**
+ * RocketMQ `ConsumeStats`: per-queue progress and throughput of a group.
+ *
+ * @example
+ * ```ts
+ * import { type ConsumeStats, decodeConsumeStats } from "./admin_bodies.ts";
+ * const stats: ConsumeStats = decodeConsumeStats(new TextEncoder().encode('{"consumeTps":1.5}'));
+ * const lag = stats.offsetTable.reduce((n, o) => n + o.brokerOffset - o.consumerOffset, 0);
+ * if (stats.consumeTps !== 1.5 || lag !== 0) throw new Error();
+ * ```
+ */
 export interface ConsumeStats {
   /** messages per second */
   consumeTps: number;
@@ -55,7 +99,20 @@ export interface ConsumeStats {
   offsetTable: OffsetWrapper[];
 }
 
-/** One client connection (RocketMQ `Connection`). */
+/**
+ * One client connection (RocketMQ `Connection`).
+ *
+ * @example
+ * ```ts
+ * import { type Connection, decodeProducerConnection } from "./admin_bodies.ts";
+ * const producer = { clientId: "10.0.0.2@1", clientAddr: "10.0.0.2:5000", language: "JAVA" };
+ * const body = new TextEncoder().encode(
+ *   JSON.stringify({ connectionSet: [{ ...producer, version: 409 }] }),
+ * );
+ * const [connection]: Connection[] = decodeProducerConnection(body);
+ * if (connection.language !== "JAVA") throw new Error();
+ * ```
+ */
 export interface Connection {
   /** client id */
   clientId: string;
@@ -67,7 +124,19 @@ export interface Connection {
   version: number;
 }
 
-/** RocketMQ `ConsumerConnection`. */
+/**
+ * RocketMQ `ConsumerConnection`.
+ *
+ * @example
+ * ```ts
+ * import { type ConsumerConnection, decodeConsumerConnection } from "./admin_bodies.ts";
+ * const body = new TextEncoder().encode(
+ *   '{"subscriptionTable":{"T":{"subString":"TagA || TagB"}},"consumeType":"CONSUME_PASSIVELY"}',
+ * );
+ * const connection: ConsumerConnection = decodeConsumerConnection(body);
+ * if (connection.subscriptionTable["T"].subString !== "TagA || TagB") throw new Error();
+ * ```
+ */
 export interface ConsumerConnection {
   /** connections of the group */
   connectionSet: Connection[];
@@ -149,6 +218,13 @@ function queueKeyed<T>(
  *
  * @param body a TopicList body
  * @returns the topics (and broker address, if given)
+ * @example
+ * ```ts
+ * import { decodeTopicList } from "./admin_bodies.ts";
+ * const body = new TextEncoder().encode('{"topicList":["TopicTest"],"brokerAddr":"10.0.0.1:1"}');
+ * const { topicList, brokerAddr } = decodeTopicList(body);
+ * if (topicList[0] !== "TopicTest" || brokerAddr !== "10.0.0.1:1") throw new Error();
+ * ```
  */
 export function decodeTopicList(body: Uint8Array | undefined): TopicList {
   const raw = decodeJsonBody("TopicList", topicListSchema, body);
@@ -162,6 +238,12 @@ export function decodeTopicList(body: Uint8Array | undefined): TopicList {
  *
  * @param body a KVTable body (`{"table":{…}}`)
  * @returns its entries
+ * @example
+ * ```ts
+ * import { decodeKVTable } from "./admin_bodies.ts";
+ * const table = decodeKVTable(new TextEncoder().encode('{"table":{"brokerVersion":"409"}}'));
+ * if (table.get("brokerVersion") !== "409") throw new Error();
+ * ```
  */
 export function decodeKVTable(body: Uint8Array | undefined): Map<string, string> {
   return new Map(Object.entries(decodeJsonBody("KVTable", kvTableSchema, body).table ?? {}));
@@ -172,6 +254,12 @@ export function decodeKVTable(body: Uint8Array | undefined): Map<string, string>
  *
  * @param body a GroupList body
  * @returns the group names
+ * @example
+ * ```ts
+ * import { decodeGroupList } from "./admin_bodies.ts";
+ * const groups = decodeGroupList(new TextEncoder().encode('{"groupList":["CG1","CG2"]}'));
+ * if (groups.join() !== "CG1,CG2") throw new Error();
+ * ```
  */
 export function decodeGroupList(body: Uint8Array | undefined): string[] {
   return decodeJsonBody("GroupList", groupListSchema, body).groupList ?? [];
@@ -210,6 +298,16 @@ export function decodeTopicStatsTable(body: Uint8Array | undefined): TopicOffset
  *
  * @param body a ConsumeStats body (GET_CONSUME_STATS)
  * @returns throughput and progress per queue
+ * @example
+ * ```ts
+ * import { decodeConsumeStats } from "./admin_bodies.ts";
+ * const mq = '{"brokerName":"b","queueId":0,"topic":"T"}'; // fastjson's bare-object key
+ * const body = new TextEncoder().encode(
+ *   `{"offsetTable":{${mq}:{"brokerOffset":9,"consumerOffset":4}}}`,
+ * );
+ * const [queue] = decodeConsumeStats(body).offsetTable;
+ * if (queue.brokerOffset - queue.consumerOffset !== 5) throw new Error("lag is 5");
+ * ```
  */
 export function decodeConsumeStats(body: Uint8Array | undefined): ConsumeStats {
   const raw = decodeJsonBody(
@@ -236,6 +334,15 @@ export function decodeConsumeStats(body: Uint8Array | undefined): ConsumeStats {
  *
  * @param body a ConsumerConnection body
  * @returns the group's connections and subscriptions
+ * @example
+ * ```ts
+ * import { decodeConsumerConnection } from "./admin_bodies.ts";
+ * const body = new TextEncoder().encode('{"subscriptionTable":{"T":{"subString":"*"}}}');
+ * const connection = decodeConsumerConnection(body);
+ * if (connection.connectionSet.length !== 0 || connection.subscriptionTable.T.subString !== "*") {
+ *   throw new Error();
+ * }
+ * ```
  */
 export function decodeConsumerConnection(body: Uint8Array | undefined): ConsumerConnection {
   const raw = decodeJsonBody("ConsumerConnection", consumerConnectionSchema, body);
@@ -254,6 +361,12 @@ export function decodeConsumerConnection(body: Uint8Array | undefined): Consumer
  *
  * @param body a ProducerConnection body
  * @returns the group's connections
+ * @example
+ * ```ts
+ * import { decodeProducerConnection } from "./admin_bodies.ts";
+ * const body = new TextEncoder().encode('{"connectionSet":[]}');
+ * if (decodeProducerConnection(body).length !== 0) throw new Error("no producers connected");
+ * ```
  */
 export function decodeProducerConnection(body: Uint8Array | undefined): Connection[] {
   const raw = decodeJsonBody(
@@ -264,7 +377,17 @@ export function decodeProducerConnection(body: Uint8Array | undefined): Connecti
   return raw.connectionSet ?? [];
 }
 
-/** A subscription group's settings (RocketMQ `SubscriptionGroupConfig`, bodies.md §6). */
+/**
+ * A subscription group's settings (RocketMQ `SubscriptionGroupConfig`, bodies.md §6).
+ *
+ * @example
+ * ```ts
+ * import { encodeSubscriptionGroupConfig, type SubscriptionGroupConfig } from "./admin_bodies.ts";
+ * const config: SubscriptionGroupConfig = { groupName: "CG", retryMaxTimes: 3 };
+ * const json = JSON.parse(new TextDecoder().decode(encodeSubscriptionGroupConfig(config)));
+ * if (json.retryMaxTimes !== 3 || json.retryQueueNums !== 1) throw new Error();
+ * ```
+ */
 export interface SubscriptionGroupConfig {
   /** the group */
   groupName: string;
@@ -291,6 +414,13 @@ export interface SubscriptionGroupConfig {
  *
  * @param config the group and the settings to change
  * @returns the UTF-8 JSON body
+ * @example
+ * ```ts
+ * import { encodeSubscriptionGroupConfig } from "./admin_bodies.ts";
+ * const body = encodeSubscriptionGroupConfig({ groupName: "CG", consumeBroadcastEnable: false });
+ * const text = new TextDecoder().decode(body);
+ * if (!text.startsWith('{"brokerId":0,"consumeBroadcastEnable":false,')) throw new Error(text);
+ * ```
  */
 export function encodeSubscriptionGroupConfig(config: SubscriptionGroupConfig): Uint8Array {
   return new TextEncoder().encode(JSON.stringify({

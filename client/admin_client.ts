@@ -31,10 +31,35 @@ import { QUERY_MAX_NUM_DEFAULT } from "./limits.ts";
 import type { MessageExt } from "./message.ts";
 import { RETRY_GROUP_TOPIC_PREFIX } from "./message_const.ts";
 
-/** Options of {@linkcode AdminClient}: client options and I/O. */
+/**
+ * Options of {@linkcode AdminClient}: client options and I/O.
+ *
+ * @example
+ * ```ts
+ * import { AdminClient, type AdminClientOptions } from "./admin_client.ts";
+ * import { staticClientEnv } from "./client_env.ts";
+ * const options: AdminClientOptions = {
+ *   namesrvAddr: "127.0.0.1:9876", mqClientApiTimeout: 5_000, env: staticClientEnv({ pid: 1 }),
+ * };
+ * const admin = new AdminClient(options); // connects on the first command
+ * if (admin.config.mqClientApiTimeout !== 5_000) throw new Error();
+ * await admin.shutdown();
+ * ```
+ */
 export interface AdminClientOptions extends ClientConfigInput, ClientIo {}
 
-/** A topic to create (RocketMQ `TopicConfig`; `mqadmin updateTopic` defaults). */
+/**
+ * A topic to create (RocketMQ `TopicConfig`; `mqadmin updateTopic` defaults).
+ *
+ * @example
+ * ```ts
+ * import type { AdminClient, TopicConfigInput } from "./admin_client.ts";
+ * const orderTopic: TopicConfigInput = { topicName: "OrderTopic", writeQueueNums: 4, order: true };
+ * async function createOrderTopic(admin: AdminClient): Promise<string[]> {
+ *   return await admin.createTopicInCluster("DefaultCluster", orderTopic); // the brokers written
+ * }
+ * ```
+ */
 export interface TopicConfigInput {
   /** the topic */
   topicName: string;
@@ -52,7 +77,18 @@ export interface TopicConfigInput {
   order?: boolean;
 }
 
-/** What {@linkcode AdminClient.queryMessageByKey} takes. */
+/**
+ * What {@linkcode AdminClient.queryMessageByKey} takes.
+ *
+ * @example
+ * ```ts
+ * import type { AdminClient, QueryMessageOptions } from "./admin_client.ts";
+ * const lastHour: QueryMessageOptions = { maxNum: 16, beginTimestamp: Date.now() - 3_600_000 };
+ * async function ordersOfLastHour(admin: AdminClient, orderId: string) {
+ *   return await admin.queryMessageByKey("TopicTest", orderId, lastHour);
+ * }
+ * ```
+ */
 export interface QueryMessageOptions {
   /** at most this many per broker; default 32 */
   maxNum?: number;

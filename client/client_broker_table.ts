@@ -13,7 +13,17 @@ import { CLIENT_INNER_PRODUCER_GROUP, MASTER_ID } from "./message_const.ts";
 import type { MQClientAPI } from "./mq_client_api.ts";
 import type { TopicRouteData } from "./topic_route.ts";
 
-/** A broker found for a subscription (RocketMQ `FindBrokerResult`). */
+/**
+ * A broker found for a subscription (RocketMQ `FindBrokerResult`).
+ *
+ * @example
+ * ```ts
+ * import type { FindBrokerResult } from "./client_broker_table.ts";
+ * const found: FindBrokerResult = { brokerAddr: "10.0.0.2:10911", slave: true, brokerVersion: 0 };
+ * const readFrom = found.slave ? `slave ${found.brokerAddr}` : `master ${found.brokerAddr}`;
+ * if (readFrom !== "slave 10.0.0.2:10911") throw new Error(readFrom);
+ * ```
+ */
 export interface FindBrokerResult {
   /** its address */
   brokerAddr: string;
@@ -39,7 +49,31 @@ export interface ClientBrokerTableOptions {
   producerGroups: () => Iterable<string>;
 }
 
-/** Broker addresses by name and id, and the calls made to all of them. */
+/**
+ * Broker addresses by name and id, and the calls made to all of them.
+ *
+ * @example
+ * ```ts
+ * import { ClientBrokerTable } from "./client_broker_table.ts";
+ * import { resolveClientConfig } from "./client_config.ts";
+ * import { staticClientEnv } from "./client_env.ts";
+ * import { MQClientAPI } from "./mq_client_api.ts";
+ * const env = staticClientEnv({ pid: 1 });
+ * const config = resolveClientConfig({ namesrvAddr: "127.0.0.1:9876" }, { env });
+ * const api = new MQClientAPI(config);
+ * const table = new ClientBrokerTable({
+ *   api, clientId: config.clientId, timeoutMs: 3000, logger: config.logger,
+ *   routes: () => [], producerGroups: () => [],
+ * });
+ * const brokerAddrs = new Map([[0, "10.0.0.1:10911"]]);
+ * table.addRoute({
+ *   queueDatas: [], filterServerTable: new Map(),
+ *   brokerDatas: [{ cluster: "C", brokerName: "b", brokerAddrs, enableActingMaster: false }],
+ * });
+ * if (table.findBrokerAddressInPublish("b") !== "10.0.0.1:10911") throw new Error();
+ * await api.shutdown();
+ * ```
+ */
 export class ClientBrokerTable {
   readonly #options: ClientBrokerTableOptions;
   readonly #table = new Map<string, Map<number, string>>();

@@ -34,7 +34,19 @@ import {
   TIMEOUT_MS_MIN,
 } from "./limits.ts";
 
-/** RocketMQ's default instance name, replaced by `<pid>#<nanoTime>` at start. */
+/**
+ * RocketMQ's default instance name, replaced by `<pid>#<nanoTime>` at start.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_INSTANCE_NAME, resolveClientConfig } from "./client_config.ts";
+ * import { staticClientEnv } from "./client_env.ts";
+ * const env = staticClientEnv({ pid: 42, nanoTime: 7n });
+ * const input = { namesrvAddr: "127.0.0.1:9876", instanceName: DEFAULT_INSTANCE_NAME };
+ * const config = resolveClientConfig(input, { env });
+ * if (config.instanceName !== "42#7") throw new Error("DEFAULT becomes <pid>#<nanoTime>");
+ * ```
+ */
 export const DEFAULT_INSTANCE_NAME = "DEFAULT";
 /** Java system property giving the default instance name. */
 export const CLIENT_NAME_PROPERTY = "rocketmq.client.name";
@@ -73,14 +85,50 @@ export const clientConfigShape = {
   ),
 } as const;
 
-/** zod schema of the client options. */
+/**
+ * zod schema of the client options.
+ *
+ * @example
+ * ```ts
+ * import { ClientConfigSchema } from "./client_config.ts";
+ * const options = ClientConfigSchema.parse({ namesrvAddr: "127.0.0.1:9876" });
+ * if (options.heartbeatBrokerInterval !== 30_000) throw new Error("RocketMQ's default heartbeat");
+ * if (ClientConfigSchema.safeParse({ sendMsgTimeout: -1 }).success) throw new Error();
+ * ```
+ */
 export const ClientConfigSchema: z.ZodObject<typeof clientConfigShape, z.core.$strict> = z
   .strictObject(clientConfigShape);
 
-/** Client options as given. */
+/**
+ * Client options as given.
+ *
+ * @example
+ * ```ts
+ * import { type ClientConfigInput, resolveClientConfig } from "./client_config.ts";
+ * import { staticClientEnv } from "./client_env.ts";
+ * const input: ClientConfigInput = { namesrvAddr: "10.0.0.1:9876;10.0.0.2:9876", unitName: "u" };
+ * const config = resolveClientConfig(input, { env: staticClientEnv({ pid: 1 }) });
+ * if (config.namesrvAddrs.length !== 2) throw new Error();
+ * ```
+ */
 export type ClientConfigInput = z.input<typeof ClientConfigSchema>;
 
-/** I/O a client runs on; each has a default. */
+/**
+ * I/O a client runs on; each has a default.
+ *
+ * @example
+ * ```ts
+ * import { ManualClock } from "../common/clock.ts";
+ * import { MemoryTransport } from "../protocol/adapters/memory_transport.ts";
+ * import { type ClientIo, resolveClientConfig } from "./client_config.ts";
+ * import { staticClientEnv } from "./client_env.ts";
+ * const io: ClientIo = {
+ *   transport: new MemoryTransport(), clock: new ManualClock(), env: staticClientEnv({ pid: 1 }),
+ * };
+ * const config = resolveClientConfig({ namesrvAddr: "127.0.0.1:9876" }, io);
+ * if (config.transport !== io.transport) throw new Error();
+ * ```
+ */
 export interface ClientIo {
   /** how to connect; default {@linkcode DenoTcpTransport} */
   transport?: Transport;
@@ -92,7 +140,19 @@ export interface ClientIo {
   env?: ClientEnv;
 }
 
-/** Resolved client options: defaults applied, instance name and client id fixed. */
+/**
+ * Resolved client options: defaults applied, instance name and client id fixed.
+ *
+ * @example
+ * ```ts
+ * import { type ClientConfig, resolveClientConfig } from "./client_config.ts";
+ * import { staticClientEnv } from "./client_env.ts";
+ * const env = staticClientEnv({ pid: 9, nanoTime: 1n });
+ * const input = { namesrvAddr: "127.0.0.1:9876", clientIP: "10.0.0.5" };
+ * const config: ClientConfig = resolveClientConfig(input, { env });
+ * if (config.clientId !== "10.0.0.5@9#1" || config.sendMsgTimeout !== 3000) throw new Error();
+ * ```
+ */
 export interface ClientConfig {
   /** name server addresses, in the given order */
   readonly namesrvAddrs: readonly string[];
@@ -170,6 +230,12 @@ export function parseOptions<S extends z.ZodObject>(schema: S, input: unknown): 
  * @param text e.g. `"10.0.0.1:9876;10.0.0.2:9876"`
  * @returns the addresses
  * @throws {ClientConfigError} naming `namesrvAddr` when empty, too long or not host:port
+ * @example
+ * ```ts
+ * import { parseNamesrvAddr } from "./client_config.ts";
+ * const addrs = parseNamesrvAddr("10.0.0.1:9876; 10.0.0.2:9876");
+ * if (addrs.join(",") !== "10.0.0.1:9876,10.0.0.2:9876") throw new Error();
+ * ```
  */
 export function parseNamesrvAddr(text: string): string[] {
   const addrs = text.split(";").map((s) => s.trim()).filter((s) => s.length > 0);
@@ -202,6 +268,12 @@ function isHostPort(address: string): boolean {
  * @param instanceName the instance name in effect
  * @param unitName the unit name, if any
  * @returns the client id
+ * @example
+ * ```ts
+ * import { buildMQClientId } from "./client_config.ts";
+ * if (buildMQClientId("10.0.0.5", "77#5") !== "10.0.0.5@77#5") throw new Error();
+ * if (buildMQClientId("10.0.0.5", "app", "unitA") !== "10.0.0.5@app@unitA") throw new Error();
+ * ```
  */
 export function buildMQClientId(clientIP: string, instanceName: string, unitName?: string): string {
   const unit = unitName !== undefined && unitName.trim() !== "" ? `@${unitName}` : "";

@@ -8,7 +8,16 @@
  * @module
  */
 
-/** One address of a network interface. */
+/**
+ * One address of a network interface.
+ *
+ * @example
+ * ```ts
+ * import { chooseLocalAddress, type NetworkAddress } from "./client_env.ts";
+ * const addresses: NetworkAddress[] = [{ address: "fe80::1", family: "IPv6" }];
+ * if (chooseLocalAddress(addresses) !== "[fe80::1]") throw new Error("IPv6 is bracketed");
+ * ```
+ */
 export interface NetworkAddress {
   /** the IP text, e.g. "192.168.1.20" or "fe80::1" */
   readonly address: string;
@@ -16,7 +25,20 @@ export interface NetworkAddress {
   readonly family: "IPv4" | "IPv6";
 }
 
-/** The process and host facts the client reads. */
+/**
+ * The process and host facts the client reads.
+ *
+ * @example
+ * ```ts
+ * import type { ClientEnv } from "./client_env.ts";
+ * const env: ClientEnv = {
+ *   pid: 1234, nanoTime: () => 1n, networkAddresses: () => [],
+ *   getEnv: (name) => name === "NAMESRV_ADDR" ? "127.0.0.1:9876" : undefined,
+ *   systemProperty: () => undefined,
+ * };
+ * if (env.getEnv("NAMESRV_ADDR") !== "127.0.0.1:9876") throw new Error();
+ * ```
+ */
 export interface ClientEnv {
   /** the process id (RocketMQ `UtilAll.getPid()`) */
   readonly pid: number;

@@ -9,7 +9,16 @@
  * @module
  */
 
-/** RocketMQ 5.x `FAQUrl.DEFAULT_FAQ_URL`; every FAQ link of RocketMQ 5.x points there. */
+/**
+ * RocketMQ 5.x `FAQUrl.DEFAULT_FAQ_URL`; every FAQ link of RocketMQ 5.x points there.
+ *
+ * @example
+ * ```ts
+ * import { FAQ_URL, MQClientError } from "./client_error.ts";
+ * const error = new MQClientError("No route info of this topic: T");
+ * if (!error.message.endsWith(FAQ_URL)) throw new Error("the default FAQ line is attached");
+ * ```
+ */
 export const FAQ_URL = "https://rocketmq.apache.org/docs/bestPractice/06FAQ";
 
 const TIP_BEGIN = "\nSee ";
@@ -21,6 +30,12 @@ const MORE_INFORMATION = "For more information, please visit the url, ";
  *
  * @param url the FAQ page
  * @returns `\nSee <url> for further details.`
+ * @example
+ * ```ts
+ * import { suggestTodo } from "./client_error.ts";
+ * const message = "No route info of this topic: T" + suggestTodo();
+ * if (!message.endsWith(" for further details.")) throw new Error(message);
+ * ```
  */
 export function suggestTodo(url: string = FAQ_URL): string {
   return TIP_BEGIN + url + TIP_END;
@@ -32,13 +47,30 @@ export function suggestTodo(url: string = FAQ_URL): string {
  *
  * @param errorMessage the bare message
  * @returns the message as RocketMQ's exceptions show it
+ * @example
+ * ```ts
+ * import { attachDefaultUrl, FAQ_URL } from "./client_error.ts";
+ * const message = attachDefaultUrl("The producer service state not OK");
+ * if (!message.endsWith(`please visit the url, ${FAQ_URL}`)) throw new Error(message);
+ * ```
  */
 export function attachDefaultUrl(errorMessage: string): string {
   if (errorMessage.includes(TIP_BEGIN)) return errorMessage;
   return `${errorMessage}\n${MORE_INFORMATION}${FAQ_URL}`;
 }
 
-/** RocketMQ `ClientErrorCode`: response codes of errors raised by the client itself. */
+/**
+ * RocketMQ `ClientErrorCode`: response codes of errors raised by the client itself.
+ *
+ * @example
+ * ```ts
+ * import { ClientErrorCode, MQClientError } from "./client_error.ts";
+ * const error = new MQClientError("No route info of this topic: T", {
+ *   responseCode: ClientErrorCode.NOT_FOUND_TOPIC_EXCEPTION,
+ * });
+ * if (error.responseCode !== 10005) throw error;
+ * ```
+ */
 export const ClientErrorCode = {
   CONNECT_BROKER_EXCEPTION: 10001,
   ACCESS_BROKER_TIMEOUT: 10002,
@@ -49,7 +81,17 @@ export const ClientErrorCode = {
   CREATE_REPLY_MESSAGE_EXCEPTION: 10007,
 } as const;
 
-/** Options of {@linkcode MQClientError}. */
+/**
+ * Options of {@linkcode MQClientError}.
+ *
+ * @example
+ * ```ts
+ * import { MQClientError, type MQClientErrorOptions } from "./client_error.ts";
+ * const options: MQClientErrorOptions = { responseCode: 13, codeInMessage: true };
+ * const error = new MQClientError("the message body size over max value", options);
+ * if (!error.message.startsWith("CODE: 13  DESC: ")) throw error;
+ * ```
+ */
 export interface MQClientErrorOptions {
   /** a RocketMQ `ResponseCode` or {@linkcode ClientErrorCode}; -1 when none applies */
   responseCode?: number;
@@ -136,7 +178,17 @@ export class MQBrokerError extends Error {
   }
 }
 
-/** One rejected option. */
+/**
+ * One rejected option.
+ *
+ * @example
+ * ```ts
+ * import { ClientConfigError, type ClientConfigIssue } from "./client_error.ts";
+ * const issue: ClientConfigIssue = { option: "sendMsgTimeout", value: -1, expected: "an integer" };
+ * const error = new ClientConfigError([issue]);
+ * if (error.message !== "Invalid option sendMsgTimeout: -1 (expected an integer)") throw error;
+ * ```
+ */
 export interface ClientConfigIssue {
   /** the option name, e.g. `heartbeatBrokerInterval` */
   readonly option: string;
@@ -149,6 +201,19 @@ export interface ClientConfigIssue {
 /**
  * Bad client, producer or admin options. The message names every bad option and what it expects,
  * e.g. `Invalid option heartbeatBrokerInterval: -1 (expected an integer between 10 and 86400000)`.
+ *
+ * @example
+ * ```ts
+ * import { ClientConfigError } from "./client_error.ts";
+ * import { Producer } from "./producer.ts";
+ * try {
+ *   new Producer({ producerGroup: "PG", namesrvAddr: "127.0.0.1:9876", sendMsgTimeout: -1 });
+ *   throw new Error("unreachable");
+ * } catch (error) {
+ *   if (!(error instanceof ClientConfigError)) throw error;
+ *   if (error.issues[0].option !== "sendMsgTimeout") throw error;
+ * }
+ * ```
  */
 export class ClientConfigError extends Error {
   /** the rejected options */

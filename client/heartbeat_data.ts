@@ -9,11 +9,48 @@
 
 import { computeTagsCode } from "../store/message_properties.ts";
 
-/** Clustering (queues split among the group) or broadcasting (every client reads all). */
+/**
+ * Clustering (queues split among the group) or broadcasting (every client reads all).
+ *
+ * @example
+ * ```ts
+ * import type { MessageModel } from "./heartbeat_data.ts";
+ * import { PushConsumer } from "./push_consumer.ts";
+ * const messageModel: MessageModel = "BROADCASTING"; // every client of the group reads every queue
+ * const namesrvAddr = "127.0.0.1:9876";
+ * const consumer = new PushConsumer({ consumerGroup: "CG", namesrvAddr, messageModel });
+ * if (consumer.messageModel !== "BROADCASTING") throw new Error();
+ * ```
+ */
 export type MessageModel = "CLUSTERING" | "BROADCASTING";
-/** Pull (`CONSUME_ACTIVELY`), push (`CONSUME_PASSIVELY`) or 5.x POP. */
+/**
+ * Pull (`CONSUME_ACTIVELY`), push (`CONSUME_PASSIVELY`) or 5.x POP.
+ *
+ * @example
+ * ```ts
+ * import type { ConsumeType } from "./heartbeat_data.ts";
+ * import { PushConsumer } from "./push_consumer.ts";
+ * const consumer = new PushConsumer({ consumerGroup: "CG", namesrvAddr: "127.0.0.1:9876" });
+ * const type: ConsumeType = consumer.consumeType;
+ * if (type !== "CONSUME_PASSIVELY") throw new Error("push consumers are passive");
+ * ```
+ */
 export type ConsumeType = "CONSUME_ACTIVELY" | "CONSUME_PASSIVELY" | "CONSUME_POP";
-/** Where a group starts on a queue without a committed offset (features.md §6). */
+/**
+ * Where a group starts on a queue without a committed offset (features.md §6).
+ *
+ * @example
+ * ```ts
+ * import type { ConsumeFromWhere } from "./heartbeat_data.ts";
+ * import { PushConsumer } from "./push_consumer.ts";
+ * const consumeFromWhere: ConsumeFromWhere = "CONSUME_FROM_TIMESTAMP";
+ * const consumer = new PushConsumer({
+ *   consumerGroup: "CG", namesrvAddr: "127.0.0.1:9876",
+ *   consumeFromWhere, consumeTimestamp: "20240101000000", // yyyyMMddHHmmss
+ * });
+ * if (consumer.consumeFromWhere !== "CONSUME_FROM_TIMESTAMP") throw new Error();
+ * ```
+ */
 export type ConsumeFromWhere =
   | "CONSUME_FROM_LAST_OFFSET"
   | "CONSUME_FROM_FIRST_OFFSET"
@@ -21,13 +58,41 @@ export type ConsumeFromWhere =
   | "CONSUME_FROM_LAST_OFFSET_AND_FROM_MIN_WHEN_BOOT_FIRST"
   | "CONSUME_FROM_MIN_OFFSET"
   | "CONSUME_FROM_MAX_OFFSET";
-/** How a subscription expression is read. */
+/**
+ * How a subscription expression is read.
+ *
+ * @example
+ * ```ts
+ * import { buildSubscriptionData, type ExpressionType } from "./heartbeat_data.ts";
+ * const sql: ExpressionType = "SQL92";
+ * const sub = buildSubscriptionData("T", "region = 'eu' AND a > 1", { expressionType: sql });
+ * if (sub.tagsSet.length !== 0) throw new Error("SQL92 expressions have no tags");
+ * ```
+ */
 export type ExpressionType = "TAG" | "SQL92";
 
-/** Expression meaning "every message". */
+/**
+ * Expression meaning "every message".
+ *
+ * @example
+ * ```ts
+ * import { buildSubscriptionData, SUB_ALL } from "./heartbeat_data.ts";
+ * const sub = buildSubscriptionData("T", "", { subVersion: 1 });
+ * if (sub.subString !== SUB_ALL) throw new Error("an empty expression means every message");
+ * ```
+ */
 export const SUB_ALL = "*";
 
-/** One subscription of a consumer group (RocketMQ `SubscriptionData`). */
+/**
+ * One subscription of a consumer group (RocketMQ `SubscriptionData`).
+ *
+ * @example
+ * ```ts
+ * import { buildSubscriptionData, type SubscriptionData } from "./heartbeat_data.ts";
+ * const sub: SubscriptionData = buildSubscriptionData("T", "TagA || TagB", { subVersion: 1 });
+ * if (sub.tagsSet.join() !== "TagA,TagB" || sub.expressionType !== "TAG") throw new Error();
+ * ```
+ */
 export interface SubscriptionData {
   /** the topic */
   topic: string;
@@ -45,7 +110,20 @@ export interface SubscriptionData {
   classFilterMode: boolean;
 }
 
-/** One consumer group of a heartbeat (RocketMQ `ConsumerData`). */
+/**
+ * One consumer group of a heartbeat (RocketMQ `ConsumerData`).
+ *
+ * @example
+ * ```ts
+ * import { buildSubscriptionData, type ConsumerData } from "./heartbeat_data.ts";
+ * const group: ConsumerData = {
+ *   groupName: "CG", consumeType: "CONSUME_PASSIVELY", messageModel: "CLUSTERING",
+ *   consumeFromWhere: "CONSUME_FROM_LAST_OFFSET", unitMode: false,
+ *   subscriptionDataSet: [buildSubscriptionData("T", "*", { subVersion: 1 })],
+ * };
+ * if (group.subscriptionDataSet[0].subString !== "*") throw new Error();
+ * ```
+ */
 export interface ConsumerData {
   /** the group */
   groupName: string;
@@ -61,7 +139,19 @@ export interface ConsumerData {
   unitMode: boolean;
 }
 
-/** A heartbeat (RocketMQ `HeartbeatData`). */
+/**
+ * A heartbeat (RocketMQ `HeartbeatData`).
+ *
+ * @example
+ * ```ts
+ * import { encodeHeartbeatData, type HeartbeatData } from "./heartbeat_data.ts";
+ * const heartbeat: HeartbeatData = {
+ *   clientID: "10.0.0.5@1#2", producerDataSet: [{ groupName: "PG" }], consumerDataSet: [],
+ * };
+ * const json = JSON.parse(new TextDecoder().decode(encodeHeartbeatData(heartbeat)));
+ * if (json.producerDataSet[0].groupName !== "PG") throw new Error();
+ * ```
+ */
 export interface HeartbeatData {
   /** the client id (capital ID, as Java names the property) */
   clientID: string;

@@ -11,7 +11,20 @@ import { MessageConst, RESERVED_PROPERTY_NAMES } from "./message_const.ts";
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
-/** What {@linkcode Message} is built from. */
+/**
+ * What {@linkcode Message} is built from.
+ *
+ * @example
+ * ```ts
+ * import { Message, type MessageInit } from "./message.ts";
+ * const init: MessageInit = {
+ *   topic: "TopicTest", body: "hello", tags: "TagA", keys: ["order-1"], delayTimeLevel: 3,
+ *   properties: { region: "eu" },
+ * };
+ * const message = new Message(init);
+ * if (message.getUserProperty("region") !== "eu" || message.tags !== "TagA") throw new Error();
+ * ```
+ */
 export interface MessageInit {
   /** the topic */
   topic: string;
@@ -177,7 +190,22 @@ export class Message {
   }
 }
 
-/** The fields of a received message beyond {@linkcode Message}. */
+/**
+ * The fields of a received message beyond {@linkcode Message}.
+ *
+ * @example
+ * ```ts
+ * import { MessageExt, type MessageExtInit } from "./message.ts";
+ * const uniqKey = "7F0000010001ABCD0000000000000000";
+ * const init: MessageExtInit = {
+ *   topic: "T", body: "x", properties: { UNIQ_KEY: uniqKey }, queueId: 0, storeSize: 100,
+ *   queueOffset: 7, sysFlag: 0, bornTimestamp: 1, bornHost: "10.0.0.2:5000", storeTimestamp: 2,
+ *   storeHost: "10.0.0.1:10911", offsetMsgId: "0A00000100002A9F0000000000000000",
+ *   commitLogOffset: 0, bodyCRC: 0, reconsumeTimes: 0, preparedTransactionOffset: 0,
+ * };
+ * if (new MessageExt(init).msgId !== uniqKey) throw new Error("msgId is the UNIQ_KEY");
+ * ```
+ */
 export interface MessageExtInit extends MessageInit {
   /** broker group the message came from, if known */
   brokerName?: string;

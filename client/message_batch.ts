@@ -17,7 +17,22 @@ import { checkMessage } from "./validators.ts";
 
 const utf8 = new TextEncoder();
 
-/** A packed batch, ready to send. */
+/**
+ * A packed batch, ready to send.
+ *
+ * @example
+ * ```ts
+ * import { ManualClock } from "../common/clock.ts";
+ * import { createMessageBatch, type MessageBatch } from "./message_batch.ts";
+ * import { Message } from "./message.ts";
+ * import { MessageClientIdGenerator } from "./message_client_id.ts";
+ * const clock = new ManualClock();
+ * const ids = new MessageClientIdGenerator({ clientIP: "10.0.0.1", pid: 1, clock });
+ * const messages = ["a", "b"].map((body) => new Message({ topic: "T", body }));
+ * const batch: MessageBatch = createMessageBatch(messages, { ids, maxMessageSize: 1024 });
+ * if (batch.topic !== "T" || batch.properties.get("WAIT") !== "true") throw new Error();
+ * ```
+ */
 export interface MessageBatch {
   /** the topic shared by every message */
   readonly topic: string;
@@ -31,7 +46,23 @@ export interface MessageBatch {
   readonly uniqIds: string;
 }
 
-/** Options of {@linkcode createMessageBatch}. */
+/**
+ * Options of {@linkcode createMessageBatch}.
+ *
+ * @example
+ * ```ts
+ * import { ManualClock } from "../common/clock.ts";
+ * import { createMessageBatch, type CreateMessageBatchOptions } from "./message_batch.ts";
+ * import { Message } from "./message.ts";
+ * import { MessageClientIdGenerator } from "./message_client_id.ts";
+ * const options: CreateMessageBatchOptions = {
+ *   ids: new MessageClientIdGenerator({ clientIP: "10.0.0.1", pid: 1, clock: new ManualClock() }),
+ *   maxMessageSize: 4 * 1024 * 1024,
+ * };
+ * const batch = createMessageBatch([new Message({ topic: "T", body: "a" })], options);
+ * if (batch.uniqIds.length !== 32) throw new Error("one UNIQ_KEY of 32 hex digits");
+ * ```
+ */
 export interface CreateMessageBatchOptions {
   /** assigns `UNIQ_KEY`s */
   ids: MessageClientIdGenerator;
@@ -59,7 +90,8 @@ function unsupported(detail: string): MQClientError {
  * import { Message } from "./message.ts";
  * import { createMessageBatch } from "./message_batch.ts";
  * import { MessageClientIdGenerator } from "./message_client_id.ts";
- * const ids = new MessageClientIdGenerator({ clientIP: "10.0.0.1", pid: 1, clock: new ManualClock() });
+ * const clock = new ManualClock();
+ * const ids = new MessageClientIdGenerator({ clientIP: "10.0.0.1", pid: 1, clock });
  * const batch = createMessageBatch(
  *   [new Message({ topic: "T", body: "a" }), new Message({ topic: "T", body: "b" })],
  *   { ids, maxMessageSize: 4194304 },
@@ -148,7 +180,21 @@ function packBatch(
   return out;
 }
 
-/** One entry of a packed batch, as {@linkcode decodeMessageBatch} returns it. */
+/**
+ * One entry of a packed batch, as {@linkcode decodeMessageBatch} returns it.
+ *
+ * @example
+ * ```ts
+ * import { type BatchEntry, decodeMessageBatch } from "./message_batch.ts";
+ * const packed = new Uint8Array(23); // one entry: 20 header bytes, a 1-byte body, no properties
+ * const view = new DataView(packed.buffer);
+ * view.setInt32(0, 23);
+ * view.setInt32(16, 1);
+ * packed[20] = 0x61;
+ * const [entry]: BatchEntry[] = decodeMessageBatch(packed);
+ * if (new TextDecoder().decode(entry.body) !== "a" || entry.properties !== "") throw new Error();
+ * ```
+ */
 export interface BatchEntry {
   /** the user flag */
   readonly flag: number;
@@ -165,6 +211,19 @@ export interface BatchEntry {
  * @param body a packed batch
  * @returns its entries
  * @throws {RangeError} when an entry's sizes overrun the body
+ * @example
+ * ```ts
+ * import { ManualClock } from "../common/clock.ts";
+ * import { createMessageBatch, decodeMessageBatch } from "./message_batch.ts";
+ * import { Message } from "./message.ts";
+ * import { MessageClientIdGenerator } from "./message_client_id.ts";
+ * const clock = new ManualClock();
+ * const ids = new MessageClientIdGenerator({ clientIP: "10.0.0.1", pid: 1, clock });
+ * const message = new Message({ topic: "T", body: "a", flag: 7 });
+ * const batch = createMessageBatch([message], { ids, maxMessageSize: 1024 });
+ * const [entry] = decodeMessageBatch(batch.body);
+ * if (entry.flag !== 7 || !entry.properties.includes("UNIQ_KEY")) throw new Error();
+ * ```
  */
 export function decodeMessageBatch(body: Uint8Array): BatchEntry[] {
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);

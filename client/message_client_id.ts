@@ -27,7 +27,22 @@ function hexInt(value: number, digits: number): string {
   return out;
 }
 
-/** Options of {@linkcode MessageClientIdGenerator}. */
+/**
+ * Options of {@linkcode MessageClientIdGenerator}.
+ *
+ * @example
+ * ```ts
+ * import { ManualClock } from "../common/clock.ts";
+ * import {
+ *   MessageClientIdGenerator,
+ *   type MessageClientIdGeneratorOptions,
+ * } from "./message_client_id.ts";
+ * const clock = new ManualClock();
+ * const options: MessageClientIdGeneratorOptions = { clientIP: "10.0.0.1", pid: 1, clock };
+ * const ids = new MessageClientIdGenerator(options);
+ * if (ids.createUniqID() === ids.createUniqID()) throw new Error("ids are unique");
+ * ```
+ */
 export interface MessageClientIdGeneratorOptions {
   /** this client's IP; a host name or bad text falls back to 4 bytes of the time (RocketMQ's fake IP) */
   clientIP: string;

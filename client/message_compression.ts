@@ -10,24 +10,112 @@
 
 import * as zlib from "node:zlib";
 
-/** sysFlag bit: the body is compressed. */
+/**
+ * sysFlag bit: the body is compressed.
+ *
+ * @example
+ * ```ts
+ * import { COMPRESSED_FLAG, compressionSysFlag } from "./message_compression.ts";
+ * const isCompressed = (sysFlag: number) => (sysFlag & COMPRESSED_FLAG) !== 0;
+ * if (!isCompressed(compressionSysFlag("ZLIB")) || isCompressed(0)) throw new Error();
+ * ```
+ */
 export const COMPRESSED_FLAG = 0x1;
-/** sysFlag mask of the compression type. */
+/**
+ * sysFlag mask of the compression type.
+ *
+ * @example
+ * ```ts
+ * import { COMPRESSION_TYPE_MASK, COMPRESSION_ZSTD_TYPE } from "./message_compression.ts";
+ * const sysFlag = 0x201; // compressed, ZSTD
+ * if ((sysFlag & COMPRESSION_TYPE_MASK) !== COMPRESSION_ZSTD_TYPE) throw new Error();
+ * ```
+ */
 export const COMPRESSION_TYPE_MASK = 0x700;
-/** sysFlag compression type LZ4. */
+/**
+ * sysFlag compression type LZ4.
+ *
+ * @example
+ * ```ts
+ * import { COMPRESSED_FLAG, COMPRESSION_LZ4_TYPE, decompressBody } from "./message_compression.ts";
+ * try {
+ *   decompressBody(new Uint8Array(8), COMPRESSED_FLAG | COMPRESSION_LZ4_TYPE);
+ *   throw new Error("unreachable");
+ * } catch (error) {
+ *   if (!(error as Error).message.includes("LZ4 is not supported")) throw error;
+ * }
+ * ```
+ */
 export const COMPRESSION_LZ4_TYPE = 0x100;
-/** sysFlag compression type ZSTD. */
+/**
+ * sysFlag compression type ZSTD.
+ *
+ * @example
+ * ```ts
+ * import { COMPRESSION_ZSTD_TYPE, compressionSysFlag } from "./message_compression.ts";
+ * if (compressionSysFlag("ZSTD") !== (COMPRESSION_ZSTD_TYPE | 1)) throw new Error("0x201");
+ * ```
+ */
 export const COMPRESSION_ZSTD_TYPE = 0x200;
-/** sysFlag compression type ZLIB. */
+/**
+ * sysFlag compression type ZLIB.
+ *
+ * @example
+ * ```ts
+ * import {
+ *   COMPRESSED_FLAG,
+ *   COMPRESSION_ZLIB_TYPE,
+ *   compressBody,
+ *   decompressBody,
+ * } from "./message_compression.ts";
+ * const packed = compressBody(new TextEncoder().encode("x".repeat(100)), "ZLIB", 5);
+ * const sysFlag = COMPRESSED_FLAG | COMPRESSION_ZLIB_TYPE;
+ * if (decompressBody(packed, sysFlag).length !== 100) throw new Error();
+ * ```
+ */
 export const COMPRESSION_ZLIB_TYPE = 0x300;
 
-/** RocketMQ `CompressionType` names. */
+/**
+ * RocketMQ `CompressionType` names.
+ *
+ * @example
+ * ```ts
+ * import * as compression from "./message_compression.ts";
+ * const type: compression.CompressionType = "ZLIB";
+ * const packed = compression.compressBody(new TextEncoder().encode("x".repeat(100)), type, 5);
+ * const sysFlag = compression.compressionSysFlag(type);
+ * if (compression.decompressBody(packed, sysFlag).length !== 100) throw new Error();
+ * ```
+ */
 export type CompressionType = "ZLIB" | "ZSTD" | "LZ4";
 
-/** Default level (`rocketmq.message.compressLevel`, 5 for zlib). */
+/**
+ * Default level (`rocketmq.message.compressLevel`, 5 for zlib).
+ *
+ * @example
+ * ```ts
+ * import { COMPRESS_LEVEL_DEFAULT, compressBody } from "./message_compression.ts";
+ * const body = new TextEncoder().encode("x".repeat(5000));
+ * const packed = compressBody(body, "ZLIB", COMPRESS_LEVEL_DEFAULT);
+ * if (packed.length >= body.length) throw new Error("a repetitive body shrinks");
+ * ```
+ */
 export const COMPRESS_LEVEL_DEFAULT = 5;
 
-/** A body that cannot be compressed or decompressed. */
+/**
+ * A body that cannot be compressed or decompressed.
+ *
+ * @example
+ * ```ts
+ * import { decompressBody, MessageCompressionError } from "./message_compression.ts";
+ * try {
+ *   decompressBody(new TextEncoder().encode("not zlib"), 0x301);
+ *   throw new Error("unreachable");
+ * } catch (error) {
+ *   if (!(error instanceof MessageCompressionError)) throw error;
+ * }
+ * ```
+ */
 export class MessageCompressionError extends Error {
   /**
    * Creates the error.
@@ -57,6 +145,11 @@ const zstd = zlib as unknown as ZstdZlib;
  *
  * @param type the compression type
  * @returns COMPRESSED_FLAG plus the type bits, e.g. 0x301 for ZLIB
+ * @example
+ * ```ts
+ * import { compressionSysFlag } from "./message_compression.ts";
+ * if (compressionSysFlag("ZLIB") !== 0x301) throw new Error("compressed (0x1), type ZLIB (0x300)");
+ * ```
  */
 export function compressionSysFlag(type: CompressionType): number {
   const bits = type === "ZLIB"
@@ -103,6 +196,15 @@ export function compressBody(body: Uint8Array, type: CompressionType, level: num
  * @returns the raw body
  * @throws {MessageCompressionError} when the type is LZ4 (no codec here), unknown, or the bytes
  *   are not a valid stream of their type
+ *
+ * @example
+ * ```ts
+ * import { compressBody, decompressBody } from "./message_compression.ts";
+ * const body = new TextEncoder().encode("hello ".repeat(1000));
+ * const stored = compressBody(body, "ZLIB", 5);
+ * if (decompressBody(stored, 0x301).length !== body.length) throw new Error();
+ * if (decompressBody(body, 0) !== body) throw new Error("no COMPRESSED bit: returned as it is");
+ * ```
  */
 export function decompressBody(body: Uint8Array, sysFlag: number): Uint8Array {
   if ((sysFlag & COMPRESSED_FLAG) === 0) return body;

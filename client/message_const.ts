@@ -5,7 +5,17 @@
  * @module
  */
 
-/** System property names (RocketMQ `MessageConst`). */
+/**
+ * System property names (RocketMQ `MessageConst`).
+ *
+ * @example
+ * ```ts
+ * import { Message } from "./message.ts";
+ * import { MessageConst } from "./message_const.ts";
+ * const message = new Message({ topic: "T", body: "x", tags: "TagA" });
+ * if (message.properties.get(MessageConst.PROPERTY_TAGS) !== "TagA") throw new Error("TAGS");
+ * ```
+ */
 export const MessageConst = {
   PROPERTY_KEYS: "KEYS",
   PROPERTY_TAGS: "TAGS",
@@ -51,6 +61,17 @@ export const MessageConst = {
 /**
  * Names user properties may not take (RocketMQ `MessageConst.STRING_HASH_SET`); `Message`
  * refuses them in {@linkcode Message.putUserProperty}.
+ *
+ * @example
+ * ```ts
+ * import { Message } from "./message.ts";
+ * import { RESERVED_PROPERTY_NAMES } from "./message_const.ts";
+ * const message = new Message({ topic: "T", body: "x" });
+ * for (const name of ["DELAY", "region"]) {
+ *   if (!RESERVED_PROPERTY_NAMES.has(name)) message.putUserProperty(name, "eu"); // else it throws
+ * }
+ * if (message.getUserProperty("region") !== "eu") throw new Error();
+ * ```
  */
 export const RESERVED_PROPERTY_NAMES: ReadonlySet<string> = new Set([
   MessageConst.PROPERTY_TRACE_SWITCH,
@@ -86,15 +107,73 @@ export const RESERVED_PROPERTY_NAMES: ReadonlySet<string> = new Set([
   MessageConst.PROPERTY_INNER_MULTI_QUEUE_OFFSET,
 ]);
 
-/** Prefix of retry topics, `%RETRY%<group>` (RocketMQ `MixAll.RETRY_GROUP_TOPIC_PREFIX`). */
+/**
+ * Prefix of retry topics, `%RETRY%<group>` (RocketMQ `MixAll.RETRY_GROUP_TOPIC_PREFIX`).
+ *
+ * @example
+ * ```ts
+ * import { RETRY_GROUP_TOPIC_PREFIX } from "./message_const.ts";
+ * const retryTopic = RETRY_GROUP_TOPIC_PREFIX + "CG";
+ * if (retryTopic !== "%RETRY%CG") throw new Error();
+ * ```
+ */
 export const RETRY_GROUP_TOPIC_PREFIX = "%RETRY%";
-/** Prefix of dead-letter topics, `%DLQ%<group>`. */
+/**
+ * Prefix of dead-letter topics, `%DLQ%<group>`.
+ *
+ * @example
+ * ```ts
+ * import { DLQ_GROUP_TOPIC_PREFIX } from "./message_const.ts";
+ * const deadLetterTopic = DLQ_GROUP_TOPIC_PREFIX + "CG"; // where messages go after the last retry
+ * if (deadLetterTopic !== "%DLQ%CG") throw new Error();
+ * ```
+ */
 export const DLQ_GROUP_TOPIC_PREFIX = "%DLQ%";
-/** The topic-creation template of brokers with `autoCreateTopicEnable` (features.md §11). */
+/**
+ * The topic-creation template of brokers with `autoCreateTopicEnable` (features.md §11).
+ *
+ * @example
+ * ```ts
+ * import { AUTO_CREATE_TOPIC_KEY_TOPIC } from "./message_const.ts";
+ * import { Producer } from "./producer.ts";
+ * const producer = new Producer({ producerGroup: "PG", namesrvAddr: "127.0.0.1:9876" });
+ * if (producer.config.createTopicKey !== AUTO_CREATE_TOPIC_KEY_TOPIC) throw new Error("TBW102");
+ * ```
+ */
 export const AUTO_CREATE_TOPIC_KEY_TOPIC = "TBW102";
-/** The producer group every client instance registers (RocketMQ `MixAll.CLIENT_INNER_PRODUCER_GROUP`). */
+/**
+ * The producer group every client instance registers
+ * (RocketMQ `MixAll.CLIENT_INNER_PRODUCER_GROUP`).
+ *
+ * @example
+ * ```ts
+ * import { checkGroup } from "./validators.ts";
+ * import { CLIENT_INNER_PRODUCER_GROUP } from "./message_const.ts";
+ * checkGroup(CLIENT_INNER_PRODUCER_GROUP); // a legal name; every client instance registers it
+ * ```
+ */
 export const CLIENT_INNER_PRODUCER_GROUP = "CLIENT_INNER_PRODUCER";
-/** Producer group of the default producer (RocketMQ `MixAll.DEFAULT_PRODUCER_GROUP`). */
+/**
+ * Producer group of the default producer (RocketMQ `MixAll.DEFAULT_PRODUCER_GROUP`).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_PRODUCER_GROUP } from "./message_const.ts";
+ * import { Producer } from "./producer.ts";
+ * const namesrvAddr = "127.0.0.1:9876";
+ * const producer = new Producer({ producerGroup: DEFAULT_PRODUCER_GROUP, namesrvAddr });
+ * if (producer.producerGroup !== "DEFAULT_PRODUCER") throw new Error();
+ * ```
+ */
 export const DEFAULT_PRODUCER_GROUP = "DEFAULT_PRODUCER";
-/** Broker id of a master. */
+/**
+ * Broker id of a master.
+ *
+ * @example
+ * ```ts
+ * import { MASTER_ID } from "./message_const.ts";
+ * const brokerAddrs = new Map([[MASTER_ID, "10.0.0.1:10911"], [1, "10.0.0.2:10911"]]);
+ * if (brokerAddrs.get(MASTER_ID) !== "10.0.0.1:10911") throw new Error("sends go to the master");
+ * ```
+ */
 export const MASTER_ID = 0;

@@ -13,7 +13,20 @@ import { DECODE_RECORDS_MAX } from "./limits.ts";
 import { MessageExt } from "./message.ts";
 import { decompressBody } from "./message_compression.ts";
 
-/** A body that does not hold whole message records. */
+/**
+ * A body that does not hold whole message records.
+ *
+ * @example
+ * ```ts
+ * import { decodeMessages, MessageDecodeError } from "./message_decoder.ts";
+ * try {
+ *   decodeMessages(new Uint8Array([0, 0, 0, 9])); // a record size, then nothing
+ *   throw new Error("unreachable");
+ * } catch (error) {
+ *   if (!(error instanceof MessageDecodeError)) throw error;
+ * }
+ * ```
+ */
 export class MessageDecodeError extends Error {
   /**
    * Creates the error.
@@ -27,7 +40,19 @@ export class MessageDecodeError extends Error {
   }
 }
 
-/** Options of {@linkcode decodeMessages}. */
+/**
+ * Options of {@linkcode decodeMessages}.
+ *
+ * @example
+ * ```ts
+ * import { decodeMessages, type DecodeMessagesOptions } from "./message_decoder.ts";
+ * import type { PullResult } from "./pull_result.ts";
+ * const options: DecodeMessagesOptions = { brokerName: "broker-a", decompress: true };
+ * function messagesOf(result: PullResult, body: Uint8Array) {
+ *   return result.pullStatus === "FOUND" ? decodeMessages(body, options) : [];
+ * }
+ * ```
+ */
 export interface DecodeMessagesOptions {
   /** decompress compressed bodies (default true, as RocketMQ's consumers do) */
   decompress?: boolean;
@@ -76,6 +101,20 @@ export function decodeMessages(
  * @param options decompression and broker name
  * @returns the message
  * @throws {MessageDecodeError} when the record is malformed or its body cannot be decompressed
+ * @example
+ * ```ts
+ * import { hostAddress } from "../store/message_id.ts";
+ * import { MessageRecordEncoder } from "../store/message_record_encoder.ts";
+ * import { decodeMessageAt } from "./message_decoder.ts";
+ * const host = hostAddress("10.0.0.1", 10911);
+ * const encoder = new MessageRecordEncoder(host, 1024);
+ * const size = encoder.prepare({ topic: "T", queueId: 0, flag: 0, body: new Uint8Array([1]),
+ *   properties: "", sysFlag: 0, bornTimestamp: 1, bornHost: host }) as number;
+ * const bytes = new Uint8Array(16 + size); // the record at offset 16
+ * const fields = { physicalOffset: 0, queueOffset: 3, storeTimestamp: 2 };
+ * encoder.write(bytes, new DataView(bytes.buffer), 16, fields);
+ * if (decodeMessageAt(bytes, 16).queueOffset !== 3) throw new Error();
+ * ```
  */
 export function decodeMessageAt(
   bytes: Uint8Array,

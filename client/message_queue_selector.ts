@@ -16,6 +16,16 @@ import type { MessageQueue } from "./message_queue.ts";
  * @param message the message being sent
  * @param arg the caller's argument (e.g. an order id)
  * @returns one of `mqs`
+ * @example
+ * ```ts
+ * import type { MessageQueueSelector } from "./message_queue_selector.ts";
+ * import type { Producer } from "./producer.ts";
+ * const byOrderId: MessageQueueSelector = (mqs, _message, arg) => mqs[Number(arg) % mqs.length];
+ * async function sendStep(producer: Producer, orderId: number, step: string) {
+ *   const message = { topic: "OrderTopic", body: step };
+ *   return await producer.send(message, { selector: byOrderId, arg: orderId });
+ * }
+ * ```
  */
 export type MessageQueueSelector = (
   mqs: readonly MessageQueue[],
@@ -73,6 +83,14 @@ export const selectMessageQueueByHash: MessageQueueSelector = (mqs, _message, ar
  *
  * @param mqs the queues
  * @returns a random queue
+ * @example
+ * ```ts
+ * import { Message } from "./message.ts";
+ * import { selectMessageQueueByRandom } from "./message_queue_selector.ts";
+ * const mqs = [0, 1, 2, 3].map((queueId) => ({ topic: "T", brokerName: "b", queueId }));
+ * const mq = selectMessageQueueByRandom(mqs, new Message({ topic: "T", body: "x" }), undefined);
+ * if (!mqs.includes(mq)) throw new Error();
+ * ```
  */
 export const selectMessageQueueByRandom: MessageQueueSelector = (mqs) => {
   return mqs[Math.floor(Math.random() * mqs.length)];

@@ -26,7 +26,18 @@ import { decodeMessages } from "./message_decoder.ts";
 import { type MessageQueue, messageQueueJson } from "./message_queue.ts";
 import { decodeJsonBody } from "./topic_route.ts";
 
-/** What QUERY_MESSAGE returned from one broker. */
+/**
+ * What QUERY_MESSAGE returned from one broker.
+ *
+ * @example
+ * ```ts
+ * import type { MQClientAPI, QueryMessageResult } from "./mq_client_api.ts";
+ * async function byKey(api: MQClientAPI, addr: string, key: string): Promise<QueryMessageResult> {
+ *   const query = { topic: "T", key, maxNum: 32, beginTimestamp: 0, endTimestamp: Date.now() };
+ *   return await api.queryMessage(addr, { ...query, uniqueKey: false }, 3000);
+ * }
+ * ```
+ */
 export interface QueryMessageResult {
   /** the matching messages (unfiltered: the caller re-checks keys) */
   messages: MessageExt[];
@@ -36,7 +47,20 @@ export interface QueryMessageResult {
   indexLastUpdatePhyoffset: number;
 }
 
-/** Body of LOCK_BATCH_MQ / UNLOCK_BATCH_MQ (bodies.md §6). */
+/**
+ * Body of LOCK_BATCH_MQ / UNLOCK_BATCH_MQ (bodies.md §6).
+ *
+ * @example
+ * ```ts
+ * import type { LockBatchRequest, MQClientAPI } from "./mq_client_api.ts";
+ * async function lockQueue(api: MQClientAPI, brokerAddr: string, clientId: string) {
+ *   const body: LockBatchRequest = {
+ *     clientId, consumerGroup: "CG", mqSet: [{ topic: "T", brokerName: "b", queueId: 0 }],
+ *   };
+ *   return await api.lockBatchMQ(brokerAddr, body, 1000); // the queues locked
+ * }
+ * ```
+ */
 export interface LockBatchRequest {
   /** the locking client */
   clientId: string;

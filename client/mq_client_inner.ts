@@ -16,7 +16,22 @@ import type { MessageQueue } from "./message_queue.ts";
 import type { TopicPublishInfo } from "./topic_publish_info.ts";
 import type { TopicRouteData } from "./topic_route.ts";
 
-/** What a producer gives the instance (RocketMQ `MQProducerInner`). */
+/**
+ * What a producer gives the instance (RocketMQ `MQProducerInner`).
+ *
+ * @example
+ * ```ts
+ * import type { MQProducerInner } from "./mq_client_inner.ts";
+ * import type { TopicPublishInfo } from "./topic_publish_info.ts";
+ * const routes = new Map<string, TopicPublishInfo>();
+ * const producer: MQProducerInner = {
+ *   publishTopicList: () => routes.keys(),
+ *   isPublishTopicNeedUpdate: (topic) => !(routes.get(topic)?.ok() ?? false),
+ *   updateTopicPublishInfo: (topic, info) => void routes.set(topic, info),
+ * };
+ * if (!producer.isPublishTopicNeedUpdate("T")) throw new Error("no route yet");
+ * ```
+ */
 export interface MQProducerInner {
   /** topics it sends to, whose routes are polled */
   publishTopicList(): Iterable<string>;
@@ -29,6 +44,15 @@ export interface MQProducerInner {
 /**
  * What a consumer gives the instance (RocketMQ `MQConsumerInner`): its heartbeat data, where to
  * put new routes, and its rebalance and offset-persist work.
+ *
+ * @example
+ * ```ts
+ * import type { MQConsumerInner } from "./mq_client_inner.ts";
+ * import { PushConsumer } from "./push_consumer.ts";
+ * const options = { consumerGroup: "CG", namesrvAddr: "127.0.0.1:9876" };
+ * const consumer: MQConsumerInner = new PushConsumer(options); // consumers implement it
+ * if (consumer.consumeType !== "CONSUME_PASSIVELY") throw new Error("push consumers are passive");
+ * ```
  */
 export interface MQConsumerInner {
   /** the consumer group */
@@ -53,7 +77,22 @@ export interface MQConsumerInner {
   persistConsumerOffset(): Promise<void>;
 }
 
-/** Events an instance reports. */
+/**
+ * Events an instance reports.
+ *
+ * @example
+ * ```ts
+ * import type { MQClientInstanceEvents } from "./mq_client_inner.ts";
+ * const log: string[] = [];
+ * const events: Partial<MQClientInstanceEvents> = {
+ *   routeChanged: (topic) => log.push(`route of ${topic} changed`),
+ *   heartbeat: (_sent, failed) => log.push(`heartbeats failed: ${failed.join()}`),
+ *   rebalanced: (group) => log.push(`${group} rebalanced`),
+ * };
+ * events.rebalanced?.("CG");
+ * if (log[0] !== "CG rebalanced") throw new Error();
+ * ```
+ */
 export interface MQClientInstanceEvents {
   /** a topic's route was fetched and differs from the cached one */
   routeChanged: (topic: string, route: TopicRouteData) => void;

@@ -37,10 +37,26 @@ import type {
   MQProducerInner,
 } from "./mq_client_inner.ts";
 
-/** Lifecycle of an instance (RocketMQ `ServiceState`). */
+/**
+ * Lifecycle of an instance (RocketMQ `ServiceState`).
+ * @example
+ * ```ts
+ * import type { MQClientInstance, ServiceState } from "./mq_client_instance.ts";
+ * const isRunning = (i: MQClientInstance) => i.state === ("RUNNING" satisfies ServiceState);
+ * ```
+ */
 export type ServiceState = "CREATE_JUST" | "RUNNING" | "SHUTDOWN_ALREADY" | "START_FAILED";
 
-/** Options of {@linkcode MQClientInstance.updateTopicRouteInfoFromNameServer}. */
+/**
+ * Options of {@linkcode MQClientInstance.updateTopicRouteInfoFromNameServer}.
+ * @example
+ * ```ts
+ * import type { MQClientInstance, UpdateRouteOptions } from "./mq_client_instance.ts";
+ * const autoCreate: UpdateRouteOptions = { isDefault: true, defaultTopicQueueNums: 4 }; // TBW102
+ * const routeForNewTopic = (instance: MQClientInstance, topic: string) =>
+ *   instance.updateTopicRouteInfoFromNameServer(topic, autoCreate);
+ * ```
+ */
 export interface UpdateRouteOptions {
   /** use the auto-create template's route (`createTopicKey`, default TBW102) */
   isDefault?: boolean;
@@ -58,11 +74,7 @@ export interface UpdateRouteOptions {
  * ```ts
  * import { MQClientInstance } from "./mq_client_instance.ts";
  * import { resolveClientConfig } from "./client_config.ts";
- * import { staticClientEnv } from "./client_env.ts";
- * const config = resolveClientConfig(
- *   { namesrvAddr: "127.0.0.1:9876", clientIP: "127.0.0.1" },
- *   { env: staticClientEnv({ pid: 1 }) },
- * );
+ * const config = resolveClientConfig({ namesrvAddr: "127.0.0.1:9876", clientIP: "127.0.0.1" });
  * const instance = new MQClientInstance(config);
  * if (instance.clientId !== config.clientId) throw new Error();
  * await instance.shutdown();
@@ -90,7 +102,6 @@ export class MQClientInstance {
 
   /**
    * Creates an instance; nothing runs until {@linkcode MQClientInstance.start}.
-   *
    * @param config the resolved client config
    * @param api remote calls to use; default a new {@linkcode MQClientAPI} on the config's transport
    */
@@ -185,7 +196,6 @@ export class MQClientInstance {
 
   /**
    * Subscribes to an event.
-   *
    * @param type event name
    * @param listener called synchronously
    * @returns a function that unsubscribes
@@ -220,7 +230,6 @@ export class MQClientInstance {
 
   /**
    * Registers a producer group (RocketMQ `registerProducer`).
-   *
    * @param group the group
    * @param producer its callbacks
    * @returns false when the group is already registered on this instance
@@ -259,7 +268,6 @@ export class MQClientInstance {
 
   /**
    * Removes a producer group and tells every known broker (UNREGISTER_CLIENT).
-   *
    * @param group the group
    */
   async unregisterProducer(group: string): Promise<void> {
@@ -269,7 +277,6 @@ export class MQClientInstance {
 
   /**
    * Removes a consumer group and tells every known broker (UNREGISTER_CLIENT).
-   *
    * @param group the group
    */
   async unregisterConsumer(group: string): Promise<void> {
@@ -279,7 +286,6 @@ export class MQClientInstance {
 
   /**
    * Looks up a registered consumer group.
-   *
    * @param group a consumer group
    * @returns its registered consumer, if any
    */
@@ -289,7 +295,6 @@ export class MQClientInstance {
 
   /**
    * Looks up a registered producer group.
-   *
    * @param group a producer group
    * @returns its registered producer, if any
    */
@@ -299,7 +304,6 @@ export class MQClientInstance {
 
   /**
    * The cached route of a topic.
-   *
    * @param topic a topic
    * @returns a copy of its cached route, if any
    */

@@ -78,5 +78,16 @@ export class MQClientManager {
   }
 }
 
-/** The process-wide registry producers and consumers use unless given another. */
+/**
+ * The process-wide registry producers and consumers use unless given another.
+ *
+ * @example
+ * ```ts
+ * import { resolveClientConfig } from "./client_config.ts";
+ * import { defaultMQClientManager } from "./mq_client_manager.ts";
+ * const config = resolveClientConfig({ namesrvAddr: "127.0.0.1:9876", instanceName: "docs" });
+ * const instance = defaultMQClientManager.acquire(config); // shared by this client id's clients
+ * await defaultMQClientManager.release(instance); // the last release shuts it down
+ * ```
+ */
 export const defaultMQClientManager: MQClientManager = new MQClientManager();

@@ -13,9 +13,31 @@ import type { Clock } from "../common/clock.ts";
 import type { MessageQueue } from "./message_queue.ts";
 import type { TopicPublishInfo } from "./topic_publish_info.ts";
 
-/** Latency thresholds, ms (RocketMQ 4.9.8 `latencyMax`). */
+/**
+ * Latency thresholds, ms (RocketMQ 4.9.8 `latencyMax`).
+ *
+ * @example
+ * ```ts
+ * import { ManualClock } from "../common/clock.ts";
+ * import { LATENCY_MAX_DEFAULT, MQFaultStrategy } from "./mq_fault_strategy.ts";
+ * const clock = new ManualClock();
+ * const strategy = new MQFaultStrategy({ clock, latencyMax: LATENCY_MAX_DEFAULT });
+ * if (strategy.computeNotAvailableDuration(90) !== 0) throw new Error("under 550 ms: not avoided");
+ * ```
+ */
 export const LATENCY_MAX_DEFAULT: readonly number[] = [50, 100, 550, 1000, 2000, 3000, 15000];
-/** Avoidance per threshold, ms (RocketMQ 4.9.8 `notAvailableDuration`). */
+/**
+ * Avoidance per threshold, ms (RocketMQ 4.9.8 `notAvailableDuration`).
+ *
+ * @example
+ * ```ts
+ * import { ManualClock } from "../common/clock.ts";
+ * import { MQFaultStrategy, NOT_AVAILABLE_DURATION_DEFAULT } from "./mq_fault_strategy.ts";
+ * const notAvailableDuration = NOT_AVAILABLE_DURATION_DEFAULT;
+ * const strategy = new MQFaultStrategy({ clock: new ManualClock(), notAvailableDuration });
+ * if (strategy.computeNotAvailableDuration(2500) !== 120_000) throw new Error("2 s: 2 min");
+ * ```
+ */
 export const NOT_AVAILABLE_DURATION_DEFAULT: readonly number[] = [
   0,
   0,
@@ -25,7 +47,19 @@ export const NOT_AVAILABLE_DURATION_DEFAULT: readonly number[] = [
   180_000,
   600_000,
 ];
-/** Latency a failed send counts as (RocketMQ 4.9.8: `isolation ? 30000 : currentLatency`). */
+/**
+ * Latency a failed send counts as (RocketMQ 4.9.8: `isolation ? 30000 : currentLatency`).
+ *
+ * @example
+ * ```ts
+ * import { ManualClock } from "../common/clock.ts";
+ * import { ISOLATION_LATENCY_MS, MQFaultStrategy } from "./mq_fault_strategy.ts";
+ * const strategy = new MQFaultStrategy({ clock: new ManualClock(), sendLatencyFaultEnable: true });
+ * strategy.updateFaultItem("broker-a", 12, true); // a failed send counts as ISOLATION_LATENCY_MS
+ * if (strategy.computeNotAvailableDuration(ISOLATION_LATENCY_MS) !== 600_000) throw new Error();
+ * if (strategy.latencyFaultTolerance.isAvailable("broker-a")) throw new Error("avoided 10 min");
+ * ```
+ */
 export const ISOLATION_LATENCY_MS = 30_000;
 
 interface FaultItem {
@@ -37,6 +71,18 @@ interface FaultItem {
 /**
  * Which brokers are to be avoided until when. The table holds one item per broker group that ever
  * answered a send, so it is bounded by the route's broker count.
+ *
+ * @example
+ * ```ts
+ * import { ManualClock } from "../common/clock.ts";
+ * import { LatencyFaultTolerance } from "./mq_fault_strategy.ts";
+ * const clock = new ManualClock();
+ * const tolerance = new LatencyFaultTolerance(clock);
+ * tolerance.updateFaultItem("broker-a", 600, 30_000);
+ * if (tolerance.isAvailable("broker-a")) throw new Error("avoided for 30 s");
+ * clock.advance(30_000);
+ * if (!tolerance.isAvailable("broker-a")) throw new Error("available again");
+ * ```
  */
 export class LatencyFaultTolerance {
   readonly #clock: Clock;
@@ -111,7 +157,20 @@ export class LatencyFaultTolerance {
   }
 }
 
-/** Options of {@linkcode MQFaultStrategy}. */
+/**
+ * Options of {@linkcode MQFaultStrategy}.
+ *
+ * @example
+ * ```ts
+ * import { ManualClock } from "../common/clock.ts";
+ * import { MQFaultStrategy, type MQFaultStrategyOptions } from "./mq_fault_strategy.ts";
+ * const options: MQFaultStrategyOptions = {
+ *   clock: new ManualClock(), sendLatencyFaultEnable: true,
+ *   latencyMax: [100, 1000], notAvailableDuration: [0, 60_000],
+ * };
+ * if (new MQFaultStrategy(options).computeNotAvailableDuration(1500) !== 60_000) throw new Error();
+ * ```
+ */
 export interface MQFaultStrategyOptions {
   /** time source */
   clock: Clock;

@@ -13,7 +13,22 @@ import type { RemotingCommand } from "../protocol/remoting_command.ts";
 import { RemotingInvokeError } from "../protocol/remoting_error.ts";
 import { ClientErrorCode, MQClientError, suggestTodo } from "./client_error.ts";
 
-/** Options of {@linkcode NamesrvInvoker}. */
+/**
+ * Options of {@linkcode NamesrvInvoker}.
+ *
+ * @example
+ * ```ts
+ * import { systemClock } from "../common/clock.ts";
+ * import { MemoryTransport } from "../protocol/adapters/memory_transport.ts";
+ * import { RemotingClient } from "../protocol/remoting_client.ts";
+ * import { NamesrvInvoker, type NamesrvInvokerOptions } from "./namesrv_invoker.ts";
+ * const remotingClient = new RemotingClient({ transport: new MemoryTransport() });
+ * const namesrvAddrs = ["10.0.0.1:9876", "10.0.0.2:9876"];
+ * const options: NamesrvInvokerOptions = { remotingClient, namesrvAddrs, clock: systemClock };
+ * if (!namesrvAddrs.includes(new NamesrvInvoker(options).current ?? "")) throw new Error();
+ * await remotingClient.shutdown();
+ * ```
+ */
 export interface NamesrvInvokerOptions {
   /** the remoting client to call through */
   remotingClient: RemotingClient;

@@ -25,7 +25,18 @@ import {
 import type { SendResult } from "./send_result.ts";
 import { checkGroup, checkMessage } from "./validators.ts";
 
-/** How one send picks its queue and how long it may take. */
+/**
+ * How one send picks its queue and how long it may take.
+ *
+ * @example
+ * ```ts
+ * import type { Producer, SendOptions } from "./producer.ts";
+ * async function sendOrderStep(producer: Producer, orderId: string, step: string) {
+ *   const options: SendOptions = { shardingKey: orderId, signal: AbortSignal.timeout(10_000) };
+ *   return await producer.send({ topic: "OrderTopic", body: step }, options); // key -> one queue
+ * }
+ * ```
+ */
 export interface SendOptions {
   /** aborts waiting for a send permit and further retries */
   signal?: AbortSignal;
@@ -44,10 +55,35 @@ export interface SendOptions {
   shardingKey?: string;
 }
 
-/** A message to send: a {@linkcode Message} or what one is built from. */
+/**
+ * A message to send: a {@linkcode Message} or what one is built from.
+ *
+ * @example
+ * ```ts
+ * import { Message } from "./message.ts";
+ * import type { MessageLike, Producer } from "./producer.ts";
+ * const messages: MessageLike[] = [
+ *   new Message({ topic: "T", body: "built", tags: "TagA" }),
+ *   { topic: "T", body: "plain object", keys: "k1" },
+ * ];
+ * async function sendAll(producer: Producer) {
+ *   for (const message of messages) await producer.send(message);
+ * }
+ * ```
+ */
 export type MessageLike = Message | MessageInit;
 
-/** RocketMQ `ServiceState` of a producer. */
+/**
+ * RocketMQ `ServiceState` of a producer.
+ *
+ * @example
+ * ```ts
+ * import { Producer, type ProducerState } from "./producer.ts";
+ * const producer = new Producer({ producerGroup: "PG", namesrvAddr: "127.0.0.1:9876" });
+ * const state: ProducerState = producer.state;
+ * if (state !== "CREATE_JUST") throw new Error("nothing connects before start()");
+ * ```
+ */
 export type ProducerState = "CREATE_JUST" | "RUNNING" | "SHUTDOWN_ALREADY" | "START_FAILED";
 
 function toMessage(m: MessageLike): Message {

@@ -32,6 +32,14 @@ import type { MQClientManager } from "./mq_client_manager.ts";
  * `DefaultMQProducer.retryResponseCodes`, codes.md "How clients read them"): TOPIC_NOT_EXIST,
  * SERVICE_NOT_AVAILABLE, SYSTEM_ERROR, SYSTEM_BUSY, NO_PERMISSION, NO_BUYER_ID, NOT_IN_CURRENT_UNIT.
  * Never MESSAGE_ILLEGAL.
+ *
+ * @example
+ * ```ts
+ * import { ResponseCode } from "../protocol/response_code.ts";
+ * import { RETRY_RESPONSE_CODES_DEFAULT } from "./producer_config.ts";
+ * if (!RETRY_RESPONSE_CODES_DEFAULT.includes(ResponseCode.SYSTEM_BUSY)) throw new Error();
+ * if (RETRY_RESPONSE_CODES_DEFAULT.includes(ResponseCode.MESSAGE_ILLEGAL)) throw new Error();
+ * ```
  */
 export const RETRY_RESPONSE_CODES_DEFAULT: readonly number[] = [
   ResponseCode.TOPIC_NOT_EXIST,
@@ -69,16 +77,52 @@ export const producerConfigShape = {
 
 const ProducerConfigSchema = z.strictObject({ ...clientConfigShape, ...producerConfigShape });
 
-/** Producer data options as given (client options included). */
+/**
+ * Producer data options as given (client options included).
+ *
+ * @example
+ * ```ts
+ * import type { ProducerConfigInput } from "./producer_config.ts";
+ * import { Producer } from "./producer.ts";
+ * const input: ProducerConfigInput = {
+ *   producerGroup: "PG", namesrvAddr: "127.0.0.1:9876", retryTimesWhenSendFailed: 4,
+ * };
+ * if (new Producer(input).config.retryTimesWhenSendFailed !== 4) throw new Error();
+ * ```
+ */
 export type ProducerConfigInput = z.input<typeof ProducerConfigSchema>;
 
-/** Everything a `Producer` is built from: data options, I/O and the client-instance registry. */
+/**
+ * Everything a `Producer` is built from: data options, I/O and the client-instance registry.
+ *
+ * @example
+ * ```ts
+ * import { MQClientManager } from "./mq_client_manager.ts";
+ * import type { ProducerOptions } from "./producer_config.ts";
+ * import { Producer } from "./producer.ts";
+ * const options: ProducerOptions = {
+ *   producerGroup: "PG", namesrvAddr: "127.0.0.1:9876", clientManager: new MQClientManager(),
+ * };
+ * const producer = new Producer(options); // its client instance will live in the given manager
+ * ```
+ */
 export interface ProducerOptions extends ProducerConfigInput, ClientIo {
   /** where client instances are shared; default the process-wide `defaultMQClientManager` */
   clientManager?: MQClientManager;
 }
 
-/** Resolved producer options. */
+/**
+ * Resolved producer options.
+ *
+ * @example
+ * ```ts
+ * import { type ProducerConfig, resolveProducerConfig } from "./producer_config.ts";
+ * const options = { producerGroup: "PG", namesrvAddr: "127.0.0.1:9876" };
+ * const config: ProducerConfig = resolveProducerConfig(options);
+ * if (config.compressMsgBodyOverHowmuch !== 4096) throw new Error("RocketMQ's default");
+ * if (config.client.sendMsgTimeout !== 3000) throw new Error("RocketMQ's default");
+ * ```
+ */
 export interface ProducerConfig {
   /** the client part */
   readonly client: ClientConfig;

@@ -20,13 +20,55 @@ import {
 } from "./pull_consumer_options.ts";
 import { ConsumerBase } from "./_consumer_base.ts";
 
-/** RocketMQ's wording when the consumer is used before `start()` or after `shutdown()`. */
+/**
+ * RocketMQ's wording when the consumer is used before `start()` or after `shutdown()`.
+ *
+ * @example
+ * ```ts
+ * import { NOT_RUNNING_EXCEPTION_MESSAGE, PullConsumer } from "./pull_consumer.ts";
+ * const consumer = new PullConsumer({ consumerGroup: "CG", namesrvAddr: "127.0.0.1:9876" });
+ * try {
+ *   await consumer.poll(); // before start()
+ *   throw new Error("unreachable");
+ * } catch (error) {
+ *   if ((error as Error).message !== NOT_RUNNING_EXCEPTION_MESSAGE) throw error;
+ * }
+ * ```
+ */
 export const NOT_RUNNING_EXCEPTION_MESSAGE = "The consumer not running, please start it first.";
-/** RocketMQ's wording when `subscribe` and `assign` are mixed. */
+/**
+ * RocketMQ's wording when `subscribe` and `assign` are mixed.
+ *
+ * @example
+ * ```ts
+ * import { PullConsumer, SUBSCRIPTION_CONFLICT_EXCEPTION_MESSAGE } from "./pull_consumer.ts";
+ * const consumer = new PullConsumer({ consumerGroup: "CG", namesrvAddr: "127.0.0.1:9876" });
+ * consumer.subscribe("TopicTest", "*");
+ * try {
+ *   consumer.assign([{ topic: "TopicTest", brokerName: "broker-a", queueId: 0 }]);
+ *   throw new Error("unreachable");
+ * } catch (error) {
+ *   if ((error as Error).message !== SUBSCRIPTION_CONFLICT_EXCEPTION_MESSAGE) throw error;
+ * }
+ * ```
+ */
 export const SUBSCRIPTION_CONFLICT_EXCEPTION_MESSAGE =
   "Subscribe and assign are mutually exclusive.";
 
-/** Options of {@linkcode PullConsumer.poll}. */
+/**
+ * Options of {@linkcode PullConsumer.poll}.
+ *
+ * @example
+ * ```ts
+ * import type { PollOptions, PullConsumer } from "./pull_consumer.ts";
+ * async function pollUntilAborted(consumer: PullConsumer, signal: AbortSignal) {
+ *   const options: PollOptions = { timeoutMs: 1000, signal };
+ *   while (!signal.aborted) {
+ *     for (const msg of await consumer.poll(options)) console.log(msg.queueOffset, msg.bodyText);
+ *   }
+ * }
+ * ```
+ */
 export interface PollOptions {
   /** longest wait, ms; default `pollTimeoutMillis` (5 s) */
   timeoutMs?: number;

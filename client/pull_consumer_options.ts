@@ -32,13 +32,34 @@ import {
   type ResolvedConsumerConfig,
 } from "./push_consumer_options.ts";
 
-/** The lite pull consumer's delay after a failed pull (RocketMQ: 1000 ms). */
+/**
+ * The lite pull consumer's delay after a failed pull (RocketMQ: 1000 ms).
+ *
+ * @example
+ * ```ts
+ * import { LITE_PULL_TIME_DELAY_MILLS_WHEN_EXCEPTION_DEFAULT } from "./pull_consumer_options.ts";
+ * import { PullConsumer } from "./pull_consumer.ts";
+ * const consumer = new PullConsumer({ consumerGroup: "CG", namesrvAddr: "127.0.0.1:9876" });
+ * const delayMs = consumer.config.pullTimeDelayMillsWhenException; // after a failed pull
+ * if (delayMs !== LITE_PULL_TIME_DELAY_MILLS_WHEN_EXCEPTION_DEFAULT) throw new Error("1 s");
+ * ```
+ */
 export const LITE_PULL_TIME_DELAY_MILLS_WHEN_EXCEPTION_DEFAULT = 1000;
 
 const int = (min: number, max: number, fallback: number) =>
   z.number().int().min(min).max(max).default(fallback);
 
-/** The pull consumer's own options with RocketMQ's defaults. */
+/**
+ * The pull consumer's own options with RocketMQ's defaults.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { pullConsumerShape } from "./pull_consumer_options.ts";
+ * const options = z.object(pullConsumerShape).parse({ consumerGroup: "CG" });
+ * if (!options.autoCommit || options.pullBatchSize !== 10) throw new Error("RocketMQ's defaults");
+ * ```
+ */
 export const pullConsumerShape = {
   ...consumerCommonShape,
   autoCommit: z.boolean().default(true),
@@ -76,13 +97,49 @@ export const pullConsumerShape = {
 
 const PullConsumerSchema = z.strictObject({ ...clientConfigShape, ...pullConsumerShape });
 
-/** Pull consumer data options as given (client options included). */
+/**
+ * Pull consumer data options as given (client options included).
+ *
+ * @example
+ * ```ts
+ * import type { PullConsumerConfigInput } from "./pull_consumer_options.ts";
+ * import { PullConsumer } from "./pull_consumer.ts";
+ * const input: PullConsumerConfigInput = {
+ *   consumerGroup: "CG", namesrvAddr: "127.0.0.1:9876", autoCommit: false, pullBatchSize: 32,
+ * };
+ * if (new PullConsumer(input).config.autoCommit) throw new Error("commit() by hand");
+ * ```
+ */
 export type PullConsumerConfigInput = z.input<typeof PullConsumerSchema>;
 
-/** Everything a `PullConsumer` is built from. */
+/**
+ * Everything a `PullConsumer` is built from.
+ *
+ * @example
+ * ```ts
+ * import { MQClientManager } from "./mq_client_manager.ts";
+ * import type { PullConsumerOptions } from "./pull_consumer_options.ts";
+ * import { PullConsumer } from "./pull_consumer.ts";
+ * const options: PullConsumerOptions = {
+ *   consumerGroup: "CG", namesrvAddr: "127.0.0.1:9876", messageModel: "BROADCASTING",
+ *   clientManager: new MQClientManager(),
+ * };
+ * const consumer = new PullConsumer(options);
+ * ```
+ */
 export interface PullConsumerOptions extends PullConsumerConfigInput, ConsumerIo {}
 
-/** Resolved pull consumer options. */
+/**
+ * Resolved pull consumer options.
+ *
+ * @example
+ * ```ts
+ * import { type PullConsumerConfig, resolvePullConsumerConfig } from "./pull_consumer_options.ts";
+ * const options = { consumerGroup: "CG", namesrvAddr: "127.0.0.1:9876" };
+ * const config: PullConsumerConfig = resolvePullConsumerConfig(options, () => "20240101000000");
+ * if (config.pollTimeoutMillis !== 5000) throw new Error("RocketMQ's default poll timeout");
+ * ```
+ */
 export type PullConsumerConfig = ResolvedConsumerConfig<typeof pullConsumerShape>;
 
 /**
@@ -93,6 +150,13 @@ export type PullConsumerConfig = ResolvedConsumerConfig<typeof pullConsumerShape
  * @returns the resolved config
  * @throws {ClientConfigError} naming each bad option
  * @throws {MQClientError} for RocketMQ's configuration errors
+ * @example
+ * ```ts
+ * import { resolvePullConsumerConfig } from "./pull_consumer_options.ts";
+ * const options = { consumerGroup: "CG", namesrvAddr: "127.0.0.1:9876", consumeMaxSpan: 500 };
+ * const config = resolvePullConsumerConfig(options, () => "20240101000000");
+ * if (config.consumeMaxSpan !== 500) throw new Error();
+ * ```
  */
 export function resolvePullConsumerConfig(
   options: PullConsumerOptions,

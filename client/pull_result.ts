@@ -12,10 +12,35 @@ import type { RemotingCommand } from "../protocol/remoting_command.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
 import { MQBrokerError } from "./client_error.ts";
 
-/** RocketMQ `PullStatus`. */
+/**
+ * RocketMQ `PullStatus`.
+ *
+ * @example
+ * ```ts
+ * import type { PullResult, PullStatus } from "./pull_result.ts";
+ * function nextOffset(result: PullResult, offset: number): number {
+ *   const status: PullStatus = result.pullStatus;
+ *   if (status === "OFFSET_ILLEGAL") return result.minOffset;
+ *   return status === "NO_NEW_MSG" ? offset : result.nextBeginOffset;
+ * }
+ * ```
+ */
 export type PullStatus = "FOUND" | "NO_NEW_MSG" | "NO_MATCHED_MSG" | "OFFSET_ILLEGAL";
 
-/** A pull response, before the messages are decoded and filtered. */
+/**
+ * A pull response, before the messages are decoded and filtered.
+ *
+ * @example
+ * ```ts
+ * import { createRequest, createResponse } from "../protocol/remoting_command.ts";
+ * import { processPullResponse, type PullResult } from "./pull_result.ts";
+ * const offsets = { nextBeginOffset: "7", minOffset: "0", maxOffset: "7" };
+ * const header = { suggestWhichBrokerId: "0", ...offsets };
+ * const response = createResponse(createRequest(11), 19, undefined, header); // PULL_NOT_FOUND
+ * const result: PullResult = processPullResponse(response, "10.0.0.1:10911");
+ * if (result.pullStatus !== "NO_NEW_MSG" || result.messageBinary !== undefined) throw new Error();
+ * ```
+ */
 export interface PullResult {
   /** what the broker found */
   pullStatus: PullStatus;
@@ -45,6 +70,16 @@ const STATUS_BY_CODE: ReadonlyMap<number, PullStatus> = new Map([
  * @param brokerAddr the broker, for errors
  * @returns the pull result
  * @throws {MQBrokerError} for other codes or a header missing its fields
+ * @example
+ * ```ts
+ * import { createRequest, createResponse } from "../protocol/remoting_command.ts";
+ * import { processPullResponse } from "./pull_result.ts";
+ * const offsets = { nextBeginOffset: "5", minOffset: "0", maxOffset: "9" };
+ * const header = { suggestWhichBrokerId: "0", ...offsets };
+ * const response = createResponse(createRequest(11), 0, undefined, header, new Uint8Array(0));
+ * const result = processPullResponse(response, "10.0.0.1:10911");
+ * if (result.pullStatus !== "FOUND" || result.nextBeginOffset !== 5) throw new Error();
+ * ```
  */
 export function processPullResponse(response: RemotingCommand, brokerAddr: string): PullResult {
   const pullStatus = STATUS_BY_CODE.get(response.code);

@@ -43,13 +43,37 @@ import type { AllocateMessageQueueStrategy } from "./rebalance/allocate_message_
 import { checkConsumeTimestamp } from "./consumer/consume_timestamp.ts";
 import { checkGroup } from "./validators.ts";
 
-/** RocketMQ's reserved default group (`MixAll.DEFAULT_CONSUMER_GROUP`); consumers must name theirs. */
+/**
+ * RocketMQ's reserved default group (`MixAll.DEFAULT_CONSUMER_GROUP`); consumers must name theirs.
+ *
+ * @example
+ * ```ts
+ * import { checkConsumerGroup, DEFAULT_CONSUMER_GROUP } from "./push_consumer_options.ts";
+ * try {
+ *   checkConsumerGroup(DEFAULT_CONSUMER_GROUP);
+ *   throw new Error("unreachable");
+ * } catch (error) {
+ *   if (!(error as Error).message.startsWith("consumerGroup can not equal")) throw error;
+ * }
+ * ```
+ */
 export const DEFAULT_CONSUMER_GROUP = "DEFAULT_CONSUMER";
 
 const int = (min: number, max: number, fallback: number) =>
   z.number().int().min(min).max(max).default(fallback);
 
-/** Options every consumer (push and pull) shares. */
+/**
+ * Options every consumer (push and pull) shares.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { consumerCommonShape } from "./push_consumer_options.ts";
+ * const common = z.object(consumerCommonShape).parse({ consumerGroup: "CG" });
+ * if (common.messageModel !== "CLUSTERING") throw new Error("RocketMQ's default model");
+ * if (common.consumeFromWhere !== "CONSUME_FROM_LAST_OFFSET") throw new Error();
+ * ```
+ */
 export const consumerCommonShape = {
   consumerGroup: z.string().min(1).describe("a consumer group name"),
   messageModel: z.enum(["CLUSTERING", "BROADCASTING"]).default("CLUSTERING"),
@@ -65,7 +89,17 @@ export const consumerCommonShape = {
   localOffsetStoreDir: z.string().min(1).optional(),
 } as const;
 
-/** The push consumer's own options with RocketMQ's defaults. */
+/**
+ * The push consumer's own options with RocketMQ's defaults.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { pushConsumerShape } from "./push_consumer_options.ts";
+ * const options = z.object(pushConsumerShape).parse({ consumerGroup: "CG" });
+ * if (options.pullBatchSize !== 32 || options.consumeMessageBatchMaxSize !== 1) throw new Error();
+ * ```
+ */
 export const pushConsumerShape = {
   ...consumerCommonShape,
   consumeThreadMin: int(1, CONSUME_THREAD_MAX_CEILING, CONSUME_THREAD_MAX_DEFAULT),
@@ -113,17 +147,58 @@ export const pushConsumerShape = {
 
 const PushConsumerSchema = z.strictObject({ ...clientConfigShape, ...pushConsumerShape });
 
-/** Push consumer data options as given (client options included). */
+/**
+ * Push consumer data options as given (client options included).
+ *
+ * @example
+ * ```ts
+ * import type { PushConsumerConfigInput } from "./push_consumer_options.ts";
+ * import { PushConsumer } from "./push_consumer.ts";
+ * const input: PushConsumerConfigInput = {
+ *   consumerGroup: "CG", namesrvAddr: "127.0.0.1:9876", consumeMessageBatchMaxSize: 16,
+ *   maxReconsumeTimes: 3,
+ * };
+ * if (new PushConsumer(input).maxReconsumeTimes !== 3) throw new Error();
+ * ```
+ */
 export type PushConsumerConfigInput = z.input<typeof PushConsumerSchema>;
 
-/** Called when a topic's assigned queues change (RocketMQ `MessageQueueListener`). */
+/**
+ * Called when a topic's assigned queues change (RocketMQ `MessageQueueListener`).
+ *
+ * @example
+ * ```ts
+ * import type { MessageQueueListener } from "./push_consumer_options.ts";
+ * import { PushConsumer } from "./push_consumer.ts";
+ * const messageQueueListener: MessageQueueListener = (topic, mqAll, mqDivided) => {
+ *   console.log(`${topic}: ${mqDivided.length} of ${mqAll.length} queues are mine`);
+ * };
+ * const options = { consumerGroup: "CG", namesrvAddr: "127.0.0.1:9876", messageQueueListener };
+ * const consumer = new PushConsumer(options);
+ * ```
+ */
 export type MessageQueueListener = (
   topic: string,
   mqAll: readonly MessageQueue[],
   mqDivided: readonly MessageQueue[],
 ) => void;
 
-/** I/O and objects a consumer may be given besides its data options. */
+/**
+ * I/O and objects a consumer may be given besides its data options.
+ *
+ * @example
+ * ```ts
+ * import { ManualClock } from "../common/clock.ts";
+ * import { MemoryFileSystem } from "../store/adapters/memory_file_system.ts";
+ * import { MQClientManager } from "./mq_client_manager.ts";
+ * import type { ConsumerIo } from "./push_consumer_options.ts";
+ * import { PushConsumer } from "./push_consumer.ts";
+ * const io: ConsumerIo = {
+ *   clock: new ManualClock(), fs: new MemoryFileSystem(), clientManager: new MQClientManager(),
+ * };
+ * const consumer = new PushConsumer({ consumerGroup: "CG", namesrvAddr: "127.0.0.1:9876", ...io });
+ * ```
+ */
 export interface ConsumerIo extends ClientIo {
   /** where client instances are shared; default the process-wide manager */
   clientManager?: MQClientManager;
@@ -135,13 +210,48 @@ export interface ConsumerIo extends ClientIo {
   messageQueueListener?: MessageQueueListener;
 }
 
-/** Everything a `PushConsumer` is built from. */
+/**
+ * Everything a `PushConsumer` is built from.
+ *
+ * @example
+ * ```ts
+ * import { AllocateMessageQueueAveragelyByCircle } from "./rebalance/mod.ts";
+ * import type { PushConsumerOptions } from "./push_consumer_options.ts";
+ * import { PushConsumer } from "./push_consumer.ts";
+ * const options: PushConsumerOptions = {
+ *   consumerGroup: "CG", namesrvAddr: "127.0.0.1:9876", consumeThreadMax: 64,
+ *   allocateMessageQueueStrategy: new AllocateMessageQueueAveragelyByCircle(),
+ * };
+ * if (new PushConsumer(options).config.consumeThreadMax !== 64) throw new Error();
+ * ```
+ */
 export interface PushConsumerOptions extends PushConsumerConfigInput, ConsumerIo {}
 
-/** Resolved push consumer options. */
+/**
+ * Resolved push consumer options.
+ *
+ * @example
+ * ```ts
+ * import { type PushConsumerConfig, resolvePushConsumerConfig } from "./push_consumer_options.ts";
+ * const options = { consumerGroup: "CG", namesrvAddr: "127.0.0.1:9876" };
+ * const config: PushConsumerConfig = resolvePushConsumerConfig(options, () => "20240101000000");
+ * if (config.consumeTimestamp !== "20240101000000" || config.pullInterval !== 0) throw new Error();
+ * ```
+ */
 export type PushConsumerConfig = ResolvedConsumerConfig<typeof pushConsumerShape>;
 
-/** Resolved options of a consumer whose own option shape is `S`. */
+/**
+ * Resolved options of a consumer whose own option shape is `S`.
+ *
+ * @example
+ * ```ts
+ * import type { ResolvedConsumerConfig, pushConsumerShape } from "./push_consumer_options.ts";
+ * import { PushConsumer } from "./push_consumer.ts";
+ * const consumer = new PushConsumer({ consumerGroup: "CG", namesrvAddr: "127.0.0.1:9876" });
+ * const config: ResolvedConsumerConfig<typeof pushConsumerShape> = consumer.config;
+ * if (config.client.namesrvAddrs[0] !== "127.0.0.1:9876") throw new Error();
+ * ```
+ */
 export type ResolvedConsumerConfig<S extends z.ZodRawShape> =
   & Omit<z.output<z.ZodObject<S>>, "consumeTimestamp">
   & {
@@ -163,6 +273,13 @@ export type ResolvedConsumerConfig<S extends z.ZodRawShape> =
  * @param io transport, clock, logger, env
  * @returns the consumer part and the resolved client config
  * @throws {ClientConfigError} naming each bad option
+ * @example
+ * ```ts
+ * import { parseConsumerOptions, pushConsumerShape } from "./push_consumer_options.ts";
+ * const data = { consumerGroup: "CG", namesrvAddr: "127.0.0.1:9876", pullBatchSize: 64 };
+ * const { consumer, client } = parseConsumerOptions(data, pushConsumerShape, {});
+ * if (consumer.pullBatchSize !== 64 || client.namesrvAddrs.length !== 1) throw new Error();
+ * ```
  */
 export function parseConsumerOptions<S extends z.ZodRawShape>(
   data: Record<string, unknown>,
@@ -190,6 +307,18 @@ export function parseConsumerOptions<S extends z.ZodRawShape>(
  *
  * @param group the consumer group
  * @throws {MQClientError} with RocketMQ's wording
+ * @example
+ * ```ts
+ * import { MQClientError } from "./client_error.ts";
+ * import { checkConsumerGroup } from "./push_consumer_options.ts";
+ * checkConsumerGroup("CG_orders");
+ * try {
+ *   checkConsumerGroup("CG orders");
+ *   throw new Error("unreachable");
+ * } catch (error) {
+ *   if (!(error instanceof MQClientError)) throw error; // illegal characters
+ * }
+ * ```
  */
 export function checkConsumerGroup(group: string): void {
   checkGroup(group);
@@ -209,6 +338,18 @@ export function checkConsumerGroup(group: string): void {
  * @returns the resolved config
  * @throws {ClientConfigError} naming each bad option
  * @throws {MQClientError} for RocketMQ's `checkConfig` errors (group, timestamp, long polling)
+ * @example
+ * ```ts
+ * import { ClientConfigError } from "./client_error.ts";
+ * import { resolvePushConsumerConfig } from "./push_consumer_options.ts";
+ * const options = { consumerGroup: "CG", namesrvAddr: "127.0.0.1:9876", consumeThreadMin: 30 };
+ * try {
+ *   resolvePushConsumerConfig({ ...options, consumeThreadMax: 10 }, () => "20240101000000");
+ *   throw new Error("unreachable");
+ * } catch (error) {
+ *   if (!(error instanceof ClientConfigError)) throw error; // consumeThreadMin > consumeThreadMax
+ * }
+ * ```
  */
 export function resolvePushConsumerConfig(
   options: PushConsumerOptions,
@@ -234,6 +375,15 @@ export function resolvePushConsumerConfig(
  * @returns the consumer part and the resolved client config
  * @throws {ClientConfigError} naming each bad option
  * @throws {MQClientError} for a bad or reserved group
+ * @example
+ * ```ts
+ * import * as push from "./push_consumer_options.ts";
+ * const options: push.PushConsumerOptions = {
+ *   consumerGroup: "CG", namesrvAddr: "10.0.0.1:9876", pullInterval: 100,
+ * };
+ * const { consumer } = push.parseConsumerConfig(options, push.pushConsumerShape);
+ * if (consumer.pullInterval !== 100 || consumer.consumerGroup !== "CG") throw new Error();
+ * ```
  */
 export function parseConsumerConfig<S extends z.ZodRawShape>(
   options: ConsumerIo,
@@ -260,7 +410,21 @@ export function parseConsumerConfig<S extends z.ZodRawShape>(
   return parsed;
 }
 
-/** The long-polling and start-point options {@linkcode finishConsumerConfig} checks. */
+/**
+ * The long-polling and start-point options {@linkcode finishConsumerConfig} checks.
+ *
+ * @example
+ * ```ts
+ * import { resolveClientConfig } from "./client_config.ts";
+ * import { type ConsumerTimingOptions, finishConsumerConfig } from "./push_consumer_options.ts";
+ * const timing: ConsumerTimingOptions = {
+ *   brokerSuspendMaxTimeMillis: 15_000, consumerTimeoutMillisWhenSuspend: 30_000,
+ * };
+ * const client = resolveClientConfig({ namesrvAddr: "127.0.0.1:9876" });
+ * const config = finishConsumerConfig(timing, client, () => "20240101000000");
+ * if (config.consumeTimestamp !== "20240101000000") throw new Error();
+ * ```
+ */
 export interface ConsumerTimingOptions {
   consumerTimeoutMillisWhenSuspend: number;
   brokerSuspendMaxTimeMillis: number;
@@ -275,6 +439,19 @@ export interface ConsumerTimingOptions {
  * @param defaultTimestamp formats the default `consumeTimestamp`
  * @returns the resolved config
  * @throws {MQClientError} with RocketMQ's wording for the long-polling relation or the timestamp
+ * @example
+ * ```ts
+ * import { resolveClientConfig } from "./client_config.ts";
+ * import { finishConsumerConfig } from "./push_consumer_options.ts";
+ * const client = resolveClientConfig({ namesrvAddr: "127.0.0.1:9876" });
+ * const timing = { brokerSuspendMaxTimeMillis: 20_000, consumerTimeoutMillisWhenSuspend: 20_000 };
+ * try {
+ *   finishConsumerConfig(timing, client, () => "20240101000000");
+ *   throw new Error("unreachable");
+ * } catch (error) {
+ *   if (!(error as Error).message.startsWith("Long polling mode")) throw error; // must exceed it
+ * }
+ * ```
  */
 export function finishConsumerConfig<C extends ConsumerTimingOptions>(
   consumer: C,

@@ -14,14 +14,38 @@ import { decodeSendResponseHeaderFast } from "./_send_response_header_fast.ts";
 import { MQBrokerError } from "./client_error.ts";
 import type { MessageQueue } from "./message_queue.ts";
 
-/** How a send ended; all but SEND_OK mean "stored, but not as the broker was asked to". */
+/**
+ * How a send ended; all but SEND_OK mean "stored, but not as the broker was asked to".
+ *
+ * @example
+ * ```ts
+ * import type { SendResult, SendStatus } from "./send_result.ts";
+ * function replicated(result: SendResult): boolean {
+ *   const status: SendStatus = result.sendStatus; // every status means "stored"
+ *   return status !== "FLUSH_SLAVE_TIMEOUT" && status !== "SLAVE_NOT_AVAILABLE";
+ * }
+ * ```
+ */
 export type SendStatus =
   | "SEND_OK"
   | "FLUSH_DISK_TIMEOUT"
   | "FLUSH_SLAVE_TIMEOUT"
   | "SLAVE_NOT_AVAILABLE";
 
-/** A completed send. */
+/**
+ * A completed send.
+ *
+ * @example
+ * ```ts
+ * import type { Producer } from "./producer.ts";
+ * import type { SendResult } from "./send_result.ts";
+ * async function sendAndLog(producer: Producer): Promise<SendResult> {
+ *   const result = await producer.send({ topic: "TopicTest", body: "hello" });
+ *   console.log(result.sendStatus, result.msgId, result.messageQueue.queueId, result.queueOffset);
+ *   return result;
+ * }
+ * ```
+ */
 export interface SendResult {
   /** SEND_OK, or a "stored, but" status */
   sendStatus: SendStatus;
@@ -48,7 +72,22 @@ const STATUS_BY_CODE: ReadonlyMap<number, SendStatus> = new Map([
   [ResponseCode.SLAVE_NOT_AVAILABLE, "SLAVE_NOT_AVAILABLE"],
 ]);
 
-/** What the response does not say but the result needs. */
+/**
+ * What the response does not say but the result needs.
+ *
+ * @example
+ * ```ts
+ * import { createRequest, createResponse } from "../protocol/remoting_command.ts";
+ * import { processSendResponse, type SendResponseContext } from "./send_result.ts";
+ * const context: SendResponseContext = {
+ *   brokerName: "broker-a", topic: "T", uniqMsgId: "U1", brokerAddr: "10.0.0.1:10911",
+ * };
+ * const header = { msgId: "0A00000100002A9F0000000000000000", queueId: "2", queueOffset: "9" };
+ * const response = createResponse(createRequest(310), 0, undefined, header);
+ * const result = processSendResponse(response, context);
+ * if (result.msgId !== "U1" || result.messageQueue.brokerName !== "broker-a") throw new Error();
+ * ```
+ */
 export interface SendResponseContext {
   /** the broker group sent to */
   brokerName: string;

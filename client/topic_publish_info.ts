@@ -12,7 +12,18 @@ import type { MessageQueue } from "./message_queue.ts";
 import { compareMessageQueue, compareStrings } from "./message_queue.ts";
 import type { TopicRouteData } from "./topic_route.ts";
 
-/** A test on a queue; all filters given to a selection must pass. */
+/**
+ * A test on a queue; all filters given to a selection must pass.
+ *
+ * @example
+ * ```ts
+ * import { type QueueFilter, TopicPublishInfo } from "./topic_publish_info.ts";
+ * const queues = [0, 1].map((queueId) => ({ topic: "T", brokerName: "a", queueId }));
+ * const notQueue0: QueueFilter = (mq) => mq.queueId !== 0;
+ * const info = new TopicPublishInfo(queues);
+ * if (info.selectOneMessageQueue(notQueue0)?.queueId !== 1) throw new Error();
+ * ```
+ */
 export type QueueFilter = (mq: MessageQueue) => boolean;
 
 /**
@@ -109,6 +120,19 @@ export class TopicPublishInfo {
  * @param topic the topic
  * @param route its route
  * @returns the publish info (not yet marked `haveTopicRouterInfo`)
+ * @example
+ * ```ts
+ * import type { TopicRouteData } from "./topic_route.ts";
+ * import { topicRouteData2TopicPublishInfo } from "./topic_publish_info.ts";
+ * const queueData = { brokerName: "b", readQueueNums: 2, writeQueueNums: 2 };
+ * const brokerAddrs = new Map([[0, "10.0.0.1:10911"]]);
+ * const route: TopicRouteData = {
+ *   queueDatas: [{ ...queueData, perm: 6, topicSysFlag: 0 }], filterServerTable: new Map(),
+ *   brokerDatas: [{ cluster: "C", brokerName: "b", brokerAddrs, enableActingMaster: false }],
+ * };
+ * const info = topicRouteData2TopicPublishInfo("T", route);
+ * if (info.messageQueueList.length !== 2 || !info.ok()) throw new Error("2 write queues");
+ * ```
  */
 export function topicRouteData2TopicPublishInfo(
   topic: string,
@@ -148,6 +172,19 @@ export function topicRouteData2TopicPublishInfo(
  * @param topic the topic
  * @param route its route
  * @returns the readable queues
+ * @example
+ * ```ts
+ * import type { TopicRouteData } from "./topic_route.ts";
+ * import { topicRouteData2TopicSubscribeInfo } from "./topic_publish_info.ts";
+ * const queueData = { brokerName: "b", readQueueNums: 2, writeQueueNums: 2 };
+ * const brokerAddrs = new Map([[0, "10.0.0.1:10911"]]);
+ * const route: TopicRouteData = {
+ *   queueDatas: [{ ...queueData, perm: 6, topicSysFlag: 0 }], filterServerTable: new Map(),
+ *   brokerDatas: [{ cluster: "C", brokerName: "b", brokerAddrs, enableActingMaster: false }],
+ * };
+ * const queues = topicRouteData2TopicSubscribeInfo("T", route);
+ * if (queues.map((mq) => mq.queueId).join() !== "0,1") throw new Error("2 read queues");
+ * ```
  */
 export function topicRouteData2TopicSubscribeInfo(
   topic: string,

@@ -14,7 +14,20 @@ import { compareStrings } from "./message_queue.ts";
 
 export type { BrokerData, ClusterInfo, QueueData, TopicRouteData };
 
-/** A body that is not the expected JSON shape. */
+/**
+ * A body that is not the expected JSON shape.
+ *
+ * @example
+ * ```ts
+ * import { BodyDecodeError, decodeTopicRouteData } from "./topic_route.ts";
+ * try {
+ *   decodeTopicRouteData(new TextEncoder().encode("not json"));
+ *   throw new Error("unreachable");
+ * } catch (error) {
+ *   if (!(error instanceof BodyDecodeError)) throw error;
+ * }
+ * ```
+ */
 export class BodyDecodeError extends Error {
   /**
    * Creates the error.
@@ -66,6 +79,15 @@ const clusterInfoSchema = z.object({
  * @param body the response body
  * @returns the typed value
  * @throws {BodyDecodeError} `Cannot decode <what>: …` when absent, not JSON or of the wrong shape
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { decodeJsonBody } from "./topic_route.ts";
+ * const schema = z.object({ consumerIdList: z.array(z.string()) });
+ * const body = new TextEncoder().encode('{"consumerIdList":["10.0.0.5@1"]}');
+ * const { consumerIdList } = decodeJsonBody("GetConsumerListByGroupResponseBody", schema, body);
+ * if (consumerIdList[0] !== "10.0.0.5@1") throw new Error();
+ * ```
  */
 export function decodeJsonBody<S extends z.ZodType>(
   what: string,
@@ -152,6 +174,16 @@ export function decodeTopicRouteData(body: Uint8Array | undefined): TopicRouteDa
  * @param body the response body
  * @returns broker groups by name and broker names by cluster
  * @throws {BodyDecodeError} when the body is not a ClusterInfo
+ * @example
+ * ```ts
+ * import { decodeClusterInfo } from "./topic_route.ts";
+ * const body = new TextEncoder().encode(
+ *   '{"brokerAddrTable":{"b":{"brokerAddrs":{0:"10.0.0.1:10911"},"brokerName":"b",' +
+ *     '"cluster":"C"}},"clusterAddrTable":{"C":["b"]}}',
+ * );
+ * const info = decodeClusterInfo(body);
+ * if (!info.clusterAddrTable.get("C")?.has("b")) throw new Error();
+ * ```
  */
 export function decodeClusterInfo(body: Uint8Array | undefined): ClusterInfo {
   const raw = decodeJsonBody("ClusterInfo", clusterInfoSchema, body);
@@ -173,6 +205,18 @@ export function decodeClusterInfo(body: Uint8Array | undefined): ClusterInfo {
  *
  * @param route a route
  * @returns its canonical JSON text
+ * @example
+ * ```ts
+ * import { canonicalRoute, type TopicRouteData } from "./topic_route.ts";
+ * const queueData = { brokerName: "b", readQueueNums: 2, writeQueueNums: 2 };
+ * const brokerAddrs = new Map([[0, "10.0.0.1:10911"]]);
+ * const route: TopicRouteData = {
+ *   queueDatas: [{ ...queueData, perm: 6, topicSysFlag: 0 }], filterServerTable: new Map(),
+ *   brokerDatas: [{ cluster: "C", brokerName: "b", brokerAddrs, enableActingMaster: false }],
+ * };
+ * const reordered = { ...route, brokerDatas: [...route.brokerDatas].reverse() };
+ * if (canonicalRoute(route) !== canonicalRoute(reordered)) throw new Error("order is ignored");
+ * ```
  */
 export function canonicalRoute(route: TopicRouteData): string {
   const queues = [...route.queueDatas].sort((a, b) => compareStrings(a.brokerName, b.brokerName));
@@ -191,6 +235,22 @@ export function canonicalRoute(route: TopicRouteData): string {
  * @param next the route just fetched
  * @param previous the cached route, if any
  * @returns whether they differ (RocketMQ `TopicRouteData.topicRouteDataChanged`)
+ * @example
+ * ```ts
+ * import {
+ *   cloneTopicRouteData,
+ *   type TopicRouteData,
+ *   topicRouteDataChanged,
+ * } from "./topic_route.ts";
+ * const queueData = { brokerName: "b", readQueueNums: 2, writeQueueNums: 2 };
+ * const brokerAddrs = new Map([[0, "10.0.0.1:10911"]]);
+ * const route: TopicRouteData = {
+ *   queueDatas: [{ ...queueData, perm: 6, topicSysFlag: 0 }], filterServerTable: new Map(),
+ *   brokerDatas: [{ cluster: "C", brokerName: "b", brokerAddrs, enableActingMaster: false }],
+ * };
+ * if (topicRouteDataChanged(cloneTopicRouteData(route), route)) throw new Error("a copy is equal");
+ * if (!topicRouteDataChanged(route, undefined)) throw new Error("a first route is new");
+ * ```
  */
 export function topicRouteDataChanged(next: TopicRouteData, previous?: TopicRouteData): boolean {
   return previous === undefined || canonicalRoute(next) !== canonicalRoute(previous);
@@ -201,6 +261,19 @@ export function topicRouteDataChanged(next: TopicRouteData, previous?: TopicRout
  *
  * @param route a route
  * @returns its copy
+ * @example
+ * ```ts
+ * import { cloneTopicRouteData, type TopicRouteData } from "./topic_route.ts";
+ * const queueData = { brokerName: "b", readQueueNums: 2, writeQueueNums: 2 };
+ * const brokerAddrs = new Map([[0, "10.0.0.1:10911"]]);
+ * const route: TopicRouteData = {
+ *   queueDatas: [{ ...queueData, perm: 6, topicSysFlag: 0 }], filterServerTable: new Map(),
+ *   brokerDatas: [{ cluster: "C", brokerName: "b", brokerAddrs, enableActingMaster: false }],
+ * };
+ * const copy = cloneTopicRouteData(route);
+ * copy.brokerDatas[0].brokerAddrs.set(1, "10.0.0.2:10911");
+ * if (route.brokerDatas[0].brokerAddrs.size !== 1) throw new Error("the original is untouched");
+ * ```
  */
 export function cloneTopicRouteData(route: TopicRouteData): TopicRouteData {
   const copy: TopicRouteData = {

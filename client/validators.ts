@@ -12,11 +12,28 @@ import { GROUP_LENGTH_MAX, TOPIC_LENGTH_MAX } from "./limits.ts";
 import type { Message } from "./message.ts";
 import { AUTO_CREATE_TOPIC_KEY_TOPIC } from "./message_const.ts";
 
-/** The characters topic and group names may use (RocketMQ's pattern text). */
+/**
+ * The characters topic and group names may use (RocketMQ's pattern text).
+ *
+ * @example
+ * ```ts
+ * import { VALID_PATTERN_STR } from "./validators.ts";
+ * const valid = new RegExp(VALID_PATTERN_STR);
+ * if (!valid.test("%RETRY%CG") || valid.test("my topic")) throw new Error();
+ * ```
+ */
 export const VALID_PATTERN_STR = "^[%|a-zA-Z0-9_-]+$";
 const VALID = /^[%|a-zA-Z0-9_-]+$/;
 
-/** Topics brokers own (RocketMQ `TopicValidator.SYSTEM_TOPIC_SET`), plus the `rmq_sys_` prefix. */
+/**
+ * Topics brokers own (RocketMQ `TopicValidator.SYSTEM_TOPIC_SET`), plus the `rmq_sys_` prefix.
+ *
+ * @example
+ * ```ts
+ * import { SYSTEM_TOPICS } from "./validators.ts";
+ * if (!SYSTEM_TOPICS.has("SCHEDULE_TOPIC_XXXX") || SYSTEM_TOPICS.has("T")) throw new Error();
+ * ```
+ */
 export const SYSTEM_TOPICS: ReadonlySet<string> = new Set([
   AUTO_CREATE_TOPIC_KEY_TOPIC,
   "SCHEDULE_TOPIC_XXXX",
@@ -29,7 +46,23 @@ export const SYSTEM_TOPICS: ReadonlySet<string> = new Set([
   "OFFSET_MOVED_EVENT",
 ]);
 
-/** Topics clients may not send to (RocketMQ `TopicValidator.NOT_ALLOWED_SEND_TOPIC_SET`). */
+/**
+ * Topics clients may not send to (RocketMQ `TopicValidator.NOT_ALLOWED_SEND_TOPIC_SET`).
+ *
+ * @example
+ * ```ts
+ * import { Message } from "./message.ts";
+ * import { checkMessage, NOT_ALLOWED_SEND_TOPICS } from "./validators.ts";
+ * const topic = "SCHEDULE_TOPIC_XXXX";
+ * if (!NOT_ALLOWED_SEND_TOPICS.has(topic)) throw new Error();
+ * try {
+ *   checkMessage(new Message({ topic, body: "x" }), 1024);
+ *   throw new Error("unreachable");
+ * } catch (error) {
+ *   if (!(error as Error).message.startsWith(`Sending message to topic[${topic}]`)) throw error;
+ * }
+ * ```
+ */
 export const NOT_ALLOWED_SEND_TOPICS: ReadonlySet<string> = new Set([
   "SCHEDULE_TOPIC_XXXX",
   "RMQ_SYS_TRANS_HALF_TOPIC",
@@ -44,6 +77,12 @@ export const NOT_ALLOWED_SEND_TOPICS: ReadonlySet<string> = new Set([
  *
  * @param name a topic or group name
  * @returns whether it holds a character outside `^[%|a-zA-Z0-9_-]+$`
+ * @example
+ * ```ts
+ * import { isTopicOrGroupIllegal } from "./validators.ts";
+ * if (isTopicOrGroupIllegal("Topic_Test-1")) throw new Error("letters, digits, _ - % | are legal");
+ * if (!isTopicOrGroupIllegal("topic.test")) throw new Error("a dot is not");
+ * ```
  */
 export function isTopicOrGroupIllegal(name: string): boolean {
   return name.length > 0 && !VALID.test(name);
@@ -54,6 +93,12 @@ export function isTopicOrGroupIllegal(name: string): boolean {
  *
  * @param topic a topic
  * @returns whether brokers own it (`TopicValidator.isSystemTopic`)
+ * @example
+ * ```ts
+ * import { isSystemTopic } from "./validators.ts";
+ * if (!isSystemTopic("TBW102") || !isSystemTopic("rmq_sys_wheel")) throw new Error();
+ * if (isSystemTopic("TopicTest")) throw new Error();
+ * ```
  */
 export function isSystemTopic(topic: string): boolean {
   return SYSTEM_TOPICS.has(topic) || topic.startsWith("rmq_sys_");
@@ -90,6 +135,18 @@ export function checkTopic(topic: string): void {
  *
  * @param group the group
  * @throws {MQClientError} with RocketMQ's wording when blank, too long or illegal
+ * @example
+ * ```ts
+ * import { MQClientError } from "./client_error.ts";
+ * import { checkGroup } from "./validators.ts";
+ * checkGroup("CG_orders");
+ * try {
+ *   checkGroup("bad group");
+ *   throw new Error("unreachable");
+ * } catch (error) {
+ *   if (!(error instanceof MQClientError)) throw error;
+ * }
+ * ```
  */
 export function checkGroup(group: string): void {
   if (group.trim() === "") throw new MQClientError("the specified group is blank");
@@ -110,6 +167,17 @@ export function checkGroup(group: string): void {
  *
  * @param topic the topic
  * @throws {MQClientError} `The topic[x] is conflict with system topic.`
+ * @example
+ * ```ts
+ * import { checkNotSystemTopic } from "./validators.ts";
+ * checkNotSystemTopic("TopicTest");
+ * try {
+ *   checkNotSystemTopic("TBW102");
+ *   throw new Error("unreachable");
+ * } catch (error) {
+ *   if (!(error as Error).message.startsWith("The topic[TBW102] is conflict")) throw error;
+ * }
+ * ```
  */
 export function checkNotSystemTopic(topic: string): void {
   if (isSystemTopic(topic)) {
@@ -126,6 +194,20 @@ export function checkNotSystemTopic(topic: string): void {
  * @throws {MQClientError} MESSAGE_ILLEGAL (13) for body problems, worded
  *   `CODE: 13  DESC: the message body length is zero`; the topic errors of {@linkcode checkTopic};
  *   `Sending message to topic[x] is forbidden.`
+ *
+ * @example
+ * ```ts
+ * import { MQClientError } from "./client_error.ts";
+ * import { Message } from "./message.ts";
+ * import { checkMessage } from "./validators.ts";
+ * checkMessage(new Message({ topic: "T", body: "hello" }), 4 * 1024 * 1024);
+ * try {
+ *   checkMessage(new Message({ topic: "T", body: "" }), 4 * 1024 * 1024);
+ *   throw new Error("unreachable");
+ * } catch (error) {
+ *   if (!(error instanceof MQClientError) || error.responseCode !== 13) throw error;
+ * }
+ * ```
  */
 export function checkMessage(message: Message, maxMessageSize: number): void {
   checkTopic(message.topic);

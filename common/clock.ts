@@ -4,16 +4,47 @@
  * @module
  */
 
-/** A source of wall-clock time in milliseconds since the Unix epoch. */
+/**
+ * A source of wall-clock time in milliseconds since the Unix epoch.
+ *
+ * @example
+ * ```ts
+ * import { type Clock, ManualClock, systemClock } from "./clock.ts";
+ * function ageMs(bornMs: number, clock: Clock = systemClock): number {
+ *   return clock.now() - bornMs;
+ * }
+ * if (ageMs(1_000, new ManualClock(3_000)) !== 2_000) throw new Error("age is now - born");
+ * ```
+ */
 export interface Clock {
   /** @returns the current time in milliseconds since the epoch */
   now(): number;
 }
 
-/** The real clock: `Date.now()`. */
+/**
+ * The real clock: `Date.now()`.
+ *
+ * @example
+ * ```ts
+ * import { systemClock } from "./clock.ts";
+ * const nowMs = systemClock.now();
+ * if (!Number.isSafeInteger(nowMs)) throw new Error("ms since the epoch are an integer");
+ * ```
+ */
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** A clock that only moves when told to; for deterministic tests. */
+/**
+ * A clock that only moves when told to; for deterministic tests.
+ *
+ * @example
+ * ```ts
+ * import { ManualClock } from "./clock.ts";
+ * const clock = new ManualClock(1_000);
+ * clock.advance(500);
+ * clock.set(2_000);
+ * if (clock.now() !== 2_000) throw new Error("set moves the clock to 2000");
+ * ```
+ */
 export class ManualClock implements Clock {
   #nowMs: number;
 

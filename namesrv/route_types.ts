@@ -57,7 +57,18 @@ export interface TopicConfigWrapper {
   dataVersion: DataVersion;
 }
 
-/** One broker group's queues of a topic. */
+/**
+ * One broker group's queues of a topic.
+ *
+ * @example
+ * ```ts
+ * import { PERM_WRITE, type QueueData } from "./route_types.ts";
+ * const queues: QueueData = {
+ *   brokerName: "broker-a", readQueueNums: 4, writeQueueNums: 4, perm: 6, topicSysFlag: 0,
+ * };
+ * if ((queues.perm & PERM_WRITE) === 0) throw new Error("perm 6 is read and write");
+ * ```
+ */
 export interface QueueData {
   /** the broker group */
   brokerName: string;
@@ -71,7 +82,19 @@ export interface QueueData {
   topicSysFlag: number;
 }
 
-/** One broker group: its cluster and the address of each member by broker id (0 = master). */
+/**
+ * One broker group: its cluster and the address of each member by broker id (0 = master).
+ *
+ * @example
+ * ```ts
+ * import type { BrokerData } from "./route_types.ts";
+ * const group: BrokerData = {
+ *   cluster: "DefaultCluster", brokerName: "broker-a", enableActingMaster: false,
+ *   brokerAddrs: new Map([[0, "10.0.0.1:10911"], [1, "10.0.0.2:10911"]]),
+ * };
+ * if (group.brokerAddrs.get(0) !== "10.0.0.1:10911") throw new Error("id 0 is the master");
+ * ```
+ */
 export interface BrokerData {
   /** cluster name */
   cluster: string;
@@ -85,7 +108,24 @@ export interface BrokerData {
   zoneName?: string;
 }
 
-/** What GET_ROUTEINFO_BY_TOPIC returns. */
+/**
+ * What GET_ROUTEINFO_BY_TOPIC returns.
+ *
+ * @example
+ * ```ts
+ * import type { TopicRouteData } from "./route_types.ts";
+ * const brokerAddrs = new Map([[0, "10.0.0.1:10911"]]);
+ * const route: TopicRouteData = {
+ *   queueDatas: [
+ *     { brokerName: "b", readQueueNums: 4, writeQueueNums: 4, perm: 6, topicSysFlag: 0 },
+ *   ],
+ *   brokerDatas: [{ cluster: "C", brokerName: "b", brokerAddrs, enableActingMaster: false }],
+ *   filterServerTable: new Map(),
+ * };
+ * const writeQueues = route.queueDatas.reduce((n, q) => n + q.writeQueueNums, 0);
+ * if (writeQueues !== 4) throw new Error();
+ * ```
+ */
 export interface TopicRouteData {
   /** `broker-a:4;broker-b:4` when ordered-topic config applies */
   orderTopicConf?: string;
@@ -97,7 +137,23 @@ export interface TopicRouteData {
   filterServerTable: Map<string, string[]>;
 }
 
-/** What GET_BROKER_CLUSTER_INFO returns. */
+/**
+ * What GET_BROKER_CLUSTER_INFO returns.
+ *
+ * @example
+ * ```ts
+ * import type { ClusterInfo } from "./route_types.ts";
+ * const brokerAddrs = new Map([[0, "10.0.0.1:10911"]]);
+ * const b = { cluster: "C", brokerName: "b", brokerAddrs, enableActingMaster: false };
+ * const info: ClusterInfo = {
+ *   brokerAddrTable: new Map([["b", b]]),
+ *   clusterAddrTable: new Map([["C", new Set(["b"])]]),
+ * };
+ * const names = [...info.clusterAddrTable.get("C") ?? []];
+ * const masters = names.map((name) => info.brokerAddrTable.get(name)?.brokerAddrs.get(0));
+ * if (masters[0] !== "10.0.0.1:10911") throw new Error();
+ * ```
+ */
 export interface ClusterInfo {
   /** broker name → group */
   brokerAddrTable: Map<string, BrokerData>;

@@ -24,7 +24,19 @@ export const FLAG_ONEWAY = 0x2;
  */
 export const VERSION_DEFAULT = 409;
 
-/** One remoting command, request or response. */
+/**
+ * One remoting command, request or response.
+ *
+ * @example
+ * ```ts
+ * import type { RemotingCommand } from "./remoting_command.ts";
+ * const heartbeat: RemotingCommand = {
+ *   code: 34, language: "JAVA", version: 409, opaque: 1, flag: 0, serializeType: "JSON",
+ *   body: new TextEncoder().encode("{}"),
+ * };
+ * if ((heartbeat.flag & 0x1) !== 0) throw new Error("flag bit 0 clear: a request");
+ * ```
+ */
 export interface RemotingCommand {
   /** request code, or response code on responses */
   code: number;

@@ -6,7 +6,19 @@
  * @module
  */
 
-/** Request codes by RocketMQ name. */
+/**
+ * Request codes by RocketMQ name.
+ *
+ * @example
+ * ```ts
+ * import { RequestCode } from "./request_code.ts";
+ * import { createRequest } from "./remoting_command.ts";
+ * const request = createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+ *   extFields: { topic: "TopicTest" },
+ * });
+ * if (request.code !== 105) throw new Error("GET_ROUTEINFO_BY_TOPIC is 105");
+ * ```
+ */
 export const RequestCode = {
   // Messaging and client management (broker)
   SEND_MESSAGE: 10,

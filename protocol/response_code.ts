@@ -5,7 +5,18 @@
  * @module
  */
 
-/** Response codes by RocketMQ name. */
+/**
+ * Response codes by RocketMQ name.
+ *
+ * @example
+ * ```ts
+ * import { ResponseCode } from "./response_code.ts";
+ * import { createRequest, createResponse } from "./remoting_command.ts";
+ * const request = createRequest(105, { extFields: { topic: "NoSuchTopic" } });
+ * const response = createResponse(request, ResponseCode.TOPIC_NOT_EXIST, "No topic route info");
+ * if (response.code !== 17) throw new Error("TOPIC_NOT_EXIST is 17");
+ * ```
+ */
 export const ResponseCode = {
   SUCCESS: 0,
   SYSTEM_ERROR: 1,

@@ -11,7 +11,19 @@ import type { Clock } from "../../common/clock.ts";
 import { type MessageQueue, messageQueueKey } from "../message_queue.ts";
 import { ProcessQueue } from "./process_queue.ts";
 
-/** One assigned queue's state. */
+/**
+ * One assigned queue's state.
+ *
+ * @example
+ * ```ts
+ * import { AssignedMessageQueue, type MessageQueueState } from "./assigned_message_queue.ts";
+ * const assigned = new AssignedMessageQueue();
+ * const mq = { topic: "T", brokerName: "b", queueId: 0 };
+ * assigned.assign([mq]);
+ * const state: MessageQueueState | undefined = assigned.state(mq);
+ * if (state === undefined || state.pullOffset !== -1) throw new Error("not pulled yet");
+ * ```
+ */
 export interface MessageQueueState {
   /** the queue */
   readonly messageQueue: MessageQueue;

@@ -22,7 +22,22 @@ import { RETRY_GROUP_TOPIC_PREFIX } from "../message_const.ts";
 import type { MessageQueue } from "../message_queue.ts";
 import { checkConsumeTimestamp } from "./consume_timestamp.ts";
 
-/** The lookups {@linkcode computePullFromWhere} makes. */
+/**
+ * The lookups {@linkcode computePullFromWhere} makes.
+ *
+ * @example
+ * ```ts
+ * import { computePullFromWhere, type PullFromWhereSource } from "./compute_pull_from_where.ts";
+ * const source: PullFromWhereSource = {
+ *   readStoreOffset: () => Promise.resolve(42), // the group committed 42
+ *   maxOffset: () => Promise.resolve(250),
+ *   searchOffset: () => Promise.resolve(100),
+ * };
+ * const mq = { topic: "T", brokerName: "b", queueId: 0 };
+ * const from = { consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET", consumeTimestamp: "" } as const;
+ * if (await computePullFromWhere(mq, from, source) !== 42) throw new Error("committed wins");
+ * ```
+ */
 export interface PullFromWhereSource {
   /** the committed offset from the store: ≥ 0, −1 none, other negative = failure */
   readStoreOffset(mq: MessageQueue): Promise<number>;
@@ -32,7 +47,24 @@ export interface PullFromWhereSource {
   searchOffset(mq: MessageQueue, timestamp: number): Promise<number>;
 }
 
-/** The consumer settings {@linkcode computePullFromWhere} follows. */
+/**
+ * The consumer settings {@linkcode computePullFromWhere} follows.
+ *
+ * @example
+ * ```ts
+ * import { computePullFromWhere, type PullFromWhereSettings } from "./compute_pull_from_where.ts";
+ * const settings: PullFromWhereSettings = {
+ *   consumeFromWhere: "CONSUME_FROM_TIMESTAMP", consumeTimestamp: "20240101000000",
+ * };
+ * const source = {
+ *   readStoreOffset: () => Promise.resolve(-1), // nothing committed yet
+ *   maxOffset: () => Promise.resolve(250),
+ *   searchOffset: () => Promise.resolve(100),
+ * };
+ * const mq = { topic: "T", brokerName: "b", queueId: 0 };
+ * if (await computePullFromWhere(mq, settings, source) !== 100) throw new Error("by timestamp");
+ * ```
+ */
 export interface PullFromWhereSettings {
   /** start position without a committed offset */
   consumeFromWhere: ConsumeFromWhere;

@@ -34,7 +34,18 @@ import { resetRetryTopic, setReconsumeTimes } from "./retry_topic.ts";
 /** Largest int32: the default `ackIndex` (everything acknowledged). */
 const ACK_ALL = 2_147_483_647;
 
-/** Construction options of {@linkcode ConsumeMessageConcurrentlyService}. */
+/**
+ * Construction options of {@linkcode ConsumeMessageConcurrentlyService}.
+ *
+ * @example
+ * ```ts
+ * import * as concurrently from "./consume_message_concurrently_service.ts";
+ * function serviceOf(options: concurrently.ConsumeConcurrentlyOptions, batchSize: number) {
+ *   const batched = { ...options, consumeMessageBatchMaxSize: batchSize }; // per listener call
+ *   return new concurrently.ConsumeMessageConcurrentlyService(batched);
+ * }
+ * ```
+ */
 export interface ConsumeConcurrentlyOptions {
   /** the group */
   consumerGroup: string;

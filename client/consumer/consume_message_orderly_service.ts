@@ -37,7 +37,19 @@ import type { OffsetStore } from "./offset_store.ts";
 import type { ProcessQueue } from "./process_queue.ts";
 import { resetRetryTopic, setReconsumeTimes } from "./retry_topic.ts";
 
-/** Construction options of {@linkcode ConsumeMessageOrderlyService}. */
+/**
+ * Construction options of {@linkcode ConsumeMessageOrderlyService}.
+ *
+ * @example
+ * ```ts
+ * import * as orderly from "./consume_message_orderly_service.ts";
+ * function serviceOf(options: orderly.ConsumeOrderlyOptions) {
+ *   const service = new orderly.ConsumeMessageOrderlyService({ ...options, maxReconsumeTimes: 3 });
+ *   service.start(); // starts re-locking the queues every 20 s (clustering)
+ *   return service;
+ * }
+ * ```
+ */
 export interface ConsumeOrderlyOptions {
   /** the group */
   consumerGroup: string;

@@ -11,7 +11,20 @@ import type { MessageExt } from "../message.ts";
 import type { MessageQueue } from "../message_queue.ts";
 import type { ProcessQueue } from "./process_queue.ts";
 
-/** One pulled batch. */
+/**
+ * One pulled batch.
+ *
+ * @example
+ * ```ts
+ * import { type ConsumeRequest, ConsumeRequestBuffer } from "./consume_request_buffer.ts";
+ * import { ProcessQueue } from "./process_queue.ts";
+ * const buffer = new ConsumeRequestBuffer();
+ * const messageQueue = { topic: "T", brokerName: "b", queueId: 0 };
+ * const request: ConsumeRequest = { messages: [], messageQueue, processQueue: new ProcessQueue() };
+ * buffer.put(request);
+ * if (await buffer.take(0) !== request) throw new Error("first in, first out");
+ * ```
+ */
 export interface ConsumeRequest {
   /** the messages, queue order */
   readonly messages: MessageExt[];

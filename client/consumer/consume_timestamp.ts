@@ -36,6 +36,13 @@ export function formatConsumeTimestamp(ms: number): string {
  *
  * @param text 14 digits
  * @returns ms since the epoch, or undefined when the text is not 14 digits
+ * @example
+ * ```ts
+ * import { parseConsumeTimestamp } from "./consume_timestamp.ts";
+ * const ms = parseConsumeTimestamp("20240101083000");
+ * if (ms !== new Date(2024, 0, 1, 8, 30).getTime()) throw new Error("local time");
+ * if (parseConsumeTimestamp("2024-01-01") !== undefined) throw new Error("not 14 digits");
+ * ```
  */
 export function parseConsumeTimestamp(text: string): number | undefined {
   const m = FORMAT.exec(text);
@@ -52,6 +59,12 @@ export function parseConsumeTimestamp(text: string): number | undefined {
  *
  * @param nowMs the consumer's creation time
  * @returns `yyyyMMddHHmmss`
+ * @example
+ * ```ts
+ * import { defaultConsumeTimestamp } from "./consume_timestamp.ts";
+ * const nowMs = new Date(2024, 0, 1, 8, 30).getTime();
+ * if (defaultConsumeTimestamp(nowMs) !== "20240101080000") throw new Error("half an hour before");
+ * ```
  */
 export function defaultConsumeTimestamp(nowMs: number): string {
   return formatConsumeTimestamp(nowMs - CONSUME_TIMESTAMP_BACK_MS);
@@ -64,6 +77,19 @@ export function defaultConsumeTimestamp(nowMs: number): string {
  * @returns its time in ms
  * @throws {MQClientError} `consumeTimestamp is invalid, the valid format is yyyyMMddHHmmss,but
  *   received <text>` with the FAQ suffix
+ *
+ * @example
+ * ```ts
+ * import { MQClientError } from "../client_error.ts";
+ * import { checkConsumeTimestamp } from "./consume_timestamp.ts";
+ * checkConsumeTimestamp("20240101000000");
+ * try {
+ *   checkConsumeTimestamp("yesterday");
+ *   throw new Error("unreachable");
+ * } catch (error) {
+ *   if (!(error instanceof MQClientError)) throw error;
+ * }
+ * ```
  */
 export function checkConsumeTimestamp(text: string): number {
   const ms = parseConsumeTimestamp(text);

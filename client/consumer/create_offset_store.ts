@@ -13,7 +13,24 @@ import { LocalFileOffsetStore } from "./local_file_offset_store.ts";
 import type { OffsetStore } from "./offset_store.ts";
 import { type BrokerOffsetClient, RemoteBrokerOffsetStore } from "./remote_broker_offset_store.ts";
 
-/** What {@linkcode createOffsetStore} needs. */
+/**
+ * What {@linkcode createOffsetStore} needs.
+ *
+ * @example
+ * ```ts
+ * import { silentRemotingLogger } from "../../protocol/remoting_logger.ts";
+ * import { MemoryFileSystem } from "../../store/adapters/memory_file_system.ts";
+ * import type { MQClientInstance } from "../mq_client_instance.ts";
+ * import { createOffsetStore, type CreateOffsetStoreOptions } from "./create_offset_store.ts";
+ * const storeFor = (client: MQClientInstance) => {
+ *   const options: CreateOffsetStoreOptions = {
+ *     messageModel: "BROADCASTING", groupName: "CG", client, fs: new MemoryFileSystem(),
+ *     localOffsetStoreDir: "/home/u/.rocketmq_offsets", logger: silentRemotingLogger,
+ *   };
+ *   return createOffsetStore(options); // a LocalFileOffsetStore
+ * };
+ * ```
+ */
 export interface CreateOffsetStoreOptions {
   /** clustering or broadcasting */
   messageModel: MessageModel;

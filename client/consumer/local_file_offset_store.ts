@@ -25,9 +25,30 @@ import {
 } from "../message_queue.ts";
 import { type OffsetStore, OffsetTable, type ReadOffsetType } from "./offset_store.ts";
 
-/** Default folder name under the user's home (RocketMQ `LOCAL_OFFSET_STORE_DIR`). */
+/**
+ * Default folder name under the user's home (RocketMQ `LOCAL_OFFSET_STORE_DIR`).
+ *
+ * @example
+ * ```ts
+ * import * as local from "./local_file_offset_store.ts";
+ * const dir = local.defaultLocalOffsetStoreDir(undefined, "/home/u");
+ * if (dir !== `/home/u/${local.LOCAL_OFFSET_STORE_DIR_NAME}`) throw new Error(dir);
+ * ```
+ */
 export const LOCAL_OFFSET_STORE_DIR_NAME = ".rocketmq_offsets";
-/** Java system property naming the folder (`rocketmq.client.localOffsetStoreDir`). */
+/**
+ * Java system property naming the folder (`rocketmq.client.localOffsetStoreDir`).
+ *
+ * @example
+ * ```ts
+ * import { staticClientEnv } from "../client_env.ts";
+ * import * as local from "./local_file_offset_store.ts";
+ * const name = local.LOCAL_OFFSET_STORE_DIR_PROPERTY;
+ * const env = staticClientEnv({ pid: 1, properties: { [name]: "/data/offsets" } });
+ * const dir = local.defaultLocalOffsetStoreDir(env.systemProperty(name), "/home/u");
+ * if (dir !== "/data/offsets") throw new Error(dir);
+ * ```
+ */
 export const LOCAL_OFFSET_STORE_DIR_PROPERTY = "rocketmq.client.localOffsetStoreDir";
 /** Largest offsets file read: a million queues' entries fit easily. */
 const OFFSETS_FILE_BYTES_MAX = 64 * 1024 * 1024;
@@ -41,7 +62,22 @@ const wrapperSchema = z.object({
   offsetTable: z.record(z.string(), z.number().int()).nullish(),
 });
 
-/** Options of {@linkcode LocalFileOffsetStore}. */
+/**
+ * Options of {@linkcode LocalFileOffsetStore}.
+ *
+ * @example
+ * ```ts
+ * import { silentRemotingLogger } from "../../protocol/remoting_logger.ts";
+ * import { MemoryFileSystem } from "../../store/adapters/memory_file_system.ts";
+ * import * as local from "./local_file_offset_store.ts";
+ * const options: local.LocalFileOffsetStoreOptions = {
+ *   fs: new MemoryFileSystem(), localOffsetStoreDir: "/home/u/.rocketmq_offsets",
+ *   clientId: "10.0.0.5@1#2", groupName: "CG", logger: silentRemotingLogger,
+ * };
+ * const store = new local.LocalFileOffsetStore(options);
+ * await store.load(); // no file yet: no offsets
+ * ```
+ */
 export interface LocalFileOffsetStoreOptions {
   /** all file I/O goes through it */
   fs: FileSystem;
@@ -266,6 +302,13 @@ export function encodeOffsetTable(offsets: Iterable<readonly [MessageQueue, numb
  * @param text the file text
  * @returns offsets by queue key
  * @throws {Error} when the text is not such a wrapper
+ * @example
+ * ```ts
+ * import { decodeOffsetTable } from "./local_file_offset_store.ts";
+ * const text = '{"offsetTable":{{"brokerName":"b","queueId":0,"topic":"T"}:12}}';
+ * const [[mq, offset]] = decodeOffsetTable(text).values();
+ * if (mq.queueId !== 0 || offset !== 12) throw new Error();
+ * ```
  */
 export function decodeOffsetTable(text: string): Map<string, [MessageQueue, number]> {
   const wrapper = wrapperSchema.parse(readFastjson(text));
@@ -284,6 +327,13 @@ export function decodeOffsetTable(text: string): Map<string, [MessageQueue, numb
  * @param property the property value, if set
  * @param home the user's home folder
  * @returns the folder
+ * @example
+ * ```ts
+ * import { defaultLocalOffsetStoreDir } from "./local_file_offset_store.ts";
+ * const dir = defaultLocalOffsetStoreDir(undefined, "/home/u/");
+ * if (dir !== "/home/u/.rocketmq_offsets") throw new Error(dir);
+ * if (defaultLocalOffsetStoreDir("/data/x", "/home/u") !== "/data/x") throw new Error("property");
+ * ```
  */
 export function defaultLocalOffsetStoreDir(property: string | undefined, home: string): string {
   return property ?? `${home.replace(/\/+$/, "")}/${LOCAL_OFFSET_STORE_DIR_NAME}`;

@@ -8,10 +8,35 @@
 import type { MessageExt } from "../message.ts";
 import type { MessageQueue } from "../message_queue.ts";
 
-/** Outcome of a concurrent listener call (RocketMQ `ConsumeConcurrentlyStatus`). */
+/**
+ * Outcome of a concurrent listener call (RocketMQ `ConsumeConcurrentlyStatus`).
+ *
+ * @example
+ * ```ts
+ * import type { ConsumeConcurrentlyStatus } from "./message_listener.ts";
+ * import type { MessageExt } from "../message.ts";
+ * function statusOf(msgs: MessageExt[]): ConsumeConcurrentlyStatus {
+ *   return msgs.every((m) => m.body.length > 0) ? "CONSUME_SUCCESS" : "RECONSUME_LATER";
+ * }
+ * ```
+ */
 export type ConsumeConcurrentlyStatus = "CONSUME_SUCCESS" | "RECONSUME_LATER";
 
-/** What a concurrent listener may read and adjust (RocketMQ `ConsumeConcurrentlyContext`). */
+/**
+ * What a concurrent listener may read and adjust (RocketMQ `ConsumeConcurrentlyContext`).
+ *
+ * @example
+ * ```ts
+ * import type { MessageListenerConcurrently } from "./message_listener.ts";
+ * const listener: MessageListenerConcurrently = (msgs, context) => {
+ *   const firstBad = msgs.findIndex((m) => m.bodyText === "");
+ *   if (firstBad === -1) return "CONSUME_SUCCESS";
+ *   context.ackIndex = firstBad - 1; // the messages before it succeeded; the rest are retried
+ *   context.delayLevelWhenNextConsume = 5; // retry after delay level 5 (1 minute)
+ *   return "CONSUME_SUCCESS";
+ * };
+ * ```
+ */
 export interface ConsumeConcurrentlyContext {
   /** the queue the messages came from */
   readonly messageQueue: MessageQueue;
@@ -24,7 +49,20 @@ export interface ConsumeConcurrentlyContext {
   ackIndex: number;
 }
 
-/** A concurrent listener: messages of one queue, any number of calls at once. */
+/**
+ * A concurrent listener: messages of one queue, any number of calls at once.
+ *
+ * @example
+ * ```ts
+ * import type { MessageListenerConcurrently } from "./message_listener.ts";
+ * import type { PushConsumer } from "../push_consumer.ts";
+ * const listener: MessageListenerConcurrently = async (msgs, context) => {
+ *   for (const msg of msgs) console.log(context.messageQueue.queueId, msg.bodyText);
+ *   return await Promise.resolve("CONSUME_SUCCESS");
+ * };
+ * const use = (consumer: PushConsumer) => consumer.registerMessageListener(listener);
+ * ```
+ */
 export type MessageListenerConcurrently = (
   msgs: MessageExt[],
   context: ConsumeConcurrentlyContext,
@@ -34,6 +72,17 @@ export type MessageListenerConcurrently = (
  * Outcome of an orderly listener call (RocketMQ `ConsumeOrderlyStatus`): SUCCESS, or
  * SUSPEND_CURRENT_QUEUE_A_MOMENT to retry the same messages after a pause; COMMIT and ROLLBACK
  * only matter with `autoCommit` off.
+ *
+ * @example
+ * ```ts
+ * import type { MessageListenerOrderly } from "./message_listener.ts";
+ * const handled = new Set<string>();
+ * const listener: MessageListenerOrderly = (msgs) => {
+ *   if (msgs.some((m) => m.bodyText === "not yet")) return "SUSPEND_CURRENT_QUEUE_A_MOMENT";
+ *   for (const m of msgs) handled.add(m.msgId);
+ *   return "SUCCESS";
+ * };
+ * ```
  */
 export type ConsumeOrderlyStatus =
   | "SUCCESS"
@@ -41,7 +90,21 @@ export type ConsumeOrderlyStatus =
   | "COMMIT"
   | "ROLLBACK";
 
-/** What an orderly listener may read and adjust (RocketMQ `ConsumeOrderlyContext`). */
+/**
+ * What an orderly listener may read and adjust (RocketMQ `ConsumeOrderlyContext`).
+ *
+ * @example
+ * ```ts
+ * import type { MessageListenerOrderly } from "./message_listener.ts";
+ * const listener: MessageListenerOrderly = (msgs, context) => {
+ *   if (msgs[0].reconsumeTimes < 3) {
+ *     context.suspendCurrentQueueTimeMillis = 2000; // retry the same messages in 2 s
+ *     return "SUSPEND_CURRENT_QUEUE_A_MOMENT";
+ *   }
+ *   return "SUCCESS";
+ * };
+ * ```
+ */
 export interface ConsumeOrderlyContext {
   /** the queue the messages came from */
   readonly messageQueue: MessageQueue;
@@ -51,7 +114,20 @@ export interface ConsumeOrderlyContext {
   suspendCurrentQueueTimeMillis: number;
 }
 
-/** An orderly listener: one call at a time per queue, in queue order. */
+/**
+ * An orderly listener: one call at a time per queue, in queue order.
+ *
+ * @example
+ * ```ts
+ * import type { MessageListenerOrderly } from "./message_listener.ts";
+ * import type { PushConsumer } from "../push_consumer.ts";
+ * const listener: MessageListenerOrderly = (msgs, context) => {
+ *   for (const msg of msgs) console.log(context.messageQueue.queueId, msg.bodyText);
+ *   return "SUCCESS"; // the queue's next messages come only after this call
+ * };
+ * const use = (consumer: PushConsumer) => consumer.registerOrderlyListener(listener);
+ * ```
+ */
 export type MessageListenerOrderly = (
   msgs: MessageExt[],
   context: ConsumeOrderlyContext,

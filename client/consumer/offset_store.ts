@@ -9,16 +9,48 @@
 
 import { type MessageQueue, messageQueueKey } from "../message_queue.ts";
 
-/** Where {@linkcode OffsetStore.readOffset} looks. */
+/**
+ * Where {@linkcode OffsetStore.readOffset} looks.
+ *
+ * @example
+ * ```ts
+ * import type { OffsetStore, ReadOffsetType } from "./offset_store.ts";
+ * import type { MessageQueue } from "../message_queue.ts";
+ * const from: ReadOffsetType = "MEMORY_FIRST_THEN_STORE"; // ask the broker only when not cached
+ * const committed = (store: OffsetStore, mq: MessageQueue) => store.readOffset(mq, from);
+ * ```
+ */
 export type ReadOffsetType = "READ_FROM_MEMORY" | "READ_FROM_STORE" | "MEMORY_FIRST_THEN_STORE";
 
-/** Options of {@linkcode OffsetStore.persistAll}. */
+/**
+ * Options of {@linkcode OffsetStore.persistAll}.
+ *
+ * @example
+ * ```ts
+ * import type { OffsetStore, PersistOptions } from "./offset_store.ts";
+ * import type { MessageQueue } from "../message_queue.ts";
+ * const answered: PersistOptions = { oneway: false }; // wait for each commit, e.g. at shutdown
+ * const flush = (store: OffsetStore, mqs: MessageQueue[]) => store.persistAll(mqs, answered);
+ * ```
+ */
 export interface PersistOptions {
   /** send broker commits one-way (default true) */
   oneway?: boolean;
 }
 
-/** A consumer group's offsets. Offsets are "next to consume" queue offsets (entries). */
+/**
+ * A consumer group's offsets. Offsets are "next to consume" queue offsets (entries).
+ *
+ * @example
+ * ```ts
+ * import type { OffsetStore } from "./offset_store.ts";
+ * import type { MessageQueue } from "../message_queue.ts";
+ * async function consumed(store: OffsetStore, mq: MessageQueue, lastOffset: number) {
+ *   store.updateOffset(mq, lastOffset + 1, true); // the next offset to consume; never backwards
+ *   await store.persist(mq);
+ * }
+ * ```
+ */
 export interface OffsetStore {
   /** Loads persisted offsets (the local file); nothing for the broker store. */
   load(): Promise<void>;
@@ -153,8 +185,16 @@ export class OffsetTable {
 }
 
 /**
+ * The map keys of queues, for membership tests.
+ *
  * @param mqs queues
  * @returns their keys
+ * @example
+ * ```ts
+ * import { queueKeySet } from "./offset_store.ts";
+ * const held = queueKeySet([{ topic: "T", brokerName: "b", queueId: 0 }]);
+ * if (!held.has("T@b@0")) throw new Error();
+ * ```
  */
 export function queueKeySet(mqs: Iterable<MessageQueue>): Set<string> {
   const keys = new Set<string>();

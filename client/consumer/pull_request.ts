@@ -9,7 +9,17 @@
 import type { MessageQueue } from "../message_queue.ts";
 import type { ProcessQueue } from "./process_queue.ts";
 
-/** See the module doc. */
+/**
+ * See the module doc.
+ *
+ * @example
+ * ```ts
+ * import type { PullRequest } from "./pull_request.ts";
+ * function advance(request: PullRequest, nextBeginOffset: number): void {
+ *   request.nextOffset = nextBeginOffset; // from the pull result; the next pull starts there
+ * }
+ * ```
+ */
 export interface PullRequest {
   /** the consumer group */
   readonly consumerGroup: string;

@@ -34,7 +34,19 @@ import { type PullSettings, PushMessagePuller } from "./push_message_puller.ts";
 import { QueueOffsetQueries } from "./queue_offset_queries.ts";
 import { getRetryTopic } from "./retry_topic.ts";
 
-/** Construction options of {@linkcode PushConsumerEngine}. */
+/**
+ * Construction options of {@linkcode PushConsumerEngine}.
+ *
+ * @example
+ * ```ts
+ * import { PushConsumerEngine, type PushConsumerEngineOptions } from "./push_consumer_engine.ts";
+ * async function run(options: PushConsumerEngineOptions, signal: AbortSignal) {
+ *   const engine = new PushConsumerEngine(options); // what PushConsumer.start() builds
+ *   await engine.start();
+ *   signal.addEventListener("abort", () => void engine.stop());
+ * }
+ * ```
+ */
 export interface PushConsumerEngineOptions {
   /** the resolved consumer options */
   config: PushConsumerConfig;

@@ -41,7 +41,22 @@ import type { PullRequest } from "./pull_request.ts";
 
 const MIB = 1024 * 1024;
 
-/** The push consumer settings the puller follows. */
+/**
+ * The push consumer settings the puller follows.
+ *
+ * @example
+ * ```ts
+ * import { flowControlReason, type PullSettings } from "./push_message_puller.ts";
+ * import { ProcessQueue } from "./process_queue.ts";
+ * const settings: PullSettings = {
+ *   pullBatchSize: 32, pullThresholdForQueue: 1000, pullThresholdSizeForQueue: 100,
+ *   consumeConcurrentlyMaxSpan: 2000, pullInterval: 0, pullTimeDelayMillsWhenException: 3000,
+ *   brokerSuspendMaxTimeMillis: 15_000, consumerTimeoutMillisWhenSuspend: 30_000,
+ *   postSubscriptionWhenPull: false,
+ * };
+ * if (flowControlReason(new ProcessQueue(), settings, false) !== undefined) throw new Error();
+ * ```
+ */
 export interface PullSettings {
   /** messages per pull */
   pullBatchSize: number;
@@ -100,7 +115,20 @@ export function flowControlReason(
   return undefined;
 }
 
-/** Construction options of {@linkcode PushMessagePuller}. */
+/**
+ * Construction options of {@linkcode PushMessagePuller}.
+ *
+ * @example
+ * ```ts
+ * import { PushMessagePuller, type PushMessagePullerOptions } from "./push_message_puller.ts";
+ * import type { PullRequest } from "./pull_request.ts";
+ * function startPulling(options: PushMessagePullerOptions, requests: readonly PullRequest[]) {
+ *   const puller = new PushMessagePuller(options);
+ *   for (const request of requests) puller.executePullRequestImmediately(request);
+ *   return puller;
+ * }
+ * ```
+ */
 export interface PushMessagePullerOptions {
   /** the group */
   consumerGroup: string;

@@ -11,7 +11,19 @@ import { MQClientError } from "../client_error.ts";
 import type { MessageQueue } from "../message_queue.ts";
 import type { MQClientInstance } from "../mq_client_instance.ts";
 
-/** What the queries need of a client instance. */
+/**
+ * What the queries need of a client instance.
+ *
+ * @example
+ * ```ts
+ * import type { MQClientInstance } from "../mq_client_instance.ts";
+ * import { type QueueOffsetClient, QueueOffsetQueries } from "./queue_offset_queries.ts";
+ * const queriesOf = (instance: MQClientInstance) => {
+ *   const client: QueueOffsetClient = instance; // any client instance will do
+ *   return new QueueOffsetQueries(client);
+ * };
+ * ```
+ */
 export type QueueOffsetClient = Pick<
   MQClientInstance,
   "api" | "brokers" | "config" | "updateTopicRouteInfoFromNameServer"

@@ -21,7 +21,19 @@ import {
 } from "./offset_store.ts";
 import { messageQueueKey } from "../message_queue.ts";
 
-/** What the broker store needs of a client instance. */
+/**
+ * What the broker store needs of a client instance.
+ *
+ * @example
+ * ```ts
+ * import type { MQClientInstance } from "../mq_client_instance.ts";
+ * import * as remote from "./remote_broker_offset_store.ts";
+ * const storeOf = (instance: MQClientInstance, consumerGroup: string) => {
+ *   const client: remote.BrokerOffsetClient = instance; // any client instance will do
+ *   return new remote.RemoteBrokerOffsetStore(client, consumerGroup);
+ * };
+ * ```
+ */
 export type BrokerOffsetClient = Pick<
   MQClientInstance,
   "clientId" | "api" | "brokers" | "config" | "updateTopicRouteInfoFromNameServer"

@@ -27,6 +27,19 @@ export function getRetryTopic(consumerGroup: string): string {
  *
  * @param msgs messages about to be consumed
  * @param consumerGroup the consuming group
+ * @example
+ * ```ts
+ * import { MessageExt } from "../message.ts";
+ * import { resetRetryTopic } from "./retry_topic.ts";
+ * const msg = new MessageExt({
+ *   topic: "%RETRY%CG", body: "x", properties: { RETRY_TOPIC: "TopicTest" }, queueId: 0,
+ *   storeSize: 0, queueOffset: 0, sysFlag: 0, bornTimestamp: 0, bornHost: "10.0.0.2:1",
+ *   storeTimestamp: 0, storeHost: "10.0.0.1:10911", offsetMsgId: "", commitLogOffset: 0,
+ *   bodyCRC: 0, reconsumeTimes: 1, preparedTransactionOffset: 0,
+ * });
+ * resetRetryTopic([msg], "CG");
+ * if (msg.topic !== "TopicTest") throw new Error("shown under its original topic");
+ * ```
  */
 export function resetRetryTopic(msgs: readonly MessageExt[], consumerGroup: string): void {
   const groupTopic = getRetryTopic(consumerGroup);
@@ -42,6 +55,19 @@ export function resetRetryTopic(msgs: readonly MessageExt[], consumerGroup: stri
  *
  * @param msg the message
  * @param reconsumeTimes the new count
+ * @example
+ * ```ts
+ * import { MessageExt } from "../message.ts";
+ * import { setReconsumeTimes } from "./retry_topic.ts";
+ * const msg = new MessageExt({
+ *   topic: "%RETRY%CG", body: "x", properties: { RETRY_TOPIC: "TopicTest" }, queueId: 0,
+ *   storeSize: 0, queueOffset: 0, sysFlag: 0, bornTimestamp: 0, bornHost: "10.0.0.2:1",
+ *   storeTimestamp: 0, storeHost: "10.0.0.1:10911", offsetMsgId: "", commitLogOffset: 0,
+ *   bodyCRC: 0, reconsumeTimes: 1, preparedTransactionOffset: 0,
+ * });
+ * setReconsumeTimes(msg, msg.reconsumeTimes + 1); // a local retry
+ * if (msg.reconsumeTimes !== 2) throw new Error();
+ * ```
  */
 export function setReconsumeTimes(msg: MessageExt, reconsumeTimes: number): void {
   (msg as { reconsumeTimes: number }).reconsumeTimes = reconsumeTimes;

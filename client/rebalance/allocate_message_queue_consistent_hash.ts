@@ -13,7 +13,19 @@ import {
 } from "./allocate_message_queue_strategy.ts";
 import { ConsistentHashRouter, type HashFunction, md5Hash } from "./consistent_hash_router.ts";
 
-/** RocketMQ's default virtual nodes per client. */
+/**
+ * RocketMQ's default virtual nodes per client.
+ *
+ * @example
+ * ```ts
+ * import {
+ *   AllocateMessageQueueConsistentHash,
+ *   CONSISTENT_HASH_VIRTUAL_NODES_DEFAULT,
+ * } from "./allocate_message_queue_consistent_hash.ts";
+ * const strategy = new AllocateMessageQueueConsistentHash();
+ * if (strategy.virtualNodeCnt !== CONSISTENT_HASH_VIRTUAL_NODES_DEFAULT) throw new Error("10");
+ * ```
+ */
 export const CONSISTENT_HASH_VIRTUAL_NODES_DEFAULT = 10;
 
 /**

@@ -12,6 +12,17 @@ import type { MessageQueue } from "../message_queue.ts";
 /**
  * Splits a topic's queues among the members of a consumer group. Every member runs the same
  * strategy on the same sorted inputs, so the parts are disjoint and cover every queue.
+ *
+ * @example
+ * ```ts
+ * import type { AllocateMessageQueueStrategy } from "./allocate_message_queue_strategy.ts";
+ * const firstClientTakesAll: AllocateMessageQueueStrategy = {
+ *   name: "FIRST",
+ *   allocate: (_group, currentCID, mqAll, cidAll) => currentCID === cidAll[0] ? [...mqAll] : [],
+ * };
+ * const mqs = [{ topic: "T", brokerName: "b", queueId: 0 }];
+ * if (firstClientTakesAll.allocate("CG", "c2", mqs, ["c1", "c2"]).length !== 0) throw new Error();
+ * ```
  */
 export interface AllocateMessageQueueStrategy {
   /** RocketMQ's strategy name, e.g. `AVG` (also sent to 5.x brokers for server-side rebalance) */
@@ -32,7 +43,21 @@ export interface AllocateMessageQueueStrategy {
   ): MessageQueue[];
 }
 
-/** Bad allocation input (RocketMQ throws `IllegalArgumentException` with the same text). */
+/**
+ * Bad allocation input (RocketMQ throws `IllegalArgumentException` with the same text).
+ *
+ * @example
+ * ```ts
+ * import { AllocateArgumentError } from "./allocate_message_queue_strategy.ts";
+ * import { AllocateMessageQueueAveragely } from "./allocate_message_queue_averagely.ts";
+ * try {
+ *   new AllocateMessageQueueAveragely().allocate("CG", "c1", [], ["c1"]);
+ *   throw new Error("unreachable");
+ * } catch (error) {
+ *   if (!(error instanceof AllocateArgumentError)) throw error; // mqAll is null or mqAll empty
+ * }
+ * ```
+ */
 export class AllocateArgumentError extends Error {
   /** @param message RocketMQ's wording, e.g. `cidAll is null or cidAll empty` */
   constructor(message: string) {

@@ -10,13 +10,39 @@
 
 import { createHash } from "node:crypto";
 
-/** A physical node of the ring. */
+/**
+ * A physical node of the ring.
+ *
+ * @example
+ * ```ts
+ * import { ConsistentHashRouter, type HashNode } from "./consistent_hash_router.ts";
+ * interface ClientNode extends HashNode {
+ *   readonly addr: string;
+ * }
+ * const router = new ConsistentHashRouter<ClientNode>([{ key: "c1", addr: "10.0.0.5" }], 10);
+ * if (router.routeNode("any key")?.addr !== "10.0.0.5") throw new Error("one node owns all");
+ * ```
+ */
 export interface HashNode {
   /** the node's identity, e.g. a client id */
   readonly key: string;
 }
 
-/** Hashes a key to a position on the ring (RocketMQ `HashFunction`). */
+/**
+ * Hashes a key to a position on the ring (RocketMQ `HashFunction`).
+ *
+ * @example
+ * ```ts
+ * import { ConsistentHashRouter, type HashFunction } from "./consistent_hash_router.ts";
+ * const javaHash: HashFunction = (key) => {
+ *   let hash = 0;
+ *   for (let i = 0; i < key.length; i++) hash = (Math.imul(31, hash) + key.charCodeAt(i)) >>> 0;
+ *   return hash;
+ * };
+ * const router = new ConsistentHashRouter([{ key: "c1" }, { key: "c2" }], 10, javaHash);
+ * if (router.routeNode("queue-0") === undefined) throw new Error();
+ * ```
+ */
 export type HashFunction = (key: string) => number;
 
 /**

@@ -18,7 +18,19 @@ import { type MessageQueue, messageQueueToString } from "../message_queue.ts";
 import type { MQClientInstance } from "../mq_client_instance.ts";
 import { LOCK_BATCH_TIMEOUT_MS } from "../consumer/limits.ts";
 
-/** What the locker needs of a client instance. */
+/**
+ * What the locker needs of a client instance.
+ *
+ * @example
+ * ```ts
+ * import type { MQClientInstance } from "../mq_client_instance.ts";
+ * import { type LockClient, MessageQueueLocker } from "./message_queue_locker.ts";
+ * function lockerFor(instance: MQClientInstance, consumerGroup: string): MessageQueueLocker {
+ *   const client: LockClient = instance; // any MQClientInstance will do
+ *   return new MessageQueueLocker(client, consumerGroup);
+ * }
+ * ```
+ */
 export type LockClient = Pick<MQClientInstance, "clientId" | "api" | "brokers" | "config">;
 
 /**

@@ -37,7 +37,23 @@ import type { PullRequest } from "../consumer/pull_request.ts";
 import type { AllocateMessageQueueStrategy } from "./allocate_message_queue_strategy.ts";
 import type { MessageQueueLocker } from "./message_queue_locker.ts";
 
-/** What the push and pull consumers plug into a rebalance (RocketMQ's abstract methods). */
+/**
+ * What the push and pull consumers plug into a rebalance (RocketMQ's abstract methods).
+ * @example
+ * ```ts
+ * import type { RebalanceHooks } from "./rebalance_impl.ts";
+ * const pulling: number[] = [];
+ * const hooks: RebalanceHooks = {
+ *   consumeType: "CONSUME_ACTIVELY",
+ *   messageQueueChanged: () => Promise.resolve(),
+ *   removeUnnecessaryMessageQueue: () => Promise.resolve(true), // nothing to persist
+ *   removeDirtyOffset: () => undefined,
+ *   computePullFromWhere: () => Promise.resolve(0), // every new queue starts at offset 0
+ *   dispatchPullRequests: (requests) => pulling.push(...requests.map((r) => r.nextOffset)),
+ *   rebalanceLater: () => undefined,
+ * };
+ * ```
+ */
 export interface RebalanceHooks {
   /** CONSUME_PASSIVELY (push: idle queues are re-created) or CONSUME_ACTIVELY */
   readonly consumeType: ConsumeType;
@@ -59,7 +75,26 @@ export interface RebalanceHooks {
   rebalanceLater(delayMs: number): void;
 }
 
-/** Construction options of {@linkcode RebalanceImpl}. */
+/**
+ * Construction options of {@linkcode RebalanceImpl}.
+ * @example
+ * ```ts
+ * import type { MQClientInstance } from "../mq_client_instance.ts";
+ * import { AllocateMessageQueueAveragely } from "./allocate_message_queue_averagely.ts";
+ * import { MessageQueueLocker } from "./message_queue_locker.ts";
+ * import * as rebalance from "./rebalance_impl.ts";
+ * function rebalanceOf(instance: MQClientInstance, hooks: rebalance.RebalanceHooks) {
+ *   const { clock, logger } = instance.config;
+ *   const strategy = new AllocateMessageQueueAveragely();
+ *   const locker = new MessageQueueLocker(instance, "CG");
+ *   const options: rebalance.RebalanceImplOptions = {
+ *     consumerGroup: "CG", messageModel: "CLUSTERING", client: instance, strategy, locker, hooks,
+ *     clock, logger,
+ *   };
+ *   return new rebalance.RebalanceImpl(options);
+ * }
+ * ```
+ */
 export interface RebalanceImplOptions {
   /** the group */
   consumerGroup: string;
@@ -87,7 +122,17 @@ interface Held {
   readonly pq: ProcessQueue;
 }
 
-/** How many process queues a run added and removed. */
+/**
+ * How many process queues a run added and removed.
+ * @example
+ * ```ts
+ * import type { RebalanceImpl, RebalanceOutcome } from "./rebalance_impl.ts";
+ * async function rebalanceNow(rebalance: RebalanceImpl, orderly: boolean): Promise<boolean> {
+ *   const outcome: RebalanceOutcome = await rebalance.doRebalance(orderly);
+ *   return outcome.changed; // whether any topic's assigned queues changed
+ * }
+ * ```
+ */
 export interface RebalanceOutcome {
   /** whether any topic's assignment changed */
   changed: boolean;
@@ -95,7 +140,6 @@ export interface RebalanceOutcome {
 
 /**
  * See the module doc.
- *
  * @example
  * ```ts ignore
  * const rebalance = new RebalanceImpl({ consumerGroup: "G", messageModel: "CLUSTERING", ... });
@@ -144,7 +188,6 @@ export class RebalanceImpl {
 
   /**
    * Takes a topic's readable queues from a route update.
-   *
    * @param topic the topic
    * @param queues its queues
    */
@@ -372,7 +415,6 @@ export class RebalanceImpl {
 
   /**
    * Locks one queue on its broker (orderly); marks its cache locked when held.
-   *
    * @param mq the queue
    * @returns whether this client now holds it
    */
@@ -411,7 +453,6 @@ export class RebalanceImpl {
 
   /**
    * Releases one queue's broker lock; failures are logged.
-   *
    * @param mq the queue
    * @param oneway send without waiting
    */

@@ -20,7 +20,20 @@ import type { PullRequest } from "../consumer/pull_request.ts";
 import type { QueueOffsetQueries } from "../consumer/queue_offset_queries.ts";
 import type { RebalanceHooks } from "./rebalance_impl.ts";
 
-/** What {@linkcode RebalanceLitePullHooks} works with. */
+/**
+ * What {@linkcode RebalanceLitePullHooks} works with.
+ *
+ * @example
+ * ```ts
+ * import {
+ *   type RebalanceLitePullContext,
+ *   RebalanceLitePullHooks,
+ * } from "./rebalance_lite_pull_impl.ts";
+ * function litePullHooks(context: RebalanceLitePullContext): RebalanceLitePullHooks {
+ *   return new RebalanceLitePullHooks(context); // the pull consumer's part of a rebalance
+ * }
+ * ```
+ */
 export interface RebalanceLitePullContext {
   /** where new queues start */
   pullFromWhere: PullFromWhereSettings;

@@ -29,10 +29,33 @@ import type { PullRequest } from "../consumer/pull_request.ts";
 import type { QueueOffsetQueries } from "../consumer/queue_offset_queries.ts";
 import type { RebalanceHooks, RebalanceImpl } from "./rebalance_impl.ts";
 
-/** Orderly queues are unlocked without waiting this long after their last lock (RocketMQ). */
+/**
+ * Orderly queues are unlocked without waiting this long after their last lock (RocketMQ).
+ *
+ * @example
+ * ```ts
+ * import { UNLOCK_DELAY_TIME_MILLS } from "./rebalance_push_impl.ts";
+ * const lastLockMs = 1_000;
+ * const forceUnlock = (nowMs: number) => nowMs - lastLockMs > UNLOCK_DELAY_TIME_MILLS;
+ * if (forceUnlock(10_000) || !forceUnlock(30_000)) throw new Error("forced after 20 s");
+ * ```
+ */
 export const UNLOCK_DELAY_TIME_MILLS = 20_000;
 
-/** The thresholds a changed assignment re-divides (read by the puller at every pull). */
+/**
+ * The thresholds a changed assignment re-divides (read by the puller at every pull).
+ *
+ * @example
+ * ```ts
+ * import type { PushThresholds } from "./rebalance_push_impl.ts";
+ * const thresholds: PushThresholds = {
+ *   pullThresholdForTopic: 10_000, pullThresholdSizeForTopic: -1,
+ *   pullThresholdForQueue: 1000, pullThresholdSizeForQueue: 100,
+ * };
+ * const queues = 4; // after a rebalance, the topic budget is divided over the held queues
+ * thresholds.pullThresholdForQueue = Math.floor(thresholds.pullThresholdForTopic / queues); // 2500
+ * ```
+ */
 export interface PushThresholds {
   /** cached messages per topic, −1 = off */
   readonly pullThresholdForTopic: number;
@@ -44,7 +67,20 @@ export interface PushThresholds {
   pullThresholdSizeForQueue: number;
 }
 
-/** What {@linkcode RebalancePushHooks} works with. */
+/**
+ * What {@linkcode RebalancePushHooks} works with.
+ *
+ * @example
+ * ```ts
+ * import { RebalanceImpl } from "./rebalance_impl.ts";
+ * import { type RebalancePushContext, RebalancePushHooks } from "./rebalance_push_impl.ts";
+ * function pushHooks(context: RebalancePushContext, rebalance: RebalanceImpl): RebalancePushHooks {
+ *   const hooks = new RebalancePushHooks(context); // the push consumer's part of a rebalance
+ *   hooks.bind(rebalance);
+ *   return hooks;
+ * }
+ * ```
+ */
 export interface RebalancePushContext {
   /** the group */
   consumerGroup: string;

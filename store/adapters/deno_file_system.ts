@@ -19,7 +19,21 @@ import {
   type OpenOptions,
 } from "../file_system.ts";
 
-/** The Deno file system; paths are passed to Deno unchanged. */
+/**
+ * The Deno file system; paths are passed to Deno unchanged.
+ *
+ * @example
+ * ```ts
+ * import { DenoFileSystem } from "./deno_file_system.ts";
+ * const fs = new DenoFileSystem();
+ * const dir = await Deno.makeTempDir();
+ * const file = await fs.open(`${dir}/00000000000000000000`, { create: true });
+ * await file.writeAt(new TextEncoder().encode("hello"), 0);
+ * await file.sync();
+ * file.close();
+ * await fs.remove(dir);
+ * ```
+ */
 export class DenoFileSystem implements FileSystem {
   /** Opens a file read-write; see {@linkcode FileSystem.open}. */
   async open(path: string, options: OpenOptions = {}): Promise<FileHandle> {

@@ -159,7 +159,20 @@ class MemoryFile {
   }
 }
 
-/** A file system held in memory; see the module doc. */
+/**
+ * A file system held in memory; see the module doc.
+ *
+ * @example
+ * ```ts
+ * import { MemoryFileSystem } from "./memory_file_system.ts";
+ * const fs = new MemoryFileSystem();
+ * await fs.mkdir("/store");
+ * const file = await fs.open("/store/log", { create: true });
+ * await file.writeAt(new TextEncoder().encode("unsynced"), 0);
+ * fs.crash(); // a power loss: writes since the last sync() are lost
+ * if (fs.readFileBytes("/store/log")?.length !== 0) throw new Error("the write was not synced");
+ * ```
+ */
 export class MemoryFileSystem implements FileSystem {
   readonly #files = new Map<string, MemoryFile>();
   readonly #dirs = new Set<string>(["/"]);
