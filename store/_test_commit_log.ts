@@ -36,6 +36,8 @@ export interface OpenTestLogOptions {
   readonly storeHost?: HostAddress;
   readonly syncFlushTimeout?: number;
   readonly checkCrc?: boolean;
+  /** written bytes kept in memory before chunks are reused (default the log's) */
+  readonly tailWindowBytes?: number;
 }
 
 /** Opens, recovers and starts a commit log in `<dir>/commitlog`. */
@@ -53,6 +55,7 @@ export async function openTestLog(options: OpenTestLogOptions): Promise<TestLog>
     onAppend: (request) => requests.push(request),
     initialQueueOffset: () => 0,
     onDirty: () => late.flusher?.kick(),
+    tailWindowBytes: options.tailWindowBytes,
   });
   await log.load();
   const recovery = await recoverCommitLog({

@@ -1,7 +1,8 @@
 /**
  * The commit log (store.md §2): one writer appends records (message-format.md §1) into the
  * memory chunks of the current segment; the {@linkcode CommitLogFlusher} moves them to the
- * file. Reads by physical offset come from memory (the recent tail) or from the files.
+ * file. Reads by physical offset come from memory (the recent tail, COMMIT_LOG_TAIL_WINDOW_BYTES
+ * once written) or from the files, in blocks a small read cache keeps.
  *
  * Appends are synchronous: encoding, queue-offset assignment and the dispatch hand-off happen
  * in one call, so the append order is the queue-offset order and the dispatch order.
@@ -16,7 +17,8 @@ import type { DispatchRequest } from "./dispatch_request.ts";
 import { AppendMessageResult, type AppendOutcome } from "./append_message_result.ts";
 import type { CommitLogAllocator } from "./commit_log_allocator.ts";
 import { CommitLogChunkPool } from "./commit_log_chunk_pool.ts";
-import { CommitLogSegment, segmentFileName } from "./commit_log_segment.ts";
+import { CommitLogReadCache } from "./commit_log_read_cache.ts";
+import { CommitLogLoadError, CommitLogSegment, segmentFileName } from "./commit_log_segment.ts";
 import type { HostAddress } from "./message_id.ts";
 import {
   BLANK_HEADER_BYTES,
@@ -26,10 +28,14 @@ import {
   transactionType,
 } from "./message_record.ts";
 import { MessageRecordEncoder } from "./message_record_encoder.ts";
-import { BATCH_MESSAGES_MAX } from "./limits.ts";
+import {
+  BATCH_MESSAGES_MAX,
+  COMMIT_LOG_READ_BLOCK_BYTES,
+  COMMIT_LOG_READ_BLOCKS_MAX,
+} from "./limits.ts";
 import { QueueOffsetTable } from "./queue_offset_table.ts";
 
-export { AppendMessageResult, type AppendOutcome };
+export { AppendMessageResult, type AppendOutcome, CommitLogLoadError };
 
 /** Options of {@linkcode CommitLog}. */
 export interface CommitLogOptions {
@@ -52,6 +58,11 @@ export interface CommitLogOptions {
   readonly onDirty: () => void;
   /** creates segment files ahead of need (default none: each file is created on first write) */
   readonly allocator?: CommitLogAllocator;
+  /**
+   * written bytes kept in memory for tail readers before chunks are reused (default
+   * COMMIT_LOG_TAIL_WINDOW_BYTES); older bytes are read from the file in blocks
+   */
+  readonly tailWindowBytes?: number;
 }
 
 const BUSY = { status: "OS_PAGECACHE_BUSY" } as const;
@@ -65,6 +76,8 @@ export class CommitLog {
   readonly #queueOffsets: QueueOffsetTable;
   readonly #pool: CommitLogChunkPool;
   readonly #chunkBytes: number;
+  /** file bytes behind the memory window, read in blocks */
+  readonly #readCache: CommitLogReadCache;
   /** encodes records that cross a chunk boundary, then copies them in */
   #scratch: { bytes: Uint8Array; view: DataView };
   /** reused per record: the encoder reads it synchronously */
@@ -81,8 +94,16 @@ export class CommitLog {
     this.#options = options;
     this.#encoder = new MessageRecordEncoder(options.storeHost, options.maxMessageSize);
     this.#queueOffsets = new QueueOffsetTable(options.initialQueueOffset);
-    this.#pool = CommitLogChunkPool.forLog(options.segmentBytes, options.maxMessageSize);
+    this.#pool = CommitLogChunkPool.forLog(
+      options.segmentBytes,
+      options.maxMessageSize,
+      options.tailWindowBytes,
+    );
     this.#chunkBytes = this.#pool.chunkBytes;
+    this.#readCache = new CommitLogReadCache(
+      Math.min(COMMIT_LOG_READ_BLOCK_BYTES, options.segmentBytes),
+      COMMIT_LOG_READ_BLOCKS_MAX,
+    );
     const scratch = new Uint8Array(64 * 1024);
     this.#scratch = { bytes: scratch, view: new DataView(scratch.buffer) };
   }
@@ -136,32 +157,13 @@ export class CommitLog {
    */
   async load(): Promise<void> {
     const { fs, dir, segmentBytes } = this.#options;
-    await fs.mkdir(dir);
-    const names = (await fs.list(dir)).filter((name) => /^\d{20}$/.test(name));
-    for (const name of names) {
-      const start = Number(name);
-      const previous = this.#segments.at(-1);
-      if (
-        start % segmentBytes !== 0 || (previous && previous.fileFromOffset + segmentBytes !== start)
-      ) {
-        throw new CommitLogLoadError(
-          `Cannot load commit log ${dir}: segment ${name} does not follow the previous one`,
-        );
-      }
-      const segment = new CommitLogSegment(dir, start, segmentBytes, this.#chunkBytes);
-      const handle = await segment.open(fs, false);
-      const size = await handle.size();
-      if (size > segmentBytes) {
-        await segment.close();
-        throw new CommitLogLoadError(
-          `Cannot load commit log segment ${segment.path}: size ${size} exceeds mappedFileSizeCommitLog ${segmentBytes}`,
-        );
-      }
-      // A crash can lose the size change of a fresh segment; reads past the end see zeros.
-      if (size < segmentBytes) await handle.truncate(segmentBytes);
-      segment.wrotePosition = segment.writtenPosition = segment.flushedPosition = segmentBytes;
-      this.#segments.push(segment);
-    }
+    const loaded = await CommitLogSegment.openAll({
+      fs,
+      dir,
+      segmentBytes,
+      chunkBytes: this.#chunkBytes,
+    });
+    this.#segments.push(...loaded);
   }
 
   /**
@@ -170,6 +172,7 @@ export class CommitLog {
    */
   async truncate(endOffset: number): Promise<void> {
     const { fs } = this.#options;
+    this.#readCache.clear();
     while (this.#segments.length > 0 && this.#segments.at(-1)!.fileFromOffset >= endOffset) {
       const doomed = this.#segments.pop()!;
       doomed.releaseAllChunks(this.#pool);
@@ -202,8 +205,10 @@ export class CommitLog {
    * Has the allocator create the segment file the next append goes to when it does not exist
    * yet (an empty log, or the last segment full), and waits for it; asks for the one after the
    * last segment when that is past half. Without an allocator files are made on first write.
+   * Also touches the pool's spare chunks, so the first appends find hot memory.
    */
   async prepareSegments(): Promise<void> {
+    this.#pool.warm(Number.POSITIVE_INFINITY);
     const allocator = this.#options.allocator;
     if (allocator === undefined) return;
     const last = this.#segments.at(-1);
@@ -396,17 +401,20 @@ export class CommitLog {
   }
 
   /**
-   * Reads bytes from memory only (no I/O).
+   * Reads bytes from memory only (no I/O): the tail's chunks or a block read earlier.
    * @returns a copy, or undefined when not in a buffer
    */
   readFromMemory(offset: number, length: number): Uint8Array | undefined {
     const segment = this.segmentFor(offset);
     if (segment === undefined) return undefined;
-    return segment.readFromMemory(offset - segment.fileFromOffset, length);
+    const position = offset - segment.fileFromOffset;
+    return segment.readFromMemory(position, length) ??
+      this.#readCache.lookup(segment, position, length);
   }
 
   /**
-   * Reads `length` bytes at `offset` (memory first, then the file); never spans segments.
+   * Reads `length` bytes at `offset` (memory first, then the file in blocks); never spans
+   * segments.
    * @returns a copy, or null when not (fully) in the log
    */
   read(offset: number, length: number): Promise<Uint8Array | null> {
@@ -414,7 +422,10 @@ export class CommitLog {
     if (segment === undefined) return Promise.resolve(null);
     const position = offset - segment.fileFromOffset;
     if (position + length > segment.fileSize) return Promise.resolve(null);
-    return segment.read(this.#options.fs, position, length);
+    const cached = segment.readFromMemory(position, length) ??
+      this.#readCache.lookup(segment, position, length);
+    if (cached !== undefined) return Promise.resolve(cached);
+    return this.#readCache.read(this.#options.fs, segment, position, length);
   }
 
   /**
@@ -474,6 +485,7 @@ export class CommitLog {
 
   /** Closes every segment file (flush first) and drops files prepared but not used. */
   async close(): Promise<void> {
+    this.#readCache.clear();
     await this.#options.allocator?.close();
     for (const segment of this.#segments) await segment.close();
   }
@@ -481,14 +493,5 @@ export class CommitLog {
   /** @returns the file name of the segment starting at `offset` */
   static fileName(offset: number): string {
     return segmentFileName(offset);
-  }
-}
-
-/** Thrown when the commit-log folder cannot be loaded as a RocketMQ commit log. */
-export class CommitLogLoadError extends Error {
-  /** @param message what is wrong, with the path */
-  constructor(message: string) {
-    super(message);
-    this.name = "CommitLogLoadError";
   }
 }

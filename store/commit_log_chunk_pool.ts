@@ -4,9 +4,13 @@
  *
  * Why chunks and not one buffer per segment: memory touched for the first time costs a page
  * fault per 4 KiB (bench/README: ≈ 0.6 GB/s for memory the VM reclaimed), which on the append
- * path costs more than the encoding itself. A bounded pool that is reused keeps the append path
- * on hot memory, bounds the store's memory, and lets the flusher touch fresh chunks ahead of the
- * writer while it waits for the disk ({@linkcode CommitLogChunkPool.warm}).
+ * path costs more than the encoding itself. So the pool recycles before it grows: once the
+ * chunks in use exceed the tail window (`windowChunks`), the oldest chunk already written to
+ * the file goes back to the pool before a new one is made, and readers of older bytes go to
+ * the file (through the commit log's read cache). New chunks are made only while the writer
+ * lags behind, up to the budget (`maxChunks`; beyond it appends get OS_PAGECACHE_BUSY), and the
+ * flusher touches spare ones ahead of the writer while it waits for the disk
+ * ({@linkcode CommitLogChunkPool.warm}).
  *
  * @module
  */
@@ -19,6 +23,7 @@ import {
   COMMIT_LOG_MEMORY_BYTES_MIN,
   COMMIT_LOG_SEGMENT_BUFFERS_MAX,
   COMMIT_LOG_SPARE_CHUNKS,
+  COMMIT_LOG_TAIL_WINDOW_BYTES,
   PROPERTIES_BYTES_MAX,
 } from "./limits.ts";
 
@@ -34,6 +39,8 @@ export interface CommitLogChunkPoolOptions {
   readonly chunkBytes: number;
   /** chunks alive at most (in use and free together) */
   readonly maxChunks: number;
+  /** chunks in use above which written ones are recycled before new ones are made */
+  readonly windowChunks: number;
   /** pre-touched free chunks {@linkcode CommitLogChunkPool.warm} keeps ready */
   readonly spareChunks: number;
 }
@@ -44,6 +51,8 @@ export class CommitLogChunkPool {
   readonly chunkBytes: number;
   /** chunks alive at most */
   readonly maxChunks: number;
+  /** chunks in use above which written ones are recycled first */
+  readonly windowChunks: number;
   readonly #spareChunks: number;
   /** free chunks; the last one was used most recently (hottest) */
   readonly #free: CommitLogChunk[] = [];
@@ -56,20 +65,31 @@ export class CommitLogChunkPool {
   constructor(options: CommitLogChunkPoolOptions) {
     assert(options.chunkBytes >= 1024, `chunkBytes ${options.chunkBytes} too small`);
     assert(options.maxChunks >= 2, `maxChunks ${options.maxChunks} below 2`);
+    assert(
+      options.windowChunks >= 1 && options.windowChunks <= options.maxChunks,
+      `windowChunks ${options.windowChunks} outside 1..${options.maxChunks}`,
+    );
     this.chunkBytes = options.chunkBytes;
     this.maxChunks = options.maxChunks;
+    this.windowChunks = options.windowChunks;
     this.#spareChunks = options.spareChunks;
   }
 
   /**
    * The pool of a commit log: chunks of COMMIT_LOG_CHUNK_BYTES (at most one segment), a budget
    * of COMMIT_LOG_SEGMENT_BUFFERS_MAX segments bounded by COMMIT_LOG_MEMORY_BYTES_MIN/MAX, and
-   * always room for two records of the largest size.
+   * always room for two records of the largest size; a tail window of `tailWindowBytes` (at
+   * most the budget).
    * @param segmentBytes mappedFileSizeCommitLog
    * @param maxMessageSize the largest body
+   * @param tailWindowBytes written bytes kept in memory for tail readers
    * @returns the pool
    */
-  static forLog(segmentBytes: number, maxMessageSize: number): CommitLogChunkPool {
+  static forLog(
+    segmentBytes: number,
+    maxMessageSize: number,
+    tailWindowBytes: number = COMMIT_LOG_TAIL_WINDOW_BYTES,
+  ): CommitLogChunkPool {
     const chunkBytes = Math.min(COMMIT_LOG_CHUNK_BYTES, segmentBytes);
     const recordBytesMax = maxMessageSize + PROPERTIES_BYTES_MAX + 1024;
     const budget = Math.min(
@@ -79,9 +99,11 @@ export class CommitLogChunkPool {
         COMMIT_LOG_SEGMENT_BUFFERS_MAX * segmentBytes,
       ),
     );
+    const maxChunks = Math.ceil(Math.max(budget, 2 * recordBytesMax + 2 * chunkBytes) / chunkBytes);
     return new CommitLogChunkPool({
       chunkBytes,
-      maxChunks: Math.ceil(Math.max(budget, 2 * recordBytesMax + 2 * chunkBytes) / chunkBytes),
+      maxChunks,
+      windowChunks: Math.max(1, Math.min(maxChunks, Math.ceil(tailWindowBytes / chunkBytes))),
       spareChunks: COMMIT_LOG_SPARE_CHUNKS,
     });
   }
@@ -114,26 +136,50 @@ export class CommitLogChunkPool {
     return { bytes, view: new DataView(bytes.buffer) };
   }
 
+  /** chunks held by segments (alive, neither free nor being warmed) */
+  get inUse(): number {
+    return this.#allocated - this.#free.length - (this.#warming === null ? 0 : 1);
+  }
+
   /**
-   * Makes `count` chunks available, returning the oldest written chunks of `segments` (oldest
-   * first) to the pool if needed.
+   * Makes `count` chunks available. Above the tail window the oldest written chunks of
+   * `segments` (oldest first) go back to the pool first, so hot memory is reused instead of
+   * new memory touched; below it, only when the budget is used up.
    * @returns false when too many chunks still wait for the writer (OS_PAGECACHE_BUSY)
    */
   reserve(count: number, segments: readonly CommitLogSegment[]): boolean {
+    const excess = this.inUse + count - this.windowChunks;
+    if (excess > 0) this.#releaseOldest(segments, excess);
     if (this.available >= count) return true;
-    for (const segment of segments) {
-      while (segment.releaseOldestChunk(this)) {
-        if (this.available >= count) return true;
-      }
-      // Chunks are written oldest first: if this one waits for the writer, later ones do too.
-      if (segment.memoryStart < segment.wrotePosition) return false;
-    }
+    this.#releaseOldest(segments, count - this.available);
     return this.available >= count;
   }
 
-  /** Returns a chunk no segment uses any more. */
+  /** Returns up to `wanted` written chunks of `segments`, oldest first. @returns how many */
+  #releaseOldest(segments: readonly CommitLogSegment[], wanted: number): number {
+    let released = 0;
+    for (const segment of segments) {
+      while (released < wanted && segment.releaseOldestChunk(this)) released++;
+      // Chunks are written oldest first: if this one waits for the writer, later ones do too.
+      if (released >= wanted || segment.memoryStart < segment.wrotePosition) break;
+    }
+    return released;
+  }
+
+  /**
+   * Returns a chunk no segment uses any more. It is dropped instead (memory given back) while
+   * the spares are full and more chunks are alive than the window and the spares: what a
+   * lagging writer made the pool grow to is released once it catches up.
+   */
   give(chunk: CommitLogChunk): void {
     assert(chunk.bytes.length === this.chunkBytes, "a chunk of this pool");
+    if (
+      this.#free.length >= this.#spareChunks &&
+      this.#allocated > this.windowChunks + this.#spareChunks
+    ) {
+      this.#allocated--;
+      return;
+    }
     this.#free.push(chunk);
   }
 

@@ -254,7 +254,8 @@ export class CommitLogFlusher {
       return Promise.resolve({ status: "PUT_OK", appendMessageResult: result });
     }
     return new Promise((resolve) => {
-      const deadlineMs = this.#o.clock.now() + this.#o.syncFlushTimeout;
+      // The append read the clock just now: its store time saves a second read.
+      const deadlineMs = result.storeTimestamp + this.#o.syncFlushTimeout;
       this.#waiters.push({ endOffset, deadlineMs, result, resolve });
       if (this.#timeoutTimer === undefined) this.#armTimeout();
       this.#requestSync();

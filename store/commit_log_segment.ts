@@ -26,6 +26,26 @@ export function segmentFileName(fileFromOffset: number): string {
   return String(fileFromOffset).padStart(20, "0");
 }
 
+/** Thrown when the commit-log folder cannot be loaded as a RocketMQ commit log. */
+export class CommitLogLoadError extends Error {
+  /** @param message what is wrong, with the path */
+  constructor(message: string) {
+    super(message);
+    this.name = "CommitLogLoadError";
+  }
+}
+
+/** Where {@linkcode CommitLogSegment.openAll} looks, and the log's sizes. */
+export interface OpenSegmentsOptions {
+  readonly fs: FileSystem;
+  /** the commit-log folder (created when absent) */
+  readonly dir: string;
+  /** mappedFileSizeCommitLog */
+  readonly segmentBytes: number;
+  /** the chunk pool's chunk size */
+  readonly chunkBytes: number;
+}
+
 /** One commit-log file and its memory; see the module doc. */
 export class CommitLogSegment {
   /** offset of the file's first byte in the whole log */
@@ -73,6 +93,49 @@ export class CommitLogSegment {
     this.memoryStart = fileSize;
     this.dataEnd = fileSize;
     this.path = joinPath(dir, segmentFileName(fileFromOffset));
+  }
+
+  /**
+   * Opens every segment file of a folder, oldest first, as fully written (recovery decides
+   * where valid data ends). A file a crash left short is extended to full size.
+   * @returns the segments, files open
+   * @throws {CommitLogLoadError} for a gap between segments or an oversized file
+   */
+  static async openAll(options: OpenSegmentsOptions): Promise<CommitLogSegment[]> {
+    const { fs, dir, segmentBytes, chunkBytes } = options;
+    await fs.mkdir(dir);
+    const names = (await fs.list(dir)).filter((name) => /^\d{20}$/.test(name));
+    const segments: CommitLogSegment[] = [];
+    try {
+      for (const name of names) {
+        const start = Number(name);
+        const previous = segments.at(-1);
+        if (
+          start % segmentBytes !== 0 ||
+          (previous && previous.fileFromOffset + segmentBytes !== start)
+        ) {
+          throw new CommitLogLoadError(
+            `Cannot load commit log ${dir}: segment ${name} does not follow the previous one`,
+          );
+        }
+        const segment = new CommitLogSegment(dir, start, segmentBytes, chunkBytes);
+        segments.push(segment);
+        const handle = await segment.open(fs, false);
+        const size = await handle.size();
+        if (size > segmentBytes) {
+          throw new CommitLogLoadError(
+            `Cannot load commit log segment ${segment.path}: size ${size} exceeds mappedFileSizeCommitLog ${segmentBytes}`,
+          );
+        }
+        // A crash can lose the size change of a fresh segment; reads past the end see zeros.
+        if (size < segmentBytes) await handle.truncate(segmentBytes);
+        segment.wrotePosition = segment.writtenPosition = segment.flushedPosition = segmentBytes;
+      }
+    } catch (error) {
+      for (const segment of segments) await segment.close();
+      throw error;
+    }
+    return segments;
   }
 
   /** offset just past the last appended byte */
@@ -169,10 +232,11 @@ export class CommitLogSegment {
 
   /**
    * Returns the oldest chunk to the pool if every byte it holds reached the file and appends no
-   * longer go to it. @returns true when one was released
+   * longer go to it. A file write in flight never uses it: writes start at `writtenPosition`,
+   * at or past the chunk's end. @returns true when one was released
    */
   releaseOldestChunk(pool: CommitLogChunkPool): boolean {
-    if (this.#writing || this.memoryStart >= this.wrotePosition) return false;
+    if (this.memoryStart >= this.wrotePosition) return false;
     const index = Math.floor(this.memoryStart / this.chunkBytes);
     const end = Math.min((index + 1) * this.chunkBytes, this.fileSize);
     if (this.writtenPosition < end) return false;
@@ -299,21 +363,28 @@ export class CommitLogSegment {
     if (chunk === undefined) return undefined;
     if (offset + length <= this.chunkBytes) return chunk.bytes.slice(offset, offset + length);
     const out = new Uint8Array(length);
+    return this.#copyOut(position, out, 0) ? out : undefined;
+  }
+
+  /** Copies memory from `position` into `out` from `at` on. @returns false when a chunk is gone */
+  #copyOut(position: number, out: Uint8Array, at: number): boolean {
+    const length = out.length - at;
     let done = 0;
     while (done < length) {
-      const at = position + done;
-      const from = this.#chunks[Math.floor(at / this.chunkBytes)];
-      if (from === undefined) return undefined;
-      const o = at % this.chunkBytes;
+      const from = this.#chunks[Math.floor((position + done) / this.chunkBytes)];
+      if (from === undefined) return false;
+      const o = (position + done) % this.chunkBytes;
       const n = Math.min(length - done, this.chunkBytes - o);
-      out.set(from.bytes.subarray(o, o + n), done);
+      out.set(from.bytes.subarray(o, o + n), at + done);
       done += n;
     }
-    return out;
+    return true;
   }
 
   /**
    * Reads `[position, position + length)` from memory or the file; never past `wrotePosition`.
+   * A range that starts in a chunk already recycled and ends past `writtenPosition` is copied
+   * in two parts: the unwritten end from memory at once, the written start from the file.
    * A read that meets retention deleting the file answers null (the record was removed).
    * @returns the bytes, or null when the range is not (fully) appended or the file is gone
    * @throws the file system's error for any other failure
@@ -324,16 +395,34 @@ export class CommitLogSegment {
     if (inMemory) return inMemory;
     if (this.#destroyed) return null;
     const out = new Uint8Array(length);
+    let fileEnd = position + length;
+    if (fileEnd > this.writtenPosition) {
+      // Bytes below memoryStart were written before their chunk was recycled; the rest is here.
+      fileEnd = Math.max(position, this.memoryStart);
+      if (!this.#copyOut(fileEnd, out, fileEnd - position)) {
+        assert.fail(`unwritten bytes at ${fileEnd} of ${this.path} must be in memory`);
+      }
+    }
+    if (fileEnd === position) return out;
+    return await this.readFile(fs, out.subarray(0, fileEnd - position), position) ? out : null;
+  }
+
+  /**
+   * Fills `out` from the file at `position`; the caller keeps the range below
+   * `writtenPosition` (only those bytes are in the file).
+   * @returns false when the file is short, or was deleted by retention (before or during the read)
+   * @throws the file system's error for any other failure
+   */
+  async readFile(fs: FileSystem, out: Uint8Array, position: number): Promise<boolean> {
+    if (this.#destroyed) return false;
     try {
       const handle = await this.open(fs, false);
-      const n = await handle.readAt(out, position);
-      if (n < length) return null;
+      return (await handle.readAt(out, position)) === out.length;
     } catch (error) {
       // The handle was closed or the file removed under the read: MESSAGE_WAS_REMOVING.
-      if (this.#destroyed) return null;
+      if (this.#destroyed) return false;
       throw error;
     }
-    return out;
   }
 
   /** Closes the file handle once any open in flight has settled (the file stays). */

@@ -249,3 +249,28 @@ forEachAdapter(
     await opened.close();
   },
 );
+
+forEachAdapter(
+  "CommitLog gives back the memory a lagging writer made it grow to once the writer catches up",
+  async (ctx) => {
+    const mib = 1024 * 1024;
+    const opened = await openTestLog({ ...ctx, segmentBytes: 64 * mib, tailWindowBytes: 2 * mib });
+    const pool = opened.log.chunkPool;
+    const body = new Uint8Array(200 * 1024);
+    // No await: the writer never runs, so every chunk waits for it.
+    for (let i = 0; i < 100; i++) {
+      assert.equal(opened.log.append(makeMessage({ body })).status, "PUT_OK", `append ${i}`);
+    }
+    const grown = pool.allocated;
+    assert.ok(grown > pool.windowChunks + 8, `grew to ${grown} chunks`);
+    for (let i = 0; i < 60; i++) {
+      assert.equal(opened.log.append(makeMessage({ body })).status, "PUT_OK", `append ${i}`);
+      await opened.flusher.drainWrites();
+    }
+    assert.ok(
+      pool.allocated <= pool.windowChunks + 8 + 1,
+      `${pool.allocated} chunks alive after catching up (window ${pool.windowChunks})`,
+    );
+    await opened.close();
+  },
+);

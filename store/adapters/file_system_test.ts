@@ -60,6 +60,67 @@ forEachAdapter(
   },
 );
 
+forEachAdapter(
+  "FileSystem reads and writes that continue or jump match a byte-array model",
+  async ({ fs, dir }) => {
+    const seed = 29;
+    const random = new SeededRandom(seed);
+    const file = await fs.open(`${dir}/m`, { create: true });
+    let model = new Uint8Array(0);
+    let end = 0; // where the last read or write stopped: the next op often continues there
+    let asked = 0; // where the last read would have stopped without the end of the file
+    const sizeOf = () =>
+      random.int(0, 8) === 0 ? random.int(256 * 1024, 300 * 1024) : random.int(1, 5000);
+    try {
+      for (let op = 0; op < 300; op++) {
+        const kind = random.int(0, 10);
+        const pick = random.int(0, 3);
+        const position = pick === 0 ? end : pick === 1 ? asked : random.int(0, model.length + 100);
+        if (kind < 4) {
+          const data = new Uint8Array(sizeOf()).fill(op & 0xff);
+          await file.writeAt(data, position);
+          if (position + data.length > model.length) {
+            const grown = new Uint8Array(position + data.length);
+            grown.set(model);
+            model = grown;
+          }
+          model.set(data, position);
+          end = position + data.length;
+        } else if (kind < 8) {
+          const out = new Uint8Array(sizeOf());
+          const n = await file.readAt(out, position);
+          const expected = model.subarray(Math.min(position, model.length), position + out.length);
+          assert.equal(n, expected.length, `seed ${seed}, op ${op}: read length at ${position}`);
+          assert.deepEqual(
+            out.subarray(0, n),
+            expected,
+            `seed ${seed}, op ${op}: read at ${position}`,
+          );
+          end = position + n;
+          asked = position + out.length;
+        } else if (kind === 8) {
+          const data = new Uint8Array(random.int(1, 3000)).fill(0xa0 + (op & 0xf));
+          assert.equal(await file.append(data), model.length, `seed ${seed}, op ${op}: append`);
+          const grown = new Uint8Array(model.length + data.length);
+          grown.set(model);
+          grown.set(data, model.length);
+          model = grown;
+          end = model.length;
+        } else {
+          const size = random.int(0, model.length + 1);
+          await file.truncate(size);
+          const cut = new Uint8Array(size);
+          cut.set(model.subarray(0, size));
+          model = cut;
+        }
+      }
+      assert.equal(await file.size(), model.length, `seed ${seed}: size`);
+    } finally {
+      file.close();
+    }
+  },
+);
+
 forEachAdapter("FileSystem lists, renames, stats and removes", async ({ fs, dir }) => {
   await fs.mkdir(`${dir}/sub/deep`);
   const file = await fs.open(`${dir}/sub/x.tmp`, { create: true });
