@@ -71,8 +71,27 @@ export interface IndexFileOptions {
  * ```
  */
 export function indexKeyHash(key: string): number {
-  let hash = 0;
-  for (let i = 0; i < key.length; i++) hash = (Math.imul(31, hash) + key.charCodeAt(i)) | 0;
+  return indexHashOf(javaStringHash(key, 0));
+}
+
+/**
+ * Java's `String.hashCode`, continued from `seed`: `javaStringHash(b, javaStringHash(a, 0))` is
+ * the hash of `a + b`, so a `topic#` prefix is hashed once for all its keys.
+ * @param text the characters to add
+ * @param seed the int32 hash of what comes before (0 for none)
+ * @returns the int32 hash
+ */
+export function javaStringHash(text: string, seed: number): number {
+  let hash = seed;
+  for (let i = 0; i < text.length; i++) hash = (Math.imul(31, hash) + text.charCodeAt(i)) | 0;
+  return hash;
+}
+
+/**
+ * @param hash an int32 `String.hashCode`
+ * @returns the index key hash: its absolute value, Integer.MIN_VALUE mapped to 0
+ */
+export function indexHashOf(hash: number): number {
   return hash === -2147483648 ? 0 : Math.abs(hash);
 }
 
@@ -261,11 +280,21 @@ export class IndexFile {
    * @returns false when the file is full
    */
   putKey(key: string, phyOffset: number, storeTimestamp: number): boolean {
+    return this.putKeyHash(indexKeyHash(key), phyOffset, storeTimestamp);
+  }
+
+  /**
+   * {@linkcode putKey} with the key's {@linkcode indexKeyHash} already computed.
+   * @param keyHash the key hash (0..2^31-1)
+   * @param phyOffset commit-log offset of the record
+   * @param storeTimestamp store time of the record
+   * @returns false when the file is full
+   */
+  putKeyHash(keyHash: number, phyOffset: number, storeTimestamp: number): boolean {
     const state = this.#write;
     if (state === null) assert.fail(`index file ${this.path} is not writable`);
     const header = this.#header;
     if (header.indexCount >= this.maxIndexNum) return false;
-    const keyHash = indexKeyHash(key);
     const slotPosition = (keyHash % this.maxHashSlotNum) * INDEX_HASH_SLOT_BYTES;
     let slotValue = state.slotView.getInt32(slotPosition);
     if (slotValue <= 0 || slotValue > header.indexCount) slotValue = 0;

@@ -9,10 +9,11 @@
 import type { Clock } from "../common/clock.ts";
 import type { CommitLogDispatcher, DispatchRequest } from "./dispatch_request.ts";
 import type { FileSystem } from "./file_system.ts";
-import { IndexFile } from "./index_file.ts";
+import { IndexFile, indexHashOf, javaStringHash } from "./index_file.ts";
 import {
   INDEX_MAX_HASH_SLOT_NUM_DEFAULT,
   INDEX_MAX_INDEX_NUM_DEFAULT,
+  INDEX_PREFIX_HASHES_MAX,
   MAX_MSGS_NUM_BATCH_DEFAULT,
 } from "./limits.ts";
 import { joinPath } from "./store_paths.ts";
@@ -88,6 +89,9 @@ export class IndexService implements CommitLogDispatcher {
   readonly #maxMsgsNumBatch: number;
   #files: IndexFile[] = [];
   #busy: Promise<void> | null = null;
+  /** `String.hashCode` of `topic#`, per topic */
+  readonly #prefixHashes = new Map<string, number>();
+  readonly #hashes: number[] = [];
 
   /** @param options file system, folder, clock and layout */
   constructor(options: IndexServiceOptions) {
@@ -168,31 +172,44 @@ export class IndexService implements CommitLogDispatcher {
       return this.#enqueue(() => this.#dispatchAsync(request));
     }
     if (alreadyIndexed(file, request.commitLogOffset)) return;
-    const keys = indexKeys(request);
-    for (let i = 0; i < keys.length; i++) {
-      if (!file.putKey(keys[i], request.commitLogOffset, request.storeTimestamp)) {
-        return this.#enqueue(() => this.#putKeys(file, keys, i, request));
+    const hashes = this.#keyHashes(request);
+    for (let i = 0; i < hashes.length; i++) {
+      if (!file.putKeyHash(hashes[i], request.commitLogOffset, request.storeTimestamp)) {
+        const rest = hashes.slice(i);
+        return this.#enqueue(() => this.#putKeys(file, rest, request));
       }
     }
+  }
+
+  /**
+   * The index hashes of a record's keys (those of {@linkcode indexKeys}), computed without
+   * building the `topic#key` strings. The returned array is reused by the next call.
+   */
+  #keyHashes(request: DispatchRequest): number[] {
+    const hashes = this.#hashes;
+    hashes.length = 0;
+    let prefix = this.#prefixHashes.get(request.topic);
+    if (prefix === undefined) {
+      if (this.#prefixHashes.size >= INDEX_PREFIX_HASHES_MAX) this.#prefixHashes.clear();
+      prefix = javaStringHash("#", javaStringHash(request.topic, 0));
+      this.#prefixHashes.set(request.topic, prefix);
+    }
+    pushIndexKeyHashes(hashes, request, prefix);
+    return hashes;
   }
 
   /** The slow path: a file must be loaded or created first. */
   async #dispatchAsync(request: DispatchRequest): Promise<void> {
     const file = await this.#writableFile();
     if (alreadyIndexed(file, request.commitLogOffset)) return;
-    await this.#putKeys(file, indexKeys(request), 0, request);
+    await this.#putKeys(file, [...this.#keyHashes(request)], request);
   }
 
-  /** Puts `keys[from…]` into `file`, rolling to new files as they fill. */
-  async #putKeys(
-    file: IndexFile,
-    keys: string[],
-    from: number,
-    request: DispatchRequest,
-  ): Promise<void> {
+  /** Puts the key hashes into `file`, rolling to new files as they fill. */
+  async #putKeys(file: IndexFile, hashes: number[], request: DispatchRequest): Promise<void> {
     let current = file;
-    for (let i = from; i < keys.length; i++) {
-      while (!current.putKey(keys[i], request.commitLogOffset, request.storeTimestamp)) {
+    for (const hash of hashes) {
+      while (!current.putKeyHash(hash, request.commitLogOffset, request.storeTimestamp)) {
         current = await this.#writableFile();
       }
     }
@@ -313,6 +330,35 @@ export class IndexService implements CommitLogDispatcher {
 function alreadyIndexed(file: IndexFile, offset: number): boolean {
   const end = file.endPhyOffset;
   return offset < end || (offset === end && (end > 0 || file.indexCount > 1));
+}
+
+/**
+ * Appends the index hashes of a record's keys to `out`, in {@linkcode indexKeys} order, without
+ * building strings: `indexKeyHash(k)` for each `k` of `indexKeys(request)`.
+ * @param out where the hashes go
+ * @param request the record's topic, KEYS and UNIQ_KEY
+ * @param prefix `javaStringHash(topic + "#", 0)`
+ */
+export function pushIndexKeyHashes(
+  out: number[],
+  request: Pick<DispatchRequest, "keys" | "uniqKey">,
+  prefix: number,
+): void {
+  if (request.uniqKey !== undefined) out.push(indexHashOf(javaStringHash(request.uniqKey, prefix)));
+  const keys = request.keys;
+  let hash = prefix;
+  let length = 0;
+  for (let i = 0; i <= keys.length; i++) {
+    const c = i < keys.length ? keys.charCodeAt(i) : 0x20;
+    if (c !== 0x20) {
+      hash = (Math.imul(31, hash) + c) | 0;
+      length++;
+    } else if (length > 0) {
+      out.push(indexHashOf(hash));
+      hash = prefix;
+      length = 0;
+    }
+  }
 }
 
 /**

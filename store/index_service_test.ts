@@ -4,8 +4,9 @@ import { forEachAdapter } from "./_test_adapters.ts";
 import { CrashingFileSystem, SimulatedCrash } from "./_test_crash_fs.ts";
 import type { DispatchRequest } from "./dispatch_request.ts";
 import type { FileSystem } from "./file_system.ts";
-import { indexKeyHash } from "./index_file.ts";
-import { formatFileTime, IndexService } from "./index_service.ts";
+import fc from "fast-check";
+import { indexKeyHash, javaStringHash } from "./index_file.ts";
+import { formatFileTime, indexKeys, IndexService, pushIndexKeyHashes } from "./index_service.ts";
 import { joinPath } from "./store_paths.ts";
 
 const T0 = new Date(2024, 0, 2, 3, 4, 5, 6).getTime(); // local time: file name 20240102030405006
@@ -344,3 +345,23 @@ forEachAdapter(
     await index.close();
   },
 );
+
+Deno.test("pushIndexKeyHashes hashes exactly the keys indexKeys lists", () => {
+  const keyText = fc.array(
+    fc.oneof(fc.constant(" "), fc.constant("  "), fc.string({ unit: "grapheme", maxLength: 6 })),
+    { maxLength: 6 },
+  ).map((parts) => parts.join(""));
+  fc.assert(
+    fc.property(
+      fc.string({ maxLength: 12 }),
+      keyText,
+      fc.option(fc.string({ maxLength: 10 }), { nil: undefined }),
+      (topic, keys, uniqKey) => {
+        const out: number[] = [];
+        pushIndexKeyHashes(out, { keys, uniqKey }, javaStringHash(`${topic}#`, 0));
+        assert.deepEqual(out, indexKeys({ topic, keys, uniqKey }).map(indexKeyHash));
+      },
+    ),
+    { seed: 20261124, numRuns: 500 },
+  );
+});

@@ -274,3 +274,6 @@ export const INDEX_UNFLUSHED_SPAN_BYTES_MAX = 256 * 1024 * 1024;
 
 /** Index entries held in memory (20 bytes each, 20 MB) that force an index sync. */
 export const INDEX_UNFLUSHED_ENTRIES_MAX = 1_000_000;
+
+/** Topics whose `topic#` index hash prefix is cached; the cache starts over past this. */
+export const INDEX_PREFIX_HASHES_MAX = 10_000;
