@@ -240,7 +240,9 @@ export interface MessageExtInit extends MessageInit {
 /**
  * A received message (pulled, queried or viewed): {@linkcode Message} plus where and when it was
  * stored. `msgId` is the producer's `UNIQ_KEY` when present, else the offset id, as RocketMQ's
- * `MessageClientExt.getMsgId()`.
+ * `MessageClientExt.getMsgId()`. A pulled message's `body` is a view into the pull response
+ * (no copy): keeping the message keeps that response (at most the broker's
+ * `maxTransferBytesOn*`) alive; `body.slice()` detaches it. Decompressed bodies are their own.
  *
  * @example
  * ```ts
