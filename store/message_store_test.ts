@@ -286,25 +286,20 @@ forEachAdapter(
     };
     const store = await openTestStore({ ...ctx, config });
     const begin = ctx.clock.now();
-    for (let i = 0; i < 20; i++) {
-      await store.putMessage(makeMessage({
-        queueId: i % 2,
-        bodyText: `x${i}`.padEnd(400, "."),
-        properties: { KEYS: `key-${i}`, TAGS: "T" },
-      }));
-      ctx.clock.advance(1000); // beyond the checkpoint's 3 s margin
-    }
-    await store.waitDispatched();
+    const putKeyed = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        await store.putMessage(makeMessage({
+          queueId: i % 2,
+          bodyText: `x${i}`.padEnd(400, "."),
+          properties: { KEYS: `key-${i}`, TAGS: "T" },
+        }));
+        ctx.clock.advance(1000); // beyond the checkpoint's 3 s margin
+      }
+      await store.waitDispatched();
+    };
+    await putKeyed(0, 20);
     await store.flushLogics(true);
-    for (let i = 20; i < 30; i++) {
-      await store.putMessage(makeMessage({
-        queueId: i % 2,
-        bodyText: `x${i}`.padEnd(400, "."),
-        properties: { KEYS: `key-${i}`, TAGS: "T" },
-      }));
-      ctx.clock.advance(1000); // beyond the checkpoint's 3 s margin
-    }
-    await store.waitDispatched();
+    await putKeyed(20, 30);
     // A periodic round: the consume queues reach the disk, the index (a small span) does not.
     await store.flushLogics(false);
     assert.ok(store.indexService!.unflushedEntries > 0, "the periodic round left the index");
