@@ -71,7 +71,10 @@ async function redispatch(input: StoreRecoveryInput, scanFromOffset: number): Pr
   const { commitLog, reput } = input;
   const min = commitLog.getMinOffset();
   const cqMax = input.consumeQueueStore.maxPhysicalOffset();
-  const indexNext = await indexRecoveryOffset(commitLog, input.indexService);
+  // After a clean stop the index was synced at close: only a crash leaves it behind.
+  const indexNext = input.abnormal
+    ? await indexRecoveryOffset(commitLog, input.indexService)
+    : Number.MAX_SAFE_INTEGER;
   const from = Math.max(min, Math.min(cqMax < 0 ? min : cqMax, indexNext, scanFromOffset));
   reput.dispatchedOffset = from;
   const report = await scanCommitLog({
@@ -90,8 +93,9 @@ async function indexRecoveryOffset(
   commitLog: CommitLog,
   index: IndexService | null,
 ): Promise<number> {
-  const newest = index?.recoveryOffset() ?? null;
-  if (newest === null) return Number.MAX_SAFE_INTEGER;
-  const record = await commitLog.readRecord(newest);
-  return record === null ? newest : newest + record.length;
+  const from = index?.recoveryOffset() ?? null;
+  if (from === null) return Number.MAX_SAFE_INTEGER;
+  if (!from.indexed) return from.offset;
+  const record = await commitLog.readRecord(from.offset);
+  return record === null ? from.offset : from.offset + record.length;
 }

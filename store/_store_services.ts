@@ -160,8 +160,9 @@ function createCommitLog(
 /**
  * Whether a flush round syncs the index. RocketMQ syncs an index file only when it is full;
  * syncing ~500 scattered slot pages every second also stalls the commit log's own syncs (one
- * journal). So the index syncs on the thorough round, with `messageIndexSafe`, or once the
- * commit-log span a crash would re-read, or the entries held in memory, pass their limits. What
+ * journal). So the index syncs on the thorough round, with `messageIndexSafe`, when its newest
+ * file has never synced an entry, or once the commit-log span a crash would re-read, or the
+ * entries held in memory, pass their limits. What
  * it has not synced is rebuilt from the commit log after a crash (`MessageStore` re-dispatches
  * from {@linkcode IndexService.recoveryOffset}).
  */
@@ -170,7 +171,7 @@ function indexFlushDue(
   thorough: boolean,
   config: { readonly messageIndexSafe: boolean },
 ): boolean {
-  return thorough || config.messageIndexSafe ||
+  return thorough || config.messageIndexSafe || index.awaitsFirstSync ||
     index.unflushedSpanBytes >= INDEX_UNFLUSHED_SPAN_BYTES_MAX ||
     index.unflushedEntries >= INDEX_UNFLUSHED_ENTRIES_MAX;
 }

@@ -210,6 +210,13 @@ export class IndexFile {
   get hashSlotCount(): number {
     return this.#header.hashSlotCount;
   }
+  /**
+   * @param entries entries one record needs
+   * @returns true when they all fit
+   */
+  hasRoomFor(entries: number): boolean {
+    return this.#header.indexCount + entries <= this.maxIndexNum;
+  }
   /** true when no entry fits any more */
   get isWriteFull(): boolean {
     return this.#header.indexCount >= this.maxIndexNum;

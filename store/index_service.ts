@@ -128,22 +128,45 @@ export class IndexService implements CommitLogDispatcher {
   }
 
   /**
-   * Where re-dispatch must start for the index to miss nothing after a crash: the newest
-   * indexed record as the files on disk hold it (call after {@linkcode load}), or null when
-   * no file holds an entry.
+   * Where re-dispatch must start for the index to miss nothing after a crash, as the files on
+   * disk hold it (call after {@linkcode load}): the newest indexed record (`indexed`: start after
+   * it), else the newest file's inherited endPhyOffset (indexed when above 0, the predecessor's
+   * last record; 0 for a first file that never synced an entry: start at the log's beginning).
+   * @returns the offset, or null when there is no index file
    */
-  recoveryOffset(): number | null {
+  recoveryOffset(): { readonly offset: number; readonly indexed: boolean } | null {
     for (let i = this.#files.length - 1; i >= 0; i--) {
-      if (this.#files[i].indexCount > 1) return this.#files[i].endPhyOffset;
+      if (this.#files[i].indexCount > 1) {
+        return { offset: this.#files[i].endPhyOffset, indexed: true };
+      }
     }
-    return null;
+    const newest = this.#files.at(-1);
+    if (newest === undefined) return null;
+    return { offset: newest.endPhyOffset, indexed: newest.endPhyOffset > 0 };
   }
 
-  /** Opens every index file (headers only) and prepares the newest for writing. */
+  /** true while the newest file holds entries but has never synced one (sync it soon). */
+  get awaitsFirstSync(): boolean {
+    const newest = this.#files.at(-1);
+    return newest !== undefined && newest.unflushedEntries > 0 &&
+      newest.unflushedEntries === newest.indexCount - 1;
+  }
+
+  /**
+   * Opens every index file (headers only) and prepares the newest for writing. A newest file
+   * left empty by a crash while it was being created (it holds nothing) is removed.
+   */
   async load(): Promise<void> {
     const files: IndexFile[] = [];
-    for (const name of (await this.#fs.list(this.#dir)).filter((n) => FILE_NAME.test(n))) {
-      files.push(await IndexFile.open(this.#layout(joinPath(this.#dir, name))));
+    const names = (await this.#fs.list(this.#dir)).filter((n) => FILE_NAME.test(n)).sort();
+    for (const [i, name] of names.entries()) {
+      const path = joinPath(this.#dir, name);
+      if (i === names.length - 1 && (await this.#fs.stat(path))?.size === 0) {
+        await this.#fs.remove(path);
+        await this.#fs.syncDir(this.#dir);
+        break;
+      }
+      files.push(await IndexFile.open(this.#layout(path)));
     }
     this.#files = files;
     const last = files.at(-1);
@@ -168,17 +191,18 @@ export class IndexService implements CommitLogDispatcher {
   dispatch(request: DispatchRequest): void | Promise<void> {
     if ((request.sysFlag & TRANSACTION_ROLLBACK_TYPE) === TRANSACTION_ROLLBACK_TYPE) return;
     const file = this.#files.at(-1);
-    if (this.#busy !== null || file === undefined || !file.isWritable || file.isWriteFull) {
-      return this.#enqueue(() => this.#dispatchAsync(request));
-    }
-    if (alreadyIndexed(file, request.commitLogOffset)) return;
-    const hashes = this.#keyHashes(request);
-    for (let i = 0; i < hashes.length; i++) {
-      if (!file.putKeyHash(hashes[i], request.commitLogOffset, request.storeTimestamp)) {
-        const rest = hashes.slice(i);
-        return this.#enqueue(() => this.#putKeys(file, rest, request));
+    if (this.#busy === null && file !== undefined && file.isWritable) {
+      if (alreadyIndexed(file, request.commitLogOffset)) return;
+      const hashes = this.#keyHashes(request);
+      // A record's keys never straddle two files: alreadyIndexed relies on it after a crash.
+      if (file.hasRoomFor(hashes.length)) {
+        for (let i = 0; i < hashes.length; i++) {
+          file.putKeyHash(hashes[i], request.commitLogOffset, request.storeTimestamp);
+        }
+        return;
       }
     }
+    return this.#enqueue(() => this.#dispatchAsync(request));
   }
 
   /**
@@ -198,20 +222,15 @@ export class IndexService implements CommitLogDispatcher {
     return hashes;
   }
 
-  /** The slow path: a file must be loaded or created first. */
+  /** The slow path: a file must be loaded, or created because the newest lacks room. */
   async #dispatchAsync(request: DispatchRequest): Promise<void> {
-    const file = await this.#writableFile();
+    const count = this.#keyHashes(request).length;
+    const file = await this.#writableFile(count);
     if (alreadyIndexed(file, request.commitLogOffset)) return;
-    await this.#putKeys(file, [...this.#keyHashes(request)], request);
-  }
-
-  /** Puts the key hashes into `file`, rolling to new files as they fill. */
-  async #putKeys(file: IndexFile, hashes: number[], request: DispatchRequest): Promise<void> {
-    let current = file;
-    for (const hash of hashes) {
-      while (!current.putKeyHash(hash, request.commitLogOffset, request.storeTimestamp)) {
-        current = await this.#writableFile();
-      }
+    const hashes = this.#keyHashes(request);
+    for (let i = 0; i < hashes.length; i++) {
+      // Fails only for a record with more keys than a whole file holds: the rest are dropped.
+      if (!file.putKeyHash(hashes[i], request.commitLogOffset, request.storeTimestamp)) break;
     }
   }
 
@@ -226,13 +245,19 @@ export class IndexService implements CommitLogDispatcher {
     return run;
   }
 
-  /** @returns the newest file ready for entries: loaded, or created when full or absent */
-  async #writableFile(): Promise<IndexFile> {
+  /**
+   * @param room entries the next record needs
+   * @returns the newest file ready for entries: loaded, or created when it lacks `room` (an
+   *   empty file is used anyway) or there is none. A full file is sealed (synced) before its
+   *   successor exists, so the successor's inherited endPhyOffset is never ahead of it on disk.
+   */
+  async #writableFile(room: number): Promise<IndexFile> {
     const last = this.#files.at(-1);
-    if (last !== undefined && !last.isWriteFull) {
+    if (last !== undefined && (last.indexCount <= 1 || last.hasRoomFor(room))) {
       await last.openWritable();
       return last;
     }
+    if (last !== undefined) await last.seal();
     await this.#fs.mkdir(this.#dir);
     const file = await IndexFile.create(
       this.#layout(joinPath(this.#dir, this.#newFileName(last))),
@@ -243,7 +268,6 @@ export class IndexService implements CommitLogDispatcher {
     );
     await this.#fs.syncDir(this.#dir);
     this.#files.push(file);
-    if (last !== undefined) await last.seal();
     return file;
   }
 

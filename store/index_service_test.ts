@@ -162,34 +162,37 @@ forEachAdapter("IndexService honours the time range and maxNum", async ({ fs, di
   await index.close();
 });
 
-forEachAdapter("IndexService rolls to a new file when full", async ({ fs, dir, clock }) => {
-  clock.set(T0);
-  const index = newIndex(fs, dir, clock, { maxIndexNum: 4 });
-  await index.load();
-  for (let i = 0; i < 10; i++) {
-    // two keys per record: files fill in the middle of a record
-    await put(
-      index,
-      record(i * 100, { keys: "k", uniqKey: `U${i}`, storeTimestamp: T0 + i * 1000 }),
+forEachAdapter(
+  "IndexService rolls to a new file when a record's keys do not fit",
+  async ({ fs, dir, clock }) => {
+    clock.set(T0);
+    const index = newIndex(fs, dir, clock, { maxIndexNum: 4 });
+    await index.load();
+    for (let i = 0; i < 10; i++) {
+      // two keys per record, 3 entries per file: a record's keys never straddle two files
+      await put(
+        index,
+        record(i * 100, { keys: "k", uniqKey: `U${i}`, storeTimestamp: T0 + i * 1000 }),
+      );
+    }
+    assert.equal(index.fileNames.length, 10, "one two-key record per 3-entry file");
+    assert.deepEqual(index.fileNames, [...index.fileNames].sort());
+    assert.equal(new Set(index.fileNames).size, 10, "names are unique");
+    const found = await index.queryOffsets("TopicTest", "k", 32, ...ALL);
+    assert.deepEqual(found.phyOffsets, [900, 800, 700, 600, 500, 400, 300, 200, 100, 0]);
+    assert.deepEqual((await index.queryOffsets("TopicTest", "U4", 32, ...ALL)).phyOffsets, [400]);
+    const ranged = await index.queryOffsets("TopicTest", "k", 32, T0 + 3000, T0 + 5000);
+    assert.deepEqual(ranged.phyOffsets, [500, 400, 300]);
+    await index.close();
+    const again = newIndex(fs, dir, clock, { maxIndexNum: 4 });
+    await again.load();
+    assert.deepEqual(
+      (await again.queryOffsets("TopicTest", "k", 32, ...ALL)).phyOffsets,
+      found.phyOffsets,
     );
-  }
-  assert.equal(index.fileNames.length, 7, "3 entries per file, 20 entries");
-  assert.deepEqual(index.fileNames, [...index.fileNames].sort());
-  assert.equal(new Set(index.fileNames).size, 7, "names are unique");
-  const found = await index.queryOffsets("TopicTest", "k", 32, ...ALL);
-  assert.deepEqual(found.phyOffsets, [900, 800, 700, 600, 500, 400, 300, 200, 100, 0]);
-  assert.deepEqual((await index.queryOffsets("TopicTest", "U4", 32, ...ALL)).phyOffsets, [400]);
-  const ranged = await index.queryOffsets("TopicTest", "k", 32, T0 + 3000, T0 + 5000);
-  assert.deepEqual(ranged.phyOffsets, [500, 400, 300]);
-  await index.close();
-  const again = newIndex(fs, dir, clock, { maxIndexNum: 4 });
-  await again.load();
-  assert.deepEqual(
-    (await again.queryOffsets("TopicTest", "k", 32, ...ALL)).phyOffsets,
-    found.phyOffsets,
-  );
-  await again.close();
-});
+    await again.close();
+  },
+);
 
 forEachAdapter(
   "IndexService deletes files below the commit log's min offset",
@@ -319,14 +322,21 @@ forEachAdapter(
     for (let i = 0; i < 3; i++) await put(index, record(i * 100, { keys: "k" }));
     assert.equal(index.unflushedEntries, 3);
     assert.equal(index.unflushedSpanBytes, 200);
+    assert.equal(index.awaitsFirstSync, true, "entries, none synced yet");
+    // A crash now: the file exists with no entry on disk; re-dispatch must start at 0.
+    const early = newIndex(fs, dir, clock);
+    await early.load();
+    assert.deepEqual(early.recoveryOffset(), { offset: 0, indexed: false });
+    await early.close(false);
     await index.flush();
+    assert.equal(index.awaitsFirstSync, false);
     assert.equal(index.unflushedEntries, 0);
     assert.equal(index.unflushedSpanBytes, 0);
     await put(index, record(300, { keys: "k" }));
     await index.close();
     const again = newIndex(fs, dir, clock);
     await again.load();
-    assert.equal(again.recoveryOffset(), 300, "the newest indexed record on disk");
+    assert.deepEqual(again.recoveryOffset(), { offset: 300, indexed: true }, "newest on disk");
     await again.close();
   },
 );
@@ -365,3 +375,38 @@ Deno.test("pushIndexKeyHashes hashes exactly the keys indexKeys lists", () => {
     { seed: 20261124, numRuns: 500 },
   );
 });
+
+forEachAdapter(
+  "IndexService loses no key when a crash stops it at any step of a roll to a new file",
+  async ({ fs, dir, clock, memory }) => {
+    clock.set(T0);
+    let finished = false;
+    for (let step = 0; !finished; step++) {
+      assert(step < 60, "the puts end within 60 operations");
+      const runDir = joinPath(dir, `run${step}`);
+      const crashing = new CrashingFileSystem(fs);
+      const index = newIndex(crashing, runDir, clock, { maxIndexNum: 4 }); // 3 entries a file
+      await index.load();
+      crashing.arm(step);
+      try {
+        for (let i = 0; i < 4; i++) await put(index, record(i * 100, { keys: "k" }));
+        finished = true;
+      } catch (error) {
+        assert(error instanceof SimulatedCrash, `step ${step}: ${error}`);
+      }
+      memory!.crash();
+      // Recovery: re-dispatch the log (records 0..300) from where the index says.
+      const again = newIndex(fs, runDir, clock, { maxIndexNum: 4 });
+      await again.load();
+      const from = again.recoveryOffset();
+      const start = from === null ? 0 : from.indexed ? from.offset + 100 : from.offset;
+      for (let offset = start; offset <= 300; offset += 100) {
+        await put(again, record(offset, { keys: "k" }));
+      }
+      const found = (await again.queryOffsets("TopicTest", "k", 32, ...ALL)).phyOffsets;
+      assert.deepEqual(found, [300, 200, 100, 0], `step ${step}: from ${JSON.stringify(from)}`);
+      await again.close();
+    }
+  },
+  { only: ["memory"] },
+);
