@@ -390,7 +390,9 @@ export class CommitLogSegment {
    * @throws the file system's error for any other failure
    */
   async read(fs: FileSystem, position: number, length: number): Promise<Uint8Array | null> {
-    if (position < 0 || length < 0 || position + length > this.wrotePosition) return null;
+    const end = position + length;
+    // Past dataEnd (after a blank) nothing was ever written: no record lives there.
+    if (position < 0 || length < 0 || end > this.wrotePosition || end > this.dataEnd) return null;
     const inMemory = this.readFromMemory(position, length);
     if (inMemory) return inMemory;
     if (this.#destroyed) return null;

@@ -72,6 +72,24 @@ forEachAdapter("CommitLog rolls segments with a blank record and 20-digit names"
   await opened.close();
 });
 
+forEachAdapter("CommitLog answers null for a read past a segment's blank", async (ctx) => {
+  const opened = await openTestLog({ ...ctx, segmentBytes: 4096 });
+  const offsets: number[] = [];
+  for (let i = 0; i < 14; i++) {
+    const outcome = opened.log.append(makeMessage({ body: new Uint8Array(300).fill(i) }));
+    if (outcome.status === "PUT_OK") offsets.push(outcome.result.wroteOffset);
+  }
+  const last = offsets.filter((o) => o < 4096).at(-1)!;
+  const blankAt = last + (await opened.log.readRecord(last))!.length;
+  assert.ok(offsets.some((o) => o >= 4096), "the log rolled");
+  // Before the writer reached it and after: nothing lives past the blank's 8 bytes (a client's
+  // message id can point anywhere).
+  assert.equal(await opened.log.read(blankAt + 8, 16), null);
+  await opened.flusher.flush();
+  assert.equal(await opened.log.readRecord(blankAt + 8), null);
+  await opened.close();
+});
+
 forEachAdapter("CommitLog stores a batch as consecutive records in one segment", async (ctx) => {
   const opened = await openTestLog({ ...ctx, segmentBytes: 4096 });
   opened.log.append(makeMessage({ queueId: 1, body: new Uint8Array(3500) }));
