@@ -4,8 +4,9 @@
  * leaves either the old or the new version readable, never a half-written one:
  *
  * 1. write `<file>.tmp` and sync it;
- * 2. rename the current `<file>` to `<file>.bak` (the previous version stays available);
- * 3. rename `<file>.tmp` to `<file>`;
+ * 2. copy the current `<file>` to `<file>.bak` (through `<file>.bak.tmp`, synced, renamed);
+ * 3. rename `<file>.tmp` over `<file>` (atomic: `<file>` always exists, so a reader without the
+ *    `.bak` fallback — the name server reading its `-c` file — never misses it);
  * 4. sync the folder.
  *
  * Loading reads `<file>`; when it is missing, empty, unparsable or rejected by the caller's
@@ -125,7 +126,24 @@ export class ConfigFile {
     }
   }
 
+  async #writeSynced(path: string, bytes: Uint8Array): Promise<void> {
+    const handle = await this.#fs.open(path, { create: true });
+    try {
+      await handle.truncate(0);
+      await handle.writeAt(bytes, 0);
+      await handle.sync();
+    } finally {
+      handle.close();
+    }
+  }
+
   async #readText(path: string): Promise<string | null> {
+    const bytes = await this.#readBytes(path);
+    return bytes === null ? null : new TextDecoder().decode(bytes);
+  }
+
+  /** @returns the file's bytes, or null when it does not exist */
+  async #readBytes(path: string): Promise<Uint8Array | null> {
     let handle;
     try {
       handle = await this.#fs.open(path);
@@ -143,7 +161,7 @@ export class ConfigFile {
       }
       const bytes = new Uint8Array(size);
       const read = await handle.readAt(bytes, 0);
-      return new TextDecoder().decode(bytes.subarray(0, read));
+      return bytes.subarray(0, read);
     } finally {
       handle.close();
     }
@@ -176,15 +194,12 @@ export class ConfigFile {
     }
     const dir = parentPath(this.path);
     await this.#fs.mkdir(dir);
-    const handle = await this.#fs.open(this.tmpPath, { create: true });
-    try {
-      await handle.truncate(0);
-      await handle.writeAt(bytes, 0);
-      await handle.sync();
-    } finally {
-      handle.close();
+    await this.#writeSynced(this.tmpPath, bytes);
+    const previous = await this.#readBytes(this.path);
+    if (previous !== null) {
+      await this.#writeSynced(`${this.bakPath}.tmp`, previous);
+      await this.#fs.rename(`${this.bakPath}.tmp`, this.bakPath);
     }
-    if ((await this.#fs.stat(this.path)) !== null) await this.#fs.rename(this.path, this.bakPath);
     await this.#fs.rename(this.tmpPath, this.path);
     await this.#fs.syncDir(dir);
   }

@@ -87,7 +87,7 @@ forEachAdapter("ConfigFile reports a damaged file without a usable .bak", async 
 });
 
 forEachAdapter(
-  "ConfigFile never loses both versions when a write stops at any step",
+  "ConfigFile keeps the file and never loses both versions when a write stops at any step",
   async ({ fs, dir, memory }) => {
     const oldValue = { offsetTable: { 1: 17 } };
     const newValue = { offsetTable: { 1: 18, 2: 3 } };
@@ -106,6 +106,8 @@ forEachAdapter(
         assert(error instanceof SimulatedCrash, `step ${step}: ${error}`);
       }
       memory?.crash({ tear: { path: file.tmpPath, byte: 7 } });
+      // The file itself is always there (readers without the .bak fallback rely on it).
+      assert.notEqual(await fs.stat(path), null, `step ${step}: ${path} is missing`);
       const loaded = await new ConfigFile({ fs, path }).read();
       const text = JSON.stringify(loaded);
       assert(
