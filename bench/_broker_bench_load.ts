@@ -100,25 +100,29 @@ export function windowed(options: {
         firstError,
         latency: latencySummary(samples, acked),
       });
+    const settle = (start: number, ok: boolean, error?: unknown) => {
+      if (ok) {
+        if (acked < samples.length) samples[acked] = (performance.now() - start) * 1000;
+        acked++;
+      } else {
+        errors++;
+        firstError ??= String(error);
+      }
+      inflight--;
+      if (inflight === 0 && (issued >= count || performance.now() >= deadline)) finish();
+      else pump();
+    };
     const pump = () => {
-      while (inflight < window && issued < count && performance.now() < deadline) {
+      // One clock read per refill: the sends it issues start together (an op call each in Deno).
+      const start = performance.now();
+      if (start >= deadline) {
+        if (inflight === 0) finish();
+        return;
+      }
+      while (inflight < window && issued < count) {
         issued++;
         inflight++;
-        const start = performance.now();
-        send(issued).then(
-          () => {
-            if (acked < samples.length) samples[acked] = (performance.now() - start) * 1000;
-            acked++;
-          },
-          (error) => {
-            errors++;
-            firstError ??= String(error);
-          },
-        ).finally(() => {
-          inflight--;
-          if (inflight === 0 && (issued >= count || performance.now() >= deadline)) finish();
-          else pump();
-        });
+        send(issued).then(() => settle(start, true), (error) => settle(start, false, error));
       }
       if (inflight === 0) finish();
     };

@@ -51,9 +51,14 @@ export function payload(size: number): Uint8Array {
 let groupCounter = 0;
 
 /** Starts a producer with its own client instance and at most `window` sends in flight. */
-export async function startBenchProducer(env: BenchBroker, window: number): Promise<Producer> {
+export async function startBenchProducer(
+  env: BenchBroker,
+  window: number,
+  serializeType: "JSON" | "ROCKETMQ" = "JSON",
+): Promise<Producer> {
   groupCounter++;
   const producer = new Producer({
+    serializeType,
     producerGroup: `PG_BENCH_${groupCounter}`,
     namesrvAddr: env.namesrvAddr,
     clientIP: "127.0.0.1",
@@ -159,6 +164,8 @@ export interface ConsumeOptions {
   /** most messages per pull */
   batch: number;
   maxSeconds: number;
+  /** the consumer's header serialization (RocketMQ's default: JSON) */
+  serializeType?: "JSON" | "ROCKETMQ";
 }
 
 /**
@@ -170,6 +177,7 @@ export interface ConsumeOptions {
  */
 export async function runConsume(o: ConsumeOptions): Promise<ScenarioResult> {
   const consumer = new PullConsumer({
+    serializeType: o.serializeType ?? "JSON",
     consumerGroup: `CG_BENCH_${++groupCounter}`,
     namesrvAddr: o.env.namesrvAddr,
     clientIP: "127.0.0.1",

@@ -9,7 +9,7 @@
  *   deno task bench [--size 1024[,128]] [--window 512] [--count 1000000] [--max-seconds 20]
  *     [--rate 1000] [--latency-count 10000] [--batch 1024] [--flush ASYNC_FLUSH,SYNC_FLUSH]
  *     [--scenarios produce,consume,latency] [--peers] [--peer-reps 1] [--peer-systems "..."]
- *     [--broker-property key=value]... [--cpu-prof DIR] [--json FILE]
+ *     [--serialize JSON|ROCKETMQ] [--broker-property key=value]... [--cpu-prof DIR] [--json FILE]
  *
  * @module
  */
@@ -40,6 +40,8 @@ interface Options {
   peerReps: number;
   peerSystems: string | undefined;
   brokerProperties: Record<string, string>;
+  /** request header serialization of the bench's clients (RocketMQ's default: JSON) */
+  serialize: "JSON" | "ROCKETMQ";
   cpuProf: string | undefined;
   json: string | undefined;
 }
@@ -48,7 +50,7 @@ const USAGE = `usage: deno task bench [--size 1024,128] [--window 512] [--count 
   [--max-seconds 20] [--rate 1000] [--latency-count 10000] [--batch 1024]
   [--flush ASYNC_FLUSH,SYNC_FLUSH] [--scenarios produce,consume,latency]
   [--peers] [--peer-reps 1] [--peer-systems "nats redis-everysec redis-always"]
-  [--broker-property key=value]... [--cpu-prof DIR] [--json FILE]`;
+  [--serialize JSON|ROCKETMQ] [--broker-property key=value]... [--cpu-prof DIR] [--json FILE]`;
 
 function defaultOptions(): Options {
   return {
@@ -65,6 +67,7 @@ function defaultOptions(): Options {
     peerReps: 1,
     peerSystems: undefined,
     brokerProperties: {},
+    serialize: "JSON",
     cpuProf: undefined,
     json: undefined,
   };
@@ -124,6 +127,14 @@ function parseOptions(argv: string[]): Options {
       case "--peer-systems":
         o.peerSystems = value();
         break;
+      case "--serialize": {
+        const type = value();
+        if (type !== "JSON" && type !== "ROCKETMQ") {
+          throw new Error(`Cannot parse --serialize: ${type} is not JSON or ROCKETMQ\n${USAGE}`);
+        }
+        o.serialize = type;
+        break;
+      }
       case "--broker-property": {
         const pair = value() ?? "";
         const eq = pair.indexOf("=");
@@ -185,6 +196,7 @@ async function benchThroughput(
         count: produced,
         batch: o.batch,
         maxSeconds: o.maxSeconds,
+        serializeType: o.serialize,
       }),
     );
   }
@@ -212,7 +224,7 @@ async function benchFlushType(
     results.push(r);
     console.error(`  ${JSON.stringify(r)}`);
   };
-  const producer = await startBenchProducer(env, o.window);
+  const producer = await startBenchProducer(env, o.window, o.serialize);
   try {
     for (const size of o.sizes) {
       await benchThroughput(o, { env, producer, flushDiskType, size, report });
@@ -247,7 +259,8 @@ const fmt = (n: number | undefined): string =>
 function printResults(o: Options, results: ScenarioResult[]): void {
   console.log(
     `\nEdgeMQ broker benchmark (window ${o.window}, count ${o.count}, max ${o.maxSeconds} s, ` +
-      `latency ${o.latencyCount} at ${o.rate}/s, pull batch ${o.batch}); latencies in µs\n`,
+      `latency ${o.latencyCount} at ${o.rate}/s, pull batch ${o.batch}, ${o.serialize} headers); ` +
+      `latencies in µs\n`,
   );
   console.log(
     "| scenario | flush | size B | msgs | msg/s | MB/s | avg | p50 | p99 | max | sched p99 | broker CPU % | bench CPU % | errors |",
