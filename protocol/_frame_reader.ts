@@ -61,7 +61,7 @@ export class FrameReader {
    * @param chunk bytes read from the peer; owned by the reader from now on
    */
   push(chunk: Uint8Array): void {
-    assert(this.needsInput, "FrameReader.push before the previous chunk was used up");
+    if (!this.needsInput) assert.fail("FrameReader.push before the previous chunk was used up");
     this.#chunk = chunk;
     this.#offset = 0;
   }
