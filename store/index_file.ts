@@ -34,6 +34,7 @@ import {
   OS_PAGE_BYTES,
 } from "./limits.ts";
 import { writeInt64 } from "./consume_queue_units.ts";
+import { javaStringHash } from "./message_properties.ts";
 
 export { indexFileBytes } from "./_index_file_layout.ts";
 
@@ -72,19 +73,6 @@ export interface IndexFileOptions {
  */
 export function indexKeyHash(key: string): number {
   return indexHashOf(javaStringHash(key, 0));
-}
-
-/**
- * Java's `String.hashCode`, continued from `seed`: `javaStringHash(b, javaStringHash(a, 0))` is
- * the hash of `a + b`, so a `topic#` prefix is hashed once for all its keys.
- * @param text the characters to add
- * @param seed the int32 hash of what comes before (0 for none)
- * @returns the int32 hash
- */
-export function javaStringHash(text: string, seed: number): number {
-  let hash = seed;
-  for (let i = 0; i < text.length; i++) hash = (Math.imul(31, hash) + text.charCodeAt(i)) | 0;
-  return hash;
 }
 
 /**
@@ -219,7 +207,7 @@ export class IndexFile {
   }
   /** true when no entry fits any more */
   get isWriteFull(): boolean {
-    return this.#header.indexCount >= this.maxIndexNum;
+    return !this.hasRoomFor(1);
   }
   /** true while the file holds its write state (slot table in memory) */
   get isWritable(): boolean {

@@ -9,7 +9,8 @@
 import type { Clock } from "../common/clock.ts";
 import type { CommitLogDispatcher, DispatchRequest } from "./dispatch_request.ts";
 import type { FileSystem } from "./file_system.ts";
-import { IndexFile, indexHashOf, javaStringHash } from "./index_file.ts";
+import { IndexFile, indexHashOf } from "./index_file.ts";
+import { javaStringHash } from "./message_properties.ts";
 import {
   INDEX_MAX_HASH_SLOT_NUM_DEFAULT,
   INDEX_MAX_INDEX_NUM_DEFAULT,

@@ -5,7 +5,8 @@ import { CrashingFileSystem, SimulatedCrash } from "./_test_crash_fs.ts";
 import type { DispatchRequest } from "./dispatch_request.ts";
 import type { FileSystem } from "./file_system.ts";
 import fc from "fast-check";
-import { indexKeyHash, javaStringHash } from "./index_file.ts";
+import { indexKeyHash } from "./index_file.ts";
+import { javaStringHash } from "./message_properties.ts";
 import { formatFileTime, indexKeys, IndexService, pushIndexKeyHashes } from "./index_service.ts";
 import { joinPath } from "./store_paths.ts";
 

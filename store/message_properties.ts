@@ -119,8 +119,23 @@ export function findProperty(text: string, name: string): string | undefined {
  * ```
  */
 export function computeTagsCode(tags: string | undefined): number {
-  if (tags === undefined) return 0;
-  let hash = 0;
-  for (let i = 0; i < tags.length; i++) hash = (Math.imul(31, hash) + tags.charCodeAt(i)) | 0;
+  return tags === undefined ? 0 : javaStringHash(tags, 0);
+}
+
+/**
+ * Java's `String.hashCode`, continued from `seed`: `javaStringHash(b, javaStringHash(a, 0))` is
+ * the hash of `a + b` (the index hashes a `topic#` prefix once for all its keys).
+ * @param text the characters to add
+ * @param seed the int32 hash of what comes before (0 for none)
+ * @returns the int32 hash
+ * @example
+ * ```ts
+ * import { javaStringHash } from "./message_properties.ts";
+ * console.assert(javaStringHash("B", javaStringHash("A", 0)) === javaStringHash("AB", 0));
+ * ```
+ */
+export function javaStringHash(text: string, seed: number): number {
+  let hash = seed;
+  for (let i = 0; i < text.length; i++) hash = (Math.imul(31, hash) + text.charCodeAt(i)) | 0;
   return hash;
 }
