@@ -37,7 +37,7 @@ export function latencySummary(samplesUs: Float64Array, n: number): LatencySumma
  * `1234567` → `1,234,567` without `toLocaleString`, whose first call loads ICU data and holds
  * the event loop for ~10 ms: one second into a latency run, that showed up in its p99.
  */
-function groupDigits(n: number): string {
+export function groupDigits(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 

@@ -15,6 +15,7 @@
  */
 
 import { ratioRows, runPeers } from "./_broker_bench_peers.ts";
+import { groupDigits } from "./_broker_bench_load.ts";
 import { type BenchBroker, startBenchBroker } from "./_broker_bench_env.ts";
 import type { Producer } from "../client/mod.ts";
 import {
@@ -254,7 +255,7 @@ async function benchFlushType(
 }
 
 const fmt = (n: number | undefined): string =>
-  n === undefined || n === null ? "–" : Math.round(n).toLocaleString("en");
+  n === undefined || n === null ? "–" : groupDigits(Math.round(n));
 
 function printResults(o: Options, results: ScenarioResult[]): void {
   console.log(
