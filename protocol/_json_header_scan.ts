@@ -213,10 +213,28 @@ const PROTO = ascii("__proto__");
 function readExtFields(src: Uint8Array, p: number, fields: Record<string, string>): number {
   p = skipBlank(src, p + 1);
   if (src[p] === CLOSE) return p + 1;
+  const end = at.end;
   while (true) {
-    p = readName(src, p);
-    if (p < 0 || stringIs(src, PROTO)) return -1;
-    const key = utf8ReadCached(src, at.stringStart, at.stringEnd);
+    // The name, read inline: no escapes, no control characters, never `__proto__`.
+    if (src[p] !== QUOTE) return -1;
+    const keyStart = p + 1;
+    let i = keyStart;
+    while (true) {
+      if (i >= end) return -1;
+      const c = src[i];
+      if (c === QUOTE) break;
+      if (c === BACKSLASH || c < 0x20) return -1;
+      i++;
+    }
+    if (i - keyStart === PROTO.length && matches(src, keyStart, PROTO)) return -1;
+    const key = utf8ReadCached(src, keyStart, i);
+    p = i + 1;
+    if (src[p] !== COLON) {
+      p = skipBlank(src, p);
+      if (src[p] !== COLON) return -1;
+    }
+    p++;
+    if (src[p] !== QUOTE) p = skipBlank(src, p);
     if (src[p] === QUOTE) {
       p = readString(src, p);
       if (p < 0) return -1;
@@ -224,14 +242,18 @@ function readExtFields(src: Uint8Array, p: number, fields: Record<string, string
     } else {
       if (src[p] !== LETTER_N) return -1;
       p = readLiteral(src, p);
+      if (p < 0) return -1;
       delete fields[key];
     }
-    if (p < 0) return -1;
-    p = skipBlank(src, p);
-    const c = src[p];
+    let c = src[p];
+    if (c !== COMMA && c !== CLOSE) {
+      p = skipBlank(src, p);
+      c = src[p];
+    }
     if (c === CLOSE) return p + 1;
     if (c !== COMMA) return -1;
-    p = skipBlank(src, p + 1);
+    p++;
+    if (src[p] !== QUOTE) p = skipBlank(src, p);
   }
 }
 
@@ -331,7 +353,7 @@ export function scanJsonHeader(
   end: number,
 ): RemotingCommand | undefined {
   at.end = end;
-  return scanObject(end === source.length ? source : source.subarray(0, end), start);
+  return scanObject(source, start);
 }
 
 function scanObject(src: Uint8Array, p: number): RemotingCommand | undefined {

@@ -142,6 +142,11 @@ function asciiReadApply(source: Uint8Array, start: number, n: number): string {
 }
 
 const CACHE_SLOTS = KEY_CACHE_ENTRIES_MAX; // power of two
+/** The 128 one-character ASCII strings. */
+const ASCII_CHARS: readonly string[] = Array.from(
+  { length: 128 },
+  (_, c) => String.fromCharCode(c),
+);
 const cacheStrings: string[] = new Array<string>(CACHE_SLOTS).fill("");
 
 /**
@@ -157,6 +162,7 @@ const cacheStrings: string[] = new Array<string>(CACHE_SLOTS).fill("");
  */
 export function utf8ReadCached(source: Uint8Array, start: number, end: number): string {
   const n = end - start;
+  if (n === 1 && source[start] < 0x80) return ASCII_CHARS[source[start]]; // SEND_MESSAGE_V2 keys
   if (n > KEY_CACHE_BYTES_MAX) return utf8Read(source, start, end);
   // Hash a sample (ends and middle), not every byte: the comparison below checks every byte anyway.
   let hash = n;

@@ -154,16 +154,42 @@ const headerLikeJson = fc.oneof(
   fc.json(),
 );
 
+/** Bytes after a header in its frame: the body, which the header scanner must never read. */
+const trailer = fc.oneof(
+  fc.uint8Array({ maxLength: 8 }),
+  fc.constantFrom("0", "12}", " }", '"}', ' , "x":1}', "\u0001", "ull}").map((t) =>
+    encoder.encode(t)
+  ),
+);
+
 Deno.test("decodeJsonHeader fast path agrees with the JSON.parse path on every input", () => {
   fc.assert(
-    fc.property(headerLikeJson, (json) => {
+    fc.property(headerLikeJson, trailer, (json, after) => {
       const bytes = encoder.encode(json); // lone surrogates (from edits) become U+FFFD here
       const fast = outcome(() => decodeJsonHeader(bytes));
       const slow = outcome(() => parseJsonHeader(new TextDecoder().decode(bytes)));
       assert.deepEqual(fast, slow, json);
+      const framed = Uint8Array.from([...bytes, ...after]);
+      assert.deepEqual(outcome(() => decodeJsonHeader(framed, 0, bytes.length)), slow, json);
     }),
     { seed: PROPERTY_SEED, numRuns: 3000 },
   );
+});
+
+Deno.test("decodeJsonHeader stops at the header's end when body bytes could extend it", () => {
+  // Truncated headers whose value would be completed by the body bytes that follow.
+  const cases: [string, string][] = [
+    ['{"code":1', "2}"],
+    ['{"code":12,"extFields":{"a":"b"}', "}"],
+    ['{"code":12,"extFields":{"a":"b', '"}}'],
+    ['{"code":12,"extFields":{"a":nu', "ll}}"],
+    ['{"code":12', " }"],
+  ];
+  for (const [header, body] of cases) {
+    const bytes = encoder.encode(header + body);
+    const length = encoder.encode(header).length;
+    assert.throws(() => decodeJsonHeader(bytes, 0, length), FrameDecodeError, header);
+  }
 });
 
 Deno.test("decodeJsonHeader fast path agrees with JSON.parse on byte-level edits, invalid UTF-8 included", () => {
