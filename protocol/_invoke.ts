@@ -7,7 +7,6 @@
  * @module
  */
 
-import { encodeCommand } from "./command_codec.ts";
 import { FLAG_ONEWAY, FLAG_RESPONSE } from "./remoting_command.ts";
 import type { RemotingCommand } from "./remoting_command.ts";
 import {
@@ -65,7 +64,7 @@ function sendRequest(
   request.flag &= ~(FLAG_RESPONSE | FLAG_ONEWAY);
   let frame: Uint8Array;
   try {
-    frame = encodeCommand(request);
+    frame = connection.encodeFrame(request);
   } catch (error) {
     semaphore.release();
     return Promise.reject(error);
@@ -148,7 +147,7 @@ function sendOneway(connection: RemotingConnection, request: RemotingCommand): v
   request.flag = (request.flag & ~FLAG_RESPONSE) | FLAG_ONEWAY;
   let frame: Uint8Array;
   try {
-    frame = encodeCommand(request);
+    frame = connection.encodeFrame(request);
   } catch (error) {
     semaphore.release();
     throw error;

@@ -2,14 +2,24 @@
  * The bounded write side of one connection: encoded frames wait here and leave through the
  * connection's WritableStream, several small ones per write ("corking").
  *
+ * Small frames are encoded straight into the queue's staging buffer ({@linkcode OutboundQueue.encode}),
+ * one after another, so a batch of them is one view and leaves without a copy. A staging buffer is
+ * rewritten only once every frame in it has been written (the transport no longer reads a chunk once
+ * its write resolved), so a steady stream of frames allocates nothing: no slab per few dozen frames, no
+ * batch buffer per write, and no external-memory pressure that would force V8 into full collections.
+ *
  * @module
  */
+
+import { encodeCommand, frameBound, writeFrame } from "./command_codec.ts";
+import type { RemotingCommand } from "./remoting_command.ts";
 
 import {
   OUTBOUND_BYTES_HIGH_WATER,
   OUTBOUND_BYTES_LOW_WATER,
   OUTBOUND_BYTES_MAX,
   OUTBOUND_FRAMES_HIGH_WATER,
+  STAGED_FRAME_BYTES_MAX,
   WRITE_BATCH_BYTES_MAX,
   WRITE_BATCH_FRAME_BYTES_MAX,
 } from "./limits.ts";
@@ -45,6 +55,18 @@ export class OutboundQueue {
   #scheduled = false;
   #closed = false;
   #flushing: Promise<void> = Promise.resolve();
+  /** frames pushed / written so far (a staging buffer is free once `#writtenSeq` reaches its last) */
+  #pushSeq = 0;
+  #writtenSeq = 0;
+  /** the staging buffer frames are encoded into, bytes used, seq of its last pushed frame */
+  #stage: Uint8Array | null = null;
+  #stageUsed = 0;
+  #stageLastSeq = 0;
+  /** the previous staging buffer, reused once its frames are written */
+  #spare: Uint8Array | null = null;
+  #spareLastSeq = 0;
+  /** reused copy buffer of batches that are not one contiguous view */
+  #batchBuffer: Uint8Array | null = null;
   readonly #flushBound = () => {
     this.#scheduled = false;
     if (!this.#writing && !this.#closed) this.#flushing = this.#flush();
@@ -94,6 +116,10 @@ export class OutboundQueue {
    */
   push(frame: Uint8Array, release: Semaphore | null = null): boolean {
     if (this.#closed || this.#bytes + frame.length > OUTBOUND_BYTES_MAX) return false;
+    this.#pushSeq++;
+    if (this.#stage !== null && frame.buffer === this.#stage.buffer) {
+      this.#stageLastSeq = this.#pushSeq;
+    }
     this.#frames.push(frame);
     this.#releases.push(release);
     this.#bytes += frame.length;
@@ -109,11 +135,47 @@ export class OutboundQueue {
     return true;
   }
 
+  /**
+   * Encodes a command's frame for {@linkcode push}: small frames into the staging buffer (see the
+   * module doc), others into their own buffer. Push the frame before encoding the next one.
+   *
+   * @param command the command
+   * @returns the frame
+   * @throws {FrameEncodeError} as `encodeCommand`
+   */
+  encode(command: RemotingCommand): Uint8Array {
+    const bound = frameBound(command);
+    if (bound > STAGED_FRAME_BYTES_MAX) return encodeCommand(command);
+    let stage = this.#stage;
+    if (stage !== null && this.#writtenSeq >= this.#stageLastSeq) {
+      this.#stageUsed = 0; // every frame in it left: rewind
+    }
+    if (stage === null || this.#stageUsed + bound > stage.length) stage = this.#nextStage();
+    const start = this.#stageUsed;
+    const end = writeFrame(command, stage, start);
+    this.#stageUsed = end;
+    return stage.subarray(start, end);
+  }
+
+  /** Makes the spare (when its frames left) or a new buffer the staging buffer. */
+  #nextStage(): Uint8Array {
+    const spare = this.#spare;
+    const reuse = spare !== null && this.#writtenSeq >= this.#spareLastSeq;
+    this.#spare = this.#stage;
+    this.#spareLastSeq = this.#stageLastSeq;
+    const stage = reuse ? spare : new Uint8Array(WRITE_BATCH_BYTES_MAX);
+    this.#stage = stage;
+    this.#stageUsed = 0;
+    this.#stageLastSeq = 0;
+    return stage;
+  }
+
   /** Drops every queued frame (releasing their semaphores); later pushes are refused. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     for (let i = this.#head; i < this.#releases.length; i++) this.#releases[i]?.release();
+    this.#writtenSeq = this.#pushSeq; // dropped: no frame holds a staging buffer any more
     this.#frames = [];
     this.#releases = [];
     this.#head = 0;
@@ -148,6 +210,7 @@ export class OutboundQueue {
     }
     this.#bytes -= bytes;
     this.#frameCount -= end - start;
+    this.#writtenSeq += end - start;
     if (this.#head === this.#frames.length) {
       this.#frames = [];
       this.#releases = [];
@@ -183,17 +246,25 @@ export class OutboundQueue {
       total += size;
       end++;
     }
-    if (end === this.#head + 1) {
-      this.#head = end;
-      return first;
+    const head = this.#head;
+    this.#head = end;
+    if (end === head + 1) return first;
+    // Frames encoded one after another into one staging buffer leave as one view.
+    let contiguous = true;
+    for (let i = head + 1; i < end && contiguous; i++) {
+      const previous = frames[i - 1];
+      contiguous = frames[i].buffer === first.buffer &&
+        frames[i].byteOffset === previous.byteOffset + previous.length;
     }
-    const batch = new Uint8Array(total);
+    if (contiguous) return new Uint8Array(first.buffer, first.byteOffset, total);
+    // The previous batch was written (one write at a time), so its buffer is free again.
+    this.#batchBuffer ??= new Uint8Array(WRITE_BATCH_BYTES_MAX);
+    const batch = this.#batchBuffer.subarray(0, total);
     let offset = 0;
-    for (let i = this.#head; i < end; i++) {
+    for (let i = head; i < end; i++) {
       batch.set(frames[i], offset);
       offset += frames[i].length;
     }
-    this.#head = end;
     return batch;
   }
 }

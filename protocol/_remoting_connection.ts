@@ -238,6 +238,15 @@ export class RemotingConnection implements RemotingChannel {
     });
   }
 
+  /**
+   * @internal Encodes a request's frame into the outbound queue's staging buffer; queue it with
+   * {@linkcode sendFrame} before encoding another.
+   * @throws {FrameEncodeError} when the command cannot be encoded
+   */
+  encodeFrame(request: RemotingCommand): Uint8Array {
+    return this.#outbound.encode(request);
+  }
+
   /** @internal Queues an encoded request frame. @returns false when closed or over the cap */
   sendFrame(frame: Uint8Array, release: Semaphore | null): boolean {
     if (this.#closed) return false;
@@ -375,7 +384,7 @@ export class RemotingConnection implements RemotingChannel {
     }
     let frame: Uint8Array;
     try {
-      frame = encodeCommand(response);
+      frame = this.#outbound.encode(response);
     } catch (error) {
       this.#owner.logger.error(
         `Cannot encode response code ${response.code} to ${this.remoteAddress}: ${

@@ -88,26 +88,18 @@ function checkHeaderLength(headerLength: number, type: SerializeType): void {
  * ```
  */
 export function encodeCommand(command: RemotingCommand): Uint8Array {
-  const body = command.body;
-  const bodyLength = body === undefined || body === null ? 0 : body.length;
-  const typeByte = serializeTypeToByte(command.serializeType);
-  const headerBound = typeByte === SERIALIZE_TYPE_ROCKETMQ_BYTE
-    ? rocketmqHeaderBound(command)
-    : jsonHeaderBound(command);
-  const bound = 8 + headerBound + bodyLength;
+  const bound = frameBound(command);
   if (bound <= SLAB_FRAME_BYTES_MAX) {
     // Common case: write straight into the slab, hand out a view.
     reserveSlab(bound);
-    const slab = frameSlab.bytes;
     const start = frameSlab.used;
-    const headerEnd = writeHeader(command, slab, start + 8);
-    const headerLength = headerEnd - start - 8;
-    if (bodyLength > 0) slab.set(body!, headerEnd);
-    writePrefix(slab, start, 4 + headerLength + bodyLength, headerLength, typeByte);
-    return takeSlab(8 + headerLength + bodyLength);
+    return takeSlab(writeFrame(command, frameSlab.bytes, start) - start);
   }
   // Large frame: header to scratch, then one exact buffer for header and body.
-  const scratch = scratchBuffer(headerBound);
+  const body = command.body;
+  const bodyLength = body === undefined || body === null ? 0 : body.length;
+  const typeByte = serializeTypeToByte(command.serializeType);
+  const scratch = scratchBuffer(bound - 8 - bodyLength);
   const headerLength = writeHeader(command, scratch, 0);
   checkHeaderLength(headerLength, command.serializeType);
   const frame = new Uint8Array(8 + headerLength + bodyLength);
@@ -115,6 +107,44 @@ export function encodeCommand(command: RemotingCommand): Uint8Array {
   frame.set(headerLength === scratch.length ? scratch : scratch.subarray(0, headerLength), 8);
   if (bodyLength > 0) frame.set(body!, 8 + headerLength);
   return frame;
+}
+
+/**
+ * Returns an upper bound of a command's whole frame (length prefix included), without encoding it;
+ * {@linkcode writeFrame} needs this many bytes.
+ *
+ * @param command the command
+ * @returns bytes enough for the frame
+ */
+export function frameBound(command: RemotingCommand): number {
+  const body = command.body;
+  const bodyLength = body === undefined || body === null ? 0 : body.length;
+  return 8 + bodyLength +
+    (command.serializeType === "ROCKETMQ"
+      ? rocketmqHeaderBound(command)
+      : jsonHeaderBound(command));
+}
+
+/**
+ * Encodes a command's whole frame into `target` at `start`, as {@linkcode encodeCommand} does; for
+ * callers that own a buffer to write frames into. The caller reserved {@linkcode frameBound} bytes.
+ *
+ * @param command the command
+ * @param target destination
+ * @param start offset of the length prefix
+ * @returns the offset after the frame
+ * @throws {FrameEncodeError} as {@linkcode encodeCommand}
+ */
+export function writeFrame(command: RemotingCommand, target: Uint8Array, start: number): number {
+  const body = command.body;
+  const bodyLength = body === undefined || body === null ? 0 : body.length;
+  const headerEnd = writeHeader(command, target, start + 8);
+  const headerLength = headerEnd - start - 8;
+  checkHeaderLength(headerLength, command.serializeType);
+  if (bodyLength > 0) target.set(body!, headerEnd);
+  const typeByte = serializeTypeToByte(command.serializeType);
+  writePrefix(target, start, 4 + headerLength + bodyLength, headerLength, typeByte);
+  return headerEnd + bodyLength;
 }
 
 /**

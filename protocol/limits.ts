@@ -107,6 +107,13 @@ export const WRITE_BATCH_BYTES_MAX = 256 * 1024;
 export const WRITE_BATCH_FRAME_BYTES_MAX = 64 * 1024;
 
 /**
+ * Frames whose worst-case size is at most this are encoded into a connection's staging buffer (of
+ * WRITE_BATCH_BYTES_MAX bytes, two per connection at most); larger ones get a buffer of their own.
+ * Small enough that a staging buffer holds many, and that a message of a few KiB is staged.
+ */
+export const STAGED_FRAME_BYTES_MAX = 16 * 1024;
+
+/**
  * Most callers waiting for an invocation semaphore of one server or client; beyond it an invocation
  * fails at once with `RemotingTooMuchRequestError` instead of queueing without bound.
  */
@@ -167,4 +174,5 @@ assert(
 );
 assert(REQUEST_BYTES_IN_FLIGHT_MAX_PER_CONNECTION > FRAME_BYTES_MAX_DEFAULT, "one frame must fit");
 assert(WRITE_BATCH_FRAME_BYTES_MAX <= WRITE_BATCH_BYTES_MAX, "a batched frame must fit a batch");
+assert(STAGED_FRAME_BYTES_MAX <= WRITE_BATCH_FRAME_BYTES_MAX, "staged frames are batched frames");
 assert(IDLE_SWEEP_INTERVAL_MS_MIN < IDLE_SWEEP_INTERVAL_MS_MAX, "sweep bounds must be ordered");

@@ -26,7 +26,8 @@ export interface TransportConnectOptions {
 
 /**
  * One established byte connection. `readable` yields what the peer sent; `writable` sends. Writes
- * resolve when the transport took the bytes, so `await writer.write()` gives backpressure.
+ * resolve when the transport took the bytes, so `await writer.write()` gives backpressure; from then
+ * on the transport never reads the chunk again, and the writer may reuse its memory.
  */
 export interface TransportConnection {
   /** bytes from the peer; ends when the peer closes */
