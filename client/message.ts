@@ -86,10 +86,11 @@ export class Message {
       this.delayTimeLevel = init.delayTimeLevel;
     }
     if (init.waitStoreMsgOK === false) this.waitStoreMsgOK = false;
-    const user = init.properties instanceof Map
-      ? init.properties
-      : Object.entries(init.properties ?? {});
-    for (const [name, value] of user) this.putUserProperty(name, value);
+    const user = init.properties;
+    if (user === undefined) return; // the usual case: nothing to iterate, nothing allocated
+    for (const [name, value] of user instanceof Map ? user : Object.entries(user)) {
+      this.putUserProperty(name, value);
+    }
   }
 
   /** the tag (`TAGS`), if any */

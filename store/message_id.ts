@@ -132,20 +132,39 @@ export function createOffsetMessageId(
   port: number,
   physicalOffset: number,
 ): string {
-  let out = "";
-  for (let i = 0; i < storeHostBytes.length; i++) {
-    const byte = storeHostBytes[i];
-    out += HEX[byte >> 4] + HEX[byte & 15];
-  }
-  out += hex32(port);
-  out += hex32(Math.floor(physicalOffset / 0x1_0000_0000)) + hex32(physicalOffset >>> 0);
-  return out;
+  return hostPrefix(storeHostBytes, port) + hex32(Math.floor(physicalOffset / 0x1_0000_0000)) +
+    hex32(physicalOffset >>> 0);
+}
+
+/** Two upper-case hex digits of each byte value. */
+const BYTE_HEX: readonly string[] = Array.from(
+  { length: 256 },
+  (_, b) => HEX[b >> 4] + HEX[b & 15],
+);
+
+/** The last host prefix made: a broker makes every id with one store host. */
+let lastPrefix = { address: new Uint8Array(0), port: -1, text: "" };
+
+/** Hex of the address bytes and the port, the first 16 (IPv4) or 40 (IPv6) chars of an id. */
+function hostPrefix(address: Uint8Array, port: number): string {
+  const last = lastPrefix;
+  if (last.port === port && sameBytes(last.address, address)) return last.text;
+  let text = "";
+  for (let i = 0; i < address.length; i++) text += BYTE_HEX[address[i]];
+  text += hex32(port);
+  lastPrefix = { address: address.slice(), port, text };
+  return text;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function hex32(value: number): string {
-  let out = "";
-  for (let shift = 28; shift >= 0; shift -= 4) out += HEX[(value >>> shift) & 15];
-  return out;
+  return BYTE_HEX[value >>> 24] + BYTE_HEX[(value >>> 16) & 255] + BYTE_HEX[(value >>> 8) & 255] +
+    BYTE_HEX[value & 255];
 }
 
 /** What an offset message id holds. */

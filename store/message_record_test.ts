@@ -190,6 +190,41 @@ Deno.test("decodeRecord never throws anything but RecordDecodeError on random by
   );
 });
 
+Deno.test("createOffsetMessageId matches a plain hex rendering whatever the host sequence", () => {
+  const hex = (n: number | bigint, digits: number) =>
+    n.toString(16).toUpperCase().padStart(digits, "0");
+  const reused = new Uint8Array(4); // a caller that rewrites its address bytes in place
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.tuple(
+          fc.oneof(
+            fc.uint8Array({ minLength: 4, maxLength: 4 }),
+            fc.uint8Array({ minLength: 16, maxLength: 16 }),
+          ),
+          fc.integer({ min: 0, max: 65535 }),
+          fc.maxSafeNat(),
+          fc.boolean(),
+        ),
+        { minLength: 1, maxLength: 6 },
+      ),
+      (ids) => {
+        for (const [bytes, port, offset, inPlace] of ids) {
+          let address = bytes;
+          if (inPlace && bytes.length === 4) {
+            reused.set(bytes);
+            address = reused;
+          }
+          const expected = [...address].map((b) => hex(b, 2)).join("") + hex(port, 8) +
+            hex(BigInt(offset), 16);
+          assert.equal(createOffsetMessageId(address, port, offset), expected);
+        }
+      },
+    ),
+    { seed: 7, numRuns: 300 },
+  );
+});
+
 Deno.test("createOffsetMessageId renders the documented example and round-trips", () => {
   const id = createOffsetMessageId(new Uint8Array([192, 168, 1, 10]), 10911, 1_048_576);
   assert.equal(id, "C0A8010A00002A9F0000000000100000");

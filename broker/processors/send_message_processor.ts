@@ -184,12 +184,11 @@ export class SendMessageProcessor {
   #preCheck(input: SendInput): SendOutcome | null {
     const { config, clock } = this.#context;
     const { header } = input;
-    if (config.startAcceptSendRequestTimeStamp > clock.now()) {
+    const acceptFrom = config.startAcceptSendRequestTimeStamp;
+    if (acceptFrom > 0 && acceptFrom > clock.now()) { // 0 (the default): no clock read per send
       return {
         code: ResponseCode.SYSTEM_ERROR,
-        remark: `broker unable to service, until ${
-          new Date(config.startAcceptSendRequestTimeStamp).toISOString()
-        }`,
+        remark: `broker unable to service, until ${new Date(acceptFrom).toISOString()}`,
       };
     }
     if (!isWriteable(config.brokerPermission)) {

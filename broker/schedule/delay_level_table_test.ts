@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { ManualClock } from "../../common/clock.ts";
 import { hostAddress } from "../../store/message_id.ts";
 import { decodeProperties, encodeProperties } from "../../store/message_properties.ts";
 import type { MessageExtBrokerInner } from "../../store/message_record.ts";
@@ -71,7 +72,7 @@ function message(properties: Record<string, string>, sysFlag = 0): MessageExtBro
 
 Deno.test("scheduleDelayedMessage moves a delayed message to its schedule queue", () => {
   const input = message({ TAGS: "A", DELAY: "4" });
-  const out = scheduleDelayedMessage(input, levels, 1000)!;
+  const out = scheduleDelayedMessage(input, levels, new ManualClock(1000))!;
   assert.equal(out.topic, "SCHEDULE_TOPIC_XXXX");
   assert.equal(out.queueId, 3);
   assert.equal(out.tagsCode, 1000 + 30_000);
@@ -84,23 +85,34 @@ Deno.test("scheduleDelayedMessage moves a delayed message to its schedule queue"
   });
   assert.deepEqual(out.propertiesMap, stored);
 
-  const clamped = scheduleDelayedMessage(message({ DELAY: "40" }), levels, 0)!;
+  const clamped = scheduleDelayedMessage(message({ DELAY: "40" }), levels, new ManualClock(0))!;
   assert.equal(clamped.queueId, 17);
   assert.equal(decodeProperties(clamped.properties as string).get("DELAY"), "18");
 
   for (const plain of [message({}), message({ DELAY: "0" }), message({ DELAY: "-2" })]) {
-    assert.equal(scheduleDelayedMessage(plain, levels, 0), plain, "no delay: unchanged");
+    assert.equal(
+      scheduleDelayedMessage(plain, levels, new ManualClock(0)),
+      plain,
+      "no delay: unchanged",
+    );
   }
   const prepared = message({ DELAY: "2" }, 0x4);
   assert.equal(
-    scheduleDelayedMessage(prepared, levels, 0),
+    scheduleDelayedMessage(prepared, levels, new ManualClock(0)),
     prepared,
     "half messages are not delayed",
   );
-  const committed = scheduleDelayedMessage(message({ DELAY: "2" }, 0x8), levels, 0)!;
+  const committed = scheduleDelayedMessage(
+    message({ DELAY: "2" }, 0x8),
+    levels,
+    new ManualClock(0),
+  )!;
   assert.equal(committed.topic, "SCHEDULE_TOPIC_XXXX", "committed transactional messages are");
-  assert.equal(scheduleDelayedMessage(message({ DELAY: "2s" }), levels, 0), null);
-  assert.equal(scheduleDelayedMessage(message({ DELAY: "99999999999" }), levels, 0), null);
+  assert.equal(scheduleDelayedMessage(message({ DELAY: "2s" }), levels, new ManualClock(0)), null);
+  assert.equal(
+    scheduleDelayedMessage(message({ DELAY: "99999999999" }), levels, new ManualClock(0)),
+    null,
+  );
 });
 
 Deno.test("delayOffset.json round-trips and rejects bad entries", () => {

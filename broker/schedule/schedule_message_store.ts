@@ -22,6 +22,7 @@ import {
   MessageSysFlag,
   transactionType,
 } from "../../store/message_record.ts";
+import type { Clock } from "../../common/clock.ts";
 import { MessageStore, type MessageStoreOptions } from "../../store/message_store.ts";
 import type { PutMessageResult } from "../../store/put_message_status.ts";
 import { RMQ_SYS_SCHEDULE_TOPIC } from "../topic_validator.ts";
@@ -67,7 +68,7 @@ export class ScheduleMessageStore extends MessageStore {
    * @returns as `MessageStore.putMessage`; MESSAGE_ILLEGAL when `DELAY` is not an integer
    */
   override putMessage(message: MessageExtBrokerInner): Promise<PutMessageResult> {
-    const scheduled = scheduleDelayedMessage(message, this.delayLevels, this.now());
+    const scheduled = scheduleDelayedMessage(message, this.delayLevels, this);
     if (scheduled === null) return Promise.resolve(ILLEGAL);
     return super.putMessage(scheduled);
   }
@@ -108,14 +109,15 @@ export function delayLevelOf(message: MessageExtBrokerInner): number | null {
  *
  * @param message the message to store
  * @param levels the delay levels
- * @param nowMs the store's time (the store time the append will give it)
+ * @param clock the store's clock (read only for a delayed message: its time is the store time the
+ *   append will give it)
  * @returns the message to append (the same object when it is not delayed), or null when `DELAY`
  *   is not an integer
  */
 export function scheduleDelayedMessage(
   message: MessageExtBrokerInner,
   levels: DelayLevelTable,
-  nowMs: number,
+  clock: Clock,
 ): MessageExtBrokerInner | null {
   const type = transactionType(message.sysFlag);
   if (
@@ -142,7 +144,7 @@ export function scheduleDelayedMessage(
     propertiesMap: message.propertiesMap === undefined
       ? properties
       : rewrite(new Map(message.propertiesMap)),
-    tagsCode: levels.computeDeliverTimestamp(level, nowMs),
+    tagsCode: levels.computeDeliverTimestamp(level, clock.now()),
   };
 }
 

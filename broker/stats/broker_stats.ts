@@ -89,6 +89,9 @@ class KeyCounters {
   }
 }
 
+/** The longest local day (25 h, across a DST change): a day's start plus this is in the next day. */
+const DAY_LONGEST_MS = 25 * 3600_000;
+
 function localDayStart(nowMs: number): number {
   const date = new Date(nowMs);
   date.setHours(0, 0, 0, 0);
@@ -125,6 +128,8 @@ export class BrokerStats {
   readonly #groupGet = new Map<string, Map<string, KeyCounters>>();
   #groupGetKeys = 0;
   #dayStartMs: number;
+  /** start of the day after #dayStartMs's */
+  #nextDayStartMs: number;
   #putTodayMorning = 0;
   #putYesterdayMorning = 0;
   #getTodayMorning = 0;
@@ -138,6 +143,7 @@ export class BrokerStats {
     this.#putMsgs = new RateWindow(BROKER_TPS_WINDOW_SECONDS_MAX, nowMs);
     this.#getMsgs = new RateWindow(BROKER_TPS_WINDOW_SECONDS_MAX, nowMs);
     this.#dayStartMs = this.#dayStartOf(nowMs);
+    this.#nextDayStartMs = this.#dayStartOf(this.#dayStartMs + DAY_LONGEST_MS);
   }
 
   /**
@@ -216,10 +222,12 @@ export class BrokerStats {
 
   /** Takes the midnight snapshots for every midnight passed since the last call. */
   #rollDay(nowMs: number): void {
+    if (nowMs < this.#nextDayStartMs) return; // the usual case: no date arithmetic per record
     const dayStartMs = this.#dayStartOf(nowMs);
+    this.#nextDayStartMs = this.#dayStartOf(dayStartMs + DAY_LONGEST_MS);
     if (dayStartMs <= this.#dayStartMs) return;
     // Nothing was counted since the last call, so the totals now are the totals at the midnight(s).
-    const oneDay = dayStartMs - this.#dayStartMs <= 25 * 3600_000; // 23–25 h across DST changes
+    const oneDay = dayStartMs - this.#dayStartMs <= DAY_LONGEST_MS; // 23–25 h across DST changes
     this.#putYesterdayMorning = oneDay ? this.#putTodayMorning : this.#putMsgs.total;
     this.#getYesterdayMorning = oneDay ? this.#getTodayMorning : this.#getMsgs.total;
     this.#putTodayMorning = this.#putMsgs.total;

@@ -92,6 +92,27 @@ Deno.test("BrokerStats takes the midnight snapshots of the daily totals", () => 
   assert.equal(stats.daily().msgPutTotalYesterdayMorning, 8);
 });
 
+Deno.test("BrokerStats rolls the day at each midnight of 23 h and 25 h days", () => {
+  const H = 3600_000;
+  const midnights = [0, 23 * H, 48 * H, 72 * H, 95 * H].map((m) => T0 + m); // DST-like days
+  const dayStartOf = (ms: number) => midnights.findLast((m) => m <= ms) ?? 0;
+  const clock = new ManualClock(midnights[0] + 1);
+  const stats = new BrokerStats({ clock, dayStartOf });
+  for (let day = 1; day < midnights.length; day++) {
+    stats.recordPut("T", 1, 1);
+    clock.set(midnights[day] - 1); // the last ms of the day: still that day
+    stats.recordPut("T", 1, 1);
+    assert.equal(
+      stats.daily().msgPutTotalTodayMorning,
+      2 * (day - 1),
+      `day ${day} not rolled early`,
+    );
+    clock.set(midnights[day]);
+    stats.recordPut("T", 0, 0);
+    assert.equal(stats.daily().msgPutTotalTodayMorning, 2 * day, `day ${day} rolled at midnight`);
+  }
+});
+
 Deno.test("BrokerStats folds keys past STATS_KEYS_MAX into one overflow entry", () => {
   const clock = new ManualClock(T0);
   const stats = new BrokerStats({ clock });
