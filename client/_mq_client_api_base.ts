@@ -206,23 +206,45 @@ export class MQClientAPIBase {
     timeoutMs: number,
     oneway = false,
   ): Promise<SendResult | undefined> {
-    const code = send.batch ? RequestCode.SEND_BATCH_MESSAGE : RequestCode.SEND_MESSAGE_V2;
-    const request = createRequest(code, {
-      extFields: encodeSendMessageHeaderV2(send.header),
-      body: send.body,
-      language: this.#config.language,
-      serializeType: this.#config.serializeType,
-    });
     if (oneway) {
-      await this.remotingClient.invokeOneway(addr, request, timeoutMs);
+      await this.remotingClient.invokeOneway(addr, this.#sendRequest(send), timeoutMs);
       return undefined;
     }
-    const response = await this.remotingClient.invoke(addr, request, timeoutMs);
+    const response = await this.sendMessageRequest(addr, send, timeoutMs);
     return processSendResponse(response, {
       brokerName: send.brokerName,
       topic: send.header.topic,
       uniqMsgId: send.uniqMsgId,
       brokerAddr: addr,
+    });
+  }
+
+  /**
+   * SEND_MESSAGE_V2 or SEND_BATCH_MESSAGE, answered with the raw response: for a caller that is
+   * itself async and reads the result with `processSendResponse` (one async frame less per send).
+   *
+   * @param addr broker `host:port` (the VIP address when the VIP channel is on)
+   * @param send long-form header, body, whether a batch
+   * @param timeoutMs deadline
+   * @returns the broker's response, whatever its code
+   */
+  sendMessageRequest(
+    addr: string,
+    send: { header: SendMessageRequestHeader; body: Uint8Array; batch: boolean },
+    timeoutMs: number,
+  ): Promise<RemotingCommand> {
+    return this.remotingClient.invoke(addr, this.#sendRequest(send), timeoutMs);
+  }
+
+  #sendRequest(
+    send: { header: SendMessageRequestHeader; body: Uint8Array; batch: boolean },
+  ): RemotingCommand {
+    const code = send.batch ? RequestCode.SEND_BATCH_MESSAGE : RequestCode.SEND_MESSAGE_V2;
+    return createRequest(code, {
+      extFields: encodeSendMessageHeaderV2(send.header),
+      body: send.body,
+      language: this.#config.language,
+      serializeType: this.#config.serializeType,
     });
   }
 

@@ -8,6 +8,7 @@
  */
 
 import type { SendMessageRequestHeader } from "../protocol/headers/send_message_header.ts";
+import type { RemotingCommand } from "../protocol/remoting_command.ts";
 import { RemotingInvokeError, RemotingTimeoutError } from "../protocol/remoting_error.ts";
 import { encodeProperties } from "../store/message_properties.ts";
 import { brokerVIPChannel } from "./client_config.ts";
@@ -23,7 +24,7 @@ import type { MQProducerInner } from "./mq_client_inner.ts";
 import type { MQClientInstance } from "./mq_client_instance.ts";
 import { MQFaultStrategy } from "./mq_fault_strategy.ts";
 import type { ProducerConfig } from "./producer_config.ts";
-import type { SendResult } from "./send_result.ts";
+import { processSendResponse, type SendResult } from "./send_result.ts";
 import { TopicPublishInfo } from "./topic_publish_info.ts";
 
 const TRANSACTION_PREPARED_TYPE = 0x4;
@@ -52,6 +53,25 @@ function brokersList(timesTotal: number, first: string | null): (string | null)[
 }
 
 /** Sends for one producer; registered on the client instance as its `MQProducerInner`. */
+/** Reads the response of a {@linkcode DirectSend} to `mq`. */
+function readDirect(response: RemotingCommand, direct: DirectSend, mq: MessageQueue): SendResult {
+  return processSendResponse(response, {
+    brokerName: mq.brokerName,
+    topic: mq.topic,
+    uniqMsgId: direct.uniqMsgId,
+    brokerAddr: direct.addr,
+  });
+}
+
+/** A built two-way send (see `ProducerSender.#direct`). */
+interface DirectSend {
+  addr: string;
+  header: SendMessageRequestHeader;
+  body: Uint8Array;
+  batch: boolean;
+  uniqMsgId: string;
+}
+
 export class ProducerSender implements MQProducerInner {
   readonly faultStrategy: MQFaultStrategy;
   readonly #config: ProducerConfig;
@@ -123,8 +143,7 @@ export class ProducerSender implements MQProducerInner {
     // The first attempt reuses `begin` (one clock read per send); retries read the clock again.
     let beginFresh = true;
     const timesTotal = oneway ? 1 : 1 + this.#config.retryTimesWhenSendFailed;
-    // Filled only once a retry happens (the list is for the failure message).
-    let brokersSent: (string | null)[] | undefined;
+    let brokersSent: (string | null)[] | undefined; // filled once a retry happens, for the error
     let mq: MessageQueue | undefined;
     let lastError: unknown;
     let lastResult: SendResult | undefined;
@@ -135,19 +154,26 @@ export class ProducerSender implements MQProducerInner {
       const selected = this.faultStrategy.selectOneMessageQueue(info, mq?.brokerName);
       if (selected === undefined) break;
       if (times > 0) {
-        brokersSent ??= brokersList(timesTotal, mq!.brokerName);
-        brokersSent[times] = selected.brokerName;
+        (brokersSent ??= brokersList(timesTotal, mq!.brokerName))[times] = selected.brokerName;
       }
       mq = selected;
       const start = beginFresh ? begin : clock.now();
       beginFresh = false;
-      if (start - begin > timeoutMs) {
+      const remainingMs = timeoutMs - (start - begin);
+      if (remainingMs < 0) {
         callTimeout = true;
         break;
       }
       const faults = this.faultStrategy;
       try {
-        const result = await this.sendKernel(out, mq, timeoutMs - (start - begin), oneway, start);
+        const direct = this.#direct(out, mq, oneway, start);
+        const result = direct === undefined
+          ? await this.sendKernel(out, mq, remainingMs, oneway, start)
+          : readDirect(
+            await this.#instance.api.sendMessageRequest(direct.addr, direct, remainingMs),
+            direct,
+            mq,
+          );
         // updateFaultItem is a no-op when latency avoidance is off: skip the clock read then.
         if (faults.sendLatencyFaultEnable) {
           faults.updateFaultItem(mq.brokerName, clock.now() - start, false);
@@ -163,18 +189,22 @@ export class ProducerSender implements MQProducerInner {
           faults.updateFaultItem(mq.brokerName, clock.now() - start, true);
         }
         lastError = error;
-        if (error instanceof MQBrokerError) {
-          if (this.#config.retryResponseCodes.has(error.responseCode)) continue;
-          if (lastResult !== undefined) return lastResult;
-          throw error;
-        }
-        if (error instanceof MQClientError || error instanceof RemotingInvokeError) continue;
+        if (this.#retryable(error)) continue;
+        if (error instanceof MQBrokerError && lastResult !== undefined) return lastResult;
         throw error;
       }
     }
     if (lastResult !== undefined) return lastResult;
     brokersSent ??= brokersList(timesTotal, mq?.brokerName ?? null);
     throw this.#failure({ times, begin, topic, brokersSent, lastError, callTimeout });
+  }
+
+  /** Whether {@linkcode sendDefault} tries again after `error` (RocketMQ's rules). */
+  #retryable(error: unknown): boolean {
+    if (error instanceof MQBrokerError) {
+      return this.#config.retryResponseCodes.has(error.responseCode);
+    }
+    return error instanceof MQClientError || error instanceof RemotingInvokeError;
   }
 
   #failure(f: {
@@ -256,6 +286,20 @@ export class ProducerSender implements MQProducerInner {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * The request of a two-way send to a known broker, built for {@linkcode sendDefault} to send and
+   * read itself (its own `await`, no async frame per send here); undefined when it must go through
+   * {@linkcode sendKernel} (oneway, or the broker's address not known yet).
+   */
+  #direct(out: Outgoing, mq: MessageQueue, oneway: boolean, nowMs: number): DirectSend | undefined {
+    if (oneway) return undefined;
+    const brokerAddr = this.#instance.brokers.findBrokerAddressInPublish(mq.brokerName);
+    if (brokerAddr === undefined) return undefined;
+    const addr = brokerVIPChannel(this.#config.client.vipChannelEnabled, brokerAddr);
+    const { header, body, uniqMsgId } = this.#build(out, mq, nowMs);
+    return { addr, header, body, batch: out.kind === "batch", uniqMsgId };
   }
 
   /** {@linkcode sendKernel} when the broker's address is unknown: routes the topic first. */

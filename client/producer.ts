@@ -236,14 +236,51 @@ export class Producer {
     >;
   }
 
-  /** One message under a permit; one async frame, no closures (the hot path). */
-  async #sendOne(
+  /**
+   * One message under a permit (the hot path). With a permit free at once there is no async frame:
+   * the send's promise gets one `then` with handlers made once per producer.
+   */
+  #sendOne(
     message: MessageLike,
     options: SendOptions,
     oneway: boolean,
   ): Promise<SendResult | undefined> {
-    const sender = this.#running();
-    if (!this.#permits.tryAcquire(options.signal)) await this.#permits.acquire(options.signal);
+    let sent: Promise<SendResult | undefined>;
+    try {
+      const sender = this.#running();
+      if (!this.#permits.tryAcquire(options.signal)) {
+        return this.#sendOneWaiting(sender, message, options, oneway);
+      }
+      try {
+        sent = this.#dispatch(sender, toMessage(message), options, oneway);
+      } catch (error) {
+        this.#permits.release();
+        throw error;
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return sent.then(this.#releaseOnResult, this.#releaseOnError);
+  }
+
+  readonly #releaseOnResult = (result: SendResult | undefined): SendResult | undefined => {
+    this.#permits.release();
+    return result;
+  };
+
+  readonly #releaseOnError = (error: unknown): never => {
+    this.#permits.release();
+    throw error;
+  };
+
+  /** {@linkcode #sendOne} when it has to wait for a permit. */
+  async #sendOneWaiting(
+    sender: ProducerSender,
+    message: MessageLike,
+    options: SendOptions,
+    oneway: boolean,
+  ): Promise<SendResult | undefined> {
+    await this.#permits.acquire(options.signal);
     try {
       return await this.#dispatch(sender, toMessage(message), options, oneway);
     } finally {
