@@ -41,7 +41,7 @@ export function cpuSince(mark: CpuMark): CpuSpent {
 }
 
 /** @returns the value at quantile `p` of an ascending array */
-export function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 

@@ -194,10 +194,11 @@ export class IndexService implements CommitLogDispatcher {
     const file = this.#files.at(-1);
     if (this.#busy === null && file !== undefined && file.isWritable) {
       if (alreadyIndexed(file, request.commitLogOffset)) return;
-      const hashes = this.#keyHashes(request);
+      const count = this.#keyHashes(request);
+      const hashes = this.#hashes;
       // A record's keys never straddle two files: alreadyIndexed relies on it after a crash.
-      if (file.hasRoomFor(hashes.length)) {
-        for (let i = 0; i < hashes.length; i++) {
+      if (file.hasRoomFor(count)) {
+        for (let i = 0; i < count; i++) {
           file.putKeyHash(hashes[i], request.commitLogOffset, request.storeTimestamp);
         }
         return;
@@ -207,29 +208,27 @@ export class IndexService implements CommitLogDispatcher {
   }
 
   /**
-   * The index hashes of a record's keys (those of {@linkcode indexKeys}), computed without
-   * building the `topic#key` strings. The returned array is reused by the next call.
+   * Puts the index hashes of a record's keys (those of {@linkcode indexKeys}), computed without
+   * building the `topic#key` strings, at the front of `#hashes` (overwritten by the next call).
+   * @returns how many
    */
-  #keyHashes(request: DispatchRequest): number[] {
-    const hashes = this.#hashes;
-    hashes.length = 0;
+  #keyHashes(request: DispatchRequest): number {
     let prefix = this.#prefixHashes.get(request.topic);
     if (prefix === undefined) {
       if (this.#prefixHashes.size >= INDEX_PREFIX_HASHES_MAX) this.#prefixHashes.clear();
       prefix = javaStringHash("#", javaStringHash(request.topic, 0));
       this.#prefixHashes.set(request.topic, prefix);
     }
-    pushIndexKeyHashes(hashes, request, prefix);
-    return hashes;
+    return pushIndexKeyHashes(this.#hashes, request, prefix, 0);
   }
 
   /** The slow path: a file must be loaded, or created because the newest lacks room. */
   async #dispatchAsync(request: DispatchRequest): Promise<void> {
-    const count = this.#keyHashes(request).length;
-    const file = await this.#writableFile(count);
+    const file = await this.#writableFile(this.#keyHashes(request));
     if (alreadyIndexed(file, request.commitLogOffset)) return;
-    const hashes = this.#keyHashes(request);
-    for (let i = 0; i < hashes.length; i++) {
+    const count = this.#keyHashes(request); // again: other records used #hashes meanwhile
+    const hashes = this.#hashes;
+    for (let i = 0; i < count; i++) {
       // Fails only for a record with more keys than a whole file holds: the rest are dropped.
       if (!file.putKeyHash(hashes[i], request.commitLogOffset, request.storeTimestamp)) break;
     }
@@ -358,18 +357,27 @@ function alreadyIndexed(file: IndexFile, offset: number): boolean {
 }
 
 /**
- * Appends the index hashes of a record's keys to `out`, in {@linkcode indexKeys} order, without
- * building strings: `indexKeyHash(k)` for each `k` of `indexKeys(request)`.
- * @param out where the hashes go
+ * Writes the index hashes of a record's keys into `out` from index `start` on, in
+ * {@linkcode indexKeys} order, without building strings: `indexKeyHash(k)` for each `k` of
+ * `indexKeys(request)`. Slots past the returned end keep what they held, so one scratch array
+ * serves every record without being emptied (emptying drops its backing store: a new one per
+ * record).
+ * @param out where the hashes go (grown when needed)
  * @param request the record's topic, KEYS and UNIQ_KEY
  * @param prefix `javaStringHash(topic + "#", 0)`
+ * @param start first slot written (default `out.length`: append)
+ * @returns the slot after the last hash written
  */
 export function pushIndexKeyHashes(
   out: number[],
   request: Pick<DispatchRequest, "keys" | "uniqKey">,
   prefix: number,
-): void {
-  if (request.uniqKey !== undefined) out.push(indexHashOf(javaStringHash(request.uniqKey, prefix)));
+  start: number = out.length,
+): number {
+  let end = start;
+  if (request.uniqKey !== undefined) {
+    out[end++] = indexHashOf(javaStringHash(request.uniqKey, prefix));
+  }
   const keys = request.keys;
   let hash = prefix;
   let length = 0;
@@ -379,11 +387,12 @@ export function pushIndexKeyHashes(
       hash = (Math.imul(31, hash) + c) | 0;
       length++;
     } else if (length > 0) {
-      out.push(indexHashOf(hash));
+      out[end++] = indexHashOf(hash);
       hash = prefix;
       length = 0;
     }
   }
+  return end;
 }
 
 /**

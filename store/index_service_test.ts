@@ -368,9 +368,22 @@ Deno.test("pushIndexKeyHashes hashes exactly the keys indexKeys lists", () => {
       keyText,
       fc.option(fc.string({ maxLength: 10 }), { nil: undefined }),
       (topic, keys, uniqKey) => {
+        const expected = indexKeys({ topic, keys, uniqKey }).map(indexKeyHash);
         const out: number[] = [];
-        pushIndexKeyHashes(out, { keys, uniqKey }, javaStringHash(`${topic}#`, 0));
-        assert.deepEqual(out, indexKeys({ topic, keys, uniqKey }).map(indexKeyHash));
+        const end = pushIndexKeyHashes(out, { keys, uniqKey }, javaStringHash(`${topic}#`, 0));
+        assert.deepEqual(out, expected);
+        assert.equal(end, expected.length);
+        // Reused from slot 0: the front is overwritten, slots past the end stay as they were.
+        const stale = [7, 7, 7, 7, 7, 7, 7, 7];
+        const reused = pushIndexKeyHashes(
+          stale,
+          { keys, uniqKey },
+          javaStringHash(`${topic}#`, 0),
+          0,
+        );
+        assert.equal(reused, expected.length);
+        assert.deepEqual(stale.slice(0, reused), expected);
+        assert.ok(stale.slice(reused).every((slot) => slot === 7), "slots past the end untouched");
       },
     ),
     { seed: 20261124, numRuns: 500 },

@@ -129,6 +129,13 @@ export const BATCH_MESSAGES_MAX = 4_096;
 export const SYNC_FLUSH_WAITERS_MAX = 65_536;
 
 /**
+ * Resolved SYNC_FLUSH waiter slots at the front of the queue above which (and above half the
+ * queue) the live ones move down: a queue that never empties stays bounded, and the move costs
+ * at most one copy per slot resolved.
+ */
+export const SYNC_FLUSH_WAITERS_COMPACT_MIN = 1_024;
+
+/**
  * Longest gap between SYNC_FLUSH deadline checks while appenders wait: bounds how late a
  * FLUSH_DISK_TIMEOUT answer can be, and costs at most 100 timer wake-ups per second.
  */

@@ -1,0 +1,128 @@
+/**
+ * The SYNC_FLUSH appenders waiting for a sync, oldest first (internal to the flusher).
+ *
+ * One append waits per SYNC_FLUSH put, so this is the put path: the queue keeps its entries in
+ * parallel arrays reused from round to round (no object per waiter, no array regrown per
+ * round) and makes each promise with one shared executor (no closure per waiter), which halves
+ * what a wait allocates. Resolved entries are cleared at once, and the live part is moved to
+ * the front once the resolved prefix is large, so a queue that never empties (a steady stream
+ * of appends landing during syncs) stays as long as its live part.
+ *
+ * @module
+ */
+
+import type { AppendMessageResult } from "./append_message_result.ts";
+import type { FlushWaitResult } from "./commit_log_flusher.ts";
+import { SYNC_FLUSH_WAITERS_COMPACT_MIN } from "./limits.ts";
+
+type Resolve = (outcome: FlushWaitResult) => void;
+
+/** See the module doc. */
+export class FlusherWaiters {
+  readonly #ends: number[] = [];
+  readonly #deadlines: number[] = [];
+  readonly #results: Array<AppendMessageResult | undefined> = [];
+  readonly #resolves: Array<Resolve | undefined> = [];
+  #head = 0;
+  #tail = 0;
+  #captured: Resolve | undefined;
+  readonly #capture = (resolve: Resolve): void => {
+    this.#captured = resolve;
+  };
+
+  /** waiters not resolved yet */
+  get size(): number {
+    return this.#tail - this.#head;
+  }
+
+  /** slots held, live or not (tests: the queue does not grow without bound) */
+  get capacity(): number {
+    return this.#ends.length;
+  }
+
+  /** the oldest waiter's deadline (ms, injected clock), undefined when none waits */
+  get oldestDeadlineMs(): number | undefined {
+    return this.#head < this.#tail ? this.#deadlines[this.#head] : undefined;
+  }
+
+  /**
+   * Queues an append waiting until `endOffset` is durable or `deadlineMs` passed.
+   * @returns its outcome, the append result handed back
+   */
+  add(
+    endOffset: number,
+    deadlineMs: number,
+    result: AppendMessageResult,
+  ): Promise<FlushWaitResult> {
+    const promise = new Promise<FlushWaitResult>(this.#capture);
+    const i = this.#tail++;
+    if (i < this.#ends.length) {
+      this.#ends[i] = endOffset;
+      this.#deadlines[i] = deadlineMs;
+      this.#results[i] = result;
+      this.#resolves[i] = this.#captured;
+    } else {
+      this.#ends.push(endOffset);
+      this.#deadlines.push(deadlineMs);
+      this.#results.push(result);
+      this.#resolves.push(this.#captured);
+    }
+    this.#captured = undefined;
+    return promise;
+  }
+
+  /**
+   * Resolves, oldest first, every waiter `flushedOffset` covers (PUT_OK) or whose deadline is
+   * at or before `nowMs` (FLUSH_DISK_TIMEOUT); stops at the first that is neither.
+   */
+  settle(flushedOffset: number, nowMs: number): void {
+    const ends = this.#ends;
+    const deadlines = this.#deadlines;
+    const tail = this.#tail;
+    let head = this.#head;
+    while (head < tail) {
+      let status: "PUT_OK" | "FLUSH_DISK_TIMEOUT";
+      if (ends[head] <= flushedOffset) status = "PUT_OK";
+      else if (deadlines[head] <= nowMs) status = "FLUSH_DISK_TIMEOUT";
+      else break;
+      this.#take(head)({ status, appendMessageResult: this.#results[head]! });
+      this.#results[head] = undefined;
+      head++;
+    }
+    this.#head = head;
+    this.#reclaim();
+  }
+
+  /** Resolves every waiter with `outcome` (an I/O failure, or a stop). */
+  settleAll(outcome: FlushWaitResult): void {
+    for (let i = this.#head; i < this.#tail; i++) {
+      this.#results[i] = undefined;
+      this.#take(i)(outcome);
+    }
+    this.#head = this.#tail;
+    this.#reclaim();
+  }
+
+  #take(i: number): Resolve {
+    const resolve = this.#resolves[i]!;
+    this.#resolves[i] = undefined;
+    return resolve;
+  }
+
+  /** Starts over when empty; moves the live part to the front once the dead prefix is large. */
+  #reclaim(): void {
+    const head = this.#head;
+    if (head === this.#tail) {
+      this.#head = this.#tail = 0;
+      return;
+    }
+    if (head < SYNC_FLUSH_WAITERS_COMPACT_MIN || head * 2 < this.#tail) return;
+    const live = this.#tail - head;
+    for (const slots of [this.#ends, this.#deadlines, this.#results, this.#resolves]) {
+      slots.copyWithin(0, head, this.#tail);
+      slots.length = live;
+    }
+    this.#head = 0;
+    this.#tail = live;
+  }
+}

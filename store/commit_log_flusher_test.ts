@@ -1,0 +1,220 @@
+import assert from "node:assert/strict";
+import { ManualClock } from "../common/clock.ts";
+import { MemoryFileSystem } from "./adapters/memory_file_system.ts";
+import type { AppendMessageResult } from "./append_message_result.ts";
+import type { FlushWaitResult } from "./commit_log_flusher.ts";
+import type { DiskUsage, FileHandle, FileInfo, FileSystem, OpenOptions } from "./file_system.ts";
+import { openTestLog, type TestLog } from "./_test_commit_log.ts";
+import { makeMessage } from "./_test_messages.ts";
+
+/** Longest a test waits for an event before it fails. */
+const DEADLINE_MS = 5_000;
+
+/** @returns `promise`, or a rejection naming `what` after DEADLINE_MS */
+async function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out waiting for ${what}`)), DEADLINE_MS);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** One macrotask turn: every microtask queued so far (and the flusher's immediates) has run. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * A memory file system whose syncs stop at a gate: each `sync()` counts as started at once,
+ * waits while the gate is closed, then syncs and counts as returned.
+ */
+class GatedFileSystem implements FileSystem {
+  readonly inner = new MemoryFileSystem();
+  started = 0;
+  returned = 0;
+  #open = true;
+  #held: Array<() => void> = [];
+  #startWaiters: Array<{ count: number; resolve: () => void }> = [];
+
+  close(): void {
+    this.#open = false;
+  }
+
+  release(): void {
+    this.#open = true;
+    const held = this.#held;
+    this.#held = [];
+    for (const resume of held) resume();
+  }
+
+  /** @returns a promise settled once `count` syncs have started */
+  syncsStarted(count: number): Promise<void> {
+    if (this.started >= count) return Promise.resolve();
+    return new Promise((resolve) => this.#startWaiters.push({ count, resolve }));
+  }
+
+  async sync(handle: FileHandle): Promise<void> {
+    this.started++;
+    for (const waiter of this.#startWaiters.filter((w) => w.count <= this.started)) {
+      waiter.resolve();
+    }
+    this.#startWaiters = this.#startWaiters.filter((w) => w.count > this.started);
+    if (!this.#open) await new Promise<void>((resolve) => this.#held.push(resolve));
+    await handle.sync();
+    this.returned++;
+  }
+
+  async open(path: string, options?: OpenOptions): Promise<FileHandle> {
+    return new GatedHandle(await this.inner.open(path, options), this);
+  }
+  stat(path: string): Promise<FileInfo | null> {
+    return this.inner.stat(path);
+  }
+  list(dir: string): Promise<string[]> {
+    return this.inner.list(dir);
+  }
+  mkdir(dir: string): Promise<void> {
+    return this.inner.mkdir(dir);
+  }
+  remove(path: string): Promise<void> {
+    return this.inner.remove(path);
+  }
+  rename(from: string, to: string): Promise<void> {
+    return this.inner.rename(from, to);
+  }
+  syncDir(dir: string): Promise<void> {
+    return this.inner.syncDir(dir);
+  }
+  diskUsage(path: string): Promise<DiskUsage> {
+    return this.inner.diskUsage(path);
+  }
+}
+
+class GatedHandle implements FileHandle {
+  constructor(readonly inner: FileHandle, readonly fs: GatedFileSystem) {}
+  get path(): string {
+    return this.inner.path;
+  }
+  readAt(buffer: Uint8Array, position: number): Promise<number> {
+    return this.inner.readAt(buffer, position);
+  }
+  writeAt(data: Uint8Array, position: number): Promise<void> {
+    return this.inner.writeAt(data, position);
+  }
+  append(data: Uint8Array): Promise<number> {
+    return this.inner.append(data);
+  }
+  sync(): Promise<void> {
+    return this.fs.sync(this.inner);
+  }
+  truncate(size: number): Promise<void> {
+    return this.inner.truncate(size);
+  }
+  size(): Promise<number> {
+    return this.inner.size();
+  }
+  close(): void {
+    this.inner.close();
+  }
+}
+
+/** A SYNC_FLUSH append being waited for, with what the gate had seen when it settled. */
+interface Pending {
+  readonly result: AppendMessageResult;
+  outcome?: FlushWaitResult;
+  /** syncs returned when the outcome arrived */
+  syncsReturnedAtOutcome?: number;
+  readonly done: Promise<void>;
+}
+
+function appendAndWait(test: TestLog, fs: GatedFileSystem, text: string): Pending {
+  const outcome = test.log.append(makeMessage({ bodyText: text }));
+  assert.equal(outcome.status, "PUT_OK");
+  const result = (outcome as { result: AppendMessageResult }).result;
+  const pending: { -readonly [K in keyof Pending]: Pending[K] } = {
+    result,
+    done: Promise.resolve(),
+  };
+  pending.done = test.flusher.waitFlushed(result.wroteOffset + result.wroteBytes, result).then(
+    (settled) => {
+      pending.outcome = settled;
+      pending.syncsReturnedAtOutcome = fs.returned;
+    },
+  );
+  return pending;
+}
+
+async function openGated(): Promise<{ fs: GatedFileSystem; test: TestLog }> {
+  const fs = new GatedFileSystem();
+  await fs.mkdir("/t");
+  const test = await openTestLog({
+    fs,
+    dir: "/t",
+    clock: new ManualClock(1_000),
+    flushDiskType: "SYNC_FLUSH",
+  });
+  return { fs, test };
+}
+
+Deno.test("CommitLogFlusher resolves a round's appenders only after the sync covering them", async () => {
+  const { fs, test } = await openGated();
+  fs.close();
+  const pendings = Array.from({ length: 16 }, (_, i) => appendAndWait(test, fs, `m${i}`));
+  await within(fs.syncsStarted(1), "the round's sync");
+  await nextTurn();
+  assert.ok(pendings.every((p) => p.outcome === undefined), "nobody resolved during the sync");
+  fs.release();
+  await within(Promise.all(pendings.map((p) => p.done)), "the appenders");
+  for (const p of pendings) {
+    assert.equal(p.outcome?.status, "PUT_OK");
+    assert.equal(p.outcome?.appendMessageResult, p.result);
+    assert.ok(p.syncsReturnedAtOutcome! >= 1, "resolved after a sync returned");
+  }
+  assert.equal(fs.started, 1, "one sync served all 16 appenders");
+  const last = pendings.at(-1)!.result;
+  assert.ok(test.flusher.flushedOffset >= last.wroteOffset + last.wroteBytes);
+  const stats = test.flusher.stats();
+  assert.equal(stats.syncCount, 1);
+  assert.ok(stats.syncWaitMsTotal > 0, `sync wait recorded: ${stats.syncWaitMsTotal}`);
+  await test.close();
+});
+
+Deno.test("CommitLogFlusher syncs again for an append that lands during a sync", async () => {
+  const { fs, test } = await openGated();
+  fs.close();
+  const first = appendAndWait(test, fs, "first");
+  await within(fs.syncsStarted(1), "the first sync");
+  const second = appendAndWait(test, fs, "second"); // no other append will ever come
+  let secondSettledWhenFirstDid: boolean | undefined;
+  const firstDone = first.done.then(() => {
+    secondSettledWhenFirstDid = second.outcome !== undefined;
+  });
+  fs.release();
+  await within(firstDone, "the first append");
+  assert.equal(first.outcome?.status, "PUT_OK");
+  assert.equal(secondSettledWhenFirstDid, false, "the first sync did not cover the second append");
+  await within(second.done, "the second append (a lost wake-up never resolves it)");
+  assert.equal(second.outcome?.status, "PUT_OK");
+  assert.ok(second.syncsReturnedAtOutcome! >= 2, "resolved after a second sync returned");
+  assert.equal(fs.started, 2);
+  assert.ok(test.flusher.flushedOffset >= second.result.wroteOffset + second.result.wroteBytes);
+  assert.equal(test.flusher.waiterCount, 0);
+  await test.close();
+});
+
+Deno.test("CommitLogFlusher shares one sync among appends made in one burst after a round", async () => {
+  const { fs, test } = await openGated();
+  const warm = appendAndWait(test, fs, "warm");
+  await within(warm.done, "the first round");
+  const before = fs.started;
+  // The appenders the round resolved append again in the same turn, as the bench's do.
+  const burst = Array.from({ length: 64 }, (_, i) => appendAndWait(test, fs, `b${i}`));
+  await within(Promise.all(burst.map((p) => p.done)), "the burst");
+  assert.ok(burst.every((p) => p.outcome?.status === "PUT_OK"));
+  assert.equal(fs.started - before, 1, "64 appends of one turn, one sync");
+  await test.close();
+});
