@@ -101,20 +101,21 @@ export function windowed(options: {
         latency: latencySummary(samples, acked),
       });
     const settle = (start: number, ok: boolean, error?: unknown) => {
+      // One clock read per acknowledgement: its latency ends, and the send it makes room for
+      // starts, at this instant (performance.now is an op call in Deno).
+      const now = performance.now();
       if (ok) {
-        if (acked < samples.length) samples[acked] = (performance.now() - start) * 1000;
+        if (acked < samples.length) samples[acked] = (now - start) * 1000;
         acked++;
       } else {
         errors++;
         firstError ??= String(error);
       }
       inflight--;
-      if (inflight === 0 && (issued >= count || performance.now() >= deadline)) finish();
-      else pump();
+      if (inflight === 0 && (issued >= count || now >= deadline)) finish();
+      else pump(now);
     };
-    const pump = () => {
-      // One clock read per refill: the sends it issues start together (an op call each in Deno).
-      const start = performance.now();
+    const pump = (start: number) => {
       if (start >= deadline) {
         if (inflight === 0) finish();
         return;
@@ -126,7 +127,7 @@ export function windowed(options: {
       }
       if (inflight === 0) finish();
     };
-    pump();
+    pump(performance.now());
   });
 }
 
