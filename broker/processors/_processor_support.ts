@@ -51,14 +51,28 @@ export type ProcessorBody = (
  * @returns a processor that never rejects
  */
 export function guardProcessor(logger: RemotingLogger, body: ProcessorBody): RemotingProcessor {
-  return async (request, channel) => {
+  // Not async: a synchronous answer stays synchronous (no promise hop), and a promise gets one
+  // rejection handler instead of an async frame per request.
+  return (request, channel) => {
+    let result: ReturnType<ProcessorBody>;
     try {
-      return await body(request, channel);
+      result = body(request, channel);
     } catch (error) {
-      const response = errorToResponse(request, error, channel, logger);
-      return isOneway(request) ? null : response;
+      return guardedError(request, error, channel, logger);
     }
+    if (!(result instanceof Promise)) return result;
+    return result.then(undefined, (error) => guardedError(request, error, channel, logger));
   };
+}
+
+function guardedError(
+  request: RemotingCommand,
+  error: unknown,
+  channel: RemotingChannel,
+  logger: RemotingLogger,
+): RemotingCommand | null {
+  const response = errorToResponse(request, error, channel, logger);
+  return isOneway(request) ? null : response;
 }
 
 function errorToResponse(
