@@ -157,13 +157,20 @@ export class OutboundQueue {
     return stage.subarray(start, end);
   }
 
-  /** Makes the spare (when its frames left) or a new buffer the staging buffer. */
+  /**
+   * Makes the spare (when its frames left and it is large enough) or a new buffer the staging
+   * buffer. Buffers start at STAGED_FRAME_BYTES_MAX and double each time one fills, up to
+   * WRITE_BATCH_BYTES_MAX: a connection that answers now and then keeps a small one.
+   */
   #nextStage(): Uint8Array {
     const spare = this.#spare;
-    const reuse = spare !== null && this.#writtenSeq >= this.#spareLastSeq;
+    const size = this.#stage === null
+      ? STAGED_FRAME_BYTES_MAX
+      : Math.min(2 * this.#stage.length, WRITE_BATCH_BYTES_MAX);
+    const reuse = spare !== null && this.#writtenSeq >= this.#spareLastSeq && spare.length >= size;
     this.#spare = this.#stage;
     this.#spareLastSeq = this.#stageLastSeq;
-    const stage = reuse ? spare : new Uint8Array(WRITE_BATCH_BYTES_MAX);
+    const stage = reuse ? spare : new Uint8Array(size);
     this.#stage = stage;
     this.#stageUsed = 0;
     this.#stageLastSeq = 0;
@@ -258,7 +265,12 @@ export class OutboundQueue {
     }
     if (contiguous) return new Uint8Array(first.buffer, first.byteOffset, total);
     // The previous batch was written (one write at a time), so its buffer is free again.
-    this.#batchBuffer ??= new Uint8Array(WRITE_BATCH_BYTES_MAX);
+    if (this.#batchBuffer === null || this.#batchBuffer.length < total) {
+      // Grown by doubling (from one staged frame's bound), never past WRITE_BATCH_BYTES_MAX.
+      let size = this.#batchBuffer?.length ?? STAGED_FRAME_BYTES_MAX;
+      while (size < total) size *= 2;
+      this.#batchBuffer = new Uint8Array(Math.min(size, WRITE_BATCH_BYTES_MAX));
+    }
     const batch = this.#batchBuffer.subarray(0, total);
     let offset = 0;
     for (let i = head; i < end; i++) {

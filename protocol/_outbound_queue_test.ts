@@ -110,9 +110,27 @@ Deno.test("OutboundQueue reuses its staging buffers once their frames are writte
     if (sink.holding) sink.release();
     await settle();
   }
-  assert.ok(buffers.size <= 2, `${buffers.size} staging buffers for a steady stream`);
-  // Batches are views of a staging buffer; only a batch that spans two buffers (one per refill of
-  // 2 MiB / 256 KiB) is copied.
+  const full = [...buffers].filter((b) => b.byteLength === WRITE_BATCH_BYTES_MAX).length;
+  assert.ok(full <= 2, `${full} full-size staging buffers for a steady stream`);
+  // 16 KiB doubling to 256 KiB: four smaller ones on the way up.
+  assert.ok(buffers.size <= full + 4, `${buffers.size} staging buffers in all`);
+  // Batches are views of a staging buffer; only a batch that spans two buffers (at most one per
+  // buffer switch: 2 MiB / 256 KiB, plus the four on the way up) is copied.
   const copied = sink.chunks.filter((chunk) => !buffers.has(chunk.buffer)).length;
-  assert.ok(copied <= 8, `${copied} of ${sink.chunks.length} batches copied`);
+  assert.ok(copied <= 8 + 4, `${copied} of ${sink.chunks.length} batches copied`);
+});
+
+Deno.test("OutboundQueue keeps a small staging buffer for a connection that sends now and then", async () => {
+  const sink = new HeldSink();
+  const queue = new OutboundQueue(sink.writable, hooks);
+  const buffers = new Set<ArrayBufferLike>();
+  for (let i = 0; i < 50; i++) {
+    const frame = queue.encode(command(i, 100));
+    buffers.add(frame.buffer);
+    queue.push(frame);
+    await settle();
+    sink.release();
+    await settle();
+  }
+  assert.deepEqual([...buffers].map((b) => b.byteLength), [STAGED_FRAME_BYTES_MAX]);
 });

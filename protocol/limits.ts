@@ -117,9 +117,10 @@ export const WRITE_BATCH_BYTES_MAX = 256 * 1024;
 export const WRITE_BATCH_FRAME_BYTES_MAX = 64 * 1024;
 
 /**
- * Frames whose worst-case size is at most this are encoded into a connection's staging buffer (of
- * WRITE_BATCH_BYTES_MAX bytes, two per connection at most); larger ones get a buffer of their own.
- * Small enough that a staging buffer holds many, and that a message of a few KiB is staged.
+ * Frames whose worst-case size is at most this are encoded into a connection's staging buffer
+ * (two per connection at most, each from this size up to WRITE_BATCH_BYTES_MAX as traffic needs);
+ * larger ones get a buffer of their own. A message of a few KiB is staged; an idle connection
+ * holds at most a couple of buffers of this size.
  */
 export const STAGED_FRAME_BYTES_MAX = 16 * 1024;
 
