@@ -18,11 +18,8 @@ import type {
   TransportListenOptions,
 } from "../transport.ts";
 import { formatAddress } from "../transport.ts";
-import {
-  TCP_READ_BUFFER_BYTES,
-  TCP_READ_BUFFER_BYTES_MAX,
-  TCP_READ_SHRINK_AFTER_READS,
-} from "../limits.ts";
+import { TCP_READ_BUFFER_BYTES } from "../limits.ts";
+import { nextReadBuffer } from "./_read_buffer.ts";
 
 /** Errors Deno raises on a socket that we closed ourselves; they end streams quietly. */
 function isClosedError(error: unknown): boolean {
@@ -32,34 +29,6 @@ function isClosedError(error: unknown): boolean {
 function netAddress(addr: Deno.Addr): string {
   const net = addr as Deno.NetAddr;
   return formatAddress(net.hostname, net.port);
-}
-
-/**
- * The read buffer after a read of `n` bytes into `buffer` (see `TCP_READ_BUFFER_BYTES`): doubled
- * when the read filled it, halved after a run of small reads, else the same.
- *
- * @param buffer the buffer just read into
- * @param n bytes read
- * @param state the run of small reads so far, updated
- * @returns the buffer for the next read
- */
-export function nextReadBuffer(
-  buffer: Uint8Array<ArrayBuffer>,
-  n: number,
-  state: { smallReads: number },
-): Uint8Array<ArrayBuffer> {
-  const size = buffer.length;
-  if (n === size) {
-    state.smallReads = 0;
-    return size < TCP_READ_BUFFER_BYTES_MAX ? new Uint8Array(size * 2) : buffer;
-  }
-  if (n > size / 4 || size <= TCP_READ_BUFFER_BYTES) {
-    state.smallReads = 0;
-    return buffer;
-  }
-  if (++state.smallReads < TCP_READ_SHRINK_AFTER_READS) return buffer;
-  state.smallReads = 0;
-  return new Uint8Array(size / 2);
 }
 
 /** One TCP connection seen as a pair of byte streams. */
