@@ -9,23 +9,9 @@
 
 import assert from "node:assert/strict";
 import type { Clock } from "../common/clock.ts";
-import { hostAddress, InvalidAddressError } from "../store/message_id.ts";
+import { hex16, hex32, hexBytes, hostAddress, InvalidAddressError } from "../store/message_id.ts";
 import { MessageConst } from "./message_const.ts";
 import type { Message } from "./message.ts";
-
-const HEX = "0123456789ABCDEF";
-
-function hex(bytes: Uint8Array): string {
-  let out = "";
-  for (const b of bytes) out += HEX[b >> 4] + HEX[b & 15];
-  return out;
-}
-
-function hexInt(value: number, digits: number): string {
-  let out = "";
-  for (let shift = (digits - 1) * 4; shift >= 0; shift -= 4) out += HEX[(value >>> shift) & 15];
-  return out;
-}
 
 /**
  * Options of {@linkcode MessageClientIdGenerator}.
@@ -91,7 +77,7 @@ export class MessageClientIdGenerator {
       ip = new Uint8Array([now >>> 24, now >>> 16, now >>> 8, now].map((b) => b & 0xff));
     }
     const seed = options.seed ?? crypto.getRandomValues(new Uint32Array(1))[0];
-    this.#prefix = hex(ip) + hexInt(options.pid & 0xffff, 4) + hexInt(seed >>> 0, 8);
+    this.#prefix = hexBytes(ip) + hex16(options.pid) + hex32(seed);
     this.#setMonth(this.#clock.now());
   }
 
@@ -108,7 +94,7 @@ export class MessageClientIdGenerator {
     if (diff < 0 && diff > -1_000_000) diff = 0;
     const counter = this.#counter;
     this.#counter = (counter + 1) & 0xffff;
-    return this.#prefix + hexInt(diff, 8) + hexInt(counter, 4);
+    return this.#prefix + hex32(diff) + hex16(counter);
   }
 
   /**

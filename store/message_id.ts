@@ -132,8 +132,7 @@ export function createOffsetMessageId(
   port: number,
   physicalOffset: number,
 ): string {
-  return hostPrefix(storeHostBytes, port) + hex32(Math.floor(physicalOffset / 0x1_0000_0000)) +
-    hex32(physicalOffset >>> 0);
+  return hostPrefix(storeHostBytes, port) + hex64(physicalOffset);
 }
 
 /** Two upper-case hex digits of each byte value. */
@@ -149,9 +148,7 @@ let lastPrefix = { address: new Uint8Array(0), port: -1, text: "" };
 function hostPrefix(address: Uint8Array, port: number): string {
   const last = lastPrefix;
   if (last.port === port && sameBytes(last.address, address)) return last.text;
-  let text = "";
-  for (let i = 0; i < address.length; i++) text += BYTE_HEX[address[i]];
-  text += hex32(port);
+  const text = hexBytes(address) + hex32(port);
   lastPrefix = { address: address.slice(), port, text };
   return text;
 }
@@ -162,9 +159,53 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-function hex32(value: number): string {
+/**
+ * Upper-case hex of bytes, two digits each (message ids' address parts).
+ * @param bytes the bytes
+ * @returns `2 × bytes.length` hex digits
+ * @example
+ * ```ts
+ * import { hexBytes } from "./message_id.ts";
+ * console.assert(hexBytes(new Uint8Array([127, 0, 0, 1])) === "7F000001");
+ * ```
+ */
+export function hexBytes(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i++) text += BYTE_HEX[bytes[i]];
+  return text;
+}
+
+/**
+ * The low 16 bits of `value` as 4 upper-case hex digits.
+ * @param value an integer
+ * @returns 4 hex digits
+ */
+export function hex16(value: number): string {
+  return BYTE_HEX[(value >>> 8) & 255] + BYTE_HEX[value & 255];
+}
+
+/**
+ * `value` as a 32-bit two's-complement int in 8 upper-case hex digits.
+ * @param value an integer
+ * @returns 8 hex digits
+ * @example
+ * ```ts
+ * import { hex32 } from "./message_id.ts";
+ * console.assert(hex32(10911) === "00002A9F" && hex32(-1) === "FFFFFFFF");
+ * ```
+ */
+export function hex32(value: number): string {
   return BYTE_HEX[value >>> 24] + BYTE_HEX[(value >>> 16) & 255] + BYTE_HEX[(value >>> 8) & 255] +
     BYTE_HEX[value & 255];
+}
+
+/**
+ * A non-negative integer below 2^53 in 16 upper-case hex digits (an id's physical offset).
+ * @param value the integer
+ * @returns 16 hex digits
+ */
+export function hex64(value: number): string {
+  return hex32(Math.floor(value / 0x1_0000_0000)) + hex32(value >>> 0);
 }
 
 /** What an offset message id holds. */

@@ -16,7 +16,7 @@
  * @module
  */
 
-import { createOffsetMessageId, formatHostAddress } from "../../store/message_id.ts";
+import { createOffsetMessageId, formatHostAddress, hex64 } from "../../store/message_id.ts";
 import {
   MESSAGE_MAGIC_CODE_V1,
   MESSAGE_MAGIC_CODE_V2,
@@ -54,7 +54,6 @@ export interface PulledMessagesContext {
 const TWO_32 = 0x1_0000_0000;
 /** The smallest record: IPv4 hosts, V1, empty body, topic and properties (91 bytes). */
 const RECORD_BYTES_MIN = recordSize(0, 0, 0);
-const HEX = "0123456789ABCDEF";
 const NO_PROPERTIES: ReadonlyMap<string, string> = new Map();
 const utf8Decoder = new TextDecoder();
 
@@ -274,17 +273,6 @@ function topicAt(body: Uint8Array, p: number, length: number, cache: RepeatCache
   cache.topicLength = length;
   cache.topic = utf8Decoder.decode(body.subarray(p, p + length));
   return cache.topic;
-}
-
-/** 16 upper-case hex digits of a non-negative integer below 2^53. */
-function hex64(value: number): string {
-  const high = Math.floor(value / TWO_32);
-  const low = value >>> 0;
-  return HEX[(high >>> 28) & 15] + HEX[(high >>> 24) & 15] + HEX[(high >>> 20) & 15] +
-    HEX[(high >>> 16) & 15] + HEX[(high >>> 12) & 15] + HEX[(high >>> 8) & 15] +
-    HEX[(high >>> 4) & 15] + HEX[high & 15] + HEX[(low >>> 28) & 15] + HEX[(low >>> 24) & 15] +
-    HEX[(low >>> 20) & 15] + HEX[(low >>> 16) & 15] + HEX[(low >>> 12) & 15] +
-    HEX[(low >>> 8) & 15] + HEX[(low >>> 4) & 15] + HEX[low & 15];
 }
 
 /**
