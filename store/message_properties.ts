@@ -12,6 +12,7 @@
 export const NAME_VALUE_SEPARATOR = "\u0001";
 /** Ends every name/value pair (message-format.md §4). */
 export const PROPERTY_SEPARATOR = "\u0002";
+const PROPERTY_SEPARATOR_CODE = 0x02;
 
 /** Property names the store reads (message-format.md §4, MessageConst.java). */
 export const MessageConst = {
@@ -92,18 +93,53 @@ export function decodeProperties(text: string): Map<string, string> {
  * @returns the value, or undefined when absent or empty
  */
 export function findProperty(text: string, name: string): string | undefined {
-  const needle = name + NAME_VALUE_SEPARATOR;
-  let found: string | undefined;
+  const start = lastValueStart(text, needleOf(name));
+  if (start < 0) return undefined;
+  const end = text.indexOf(PROPERTY_SEPARATOR, start);
+  return text.slice(start, end < 0 ? text.length : end);
+}
+
+/**
+ * Whether {@linkcode findProperty} would answer `value`, without making the string (the put
+ * path asks this of WAIT for every message).
+ * @returns true when the property's value is exactly `value`
+ */
+export function propertyIs(text: string, name: string, value: string): boolean {
+  const start = lastValueStart(text, needleOf(name));
+  if (start < 0 || !text.startsWith(value, start)) return false;
+  const end = start + value.length;
+  return end === text.length || text.charCodeAt(end) === PROPERTY_SEPARATOR_CODE;
+}
+
+/** `name` + NAME_VALUE_SEPARATOR for the few names the store looks up, made once each. */
+const needles = new Map<string, string>();
+const NEEDLES_MAX = 64;
+
+function needleOf(name: string): string {
+  let needle = needles.get(name);
+  if (needle === undefined) {
+    needle = name + NAME_VALUE_SEPARATOR;
+    if (needles.size < NEEDLES_MAX) needles.set(name, needle);
+  }
+  return needle;
+}
+
+/**
+ * @returns where the last non-empty value of a pair starting with `needle` (name and 0x01)
+ *   begins in `text`, or -1
+ */
+function lastValueStart(text: string, needle: string): number {
+  let found = -1;
   let from = 0;
   while (true) {
     const at = text.indexOf(needle, from);
     if (at < 0) return found;
     from = at + 1;
-    if (at !== 0 && text.charCodeAt(at - 1) !== 2) continue;
-    let end = text.indexOf(PROPERTY_SEPARATOR, at);
-    if (end < 0) end = text.length;
+    if (at !== 0 && text.charCodeAt(at - 1) !== PROPERTY_SEPARATOR_CODE) continue;
     const valueStart = at + needle.length;
-    if (end > valueStart) found = text.slice(valueStart, end);
+    if (valueStart < text.length && text.charCodeAt(valueStart) !== PROPERTY_SEPARATOR_CODE) {
+      found = valueStart;
+    }
   }
 }
 

@@ -42,7 +42,11 @@ export class MessageRecordEncoder {
   readonly #scratch = new Uint8Array(PROPERTIES_BYTES_MAX * 3 + 1);
   #message: MessageExtBrokerInner | undefined;
   #topic: Uint8Array = new Uint8Array(0);
+  /** the prepared properties: the first `#propertiesLength` bytes (scratch or the message's) */
   #properties: Uint8Array = new Uint8Array(0);
+  #propertiesLength = 0;
+  /** what `describe` returns, reused */
+  readonly #described: Described = { tagsCode: 0, keys: "", uniqKey: undefined };
   #sysFlag = 0;
   #size = 0;
 
@@ -81,7 +85,8 @@ export class MessageRecordEncoder {
     const properties = message.properties;
     if (typeof properties === "string") {
       if (properties.length > PROPERTIES_BYTES_MAX) return "PROPERTIES_SIZE_EXCEEDED";
-      this.#properties = this.#withFinalSeparator(
+      this.#properties = this.#scratch;
+      this.#propertiesLength = withFinalSeparator(
         this.#scratch,
         encodeText(properties, this.#scratch),
       );
@@ -90,11 +95,13 @@ export class MessageRecordEncoder {
     ) {
       if (properties.length > PROPERTIES_BYTES_MAX) return "PROPERTIES_SIZE_EXCEEDED";
       this.#scratch.set(properties);
-      this.#properties = this.#withFinalSeparator(this.#scratch, properties.length);
+      this.#properties = this.#scratch;
+      this.#propertiesLength = withFinalSeparator(this.#scratch, properties.length);
     } else {
       this.#properties = properties;
+      this.#propertiesLength = properties.length;
     }
-    if (this.#properties.length > PROPERTIES_BYTES_MAX) return "PROPERTIES_SIZE_EXCEEDED";
+    if (this.#propertiesLength > PROPERTIES_BYTES_MAX) return "PROPERTIES_SIZE_EXCEEDED";
     let sysFlag = message.sysFlag & ~(MessageSysFlag.BORNHOST_V6_FLAG |
       MessageSysFlag.STOREHOSTADDRESS_V6_FLAG);
     if (bornLength === 16) sysFlag |= MessageSysFlag.BORNHOST_V6_FLAG;
@@ -102,7 +109,7 @@ export class MessageRecordEncoder {
     this.#message = message;
     this.#topic = topic;
     this.#sysFlag = sysFlag;
-    this.#size = recordSize(message.body.length, topic.length, this.#properties.length, sysFlag);
+    this.#size = recordSize(message.body.length, topic.length, this.#propertiesLength, sysFlag);
     return this.#size;
   }
 
@@ -142,9 +149,10 @@ export class MessageRecordEncoder {
     target[p] = this.#topic.length;
     copySmall(this.#topic, target, p + 1);
     p += 1 + this.#topic.length;
-    view.setInt16(p, this.#properties.length);
-    target.set(this.#properties, p + 2);
-    if (p + 2 + this.#properties.length !== position + this.#size) {
+    const propertiesLength = this.#propertiesLength;
+    view.setInt16(p, propertiesLength);
+    copyPrefix(this.#properties, propertiesLength, target, p + 2);
+    if (p + 2 + propertiesLength !== position + this.#size) {
       assert.fail("record size mismatch");
     }
     this.#message = undefined;
@@ -152,32 +160,43 @@ export class MessageRecordEncoder {
   }
 
   /**
-   * Java writers end every pair with 0x02; a string without it (a foreign client) gets one, so
-   * recovery can treat a missing final separator as a torn record. Java decoding is unchanged.
+   * Derives the dispatch fields of a message (tags code, keys, unique key).
+   * @returns an object this encoder reuses: valid until the next call, copy what you keep
    */
-  #withFinalSeparator(scratch: Uint8Array, length: number): Uint8Array {
-    if (length === 0 || scratch[length - 1] === PROPERTY_SEPARATOR_BYTE) {
-      return scratch.subarray(0, length);
-    }
-    scratch[length] = PROPERTY_SEPARATOR_BYTE;
-    return scratch.subarray(0, length + 1);
-  }
-
-  /** Derives the dispatch fields of the prepared message (tags code, keys, unique key). */
-  describe(message: MessageExtBrokerInner): { tagsCode: number; keys: string; uniqKey?: string } {
+  describe(message: MessageExtBrokerInner): Readonly<Described> {
+    const described = this.#described;
     const map = message.propertiesMap;
     if (map !== undefined) {
-      return {
-        tagsCode: message.tagsCode ?? computeTagsCode(map.get(MessageConst.PROPERTY_TAGS)),
-        keys: map.get(MessageConst.PROPERTY_KEYS) ?? "",
-        uniqKey: map.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX),
-      };
+      described.tagsCode = message.tagsCode ??
+        computeTagsCode(map.get(MessageConst.PROPERTY_TAGS));
+      described.keys = map.get(MessageConst.PROPERTY_KEYS) ?? "";
+      described.uniqKey = map.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
+      return described;
     }
     const text = typeof message.properties === "string"
       ? message.properties
       : utf8Decoder.decode(message.properties);
-    return describeText(text, message.tagsCode);
+    describeText(text, message.tagsCode, described);
+    return described;
   }
+}
+
+/** The dispatch fields {@linkcode MessageRecordEncoder.describe} derives. */
+export interface Described {
+  tagsCode: number;
+  keys: string;
+  uniqKey: string | undefined;
+}
+
+/**
+ * Java writers end every pair with 0x02; a string without it (a foreign client) gets one, so
+ * recovery can treat a missing final separator as a torn record. Java decoding is unchanged.
+ * @returns the length of `scratch`'s properties, separator included
+ */
+function withFinalSeparator(scratch: Uint8Array, length: number): number {
+  if (length === 0 || scratch[length - 1] === PROPERTY_SEPARATOR_BYTE) return length;
+  scratch[length] = PROPERTY_SEPARATOR_BYTE;
+  return length + 1;
 }
 
 /** Strings up to this many UTF-16 units are encoded in JS; longer ones cost less as one op call. */
@@ -213,10 +232,7 @@ const CODE_U = UNIQ_NEEDLE.charCodeAt(0);
  * The dispatch fields from a properties string in one pass over its pairs, with the rules of
  * `findProperty` (a pair's name ends at its first 0x01, the last non-empty value wins).
  */
-function describeText(
-  text: string,
-  knownTagsCode: number | undefined,
-): { tagsCode: number; keys: string; uniqKey?: string } {
+function describeText(text: string, knownTagsCode: number | undefined, out: Described): void {
   let tagsStart = -1;
   let tagsEnd = -1;
   let keys = "";
@@ -246,7 +262,9 @@ function describeText(
       tagsCode = (Math.imul(31, tagsCode) + text.charCodeAt(i)) | 0;
     }
   }
-  return { tagsCode, keys, uniqKey };
+  out.tagsCode = tagsCode;
+  out.keys = keys;
+  out.uniqKey = uniqKey;
 }
 
 function writeHost(
@@ -262,6 +280,23 @@ function writeHost(
 
 /** Up to this many bytes a JS loop copies faster than `TypedArray.prototype.set`'s call. */
 const COPY_IN_JS_BYTES_MAX = 32;
+
+/**
+ * Properties up to this many bytes are copied by a JS loop: longer ones by
+ * `TypedArray.prototype.set` of a view, which allocates the view.
+ */
+const COPY_PREFIX_IN_JS_BYTES_MAX = 512;
+
+/** Copies the first `length` bytes of `source` into `target` at `position` (checked by the caller). */
+function copyPrefix(source: Uint8Array, length: number, target: Uint8Array, position: number) {
+  if (length === source.length) {
+    copySmall(source, target, position);
+  } else if (length <= COPY_PREFIX_IN_JS_BYTES_MAX) {
+    for (let i = 0; i < length; i++) target[position + i] = source[i];
+  } else {
+    target.set(source.subarray(0, length), position);
+  }
+}
 
 /** Copies `source` into `target` at `position` (both checked to fit by the caller). */
 function copySmall(source: Uint8Array, target: Uint8Array, position: number): void {

@@ -85,3 +85,44 @@ Deno.test("MessageRecordEncoder writes the same record for string and UTF-8 prop
     assert.deepEqual(fromText, fromBytes, `seed ${seed} run ${run}: ${JSON.stringify(text)}`);
   }
 });
+
+Deno.test("MessageRecordEncoder writes each properties form whole, a final 0x02 added once", () => {
+  const encoder = new MessageRecordEncoder(TEST_STORE_HOST, 1024);
+  const utf8 = new TextEncoder();
+  // Around the copy thresholds, long before short so reused scratch bytes would show.
+  for (const length of [2000, 513, 512, 511, 33, 32, 31, 2, 1, 0, 700, 5]) {
+    const pair = length === 0
+      ? ""
+      : `K\u0001${"v".repeat(Math.max(0, length - 3))}`.slice(0, length);
+    for (const ended of [false, true]) {
+      const text = ended && length > 0 ? pair.slice(0, -1) + "\u0002" : pair;
+      const expected = utf8.encode(
+        text.length > 0 && !text.endsWith("\u0002") ? text + "\u0002" : text,
+      );
+      for (const properties of [text, utf8.encode(text)]) {
+        const record = encode(encoder, { ...makeMessage(), properties });
+        const field = record.subarray(record.length - expected.length);
+        const view = new DataView(record.buffer);
+        const what = `${typeof properties} of ${length} bytes, ended ${ended}`;
+        assert.equal(view.getInt16(record.length - expected.length - 2), expected.length, what);
+        assert.deepEqual(field, expected, what);
+      }
+    }
+  }
+});
+
+Deno.test("MessageRecordEncoder.describe answers for the message it is given each time", () => {
+  const encoder = new MessageRecordEncoder(TEST_STORE_HOST, 1024);
+  const first = encoder.describe({
+    ...makeMessage(),
+    properties: "KEYS\u0001a\u0002UNIQ_KEY\u0001u\u0002",
+  });
+  assert.deepEqual({ ...first }, { tagsCode: 0, keys: "a", uniqKey: "u" });
+  const second = encoder.describe({ ...makeMessage(), properties: "TAGS\u0001TagA\u0002" });
+  assert.deepEqual({ ...second }, { tagsCode: 2598919, keys: "", uniqKey: undefined });
+  const mapped = encoder.describe({
+    ...makeMessage(),
+    propertiesMap: new Map([["KEYS", "m"]]),
+  });
+  assert.deepEqual({ ...mapped }, { tagsCode: 0, keys: "m", uniqKey: undefined });
+});

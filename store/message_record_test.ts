@@ -13,6 +13,7 @@ import {
   decodeProperties,
   encodeProperties,
   findProperty,
+  propertyIs,
 } from "./message_properties.ts";
 import {
   decodeRecord,
@@ -89,6 +90,34 @@ Deno.test("decodeProperties follows Java's rules for short, nameless and empty p
     ),
     { seed: 7, numRuns: 200 },
   );
+});
+
+Deno.test("propertyIs answers as findProperty's value would, on any text", () => {
+  const piece = fc.constantFrom(
+    "\u0001",
+    "\u0002",
+    "WAIT",
+    "false",
+    "fals",
+    "falsey",
+    "W",
+    "x",
+    "",
+  );
+  fc.assert(
+    fc.property(
+      fc.array(piece, { maxLength: 12 }).map((pieces) => pieces.join("")),
+      fc.constantFrom("WAIT", "W", "x"),
+      fc.constantFrom("false", "fals", "x", ""),
+      (text, name, value) => {
+        assert.equal(propertyIs(text, name, value), findProperty(text, name) === value);
+      },
+    ),
+    { seed: 11, numRuns: 3000 },
+  );
+  assert.equal(propertyIs("WAIT\u0001false\u0002", "WAIT", "false"), true);
+  assert.equal(propertyIs("WAIT\u0001false\u0002WAIT\u0001true", "WAIT", "false"), false);
+  assert.equal(propertyIs("WAIT\u0001falsey\u0002", "WAIT", "false"), false);
 });
 
 Deno.test("MessageRecordEncoder writes the documented V1 layout and decodeRecord reads it", () => {

@@ -11,7 +11,7 @@ import type { DispatchRequest } from "./dispatch_request.ts";
 import type { RecoveryReport } from "./commit_log_recovery.ts";
 import type { DiskUsage, FileSystem } from "./file_system.ts";
 import type { HostAddress } from "./message_id.ts";
-import { findProperty, MessageConst } from "./message_properties.ts";
+import { MessageConst, propertyIs } from "./message_properties.ts";
 import type { MessageExtBrokerInner } from "./message_record.ts";
 import type { MessageStoreConfigInput } from "./message_store_config.ts";
 import type { MessageArrivedListener } from "./reput_message_service.ts";
@@ -79,10 +79,9 @@ export interface MessageStoreStats {
  */
 export function waitStoreMsgOK(message: MessageExtBrokerInner): boolean {
   const key = MessageConst.PROPERTY_WAIT_STORE_MSG_OK;
-  const value = message.propertiesMap !== undefined
-    ? message.propertiesMap.get(key)
-    : typeof message.properties === "string"
-    ? findProperty(message.properties, key)
-    : findProperty(new TextDecoder().decode(message.properties), key);
-  return value !== "false";
+  if (message.propertiesMap !== undefined) return message.propertiesMap.get(key) !== "false";
+  const text = typeof message.properties === "string"
+    ? message.properties
+    : new TextDecoder().decode(message.properties);
+  return !propertyIs(text, key, "false");
 }
