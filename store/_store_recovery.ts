@@ -54,6 +54,7 @@ export async function recoverStore(input: StoreRecoveryInput): Promise<StoreReco
     checkCRCOnRecover: config.checkCRCOnRecover,
   });
   await consumeQueueStore.truncateDirty(commitLog.getMaxOffset());
+  await indexService?.truncateDirty(commitLog.getMaxOffset());
   await consumeQueueStore.correctMinOffset(commitLog.getMinOffset());
   const reputBytes = await redispatch(
     input,

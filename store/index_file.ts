@@ -21,10 +21,10 @@ import {
   EntryReader,
   type IndexHeader,
   newWriteState,
-  SLOTS_PER_PAGE,
   type WriteState,
 } from "./_index_file_layout.ts";
-import type { FileHandle, FileSystem } from "./file_system.ts";
+import type { FileSystem } from "./file_system.ts";
+import { cutEntriesFrom, repairSlots } from "./_index_file_chains.ts";
 import { nextTurn } from "../common/next_turn.ts";
 import {
   FLUSH_WRITES_PER_TURN,
@@ -238,33 +238,12 @@ export class IndexFile {
       try {
         await handle.readAt(slots, INDEX_HEADER_BYTES);
         const state = newWriteState(this.maxHashSlotNum, slots, this.#header.indexCount);
-        await this.#repairSlots(handle, state);
+        await repairSlots(this, handle, state, this.#header.indexCount);
         this.#write = state;
       } finally {
         handle.close();
       }
     });
-  }
-
-  async #repairSlots(handle: FileHandle, state: WriteState): Promise<void> {
-    const count = this.#header.indexCount;
-    for (let slot = 0; slot < this.maxHashSlotNum; slot++) {
-      let value = state.slotView.getInt32(slot * 4);
-      if (value < count && value >= 0) continue;
-      const entry = new Uint8Array(INDEX_ENTRY_BYTES);
-      while (value >= count) {
-        if (value >= this.maxIndexNum) {
-          value = 0;
-          break;
-        }
-        entry.fill(0);
-        await handle.readAt(entry, this.#entryPosition(value));
-        const previous = new DataView(entry.buffer).getInt32(16);
-        value = previous < value ? previous : 0;
-      }
-      state.slotView.setInt32(slot * 4, Math.max(0, value));
-      state.dirtyPages[Math.floor(slot / SLOTS_PER_PAGE)] = 1;
-    }
   }
 
   /**
@@ -380,6 +359,36 @@ export class IndexFile {
     }
   }
 
+  /**
+   * Drops the newest entries of records at or past `phyOffset` (records a crash took from the
+   * commit log: their offsets will hold other records), gives each slot back the entry it held
+   * before, and writes slots and header (entries → slots → header, as {@linkcode flush}). The
+   * file must be writable ({@linkcode openWritable}). Entries are in log order, so the walk
+   * stops at the first older one; the file keeps at least its first entry (a file wholly past
+   * `phyOffset` is deleted instead, by the index service). Safe to repeat after a crash midway:
+   * a slot is given back only while it still points at the entry dropped.
+   *
+   * The new end timestamp comes from the kept entry's whole-second time difference: the upper
+   * end of that second, never past the old end (an over-estimate below 1 s, which queries and
+   * the checkpoint's safety margin absorb).
+   * @returns how many entries were dropped
+   */
+  truncateFrom(phyOffset: number): Promise<number> {
+    return this.#exclusive(async () => {
+      const state = this.#write;
+      if (state === null) assert.fail(`index file ${this.path} is not writable`);
+      const reader = new EntryReader(this, this.#fs, state);
+      let dropped: number;
+      try {
+        dropped = await cutEntriesFrom(this, reader, state, this.#header, phyOffset);
+      } finally {
+        reader.close();
+      }
+      if (dropped > 0) await this.#flush(true);
+      return dropped;
+    });
+  }
+
   /** @internal byte position of entry `index` in the file */
   entryPosition(index: number): number {
     return this.#entryPosition(index);
@@ -398,13 +407,14 @@ export class IndexFile {
     return this.#exclusive(() => this.#flush());
   }
 
-  async #flush(): Promise<void> {
+  /** @param headerChanged write the header even when no entry or slot is dirty */
+  async #flush(headerChanged = false): Promise<void> {
     const state = this.#write;
     if (state === null) return;
     const count = this.#header.indexCount;
     const entries = state.pending.subarray(0, (count - state.pendingBase) * INDEX_ENTRY_BYTES);
     const slotRuns = copyDirtySlotRuns(state);
-    if (entries.length === 0 && slotRuns.length === 0) return;
+    if (entries.length === 0 && slotRuns.length === 0 && !headerChanged) return;
     const header = encodeHeader(this.#header);
     const endTimestamp = this.#header.endTimestamp;
     const endPhyOffset = this.#header.endPhyOffset;

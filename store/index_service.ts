@@ -61,7 +61,10 @@ export interface QueryOffsetResult {
  * older entries of a discarded file. Re-dispatched records at or below the newest file's
  * endPhyOffset are skipped, so recovery adds no duplicates. The periodic flush round syncs the
  * index only now and then (see `indexFlushDue` in `_store_services.ts`); after a crash the store
- * re-dispatches from {@linkcode IndexService.recoveryOffset}, so nothing unsynced is lost.
+ * re-dispatches from {@linkcode IndexService.recoveryOffset}, so nothing unsynced is lost. The
+ * index can also be ahead: under ASYNC_FLUSH it may sync entries of records the commit log had
+ * not synced yet, so recovery first cuts it back to the log's end
+ * ({@linkcode IndexService.truncateDirty}), as the consume queues are.
  *
  * @example
  * ```ts
@@ -172,6 +175,40 @@ export class IndexService implements CommitLogDispatcher {
     this.#files = files;
     const last = files.at(-1);
     if (last !== undefined && !last.isWriteFull) await last.openWritable();
+  }
+
+  /**
+   * Cuts the index back to a recovered commit log that ends at `logEndOffset` (after a crash
+   * the index may have synced entries of records the log lost; left, they would point at the
+   * records later stored at those offsets and, being "already indexed", hide those records'
+   * keys). Newest files wholly past the end are deleted; the newest file left drops its entries
+   * past the end ({@linkcode IndexFile.truncateFrom}). Call after {@linkcode load}.
+   * @returns entries dropped and files deleted
+   */
+  async truncateDirty(logEndOffset: number): Promise<{ entries: number; files: number }> {
+    let files = 0;
+    let entries = 0;
+    for (let newest = this.#files.at(-1); newest !== undefined; newest = this.#files.at(-1)) {
+      const holdsSomething = newest.indexCount > 1 || newest.endPhyOffset > 0;
+      if (!holdsSomething || newest.endPhyOffset < logEndOffset) break;
+      if (newest.beginPhyOffset >= logEndOffset) {
+        // Every entry (or the inherited end of an empty file) is past the log's end.
+        entries += newest.indexCount - 1;
+        await newest.destroy();
+        this.#files.pop();
+        files++;
+        continue;
+      }
+      await newest.openWritable();
+      entries += await newest.truncateFrom(logEndOffset);
+      break;
+    }
+    if (files > 0) {
+      await this.#fs.syncDir(this.#dir);
+      const last = this.#files.at(-1);
+      if (last !== undefined && !last.isWriteFull) await last.openWritable();
+    }
+    return { entries, files };
   }
 
   #layout(path: string) {
