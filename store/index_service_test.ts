@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ManualClock } from "../common/clock.ts";
-import { forEachAdapter } from "./_test_adapters.ts";
+import { type AdapterContext, forEachAdapter } from "./_test_adapters.ts";
 import { CrashingFileSystem, SimulatedCrash } from "./_test_crash_fs.ts";
 import type { DispatchRequest } from "./dispatch_request.ts";
 import type { FileSystem } from "./file_system.ts";
@@ -42,6 +42,33 @@ function newIndex(fs: FileSystem, dir: string, clock: ManualClock, layout = {}):
 
 async function put(index: IndexService, request: DispatchRequest): Promise<void> {
   await index.dispatch(request);
+}
+
+/**
+ * Stops an operation at every step: `run` gets a file system that refuses every mutating
+ * operation once `arm()` was called and `step` more were made (0, 1, 2, … until a run
+ * finishes); then unsynced writes are dropped (memory adapter) and `check` opens what is left.
+ */
+async function atEveryStep(
+  { fs, dir, memory }: AdapterContext,
+  what: string,
+  run: (crashing: CrashingFileSystem, runDir: string, arm: () => void) => Promise<void>,
+  check: (runDir: string, label: string, finished: boolean) => Promise<void>,
+): Promise<void> {
+  let finished = false;
+  for (let step = 0; !finished; step++) {
+    assert(step < 50, `${what} ends within 50 operations`);
+    const runDir = joinPath(dir, `run${step}`);
+    const crashing = new CrashingFileSystem(fs);
+    try {
+      await run(crashing, runDir, () => crashing.arm(step));
+      finished = true;
+    } catch (error) {
+      assert(error instanceof SimulatedCrash, `step ${step}: ${error}`);
+    }
+    memory?.crash();
+    await check(runDir, `step ${step}`, finished);
+  }
 }
 
 Deno.test("indexKeyHash is abs(String.hashCode) with MIN_VALUE as 0", () => {
@@ -253,27 +280,19 @@ forEachAdapter(
 
 forEachAdapter(
   "IndexService keeps a consistent file when a flush stops at any step",
-  async ({ fs, dir, clock, memory }) => {
+  async (ctx) => {
+    const { fs, clock } = ctx;
     clock.set(T0);
-    let finished = false;
-    for (let step = 0; !finished; step++) {
-      assert(step < 50, "the flush ends within 50 operations");
-      const runDir = joinPath(dir, `run${step}`);
-      const crashing = new CrashingFileSystem(fs);
+    await atEveryStep(ctx, "the flush", async (crashing, runDir, arm) => {
       const index = newIndex(crashing, runDir, clock);
       await index.load();
       for (let i = 0; i < 5; i++) await put(index, record(i * 100, { keys: "k" }));
       await index.flush();
       assert.equal(index.flushedTimestamp, T0 + 400);
       for (let i = 5; i < 8; i++) await put(index, record(i * 100, { keys: "k" }));
-      crashing.arm(step);
-      try {
-        await index.flush();
-        finished = true;
-      } catch (error) {
-        assert(error instanceof SimulatedCrash, `step ${step}: ${error}`);
-      }
-      memory?.crash();
+      arm();
+      await index.flush();
+    }, async (runDir, label, finished) => {
       const again = newIndex(fs, runDir, clock);
       await again.load();
       const found = (await again.queryOffsets("TopicTest", "k", 32, ...ALL)).phyOffsets;
@@ -282,11 +301,11 @@ forEachAdapter(
       assert(
         JSON.stringify(found) === JSON.stringify(before) ||
           JSON.stringify(found) === JSON.stringify(after),
-        `step ${step}: found ${found}`,
+        `${label}: found ${found}`,
       );
       if (finished) assert.deepEqual(found, after);
       await again.close();
-    }
+    });
   },
 );
 
@@ -496,38 +515,30 @@ forEachAdapter(
 
 forEachAdapter(
   "IndexService cutting back past a log's end can stop at any step and be run again",
-  async ({ fs, dir, clock, memory }) => {
+  async (ctx) => {
+    const { fs, clock } = ctx;
     clock.set(T0);
-    let finished = false;
-    for (let step = 0; !finished; step++) {
-      assert(step < 50, "the cut ends within 50 operations");
-      const runDir = joinPath(dir, `run${step}`);
+    await atEveryStep(ctx, "the cut", async (crashing, runDir, arm) => {
       const index = newIndex(fs, runDir, clock);
       await index.load();
       for (let i = 0; i < 70; i++) await put(index, record(i * 100, { keys: `k${i}` }));
       await index.close();
-      const crashing = new CrashingFileSystem(fs);
       const cutting = newIndex(crashing, runDir, clock);
       await cutting.load();
-      crashing.arm(step);
-      try {
-        await cutting.truncateDirty(4000);
-        finished = true;
-      } catch (error) {
-        assert(error instanceof SimulatedCrash, `step ${step}: ${error}`);
-      }
-      memory?.crash();
+      arm();
+      await cutting.truncateDirty(4000);
+    }, async (runDir, label) => {
       const again = newIndex(fs, runDir, clock);
       await again.load();
       await again.truncateDirty(4000);
       for (let i = 30; i < 45; i++) {
         const found = (await again.queryOffsets("TopicTest", `k${i}`, 32, ...ALL)).phyOffsets;
-        assert.deepEqual(found, i < 40 ? [i * 100] : [], `step ${step}: k${i}`);
+        assert.deepEqual(found, i < 40 ? [i * 100] : [], `${label}: k${i}`);
       }
       await put(again, record(4000, { keys: "n40" }));
       const fresh = (await again.queryOffsets("TopicTest", "n40", 32, ...ALL)).phyOffsets;
-      assert.deepEqual(fresh, [4000], `step ${step}`);
+      assert.deepEqual(fresh, [4000], label);
       await again.close();
-    }
+    });
   },
 );
