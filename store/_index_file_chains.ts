@@ -56,8 +56,8 @@ export async function repairSlots(
  * Drops the newest entries whose record starts at or past `phyOffset`, newest first, giving
  * each slot back the entry it held before (only while the slot still points at the entry
  * dropped, so a cut stopped by a crash can run again); the first entry is always kept. Then
- * sets the header's end to the newest entry kept: its offset, and the upper end of its
- * whole-second time difference (never past the old end).
+ * counts the slots in use again and sets the header's end to the newest entry kept: its offset,
+ * and the upper end of its whole-second time difference (never past the old end).
  * @returns how many entries were dropped
  */
 export async function cutEntriesFrom(
@@ -77,12 +77,14 @@ export async function cutEntriesFrom(
       const previous = entry.previous > 0 && entry.previous < index ? entry.previous : 0;
       state.slotView.setInt32(slotPosition, previous);
       state.dirtyPages[Math.floor(slotPosition / OS_PAGE_BYTES)] = 1;
-      if (previous === 0 && header.hashSlotCount > 0) header.hashSlotCount--;
     }
     header.indexCount--;
     dropped++;
   }
   if (dropped === 0) return 0;
+  // Counted again rather than kept by the walk: a cut stopped by a crash after its slot write
+  // has given slots back already, and its rerun must not count them twice.
+  header.hashSlotCount = slotsInUse(state, file.maxHashSlotNum);
   const kept = (await reader.entry(header.indexCount - 1))!;
   header.endPhyOffset = kept.phyOffset;
   if (header.beginTimestamp > 0) {
@@ -93,4 +95,13 @@ export async function cutEntriesFrom(
   }
   state.pendingBase = Math.min(state.pendingBase, header.indexCount);
   return dropped;
+}
+
+/** @returns how many slots point at an entry */
+function slotsInUse(state: WriteState, slots: number): number {
+  let used = 0;
+  for (let slot = 0; slot < slots; slot++) {
+    if (state.slotView.getInt32(slot * INDEX_HASH_SLOT_BYTES) > 0) used++;
+  }
+  return used;
 }

@@ -181,18 +181,29 @@ export class IndexService implements CommitLogDispatcher {
    * Cuts the index back to a recovered commit log that ends at `logEndOffset` (after a crash
    * the index may have synced entries of records the log lost; left, they would point at the
    * records later stored at those offsets and, being "already indexed", hide those records'
-   * keys). Newest files wholly past the end are deleted; the newest file left drops its entries
-   * past the end ({@linkcode IndexFile.truncateFrom}). Call after {@linkcode load}.
+   * keys). Newest files wholly past the end are deleted, and so is an empty newest file (its
+   * end values are inherited, or zero after a crash while it was created, and would hide the
+   * file before it); the newest file left drops its entries past the end
+   * ({@linkcode IndexFile.truncateFrom}). Call after {@linkcode load}.
    * @returns entries dropped and files deleted
    */
   async truncateDirty(logEndOffset: number): Promise<{ entries: number; files: number }> {
     let files = 0;
     let entries = 0;
     for (let newest = this.#files.at(-1); newest !== undefined; newest = this.#files.at(-1)) {
-      const holdsSomething = newest.indexCount > 1 || newest.endPhyOffset > 0;
-      if (!holdsSomething || newest.endPhyOffset < logEndOffset) break;
+      if (newest.indexCount <= 1) {
+        // No entry: its end is inherited (or 0, from a crash while it was created), so the
+        // file before it decides; a lone empty file goes only when its end is past the log.
+        const lone = this.#files.length === 1;
+        if (lone && (newest.endPhyOffset === 0 || newest.endPhyOffset < logEndOffset)) break;
+        await newest.destroy();
+        this.#files.pop();
+        files++;
+        continue;
+      }
+      if (newest.endPhyOffset < logEndOffset) break;
       if (newest.beginPhyOffset >= logEndOffset) {
-        // Every entry (or the inherited end of an empty file) is past the log's end.
+        // Every entry is past the log's end.
         entries += newest.indexCount - 1;
         await newest.destroy();
         this.#files.pop();

@@ -1,74 +1,16 @@
 import assert from "node:assert/strict";
-import type { ManualClock } from "../common/clock.ts";
-import { type AdapterContext, forEachAdapter } from "./_test_adapters.ts";
+import { forEachAdapter } from "./_test_adapters.ts";
+import { ALL, atEveryStep, newIndex, record, T0 } from "./_test_index.ts";
 import { CrashingFileSystem, SimulatedCrash } from "./_test_crash_fs.ts";
 import type { DispatchRequest } from "./dispatch_request.ts";
-import type { FileSystem } from "./file_system.ts";
 import fc from "fast-check";
 import { indexKeyHash } from "./index_file.ts";
 import { javaStringHash } from "./message_properties.ts";
 import { formatFileTime, indexKeys, IndexService, pushIndexKeyHashes } from "./index_service.ts";
 import { joinPath } from "./store_paths.ts";
 
-const T0 = new Date(2024, 0, 2, 3, 4, 5, 6).getTime(); // local time: file name 20240102030405006
-const ALL = [0, Number.MAX_SAFE_INTEGER] as const;
-
-function record(commitLogOffset: number, fields: Partial<DispatchRequest> = {}): DispatchRequest {
-  return {
-    topic: "TopicTest",
-    queueId: 0,
-    commitLogOffset,
-    msgSize: 100,
-    tagsCode: 0,
-    storeTimestamp: T0 + commitLogOffset,
-    consumeQueueOffset: commitLogOffset / 100,
-    keys: "",
-    sysFlag: 0,
-    preparedTransactionOffset: 0,
-    ...fields,
-  };
-}
-
-function newIndex(fs: FileSystem, dir: string, clock: ManualClock, layout = {}): IndexService {
-  return new IndexService({
-    fs,
-    dir: joinPath(dir, "index"),
-    clock,
-    maxHashSlotNum: 8,
-    maxIndexNum: 32,
-    ...layout,
-  });
-}
-
 async function put(index: IndexService, request: DispatchRequest): Promise<void> {
   await index.dispatch(request);
-}
-
-/**
- * Stops an operation at every step: `run` gets a file system that refuses every mutating
- * operation once `arm()` was called and `step` more were made (0, 1, 2, … until a run
- * finishes); then unsynced writes are dropped (memory adapter) and `check` opens what is left.
- */
-async function atEveryStep(
-  { fs, dir, memory }: AdapterContext,
-  what: string,
-  run: (crashing: CrashingFileSystem, runDir: string, arm: () => void) => Promise<void>,
-  check: (runDir: string, label: string, finished: boolean) => Promise<void>,
-): Promise<void> {
-  let finished = false;
-  for (let step = 0; !finished; step++) {
-    assert(step < 50, `${what} ends within 50 operations`);
-    const runDir = joinPath(dir, `run${step}`);
-    const crashing = new CrashingFileSystem(fs);
-    try {
-      await run(crashing, runDir, () => crashing.arm(step));
-      finished = true;
-    } catch (error) {
-      assert(error instanceof SimulatedCrash, `step ${step}: ${error}`);
-    }
-    memory?.crash();
-    await check(runDir, `step ${step}`, finished);
-  }
 }
 
 Deno.test("indexKeyHash is abs(String.hashCode) with MIN_VALUE as 0", () => {
@@ -442,103 +384,4 @@ forEachAdapter(
     }
   },
   { only: ["memory"] },
-);
-
-forEachAdapter(
-  "IndexService cuts entries past a recovered log's end, across files, and keeps indexing",
-  async ({ fs, dir, clock }) => {
-    clock.set(T0);
-    // 31 entries a file and 8 slots: three files, every slot a long chain.
-    const index = newIndex(fs, dir, clock);
-    await index.load();
-    const at = (i: number) => record(i * 100, { keys: `k${i}`, storeTimestamp: T0 + i * 1000 });
-    for (let i = 0; i < 70; i++) await put(index, at(i));
-    await index.close();
-    assert.equal(index.fileNames.length, 3);
-
-    // A crash took the log from record 40 on; the index had synced up to record 69.
-    const recovered = newIndex(fs, dir, clock);
-    await recovered.load();
-    assert.deepEqual(await recovered.truncateDirty(4000), { entries: 30, files: 1 });
-    const query = (key: string, begin = 0, end = Number.MAX_SAFE_INTEGER) =>
-      recovered.queryOffsets("TopicTest", key, 32, begin, end);
-    const last = await query("none");
-    assert.equal(last.indexLastUpdatePhyoffset, 3900);
-    assert.ok(
-      last.indexLastUpdateTimestamp >= T0 + 39_000 && last.indexLastUpdateTimestamp < T0 + 40_000,
-      `end time ${last.indexLastUpdateTimestamp - T0}`,
-    );
-    for (let i = 0; i < 70; i++) {
-      assert.deepEqual((await query(`k${i}`)).phyOffsets, i < 40 ? [i * 100] : [], `k${i}`);
-    }
-    assert.deepEqual((await query("k39", T0 + 39_000, T0 + 39_000)).phyOffsets, [3900]);
-    // The records stored at the freed offsets are indexed, not taken as already indexed.
-    for (let i = 40; i < 50; i++) await put(recovered, record(i * 100, { keys: `n${i}` }));
-    assert.deepEqual((await query("n45")).phyOffsets, [4500]);
-    assert.deepEqual((await query("k45")).phyOffsets, []);
-    await recovered.close();
-
-    // What was cut stays cut on disk, and a second pass finds nothing to do.
-    const again = newIndex(fs, dir, clock);
-    await again.load();
-    assert.deepEqual(await again.truncateDirty(5000), { entries: 0, files: 0 });
-    const offsets = async (key: string) =>
-      (await again.queryOffsets("TopicTest", key, 32, ...ALL)).phyOffsets;
-    assert.deepEqual(await offsets("k12"), [1200]);
-    assert.deepEqual(await offsets("k39"), [3900]);
-    assert.deepEqual(await offsets("k60"), []);
-    assert.deepEqual(await offsets("n49"), [4900]);
-    assert.equal(again.fileNames.length, 2);
-    await again.close();
-  },
-);
-
-forEachAdapter(
-  "IndexService deletes every file past a log the crash emptied",
-  async ({ fs, dir, clock }) => {
-    clock.set(T0);
-    const index = newIndex(fs, dir, clock);
-    await index.load();
-    for (let i = 0; i < 40; i++) await put(index, record(i * 100, { keys: `k${i}` }));
-    await index.close();
-    const recovered = newIndex(fs, dir, clock);
-    await recovered.load();
-    assert.deepEqual(await recovered.truncateDirty(0), { entries: 40, files: 2 });
-    assert.deepEqual(recovered.fileNames, []);
-    await put(recovered, record(0, { keys: "fresh" }));
-    const found = await recovered.queryOffsets("TopicTest", "fresh", 32, ...ALL);
-    assert.deepEqual(found.phyOffsets, [0]);
-    assert.deepEqual((await recovered.queryOffsets("TopicTest", "k0", 32, ...ALL)).phyOffsets, []);
-    await recovered.close();
-  },
-);
-
-forEachAdapter(
-  "IndexService cutting back past a log's end can stop at any step and be run again",
-  async (ctx) => {
-    const { fs, clock } = ctx;
-    clock.set(T0);
-    await atEveryStep(ctx, "the cut", async (crashing, runDir, arm) => {
-      const index = newIndex(fs, runDir, clock);
-      await index.load();
-      for (let i = 0; i < 70; i++) await put(index, record(i * 100, { keys: `k${i}` }));
-      await index.close();
-      const cutting = newIndex(crashing, runDir, clock);
-      await cutting.load();
-      arm();
-      await cutting.truncateDirty(4000);
-    }, async (runDir, label) => {
-      const again = newIndex(fs, runDir, clock);
-      await again.load();
-      await again.truncateDirty(4000);
-      for (let i = 30; i < 45; i++) {
-        const found = (await again.queryOffsets("TopicTest", `k${i}`, 32, ...ALL)).phyOffsets;
-        assert.deepEqual(found, i < 40 ? [i * 100] : [], `${label}: k${i}`);
-      }
-      await put(again, record(4000, { keys: "n40" }));
-      const fresh = (await again.queryOffsets("TopicTest", "n40", 32, ...ALL)).phyOffsets;
-      assert.deepEqual(fresh, [4000], label);
-      await again.close();
-    });
-  },
 );
