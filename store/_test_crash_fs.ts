@@ -7,7 +7,8 @@
  * @module
  */
 
-import type { DiskUsage, FileHandle, FileInfo, FileSystem, OpenOptions } from "./file_system.ts";
+import type { FileHandle, OpenOptions } from "./file_system.ts";
+import { ForwardingFileSystem, ForwardingHandle } from "./_test_forwarding_fs.ts";
 
 /** Thrown by a {@linkcode CrashingFileSystem} once its budget is spent. */
 export class SimulatedCrash extends Error {
@@ -19,13 +20,10 @@ export class SimulatedCrash extends Error {
 }
 
 /** See the module doc. */
-export class CrashingFileSystem implements FileSystem {
+export class CrashingFileSystem extends ForwardingFileSystem {
   #budget = Number.POSITIVE_INFINITY;
   /** mutating operations performed so far */
   operations = 0;
-
-  /** @param inner the file system doing the work */
-  constructor(readonly inner: FileSystem) {}
 
   /** Allows `operations` more mutating operations, then crashes. */
   arm(operations: number): void {
@@ -39,65 +37,50 @@ export class CrashingFileSystem implements FileSystem {
     this.operations++;
   }
 
-  async open(path: string, options?: OpenOptions): Promise<FileHandle> {
+  protected override wrap(handle: FileHandle): FileHandle {
+    return new CrashingHandle(handle, this);
+  }
+
+  override async open(path: string, options?: OpenOptions): Promise<FileHandle> {
     if (options?.create) this.spend(`create ${path}`);
-    return new CrashingHandle(await this.inner.open(path, options), this);
+    return await super.open(path, options);
   }
-  stat(path: string): Promise<FileInfo | null> {
-    return this.inner.stat(path);
-  }
-  list(dir: string): Promise<string[]> {
-    return this.inner.list(dir);
-  }
-  async mkdir(dir: string): Promise<void> {
+  override async mkdir(dir: string): Promise<void> {
     this.spend(`mkdir ${dir}`);
-    await this.inner.mkdir(dir);
+    await super.mkdir(dir);
   }
-  async remove(path: string): Promise<void> {
+  override async remove(path: string): Promise<void> {
     this.spend(`remove ${path}`);
-    await this.inner.remove(path);
+    await super.remove(path);
   }
-  async rename(from: string, to: string): Promise<void> {
+  override async rename(from: string, to: string): Promise<void> {
     this.spend(`rename ${from}`);
-    await this.inner.rename(from, to);
+    await super.rename(from, to);
   }
-  async syncDir(dir: string): Promise<void> {
+  override async syncDir(dir: string): Promise<void> {
     this.spend(`syncDir ${dir}`);
-    await this.inner.syncDir(dir);
-  }
-  diskUsage(path: string): Promise<DiskUsage> {
-    return this.inner.diskUsage(path);
+    await super.syncDir(dir);
   }
 }
 
-class CrashingHandle implements FileHandle {
-  constructor(readonly inner: FileHandle, readonly fs: CrashingFileSystem) {}
-  get path(): string {
-    return this.inner.path;
+class CrashingHandle extends ForwardingHandle {
+  constructor(inner: FileHandle, readonly fs: CrashingFileSystem) {
+    super(inner);
   }
-  readAt(buffer: Uint8Array, position: number): Promise<number> {
-    return this.inner.readAt(buffer, position);
-  }
-  async writeAt(data: Uint8Array, position: number): Promise<void> {
+  override async writeAt(data: Uint8Array, position: number): Promise<void> {
     this.fs.spend(`write ${this.path}`);
-    await this.inner.writeAt(data, position);
+    await super.writeAt(data, position);
   }
-  async append(data: Uint8Array): Promise<number> {
+  override async append(data: Uint8Array): Promise<number> {
     this.fs.spend(`append ${this.path}`);
-    return await this.inner.append(data);
+    return await super.append(data);
   }
-  async sync(): Promise<void> {
+  override async sync(): Promise<void> {
     this.fs.spend(`sync ${this.path}`);
-    await this.inner.sync();
+    await super.sync();
   }
-  async truncate(size: number): Promise<void> {
+  override async truncate(size: number): Promise<void> {
     this.fs.spend(`truncate ${this.path}`);
-    await this.inner.truncate(size);
-  }
-  size(): Promise<number> {
-    return this.inner.size();
-  }
-  close(): void {
-    this.inner.close();
+    await super.truncate(size);
   }
 }

@@ -3,7 +3,9 @@ import { ManualClock } from "../common/clock.ts";
 import { MemoryFileSystem } from "./adapters/memory_file_system.ts";
 import type { AppendMessageResult } from "./append_message_result.ts";
 import type { FlushWaitResult } from "./commit_log_flusher.ts";
-import type { DiskUsage, FileHandle, FileInfo, FileSystem, OpenOptions } from "./file_system.ts";
+import type { FileHandle } from "./file_system.ts";
+import { nextTurn } from "../common/next_turn.ts";
+import { ForwardingFileSystem, ForwardingHandle } from "./_test_forwarding_fs.ts";
 import { openTestLog, type TestLog } from "./_test_commit_log.ts";
 import { makeMessage } from "./_test_messages.ts";
 
@@ -23,17 +25,11 @@ async function within<T>(promise: Promise<T>, what: string): Promise<T> {
   }
 }
 
-/** One macrotask turn: every microtask queued so far (and the flusher's immediates) has run. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
 /**
  * A memory file system whose syncs stop at a gate: each `sync()` counts as started at once,
  * waits while the gate is closed, then syncs and counts as returned.
  */
-class GatedFileSystem implements FileSystem {
-  readonly inner = new MemoryFileSystem();
+class GatedFileSystem extends ForwardingFileSystem {
   started = 0;
   returned = 0;
   #open = true;
@@ -68,57 +64,17 @@ class GatedFileSystem implements FileSystem {
     this.returned++;
   }
 
-  async open(path: string, options?: OpenOptions): Promise<FileHandle> {
-    return new GatedHandle(await this.inner.open(path, options), this);
-  }
-  stat(path: string): Promise<FileInfo | null> {
-    return this.inner.stat(path);
-  }
-  list(dir: string): Promise<string[]> {
-    return this.inner.list(dir);
-  }
-  mkdir(dir: string): Promise<void> {
-    return this.inner.mkdir(dir);
-  }
-  remove(path: string): Promise<void> {
-    return this.inner.remove(path);
-  }
-  rename(from: string, to: string): Promise<void> {
-    return this.inner.rename(from, to);
-  }
-  syncDir(dir: string): Promise<void> {
-    return this.inner.syncDir(dir);
-  }
-  diskUsage(path: string): Promise<DiskUsage> {
-    return this.inner.diskUsage(path);
+  protected override wrap(handle: FileHandle): FileHandle {
+    return new GatedHandle(handle, this);
   }
 }
 
-class GatedHandle implements FileHandle {
-  constructor(readonly inner: FileHandle, readonly fs: GatedFileSystem) {}
-  get path(): string {
-    return this.inner.path;
+class GatedHandle extends ForwardingHandle {
+  constructor(inner: FileHandle, readonly fs: GatedFileSystem) {
+    super(inner);
   }
-  readAt(buffer: Uint8Array, position: number): Promise<number> {
-    return this.inner.readAt(buffer, position);
-  }
-  writeAt(data: Uint8Array, position: number): Promise<void> {
-    return this.inner.writeAt(data, position);
-  }
-  append(data: Uint8Array): Promise<number> {
-    return this.inner.append(data);
-  }
-  sync(): Promise<void> {
+  override sync(): Promise<void> {
     return this.fs.sync(this.inner);
-  }
-  truncate(size: number): Promise<void> {
-    return this.inner.truncate(size);
-  }
-  size(): Promise<number> {
-    return this.inner.size();
-  }
-  close(): void {
-    this.inner.close();
   }
 }
 
@@ -149,7 +105,7 @@ function appendAndWait(test: TestLog, fs: GatedFileSystem, text: string): Pendin
 }
 
 async function openGated(): Promise<{ fs: GatedFileSystem; test: TestLog }> {
-  const fs = new GatedFileSystem();
+  const fs = new GatedFileSystem(new MemoryFileSystem());
   await fs.mkdir("/t");
   const test = await openTestLog({
     fs,
