@@ -145,3 +145,41 @@ export function mergeSyncBaselines(a: SyncBaseline, b: SyncBaseline): SyncBaseli
     syncs,
   };
 }
+
+/**
+ * The disk's floor under a SYNC_FLUSH round, without a store: `rounds` × (one `batchBytes`
+ * write + sync) back to back, in a file laid out as a commit-log segment is: sized up front
+ * (sparse), or with `zeroFilled` its range written with zeros and synced first, as
+ * `warmMapedFileEnable` does.
+ * @returns every round's latency, ms, ascending (the first `warmup` not counted)
+ */
+export async function syncRoundFloor(
+  fs: FileSystem,
+  dir: string,
+  batchBytes: number,
+  rounds: number,
+  zeroFilled: boolean,
+): Promise<number[]> {
+  const path = `${dir}/floor`;
+  const warmup = Math.min(100, rounds >> 2);
+  const bytes = (warmup + rounds) * batchBytes;
+  const file = await fs.open(path, { create: true });
+  await file.truncate(bytes + MIB);
+  if (zeroFilled) {
+    const zeros = new Uint8Array(MIB);
+    for (let position = 0; position < bytes; position += MIB) await file.writeAt(zeros, position);
+    await file.sync();
+  }
+  const batch = new Uint8Array(batchBytes).fill(3);
+  const latencies: number[] = [];
+  for (let i = 0; i < warmup + rounds; i++) {
+    const start = performance.now();
+    await file.writeAt(batch, i * batchBytes);
+    await file.sync();
+    if (i >= warmup) latencies.push(performance.now() - start);
+  }
+  file.close();
+  await fs.remove(path);
+  await fs.syncDir(dir);
+  return latencies.sort((a, b) => a - b);
+}

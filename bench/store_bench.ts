@@ -24,7 +24,10 @@
  *   recycled window does not need later; 500 warm-up rounds leave both behind. Each round is
  *   reported with the part of it spent waiting for the sync (disk and I/O-thread hand-off), the
  *   rest being the appends, the write and the event loop. `warmMapedFileEnable=true` zero-fills
- *   segment files; the first 1 GiB file is filled at start, outside the figures.
+ *   segment files; the first 1 GiB file is filled at start, outside the figures. Beside each
+ *   run, the disk alone: the same rounds (one 64-record write + sync, back to back) without a
+ *   store, in a file laid out alike (sparse, or zero-filled), so what the store adds to the
+ *   disk's own latency shows.
  * - Reading back at the tail through the consume queue in batches of 32 (target ≥ 500,000/s).
  * - Recovery after a crash with `--mib` of commit log (target < 10 s) and a clean restart (< 1 s).
  *   These run last, in a store of their own filled again: recovery's memory churn would slow
@@ -43,10 +46,12 @@ import {
   median,
   mergeSyncBaselines,
   MIB,
+  percentile,
   type RawRun,
   rawWriteRun,
   type SyncBaseline,
   syncLatencies,
+  syncRoundFloor,
 } from "./_store_bench_baselines.ts";
 import {
   APPENDERS,
@@ -69,6 +74,8 @@ const PER_APPENDER = args.has("per-appender") ? Number(args.get("per-appender"))
 const WARMUP = Number(args.get("warmup") ?? "500");
 const WARM_MODES = { both: [false, true], on: [true], off: [false] }[args.get("warm") ?? "both"]!;
 const REPEATS = Math.max(1, Number(args.get("repeats") ?? "3"));
+/** Rounds of the disk-alone SYNC measurement beside each SYNC_FLUSH run. */
+const FLOOR_ROUNDS = 1000;
 
 function fmt(n: number, digits = 0): string {
   return n.toLocaleString("en-US", {
@@ -175,6 +182,8 @@ interface SyncSample {
   readonly warm: boolean;
   readonly run: SyncRun;
   readonly base: SyncBaseline;
+  /** the disk's rounds without a store, same file layout, ms ascending (disk adapter only) */
+  readonly floor: readonly number[] | undefined;
 }
 
 function reportSync(
@@ -189,7 +198,7 @@ function reportSync(
   const ratios: number[] = [];
   const p99s: number[] = [];
   console.log(`${label}:`);
-  for (const [i, { run, base }] of samples.entries()) {
+  for (const [i, { run, base, floor }] of samples.entries()) {
     const rounds = Math.max(1, run.syncs);
     ratios.push(run.msgsPerSec / ceilingOf(base));
     p99s.push(run.p99Ms / targetOf(base));
@@ -206,6 +215,16 @@ function reportSync(
         fmt(base.batchMs * 1000)
       }); CPU ${fmt(run.cpu.totalUs / run.count, 2)} µs/msg`,
     );
+    if (floor !== undefined) {
+      const [p50, p99] = [percentile(floor, 0.5), percentile(floor, 0.99)];
+      console.log(
+        `         the disk alone (${floor.length} rounds of one 64-record write + sync, no store): ${
+          fmt((base.syncMs / p50) * 100, 1)
+        } % of 64/sync; p50 ${fmt(p50 * 1000)} µs, p99 ${fmt(p99 * 1000)} µs = ${
+          fmt((p99 / targetOf(base)) * 100, 1)
+        } % of the p99 target`,
+      );
+    }
   }
   const ratio = median(ratios);
   const p99 = median(p99s);
@@ -233,13 +252,17 @@ async function syncRepeats(fs: FileSystem, dir: string, kind: string): Promise<S
   let before = await syncLatencies(fs, dir, batchBytes);
   const samples: SyncSample[] = [];
   for (let repeat = 0; repeat < REPEATS; repeat++) {
-    const runs: Array<[boolean, SyncRun]> = [];
+    const runs: Array<[boolean, SyncRun, number[] | undefined]> = [];
     for (const warm of repeat % 2 === 0 ? modes : [...modes].reverse()) {
-      runs.push([warm, await syncPhase(fs, dir, kind, warm)]);
+      const run = await syncPhase(fs, dir, kind, warm);
+      const floor = kind === "memory"
+        ? undefined
+        : await syncRoundFloor(fs, dir, batchBytes, FLOOR_ROUNDS, warm);
+      runs.push([warm, run, floor]);
     }
     const after = await syncLatencies(fs, dir, batchBytes);
     const base = mergeSyncBaselines(before, after);
-    for (const [warm, run] of runs) samples.push({ warm, run, base });
+    for (const [warm, run, floor] of runs) samples.push({ warm, run, base, floor });
     before = after;
   }
   return samples;
