@@ -24,7 +24,9 @@
  *   recycled window does not need later; 500 warm-up rounds leave both behind. Each round is
  *   reported with the part of it spent waiting for the sync (disk and I/O-thread hand-off), the
  *   rest being the appends, the write and the event loop. `warmMapedFileEnable=true` zero-fills
- *   segment files; the first 1 GiB file is filled at start, outside the figures. Beside each
+ *   segment files; the first 1 GiB file is filled at start, outside the figures, so they leave
+ *   out the fill of each next segment, which in steady state runs beside the appends (README:
+ *   with fills inside the rounds, the p99 latency was 1.6–2.1× its target). Beside each
  *   run, the disk alone: the same rounds (one 64-record write + sync, back to back) without a
  *   store, in a file laid out alike (sparse, or zero-filled), so what the store adds to the
  *   disk's own latency shows.
