@@ -85,6 +85,12 @@ export interface WriteState {
   pendingView: DataView;
   /** entry number of the first entry in `pending` (= entries flushed so far) */
   pendingBase: number;
+  /**
+   * where a flush copies the dirty slot pages (same layout as `slots`), made at the first flush
+   * and reused: a fresh copy per flush (up to the whole table under load) would churn memory
+   * outside the JS heap, which makes V8 run full collections
+   */
+  slotSnapshot: Uint8Array | null;
 }
 
 /** Reads slots and entries of one file for a query: memory first, then one open handle. */
@@ -192,13 +198,18 @@ export function newWriteState(
     pending,
     pendingView: new DataView(pending.buffer),
     pendingBase: indexCount,
+    slotSnapshot: null,
   };
 }
 
-/** Copies runs of dirty slot pages (and clears their flags) so a flush writes a fixed image. */
+/**
+ * Copies runs of dirty slot pages into the state's snapshot (and clears their flags) so a flush
+ * writes a fixed image. The views are valid until the next call (one flush at a time).
+ */
 export function copyDirtySlotRuns(state: WriteState): { position: number; bytes: Uint8Array }[] {
   const runs: { position: number; bytes: Uint8Array }[] = [];
   const pages = state.dirtyPages;
+  const slots = state.slots;
   for (let page = 0; page < pages.length;) {
     if (pages[page] === 0) {
       page++;
@@ -207,8 +218,10 @@ export function copyDirtySlotRuns(state: WriteState): { position: number; bytes:
     let end = page;
     while (end < pages.length && pages[end] === 1) pages[end++] = 0;
     const position = page * OS_PAGE_BYTES;
-    const stop = Math.min(end * OS_PAGE_BYTES, state.slots.length);
-    runs.push({ position, bytes: state.slots.slice(position, stop) });
+    const stop = Math.min(end * OS_PAGE_BYTES, slots.length);
+    const snapshot = state.slotSnapshot ??= new Uint8Array(slots.length);
+    snapshot.set(slots.subarray(position, stop), position);
+    runs.push({ position, bytes: snapshot.subarray(position, stop) });
     page = end;
   }
   return runs;

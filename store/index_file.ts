@@ -434,12 +434,11 @@ export class IndexFile {
     } finally {
       handle.close();
     }
+    // Entries added during the flush move to the front; the buffer stays (a new one per flush,
+    // grown again by doubling, would churn memory outside the JS heap: V8 full collections).
     const kept = (this.#header.indexCount - count) * INDEX_ENTRY_BYTES;
     const start = (count - state.pendingBase) * INDEX_ENTRY_BYTES;
-    const pending = new Uint8Array(Math.max(64 * INDEX_ENTRY_BYTES, kept * 2));
-    pending.set(state.pending.subarray(start, start + kept));
-    state.pending = pending;
-    state.pendingView = new DataView(pending.buffer);
+    state.pending.copyWithin(0, start, start + kept);
     state.pendingBase = count;
     this.#flushedEndTimestamp = endTimestamp;
     this.#flushedEndPhyOffset = endPhyOffset;

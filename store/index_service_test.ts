@@ -385,3 +385,43 @@ forEachAdapter(
   },
   { only: ["memory"] },
 );
+
+forEachAdapter(
+  "IndexService keeps the entries and slots added while a flush runs, flush after flush",
+  async ({ fs, dir, clock }) => {
+    clock.set(T0);
+    // 4 slot pages, and one file for every entry: its unflushed entries grow past the first
+    // buffer, and each flush runs while more arrive.
+    const index = newIndex(fs, dir, clock, { maxHashSlotNum: 4096, maxIndexNum: 10_000 });
+    await index.load();
+    const stored = new Map<string, number>();
+    let offset = 0;
+    const add = async (count: number) => {
+      for (let i = 0; i < count; i++, offset += 100) {
+        await put(index, record(offset, { keys: `key-${offset}` }));
+        stored.set(`key-${offset}`, offset);
+      }
+    };
+    const findsEvery = async (of: IndexService, where: string) => {
+      for (const [key, at] of stored) {
+        const found = (await of.queryOffsets("TopicTest", key, 4, ...ALL)).phyOffsets;
+        assert.deepEqual(found, [at], `${key} ${where}`);
+      }
+    };
+    for (let round = 0; round < 5; round++) {
+      await add(300 + round * 200);
+      const flushing = index.flush();
+      await add(150); // after the flush took its snapshot, before it ends
+      await flushing;
+      // (the first of them may come before the flush takes its snapshot)
+      assert.ok(index.unflushedEntries >= 149, `round ${round}: what came during the flush`);
+      await findsEvery(index, `in memory after flush ${round}`);
+    }
+    await add(50);
+    await index.close();
+    const again = newIndex(fs, dir, clock, { maxHashSlotNum: 4096, maxIndexNum: 10_000 });
+    await again.load();
+    await findsEvery(again, "from disk");
+    await again.close();
+  },
+);
