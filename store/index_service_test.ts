@@ -392,7 +392,8 @@ forEachAdapter(
     clock.set(T0);
     // 4 slot pages, and one file for every entry: its unflushed entries grow past the first
     // buffer, and each flush runs while more arrive.
-    const index = newIndex(fs, dir, clock, { maxHashSlotNum: 4096, maxIndexNum: 10_000 });
+    const layout = { maxHashSlotNum: 4096, maxIndexNum: 10_000 };
+    const index = newIndex(fs, dir, clock, layout);
     await index.load();
     const stored = new Map<string, number>();
     let offset = 0;
@@ -419,7 +420,7 @@ forEachAdapter(
     }
     await add(50);
     await index.close();
-    const again = newIndex(fs, dir, clock, { maxHashSlotNum: 4096, maxIndexNum: 10_000 });
+    const again = newIndex(fs, dir, clock, layout);
     await again.load();
     await findsEvery(again, "from disk");
     await again.close();
