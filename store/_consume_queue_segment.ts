@@ -4,6 +4,12 @@
  * written to the file by `flush()`; readers get views over the cache, or a buffer read from the
  * file for older units. Invariant: every unflushed real unit is in the cache.
  *
+ * The cache is a run of contiguous blocks, each allocated once and never moved: an append fills
+ * the newest block or starts a new one, and the cache slides by dropping whole flushed blocks.
+ * So no append copies cached units (a single growing buffer copied up to megabytes on the
+ * dispatch path: a 0.1–1.8 ms stall under SYNC_FLUSH), and a view handed to a reader stays
+ * valid however long it is held.
+ *
  * @module
  */
 
@@ -12,6 +18,7 @@ import type { DispatchRequest } from "./dispatch_request.ts";
 import { FileNotFoundError, type FileSystem } from "./file_system.ts";
 import type { FileHandleCache } from "./file_handle_cache.ts";
 import {
+  CONSUME_QUEUE_CACHE_BLOCK_BYTES_MAX,
   CONSUME_QUEUE_CACHE_BYTES_INITIAL,
   CONSUME_QUEUE_CACHE_BYTES_MAX,
   CONSUME_QUEUE_SCAN_BYTES,
@@ -53,6 +60,21 @@ const BLANK_BLOCK: Uint8Array = (() => {
   return block;
 })();
 
+/** Cached units [base, base + bytes.length) of the file; only bytes below `wrote` are valid. */
+interface CacheBlock {
+  readonly base: number;
+  /** base + bytes.length */
+  readonly end: number;
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+}
+
+/** @returns a zeroed block for [base, base + length) */
+function newBlock(base: number, length: number): CacheBlock {
+  const bytes = new Uint8Array(length);
+  return { base, end: base + length, bytes, view: new DataView(bytes.buffer) };
+}
+
 /** See the module doc. Fields are read by the queue; positions are relative to the file. */
 export class ConsumeQueueSegment {
   readonly start: number;
@@ -68,9 +90,8 @@ export class ConsumeQueueSegment {
   readonly #handles: FileHandleCache | undefined;
   /** blank padding [0, blankEnd) not held in the cache */
   #blankEnd = 0;
-  #cache: Uint8Array | null = null;
-  #view: DataView | null = null;
-  #cacheBase = 0;
+  /** contiguous, oldest first; every block but the newest is full */
+  #blocks: CacheBlock[] = [];
 
   constructor(options: SegmentOptions) {
     assert(options.start % options.fileBytes === 0, `segment start ${options.start} not aligned`);
@@ -95,53 +116,93 @@ export class ConsumeQueueSegment {
     assert(endRel % UNIT === 0 && endRel < this.fileBytes, `bad blank end ${endRel}`);
     this.#blankEnd = endRel;
     this.wrote = endRel;
-    this.#cacheBase = endRel;
+    this.#blocks = [];
   }
 
   /** Appends one unit to the cache (the file gets it at the next flush). */
   append(source: UnitSource): void {
     const rel = this.wrote;
     if (rel + UNIT > this.fileBytes) assert.fail(`segment ${this.path} is full`);
-    this.#reserve(rel + UNIT);
-    const view = this.#view!;
-    const position = rel - this.#cacheBase;
+    let block = this.#blocks.at(-1);
+    if (block === undefined || rel + UNIT > block.end) block = this.#addBlock(rel);
+    const view = block.view;
+    const position = rel - block.base;
     writeInt64(view, position, source.commitLogOffset);
     view.setInt32(position + 8, source.msgSize);
     writeInt64(view, position + 12, source.tagsCode);
     this.wrote = rel + UNIT;
   }
 
-  /** Makes the cache hold [cacheBase, endRel), growing it or sliding it forward. */
-  #reserve(endRel: number): void {
-    const cache = this.#cache;
-    if (cache !== null && endRel - this.#cacheBase <= cache.length) return;
-    let base = this.#cacheBase;
-    if (cache !== null && endRel - base > CONSUME_QUEUE_CACHE_BYTES_MAX) {
-      const target = endRel - CONSUME_QUEUE_CACHE_BYTES_MAX / 2;
-      base = Math.max(base, Math.min(target - (target % UNIT), this.flushed));
-    }
-    const needed = endRel - base;
-    const wanted = Math.min(
-      CONSUME_QUEUE_CACHE_BYTES_MAX,
-      Math.max(CONSUME_QUEUE_CACHE_BYTES_INITIAL, (cache?.length ?? 0) * 2),
+  /**
+   * Starts a block at `rel` (the end of the cache), sized like the cache so far (so a busy queue
+   * gets large blocks and an idle one stays small), then drops the oldest flushed blocks while
+   * the cache holds more than its cap and would keep at least half of it.
+   */
+  #addBlock(rel: number): CacheBlock {
+    const blocks = this.#blocks;
+    const held = blocks.length === 0 ? 0 : rel - blocks[0].base;
+    const length = Math.min(
+      this.fileBytes - rel,
+      CONSUME_QUEUE_CACHE_BLOCK_BYTES_MAX,
+      Math.max(CONSUME_QUEUE_CACHE_BYTES_INITIAL, held),
     );
-    const length = needed <= wanted ? wanted : needed * 2; // past the cap: unflushed, still geometric
-    const next = new Uint8Array(Math.min(length, this.fileBytes - base));
-    if (cache !== null && this.wrote > base) {
-      next.set(cache.subarray(base - this.#cacheBase, this.wrote - this.#cacheBase));
+    const block = newBlock(rel, length);
+    blocks.push(block);
+    while (blocks.length > 1) {
+      const oldest = blocks[0];
+      const overCap = block.end - oldest.base > CONSUME_QUEUE_CACHE_BYTES_MAX;
+      const keepsHalf = block.end - blocks[1].base >= CONSUME_QUEUE_CACHE_BYTES_MAX / 2;
+      if (oldest.end > this.flushed || !overCap || !keepsHalf) break;
+      blocks.shift();
     }
-    this.#cache = next;
-    this.#view = new DataView(next.buffer);
-    this.#cacheBase = base;
+    return block;
+  }
+
+  /** Where the cache starts (its end is `wrote`). */
+  get #cacheBase(): number {
+    return this.#blocks.length === 0 ? this.wrote : this.#blocks[0].base;
+  }
+
+  /** @returns the index of the block holding `rel` (searched from the newest, where reads are) */
+  #blockIndexAt(rel: number): number {
+    const blocks = this.#blocks;
+    let i = blocks.length - 1;
+    while (blocks[i].base > rel) i--;
+    return i;
+  }
+
+  /** @returns views over the cached bytes [fromRel, toRel), one per block, in order */
+  #pieces(fromRel: number, toRel: number): { rel: number; bytes: Uint8Array }[] {
+    assert(
+      fromRel >= this.#cacheBase && fromRel < toRel && toRel <= this.wrote,
+      `cached bytes [${fromRel}, ${toRel}) outside the cache [${this.#cacheBase}, ${this.wrote})`,
+    );
+    const pieces: { rel: number; bytes: Uint8Array }[] = [];
+    const blocks = this.#blocks;
+    for (let i = this.#blockIndexAt(fromRel), rel = fromRel; rel < toRel; i++) {
+      const block = blocks[i];
+      const end = Math.min(toRel, block.end);
+      pieces.push({ rel, bytes: block.bytes.subarray(rel - block.base, end - block.base) });
+      rel = end;
+    }
+    return pieces;
   }
 
   /**
-   * @returns up to `maxUnits` units at `rel` from the cache, or null when not cached
+   * @returns up to `maxUnits` units at `rel` from the cache, or null when not cached: a view
+   *   over one block, or a copy when the run crosses into the next block
    */
   cachedUnits(rel: number, maxUnits: number, startOffset: number): ConsumeQueueUnits | null {
-    if (this.#cache === null || rel < this.#cacheBase || rel >= this.wrote) return null;
+    if (this.#blocks.length === 0 || rel < this.#cacheBase || rel >= this.wrote) return null;
     const count = Math.min(maxUnits, (this.wrote - rel) / UNIT);
-    return new ConsumeQueueUnits(this.#view!, rel - this.#cacheBase, count, startOffset);
+    const block = this.#blocks[this.#blockIndexAt(rel)];
+    const end = rel + count * UNIT;
+    if (end <= block.end) {
+      return new ConsumeQueueUnits(block.view, rel - block.base, count, startOffset);
+    }
+    const copy = new Uint8Array(count * UNIT);
+    for (const piece of this.#pieces(rel, end)) copy.set(piece.bytes, piece.rel - rel);
+    return new ConsumeQueueUnits(new DataView(copy.buffer), 0, count, startOffset);
   }
 
   /**
@@ -245,9 +306,8 @@ export class ConsumeQueueSegment {
     const dirtyPages = Math.floor(target / OS_PAGE_BYTES) - Math.floor(from / OS_PAGE_BYTES);
     if (target < this.fileBytes && leastPages > 0 && dirtyPages < leastPages) return false;
     const cacheStart = Math.max(from, this.#blankEnd);
-    const data = target > cacheStart
-      ? this.#cache!.subarray(cacheStart - this.#cacheBase, target - this.#cacheBase)
-      : null;
+    // Views taken now: blocks never change below `wrote`, so appends during the writes are safe.
+    const pieces = target > cacheStart ? this.#pieces(cacheStart, target) : [];
     const creating = !this.onDisk;
     if (creating) await ensureDir();
     const handle = await this.#fs.open(this.path, { create: creating });
@@ -258,7 +318,7 @@ export class ConsumeQueueSegment {
         await handle.writeAt(BLANK_BLOCK.subarray(0, length), p);
         p += length;
       }
-      if (data !== null) await handle.writeAt(data, cacheStart);
+      for (const piece of pieces) await handle.writeAt(piece.bytes, piece.rel);
       await handle.sync();
     } finally {
       handle.close();
@@ -271,9 +331,7 @@ export class ConsumeQueueSegment {
   /** Drops the cache of a fully flushed, older segment. */
   releaseCache(): void {
     assert(this.flushed === this.wrote, "only a flushed segment drops its cache");
-    this.#cache = null;
-    this.#view = null;
-    this.#cacheBase = this.wrote;
+    this.#blocks = [];
   }
 
   /** Fills the cache with the newest flushed units from the file (after recovery). */
@@ -283,16 +341,14 @@ export class ConsumeQueueSegment {
     const base = this.wrote - keep;
     const bytes = keep > 0 ? await this.readBytes(base, keep) : new Uint8Array(0);
     if (bytes === null) throw new FileNotFoundError(this.path);
-    const length = Math.min(
-      this.fileBytes - base,
-      Math.max(CONSUME_QUEUE_CACHE_BYTES_INITIAL, keep * 2),
-    );
-    const cache = new Uint8Array(length);
-    cache.set(bytes);
-    this.#cache = cache;
-    this.#view = new DataView(cache.buffer);
-    this.#cacheBase = base;
     this.#blankEnd = 0;
+    if (keep === 0) {
+      this.#blocks = [];
+      return;
+    }
+    const block = newBlock(base, keep);
+    block.bytes.set(bytes);
+    this.#blocks = [block];
   }
 
   /**
@@ -315,8 +371,6 @@ export class ConsumeQueueSegment {
     this.wrote = rel;
     this.flushed = rel;
     this.#blankEnd = Math.min(this.#blankEnd, rel);
-    this.#cache = null;
-    this.#view = null;
-    this.#cacheBase = rel;
+    this.#blocks = [];
   }
 }

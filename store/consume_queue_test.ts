@@ -3,6 +3,7 @@ import { forEachAdapter } from "./_test_adapters.ts";
 import { ConsumeQueue, consumeQueueFileBytes, ConsumeQueueLoadError } from "./consume_queue.ts";
 import { BLANK_UNIT_SIZE, type ConsumeQueueUnits } from "./consume_queue_units.ts";
 import type { FileSystem } from "./file_system.ts";
+import { CONSUME_QUEUE_CACHE_BLOCK_BYTES_MAX, CONSUME_QUEUE_CACHE_BYTES_MAX } from "./limits.ts";
 import { joinPath } from "./store_paths.ts";
 
 /** 5 units per file: rolls quickly. */
@@ -280,6 +281,67 @@ forEachAdapter("ConsumeQueue keeps reading through a sliding tail cache", async 
   assert.equal(tail?.physicalOffset(0), (total - 1) * RECORD_BYTES);
   await queue.flush(0);
 });
+
+/** @returns the oldest offset in [from, to) still served from memory (to when none) */
+function firstCached(queue: ConsumeQueue, from: number, to: number): number {
+  while (from < to) {
+    const middle = Math.floor((from + to) / 2);
+    if (queue.readUnitsCached(middle, 1) === null) from = middle + 1;
+    else to = middle;
+  }
+  return from;
+}
+
+/** Checks that the cached run at `offset` holds min(32, what is left) units, each the right one. */
+function checkCachedRun(queue: ConsumeQueue, offset: number): void {
+  const units = queue.readUnitsCached(offset, 32);
+  assert(units !== null, `cached units at ${offset}`);
+  assert.equal(units.count, Math.min(32, queue.maxOffset - offset), `count at ${offset}`);
+  for (let i = 0; i < units.count; i++) {
+    if (units.physicalOffset(i) !== (offset + i) * RECORD_BYTES) {
+      assert.fail(`unit ${offset + i} read at ${offset}: ${units.physicalOffset(i)}`);
+    }
+    assert.equal(units.tagsCode(i), (offset + i) * 7 - 3);
+  }
+}
+
+forEachAdapter(
+  "ConsumeQueue tail cache keeps unflushed units, whole runs and old views while it slides",
+  async ({ fs, dir }) => {
+    const queue = newQueue(fs, dir, 20 * 400_000);
+    const lagging = 100_000; // more than the cache's cap, none flushed
+    for (let i = 0; i < lagging; i++) queue.put(unit(i));
+    // Every unflushed unit stays in memory, and a run of 32 at any offset is whole, block
+    // boundaries included.
+    for (let offset = 0; offset < lagging; offset++) checkCachedRun(queue, offset);
+    const held = queue.readUnitsCached(lagging - 32, 32)!;
+    await queue.flush(0);
+    const total = 300_000;
+    for (let i = lagging; i < total; i++) {
+      queue.put(unit(i));
+      if (i % 20_000 === 19_999) await queue.flush(0);
+    }
+    for (let offset = total - 70_000; offset < total; offset += 997) {
+      if (queue.readUnitsCached(offset, 1) !== null) checkCachedRun(queue, offset);
+    }
+    // Flushed, the cache slid: it keeps at least half its cap and at most the cap plus a block.
+    const kept = total - firstCached(queue, 0, total);
+    const unitsMax = CONSUME_QUEUE_CACHE_BYTES_MAX / 20;
+    assert(kept >= unitsMax / 2, `kept ${kept} units, at least ${unitsMax / 2}`);
+    assert(kept <= unitsMax + CONSUME_QUEUE_CACHE_BLOCK_BYTES_MAX / 20, `kept ${kept} units`);
+    // A run handed out before the slide still reads what it read then.
+    for (let i = 0; i < 32; i++) {
+      assert.equal(held.physicalOffset(i), (lagging - 32 + i) * RECORD_BYTES);
+    }
+    await queue.flush(0);
+    const again = await reopen(fs, dir, 20 * 400_000);
+    for (let offset = 0; offset < total; offset += 4_999) {
+      const units = await again.readUnits(offset, 32);
+      assert.equal(units?.physicalOffset(0), offset * RECORD_BYTES, `from disk at ${offset}`);
+      assert.equal(units?.tagsCode(31), (offset + 31) * 7 - 3);
+    }
+  },
+);
 
 forEachAdapter(
   "ConsumeQueue recovers a short file and rejects a size mismatch",

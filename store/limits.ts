@@ -196,6 +196,13 @@ export const CONSUME_QUEUE_CACHE_BYTES_INITIAL = 256 * CQ_STORE_UNIT_BYTES;
 export const CONSUME_QUEUE_CACHE_BYTES_MAX = 65_536 * CQ_STORE_UNIT_BYTES;
 
 /**
+ * Largest block of a tail cache (16 384 units, 320 KiB): the cache slides a block at a time, so
+ * it holds between the cap less one block and the cap plus one block; a flush writes a block
+ * per call, and blocks this size keep a busy queue's flush to a few large writes.
+ */
+export const CONSUME_QUEUE_CACHE_BLOCK_BYTES_MAX = CONSUME_QUEUE_CACHE_BYTES_MAX / 4;
+
+/**
  * Units returned by one read: a pull scans at most max(16 000, maxMsgNums × 20) CQ bytes
  * (store.md §8), and a cold read allocates its buffer, so the batch must be bounded.
  */
@@ -259,6 +266,12 @@ assert(CONSUME_QUEUE_FILE_BYTES_DEFAULT % CQ_STORE_UNIT_BYTES === 0, "CQ file ho
 assert(CONSUME_QUEUE_CACHE_BYTES_MAX % CQ_STORE_UNIT_BYTES === 0, "cache holds whole units");
 assert(CONSUME_QUEUE_SCAN_BYTES % CQ_STORE_UNIT_BYTES === 0, "scan reads whole units");
 assert(CONSUME_QUEUE_CACHE_BYTES_INITIAL <= CONSUME_QUEUE_CACHE_BYTES_MAX);
+assert(
+  CONSUME_QUEUE_CACHE_BLOCK_BYTES_MAX % CQ_STORE_UNIT_BYTES === 0 &&
+    CONSUME_QUEUE_CACHE_BLOCK_BYTES_MAX >= CONSUME_QUEUE_CACHE_BYTES_INITIAL &&
+    CONSUME_QUEUE_CACHE_BLOCK_BYTES_MAX <= CONSUME_QUEUE_CACHE_BYTES_MAX / 2,
+  "a tail-cache block holds whole units, at least the first block, at most half the cache",
+);
 assert(CONSUME_QUEUE_READ_UNITS_MAX * CQ_STORE_UNIT_BYTES <= CONSUME_QUEUE_CACHE_BYTES_MAX / 2);
 assert(
   INDEX_HEADER_BYTES + INDEX_MAX_HASH_SLOT_NUM_DEFAULT * INDEX_HASH_SLOT_BYTES +
