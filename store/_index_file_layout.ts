@@ -184,13 +184,18 @@ export function checkLayout(options: IndexLayout): number {
   return size;
 }
 
-/** @returns a write state over `slots` whose next entry is `indexCount` */
+/**
+ * @param pendingEntries room for unflushed entries: enough for what may wait for a flush, so
+ *   appends never grow (and copy) the buffer; its pages are only backed once written
+ * @returns a write state over `slots` whose next entry is `indexCount`
+ */
 export function newWriteState(
   maxHashSlotNum: number,
   slots: Uint8Array,
   indexCount: number,
+  pendingEntries: number,
 ): WriteState {
-  const pending = new Uint8Array(64 * INDEX_ENTRY_BYTES);
+  const pending = new Uint8Array(Math.max(64, pendingEntries) * INDEX_ENTRY_BYTES);
   return {
     slots,
     slotView: new DataView(slots.buffer),

@@ -31,6 +31,7 @@ import {
   INDEX_ENTRY_BYTES,
   INDEX_HASH_SLOT_BYTES,
   INDEX_HEADER_BYTES,
+  INDEX_UNFLUSHED_ENTRIES_MAX,
   OS_PAGE_BYTES,
 } from "./limits.ts";
 import { writeInt64 } from "./consume_queue_units.ts";
@@ -147,6 +148,7 @@ export class IndexFile {
       options.maxHashSlotNum,
       new Uint8Array(options.maxHashSlotNum * 4),
       1,
+      pendingRoom(options.maxIndexNum, 1),
     );
     return file;
   }
@@ -237,7 +239,13 @@ export class IndexFile {
       const handle = await this.#fs.open(this.path);
       try {
         await handle.readAt(slots, INDEX_HEADER_BYTES);
-        const state = newWriteState(this.maxHashSlotNum, slots, this.#header.indexCount);
+        const { indexCount } = this.#header;
+        const state = newWriteState(
+          this.maxHashSlotNum,
+          slots,
+          indexCount,
+          pendingRoom(this.maxIndexNum, indexCount),
+        );
         await repairSlots(this, handle, state, this.#header.indexCount);
         this.#write = state;
       } finally {
@@ -294,7 +302,7 @@ export class IndexFile {
     return true;
   }
 
-  /** @returns the byte position in `pending` for entry `index`, growing the buffer */
+  /** @returns the byte position in `pending` for entry `index`, growing the buffer (rare) */
   #reservePending(state: WriteState, index: number): number {
     const position = (index - state.pendingBase) * INDEX_ENTRY_BYTES;
     if (position + INDEX_ENTRY_BYTES > state.pending.length) {
@@ -471,3 +479,13 @@ export class IndexFile {
 }
 
 function noop(): void {}
+
+/**
+ * Entries a writable file keeps room for until a flush: what the file can still take, at most
+ * what forces a flush. The flush round checks that limit once a second, so under a heavy load
+ * the buffer may still grow past it (by doubling).
+ * @returns room in entries
+ */
+function pendingRoom(maxIndexNum: number, indexCount: number): number {
+  return Math.min(INDEX_UNFLUSHED_ENTRIES_MAX, Math.max(0, maxIndexNum - indexCount));
+}
