@@ -258,7 +258,7 @@ export class MessageStore {
     if (this.#state !== "running" || this.config.brokerRole === "SLAVE" || this.#flusher.failure) {
       return this.#refuse({ status: "SERVICE_NOT_AVAILABLE" });
     }
-    if (this.#flusher.waiterCount >= SYNC_FLUSH_WAITERS_MAX) {
+    if (this.#flusher.waiterCount >= SYNC_FLUSH_WAITERS_MAX || this.#reput.full) {
       return this.#refuse({ status: "OS_PAGECACHE_BUSY" });
     }
     try {

@@ -12,6 +12,7 @@
  */
 
 import type { CommitLogDispatcher, DispatchRequest } from "./dispatch_request.ts";
+import { DISPATCH_BACKLOG_MAX } from "./limits.ts";
 import { MessageSysFlag, transactionType } from "./message_record.ts";
 
 /** Called after a record reached a consume queue: the queue's new max offset and tag code. */
@@ -50,6 +51,11 @@ class Lane {
 
   get idle(): boolean {
     return this.pending === null;
+  }
+
+  /** records waiting behind the dispatcher's pending one */
+  get backlog(): number {
+    return this.queue.length - this.head;
   }
 
   push(request: DispatchRequest, report: (error: unknown) => void): void {
@@ -150,6 +156,15 @@ export class ReputMessageService {
   set dispatchedOffset(offset: number) {
     this.#baseOffset = offset;
     for (const lane of this.#lanes) lane.appliedOffset = offset;
+  }
+
+  /** true when a lane holds DISPATCH_BACKLOG_MAX records: the store refuses puts then */
+  get full(): boolean {
+    const lanes = this.#lanes;
+    for (let i = 0; i < lanes.length; i++) {
+      if (lanes[i].backlog >= DISPATCH_BACKLOG_MAX) return true;
+    }
+    return false;
   }
 
   /** Dispatches one record to every lane. */
