@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
+import { MemoryFileSystem } from "./adapters/memory_file_system.ts";
 import { forEachAdapter } from "./_test_adapters.ts";
 import { ConsumeQueue, consumeQueueFileBytes, ConsumeQueueLoadError } from "./consume_queue.ts";
 import { BLANK_UNIT_SIZE, type ConsumeQueueUnits } from "./consume_queue_units.ts";
@@ -368,3 +370,84 @@ forEachAdapter(
     await assert.rejects(other.load(), ConsumeQueueLoadError);
   },
 );
+
+/** One step of the model test: append units, flush, cut the tail, or reopen after a flush. */
+type QueueStep =
+  | { readonly kind: "put"; readonly units: number }
+  | { readonly kind: "flush" }
+  | { readonly kind: "truncate"; readonly keep: number }
+  | { readonly kind: "reopen" };
+
+const queueStep: fc.Arbitrary<QueueStep> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.integer({ min: 1, max: 40_000 }).map((units) => ({ kind: "put", units })),
+  },
+  { weight: 2, arbitrary: fc.constant({ kind: "flush" }) },
+  {
+    weight: 1,
+    arbitrary: fc.double({ min: 0, max: 1, noNaN: true }).map((keep) => ({
+      kind: "truncate",
+      keep,
+    })),
+  },
+  { weight: 1, arbitrary: fc.constant({ kind: "reopen" }) },
+) as fc.Arbitrary<QueueStep>;
+
+/** Checks runs read at the ends and at `samples` offsets against the model (unit i is i's). */
+async function checkAgainstModel(queue: ConsumeQueue, count: number, samples: number[]) {
+  assert.equal(queue.maxOffset, count, "max offset");
+  if (count === 0) return;
+  const offsets = [
+    0,
+    count - 1,
+    Math.max(0, count - 32),
+    ...samples.map((f) => Math.floor(f * count)),
+  ];
+  for (const offset of offsets) {
+    const cached = queue.readUnitsCached(offset, 32);
+    const units = cached ?? await queue.readUnits(offset, 32);
+    assert(units !== null, `units at ${offset} of ${count}`);
+    assert(units.count >= 1 && units.count <= Math.min(32, count - offset), `count at ${offset}`);
+    for (let i = 0; i < units.count; i++) {
+      assert.equal(units.physicalOffset(i), (offset + i) * RECORD_BYTES, `unit ${offset + i}`);
+      assert.equal(units.tagsCode(i), (offset + i) * 7 - 3, `tag of unit ${offset + i}`);
+    }
+  }
+}
+
+Deno.test("ConsumeQueue reads back what a model holds through puts, flushes, cuts and reopens", async () => {
+  // 70,000 units per file: more than the tail cache's cap, so it slides within a file.
+  const fileBytes = 20 * 70_000;
+  let run = 0;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(queueStep, { minLength: 1, maxLength: 10 }),
+      fc.array(fc.double({ min: 0, max: 0.999, noNaN: true }), { minLength: 8, maxLength: 8 }),
+      async (steps, samples) => {
+        const fs = new MemoryFileSystem();
+        const dir = `/model-${run++}`;
+        let queue = newQueue(fs, dir, fileBytes);
+        await queue.load();
+        await queue.recover();
+        let count = 0;
+        for (const step of steps) {
+          if (step.kind === "put") {
+            for (let i = 0; i < step.units; i++) queue.put(unit(count + i));
+            count += step.units;
+          } else if (step.kind === "flush") {
+            assert.equal(await queue.flush(0), true, "a full flush leaves nothing behind");
+          } else if (step.kind === "truncate") {
+            count = Math.floor(step.keep * count);
+            await queue.truncateDirty(count * RECORD_BYTES);
+          } else {
+            await queue.flush(0);
+            queue = await reopen(fs, dir, fileBytes);
+          }
+          await checkAgainstModel(queue, count, samples);
+        }
+      },
+    ),
+    { seed: 20261125, numRuns: 40 },
+  );
+});
