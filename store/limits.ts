@@ -205,9 +205,10 @@ export const CONSUME_QUEUE_CACHE_BYTES_INITIAL = 256 * CQ_STORE_UNIT_BYTES;
 export const CONSUME_QUEUE_CACHE_BYTES_MAX = 65_536 * CQ_STORE_UNIT_BYTES;
 
 /**
- * Largest block of a tail cache (16 384 units, 320 KiB): the cache slides a block at a time, so
- * it holds between the cap less one block and the cap plus one block; a flush writes a block
- * per call, and blocks this size keep a busy queue's flush to a few large writes.
+ * Largest block of a tail cache (16 384 units, 320 KiB). The cache slides a whole flushed block
+ * at a time, so once flushed it keeps at least half its cap of units and at most the cap plus
+ * a block; a flush writes a block per call, and blocks this size keep a busy queue's flush to a
+ * few large writes.
  */
 export const CONSUME_QUEUE_CACHE_BLOCK_BYTES_MAX = CONSUME_QUEUE_CACHE_BYTES_MAX / 4;
 
