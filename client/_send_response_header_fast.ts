@@ -1,44 +1,18 @@
 /**
  * Fast path of reading a SEND response header: the fields of `SendMessageResponseHeader` straight
- * from `extFields`, with a hand-written int/long parser that accepts exactly what the zod field
- * builders accept (`protocol/headers/header_field.ts`: optional sign, ASCII digits, in range). It
- * returns undefined for anything unusual (a missing or non-string field, an unparsable or long
- * number), and the caller then runs the zod schema, so errors stay identical. Internal.
+ * from `extFields`, with the decimal reader that accepts exactly what the zod field builders
+ * accept (`common/decimal_integer.ts`). It returns undefined for anything unusual (a missing or
+ * non-string field, an unparsable or out-of-range number), and the caller then runs the zod
+ * schema, so errors stay identical. Internal.
  *
  * @module
  */
 
+import { parseDecimalInteger as parseInteger } from "../common/decimal_integer.ts";
 import type { SendMessageResponseHeader } from "../protocol/headers/send_message_header.ts";
 
 const INT32_MIN = -0x80000000;
 const INT32_MAX = 0x7fffffff;
-/** Up to this many digits, accumulating in a double is exact (below 2^53); longer goes to zod. */
-const EXACT_DIGITS_MAX = 15;
-
-/**
- * Parses a decimal integer of at most {@linkcode EXACT_DIGITS_MAX} digits in [min, max].
- *
- * @returns the number, or NaN when the fast path does not take the text
- */
-function parseInteger(text: string, min: number, max: number): number {
-  const length = text.length;
-  let i = 0;
-  let negative = false;
-  const first = text.charCodeAt(0);
-  if (first === 0x2d || first === 0x2b) {
-    negative = first === 0x2d;
-    i = 1;
-  }
-  if (i >= length || length - i > EXACT_DIGITS_MAX) return Number.NaN;
-  let n = 0;
-  for (let k = i; k < length; k++) {
-    const d = text.charCodeAt(k) - 0x30;
-    if (d < 0 || d > 9) return Number.NaN;
-    n = n * 10 + d;
-  }
-  if (negative) n = -n;
-  return n >= min && n <= max ? n : Number.NaN;
-}
 
 function isAbsentOrString(value: unknown): boolean {
   return value === undefined || typeof value === "string";

@@ -1,6 +1,7 @@
 /**
- * What two or more EdgeMQ folders share: the injected clock, the Java properties reader/writer
- * and the zod-backed config loader used by the name server and the broker.
+ * What two or more EdgeMQ folders share: the injected clock, the Java properties reader/writer,
+ * the zod-backed config loader used by the name server and the broker, and the decimal reader
+ * of the remoting header fast paths (protocol and client).
  *
  * @module
  */
@@ -10,3 +11,4 @@ export * from "./properties.ts";
 export * from "./config_loader.ts";
 export * from "./netty_server_config.ts";
 export * from "./next_turn.ts";
+export * from "./decimal_integer.ts";

@@ -1,7 +1,8 @@
 /**
  * Fast path of the send header decoder: reads the one-letter V2 keys of SEND_MESSAGE_V2 /
- * SEND_BATCH_MESSAGE / SEND_REPLY_MESSAGE_V2 straight from `extFields`, with hand-written int, long
- * and bool parsers that accept exactly what the zod field builders accept (`header_field.ts`). Every
+ * SEND_BATCH_MESSAGE / SEND_REPLY_MESSAGE_V2 straight from `extFields`, with int, long (the shared
+ * `common/decimal_integer.ts`) and bool readers that accept exactly what the zod field builders
+ * accept (`header_field.ts`). Every
  * send passes here, and zod's object parse cost ~0.8 µs of it. Any value the fast path does not
  * accept returns undefined, and the caller runs the zod schema, which throws the error with the
  * remark peers see, so errors stay identical.
@@ -9,38 +10,11 @@
  * @module
  */
 
+import { parseDecimalInteger as parseInteger } from "../../common/decimal_integer.ts";
 import type { SendMessageRequestHeader } from "./send_message_header.ts";
 
 const INT32_MIN = -0x80000000;
 const INT32_MAX = 0x7fffffff;
-/** Up to this many digits, accumulating in a double is exact (below 2^53). */
-const EXACT_DIGITS_MAX = 15;
-
-/**
- * Parses a decimal integer as the zod builder does (`/^[+-]?\d+$/`, then `Number`), in range.
- *
- * @returns the number, or NaN when the text is not one in [min, max]
- */
-function parseInteger(text: string, min: number, max: number): number {
-  const length = text.length;
-  let i = 0;
-  let negative = false;
-  const first = text.charCodeAt(0);
-  if (first === 0x2d || first === 0x2b) {
-    negative = first === 0x2d;
-    i = 1;
-  }
-  if (i >= length) return Number.NaN;
-  let n = 0;
-  for (let k = i; k < length; k++) {
-    const d = text.charCodeAt(k) - 0x30;
-    if (d < 0 || d > 9) return Number.NaN;
-    n = n * 10 + d;
-  }
-  if (length - i > EXACT_DIGITS_MAX) n = Number(text.slice(i)); // rounding as Number() rounds
-  if (negative) n = -n;
-  return n >= min && n <= max ? n : Number.NaN;
-}
 
 /** Java `Boolean.parseBoolean`, as the zod bool builder. */
 function parseBool(text: string): boolean {
