@@ -52,7 +52,6 @@ function brokersList(timesTotal: number, first: string | null): (string | null)[
   return list;
 }
 
-/** Sends for one producer; registered on the client instance as its `MQProducerInner`. */
 /** Reads the response of a {@linkcode DirectSend} to `mq`. */
 function readDirect(response: RemotingCommand, direct: DirectSend, mq: MessageQueue): SendResult {
   return processSendResponse(response, {
@@ -72,6 +71,7 @@ interface DirectSend {
   uniqMsgId: string;
 }
 
+/** Sends for one producer; registered on the client instance as its `MQProducerInner`. */
 export class ProducerSender implements MQProducerInner {
   readonly faultStrategy: MQFaultStrategy;
   readonly #config: ProducerConfig;
