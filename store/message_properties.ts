@@ -12,7 +12,8 @@
 export const NAME_VALUE_SEPARATOR = "\u0001";
 /** Ends every name/value pair (message-format.md §4). */
 export const PROPERTY_SEPARATOR = "\u0002";
-const PROPERTY_SEPARATOR_CODE = 0x02;
+/** {@linkcode PROPERTY_SEPARATOR} as a byte of the encoded properties, and as a UTF-16 code unit. */
+export const PROPERTY_SEPARATOR_BYTE = 0x02;
 
 /** Property names the store reads (message-format.md §4, MessageConst.java). */
 export const MessageConst = {
@@ -108,7 +109,7 @@ export function propertyIs(text: string, name: string, value: string): boolean {
   const start = lastValueStart(text, needleOf(name));
   if (start < 0 || !text.startsWith(value, start)) return false;
   const end = start + value.length;
-  return end === text.length || text.charCodeAt(end) === PROPERTY_SEPARATOR_CODE;
+  return end === text.length || text.charCodeAt(end) === PROPERTY_SEPARATOR_BYTE;
 }
 
 /** `name` + NAME_VALUE_SEPARATOR for the few names the store looks up, made once each. */
@@ -135,9 +136,9 @@ function lastValueStart(text: string, needle: string): number {
     const at = text.indexOf(needle, from);
     if (at < 0) return found;
     from = at + 1;
-    if (at !== 0 && text.charCodeAt(at - 1) !== PROPERTY_SEPARATOR_CODE) continue;
+    if (at !== 0 && text.charCodeAt(at - 1) !== PROPERTY_SEPARATOR_BYTE) continue;
     const valueStart = at + needle.length;
-    if (valueStart < text.length && text.charCodeAt(valueStart) !== PROPERTY_SEPARATOR_CODE) {
+    if (valueStart < text.length && text.charCodeAt(valueStart) !== PROPERTY_SEPARATOR_BYTE) {
       found = valueStart;
     }
   }

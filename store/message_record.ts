@@ -9,7 +9,12 @@
 import { bodyCrc } from "./crc32.ts";
 import type { DispatchRequest } from "./dispatch_request.ts";
 import type { HostAddress } from "./message_id.ts";
-import { computeTagsCode, decodeProperties, MessageConst } from "./message_properties.ts";
+import {
+  computeTagsCode,
+  decodeProperties,
+  MessageConst,
+  PROPERTY_SEPARATOR_BYTE,
+} from "./message_properties.ts";
 
 /** MAGICCODE of a V1 message record: 0xDAA320A7 (message-format.md §2). */
 export const MESSAGE_MAGIC_CODE_V1 = -626843481;
@@ -91,8 +96,6 @@ export class RecordDecodeError extends Error {
   }
 }
 
-/** The byte that ends every property pair (message-format.md §4). */
-export const PROPERTY_SEPARATOR_BYTE = 0x02;
 const utf8Decoder = new TextDecoder();
 const TWO_32 = 0x1_0000_0000;
 

@@ -13,12 +13,12 @@ import {
   MessageConst,
   NAME_VALUE_SEPARATOR,
   PROPERTY_SEPARATOR,
+  PROPERTY_SEPARATOR_BYTE,
 } from "./message_properties.ts";
 import {
   MESSAGE_MAGIC_CODE_V1,
   type MessageExtBrokerInner,
   MessageSysFlag,
-  PROPERTY_SEPARATOR_BYTE,
   recordSize,
   setInt64,
 } from "./message_record.ts";
