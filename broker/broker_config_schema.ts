@@ -200,7 +200,7 @@ export function messageStoreConfigShape(env: BrokerEnv) {
     flushIntervalCommitLog: store.flushIntervalCommitLog,
     commitIntervalCommitLog: millis(200),
     useReentrantLockWhenPutMessage: flag(true),
-    flushCommitLogTimed: flag(true),
+    flushCommitLogTimed: store.flushCommitLogTimed,
     flushIntervalConsumeQueue: store.flushIntervalConsumeQueue,
     cleanResourceInterval: store.cleanResourceInterval,
     deleteCommitLogFilesInterval: millis(100),

@@ -8,6 +8,7 @@ import {
   namesrvAddressList,
 } from "./broker_config.ts";
 import { BROKER_NO_EFFECT_KEYS } from "./broker_config_schema.ts";
+import { messageStoreConfigOf } from "./broker_controller_wiring.ts";
 
 const ENV = { HOME: "/home/mq", NAMESRV_ADDR: "10.0.0.1:9876", hostname: "host-1" };
 
@@ -67,6 +68,13 @@ Deno.test("loadBrokerConfig reads the shipped broker.conf", () => {
   assert.deepEqual(warnings, []);
   assert.equal(config.brokerName, "broker-a");
   assert.equal(config.fileReservedTime, 48);
+});
+
+Deno.test("loadBrokerConfig hands flushCommitLogTimed to the store", () => {
+  assert.equal(messageStoreConfigOf(load("").config).flushCommitLogTimed, true);
+  const { config, warnings } = load("flushCommitLogTimed = false\n");
+  assert.deepEqual(warnings, []);
+  assert.equal(messageStoreConfigOf(config).flushCommitLogTimed, false);
 });
 
 Deno.test("loadBrokerConfig lets -n win over the file and the environment", () => {

@@ -150,6 +150,7 @@ function createCommitLog(
     flushIntervalCommitLog: config.flushIntervalCommitLog,
     flushCommitLogLeastPages: config.flushCommitLogLeastPages,
     flushCommitLogThoroughInterval: config.flushCommitLogThoroughInterval,
+    flushCommitLogTimed: config.flushCommitLogTimed,
     syncFlushTimeout: config.syncFlushTimeout,
     onError,
   });

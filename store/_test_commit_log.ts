@@ -36,6 +36,10 @@ export interface OpenTestLogOptions {
   readonly storeHost?: HostAddress;
   readonly syncFlushTimeout?: number;
   readonly checkCrc?: boolean;
+  /** ASYNC_FLUSH timer period, ms (default 500) */
+  readonly flushIntervalCommitLog?: number;
+  /** false: sync once flushCommitLogLeastPages (4) pages are written (default true) */
+  readonly flushCommitLogTimed?: boolean;
   /** written bytes kept in memory before chunks are reused (default the log's) */
   readonly tailWindowBytes?: number;
 }
@@ -70,9 +74,10 @@ export async function openTestLog(options: OpenTestLogOptions): Promise<TestLog>
     clock: options.clock,
     commitLog: log,
     flushDiskType: options.flushDiskType ?? "ASYNC_FLUSH",
-    flushIntervalCommitLog: 500,
+    flushIntervalCommitLog: options.flushIntervalCommitLog ?? 500,
     flushCommitLogLeastPages: 4,
     flushCommitLogThoroughInterval: 10_000,
+    flushCommitLogTimed: options.flushCommitLogTimed ?? true,
     syncFlushTimeout: options.syncFlushTimeout ?? 5_000,
     onError: (error) => errors.push(error),
   });

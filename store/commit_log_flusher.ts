@@ -17,6 +17,10 @@
  * - ASYNC_FLUSH: every `flushIntervalCommitLog` ms a round is requested when at least
  *   `flushCommitLogLeastPages` pages are unsynced, or unconditionally once
  *   `flushCommitLogThoroughInterval` ms passed since the last full flush (injected clock).
+ *   Between ticks the writer requests a round once COMMIT_LOG_ASYNC_SYNC_BYTES written bytes
+ *   are neither synced nor being synced, so the disk writes back while appends go on. With
+ *   `flushCommitLogTimed=false` (RocketMQ's real-time flush, where each put wakes the flush
+ *   thread) that threshold is `flushCommitLogLeastPages` pages.
  *
  * @module
  */
@@ -27,6 +31,7 @@ import type { AppendMessageResult } from "./append_message_result.ts";
 import type { CommitLog } from "./commit_log.ts";
 import { FlusherWaiters } from "./_flusher_waiters.ts";
 import {
+  COMMIT_LOG_ASYNC_SYNC_BYTES,
   COMMIT_LOG_WARM_SLICE_BYTES,
   COMMIT_LOG_WRITE_BYTES_MAX,
   COMMIT_LOG_WRITE_EAGER_BYTES,
@@ -58,6 +63,12 @@ export interface CommitLogFlusherOptions {
   readonly flushIntervalCommitLog: number;
   readonly flushCommitLogLeastPages: number;
   readonly flushCommitLogThoroughInterval: number;
+  /**
+   * ASYNC_FLUSH: false syncs as soon as `flushCommitLogLeastPages` pages are written (RocketMQ's
+   * real-time flush); true (RocketMQ's default) waits for the timer or
+   * COMMIT_LOG_ASYNC_SYNC_BYTES, whichever comes first
+   */
+  readonly flushCommitLogTimed: boolean;
   readonly syncFlushTimeout: number;
   /** told about an I/O failure; the flusher stops writing after one */
   readonly onError: (error: Error) => void;
@@ -89,12 +100,16 @@ const UNKNOWN_ERROR: FlushWaitResult = { status: "UNKNOWN_ERROR" };
 export class CommitLogFlusher {
   readonly #o: CommitLogFlusherOptions;
   readonly #eagerBytes: number;
+  /** written, unsynced bytes that make the writer request a sync (ASYNC_FLUSH; else infinite) */
+  readonly #syncAfterBytes: number;
   readonly #waiters = new FlusherWaiters();
   #writer: Promise<void> | null = null;
   #writeDeferred: ReturnType<typeof setImmediate> | undefined;
   #syncer: Promise<void> | null = null;
   #syncDeferred: ReturnType<typeof setImmediate> | undefined;
   #syncRequested = false;
+  /** the end offset the running round makes durable (its bytes count as being synced) */
+  #roundTarget = 0;
   #writtenOffset = 0;
   #flushedOffset = 0;
   #flushedTimestamp = 0;
@@ -118,6 +133,12 @@ export class CommitLogFlusher {
     this.#eagerBytes = options.flushDiskType === "SYNC_FLUSH"
       ? COMMIT_LOG_WRITE_EAGER_SYNC_BYTES
       : COMMIT_LOG_WRITE_EAGER_BYTES;
+    const leastBytes = options.flushCommitLogLeastPages * OS_PAGE_BYTES;
+    this.#syncAfterBytes = options.flushDiskType === "SYNC_FLUSH"
+      ? Number.POSITIVE_INFINITY
+      : options.flushCommitLogTimed
+      ? Math.max(COMMIT_LOG_ASYNC_SYNC_BYTES, leastBytes)
+      : Math.max(1, leastBytes);
     this.#lastThoroughMs = options.clock.now();
     this.reset();
   }
@@ -127,6 +148,7 @@ export class CommitLogFlusher {
     const end = this.#o.commitLog.getMaxOffset();
     this.#writtenOffset = end;
     this.#flushedOffset = end;
+    this.#roundTarget = end;
   }
 
   /** bytes of the log known durable */
@@ -205,6 +227,8 @@ export class CommitLogFlusher {
         this.#stats.writeCount++;
         this.#stats.writtenBytes += written;
         this.#writtenOffset = segment.fileFromOffset + segment.writtenPosition;
+        const unsynced = this.#writtenOffset - Math.max(this.#flushedOffset, this.#roundTarget);
+        if (unsynced >= this.#syncAfterBytes) this.#requestSync();
         if (written === 0) break;
         if (this.#writtenOffset >= target) {
           const next = commitLog.getMaxOffset();
@@ -322,6 +346,7 @@ export class CommitLogFlusher {
         // Capture the end once so a stream of appends cannot postpone the sync.
         this.#syncRequested = false;
         const target = commitLog.getMaxOffset();
+        this.#roundTarget = target;
         const targetTimestamp = commitLog.lastStoreTimestamp;
         const startedMs = performance.now();
         while (this.#writtenOffset < target && this.#failure === null) await this.#startWriter();

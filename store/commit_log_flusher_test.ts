@@ -8,6 +8,7 @@ import { nextTurn } from "../common/next_turn.ts";
 import { ForwardingFileSystem, ForwardingHandle } from "./_test_forwarding_fs.ts";
 import { openTestLog, type TestLog } from "./_test_commit_log.ts";
 import { makeMessage } from "./_test_messages.ts";
+import { COMMIT_LOG_ASYNC_SYNC_BYTES, OS_PAGE_BYTES } from "./limits.ts";
 
 /** Longest a test waits for an event before it fails. */
 const DEADLINE_MS = 5_000;
@@ -35,6 +36,7 @@ class GatedFileSystem extends ForwardingFileSystem {
   #open = true;
   #held: Array<() => void> = [];
   #startWaiters: Array<{ count: number; resolve: () => void }> = [];
+  #returnWaiters: Array<{ count: number; resolve: () => void }> = [];
 
   close(): void {
     this.#open = false;
@@ -53,6 +55,12 @@ class GatedFileSystem extends ForwardingFileSystem {
     return new Promise((resolve) => this.#startWaiters.push({ count, resolve }));
   }
 
+  /** @returns a promise settled once `count` syncs have returned */
+  syncsReturned(count: number): Promise<void> {
+    if (this.returned >= count) return Promise.resolve();
+    return new Promise((resolve) => this.#returnWaiters.push({ count, resolve }));
+  }
+
   async sync(handle: FileHandle): Promise<void> {
     this.started++;
     for (const waiter of this.#startWaiters.filter((w) => w.count <= this.started)) {
@@ -62,6 +70,10 @@ class GatedFileSystem extends ForwardingFileSystem {
     if (!this.#open) await new Promise<void>((resolve) => this.#held.push(resolve));
     await handle.sync();
     this.returned++;
+    for (const waiter of this.#returnWaiters.filter((w) => w.count <= this.returned)) {
+      waiter.resolve();
+    }
+    this.#returnWaiters = this.#returnWaiters.filter((w) => w.count > this.returned);
   }
 
   protected override wrap(handle: FileHandle): FileHandle {
@@ -172,5 +184,84 @@ Deno.test("CommitLogFlusher shares one sync among appends made in one burst afte
   await within(Promise.all(burst.map((p) => p.done)), "the burst");
   assert.ok(burst.every((p) => p.outcome?.status === "PUT_OK"));
   assert.equal(fs.started - before, 1, "64 appends of one turn, one sync");
+  await test.close();
+});
+
+/** An ASYNC_FLUSH log whose interval timer does not fire during a test (an hour). */
+async function openAsync(
+  flushCommitLogTimed: boolean,
+): Promise<{ fs: GatedFileSystem; test: TestLog }> {
+  const fs = new GatedFileSystem(new MemoryFileSystem());
+  await fs.mkdir("/t");
+  const test = await openTestLog({
+    fs,
+    dir: "/t",
+    clock: new ManualClock(1_000),
+    flushDiskType: "ASYNC_FLUSH",
+    segmentBytes: 4 * COMMIT_LOG_ASYNC_SYNC_BYTES,
+    flushIntervalCommitLog: 3_600_000,
+    flushCommitLogTimed,
+  });
+  return { fs, test };
+}
+
+/** Appends 60,000-byte messages while the log's end stays below `end`; @returns the new end */
+function appendBelow(test: TestLog, end: number): number {
+  const message = makeMessage({ body: new Uint8Array(60_000).fill(3) });
+  for (;;) {
+    const before = test.log.getMaxOffset();
+    if (before + 61_000 > end) return before;
+    assert.equal(test.log.append(message).status, "PUT_OK");
+  }
+}
+
+/** Lets a requested sync round start (the flusher starts one on a later turn). */
+async function settle(test: TestLog): Promise<void> {
+  await test.flusher.drainWrites();
+  await nextTurn();
+  await nextTurn();
+}
+
+Deno.test("CommitLogFlusher under ASYNC_FLUSH syncs once 8 MiB are written, before its timer", async () => {
+  const { fs, test } = await openAsync(true);
+  const nearly = appendBelow(test, COMMIT_LOG_ASYNC_SYNC_BYTES);
+  await settle(test);
+  assert.equal(fs.started, 0, `${nearly} bytes written: no sync before the timer`);
+  appendBelow(test, COMMIT_LOG_ASYNC_SYNC_BYTES + 128 * 1024);
+  await within(fs.syncsStarted(1), "a sync once 8 MiB were written");
+  await within(fs.syncsReturned(1), "that sync");
+  await settle(test);
+  assert.ok(test.flusher.flushedOffset >= COMMIT_LOG_ASYNC_SYNC_BYTES);
+  await test.close();
+});
+
+Deno.test("CommitLogFlusher under ASYNC_FLUSH counts bytes a running sync covers as syncing", async () => {
+  const { fs, test } = await openAsync(true);
+  fs.close();
+  const first = appendBelow(test, COMMIT_LOG_ASYNC_SYNC_BYTES + 128 * 1024);
+  await within(fs.syncsStarted(1), "the first round");
+  // Written while the round is held: less than 8 MiB past what it syncs.
+  appendBelow(test, first + COMMIT_LOG_ASYNC_SYNC_BYTES);
+  await test.flusher.drainWrites();
+  fs.release();
+  await within(fs.syncsReturned(1), "the first round's sync");
+  await settle(test);
+  assert.equal(fs.started, 1, "bytes under 8 MiB past the round's end request no second round");
+  appendBelow(test, first + COMMIT_LOG_ASYNC_SYNC_BYTES + 128 * 1024);
+  await within(fs.syncsStarted(2), "a second round once 8 MiB follow the first's end");
+  await test.close();
+});
+
+Deno.test("CommitLogFlusher with flushCommitLogTimed=false syncs once 4 pages are written", async () => {
+  const { fs, test } = await openAsync(false);
+  const small = test.log.append(makeMessage({ body: new Uint8Array(1_000) }));
+  assert.equal(small.status, "PUT_OK");
+  await settle(test);
+  assert.equal(fs.started, 0, "one small message: fewer than flushCommitLogLeastPages pages");
+  assert.equal(
+    test.log.append(makeMessage({ body: new Uint8Array(4 * OS_PAGE_BYTES) })).status,
+    "PUT_OK",
+  );
+  await within(fs.syncsStarted(1), "a sync once 4 pages were written");
   await test.close();
 });

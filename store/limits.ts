@@ -101,6 +101,18 @@ export const COMMIT_LOG_WRITE_EAGER_BYTES = 256 * 1024;
 export const COMMIT_LOG_WRITE_EAGER_SYNC_BYTES = 256 * 1024;
 
 /**
+ * ASYNC_FLUSH: written but unsynced commit-log bytes that start a sync at once, besides the
+ * `flushIntervalCommitLog` timer (RocksDB's `bytes_per_sync`, the kernel's
+ * `dirty_background_bytes`). The disk then writes back while the appender runs, instead of
+ * taking up to one interval of appends (~400 MiB at 800,000 msg/s) in a single sync at the next
+ * tick or at shutdown. Measured in the store bench (1 GiB of 1 KiB appends, raw ~1,600 MiB/s):
+ * the final flush fell from ~250 to ~40 ms and the append rate rose from ~720,000 to
+ * ~880,000 msg/s; 4, 8 and 16 MiB did alike, 64 MiB less well. The syncs run on the runtime's
+ * I/O thread: the appends themselves took as long as without them (~1 s per GiB).
+ */
+export const COMMIT_LOG_ASYNC_SYNC_BYTES = 8 * 1024 * 1024;
+
+/**
  * Fresh memory the flusher touches per sync while the disk works (128 KiB ≈ 50–200 µs): more
  * than a sync round of 64 1 KiB appends uses, and short enough not to delay the next round.
  */

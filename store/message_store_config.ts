@@ -45,6 +45,11 @@ export const MessageStoreConfigSchema = z.strictObject({
   flushIntervalCommitLog: int(1, 60_000, 500),
   flushCommitLogLeastPages: int(0, 1 << 20, 4),
   flushCommitLogThoroughInterval: int(0, DAY_MS, 10_000),
+  /**
+   * ASYNC_FLUSH: true (RocketMQ's default) syncs on the interval timer and every 8 MiB written
+   * (COMMIT_LOG_ASYNC_SYNC_BYTES); false syncs once `flushCommitLogLeastPages` pages are written
+   */
+  flushCommitLogTimed: z.boolean().default(true),
   flushIntervalConsumeQueue: int(1, 60_000, 1_000),
   flushConsumeQueueLeastPages: int(0, 1 << 20, 2),
   flushConsumeQueueThoroughInterval: int(0, DAY_MS, 60_000),
