@@ -118,6 +118,8 @@ export class CommitLogFlusher {
   #timeoutTimer: ReturnType<typeof setTimeout> | undefined;
   #failure: Error | null = null;
   #stopped = false;
+  /** told once the next round (or timeout sweep) has resolved waiters, or the flusher ended */
+  #roundListeners: Array<() => void> = [];
   #stats = {
     syncCount: 0,
     writeCount: 0,
@@ -285,6 +287,22 @@ export class CommitLogFlusher {
     return outcome;
   }
 
+  /**
+   * @returns a promise settled once waiters were next resolved (a sync round or the timeout
+   *   sweep), or the flusher stopped or failed: when a put waits for the waiter queue to shrink
+   */
+  nextRound(): Promise<void> {
+    if (this.#stopped || this.#failure !== null) return Promise.resolve();
+    return new Promise((resolve) => this.#roundListeners.push(resolve));
+  }
+
+  #roundEnded(): void {
+    if (this.#roundListeners.length === 0) return;
+    const listeners = this.#roundListeners;
+    this.#roundListeners = [];
+    for (const listener of listeners) listener();
+  }
+
   /** Waits until every appended byte reached the file (not necessarily synced). */
   async drainWrites(): Promise<void> {
     const target = this.#o.commitLog.getMaxOffset();
@@ -361,6 +379,7 @@ export class CommitLogFlusher {
           if (targetTimestamp > this.#flushedTimestamp) this.#flushedTimestamp = targetTimestamp;
         }
         this.#resolveFlushed(clock.now());
+        this.#roundEnded();
         // Waiters that appended during this sync: sync again at once.
         if (this.#waiters.size > 0) this.#syncRequested = true;
       }
@@ -405,6 +424,7 @@ export class CommitLogFlusher {
 
   #resolveAll(): void {
     this.#waiters.settleAll(UNKNOWN_ERROR);
+    this.#roundEnded();
   }
 
   /**
@@ -422,6 +442,7 @@ export class CommitLogFlusher {
     this.#timeoutTimer = setTimeout(() => {
       this.#timeoutTimer = undefined;
       this.#resolveFlushed(this.#o.clock.now());
+      this.#roundEnded();
       this.#armTimeout();
     }, delayMs);
   }

@@ -137,15 +137,19 @@ export const RECOVERY_READ_BYTES = 8 * 1024 * 1024;
 /** Messages in one putMessages batch (RocketMQ bounds the batch body by maxMessageSize too). */
 export const BATCH_MESSAGES_MAX = 4_096;
 
-/** SYNC_FLUSH appenders waiting for a sync at once; beyond it puts get OS_PAGECACHE_BUSY. */
+/**
+ * SYNC_FLUSH appenders waiting for a sync at once; beyond it a put waits for a round to resolve
+ * some (≤ osPageCacheBusyTimeOutMills), then gets OS_PAGECACHE_BUSY.
+ */
 export const SYNC_FLUSH_WAITERS_MAX = 65_536;
 
 /**
  * Records queued for one dispatcher that went asynchronous (an index file being created,
- * loaded or sealed); beyond it puts get OS_PAGECACHE_BUSY until it catches up. Each queued
- * record is a request object of ~150 bytes (~40 MB at the limit), and RocketMQ's reput reads
- * the log instead, so without a bound a stalled disk would grow the heap until the process
- * dies. ~0.3 s of the fastest ASYNC_FLUSH appends measured here.
+ * loaded or sealed); beyond it a put waits for it to catch up (≤ osPageCacheBusyTimeOutMills),
+ * then gets OS_PAGECACHE_BUSY. Each queued record is a request object of ~150 bytes (~40 MB at
+ * the limit), and RocketMQ's reput reads the log instead, so without a bound a stalled disk
+ * would grow the heap until the process dies. ~0.3 s of the fastest ASYNC_FLUSH appends
+ * measured here.
  */
 export const DISPATCH_BACKLOG_MAX = 262_144;
 

@@ -9,8 +9,8 @@
 import { type Clock, systemClock } from "../common/clock.ts";
 import type { StoreCheckpoint } from "./checkpoint.ts";
 import type { CheckpointService } from "./checkpoint_service.ts";
-import { type CleanResult, type CleanService, StoreDiskFullError } from "./clean_service.ts";
-import type { AppendOutcome, CommitLog } from "./commit_log.ts";
+import type { CleanResult, CleanService } from "./clean_service.ts";
+import type { CommitLog } from "./commit_log.ts";
 import type { CommitLogFlusher } from "./commit_log_flusher.ts";
 import type { RecoveryReport } from "./commit_log_recovery.ts";
 import type { ConsumeQueueStore } from "./consume_queue_store.ts";
@@ -34,11 +34,10 @@ import {
   type MessageStoreOptions,
   type MessageStoreStats,
   type QueryMessageResult,
-  waitStoreMsgOK,
 } from "./message_store_options.ts";
 import { createStoreServices } from "./_store_services.ts";
 import { recoverStore } from "./_store_recovery.ts";
-import { SYNC_FLUSH_WAITERS_MAX } from "./limits.ts";
+import { PutPath } from "./_put_path.ts";
 
 export type { MessageStoreOptions, MessageStoreStats, QueryMessageResult };
 
@@ -87,7 +86,8 @@ export class MessageStore {
   #state: State = "created";
   #recovery: RecoveryReport | null = null;
   #reputBytes = 0;
-  #stats = { puts: 0, putBytes: 0, putFailures: 0, gets: 0, transferred: 0 };
+  readonly #put: PutPath;
+  #stats = { gets: 0, transferred: 0 };
 
   /** @param options file system, clock, config, store host and hooks */
   constructor(options: MessageStoreOptions) {
@@ -118,6 +118,18 @@ export class MessageStore {
     this.#checkpoint = services.checkpoint;
     this.#checkpointService = services.checkpointService;
     this.#clean = services.cleanService;
+    this.#put = new PutPath({
+      config,
+      commitLog: this.commitLog,
+      flusher: this.#flusher,
+      reput: this.#reput,
+      clean: this.#clean,
+    });
+  }
+
+  #setState(state: State): void {
+    this.#state = state;
+    this.#put.running = state === "running";
   }
 
   /** Adds a follower of the commit log (e.g. HA); register before `start()` to see recovery. */
@@ -133,7 +145,7 @@ export class MessageStore {
     if (this.#state !== "created") {
       throw new Error(`Cannot start message store: it is ${this.#state}`);
     }
-    this.#state = "starting";
+    this.#setState("starting");
     const { fs, paths } = { fs: this.#fs, paths: this.paths };
     await fs.mkdir(paths.rootDir);
     await fs.mkdir(paths.consumeQueue); // retention watches its volume
@@ -158,7 +170,7 @@ export class MessageStore {
     this.#checkpointService.start();
     this.#clean.start();
     this.#reput.notifying = true;
-    this.#state = "running";
+    this.#setState("running");
   }
 
   /** Flushes everything, writes the checkpoint, deletes the abort file and closes the files. */
@@ -166,7 +178,7 @@ export class MessageStore {
     if (this.#state !== "running") {
       throw new Error(`Cannot shut down message store: it is ${this.#state}`);
     }
-    this.#state = "stopping";
+    this.#setState("stopping");
     this.#reput.notifying = false;
     await this.#clean.stop();
     await this.#checkpointService.stop();
@@ -177,7 +189,7 @@ export class MessageStore {
     await this.#close(true);
     await this.#fs.remove(this.paths.abort);
     await this.#fs.syncDir(this.paths.rootDir);
-    this.#state = "stopped";
+    this.#setState("stopped");
   }
 
   /**
@@ -185,13 +197,13 @@ export class MessageStore {
    * the abort file stays. Pending SYNC_FLUSH puts resolve UNKNOWN_ERROR.
    */
   async halt(): Promise<void> {
-    this.#state = "stopping";
+    this.#setState("stopping");
     await this.#clean.stop();
     await this.#checkpointService.stop();
     await this.#flusher.stop();
     await this.#reput.drain();
     await this.#close(false);
-    this.#state = "stopped";
+    this.#setState("stopped");
   }
 
   /** @param flush false (halt) drops what the consume queues and index hold in memory */
@@ -222,18 +234,13 @@ export class MessageStore {
   }
 
   /**
-   * Stores one message (store.md §2, §7).
+   * Stores one message (store.md §2, §7). A busy store (sync waiters, a dispatcher's backlog,
+   * segment buffers) holds the put up to `osPageCacheBusyTimeOutMills` for room.
    * @returns PUT_OK (or a flush/replication timeout, message kept) with the append result, or
-   *   why nothing was stored
+   *   why nothing was stored (OS_PAGECACHE_BUSY when room did not come in time)
    */
   putMessage(message: MessageExtBrokerInner): Promise<PutMessageResult> {
-    const refused = this.#refusal();
-    if (refused !== undefined) return Promise.resolve(refused);
-    const outcome = this.commitLog.append(message);
-    if (outcome.status === "OS_PAGECACHE_BUSY") {
-      return this.#retryWhenBusy(() => this.commitLog.append(message), message, 1);
-    }
-    return this.#afterAppend(outcome, message, 1);
+    return this.#put.putMessage(message);
   }
 
   /**
@@ -241,38 +248,7 @@ export class MessageStore {
    * @returns as {@linkcode putMessage}; the result describes the whole batch
    */
   putMessages(messages: readonly MessageExtBrokerInner[]): Promise<PutMessageResult> {
-    const refused = this.#refusal();
-    if (refused !== undefined) return Promise.resolve(refused);
-    const outcome = this.commitLog.appendBatch(messages);
-    if (outcome.status === "OS_PAGECACHE_BUSY") {
-      return this.#retryWhenBusy(
-        () => this.commitLog.appendBatch(messages),
-        messages[0],
-        messages.length,
-      );
-    }
-    return this.#afterAppend(outcome, messages[0], messages.length);
-  }
-
-  #refusal(): PutMessageResult | undefined {
-    if (this.#state !== "running" || this.config.brokerRole === "SLAVE" || this.#flusher.failure) {
-      return this.#refuse({ status: "SERVICE_NOT_AVAILABLE" });
-    }
-    if (this.#flusher.waiterCount >= SYNC_FLUSH_WAITERS_MAX || this.#reput.full) {
-      return this.#refuse({ status: "OS_PAGECACHE_BUSY" });
-    }
-    try {
-      this.#clean.checkWritable();
-    } catch (error) {
-      if (!(error instanceof StoreDiskFullError)) throw error;
-      return this.#refuse({ status: "SERVICE_NOT_AVAILABLE", remark: error.message });
-    }
-    return undefined;
-  }
-
-  #refuse(result: PutMessageResult): PutMessageResult {
-    this.#stats.putFailures++;
-    return result;
+    return this.#put.putMessages(messages);
   }
 
   /**
@@ -304,46 +280,6 @@ export class MessageStore {
   deleteExpiredFiles(): Promise<CleanResult> {
     this.#clean.requestManualDelete();
     return this.#clean.run();
-  }
-
-  /** Waits (≤ osPageCacheBusyTimeOutMills) for the writer to free a segment buffer, retries once. */
-  async #retryWhenBusy(
-    append: () => AppendOutcome,
-    message: MessageExtBrokerInner | undefined,
-    count: number,
-  ): Promise<PutMessageResult> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), this.config.osPageCacheBusyTimeOutMills);
-    });
-    try {
-      const drained = await Promise.race([this.#flusher.drainWrites().then(() => true), timedOut]);
-      const outcome: AppendOutcome = drained ? append() : { status: "OS_PAGECACHE_BUSY" };
-      return await this.#afterAppend(outcome, message, count);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  #afterAppend(
-    outcome: AppendOutcome,
-    message: MessageExtBrokerInner | undefined,
-    count: number,
-  ): Promise<PutMessageResult> {
-    if (outcome.status !== "PUT_OK") {
-      return Promise.resolve(this.#refuse({ status: outcome.status }));
-    }
-    const result = outcome.result;
-    this.#stats.puts += count;
-    this.#stats.putBytes += result.wroteBytes;
-    if (this.config.flushDiskType === "ASYNC_FLUSH") {
-      return Promise.resolve({ status: "PUT_OK", appendMessageResult: result });
-    }
-    if (message !== undefined && !waitStoreMsgOK(message)) {
-      this.#flusher.wakeup();
-      return Promise.resolve({ status: "PUT_OK", appendMessageResult: result });
-    }
-    return this.#flusher.waitFlushed(result.wroteOffset + result.wroteBytes, result);
   }
 
   /**
@@ -482,9 +418,9 @@ export class MessageStore {
   /** @returns runtime figures for metrics */
   stats(): MessageStoreStats {
     return {
-      putMessageTimesTotal: this.#stats.puts,
-      putMessageSizeTotal: this.#stats.putBytes,
-      putMessageFailedTimes: this.#stats.putFailures,
+      putMessageTimesTotal: this.#put.stats.puts,
+      putMessageSizeTotal: this.#put.stats.putBytes,
+      putMessageFailedTimes: this.#put.stats.putFailures,
       getMessageTimesTotal: this.#stats.gets,
       getMessageTransferredMsgCount: this.#stats.transferred,
       commitLogMinOffset: this.commitLog.getMinOffset(),

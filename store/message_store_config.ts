@@ -61,7 +61,10 @@ export const MessageStoreConfigSchema = z.strictObject({
   warmMapedFileEnable: z.boolean().default(false),
   /** pages between syncs while filling a file with zeros (16 MiB) */
   flushLeastPagesWhenWarmMapedFile: int(0, 0x7fff_ffff, 4096),
-  /** how long a put waits for the writer when every segment buffer is busy */
+  /**
+   * how long a put waits for room in a busy store (segment buffers, sync waiters, a dispatcher's
+   * backlog) before OS_PAGECACHE_BUSY
+   */
   osPageCacheBusyTimeOutMills: int(1, 60_000, 1_000),
   maxMessageSize: int(1, MESSAGE_BODY_BYTES_MAX, MESSAGE_BODY_BYTES_DEFAULT),
   checkCRCOnRecover: z.boolean().default(true),

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { forEachAdapter } from "./_test_adapters.ts";
 import { makeMessage, openTestStore } from "./_test_messages.ts";
-import { DISPATCH_BACKLOG_MAX } from "./limits.ts";
 import { decodeRecord } from "./message_record.ts";
 import { computeTagsCode } from "./message_properties.ts";
 import { putMessageResponse } from "./put_message_status.ts";
@@ -66,46 +65,6 @@ forEachAdapter("MessageStore refuses illegal messages and puts after shutdown", 
   assert.equal(putMessageResponse(late.status).code, 14);
   assert.equal(await store.getMessage("G", "TopicTest", 0, 0, 1), null);
 });
-
-forEachAdapter(
-  "MessageStore refuses puts while a dispatcher's backlog is full, and takes them once it drains",
-  async (ctx) => {
-    const store = await openTestStore({
-      ...ctx,
-      config: {
-        mappedFileSizeCommitLog: 64 * 1024 * 1024,
-        mappedFileSizeConsumeQueue: 20 * 300_000,
-        messageIndexEnable: false,
-      },
-    });
-    const accepted = DISPATCH_BACKLOG_MAX + 1; // the first is pending, the rest wait behind it
-    let release = () => {};
-    const held = new Promise<void>((resolve) => release = resolve);
-    let applied = 0;
-    let caughtUp = () => {};
-    const drained = new Promise<void>((resolve) => caughtUp = resolve);
-    store.registerDispatcher({
-      dispatch: () => {
-        if (++applied === accepted) caughtUp();
-        return applied === 1 ? held : undefined;
-      },
-    });
-    const message = makeMessage({ bodyText: "x" });
-    for (let i = 0; i < accepted; i++) {
-      const result = await store.putMessage(message);
-      if (result.status !== "PUT_OK") assert.fail(`put ${i}: ${result.status}`);
-    }
-    const refused = await store.putMessage(message);
-    assert.equal(refused.status, "OS_PAGECACHE_BUSY");
-    assert.equal(putMessageResponse(refused.status).code, 1, "SYSTEM_ERROR: the client retries");
-    assert.equal(store.getMaxOffsetInQueue("TopicTest", 0), accepted, "other lanes keep up");
-    release();
-    await drained;
-    assert.equal((await store.putMessage(message)).status, "PUT_OK");
-    assert.equal(store.stats().putMessageFailedTimes, 1);
-    await store.shutdown();
-  },
-);
 
 forEachAdapter("MessageStore stores a batch with consecutive queue offsets", async (ctx) => {
   const store = await openTestStore({ ...ctx });
