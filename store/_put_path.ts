@@ -43,7 +43,6 @@ export interface PutStats {
 /** The store is busy: the put waits for room (see the module doc). */
 const BUSY = "busy";
 const OS_PAGECACHE_BUSY: PutMessageResult = { status: "OS_PAGECACHE_BUSY" };
-const STILL_BUSY: AppendOutcome = { status: "OS_PAGECACHE_BUSY" };
 
 /** See the module doc. */
 export class PutPath {
@@ -141,8 +140,11 @@ export class PutPath {
   ): Promise<PutMessageResult> {
     return this.#within(async (timedOut) => {
       const drained = this.#flusher.drainWrites().then(() => true);
-      const outcome = await Promise.race([drained, timedOut]) ? append() : STILL_BUSY;
-      return await this.#afterAppend(outcome, message, count);
+      if (!await Promise.race([drained, timedOut])) return this.#refuse(OS_PAGECACHE_BUSY);
+      const refused = this.#refusal(); // the store may have stopped meanwhile
+      if (refused === BUSY) return this.#refuse(OS_PAGECACHE_BUSY);
+      if (refused !== undefined) return refused;
+      return await this.#afterAppend(append(), message, count);
     });
   }
 

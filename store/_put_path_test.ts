@@ -170,3 +170,26 @@ forEachAdapter(
     await store.shutdown();
   },
 );
+
+forEachAdapter(
+  "MessageStore refuses a put that waited for segment memory while the store shut down",
+  async (ctx) => {
+    const config = { mappedFileSizeCommitLog: 4 * 1024 * 1024 };
+    const store = await openTestStore({ ...ctx, config });
+    const big = makeMessage({ body: new Uint8Array(256 * 1024).fill(7) });
+    // No await: the writer gets no turn, so the later puts wait for it to free memory.
+    const puts = Array.from({ length: 100 }, () => store.putMessage(big));
+    const stopped = store.shutdown();
+    const statuses = (await Promise.all(puts)).map((outcome) => outcome.status);
+    await stopped;
+    const stored = statuses.filter((status) => status === "PUT_OK").length;
+    assert.ok(
+      statuses.every((s) => s === "PUT_OK" || s === "SERVICE_NOT_AVAILABLE"),
+      `${statuses}`,
+    );
+    assert.ok(stored < statuses.length, "the waiting puts were refused");
+    const again = await openTestStore({ ...ctx, config });
+    assert.equal(again.getMaxOffsetInQueue("TopicTest", 0), stored, "every PUT_OK survived");
+    await again.shutdown();
+  },
+);

@@ -6,7 +6,7 @@ import type { FlushWaitResult } from "./commit_log_flusher.ts";
 import type { FileHandle } from "./file_system.ts";
 import { nextTurn } from "../common/next_turn.ts";
 import { ForwardingFileSystem, ForwardingHandle } from "./_test_forwarding_fs.ts";
-import { openTestLog, type TestLog } from "./_test_commit_log.ts";
+import { openTestLog, type OpenTestLogOptions, type TestLog } from "./_test_commit_log.ts";
 import { makeMessage } from "./_test_messages.ts";
 import { COMMIT_LOG_ASYNC_SYNC_BYTES, OS_PAGE_BYTES } from "./limits.ts";
 
@@ -116,7 +116,10 @@ function appendAndWait(test: TestLog, fs: GatedFileSystem, text: string): Pendin
   return pending;
 }
 
-async function openGated(): Promise<{ fs: GatedFileSystem; test: TestLog }> {
+/** A SYNC_FLUSH log (unless `options` say otherwise) on a gated memory file system. */
+async function openGated(
+  options: Partial<OpenTestLogOptions> = {},
+): Promise<{ fs: GatedFileSystem; test: TestLog }> {
   const fs = new GatedFileSystem(new MemoryFileSystem());
   await fs.mkdir("/t");
   const test = await openTestLog({
@@ -124,6 +127,7 @@ async function openGated(): Promise<{ fs: GatedFileSystem; test: TestLog }> {
     dir: "/t",
     clock: new ManualClock(1_000),
     flushDiskType: "SYNC_FLUSH",
+    ...options,
   });
   return { fs, test };
 }
@@ -188,21 +192,15 @@ Deno.test("CommitLogFlusher shares one sync among appends made in one burst afte
 });
 
 /** An ASYNC_FLUSH log whose interval timer does not fire during a test (an hour). */
-async function openAsync(
+function openAsync(
   flushCommitLogTimed: boolean,
 ): Promise<{ fs: GatedFileSystem; test: TestLog }> {
-  const fs = new GatedFileSystem(new MemoryFileSystem());
-  await fs.mkdir("/t");
-  const test = await openTestLog({
-    fs,
-    dir: "/t",
-    clock: new ManualClock(1_000),
+  return openGated({
     flushDiskType: "ASYNC_FLUSH",
     segmentBytes: 4 * COMMIT_LOG_ASYNC_SYNC_BYTES,
     flushIntervalCommitLog: 3_600_000,
     flushCommitLogTimed,
   });
-  return { fs, test };
 }
 
 /** Appends 60,000-byte messages while the log's end stays below `end`; @returns the new end */
