@@ -13,8 +13,7 @@
  * @module
  */
 
-import type { CleanService } from "./clean_service.ts";
-import { StoreDiskFullError } from "./clean_service.ts";
+import { type CleanService, StoreDiskFullError } from "./clean_service.ts";
 import type { AppendOutcome, CommitLog } from "./commit_log.ts";
 import type { CommitLogFlusher } from "./commit_log_flusher.ts";
 import { SYNC_FLUSH_WAITERS_MAX } from "./limits.ts";
