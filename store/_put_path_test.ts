@@ -6,8 +6,7 @@ import { makeMessage, openTestStore } from "./_test_messages.ts";
 import type { MessageStore } from "./message_store.ts";
 import type { FileHandle } from "./file_system.ts";
 import { DISPATCH_BACKLOG_MAX, SYNC_FLUSH_WAITERS_MAX } from "./limits.ts";
-import type { PutMessageResult } from "./put_message_status.ts";
-import { putMessageResponse } from "./put_message_status.ts";
+import { putMessageResponse, type PutMessageResult } from "./put_message_status.ts";
 
 /** A store big enough for DISPATCH_BACKLOG_MAX small records, without the index. */
 const ROOMY = {
@@ -15,6 +14,8 @@ const ROOMY = {
   mappedFileSizeConsumeQueue: 20 * 300_000,
   messageIndexEnable: false,
 };
+
+const MESSAGE = makeMessage({ bodyText: "x" });
 
 /** A dispatcher that answers its first record with `first` and later ones at once. */
 function slowFirst(first: () => Promise<void>): {
@@ -28,7 +29,7 @@ function slowFirst(first: () => Promise<void>): {
   };
 }
 
-/** @returns the promise, and whether it has settled, checked after one event-loop turn */
+/** @returns whether `promise` has settled after one event-loop turn */
 async function settledAfterATurn<T>(promise: Promise<T>): Promise<boolean> {
   let settled = false;
   promise.then(() => settled = true, () => settled = true);
@@ -53,8 +54,6 @@ async function fillBacklog(store: MessageStore): Promise<{
   }
   return { release, applied: dispatcher.applied, accepted };
 }
-
-const MESSAGE = makeMessage({ bodyText: "x" });
 
 forEachAdapter(
   "MessageStore refuses a put after osPageCacheBusyTimeOutMills of a full dispatch backlog",
