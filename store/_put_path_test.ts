@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { nextTurn } from "../common/next_turn.ts";
 import { forEachAdapter } from "./_test_adapters.ts";
-import { ForwardingFileSystem, ForwardingHandle } from "./_test_forwarding_fs.ts";
+import { GatedFileSystem } from "./_test_gated_fs.ts";
 import { makeMessage, openTestStore } from "./_test_messages.ts";
 import type { MessageStore } from "./message_store.ts";
-import type { FileHandle } from "./file_system.ts";
 import { DISPATCH_BACKLOG_MAX, SYNC_FLUSH_WAITERS_MAX } from "./limits.ts";
 import { putMessageResponse, type PutMessageResult } from "./put_message_status.ts";
 
@@ -117,40 +116,10 @@ forEachAdapter(
   },
 );
 
-/** Holds the commit log's syncs while closed. */
-class GatedSyncs extends ForwardingFileSystem {
-  #open: Promise<void> = Promise.resolve();
-  #release = () => {};
-
-  close(): void {
-    this.#open = new Promise((resolve) => this.#release = resolve);
-  }
-
-  release(): void {
-    this.#release();
-  }
-
-  protected override wrap(handle: FileHandle): FileHandle {
-    if (!handle.path.includes("/commitlog/")) return handle;
-    return new GatedHandle(handle, () => this.#open);
-  }
-}
-
-class GatedHandle extends ForwardingHandle {
-  constructor(inner: FileHandle, readonly gate: () => Promise<void>) {
-    super(inner);
-  }
-
-  override async sync(): Promise<void> {
-    await this.gate();
-    await this.inner.sync();
-  }
-}
-
 forEachAdapter(
   "MessageStore holds a SYNC_FLUSH put while SYNC_FLUSH_WAITERS_MAX wait for a sync",
   async (ctx) => {
-    const fs = new GatedSyncs(ctx.fs);
+    const fs = new GatedFileSystem(ctx.fs, (path) => path.includes("/commitlog/"));
     const store = await openTestStore({
       ...ctx,
       fs,

@@ -3,9 +3,8 @@ import { ManualClock } from "../common/clock.ts";
 import { MemoryFileSystem } from "./adapters/memory_file_system.ts";
 import type { AppendMessageResult } from "./append_message_result.ts";
 import type { FlushWaitResult } from "./commit_log_flusher.ts";
-import type { FileHandle } from "./file_system.ts";
 import { nextTurn } from "../common/next_turn.ts";
-import { ForwardingFileSystem, ForwardingHandle } from "./_test_forwarding_fs.ts";
+import { GatedFileSystem } from "./_test_gated_fs.ts";
 import { openTestLog, type OpenTestLogOptions, type TestLog } from "./_test_commit_log.ts";
 import { makeMessage } from "./_test_messages.ts";
 import { COMMIT_LOG_ASYNC_SYNC_BYTES, OS_PAGE_BYTES } from "./limits.ts";
@@ -23,70 +22,6 @@ async function within<T>(promise: Promise<T>, what: string): Promise<T> {
     return await Promise.race([promise, late]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-/**
- * A memory file system whose syncs stop at a gate: each `sync()` counts as started at once,
- * waits while the gate is closed, then syncs and counts as returned.
- */
-class GatedFileSystem extends ForwardingFileSystem {
-  started = 0;
-  returned = 0;
-  #open = true;
-  #held: Array<() => void> = [];
-  #startWaiters: Array<{ count: number; resolve: () => void }> = [];
-  #returnWaiters: Array<{ count: number; resolve: () => void }> = [];
-
-  close(): void {
-    this.#open = false;
-  }
-
-  release(): void {
-    this.#open = true;
-    const held = this.#held;
-    this.#held = [];
-    for (const resume of held) resume();
-  }
-
-  /** @returns a promise settled once `count` syncs have started */
-  syncsStarted(count: number): Promise<void> {
-    if (this.started >= count) return Promise.resolve();
-    return new Promise((resolve) => this.#startWaiters.push({ count, resolve }));
-  }
-
-  /** @returns a promise settled once `count` syncs have returned */
-  syncsReturned(count: number): Promise<void> {
-    if (this.returned >= count) return Promise.resolve();
-    return new Promise((resolve) => this.#returnWaiters.push({ count, resolve }));
-  }
-
-  async sync(handle: FileHandle): Promise<void> {
-    this.started++;
-    for (const waiter of this.#startWaiters.filter((w) => w.count <= this.started)) {
-      waiter.resolve();
-    }
-    this.#startWaiters = this.#startWaiters.filter((w) => w.count > this.started);
-    if (!this.#open) await new Promise<void>((resolve) => this.#held.push(resolve));
-    await handle.sync();
-    this.returned++;
-    for (const waiter of this.#returnWaiters.filter((w) => w.count <= this.returned)) {
-      waiter.resolve();
-    }
-    this.#returnWaiters = this.#returnWaiters.filter((w) => w.count > this.returned);
-  }
-
-  protected override wrap(handle: FileHandle): FileHandle {
-    return new GatedHandle(handle, this);
-  }
-}
-
-class GatedHandle extends ForwardingHandle {
-  constructor(inner: FileHandle, readonly fs: GatedFileSystem) {
-    super(inner);
-  }
-  override sync(): Promise<void> {
-    return this.fs.sync(this.inner);
   }
 }
 
