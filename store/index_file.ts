@@ -246,7 +246,7 @@ export class IndexFile {
           indexCount,
           pendingRoom(this.maxIndexNum, indexCount),
         );
-        await repairSlots(this, handle, state, this.#header.indexCount);
+        await repairSlots(this, handle, state, indexCount);
         this.#write = state;
       } finally {
         handle.close();

@@ -16,6 +16,8 @@ import type { MessageExtBrokerInner } from "./message_record.ts";
 import type { MessageStoreConfigInput } from "./message_store_config.ts";
 import type { MessageArrivedListener } from "./reput_message_service.ts";
 
+const utf8Decoder = new TextDecoder();
+
 /** Options of {@linkcode MessageStore}. */
 export interface MessageStoreOptions {
   /** all file I/O */
@@ -82,6 +84,6 @@ export function waitStoreMsgOK(message: MessageExtBrokerInner): boolean {
   if (message.propertiesMap !== undefined) return message.propertiesMap.get(key) !== "false";
   const text = typeof message.properties === "string"
     ? message.properties
-    : new TextDecoder().decode(message.properties);
+    : utf8Decoder.decode(message.properties);
   return !propertyIs(text, key, "false");
 }
