@@ -5,10 +5,14 @@
  * instead of pulling while the buffer holds more than `pullThresholdForAll` messages or its queue
  * more than `pullThresholdForQueue` messages / `pullThresholdSizeForQueue` MiB / a span of
  * `consumeMaxSpan`; 1 s while the queue is paused; `pullTimeDelayMillsWhenException` after errors.
- * A flow-controlled task also wakes as soon as `poll` takes from its queue (or takes the buffer
- * back under `pullThresholdForAll`), so the next pull goes out while the application works on the
- * batch it got rather than up to 50 ms later; the bounds are the same.
- * A seek or reassignment cancels the task (a result still in flight is discarded).
+ * A flow-controlled task also wakes as soon as there is room again, so the next pull goes out
+ * while the application works on the batch it got rather than up to 50 ms later; the bounds are
+ * the same. A task waiting for its queue wakes when `poll` takes from that queue; a task waiting
+ * for the buffer wakes whenever the buffer is found at or under `pullThresholdForAll` (a poll, or
+ * a cancel that dropped a queue's batches), so a shrink that skips the exact crossing still
+ * wakes it.
+ * A seek or reassignment cancels the task (a result still in flight is discarded) and drops its
+ * queue's batches from the buffer.
  *
  * @module
  */
@@ -118,6 +122,8 @@ export class LitePullTasks {
   readonly #current = new Map<string, number>();
   /** flow-controlled tasks waiting for `poll` to make room (or their 50 ms retry); ≤ 1 per queue */
   readonly #parked = new Map<string, ParkedTask>();
+  /** the keys of parked tasks that wait for the buffer (not their own queue) to have room */
+  readonly #waitingForBuffer = new Set<string>();
   #nextId = 1;
   #stopped = false;
 
@@ -142,15 +148,22 @@ export class LitePullTasks {
     const id = this.#nextId++;
     const key = messageQueueKey(mq);
     this.#current.set(key, id);
-    this.#parked.delete(key);
+    this.#unpark(key);
     this.#schedule(mq, id, delayMs);
   }
 
-  /** @param mq the queue whose task stops */
+  /**
+   * Stops the task of a queue and drops the queue's batches from the buffer; tasks that wait for
+   * buffer room wake if that made room.
+   *
+   * @param mq the queue whose task stops
+   */
   cancel(mq: MessageQueue): void {
     const key = messageQueueKey(mq);
     this.#current.delete(key);
-    this.#parked.delete(key);
+    this.#unpark(key);
+    this.#o.buffer.removeQueue(mq);
+    this.#wakeBufferWaiters();
   }
 
   /** Cancels every task; later starts do nothing. */
@@ -158,6 +171,7 @@ export class LitePullTasks {
     this.#stopped = true;
     this.#current.clear();
     this.#parked.clear();
+    this.#waitingForBuffer.clear();
   }
 
   /** tasks waiting because their queue or the buffer was over a threshold */
@@ -167,36 +181,43 @@ export class LitePullTasks {
 
   /**
    * Told by `poll` after it took a batch of `mq` from the buffer and removed it from the queue's
-   * cache: wakes that queue's task if it waits for room, and every waiting task when the take
-   * brought the buffer back under `pullThresholdForAll`. A woken task checks the thresholds again.
+   * cache: wakes that queue's task if it waits for room, and every task waiting for the buffer
+   * when the buffer is at or under `pullThresholdForAll`. A woken task checks the thresholds
+   * again.
    *
    * @param mq the queue polled
    */
   afterPoll(mq: MessageQueue): void {
     if (this.#parked.size === 0) return;
     this.#wake(messageQueueKey(mq));
-    const s = this.#o.settings;
-    const size = this.#o.buffer.size;
-    const crossed = (size + 1) * s.pullBatchSize > s.pullThresholdForAll &&
-      size * s.pullBatchSize <= s.pullThresholdForAll;
-    if (!crossed) return;
-    for (const key of [...this.#parked.keys()]) this.#wake(key);
+    this.#wakeBufferWaiters();
+  }
+
+  #wakeBufferWaiters(): void {
+    if (this.#waitingForBuffer.size === 0 || this.#bufferFull()) return;
+    for (const key of [...this.#waitingForBuffer]) this.#wake(key);
   }
 
   #wake(key: string): void {
     const task = this.#parked.get(key);
     if (task === undefined) return;
-    this.#parked.delete(key);
+    this.#unpark(key);
     this.#o.timers.runNow(() => this.#run(task.mq, task.id));
   }
 
-  #park(mq: MessageQueue, id: number): void {
+  #unpark(key: string): void {
+    this.#parked.delete(key);
+    this.#waitingForBuffer.delete(key);
+  }
+
+  #park(mq: MessageQueue, id: number, forBuffer: boolean): void {
     const key = messageQueueKey(mq);
     const task: ParkedTask = { mq, id };
     this.#parked.set(key, task);
+    if (forBuffer) this.#waitingForBuffer.add(key);
     this.#o.timers.schedule(PULL_TIME_DELAY_MILLS_WHEN_CACHE_FLOW_CONTROL, () => {
       if (this.#parked.get(key) !== task) return; // woken (or cancelled) before the retry
-      this.#parked.delete(key);
+      this.#unpark(key);
       return this.#run(mq, id);
     });
   }
@@ -215,7 +236,8 @@ export class LitePullTasks {
     if (state === undefined || state.processQueue.dropped) return;
     if (state.paused) return this.#schedule(mq, id, PULL_TIME_DELAY_MILLS_WHEN_PAUSE);
     state.processQueue.lastPullTimestamp = this.#o.clock.now();
-    if (this.#flowControlled(state)) return this.#park(mq, id);
+    if (this.#bufferFull()) return this.#park(mq, id, true);
+    if (this.#queueFull(state)) return this.#park(mq, id, false);
     let delay = 0;
     try {
       const offset = await this.#nextPullOffset(state);
@@ -235,11 +257,17 @@ export class LitePullTasks {
     if (this.#live(mq, id)) this.#schedule(mq, id, delay);
   }
 
-  #flowControlled(state: MessageQueueState): boolean {
+  /** @returns whether the buffer holds more than `pullThresholdForAll` messages' worth */
+  #bufferFull(): boolean {
+    const s = this.#o.settings;
+    return this.#o.buffer.size * s.pullBatchSize > s.pullThresholdForAll;
+  }
+
+  /** @returns whether the queue's cache is over a per-queue threshold */
+  #queueFull(state: MessageQueueState): boolean {
     const s = this.#o.settings;
     const pq = state.processQueue;
-    return this.#o.buffer.size * s.pullBatchSize > s.pullThresholdForAll ||
-      pq.msgCount > s.pullThresholdForQueue ||
+    return pq.msgCount > s.pullThresholdForQueue ||
       pq.msgSize / MIB > s.pullThresholdSizeForQueue ||
       pq.maxSpan() > s.consumeMaxSpan;
   }

@@ -180,3 +180,75 @@ Deno.test("LitePullTasks wakes every waiting queue when poll takes the buffer un
     }
   });
 });
+
+Deno.test("LitePullTasks cancel drops the queue's batches and wakes the queues waiting for buffer room", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicLiteCancel";
+    await t.createTopic(topic, 3);
+    const queues = [0, 1, 2].map((queueId) => ({ topic, brokerName: BROKER, queueId }));
+    for (let i = 0; i < 12; i++) {
+      for (const mq of queues) {
+        await t.producer.send({ topic, body: `m-${i}` }, { messageQueue: mq });
+      }
+    }
+    // Full at 3 batches (3 × 4 > 8), one from each queue; per-queue thresholds are far away.
+    const settings = { ...SETTINGS, pullThresholdForAll: 8, pullThresholdForQueue: 1000 };
+    const { buffer, timers, tasks } = tasksFor(t, queues, settings);
+    const queueIdsBuffered = async () => {
+      const ids: number[] = [];
+      for (let request; (request = await buffer.take(0)) !== undefined;) {
+        ids.push(request.messageQueue.queueId);
+      }
+      return ids.sort();
+    };
+    try {
+      for (const mq of queues) tasks.start(mq);
+      await timers.settle();
+      assert.equal(buffer.size, 3);
+      assert.equal(tasks.parkedCount, 3, "every queue waits for the buffer");
+
+      // A reassignment away from queue 1: no poll happens, yet the buffer is back at 2 × 4 ≤ 8.
+      tasks.cancel(queues[1]);
+      assert.equal(tasks.parkedCount, 0, "the cancel woke the two queues still assigned");
+      await timers.settle();
+      // Both woken tasks saw 2 batches and pulled, then waited again at 4.
+      assert.equal(tasks.parkedCount, 2);
+      assert.deepEqual(await queueIdsBuffered(), [0, 0, 2, 2], "none of queue 1's batches is left");
+    } finally {
+      tasks.stop();
+      buffer.close();
+    }
+  });
+});
+
+Deno.test("LitePullTasks leaves a queue waiting for its own cache parked when another queue is polled", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicLiteOwn";
+    await t.createTopic(topic, 2);
+    const queues = [0, 1].map((queueId) => ({ topic, brokerName: BROKER, queueId }));
+    for (let i = 0; i < 16; i++) {
+      for (const mq of queues) {
+        await t.producer.send({ topic, body: `m-${i}` }, { messageQueue: mq });
+      }
+    }
+    // Each queue waits once it caches 2 batches (8 > 4); the buffer limit is far away.
+    const settings = { ...SETTINGS, pullThresholdForAll: 1_000, pullThresholdForQueue: 4 };
+    const { buffer, timers, tasks, poll } = tasksFor(t, queues, settings);
+    try {
+      for (const mq of queues) tasks.start(mq);
+      await timers.settle();
+      assert.equal(buffer.size, 4);
+      assert.equal(tasks.parkedCount, 2);
+      const { request } = await poll();
+      assert.equal(tasks.parkedCount, 1, "only the polled queue's task woke");
+      assert.equal(timers.flowControlRetries, 2, "the other still has its 50 ms retry");
+      await timers.settle();
+      assert.equal(tasks.parkedCount, 2, "the polled queue refilled and waits again");
+      assert.equal(buffer.size, 4);
+      assert.equal(request.messageQueue.queueId, 0);
+    } finally {
+      tasks.stop();
+      buffer.close();
+    }
+  });
+});

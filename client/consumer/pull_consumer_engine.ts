@@ -188,7 +188,6 @@ export class PullConsumerEngine {
 
   #dropQueue(mq: MessageQueue): void {
     this.#tasks.cancel(mq);
-    this.#buffer.removeQueue(mq);
   }
 
   #subscriptionOf(topic: string): SubscriptionData | undefined {
@@ -259,7 +258,6 @@ export class PullConsumerEngine {
     if (state === undefined) return;
     this.#tasks.cancel(mq);
     state.processQueue.clear();
-    this.#buffer.removeQueue(mq);
     state.seekOffset = offset;
     this.#tasks.start(mq);
   }
