@@ -3,7 +3,7 @@ import { systemClock } from "../../common/clock.ts";
 import { silentRemotingLogger } from "../../protocol/remoting_logger.ts";
 import { buildSubscriptionData } from "../heartbeat_data.ts";
 import type { MessageQueue } from "../message_queue.ts";
-import { withConsumerTestEnv } from "./_consumer_testing.ts";
+import { type ConsumerTestEnv, queuesOf, withConsumerTestEnv } from "./_consumer_testing.ts";
 import { AssignedMessageQueue } from "./assigned_message_queue.ts";
 import { ConsumeRequestBuffer } from "./consume_request_buffer.ts";
 import { ConsumerTimers } from "./consumer_timers.ts";
@@ -106,6 +106,27 @@ function tasksFor(
   return { assigned, buffer, timers, tasks, poll };
 }
 
+/**
+ * Creates `topic` with `queueCount` queues and sends `perQueue` messages to each, one queue after
+ * the other per round.
+ * @returns the queues
+ */
+async function filledQueues(
+  t: ConsumerTestEnv,
+  topic: string,
+  queueCount: number,
+  perQueue: number,
+): Promise<MessageQueue[]> {
+  await t.createTopic(topic, queueCount);
+  const queues = queuesOf(topic, BROKER, queueCount);
+  for (let i = 0; i < perQueue; i++) {
+    for (const mq of queues) {
+      await t.producer.send({ topic, body: `m-${i}` }, { messageQueue: mq });
+    }
+  }
+  return queues;
+}
+
 Deno.test("LitePullTasks prefetches up to pullThresholdForQueue and poll wakes the queue at once", async () => {
   await withConsumerTestEnv(async (t) => {
     const topic = "TopicLiteTasks";
@@ -150,14 +171,7 @@ Deno.test("LitePullTasks prefetches up to pullThresholdForQueue and poll wakes t
 
 Deno.test("LitePullTasks wakes every waiting queue when poll takes the buffer under pullThresholdForAll", async () => {
   await withConsumerTestEnv(async (t) => {
-    const topic = "TopicLiteAll";
-    await t.createTopic(topic, 2);
-    const queues = [0, 1].map((queueId) => ({ topic, brokerName: BROKER, queueId }));
-    for (let i = 0; i < 20; i++) {
-      for (const mq of queues) {
-        await t.producer.send({ topic, body: `m-${i}` }, { messageQueue: mq });
-      }
-    }
+    const queues = await filledQueues(t, "TopicLiteAll", 2, 20);
     // The buffer is full at 3 batches (3 × 4 > 8); per-queue thresholds are far away.
     const settings = { ...SETTINGS, pullThresholdForAll: 8, pullThresholdForQueue: 1000 };
     const { buffer, timers, tasks, poll } = tasksFor(t, queues, settings);
@@ -183,14 +197,7 @@ Deno.test("LitePullTasks wakes every waiting queue when poll takes the buffer un
 
 Deno.test("LitePullTasks cancel drops the queue's batches and wakes the queues waiting for buffer room", async () => {
   await withConsumerTestEnv(async (t) => {
-    const topic = "TopicLiteCancel";
-    await t.createTopic(topic, 3);
-    const queues = [0, 1, 2].map((queueId) => ({ topic, brokerName: BROKER, queueId }));
-    for (let i = 0; i < 12; i++) {
-      for (const mq of queues) {
-        await t.producer.send({ topic, body: `m-${i}` }, { messageQueue: mq });
-      }
-    }
+    const queues = await filledQueues(t, "TopicLiteCancel", 3, 12);
     // Full at 3 batches (3 × 4 > 8), one from each queue; per-queue thresholds are far away.
     const settings = { ...SETTINGS, pullThresholdForAll: 8, pullThresholdForQueue: 1000 };
     const { buffer, timers, tasks } = tasksFor(t, queues, settings);
@@ -223,14 +230,7 @@ Deno.test("LitePullTasks cancel drops the queue's batches and wakes the queues w
 
 Deno.test("LitePullTasks leaves a queue waiting for its own cache parked when another queue is polled", async () => {
   await withConsumerTestEnv(async (t) => {
-    const topic = "TopicLiteOwn";
-    await t.createTopic(topic, 2);
-    const queues = [0, 1].map((queueId) => ({ topic, brokerName: BROKER, queueId }));
-    for (let i = 0; i < 16; i++) {
-      for (const mq of queues) {
-        await t.producer.send({ topic, body: `m-${i}` }, { messageQueue: mq });
-      }
-    }
+    const queues = await filledQueues(t, "TopicLiteOwn", 2, 16);
     // Each queue waits once it caches 2 batches (8 > 4); the buffer limit is far away.
     const settings = { ...SETTINGS, pullThresholdForAll: 1_000, pullThresholdForQueue: 4 };
     const { buffer, timers, tasks, poll } = tasksFor(t, queues, settings);
