@@ -129,10 +129,7 @@ async function filledQueues(
 
 Deno.test("LitePullTasks prefetches up to pullThresholdForQueue and poll wakes the queue at once", async () => {
   await withConsumerTestEnv(async (t) => {
-    const topic = "TopicLiteTasks";
-    await t.createTopic(topic, 1);
-    const mq = { topic, brokerName: BROKER, queueId: 0 };
-    for (let i = 0; i < 40; i++) await t.producer.send({ topic, body: `m-${i}` });
+    const [mq] = await filledQueues(t, "TopicLiteTasks", 1, 40);
     const { assigned, buffer, timers, tasks, poll } = tasksFor(t, [mq], SETTINGS);
     try {
       tasks.start(mq);

@@ -153,7 +153,7 @@ export class PullConsumerEngine {
   assign(queues: readonly MessageQueue[]): void {
     this.#assignMode = true;
     const before = new Set(this.assigned.messageQueues().map((mq) => JSON.stringify(mq)));
-    for (const mq of this.assigned.assign(queues)) this.#dropQueue(mq);
+    for (const mq of this.assigned.assign(queues)) this.#tasks.cancel(mq);
     for (const mq of this.assigned.messageQueues()) {
       if (!before.has(JSON.stringify(mq))) this.#tasks.start(mq);
     }
@@ -168,7 +168,7 @@ export class PullConsumerEngine {
   /** @param topic a topic no longer subscribed; its queues stop now */
   removeSubscription(topic: string): void {
     this.rebalance.subscriptionInner.delete(topic);
-    for (const mq of this.assigned.updateAssignedMessageQueue(topic, [])) this.#dropQueue(mq);
+    for (const mq of this.assigned.updateAssignedMessageQueue(topic, [])) this.#tasks.cancel(mq);
   }
 
   #onQueuesChanged(
@@ -182,12 +182,8 @@ export class PullConsumerEngine {
       held,
       (mq) => this.rebalance.getProcessQueue(mq),
     );
-    for (const mq of removed) this.#dropQueue(mq);
+    for (const mq of removed) this.#tasks.cancel(mq);
     this.#o.onQueuesChanged(topic, mqAll, mqDivided);
-  }
-
-  #dropQueue(mq: MessageQueue): void {
-    this.#tasks.cancel(mq);
   }
 
   #subscriptionOf(topic: string): SubscriptionData | undefined {
