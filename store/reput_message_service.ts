@@ -158,7 +158,7 @@ export class ReputMessageService {
     for (const lane of this.#lanes) lane.appliedOffset = offset;
   }
 
-  /** true when a lane holds DISPATCH_BACKLOG_MAX records: the store refuses puts then */
+  /** true when a lane holds DISPATCH_BACKLOG_MAX records: a put then waits for room (`_put_path.ts`) */
   get full(): boolean {
     const lanes = this.#lanes;
     for (let i = 0; i < lanes.length; i++) {
