@@ -4,7 +4,11 @@
  * leaves either the old or the new version readable, never a half-written one:
  *
  * 1. write `<file>.tmp` and sync it;
- * 2. copy the current `<file>` to `<file>.bak` (through `<file>.bak.tmp`, synced, renamed);
+ * 2. copy the current `<file>` to `<file>.bak` (through `<file>.bak.tmp`, synced, renamed), but
+ *    only when it is a readable version: one this instance wrote or loaded, or else one that is
+ *    not blank and parses (when the new version is fastjson). A `<file>` that this instance
+ *    found unreadable (it loaded `.bak`) is not copied, so a good `.bak` is never replaced by a
+ *    damaged file;
  * 3. rename `<file>.tmp` over `<file>` (atomic: `<file>` always exists, so a reader without the
  *    `.bak` fallback — the name server reading its `-c` file — never misses it);
  * 4. sync the folder.
@@ -62,6 +66,11 @@ export class ConfigFile {
   readonly path: string;
   readonly #fs: FileSystem;
   #writing: Promise<unknown> = Promise.resolve();
+  /**
+   * what this instance knows of `<file>`: "good" after writing it or loading from it, "bad"
+   * after loading fell back to `.bak` (or failed), "unknown" before either
+   */
+  #main: "good" | "bad" | "unknown" = "unknown";
 
   /** @param options file system and path */
   constructor(options: ConfigFileOptions) {
@@ -100,10 +109,17 @@ export class ConfigFile {
     decode: (value: unknown) => T = (value) => value as T,
   ): Promise<{ value: T; source: ConfigFileSource } | null> {
     const main = await this.#readVersion(this.path, decode);
-    if (main.ok) return { value: main.value, source: "file" };
+    if (main.ok) {
+      this.#main = "good";
+      return { value: main.value, source: "file" };
+    }
+    this.#main = "bad";
     const bak = await this.#readVersion(this.bakPath, decode);
     if (bak.ok) return { value: bak.value, source: "bak" };
-    if (main.error === undefined && bak.error === undefined) return null;
+    if (main.error === undefined && bak.error === undefined) {
+      this.#main = "unknown";
+      return null;
+    }
     const reason = main.error === undefined
       ? `${this.bakPath} is unreadable (${message(bak.error)})`
       : `${message(main.error)}; ${this.bakPath} is ${
@@ -117,13 +133,35 @@ export class ConfigFile {
     path: string,
     decode: (value: unknown) => T,
   ): Promise<{ ok: true; value: T } | { ok: false; error?: unknown }> {
-    const text = await this.#readText(path);
+    let text;
+    try {
+      text = await this.#readText(path);
+    } catch (error) {
+      // Too large to be ours: an unreadable version. Other I/O errors are not about the content.
+      if (error instanceof ConfigFileCorruptError) return { ok: false, error };
+      throw error;
+    }
     if (text === null || text.trim() === "") return { ok: false };
     try {
       return { ok: true, value: decode(parseFastjson(text)) };
     } catch (error) {
       return { ok: false, error };
     }
+  }
+
+  /**
+   * @param previous the current `<file>`
+   * @param next the version being written
+   * @returns whether `previous` is worth keeping as `.bak`: what this instance learned of it,
+   *   else it is not blank and, when `next` is fastjson, parses too (other formats, such as a
+   *   properties file or RocketMQ's client offsets with object keys, are only checked for
+   *   blankness)
+   */
+  #keepable(previous: Uint8Array, next: Uint8Array): boolean {
+    if (this.#main !== "unknown") return this.#main === "good";
+    const text = new TextDecoder().decode(previous);
+    if (text.trim() === "") return false;
+    return !parses(new TextDecoder().decode(next)) || parses(text);
   }
 
   async #writeSynced(path: string, bytes: Uint8Array): Promise<void> {
@@ -195,17 +233,32 @@ export class ConfigFile {
     const dir = parentPath(this.path);
     await this.#fs.mkdir(dir);
     await this.#writeSynced(this.tmpPath, bytes);
-    const previous = await this.#readBytes(this.path);
-    if (previous !== null) {
+    let previous: Uint8Array | null = null;
+    try {
+      previous = await this.#readBytes(this.path);
+    } catch (error) {
+      if (!(error instanceof ConfigFileCorruptError)) throw error; // too large: not kept
+    }
+    if (previous !== null && this.#keepable(previous, bytes)) {
       await this.#writeSynced(`${this.bakPath}.tmp`, previous);
       await this.#fs.rename(`${this.bakPath}.tmp`, this.bakPath);
     }
     await this.#fs.rename(this.tmpPath, this.path);
     await this.#fs.syncDir(dir);
+    this.#main = "good";
   }
 }
 
 function noop(): void {}
+
+function parses(text: string): boolean {
+  try {
+    parseFastjson(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

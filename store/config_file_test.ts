@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { forEachAdapter } from "./_test_adapters.ts";
 import { CrashingFileSystem, SimulatedCrash } from "./_test_crash_fs.ts";
 import { ConfigFile, ConfigFileCorruptError } from "./config_file.ts";
+import { CONFIG_FILE_BYTES_MAX } from "./limits.ts";
 import type { FileSystem } from "./file_system.ts";
 import { joinPath } from "./store_paths.ts";
 
@@ -116,5 +117,94 @@ forEachAdapter(
       );
       if (finished) assert.equal(text, JSON.stringify(newValue));
     }
+  },
+);
+
+forEachAdapter(
+  "ConfigFile never replaces a good .bak with a damaged file, at any step of a write",
+  async ({ fs, dir }) => {
+    const good = { offsetTable: { "T@G": { 0: 7 } } };
+    const next = { offsetTable: { "T@G": { 0: 8 } } };
+    let finished = false;
+    for (let step = 0; !finished; step++) {
+      assert(step < 20, "a write ends within 20 operations");
+      const path = joinPath(dir, `run${step}`, "consumerOffset.json");
+      const setup = new ConfigFile({ fs, path });
+      await setup.write(good, { unquotedIntegerKeys: true });
+      await setup.write(good, { unquotedIntegerKeys: true }); // .bak holds `good` too
+      await writeRaw(fs, path, '{"offsetTable":{"T@G":{0:'); // the file is torn
+      // A fresh instance (it never loaded the file) writes, and stops at `step`.
+      const crashing = new CrashingFileSystem(fs);
+      crashing.arm(step);
+      try {
+        await new ConfigFile({ fs: crashing, path }).write(next, { unquotedIntegerKeys: true });
+        finished = true;
+      } catch (error) {
+        assert(error instanceof SimulatedCrash, `step ${step}: ${error}`);
+      }
+      const loaded = JSON.stringify(await new ConfigFile({ fs, path }).read());
+      assert(
+        loaded === JSON.stringify(good) || loaded === JSON.stringify(next),
+        `step ${step}: loaded ${loaded}`,
+      );
+      if (finished) {
+        assert.equal(loaded, JSON.stringify(next));
+        assert.deepEqual(await new ConfigFile({ fs, path: `${path}.bak` }).read(), good);
+      }
+    }
+  },
+);
+
+forEachAdapter(
+  "ConfigFile keeps .bak when the file it loaded from .bak decodes but was rejected",
+  async ({ fs, dir }) => {
+    const path = joinPath(dir, "topics.json");
+    const setup = new ConfigFile({ fs, path });
+    await setup.write({ dataVersion: { counter: 1 } });
+    await setup.write({ dataVersion: { counter: 1 } });
+    await writeRaw(fs, path, '{"dataVersion":{"counter":"x"}}'); // parses, but is not valid
+    const decode = (value: unknown) => {
+      const counter = (value as { dataVersion: { counter: unknown } }).dataVersion.counter;
+      if (typeof counter !== "number") throw new TypeError("counter is not a number");
+      return counter;
+    };
+    const file = new ConfigFile({ fs, path });
+    assert.deepEqual(await file.readWithSource(decode), { value: 1, source: "bak" });
+    await file.write({ dataVersion: { counter: 2 } });
+    assert.equal(await new ConfigFile({ fs, path: file.bakPath }).read(decode), 1);
+    assert.equal(await file.read(decode), 2);
+    await file.write({ dataVersion: { counter: 3 } });
+    assert.equal(await new ConfigFile({ fs, path: file.bakPath }).read(decode), 2, "good again");
+  },
+);
+
+forEachAdapter("ConfigFile falls back to .bak when the file is oversized", async ({ fs, dir }) => {
+  const file = new ConfigFile({ fs, path: joinPath(dir, "topics.json") });
+  await file.write({ dataVersion: { counter: 1 } });
+  await file.write({ dataVersion: { counter: 2 } });
+  const handle = await fs.open(file.path);
+  await handle.truncate(CONFIG_FILE_BYTES_MAX + 1); // sparse on both adapters
+  handle.close();
+  assert.deepEqual(await file.readWithSource(), {
+    value: { dataVersion: { counter: 1 } },
+    source: "bak",
+  });
+  await file.write({ dataVersion: { counter: 3 } });
+  assert.deepEqual(await file.read(), { dataVersion: { counter: 3 } });
+  assert.deepEqual(await new ConfigFile({ fs, path: file.bakPath }).read(), {
+    dataVersion: { counter: 1 },
+  }, "the oversized file was not kept");
+});
+
+forEachAdapter(
+  "ConfigFile keeps the previous version of a file that is not fastjson",
+  async ({ fs, dir }) => {
+    const path = joinPath(dir, "conf", "namesrv.properties");
+    await new ConfigFile({ fs, path }).writeText("listenPort=9876\n");
+    await new ConfigFile({ fs, path }).writeText("listenPort=9877\n");
+    assert.equal(await readRaw(fs, `${path}.bak`), "listenPort=9876\n");
+    await writeRaw(fs, path, "");
+    await new ConfigFile({ fs, path }).writeText("listenPort=9878\n");
+    assert.equal(await readRaw(fs, `${path}.bak`), "listenPort=9876\n", "a blank file is not");
   },
 );
