@@ -50,13 +50,21 @@ export interface CommitLogSegmentInfo {
 export interface CommitLogSegmentSource {
   /** @returns the commit-log files, oldest first */
   segments(): readonly CommitLogSegmentInfo[];
-  /** Deletes these files, a prefix of `segments()` (never the last). */
-  deleteSegments(paths: readonly string[]): Promise<void>;
+  /**
+   * Deletes these files, a prefix of `segments()` (never the last), oldest first; may stop
+   * early at a file it cannot delete yet.
+   * @returns how many it deleted
+   */
+  deleteSegments(paths: readonly string[]): Promise<number>;
   /** @returns the commit log's smallest offset */
   minOffset(): number;
 }
 
-/** A store part whose files follow the commit log's min offset (consume queues, index). */
+/**
+ * A store part whose files follow the commit log's min offset (consume queues, index). It is
+ * asked on every pass, so it must be cheap when it has nothing to delete; what it could not
+ * delete (or a failure) is retried by the next pass.
+ */
 export interface RetentionFollower {
   /**
    * Deletes files wholly below `commitLogMinOffset`.
@@ -145,7 +153,6 @@ export class CleanService {
   #manualDeletes = 0;
   #diskFull = false;
   #usedPercent = 0;
-  #lastMinOffset = 0;
   #running: Promise<CleanResult> | null = null;
   readonly #intervalMs: number;
   readonly #onError: (error: Error) => void;
@@ -263,15 +270,20 @@ export class CleanService {
       const forcibly = this.#forciblyEnable && usedPercent > this.#forciblyRatio;
       deletedSegments = await this.#deleteSegments(forcibly);
     }
+    // Every pass, not only when the min offset moved: a follower that failed, or kept a file
+    // it could not delete yet, gets another chance. One follower's failure skips no other.
     let deletedFollowerFiles = 0;
+    let failure: unknown = undefined;
     const minOffset = this.#commitLog.minOffset();
-    if (minOffset > this.#lastMinOffset) {
-      this.#lastMinOffset = minOffset;
-      for (const follower of this.#followers) {
+    for (const follower of this.#followers) {
+      try {
         deletedFollowerFiles += await follower.deleteExpiredFiles(minOffset);
+      } catch (error) {
+        failure ??= error;
       }
     }
     if (deletedSegments > 0) await this.#measure();
+    if (failure !== undefined) throw failure;
     return {
       deletedSegments,
       deletedFollowerFiles,
@@ -308,8 +320,7 @@ export class CleanService {
       }
       doomed.push(segment.path);
     }
-    if (doomed.length > 0) await this.#commitLog.deleteSegments(doomed);
-    return doomed.length;
+    return doomed.length > 0 ? await this.#commitLog.deleteSegments(doomed) : 0;
   }
 }
 

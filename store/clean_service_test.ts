@@ -9,6 +9,7 @@ import {
   type CommitLogSegmentInfo,
   type CommitLogSegmentSource,
   parseDeleteWhen,
+  type RetentionFollower,
   StoreDiskFullError,
 } from "./clean_service.ts";
 import { ConsumeQueueStore } from "./consume_queue_store.ts";
@@ -41,13 +42,14 @@ class FileSegments implements CommitLogSegmentSource {
   segments(): readonly CommitLogSegmentInfo[] {
     return this.list;
   }
-  async deleteSegments(paths: readonly string[]): Promise<void> {
+  async deleteSegments(paths: readonly string[]): Promise<number> {
     for (const path of paths) {
       assert.equal(path, this.list[0].path, "deletes a prefix, oldest first");
       assert(this.list.length > 1, "never the newest");
       await this.fs.remove(path);
       this.list.shift();
     }
+    return paths.length;
   }
   minOffset(): number {
     return this.list[0]?.startOffset ?? 0;
@@ -314,6 +316,61 @@ forEachAdapter(
   },
 );
 
+forEachAdapter(
+  "CleanService retries a failed follower at the next pass, and runs the others meanwhile",
+  async (context) => {
+    context.clock.set(at(10));
+    const asked: string[] = [];
+    const flaky: RetentionFollower = {
+      deleteExpiredFiles(minOffset) {
+        asked.push(`flaky ${minOffset}`);
+        if (asked.length === 1) return Promise.reject(new Error("transient EIO"));
+        return Promise.resolve(1);
+      },
+    };
+    const steady: RetentionFollower = {
+      deleteExpiredFiles(minOffset) {
+        asked.push(`steady ${minOffset}`);
+        return Promise.resolve(0);
+      },
+    };
+    const { segments, clean, setUsed } = setup(context, { followers: [flaky, steady] });
+    await segments.add(4, at(10));
+    setUsed(86);
+    await assert.rejects(clean.run(), /transient EIO/);
+    assert.equal(segments.minOffset(), 3_000, "the commit log was cleaned all the same");
+    assert.deepEqual(asked, ["flaky 3000", "steady 3000"], "one failure skips no other");
+    const second = await clean.run();
+    assert.deepEqual(asked.slice(2), ["flaky 3000", "steady 3000"], "asked again");
+    assert.equal(second.deletedFollowerFiles, 1);
+  },
+);
+
+forEachAdapter(
+  "CleanService removes a consume-queue file that was not flushed yet at a later pass",
+  async (context) => {
+    const { fs, dir, clock } = context;
+    clock.set(at(10));
+    const cqDir = joinPath(dir, "consumequeue");
+    const queues = new ConsumeQueueStore({ fs, rootDir: cqDir, fileBytes: 100 });
+    const { segments, clean, setUsed } = setup(context, { followers: [queues] });
+    await segments.add(4, at(10));
+    for (let i = 0; i < 40; i++) queues.dispatch(record("T", i * 100, i));
+    const cqFiles = () => fs.list(joinPath(cqDir, "T", "0"));
+    setUsed(86);
+    const first = await clean.run();
+    assert.equal(first.deletedSegments, 3);
+    assert.equal(first.deletedFollowerFiles, 0, "unflushed consume-queue files are kept");
+    await queues.flush(0);
+    const second = await clean.run();
+    assert.equal(second.deletedSegments, 0, "the commit log did not move");
+    assert.equal(second.deletedFollowerFiles, 6, "the kept files go now");
+    assert.equal((await cqFiles()).length, 2);
+    assert.equal((await clean.run()).deletedFollowerFiles, 0);
+    await queues.close();
+  },
+);
+
 Deno.test("CleanService.start runs passes every cleanResourceInterval until stop", async () => {
   const passes: Array<() => void> = [];
   let measured = 0;
@@ -321,7 +378,7 @@ Deno.test("CleanService.start runs passes every cleanResourceInterval until stop
   const clean = new CleanService({
     fs: new MemoryFileSystem(),
     clock: new ManualClock(at(10)),
-    commitLog: { segments: () => [], deleteSegments: () => Promise.resolve(), minOffset: () => 0 },
+    commitLog: { segments: () => [], deleteSegments: () => Promise.resolve(0), minOffset: () => 0 },
     diskPaths: ["/"],
     cleanResourceInterval: 1,
     diskUsage: () => {

@@ -38,8 +38,8 @@ export function commitLogSegmentSource(commitLog: CommitLog): CommitLogSegmentSo
         lastModifiedMs: segment.lastModifiedMs,
       }));
     },
-    async deleteSegments(paths: readonly string[]): Promise<void> {
-      await commitLog.deleteSegments(paths);
+    deleteSegments(paths: readonly string[]): Promise<number> {
+      return commitLog.deleteSegments(paths);
     },
     minOffset(): number {
       return commitLog.getMinOffset();

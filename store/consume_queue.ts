@@ -15,15 +15,21 @@ import { ConsumeQueueSegment, type UnitSource } from "./_consume_queue_segment.t
 import type { FileSystem } from "./file_system.ts";
 import {
   CONSUME_QUEUE_FILE_BYTES_DEFAULT,
-  CONSUME_QUEUE_FILE_BYTES_MAX,
   CONSUME_QUEUE_READ_UNITS_MAX,
   CONSUME_QUEUE_RECOVER_FILES,
   CQ_STORE_UNIT_BYTES,
 } from "./limits.ts";
 import { joinPath } from "./store_paths.ts";
 import type { FileHandleCache } from "./file_handle_cache.ts";
-import { BLANK_UNIT_SIZE, type ConsumeQueueUnits, readInt64 } from "./consume_queue_units.ts";
+import {
+  BLANK_UNIT_SIZE,
+  consumeQueueFileBytes,
+  type ConsumeQueueUnits,
+  readInt64,
+} from "./consume_queue_units.ts";
 import { findOffsetByTime, type OffsetByTimeOptions } from "./consume_queue_time_search.ts";
+
+export { consumeQueueFileBytes };
 
 const UNIT = CQ_STORE_UNIT_BYTES;
 const FILE_NAME = /^[0-9]{20}$/;
@@ -56,21 +62,6 @@ export interface ConsumeQueueOptions {
 }
 
 /**
- * Rounds `mappedFileSizeConsumeQueue` up to whole units, as RocketMQ does.
- * @param bytes the configured size
- * @returns the size used, a multiple of 20
- * @throws {RangeError} when not a positive integer or above CONSUME_QUEUE_FILE_BYTES_MAX
- */
-export function consumeQueueFileBytes(bytes: number): number {
-  if (!Number.isSafeInteger(bytes) || bytes <= 0 || bytes > CONSUME_QUEUE_FILE_BYTES_MAX) {
-    throw new RangeError(
-      `Cannot use mappedFileSizeConsumeQueue ${bytes}: expected 1..${CONSUME_QUEUE_FILE_BYTES_MAX}`,
-    );
-  }
-  return Math.ceil(bytes / UNIT) * UNIT;
-}
-
-/**
  * @param name a file or folder name
  * @returns true when `name` can be a consume-queue folder (no separators, not `.`/`..`)
  */
@@ -95,6 +86,7 @@ export class ConsumeQueue {
   #segments: ConsumeQueueSegment[] = [];
   #minOffset = 0;
   #maxPhysicalOffset = -1;
+  #cleanedBelow = 0;
   #ready = true;
   #dirDurable = false;
   #lock: Promise<unknown> = Promise.resolve();
@@ -432,33 +424,47 @@ export class ConsumeQueue {
       : this.nextFileOffset(offset);
   }
 
+  /** the commit-log min offset of the last retention call that deleted all it could */
+  get cleanedBelow(): number {
+    return this.#cleanedBelow;
+  }
+
   /**
    * Deletes files (never the last) whose last unit's record is below the commit log's min
-   * offset, then corrects the min offset.
+   * offset, then corrects the min offset. A file not flushed (or unreadable) yet stops it
+   * until a later call; a call at or below {@linkcode cleanedBelow} returns at once.
    * @param commitLogMinOffset the commit log's smallest offset
    * @returns the number of files deleted
    */
   deleteExpiredFiles(commitLogMinOffset: number): Promise<number> {
     return this.#exclusive(async () => {
+      if (commitLogMinOffset <= this.#cleanedBelow) return 0;
       let deleted = 0;
-      while (this.#segments.length > 1) {
-        const first = this.#segments[0];
-        if (first.flushed !== first.wrote) break;
-        const lastOffset = (first.start + first.wrote) / UNIT - 1;
-        if (lastOffset >= this.#minOffset) {
-          const units = await this.readUnits(lastOffset, 1);
-          if (units === null) break;
-          if (!units.isBlank(0) && units.physicalOffset(0) >= commitLogMinOffset) break;
-        }
-        this.#segments.shift();
+      let head: "expired" | "live" | "later" = "live";
+      while (
+        this.#segments.length > 1 && (head = await this.#head(commitLogMinOffset)) === "expired"
+      ) {
+        const first = this.#segments.shift()!;
         await this.#handles?.forget(first.path);
         await this.#fs.remove(first.path);
         this.#minOffset = Math.max(this.#minOffset, this.#segments[0].start / UNIT);
         deleted++;
       }
       await this.correctMinOffset(commitLogMinOffset);
+      if (head !== "later") this.#cleanedBelow = commitLogMinOffset;
       return deleted;
     });
+  }
+
+  /** @returns whether the first file is wholly below the min offset, live, or undecided yet */
+  async #head(commitLogMinOffset: number): Promise<"expired" | "live" | "later"> {
+    const first = this.#segments[0];
+    if (first.flushed !== first.wrote) return "later";
+    const lastOffset = (first.start + first.wrote) / UNIT - 1;
+    if (lastOffset < this.#minOffset) return "expired";
+    const units = await this.readUnits(lastOffset, 1);
+    if (units === null) return "later";
+    return !units.isBlank(0) && units.physicalOffset(0) >= commitLogMinOffset ? "live" : "expired";
   }
 
   /** Removes the queue's folder and every unit (topic deletion). */
@@ -468,6 +474,7 @@ export class ConsumeQueue {
       this.#segments = [];
       this.#minOffset = 0;
       this.#maxPhysicalOffset = -1;
+      this.#cleanedBelow = 0;
       await this.#fs.remove(this.dir);
       this.#dirDurable = false;
     });

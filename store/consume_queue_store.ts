@@ -70,6 +70,8 @@ export class ConsumeQueueStore implements CommitLogDispatcher {
   readonly #handles: FileHandleCache;
   #lastDispatchedStoreTimestamp = 0;
   #flushedStoreTimestamp = 0;
+  /** the commit-log min offset of the last retention call that every queue finished */
+  #cleanedBelow = 0;
 
   /** @param options file system, folder and file size */
   constructor(options: ConsumeQueueStoreOptions) {
@@ -211,15 +213,21 @@ export class ConsumeQueueStore implements CommitLogDispatcher {
   }
 
   /**
-   * Deletes consume-queue files wholly below the commit log's min offset (store.md §9).
+   * Deletes consume-queue files wholly below the commit log's min offset (store.md §9). Returns
+   * at once when every queue already finished for this offset; a queue that kept a file it
+   * could not delete yet (not flushed) is asked again by the next call.
    * @param commitLogMinOffset the commit log's smallest offset
    * @returns files deleted
    */
   async deleteExpiredFiles(commitLogMinOffset: number): Promise<number> {
+    if (commitLogMinOffset <= this.#cleanedBelow) return 0;
     let deleted = 0;
+    let finished = true;
     for (const queue of this.queues()) {
       deleted += await queue.deleteExpiredFiles(commitLogMinOffset);
+      if (queue.cleanedBelow < commitLogMinOffset) finished = false;
     }
+    if (finished) this.#cleanedBelow = commitLogMinOffset;
     return deleted;
   }
 

@@ -7,12 +7,27 @@
  */
 
 import assert from "node:assert/strict";
-import { CQ_STORE_UNIT_BYTES } from "./limits.ts";
+import { CONSUME_QUEUE_FILE_BYTES_MAX, CQ_STORE_UNIT_BYTES } from "./limits.ts";
 
 const TWO_POW_32 = 4_294_967_296;
 
 /** Size field of the blank unit that pads a queue's first file before its first real unit. */
 export const BLANK_UNIT_SIZE = 0x7fffffff;
+
+/**
+ * Rounds `mappedFileSizeConsumeQueue` up to whole units, as RocketMQ does.
+ * @param bytes the configured size
+ * @returns the size used, a multiple of 20
+ * @throws {RangeError} when not a positive integer or above CONSUME_QUEUE_FILE_BYTES_MAX
+ */
+export function consumeQueueFileBytes(bytes: number): number {
+  if (!Number.isSafeInteger(bytes) || bytes <= 0 || bytes > CONSUME_QUEUE_FILE_BYTES_MAX) {
+    throw new RangeError(
+      `Cannot use mappedFileSizeConsumeQueue ${bytes}: expected 1..${CONSUME_QUEUE_FILE_BYTES_MAX}`,
+    );
+  }
+  return Math.ceil(bytes / CQ_STORE_UNIT_BYTES) * CQ_STORE_UNIT_BYTES;
+}
 
 /**
  * A run of consecutive units, read-only, valid until the caller drops it (later appends never

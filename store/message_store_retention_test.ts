@@ -216,3 +216,26 @@ forEachAdapter("CommitLog answers null to a read that races retention", async (c
   assert.equal(await store.commitLog.readRecord(offsets[0]), null);
   await store.shutdown();
 });
+
+forEachAdapter("MessageStore retention counts only the files it deleted", async (ctx) => {
+  ctx.clock.set(at(10));
+  const store = await openTestStore({
+    ...ctx,
+    config: { ...CONFIG, flushIntervalCommitLog: 60_000 }, // the timer syncs nothing during the test
+  });
+  for (let i = 0; i < 60; i++) {
+    const result = await store.putMessage(makeMessage({ body: new Uint8Array(200) }));
+    assert.equal(result.status, "PUT_OK");
+  }
+  const before = await segmentFiles(store);
+  assert(before >= 3, `${before} segments`);
+  ctx.clock.set(at(4, 3)); // all expired, at the deleteWhen hour
+  const refused = await store.runCleanOnce();
+  assert.equal(await segmentFiles(store), before, "unsynced segments are kept");
+  assert.equal(refused.deletedSegments, 0, "and not reported deleted");
+  await store.flush();
+  const result = await store.runCleanOnce();
+  assert.equal(result.deletedSegments, before - 1);
+  assert.equal(await segmentFiles(store), 1);
+  await store.shutdown();
+});
