@@ -53,6 +53,9 @@ export async function recoverStore(input: StoreRecoveryInput): Promise<StoreReco
     minTimestamp: checkpoint.minTimestamp(config.messageIndexSafe),
     checkCRCOnRecover: config.checkCRCOnRecover,
   });
+  // The log's own newest time, not the checkpoint's: a damaged checkpoint must not freeze
+  // store times far in the future.
+  commitLog.raiseStoreTimeFloor(recovery.lastStoreTimestamp);
   await consumeQueueStore.truncateDirty(commitLog.getMaxOffset());
   await indexService?.truncateDirty(commitLog.getMaxOffset());
   await consumeQueueStore.correctMinOffset(commitLog.getMinOffset());

@@ -18,7 +18,7 @@ import { AppendMessageResult, type AppendOutcome } from "./append_message_result
 import type { CommitLogAllocator } from "./commit_log_allocator.ts";
 import { CommitLogChunkPool } from "./commit_log_chunk_pool.ts";
 import { CommitLogReadCache } from "./commit_log_read_cache.ts";
-import { CommitLogLoadError, CommitLogSegment, segmentFileName } from "./commit_log_segment.ts";
+import { CommitLogLoadError, CommitLogSegment } from "./commit_log_segment.ts";
 import type { HostAddress } from "./message_id.ts";
 import {
   BLANK_HEADER_BYTES,
@@ -83,6 +83,8 @@ export class CommitLog {
   /** reused per record: the encoder reads it synchronously */
   readonly #fields = { physicalOffset: 0, queueOffset: 0, storeTimestamp: 0 };
   #lastStoreTimestamp = 0;
+  /** the newest store time in the log (see `raiseStoreTimeFloor`) */
+  #storeTimeFloor = 0;
   /** where the first segment starts when there is none (after a cut at a segment boundary) */
   #baseOffset = 0;
   /** start of the segment whose successor the allocator was asked for */
@@ -131,6 +133,15 @@ export class CommitLog {
   /** STORETIMESTAMP of the newest record appended in this run (0 before any) */
   get lastStoreTimestamp(): number {
     return this.#lastStoreTimestamp;
+  }
+
+  /**
+   * Store times never go back (crash recovery picks its first file by them, time lookups search
+   * by them): while the wall clock is behind, records take the newest store time.
+   * @param ms a store time already in the log (recovery passes the newest)
+   */
+  raiseStoreTimeFloor(ms: number): void {
+    if (ms > this.#storeTimeFloor) this.#storeTimeFloor = ms;
   }
 
   /** @returns the smallest readable offset: the first segment's start (0 when empty) */
@@ -294,7 +305,8 @@ export class CommitLog {
       txType === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
     const queue = skipsQueue ? undefined : this.#queueOffsets.entry(message.topic, message.queueId);
     const queueOffset = queue === undefined ? 0 : queue.next;
-    const storeTimestamp = this.#options.clock.now();
+    const storeTimestamp = Math.max(this.#options.clock.now(), this.#storeTimeFloor);
+    this.#storeTimeFloor = storeTimestamp;
     const position = segment.wrotePosition;
     const physicalOffset = segment.fileFromOffset + position;
     const fields = this.#fields;
@@ -400,10 +412,7 @@ export class CommitLog {
     return current;
   }
 
-  /**
-   * Reads bytes from memory only (no I/O): the tail's chunks or a block read earlier.
-   * @returns a copy, or undefined when not in a buffer
-   */
+  /** @returns a copy of bytes in memory (tail chunks or a block read before), else undefined */
   readFromMemory(offset: number, length: number): Uint8Array | undefined {
     const segment = this.segmentFor(offset);
     if (segment === undefined) return undefined;
@@ -441,10 +450,7 @@ export class CommitLog {
     return this.read(offset, size);
   }
 
-  /**
-   * Deletes whole segments that end at or before `offset` (never the newest), oldest first.
-   * @returns how many were deleted
-   */
+  /** Deletes whole segments ending at or before `offset`, never the newest. @returns how many */
   async deleteSegmentsBefore(offset: number, maxCount: number): Promise<number> {
     const paths: string[] = [];
     for (let i = 0; i < this.#segments.length - 1 && paths.length < maxCount; i++) {
@@ -488,10 +494,5 @@ export class CommitLog {
     this.#readCache.clear();
     await this.#options.allocator?.close();
     for (const segment of this.#segments) await segment.close();
-  }
-
-  /** @returns the file name of the segment starting at `offset` */
-  static fileName(offset: number): string {
-    return segmentFileName(offset);
   }
 }

@@ -55,6 +55,8 @@ export interface ScanReport {
   readonly segmentsScanned: number;
   /** valid message records seen */
   readonly records: number;
+  /** STORETIMESTAMP of the last valid message record seen (0 when none) */
+  readonly lastStoreTimestamp: number;
 }
 
 /**
@@ -64,7 +66,7 @@ export interface ScanReport {
 export async function scanCommitLog(options: ScanOptions): Promise<ScanReport> {
   const { commitLog } = options;
   const toOffset = options.toOffset ?? Number.MAX_SAFE_INTEGER;
-  const totals = { bytesScanned: 0, segmentsScanned: 0, records: 0 };
+  const totals = { bytesScanned: 0, segmentsScanned: 0, records: 0, lastStoreTimestamp: 0 };
   let offset = options.fromOffset;
   const window = { buffer: new Uint8Array(Math.min(RECOVERY_READ_BYTES, commitLog.segmentBytes)) };
   while (offset < toOffset) {
@@ -87,7 +89,7 @@ async function scanSegment(
   window: { buffer: Uint8Array },
   toOffset: number,
   options: ScanOptions,
-  totals: { bytesScanned: number; records: number },
+  totals: { bytesScanned: number; records: number; lastStoreTimestamp: number },
 ): Promise<{ endOffset: number; reason?: string }> {
   const base = segment.fileFromOffset;
   const limit = Math.min(segment.fileSize, toOffset - base);
@@ -112,6 +114,7 @@ async function scanSegment(
       const result = scanRecord(bytes, view, p, base + position + p, recordOptions);
       if (result.kind === "end") return { endOffset: base + position + p, reason: result.reason };
       if (result.kind === "blank") return { endOffset: base + segment.fileSize };
+      totals.lastStoreTimestamp = storeTimestampAt(view, p);
       if (result.request !== undefined) await options.onRecord!(result.request);
       totals.records++;
       p += result.size;
@@ -163,6 +166,7 @@ export async function recoverCommitLog(options: RecoverOptions): Promise<Recover
       bytesScanned: 0,
       segmentsScanned: 0,
       records: 0,
+      lastStoreTimestamp: 0,
       scanFromOffset: previousEndOffset,
       previousEndOffset,
     };
@@ -194,9 +198,14 @@ async function abnormalStartIndex(
     if (n < header.length) continue;
     const magic = view.getInt32(4);
     if (magic !== MESSAGE_MAGIC_CODE_V1 && magic !== MESSAGE_MAGIC_CODE_V2) continue;
-    const bornHostV6 = (view.getInt32(36) & MessageSysFlag.BORNHOST_V6_FLAG) !== 0;
-    const storeTimestamp = getInt64(view, bornHostV6 ? 68 : 56);
+    const storeTimestamp = storeTimestampAt(view, 0);
     if (storeTimestamp !== 0 && storeTimestamp <= minTimestamp) return i;
   }
   return 0;
+}
+
+/** @returns STORETIMESTAMP of the message record at `p` (its place depends on the born host) */
+function storeTimestampAt(view: DataView, p: number): number {
+  const bornHostV6 = (view.getInt32(p + 36) & MessageSysFlag.BORNHOST_V6_FLAG) !== 0;
+  return getInt64(view, p + (bornHostV6 ? 68 : 56));
 }

@@ -1,0 +1,108 @@
+/**
+ * Store times never go backwards (CommitLog.raiseStoreTimeFloor): crash recovery picks its
+ * first file by store time, so a wall clock stepped back must not make it skip records.
+ */
+import assert from "node:assert/strict";
+import type { Clock } from "../common/clock.ts";
+import { type AdapterContext, forEachAdapter } from "./_test_adapters.ts";
+import { makeMessage, openTestStore } from "./_test_messages.ts";
+import type { MessageStore } from "./message_store.ts";
+
+/** A wall clock that NTP may step backwards (ManualClock refuses to go back). */
+class SteppedClock implements Clock {
+  ms = 1_700_000_000_000;
+  now(): number {
+    return this.ms;
+  }
+}
+
+function open(ctx: AdapterContext, clock: Clock): Promise<MessageStore> {
+  return openTestStore({
+    ...ctx,
+    clock,
+    config: {
+      mappedFileSizeCommitLog: 4096,
+      mappedFileSizeConsumeQueue: 20 * 1000,
+      flushDiskType: "SYNC_FLUSH",
+      flushIntervalConsumeQueue: 60_000, // the test runs the consume-queue rounds itself
+      flushConsumeQueueLeastPages: 1,
+      messageIndexEnable: false, // the index's own recovery point would hide the consume queues'
+    },
+  });
+}
+
+async function put(store: MessageStore, queueId: number): Promise<number> {
+  const result = await store.putMessage(makeMessage({ queueId, bodyText: "b" }));
+  assert.equal(result.status, "PUT_OK");
+  return result.appendMessageResult!.storeTimestamp;
+}
+
+forEachAdapter(
+  "Store times hold still while the wall clock is behind, in a run and after a restart",
+  async (ctx) => {
+    const clock = new SteppedClock();
+    const store = await open(ctx, clock);
+    const first = await put(store, 0);
+    clock.ms -= 60_000;
+    assert.equal(await put(store, 0), first, "no record older than the one before it");
+    await store.shutdown();
+    const again = await open(ctx, clock);
+    try {
+      assert.equal(await put(again, 0), first, "nor after a restart");
+      clock.ms += 60_001;
+      assert.equal(await put(again, 0), first + 1, "the clock again once it caught up");
+    } finally {
+      await again.shutdown();
+    }
+  },
+);
+
+forEachAdapter(
+  "Crash recovery keeps SYNC_FLUSH-acknowledged messages after the wall clock stepped back",
+  async (ctx) => {
+    const clock = new SteppedClock();
+    const store = await open(ctx, clock);
+    await put(store, 0);
+    clock.ms += 100_000;
+    await put(store, 0);
+    await store.flushLogics(true); // checkpoint: consume queues durable up to T0 + 100 s
+    clock.ms -= 90_000; // NTP steps the clock back
+    for (let i = 0; i < 20; i++) await put(store, 1); // a quiet queue, durable in the log
+    for (let i = 0; i < 210; i++) await put(store, 0); // a busy one dirties a whole CQ page
+    await store.flushLogics(false); // flushes queue 0's consume queue, not queue 1's
+    assert(store.commitLog.segments.length > 3, "the records span several files");
+    await store.halt();
+    const again = await open(ctx, clock);
+    try {
+      assert.equal(again.getMaxOffsetInQueue("TopicTest", 1), 20, "queue 1 kept its messages");
+      assert.equal((await again.getMessage("G", "TopicTest", 1, 0, 32))!.messages.length, 20);
+      assert.equal(again.getMaxOffsetInQueue("TopicTest", 0), 212);
+    } finally {
+      await again.shutdown();
+    }
+  },
+);
+
+forEachAdapter(
+  "Crash recovery keeps SYNC_FLUSH-acknowledged messages after a run with the clock ahead",
+  async (ctx) => {
+    const clock = new SteppedClock();
+    clock.ms += 86_400_000; // this run's clock is a day ahead: its checkpoint is too
+    const ahead = await open(ctx, clock);
+    await put(ahead, 0);
+    await ahead.shutdown();
+    clock.ms -= 86_400_000; // corrected while the store was down
+    const store = await open(ctx, clock);
+    for (let i = 0; i < 20; i++) await put(store, 1);
+    for (let i = 0; i < 210; i++) await put(store, 0);
+    await store.flushLogics(false);
+    await store.halt();
+    const again = await open(ctx, clock);
+    try {
+      assert.equal(again.getMaxOffsetInQueue("TopicTest", 1), 20, "queue 1 kept its messages");
+      assert.equal(again.getMaxOffsetInQueue("TopicTest", 0), 211);
+    } finally {
+      await again.shutdown();
+    }
+  },
+);
