@@ -344,7 +344,9 @@ export class ConsumeQueue {
     const segments = [...this.#segments];
     for (const segment of segments) {
       if (segment.flushed === segment.wrote) continue;
+      const creating = !segment.onDisk;
       const done = await segment.flush(leastPages, () => this.#ensureDir());
+      if (creating && segment.onDisk) await this.#fs.syncDir(this.dir); // the new file's entry
       if (done && segment !== this.#segments.at(-1) && segment.full) segment.releaseCache();
       clean &&= done;
     }
@@ -490,10 +492,7 @@ export class ConsumeQueue {
 
 function noop(): void {}
 
-/**
- * @param start a byte offset in the queue's stream
- * @returns the 20-digit file name
- */
+/** @returns the 20-digit file name of the file starting at byte `start` of the stream */
 function fileName(start: number): string {
   return String(start).padStart(20, "0");
 }

@@ -94,6 +94,19 @@ forEachAdapter("ConsumeQueue appends, reads and rolls across files", async ({ fs
   await again.flush(0);
 });
 
+Deno.test("ConsumeQueue files survive a power loss that drops unsynced folder entries", async () => {
+  const fs = new MemoryFileSystem();
+  const queue = newQueue(fs, "/q");
+  for (let i = 0; i < 7; i++) queue.put(unit(i));
+  await queue.flush(0); // creates the first two files
+  for (let i = 7; i < 12; i++) queue.put(unit(i));
+  await queue.flush(0); // and the third, at a roll
+  fs.crash({ entries: true });
+  const again = await reopen(fs, "/q");
+  assert.equal(again.fileNames.length, 3);
+  assert.deepEqual(await readAll(again), range(0, 12), "every flushed unit is there");
+});
+
 forEachAdapter("ConsumeQueue skips a unit dispatched again", async ({ fs, dir }) => {
   const queue = newQueue(fs, dir);
   for (let i = 0; i < 4; i++) queue.put(unit(i));

@@ -149,6 +149,7 @@ forEachAdapter(
       const victim = names[random.int(0, names.length)];
       memory.crash({
         tear: { path: `${ctx.dir}/store/commitlog/${victim}`, byte: random.int(0, SEGMENT_BYTES) },
+        entries: true,
       });
       const recovered = await openTestStore({
         ...ctx,
@@ -161,6 +162,44 @@ forEachAdapter(
         assert.equal(text.decode(decodeRecord(record).body), bodies[i], `seed ${seed}`)
       );
       assert.equal(got.messages.length, max, `seed ${seed}`);
+      await recovered.shutdown();
+    }
+  },
+  { only: ["memory"] },
+);
+
+forEachAdapter(
+  "A power loss after the consume queues were synced keeps their files and every queue whole",
+  async (ctx) => {
+    const config = {
+      mappedFileSizeCommitLog: SEGMENT_BYTES,
+      mappedFileSizeConsumeQueue: 20 * 10, // a new consume-queue file every 10 messages
+      flushDiskType: "SYNC_FLUSH" as const,
+    };
+    const store = await openTestStore({ ...ctx, config });
+    for (let i = 0; i < 120; i++) {
+      ctx.clock.advance(1_000); // recovery starts near the checkpoint, not at the first file
+      const result = await store.putMessage(makeMessage({ queueId: i % 2, bodyText: `m${i}` }));
+      assert.equal(result.status, "PUT_OK");
+      if (i % 40 === 39) await store.flushLogics(true);
+    }
+    await store.halt();
+    ctx.memory!.crash({ entries: true });
+    const recovered = await openTestStore({ ...ctx, config });
+    try {
+      const reread = recovered.stats().reputBytes;
+      const logBytes = recovered.commitLog.getMaxOffset();
+      assert(
+        reread < logBytes / 2,
+        `re-dispatched ${reread} of ${logBytes} bytes: files were lost`,
+      );
+      for (const queueId of [0, 1]) {
+        assert.equal(recovered.getMinOffsetInQueue("TopicTest", queueId), 0);
+        assert.equal(recovered.getMaxOffsetInQueue("TopicTest", queueId), 60);
+        const got = (await recovered.getMessage("G", "TopicTest", queueId, 0, 32))!;
+        assert.equal(text.decode(decodeRecord(got.messages[5]).body), `m${10 + queueId}`);
+      }
+    } finally {
       await recovered.shutdown();
     }
   },

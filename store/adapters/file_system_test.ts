@@ -158,6 +158,26 @@ Deno.test("MemoryFileSystem crash drops writes made after the last sync", async 
   file.close();
 });
 
+Deno.test("MemoryFileSystem crash with entries drops files whose folder was not synced", async () => {
+  const fs = new MemoryFileSystem();
+  await fs.mkdir("/d");
+  for (const name of ["/d/synced", "/d/unsynced", "/d/renamed.tmp"]) {
+    const file = await fs.open(name, { create: true });
+    await file.writeAt(bytes(1), 0);
+    await file.sync();
+    file.close();
+    if (name === "/d/synced") await fs.syncDir("/d");
+  }
+  await fs.rename("/d/renamed.tmp", "/d/renamed");
+  fs.crash({ entries: true });
+  assert.deepEqual(await fs.list("/d"), ["renamed", "synced"], "renames count as durable");
+  const late = await fs.open("/d/late", { create: true });
+  late.close();
+  fs.crash();
+  fs.crash({ entries: true });
+  assert.deepEqual(await fs.list("/d"), ["late", "renamed", "synced"], "a crash settles entries");
+});
+
 Deno.test("MemoryFileSystem crash keeps a torn prefix of the unsynced bytes", async () => {
   const fs = new MemoryFileSystem();
   const file = await fs.open("/f", { create: true });

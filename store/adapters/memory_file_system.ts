@@ -176,6 +176,8 @@ class MemoryFile {
 export class MemoryFileSystem implements FileSystem {
   readonly #files = new Map<string, MemoryFile>();
   readonly #dirs = new Set<string>(["/"]);
+  /** files created since their folder's last `syncDir` (a crash with `entries` drops them) */
+  readonly #unsyncedEntries = new Set<string>();
   readonly #clock: Clock;
   #capacityBytes: number;
   #syncHolds = 0;
@@ -197,10 +199,14 @@ export class MemoryFileSystem implements FileSystem {
 
   /**
    * Simulates a power loss: every file reverts to its state at its last `sync()`. With `tear`,
-   * the unsynced bytes of that file before `tear.byte` survive (a torn write).
+   * the unsynced bytes of that file before `tear.byte` survive (a torn write). With `entries`,
+   * a file created since its folder's last `syncDir` is gone too, as on a disk file system
+   * (renames and removals still count as durable at once).
    * Open handles stay usable and see the reverted bytes.
    */
-  crash(options: { readonly tear?: CrashTear } = {}): void {
+  crash(options: { readonly tear?: CrashTear; readonly entries?: boolean } = {}): void {
+    if (options.entries) { for (const key of this.#unsyncedEntries) this.#files.delete(key); }
+    this.#unsyncedEntries.clear();
     for (const [path, file] of this.#files) {
       const tear = options.tear;
       file.crash(tear !== undefined && normalize(tear.path) === path ? tear.byte : 0);
@@ -244,6 +250,7 @@ export class MemoryFileSystem implements FileSystem {
       if (!this.#dirs.has(parentOf(key))) return Promise.reject(new FileNotFoundError(path));
       file = new MemoryFile(this.#clock.now());
       this.#files.set(key, file);
+      this.#unsyncedEntries.add(key);
     }
     return Promise.resolve(new MemoryFileHandle(path, key, this));
   }
@@ -305,9 +312,13 @@ export class MemoryFileSystem implements FileSystem {
     const key = normalize(path);
     const prefix = key + "/";
     this.#files.delete(key);
+    this.#unsyncedEntries.delete(key);
     this.#dirs.delete(key);
     for (const name of [...this.#files.keys()]) {
-      if (name.startsWith(prefix)) this.#files.delete(name);
+      if (name.startsWith(prefix)) {
+        this.#files.delete(name);
+        this.#unsyncedEntries.delete(name);
+      }
     }
     for (const name of [...this.#dirs]) if (name.startsWith(prefix)) this.#dirs.delete(name);
     return Promise.resolve();
@@ -320,11 +331,16 @@ export class MemoryFileSystem implements FileSystem {
     if (!file) return Promise.reject(new FileNotFoundError(from));
     this.#files.delete(source);
     this.#files.set(normalize(to), file);
+    this.#unsyncedEntries.delete(source); // renames count as durable at once
     return Promise.resolve();
   }
 
-  /** No-op: directory entries are durable at once in memory. */
-  syncDir(_dir: string): Promise<void> {
+  /** Makes the entries of files created in `dir` durable (see `crash` with `entries`). */
+  syncDir(dir: string): Promise<void> {
+    const key = normalize(dir);
+    for (const path of this.#unsyncedEntries) {
+      if (parentOf(path) === key) this.#unsyncedEntries.delete(path);
+    }
     return Promise.resolve();
   }
 
