@@ -15,6 +15,32 @@ export const JAVA_INT_MAX = 2_147_483_647;
 export const REGISTER_BODY_INFLATED_BYTES_MAX = 64 * 1024 * 1024;
 
 /**
+ * Topics one REGISTER_BROKER may carry: twice what an EdgeMQ broker keeps (50,000), room for a Java
+ * broker with `compressedRegister`. Checked before the table is built, so a forged count cannot make
+ * the name server build millions of entries.
+ */
+export const TOPICS_PER_REGISTRATION_MAX = 100_000;
+
+/**
+ * Longest topic name a registration may carry: `%RETRY%` or `%DLQ%` plus a 255-character group,
+ * the longest topics a broker creates.
+ */
+export const REGISTERED_TOPIC_NAME_CHARS_MAX = 7 + 255;
+
+/** Filter servers one registration may list: RocketMQ runs a handful per broker, if any. */
+export const FILTER_SERVERS_PER_BROKER_MAX = 1_000;
+
+/**
+ * Distinct topics the route registry holds over all brokers. GET_ALL_TOPIC_LIST_FROM_NAMESERVER
+ * answers them in one body, which must fit a 16 MiB frame: 200,000 names of up to 60 characters
+ * make about 12.6 MiB.
+ */
+export const TOPICS_MAX = 200_000;
+
+/** Broker names (master/slave groups) the registry holds: far above any real cluster. */
+export const BROKERS_MAX = 10_000;
+
+/**
  * KV entries held over all namespaces. RocketMQ keeps one per ordered topic (namespace
  * `ORDER_TOPIC_CONFIG`); a million is far above any real cluster and bounds kvConfig.json.
  */

@@ -17,6 +17,7 @@ import {
   createRegisterBrokerRequest,
   type RegisterBrokerRequestOptions,
 } from "./register_broker_request.ts";
+import { TOPICS_PER_REGISTRATION_MAX } from "./limits.ts";
 
 function brokerRequest(over: Partial<RegisterBrokerRequestOptions> = {}) {
   const clusterName = over.clusterName ?? "DefaultCluster";
@@ -388,5 +389,29 @@ Deno.test("NamesrvController wipes write permission and deletes topics over the 
       extFields: { topic: "TopicTest" },
     });
     assert.equal(gone.code, ResponseCode.TOPIC_NOT_EXIST);
+  });
+});
+
+Deno.test("NamesrvController refuses a REGISTER_BROKER over TOPICS_PER_REGISTRATION_MAX and keeps serving", async () => {
+  await withNamesrv(async (ns) => {
+    assert.equal(
+      (await ns.client.invoke(ns.addr, brokerRequest(), 5000)).code,
+      ResponseCode.SUCCESS,
+    );
+    const topics = Array.from(
+      { length: TOPICS_PER_REGISTRATION_MAX + 1 },
+      (_, i) => topicConfig(`T${i}`),
+    );
+    const forged = brokerRequest({ brokerName: "broker-x", topics, compressed: true });
+    const refused = await ns.client.invoke(ns.addr, forged, 30_000);
+    assert.equal(refused.code, ResponseCode.SYSTEM_ERROR);
+    assert.match(refused.remark ?? "", /100001 topics, expected 0\.\.100000/);
+    const list = await ns.call(RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER);
+    assert.equal(list.code, ResponseCode.SUCCESS);
+    assert.equal(bodyText(list).includes('"T1"'), false, "none of its topics were taken");
+    const route = await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+      extFields: { topic: "TopicTest" },
+    });
+    assert.equal(route.code, ResponseCode.SUCCESS, "the registered broker is still served");
   });
 });

@@ -9,7 +9,12 @@
 import zlib from "node:zlib";
 import { z } from "zod";
 import { parseFastjson } from "../store/fastjson.ts";
-import { REGISTER_BODY_INFLATED_BYTES_MAX } from "./limits.ts";
+import {
+  FILTER_SERVERS_PER_BROKER_MAX,
+  REGISTER_BODY_INFLATED_BYTES_MAX,
+  REGISTERED_TOPIC_NAME_CHARS_MAX,
+  TOPICS_PER_REGISTRATION_MAX,
+} from "./limits.ts";
 import type { DataVersion, TopicConfig, TopicConfigWrapper } from "./route_types.ts";
 
 /** MQVersion ordinal V3_0_11: from here on brokers send a full RegisterBrokerBody. */
@@ -82,9 +87,11 @@ function toDataVersion(v: z.output<typeof dataVersionSchema>): DataVersion {
 }
 
 function toWrapper(w: z.output<typeof wrapperSchema>): TopicConfigWrapper {
+  const entries = Object.entries(w.topicConfigTable);
+  checkTopicCount(entries.length);
   const table = new Map<string, TopicConfig>();
-  for (const [key, t] of Object.entries(w.topicConfigTable)) {
-    const topicName = t.topicName ?? key;
+  for (const [key, t] of entries) {
+    const topicName = checkTopicName(t.topicName ?? key);
     table.set(topicName, {
       topicName,
       readQueueNums: t.readQueueNums,
@@ -96,6 +103,34 @@ function toWrapper(w: z.output<typeof wrapperSchema>): TopicConfigWrapper {
     });
   }
   return { topicConfigTable: table, dataVersion: toDataVersion(w.dataVersion) };
+}
+
+function checkTopicCount(count: number): void {
+  if (count < 0 || count > TOPICS_PER_REGISTRATION_MAX) {
+    throw new RegisterBrokerBodyError(
+      `body has ${count} topics, expected 0..${TOPICS_PER_REGISTRATION_MAX} (TOPICS_PER_REGISTRATION_MAX)`,
+    );
+  }
+}
+
+function checkTopicName(name: string): string {
+  if (name.length === 0 || name.length > REGISTERED_TOPIC_NAME_CHARS_MAX) {
+    throw new RegisterBrokerBodyError(
+      `body has a topic name of ${name.length} characters (${
+        JSON.stringify(name.slice(0, 40))
+      }…), expected 1..${REGISTERED_TOPIC_NAME_CHARS_MAX}`,
+    );
+  }
+  return name;
+}
+
+function checkFilterServers(list: string[]): string[] {
+  if (list.length > FILTER_SERVERS_PER_BROKER_MAX) {
+    throw new RegisterBrokerBodyError(
+      `body lists ${list.length} filter servers, expected at most ${FILTER_SERVERS_PER_BROKER_MAX}`,
+    );
+  }
+  return list;
 }
 
 /**
@@ -156,7 +191,7 @@ export function decodeRegisterBrokerBody(
   const parsed = check(bodySchema, parseJson(body, "RegisterBrokerBody"), "RegisterBrokerBody");
   return {
     topicConfigWrapper: toWrapper(parsed.topicConfigSerializeWrapper),
-    filterServerList: parsed.filterServerList,
+    filterServerList: checkFilterServers(parsed.filterServerList),
   };
 }
 
@@ -214,7 +249,7 @@ function decodeTopicLine(line: string): TopicConfig {
     );
   }
   return {
-    topicName: parts[0],
+    topicName: checkTopicName(parts[0]),
     readQueueNums: nums[0],
     writeQueueNums: nums[1],
     perm: nums[2],
@@ -241,7 +276,7 @@ function decodeCompressed(body: Uint8Array): RegisterBrokerBody {
     "DataVersion",
   );
   const count = reader.int32();
-  if (count < 0) throw new RegisterBrokerBodyError(`compressed body has a topic count of ${count}`);
+  checkTopicCount(count);
   const table = new Map<string, TopicConfig>();
   const decoder = new TextDecoder();
   for (let i = 0; i < count; i++) {
@@ -255,7 +290,7 @@ function decodeCompressed(body: Uint8Array): RegisterBrokerBody {
   );
   return {
     topicConfigWrapper: { topicConfigTable: table, dataVersion: toDataVersion(dataVersion) },
-    filterServerList: filters,
+    filterServerList: checkFilterServers(filters),
   };
 }
 

@@ -6,6 +6,11 @@ import {
   encodeCompressedRegisterBrokerBody,
   RegisterBrokerBodyError,
 } from "./register_broker_body.ts";
+import {
+  FILTER_SERVERS_PER_BROKER_MAX,
+  REGISTERED_TOPIC_NAME_CHARS_MAX,
+  TOPICS_PER_REGISTRATION_MAX,
+} from "./limits.ts";
 
 const encoder = new TextEncoder();
 
@@ -128,4 +133,50 @@ Deno.test("bodyCrc32 is the masked CRC-32 of RocketMQ's UtilAll.crc32", () => {
   // CRC-32 of "a" is 0xe8b7be43; masking clears bit 31
   assert.equal(bodyCrc32(encoder.encode("a")), 0xe8b7be43 & 0x7fffffff);
   assert.equal(bodyCrc32(undefined), 0);
+});
+
+Deno.test("decodeRegisterBrokerBody refuses more topics, longer names or more filter servers than its limits", () => {
+  const config = (topicName: string) => ({
+    topicName,
+    readQueueNums: 1,
+    writeQueueNums: 1,
+    perm: 6,
+    topicFilterType: "SINGLE_TAG",
+    topicSysFlag: 0,
+    order: false,
+  });
+  const body = (names: string[], filterServerList: string[] = []) => ({
+    topicConfigWrapper: {
+      topicConfigTable: new Map(names.map((name) => [name, config(name)])),
+      dataVersion: { counter: 1, timestamp: 1 },
+    },
+    filterServerList,
+  });
+  const many = Array.from({ length: TOPICS_PER_REGISTRATION_MAX + 1 }, (_, i) => `T${i}`);
+  const longest = "%RETRY%" + "G".repeat(REGISTERED_TOPIC_NAME_CHARS_MAX - 7);
+  const servers = Array.from({ length: FILTER_SERVERS_PER_BROKER_MAX + 1 }, (_, i) => `h:${i}`);
+  const refused = (value: ReturnType<typeof body>, pattern: RegExp) => {
+    const compressed = encodeCompressedRegisterBrokerBody(value);
+    assert.throws(
+      () => decodeRegisterBrokerBody(compressed, { compressed: true, version: 409 }),
+      (e: unknown) => e instanceof RegisterBrokerBodyError && pattern.test(e.message),
+    );
+    const json = JSON.stringify({
+      topicConfigSerializeWrapper: {
+        topicConfigTable: Object.fromEntries(value.topicConfigWrapper.topicConfigTable),
+        dataVersion: value.topicConfigWrapper.dataVersion,
+      },
+      filterServerList: value.filterServerList,
+    });
+    assert.throws(
+      () => decodeRegisterBrokerBody(encoder.encode(json), { compressed: false, version: 409 }),
+      (e: unknown) => e instanceof RegisterBrokerBodyError && pattern.test(e.message),
+    );
+  };
+  refused(body(many), /100001 topics, expected 0\.\.100000 \(TOPICS_PER_REGISTRATION_MAX\)/);
+  refused(body([longest + "G"]), /name of 263 characters .*expected 1\.\.262/);
+  refused(body(["T"], servers), /1001 filter servers, expected at most 1000/);
+  const fits = encodeCompressedRegisterBrokerBody(body([longest, ...many.slice(2)]));
+  const decoded = decodeRegisterBrokerBody(fits, { compressed: true, version: 409 });
+  assert.equal(decoded.topicConfigWrapper.topicConfigTable.size, TOPICS_PER_REGISTRATION_MAX);
 });

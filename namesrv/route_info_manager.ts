@@ -7,6 +7,7 @@
  * @module
  */
 import type { Clock } from "../common/clock.ts";
+import { BROKERS_MAX, TOPICS_MAX } from "./limits.ts";
 import type {
   BrokerIdentity,
   BrokerLiveInfo,
@@ -37,6 +38,18 @@ export interface RouteInfoManagerOptions {
   brokerChannelExpiredTimeMs: number;
   /** 5.x `deleteTopicWithBrokerRegistration`: topics missing from a master's registration are removed */
   deleteTopicWithBrokerRegistration?: () => boolean;
+  /** distinct topics held (default TOPICS_MAX) */
+  topicsMax?: number;
+  /** broker names held (default BROKERS_MAX) */
+  brokersMax?: number;
+}
+
+/** A registration the registry has no room for; the request gets SYSTEM_ERROR with the message. */
+export class RouteRegistryFullError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RouteRegistryFullError";
+  }
 }
 
 export type {
@@ -88,6 +101,7 @@ export class RouteInfoManager {
    *   single-topic registration arrives before the broker's first full registration
    */
   registerBroker(reg: BrokerRegistration): RegisterBrokerResult | null {
+    this.#checkRoom(reg);
     const { clusterName, brokerAddr, brokerName, brokerId } = reg;
     let changed = this.#addToCluster(clusterName, brokerName);
     let brokerData = this.#brokerAddrTable.get(brokerName);
@@ -175,6 +189,30 @@ export class RouteInfoManager {
     if (old === undefined) return false;
     return (old.dataVersion.stateVersion ?? 0) >
       (reg.topicConfigWrapper.dataVersion.stateVersion ?? 0);
+  }
+
+  /**
+   * Refuses, before any change, a registration past the broker or topic limit (a master's new
+   * topics count; a slave's are not applied). @throws {RouteRegistryFullError} naming the limit
+   */
+  #checkRoom(reg: BrokerRegistration): void {
+    const brokersMax = this.#options.brokersMax ?? BROKERS_MAX;
+    if (!this.#brokerAddrTable.has(reg.brokerName) && this.#brokerAddrTable.size >= brokersMax) {
+      throw new RouteRegistryFullError(
+        `Cannot register broker ${reg.brokerName}: the name server holds ${brokersMax} brokers (BROKERS_MAX)`,
+      );
+    }
+    if (reg.brokerId !== MASTER_ID) return;
+    const topicsMax = this.#options.topicsMax ?? TOPICS_MAX;
+    let added = 0;
+    for (const topic of reg.topicConfigWrapper.topicConfigTable.keys()) {
+      if (!this.#topicQueueTable.has(topic)) added++;
+    }
+    if (this.#topicQueueTable.size + added > topicsMax) {
+      throw new RouteRegistryFullError(
+        `Cannot register broker ${reg.brokerName}: its ${added} new topics would take the name server past ${topicsMax} topics (TOPICS_MAX)`,
+      );
+    }
   }
 
   /** Writes a master's topics into the queue table; @returns true when any queue data changed */

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../common/clock.ts";
-import { type BrokerRegistration, RouteInfoManager } from "./route_info_manager.ts";
+import {
+  type BrokerRegistration,
+  RouteInfoManager,
+  RouteRegistryFullError,
+} from "./route_info_manager.ts";
 import {
   getAllTopicList,
   getHasUnitSubTopicList,
@@ -334,4 +338,37 @@ Deno.test("RouteInfoManager drops topics missing from a registration when delete
     registration({ topics: [topic("T1"), topic("T3")], dataVersion: { counter: 2, timestamp: 2 } }),
   );
   assert.deepEqual(getAllTopicList(manager.tables).topicList, ["T1", "T3", "TBW102"]);
+});
+
+Deno.test("RouteInfoManager refuses a registration past its broker or topic limit and changes nothing", () => {
+  const clock = new ManualClock(1_000_000);
+  const manager = new RouteInfoManager({
+    clock,
+    brokerChannelExpiredTimeMs: EXPIRY_MS,
+    topicsMax: 4,
+    brokersMax: 2,
+  });
+  manager.registerBroker(registration({ topics: [topic("A"), topic("B")] })); // + TBW102
+  const full = (e: unknown, pattern: RegExp) =>
+    e instanceof RouteRegistryFullError && pattern.test(e.message);
+  assert.throws(
+    () =>
+      manager.registerBroker(
+        registration({ brokerName: "broker-b", topics: [topic("C"), topic("D")] }),
+      ),
+    (e) => full(e, /its 2 new topics would take the name server past 4 topics \(TOPICS_MAX\)/),
+  );
+  assert.deepEqual(getAllTopicList(manager.tables).topicList, ["A", "B", "TBW102"]);
+  assert.equal(manager.tables.brokerAddrTable.has("broker-b"), false, "nothing was registered");
+  manager.registerBroker(
+    registration({ brokerName: "broker-b", topics: [topic("A"), topic("C")] }),
+  );
+  manager.registerBroker(
+    registration({ brokerName: "broker-b", brokerId: 1, brokerAddr: "10.0.0.2:10911" }),
+  );
+  assert.throws(
+    () => manager.registerBroker(registration({ brokerName: "broker-c" })),
+    (e) => full(e, /Cannot register broker broker-c: the name server holds 2 brokers/),
+  );
+  manager.registerBroker(registration({ topics: [topic("A"), topic("B")] })); // known ones go on
 });
