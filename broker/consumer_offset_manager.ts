@@ -13,7 +13,13 @@ import type { FileSystem } from "../store/file_system.ts";
 import { MetadataFile } from "./_metadata_file.ts";
 import { Mutex } from "./_mutex.ts";
 import { BrokerError, tableFullError } from "./broker_error.ts";
-import { CONSUMER_OFFSET_KEYS_MAX, QUEUE_NUMS_MAX } from "./limits.ts";
+import {
+  CONSUMER_OFFSET_KEYS_MAX,
+  GROUP_NAME_LENGTH_MAX,
+  QUEUE_NUMS_MAX,
+  RETRY_TOPIC_NAME_LENGTH_MAX,
+} from "./limits.ts";
+import { isTopicOrGroupIllegal } from "./topic_validator.ts";
 
 /** Joins topic and group in the table key (`TOPIC_GROUP_SEPARATOR`). */
 export const TOPIC_GROUP_SEPARATOR = "@";
@@ -94,11 +100,15 @@ export class ConsumerOffsetManager {
    * moves offsets back); QUERY_CONSUMER_OFFSET then returns it.
    *
    * @param options group, topic, queue and offset
-   * @throws {BrokerError} SYSTEM_ERROR on a queue id outside 0..QUEUE_NUMS_MAX-1 or a non-integer
-   *   offset; SYSTEM_BUSY when a maximum of `limits.ts` would be passed
+   * @throws {BrokerError} SYSTEM_ERROR on a topic or group name that is not 1..262 (topic; retry
+   *   topics included) or 1..255 (group) characters of `[%|a-zA-Z0-9_-]`, a queue id outside
+   *   0..QUEUE_NUMS_MAX-1 or a non-integer offset; SYSTEM_BUSY when a maximum of `limits.ts`
+   *   would be passed
    */
   commitOffset(options: CommitOffsetOptions): void {
     const { group, topic, queueId, offset } = options;
+    checkName("topic", topic, RETRY_TOPIC_NAME_LENGTH_MAX, options.clientHost);
+    checkName("consumerGroup", group, GROUP_NAME_LENGTH_MAX, options.clientHost);
     if (
       !Number.isInteger(queueId) || queueId < 0 || queueId >= QUEUE_NUMS_MAX ||
       !Number.isInteger(offset)
@@ -338,4 +348,15 @@ function consumerOffsetsFromJson(json: unknown, source: string): Map<string, Map
     table.set(key, map);
   }
   return table;
+}
+
+/** @throws {BrokerError} SYSTEM_ERROR naming the field when `name` is not a usable offset key part */
+function checkName(field: string, name: string, max: number, clientHost: string): void {
+  if (name.length >= 1 && name.length <= max && !isTopicOrGroupIllegal(name)) return;
+  throw new BrokerError(
+    ResponseCode.SYSTEM_ERROR,
+    `Cannot commit offset from ${clientHost}: ${field} ${JSON.stringify(name.slice(0, 40))}${
+      name.length > 40 ? "…" : ""
+    } (${name.length} characters) must be 1..${max} characters of ^[%|a-zA-Z0-9_-]+$`,
+  );
 }

@@ -94,6 +94,29 @@ Deno.test("ConsumerOffsetManager stores commits as RocketMQ does, negative and b
   assert.throws(() => commit(manager, "G1", "T", 0, 1.5), BrokerError);
 });
 
+Deno.test("ConsumerOffsetManager refuses topic and group names no client could send", () => {
+  const manager = new ConsumerOffsetManager({
+    fs: new MemoryFileSystem({ clock: new ManualClock() }),
+    path: "/c.json",
+  });
+  const refused = (group: string, topic: string, pattern: RegExp) =>
+    assert.throws(
+      () => commit(manager, group, topic, 0, 1),
+      (error: unknown) =>
+        error instanceof BrokerError && error.code === ResponseCode.SYSTEM_ERROR &&
+        pattern.test(error.message),
+    );
+  refused("G1", "T".repeat(1024 * 1024), /topic "T{40}"… \(1048576 characters\) must be 1\.\.262/);
+  refused("G".repeat(256), "T", /consumerGroup "G{40}"… \(256 characters\) must be 1\.\.255/);
+  refused("G1", "", /topic "" \(0 characters\)/);
+  refused("G@1", "T", /consumerGroup "G@1"/);
+  refused("G1", "T\n", /topic "T\\n"/);
+  assert.deepEqual([...manager.offsetTable.keys()], [], "nothing was stored");
+  const retryTopic = "%RETRY%" + "G".repeat(255);
+  commit(manager, "G".repeat(255), retryTopic, 0, 7);
+  assert.equal(manager.queryOffset("G".repeat(255), retryTopic, 0), 7, "the longest real names");
+});
+
 Deno.test("ConsumerOffsetManager answers which topics and groups, removes and clones offsets", () => {
   const manager = new ConsumerOffsetManager({
     fs: new MemoryFileSystem({ clock: new ManualClock() }),

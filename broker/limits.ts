@@ -29,6 +29,12 @@ export const GROUP_NAME_LENGTH_MAX = 255;
 export const RETRY_TOPIC_NAME_LENGTH_MAX = 7 + GROUP_NAME_LENGTH_MAX;
 
 /**
+ * Longest broker name accepted in a request body (LOCK_BATCH_MQ's queues). RocketMQ sets no bound;
+ * host names, the default broker names, stop at 253 characters.
+ */
+export const BROKER_NAME_LENGTH_MAX = 255;
+
+/**
  * Most topics one broker keeps. Every REGISTER_BROKER body carries the whole topic table (about
  * 200 bytes of JSON per topic), and it must fit in one frame of {@linkcode FRAME_BYTES_MAX_DEFAULT}
  * bytes: 50 000 topics make about 10 MiB.

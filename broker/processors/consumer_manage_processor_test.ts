@@ -72,6 +72,16 @@ Deno.test("ConsumerManageProcessor queries, updates and lists consumer offsets a
     });
     assert.equal(bad.code, ResponseCode.SYSTEM_ERROR);
     assert.equal(bad.remark, "Cannot decode QUERY_CONSUMER_OFFSET header: queueId is missing");
+
+    const huge = await client.call(RequestCode.UPDATE_CONSUMER_OFFSET, {
+      consumerGroup: "G_O",
+      topic: "T".repeat(1024 * 1024),
+      queueId: "0",
+      commitOffset: "1",
+    });
+    assert.equal(huge.code, ResponseCode.SYSTEM_ERROR);
+    assert.match(huge.remark ?? "", /topic "T+"… \(1048576 characters\) must be 1\.\.262/);
+    assert.equal((await query(0)).extFields!.offset, "1", "the connection goes on serving");
   } finally {
     await client.close();
     await env.close();

@@ -17,7 +17,13 @@ import type { RemotingLogger } from "../../protocol/remoting_logger.ts";
 import { RequestCode, requestCodeName } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
 import { BrokerError } from "../broker_error.ts";
-import { CLIENT_ID_LENGTH_MAX, GROUP_NAME_LENGTH_MAX, LOCK_BATCH_MQ_SET_MAX } from "../limits.ts";
+import {
+  BROKER_NAME_LENGTH_MAX,
+  CLIENT_ID_LENGTH_MAX,
+  GROUP_NAME_LENGTH_MAX,
+  LOCK_BATCH_MQ_SET_MAX,
+  RETRY_TOPIC_NAME_LENGTH_MAX,
+} from "../limits.ts";
 import type { RebalanceLockManager } from "../rebalance_lock_manager.ts";
 import { guardProcessor } from "./_processor_support.ts";
 import { type MessageQueue, messageQueueJson } from "./admin_bodies.ts";
@@ -25,8 +31,8 @@ import { decodeJsonBody } from "./admin_group_processors.ts";
 import type { ProcessorRegistry } from "./core_context.ts";
 
 const messageQueueSchema = z.object({
-  topic: z.string(),
-  brokerName: z.string(),
+  topic: z.string().min(1).max(RETRY_TOPIC_NAME_LENGTH_MAX),
+  brokerName: z.string().min(1).max(BROKER_NAME_LENGTH_MAX),
   queueId: z.number().int(),
 });
 

@@ -71,5 +71,18 @@ Deno.test("LOCK_BATCH_MQ refuses a body that is not a LockBatchRequestBody", asy
     );
     assert.equal(badQueue.code, ResponseCode.SYSTEM_ERROR);
     assert.match(badQueue.remark ?? "", /mqSet\.0\.queueId/);
+    const longTopic = await client.invoke(
+      lockRequest(RequestCode.LOCK_BATCH_MQ, "c1", [{ ...mqs[0], topic: "T".repeat(263) }]),
+    );
+    assert.equal(longTopic.code, ResponseCode.SYSTEM_ERROR);
+    assert.match(longTopic.remark ?? "", /mqSet\.0\.topic/);
+    const longBroker = await client.invoke(
+      lockRequest(RequestCode.LOCK_BATCH_MQ, "c1", [{ ...mqs[0], brokerName: "b".repeat(256) }]),
+    );
+    assert.equal(longBroker.code, ResponseCode.SYSTEM_ERROR);
+    assert.match(longBroker.remark ?? "", /mqSet\.0\.brokerName/);
+    const retry = { ...mqs[0], topic: "%RETRY%" + "G".repeat(255) };
+    const locked = await lock(client, "c1", [retry]);
+    assert.equal(locked.includes(retry.topic), true, "the longest real topic locks");
   });
 });
