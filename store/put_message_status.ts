@@ -35,6 +35,7 @@ export type PutMessageResult =
       | "FLUSH_SLAVE_TIMEOUT"
       | "SLAVE_NOT_AVAILABLE";
     readonly appendMessageResult: AppendMessageResult;
+    readonly remark?: undefined;
   }
   | {
     /** nothing was stored */

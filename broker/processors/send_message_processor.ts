@@ -387,7 +387,8 @@ export class SendMessageProcessor {
     const response = putMessageResponse(result.status);
     const append = result.appendMessageResult;
     if (!response.stored || append === undefined) {
-      return { code: response.code, remark: response.remark ?? undefined };
+      // The store's own reason (DELAY, disk use) says more than the status's fixed wording.
+      return { code: response.code, remark: result.remark ?? response.remark ?? undefined };
     }
     this.#context.brokerStats.recordPut(target.topic, append.msgNum, append.wroteBytes);
     return {

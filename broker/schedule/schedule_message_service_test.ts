@@ -72,6 +72,7 @@ Deno.test("ScheduleMessageStore refuses a non-integer DELAY and a delayed batch"
   await withClockBroker(async ({ env, client }) => {
     const bad = await client.send("TopicDelayBad", "x", { properties: { DELAY: "soon" } });
     assert.equal(bad.code, ResponseCode.MESSAGE_ILLEGAL);
+    assert.equal(bad.remark, 'property DELAY "soon" is not an int32', "the remark names DELAY");
     const message = {
       topic: "TopicBatch",
       queueId: 0,
@@ -84,6 +85,7 @@ Deno.test("ScheduleMessageStore refuses a non-integer DELAY and a delayed batch"
     };
     const result = await env.broker.store.putMessages([message, message]);
     assert.equal(result.status, "MESSAGE_ILLEGAL");
+    assert.equal(result.remark, 'a batch cannot carry property DELAY ("2"): send it alone');
   });
 });
 

@@ -34,7 +34,6 @@ export interface ScheduleMessageStoreOptions extends MessageStoreOptions {
   readonly delayLevels: DelayLevelTable;
 }
 
-const ILLEGAL: PutMessageResult = { status: "MESSAGE_ILLEGAL" };
 const utf8 = new TextDecoder();
 const INT32_MAX = 2_147_483_647;
 
@@ -69,7 +68,9 @@ export class ScheduleMessageStore extends MessageStore {
    */
   override putMessage(message: MessageExtBrokerInner): Promise<PutMessageResult> {
     const scheduled = scheduleDelayedMessage(message, this.delayLevels, this);
-    if (scheduled === null) return Promise.resolve(ILLEGAL);
+    if (scheduled === null) {
+      return Promise.resolve(illegal(`property DELAY ${delayTextOf(message)} is not an int32`));
+    }
     return super.putMessage(scheduled);
   }
 
@@ -82,7 +83,11 @@ export class ScheduleMessageStore extends MessageStore {
   override putMessages(messages: readonly MessageExtBrokerInner[]): Promise<PutMessageResult> {
     for (const message of messages) {
       const level = delayLevelOf(message);
-      if (level === null || level > 0) return Promise.resolve(ILLEGAL);
+      if (level === null || level > 0) {
+        return Promise.resolve(
+          illegal(`a batch cannot carry property DELAY (${delayTextOf(message)}): send it alone`),
+        );
+      }
     }
     return super.putMessages(messages);
   }
@@ -95,13 +100,27 @@ export class ScheduleMessageStore extends MessageStore {
  * @returns the level, or null when the property is not an int32
  */
 export function delayLevelOf(message: MessageExtBrokerInner): number | null {
-  const text = message.propertiesMap !== undefined
-    ? message.propertiesMap.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL)
-    : findProperty(propertiesText(message), MessageConst.PROPERTY_DELAY_TIME_LEVEL);
+  const text = delayText(message);
   if (text === undefined) return 0;
   if (!/^[+-]?\d{1,10}$/.test(text)) return null;
   const level = Number(text);
   return Math.abs(level) <= INT32_MAX ? level : null;
+}
+
+function delayText(message: MessageExtBrokerInner): string | undefined {
+  return message.propertiesMap !== undefined
+    ? message.propertiesMap.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL)
+    : findProperty(propertiesText(message), MessageConst.PROPERTY_DELAY_TIME_LEVEL);
+}
+
+/** @returns the `DELAY` text quoted for a remark, cut at 40 characters */
+function delayTextOf(message: MessageExtBrokerInner): string {
+  const text = delayText(message) ?? "";
+  return JSON.stringify(text.slice(0, 40)) + (text.length > 40 ? "…" : "");
+}
+
+function illegal(remark: string): PutMessageResult {
+  return { status: "MESSAGE_ILLEGAL", remark };
 }
 
 /**
