@@ -37,6 +37,24 @@ async function put(store: MessageStore, queueId: number): Promise<number> {
   return result.appendMessageResult!.storeTimestamp;
 }
 
+/**
+ * Puts 20 messages to a quiet queue (1), then 210 to a busy one (0) that dirty a whole
+ * consume-queue page; flushes the busy queue's consume queue, not the quiet one's; crashes.
+ * @returns the store reopened
+ */
+async function crashAfterQuietAndBusyQueues(
+  ctx: AdapterContext,
+  clock: Clock,
+  store: MessageStore,
+): Promise<MessageStore> {
+  for (let i = 0; i < 20; i++) await put(store, 1); // durable in the log (SYNC_FLUSH)
+  for (let i = 0; i < 210; i++) await put(store, 0);
+  await store.flushLogics(false); // leastPages 1: queue 0's consume queue only
+  assert(store.commitLog.segments.length > 3, "the records span several files");
+  await store.halt();
+  return open(ctx, clock);
+}
+
 forEachAdapter(
   "Store times hold still while the wall clock is behind, in a run and after a restart",
   async (ctx) => {
@@ -67,12 +85,7 @@ forEachAdapter(
     await put(store, 0);
     await store.flushLogics(true); // checkpoint: consume queues durable up to T0 + 100 s
     clock.ms -= 90_000; // NTP steps the clock back
-    for (let i = 0; i < 20; i++) await put(store, 1); // a quiet queue, durable in the log
-    for (let i = 0; i < 210; i++) await put(store, 0); // a busy one dirties a whole CQ page
-    await store.flushLogics(false); // flushes queue 0's consume queue, not queue 1's
-    assert(store.commitLog.segments.length > 3, "the records span several files");
-    await store.halt();
-    const again = await open(ctx, clock);
+    const again = await crashAfterQuietAndBusyQueues(ctx, clock, store);
     try {
       assert.equal(again.getMaxOffsetInQueue("TopicTest", 1), 20, "queue 1 kept its messages");
       assert.equal((await again.getMessage("G", "TopicTest", 1, 0, 32))!.messages.length, 20);
@@ -92,12 +105,7 @@ forEachAdapter(
     await put(ahead, 0);
     await ahead.shutdown();
     clock.ms -= 86_400_000; // corrected while the store was down
-    const store = await open(ctx, clock);
-    for (let i = 0; i < 20; i++) await put(store, 1);
-    for (let i = 0; i < 210; i++) await put(store, 0);
-    await store.flushLogics(false);
-    await store.halt();
-    const again = await open(ctx, clock);
+    const again = await crashAfterQuietAndBusyQueues(ctx, clock, await open(ctx, clock));
     try {
       assert.equal(again.getMaxOffsetInQueue("TopicTest", 1), 20, "queue 1 kept its messages");
       assert.equal(again.getMaxOffsetInQueue("TopicTest", 0), 211);
