@@ -142,3 +142,56 @@ Deno.test("PushConsumer orderly keeps per-queue order with queues consumed concu
     );
   });
 });
+
+Deno.test("PushConsumer orderly shutdown finishes the running batch before it releases the queue", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicOrderShutdown";
+    await t.createTopic(topic, 1);
+    let consuming = false;
+    const started = Promise.withResolvers<void>();
+    const a = testPushConsumer(t.namesrvAddr, {
+      consumerGroup: "CG_ORDER_SHUTDOWN",
+      awaitTerminationMillisWhenShutdown: 10_000,
+    });
+    a.subscribe(topic, "*");
+    a.registerOrderlyListener(async () => {
+      consuming = true;
+      started.resolve();
+      // The application's work on the message; shutdown must wait for it.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      consuming = false;
+      return "SUCCESS" as const;
+    });
+    const assigned = new Signal();
+    const stop = onAssignmentChange([a], assigned);
+    await a.start();
+    await waitUntil(
+      "a holds the queue",
+      () => a.assignedQueues(topic).length === 1,
+      assigned.subscribe,
+    );
+    stop();
+    await t.producer.send({ topic, body: "m1" });
+    await started.promise;
+    await a.shutdown();
+    assert.equal(consuming, false, "shutdown returned only after the listener finished");
+
+    const seen: string[] = [];
+    const got = new Signal();
+    const b = testPushConsumer(t.namesrvAddr, { consumerGroup: "CG_ORDER_SHUTDOWN" });
+    b.subscribe(topic, "*");
+    b.registerOrderlyListener((msgs) => {
+      seen.push(...msgs.map((m) => m.bodyText));
+      got.fire();
+      return "SUCCESS";
+    });
+    try {
+      await b.start();
+      await t.producer.send({ topic, body: "m2" });
+      await waitUntil("b receives m2", () => seen.includes("m2"), got.subscribe);
+    } finally {
+      await b.shutdown();
+    }
+    assert.deepEqual(seen, ["m2"], "m1 was committed before the queue was released");
+  });
+});

@@ -93,6 +93,8 @@ export class ConsumeMessageOrderlyService {
   readonly #o: ConsumeOrderlyOptions;
   /** one promise chain per queue: RocketMQ's per-queue `synchronized` */
   readonly #chains = new WeakMap<ProcessQueue, Promise<void>>();
+  /** the chains not settled yet (what {@linkcode idle} waits for) */
+  readonly #pending = new Set<Promise<void>>();
   #stopped = false;
 
   /** @param options group, model, limits, listener, offsets, rebalance, limiter, timers */
@@ -108,7 +110,21 @@ export class ConsumeMessageOrderlyService {
     });
   }
 
-  /** Stops consumption and (CLUSTERING) releases every queue lock. */
+  /** Takes no new batch; listener calls already running go on (see {@linkcode idle}). */
+  stopConsuming(): void {
+    this.#stopped = true;
+  }
+
+  /** @returns resolves once no listener call runs and no result is being applied */
+  async idle(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all(this.#pending);
+  }
+
+  /**
+   * Stops consumption and (CLUSTERING) releases every queue lock. Call {@linkcode idle} (and
+   * persist offsets) first, as RocketMQ does, or another member may take a queue whose batch
+   * is still being consumed here.
+   */
   async shutdown(): Promise<void> {
     this.#stopped = true;
     if (this.#o.messageModel === "CLUSTERING") await this.#o.rebalance.unlockAll(false);
@@ -128,6 +144,8 @@ export class ConsumeMessageOrderlyService {
       );
     });
     this.#chains.set(pq, next);
+    this.#pending.add(next);
+    next.finally(() => this.#pending.delete(next));
   }
 
   async #run(pq: ProcessQueue, mq: MessageQueue): Promise<void> {

@@ -238,11 +238,12 @@ export class PushConsumerEngine {
     this.#running = false;
     this.#puller.stop();
     this.#timers.cancelAll();
+    this.#orderly?.stopConsuming();
     const waitMs = this.#o.config.awaitTerminationMillisWhenShutdown;
-    if (waitMs > 0 && this.#concurrently !== undefined) {
+    if (waitMs > 0) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
-        this.#concurrently.idle(),
+        this.#concurrently?.idle() ?? this.#orderly?.idle(),
         new Promise<void>((resolve) => timer = setTimeout(resolve, waitMs)),
       ]);
       clearTimeout(timer);
