@@ -65,6 +65,8 @@ export async function getMessage(
 ): Promise<GetMessageResult> {
   const { queue, config } = context;
   const { offset } = request;
+  // Only a corrected offset (an error status) falls back to the request on a slave without
+  // offsetCheckInSlave; a scan's "offset + units scanned" stands (RocketMQ nextOffsetCorrection).
   const correct = (next: number) =>
     config.brokerRole !== "SLAVE" || config.offsetCheckInSlave ? next : offset;
   const empty = (status: GetMessageStatus, next: number, min = 0, max = 0): GetMessageResult => ({
@@ -92,7 +94,7 @@ export async function getMessage(
   const scan = await scanQueue(context, request, first, Math.floor(scanUnits));
   return {
     status: scan.status,
-    nextBeginOffset: correct(offset + scan.scanned),
+    nextBeginOffset: offset + scan.scanned,
     minOffset: min,
     maxOffset: max,
     messages: scan.messages,

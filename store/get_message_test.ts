@@ -65,6 +65,30 @@ forEachAdapter("getMessage counts filtered units in nextBeginOffset", async (ctx
   await store.shutdown();
 });
 
+forEachAdapter("getMessage on a slave moves nextBeginOffset past what it scanned", async (ctx) => {
+  const master = await openTestStore({ ...ctx });
+  for (const tag of ["A", "A", "B"]) {
+    await master.putMessage(makeMessage({ bodyText: tag, properties: { TAGS: tag } }));
+  }
+  await master.shutdown();
+  const slave = await openTestStore({ ...ctx, config: { brokerRole: "SLAVE" } });
+  try {
+    const found = (await slave.getMessage("G", "TopicTest", 0, 0, 32))!;
+    assert.deepEqual([found.status, found.nextBeginOffset], ["FOUND", 3]);
+    const onlyC = (tagsCode: number) => tagsCode === computeTagsCode("C");
+    const none = (await slave.getMessage("G", "TopicTest", 0, 0, 32, onlyC))!;
+    assert.deepEqual([none.status, none.nextBeginOffset], ["NO_MATCHED_MESSAGE", 3]);
+    const beyond = (await slave.getMessage("G", "TopicTest", 0, 7, 32))!;
+    assert.deepEqual(
+      [beyond.status, beyond.nextBeginOffset],
+      ["OFFSET_OVERFLOW_BADLY", 7],
+      "a corrected offset still falls back to the request (offsetCheckInSlave=false)",
+    );
+  } finally {
+    await slave.shutdown();
+  }
+});
+
 forEachAdapter("getMessage applies the in-memory and on-disk transfer limits", async (ctx) => {
   const inMemory = await openTestStore({ ...ctx });
   for (let i = 0; i < 40; i++) await inMemory.putMessage(makeMessage({ bodyText: `m${i}` }));
