@@ -124,6 +124,19 @@ export function appendProperty(text: string, name: string, value: string): strin
   return text + separator + name + NAME_VALUE_SEPARATOR + value + PROPERTY_SEPARATOR;
 }
 
+/**
+ * RocketMQ's `setDelayTimeLevel(0)` on a message redirected to `%DLQ%group`: a retry send with a
+ * `DELAY` must reach the dead-letter queue at once, not through the delay topic.
+ *
+ * @param text a properties string
+ * @returns it with `DELAY` set to 0
+ */
+export function withoutDelay(text: string): string {
+  const map = decodeProperties(text);
+  map.set(MessageConst.PROPERTY_DELAY_TIME_LEVEL, "0");
+  return encodeProperties(map);
+}
+
 const BORN_HOST_KEY = "edgemq.broker.bornHost";
 
 /**

@@ -43,6 +43,7 @@ import {
   requireSubscriptionGroup,
   type SendTarget,
   topicConfigToString,
+  withoutDelay,
 } from "./_send_message_support.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -327,12 +328,14 @@ export class SendMessageProcessor {
         `the broker[${config.brokerIP1}] sending transaction message is forbidden`,
       );
     }
+    const toDlq = target.topic !== header.topic &&
+      header.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX);
     const message: MessageExtBrokerInner = {
       topic: target.topic,
       queueId: target.queueId,
       flag: header.flag,
       body: input.body,
-      properties: stored.text,
+      properties: toDlq ? withoutDelay(stored.text) : stored.text,
       sysFlag: this.#sysFlag(header, target),
       bornTimestamp: header.bornTimestamp,
       bornHost: input.bornHost,

@@ -207,15 +207,20 @@ Deno.test("SendMessageProcessor refuses sends on a broker without write permissi
 
 Deno.test("SendMessageProcessor sends a retry message past maxReconsumeTimes to the DLQ", async () => {
   await withBroker({}, async (env, client) => {
+    // What a 4.x consumer sends itself when CONSUMER_SEND_MSG_BACK failed: DELAY 3 + times.
     const request = client.sendRequest("%RETRY%G_DLQ", utf8.encode("x"), {
       code: RequestCode.SEND_MESSAGE,
+      properties: { DELAY: "6", RETRY_TOPIC: "TopicOrig" },
     });
     request.extFields!.reconsumeTimes = "3";
     request.extFields!.maxReconsumeTimes = "3";
     const response = await client.invoke(request);
     assert.equal(response.code, ResponseCode.SUCCESS, response.remark);
     assert.ok(env.broker.topicConfigManager.selectTopicConfig("%DLQ%G_DLQ") !== undefined);
-    assert.equal(env.broker.store.getMaxOffsetInQueue("%DLQ%G_DLQ", 0), 1);
+    await env.broker.store.waitDispatched();
+    assert.equal(env.broker.store.getMaxOffsetInQueue("%DLQ%G_DLQ", 0), 1, "in the DLQ at once");
+    const [stored] = await pullAll(client, "%DLQ%G_DLQ", 0);
+    assert.equal(stored.properties.get("DELAY"), "0");
   });
 });
 
