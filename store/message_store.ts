@@ -321,6 +321,24 @@ export class MessageStore {
     return this.consumeQueueStore.findConsumeQueue(topic, queueId)?.minOffset ?? 0;
   }
 
+  /**
+   * Whether the record at a queue offset lies beyond the in-memory window
+   * (`accessMessageInMemoryMaxRatio` of RAM behind the log end): RocketMQ's
+   * `checkInDiskByConsumeOffset`, which QUERY_CONSUMER_OFFSET's new-group rule asks.
+   * @returns false when the queue or the unit is unknown
+   */
+  async checkInDiskByConsumeOffset(
+    topic: string,
+    queueId: number,
+    offset: number,
+  ): Promise<boolean> {
+    const queue = this.consumeQueueStore.findConsumeQueue(topic, queueId);
+    if (queue === undefined || offset < queue.minOffset || offset >= queue.maxOffset) return false;
+    const units = queue.readUnitsCached(offset, 1) ?? await queue.readUnits(offset, 1);
+    if (units === null || units.isBlank(0)) return false;
+    return this.commitLog.getMaxOffset() - units.physicalOffset(0) > this.#memoryBytes;
+  }
+
   /** @returns the first offset stored at or after `timestampMs` (0 when the queue is unknown) */
   async getOffsetInQueueByTime(
     topic: string,

@@ -41,6 +41,8 @@ export interface TestBrokerOptions {
   namesrvAddr?: string;
   /** the broker's clock; default the system clock */
   clock?: Clock;
+  /** RAM the in-memory read window is a share of; default the machine's */
+  physicalMemoryBytes?: number;
 }
 
 /**
@@ -94,6 +96,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
     fs: new DenoFileSystem(),
     logger: silentRemotingLogger,
     clock: options.clock,
+    physicalMemoryBytes: options.physicalMemoryBytes,
   });
   try {
     await broker.start();

@@ -31,10 +31,10 @@ const utf8 = new TextEncoder();
  * @param request the request
  * @returns the response, header `offset` on SUCCESS
  */
-export function queryConsumerOffset(
+export async function queryConsumerOffset(
   context: CoreContext,
   request: RemotingCommand,
-): RemotingCommand {
+): Promise<RemotingCommand> {
   const header = decodeHeader(QueryConsumerOffsetRequestHeader, request);
   const { consumerOffsetManager, store } = context;
   const offset = consumerOffsetManager.queryOffset(
@@ -47,7 +47,10 @@ export function queryConsumerOffset(
   }
   if (header.setZeroIfNotFound !== false) {
     const minOffset = store.getMinOffsetInQueue(header.topic, header.queueId);
-    if (minOffset <= 0 && !checkInDiskByConsumeOffset(store, header.topic, header.queueId, 0)) {
+    if (
+      minOffset <= 0 &&
+      !await store.checkInDiskByConsumeOffset(header.topic, header.queueId, 0)
+    ) {
       return createResponse(request, ResponseCode.SUCCESS, undefined, { offset: "0" });
     }
   }
@@ -56,19 +59,6 @@ export function queryConsumerOffset(
     ResponseCode.QUERY_NOT_FOUND,
     "Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first",
   );
-}
-
-/** The store call RocketMQ uses here, when this store has it (else: in memory). */
-function checkInDiskByConsumeOffset(
-  store: CoreContext["store"],
-  topic: string,
-  queueId: number,
-  offset: number,
-): boolean {
-  const check =
-    (store as { checkInDiskByConsumeOffset?: (t: string, q: number, o: number) => boolean })
-      .checkInDiskByConsumeOffset;
-  return check === undefined ? false : check.call(store, topic, queueId, offset);
 }
 
 /**

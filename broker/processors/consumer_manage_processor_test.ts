@@ -126,3 +126,31 @@ Deno.test("ConsumerManageProcessor keeps committed offsets across a broker resta
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("QUERY_CONSUMER_OFFSET gives a new group QUERY_NOT_FOUND once the queue's start is out of memory", async () => {
+  // 10,000 bytes of RAM: the in-memory window is 40 % of it, 4,000 bytes behind the log end.
+  const env = await startTestBroker({ withNamesrv: false, physicalMemoryBytes: 10_000 });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    for (let i = 0; i < 40; i++) {
+      const sent = await client.send("TopicOld", "x".repeat(500), { queueId: 0 });
+      assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+    }
+    assert.equal((await client.send("TopicYoung", "y", { queueId: 0 })).code, ResponseCode.SUCCESS);
+    await env.broker.store.waitDispatched();
+    const query = (topic: string) =>
+      client.call(RequestCode.QUERY_CONSUMER_OFFSET, {
+        consumerGroup: "G_NEW",
+        topic,
+        queueId: "0",
+      });
+    const old = await query("TopicOld");
+    assert.equal(old.code, ResponseCode.QUERY_NOT_FOUND, "the group starts where its policy says");
+    const young = await query("TopicYoung");
+    assert.equal(young.code, ResponseCode.SUCCESS, "a young queue still starts at 0");
+    assert.equal(young.extFields!.offset, "0");
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});
