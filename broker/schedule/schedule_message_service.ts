@@ -131,6 +131,7 @@ export class ScheduleMessageService {
   start(): void {
     if (this.#started) throw new Error("Cannot start ScheduleMessageService: already started");
     this.#started = true;
+    this.#correctOffsets();
     const first = this.#options.clock.now() + SCHEDULE_FIRST_DELAY_MS;
     for (const state of this.#levels) this.#arm(state, first);
     this.#flushTimer = setInterval(
@@ -307,6 +308,28 @@ export class ScheduleMessageService {
   /** RocketMQ `correctDeliverTimestamp`: a time beyond now + delay (clock went back) is now. */
   #correct(state: LevelState, now: number, deliverAt: number): number {
     return deliverAt > now + state.delayMs ? now : deliverAt;
+  }
+
+  /**
+   * RocketMQ `correctDelayOffset`: a saved offset outside its schedule queue's [min, max] (the
+   * store lost its tail in a crash, or was wiped with `config/` kept) is moved inside, or the
+   * messages stored below it would never be delivered.
+   */
+  #correctOffsets(): void {
+    for (const [level, offset] of this.#offsets) {
+      const queue = this.#options.store.consumeQueueStore.findConsumeQueue(
+        RMQ_SYS_SCHEDULE_TOPIC,
+        level - 1,
+      );
+      const corrected = Math.min(Math.max(offset, queue?.minOffset ?? 0), queue?.maxOffset ?? 0);
+      if (corrected === offset) continue;
+      this.#options.logger.warn(
+        `broker: delay level ${level} offset ${offset} is outside its queue [${
+          queue?.minOffset ?? 0
+        }, ${queue?.maxOffset ?? 0}], corrected to ${corrected}`,
+      );
+      this.#setOffset(level, corrected);
+    }
   }
 
   #setOffset(level: number, offset: number): number {

@@ -6,6 +6,7 @@ import { ResponseCode } from "../../protocol/response_code.ts";
 import { silentRemotingLogger } from "../../protocol/remoting_logger.ts";
 import { DenoFileSystem } from "../../store/adapters/deno_file_system.ts";
 import { hostAddress } from "../../store/message_id.ts";
+import type { TestBrokerClient } from "../../tests/broker_test_client.ts";
 import { RMQ_SYS_SCHEDULE_TOPIC } from "../topic_validator.ts";
 import { pullRecords, scheduleUnits, withClockBroker } from "./_schedule_testing.ts";
 import { ScheduleMessageService } from "./schedule_message_service.ts";
@@ -125,6 +126,39 @@ Deno.test("ScheduleMessageService keeps delay offsets across a broker restart", 
         new TextDecoder().decode(r.body)
       );
       assert.deepEqual(bodies, ["first", "second"], "each delivered exactly once");
+    }, { dir, clock });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ScheduleMessageService moves a saved offset beyond its queue back inside at start", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edgemq_schedule_" });
+  const clock = new ManualClock(1_700_000_000_000);
+  const send = async (client: TestBrokerClient, body: string) => {
+    const sent = await client.send("TopicAhead", body, { queueId: 0, properties: { DELAY: "1" } });
+    assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+  };
+  try {
+    await withClockBroker(async ({ client, env }) => {
+      await send(client, "old");
+      clock.advance(1_000);
+      assert.equal(await env.broker.scheduleMessageService.deliverDue(), 1);
+    }, { dir, clock });
+    // As if the store had lost a tail that delayOffset.json (kept in config/) had seen.
+    for (const name of ["delayOffset.json", "delayOffset.json.bak"]) {
+      await Deno.writeTextFile(`${dir}/config/${name}`, '{"offsetTable":{1:5}}');
+    }
+    await withClockBroker(async ({ client, env }) => {
+      const service = env.broker.scheduleMessageService;
+      assert.equal(service.offsetTable.get(1), 1, "corrected to the queue's max");
+      for (const body of ["new-1", "new-2"]) await send(client, body);
+      clock.advance(1_000);
+      assert.equal(await service.deliverDue(), 2, "both new ones, none skipped");
+      const bodies = (await pullRecords(client, "TopicAhead", 0)).map((r) =>
+        new TextDecoder().decode(r.body)
+      );
+      assert.deepEqual(bodies, ["old", "new-1", "new-2"]);
     }, { dir, clock });
   } finally {
     await Deno.remove(dir, { recursive: true });
