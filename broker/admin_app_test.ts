@@ -351,6 +351,22 @@ Deno.test("Broker admin app message routes answer bad input 400 and unknown thin
     const badId = await json(await send(app, "GET", "/messages/XYZ"), 400);
     assert.equal(badId.field, "msgId");
     await json(await send(app, "GET", `/messages/7F00000100002A9F00000000FFFF0000`), 404);
+    // A body that looks like a record header (a size) must not be taken for a record.
+    const bait = new Uint8Array(200);
+    new DataView(bait.buffer).setInt32(0, 120);
+    const sent = await json(
+      await send(app, "POST", "/topics/T1/messages", {
+        body: btoa(String.fromCharCode(...bait)),
+        bodyEncoding: "base64",
+      }),
+      201,
+    );
+    const start = parseInt(sent.msgId.slice(16), 16);
+    for (let k = 1; k < 300; k++) {
+      const id = sent.msgId.slice(0, 16) + (start + k).toString(16).toUpperCase().padStart(16, "0");
+      const inside = await send(app, "GET", `/messages/${id}`);
+      assert.equal(inside.status, 404, `offset ${start + k}: ${await inside.text()}`);
+    }
     const noKey = await json(await send(app, "GET", "/messages?topic=T1"), 400);
     assert.equal(noKey.field, "key");
     const badMax = await json(await send(app, "GET", "/messages?topic=T1&key=k&maxNum=1000"), 400);

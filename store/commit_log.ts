@@ -22,7 +22,9 @@ import { CommitLogLoadError, CommitLogSegment } from "./commit_log_segment.ts";
 import type { HostAddress } from "./message_id.ts";
 import {
   BLANK_HEADER_BYTES,
-  BLANK_MAGIC_CODE,
+  getInt64,
+  MESSAGE_MAGIC_CODE_V1,
+  MESSAGE_MAGIC_CODE_V2,
   type MessageExtBrokerInner,
   MessageSysFlag,
   transactionType,
@@ -32,6 +34,7 @@ import {
   BATCH_MESSAGES_MAX,
   COMMIT_LOG_READ_BLOCK_BYTES,
   COMMIT_LOG_READ_BLOCKS_MAX,
+  RECORD_BYTES_MAX,
 } from "./limits.ts";
 import { QueueOffsetTable } from "./queue_offset_table.ts";
 
@@ -83,8 +86,7 @@ export class CommitLog {
   /** reused per record: the encoder reads it synchronously */
   readonly #fields = { physicalOffset: 0, queueOffset: 0, storeTimestamp: 0 };
   #lastStoreTimestamp = 0;
-  /** the newest store time in the log (see `raiseStoreTimeFloor`) */
-  #storeTimeFloor = 0;
+  #storeTimeFloor = 0; // the newest store time in the log (see raiseStoreTimeFloor)
   /** where the first segment starts when there is none (after a cut at a segment boundary) */
   #baseOffset = 0;
   /** start of the segment whose successor the allocator was asked for */
@@ -237,10 +239,7 @@ export class CommitLog {
     this.#options.allocator?.prepare(current.fileFromOffset + current.fileSize);
   }
 
-  /**
-   * Appends one message.
-   * @returns PUT_OK with the result, or why it was refused
-   */
+  /** Appends one message. @returns PUT_OK with the result, or why it was refused */
   append(message: MessageExtBrokerInner): AppendOutcome {
     const size = this.#encoder.prepare(message);
     if (typeof size === "string") return { status: size };
@@ -422,8 +421,7 @@ export class CommitLog {
   }
 
   /**
-   * Reads `length` bytes at `offset` (memory first, then the file in blocks); never spans
-   * segments.
+   * Reads `length` bytes at `offset` (memory first, then the file in blocks; one segment).
    * @returns a copy, or null when not (fully) in the log
    */
   read(offset: number, length: number): Promise<Uint8Array | null> {
@@ -438,15 +436,18 @@ export class CommitLog {
   }
 
   /**
-   * Reads the whole record at `offset` (RocketMQ's lookMessageByOffset without decoding).
+   * Reads the whole record at `offset` (RocketMQ's lookMessageByOffset, not decoded). The offset
+   * may come from a client, so its size counts only in a message header naming this offset.
    * @returns the record bytes, or null when no message record starts there
    */
   async readRecord(offset: number): Promise<Uint8Array | null> {
-    const header = await this.read(offset, 8);
+    const header = await this.read(offset, 36);
     if (header === null) return null;
-    const view = new DataView(header.buffer, header.byteOffset, 8);
+    const view = new DataView(header.buffer, header.byteOffset, 36);
     const size = view.getInt32(0);
-    if (size < 91 || view.getInt32(4) === BLANK_MAGIC_CODE) return null;
+    const magic = view.getInt32(4);
+    if (magic !== MESSAGE_MAGIC_CODE_V1 && magic !== MESSAGE_MAGIC_CODE_V2) return null;
+    if (size < 91 || size > RECORD_BYTES_MAX || getInt64(view, 28) !== offset) return null;
     return this.read(offset, size);
   }
 

@@ -90,6 +90,23 @@ forEachAdapter("CommitLog answers null for a read past a segment's blank", async
   await opened.close();
 });
 
+forEachAdapter("CommitLog.readRecord answers null at any offset inside a record", async (ctx) => {
+  const opened = await openTestLog({ ...ctx, segmentBytes: 4096 });
+  // A body that looks like a record's first 8 bytes: a size and a magic code.
+  const bait = new Uint8Array(300);
+  new DataView(bait.buffer).setInt32(0, 120);
+  new DataView(bait.buffer).setInt32(4, -626843477);
+  const outcome = opened.log.append(makeMessage({ body: bait }));
+  assert.equal(outcome.status, "PUT_OK");
+  const { wroteOffset, wroteBytes } = outcome.status === "PUT_OK" ? outcome.result : assert.fail();
+  assert.notEqual(await opened.log.readRecord(wroteOffset), null);
+  for (let inside = 1; inside < wroteBytes; inside++) {
+    const at = wroteOffset + inside;
+    assert.equal(await opened.log.readRecord(at), null, `no record starts at ${at}`);
+  }
+  await opened.close();
+});
+
 forEachAdapter("CommitLog stores a batch as consecutive records in one segment", async (ctx) => {
   const opened = await openTestLog({ ...ctx, segmentBytes: 4096 });
   opened.log.append(makeMessage({ queueId: 1, body: new Uint8Array(3500) }));

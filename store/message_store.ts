@@ -24,6 +24,7 @@ import {
   decodeRecord,
   type MessageExtBrokerInner,
   type MessageRecord,
+  RecordDecodeError,
   storeTimestampOf,
 } from "./message_record.ts";
 import { type MessageStoreConfig, resolveMessageStoreConfig } from "./message_store_config.ts";
@@ -387,10 +388,19 @@ export class MessageStore {
     return header === null ? -1 : storeTimestampOf(header);
   }
 
-  /** @returns the decoded record at a commit-log offset, or null (VIEW_MESSAGE_BY_ID) */
+  /**
+   * @returns the decoded record at a commit-log offset, or null when none starts there or it
+   *   does not decode (VIEW_MESSAGE_BY_ID: the offset comes from a client's message id)
+   */
   async lookMessageByOffset(physicalOffset: number): Promise<MessageRecord | null> {
     const bytes = await this.commitLog.readRecord(physicalOffset);
-    return bytes === null ? null : decodeRecord(bytes);
+    if (bytes === null) return null;
+    try {
+      return decodeRecord(bytes);
+    } catch (error) {
+      if (error instanceof RecordDecodeError) return null;
+      throw error;
+    }
   }
 
   /**
