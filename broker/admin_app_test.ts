@@ -74,6 +74,12 @@ Deno.test("Broker admin app GET and PATCH /config read and persist the configura
     assert.equal(black.error, "Can not update config in black list.");
     const bad = await json(await send(app, "PATCH", "/config", { listenPort: "x" }), 400);
     assert.match(bad.error, /listenPort: "x"/);
+    // Values the broker could not start with are refused, not persisted for the next start.
+    const hour = await json(await send(app, "PATCH", "/config", { deleteWhen: "99" }), 400);
+    assert.match(hour.error, /deleteWhen: "99"/);
+    const levels = { messageDelayLevel: "1s 100000d" };
+    assert.match((await json(await send(app, "PATCH", "/config", levels), 400)).error, /100000d/);
+    assert.equal(broker.configuration.config.deleteWhen, "04");
     const unknown = await json(await send(app, "PATCH", "/config", { listenPorts: 1 }), 400);
     assert.deepEqual([unknown.field, unknown.expected], ["listenPorts", "a broker config key"]);
     const empty = await json(await send(app, "PATCH", "/config", {}), 400);

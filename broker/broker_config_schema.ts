@@ -9,7 +9,9 @@
 import { z } from "zod";
 import { FRAME_BYTES_MAX_DEFAULT } from "../protocol/limits.ts";
 import { MessageStoreConfigSchema } from "../store/message_store_config.ts";
+import { parseDeleteWhen } from "../store/clean_service.ts";
 import { MESSAGE_BYTES_MAX, QUEUE_NUMS_MAX } from "./limits.ts";
+import { DelayLevelTable } from "./schedule/delay_level_table.ts";
 
 /** What the defaults depend on; `main.ts` reads it from the environment. */
 export interface BrokerEnv {
@@ -43,8 +45,23 @@ const ratio = (fallback: number) => int(0, 100, fallback);
 /** RocketMQ's default `configBlackList`: keys UPDATE_BROKER_CONFIG may never change. */
 export const BROKER_CONFIG_BLACK_LIST_DEFAULT = "configBlackList;brokerConfigPath";
 
-const DELETE_WHEN_EXPECTED = "hours of the day separated by ;, e.g. 04 or 04;05";
+const DELETE_WHEN_EXPECTED = "hours of the day (0..23) separated by ;, e.g. 04 or 04;05";
 const DELAY_LEVEL_EXPECTED = "delay levels like 1s 5s 1m 2h (units s, m, h, d) separated by spaces";
+
+/**
+ * @param parse the parser the broker applies to the value at start
+ * @param expected what a good value looks like
+ * @returns a zod check that refuses what `parse` refuses, saying why
+ */
+function parsedBy(parse: (text: string) => unknown, expected: string) {
+  return (text: string, ctx: z.RefinementCtx) => {
+    try {
+      parse(text);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: `${expected}; ${(error as Error).message}` });
+    }
+  };
+}
 const NO_DLEDGER = "false (EdgeMQ has no DLedger commit log)";
 
 /** RocketMQ's default `messageDelayLevel` (features.md §4). */
@@ -207,10 +224,10 @@ export function messageStoreConfigShape(env: BrokerEnv) {
     deleteConsumeQueueFilesInterval: millis(100),
     destroyMapedFileIntervalForcibly: millis(120_000),
     redeleteHangedFileInterval: millis(120_000),
-    deleteWhen: z.string().regex(/^\s*\d{1,2}\s*(;\s*\d{1,2}\s*)*$/, DELETE_WHEN_EXPECTED).default(
-      "04",
-    )
-      .describe(DELETE_WHEN_EXPECTED),
+    deleteWhen: z.string().regex(/^\s*\d{1,2}\s*(;\s*\d{1,2}\s*)*$/, DELETE_WHEN_EXPECTED)
+      .superRefine(parsedBy(parseDeleteWhen, DELETE_WHEN_EXPECTED)).default("04").describe(
+        DELETE_WHEN_EXPECTED,
+      ),
     diskMaxUsedSpaceRatio: store.diskMaxUsedSpaceRatio,
     fileReservedTime: store.fileReservedTime,
     putMsgIndexHightWater: positive(600_000),
@@ -244,6 +261,7 @@ export function messageStoreConfigShape(env: BrokerEnv) {
     syncFlushTimeout: store.syncFlushTimeout,
     slaveTimeout: millis(3000),
     messageDelayLevel: z.string().regex(/^\s*\d+[smhd](\s+\d+[smhd])*\s*$/, DELAY_LEVEL_EXPECTED)
+      .superRefine(parsedBy((text) => DelayLevelTable.parse(text), DELAY_LEVEL_EXPECTED))
       .default(MESSAGE_DELAY_LEVEL_DEFAULT).describe(DELAY_LEVEL_EXPECTED),
     flushDelayOffsetInterval: millis(10_000),
     cleanFileForciblyEnable: store.cleanFileForciblyEnable,

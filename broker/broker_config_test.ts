@@ -139,10 +139,16 @@ Deno.test("loadBrokerConfig validates enums and size bounds by key", () => {
     "numbers are not trimmed",
   );
   assert.equal(configError(() => load("deleteWhen=4am\n")).issues[0].key, "deleteWhen");
+  const hour = configError(() => load("deleteWhen=04;25\n"));
+  assert.equal(hour.issues[0].key, "deleteWhen", "checked before any port is bound");
+  assert.match(hour.message, /"25" is not an hour 0-23/);
   assert.equal(
     configError(() => load("messageDelayLevel=1s 5x\n")).issues[0].key,
     "messageDelayLevel",
   );
+  const tooLong = configError(() => load("messageDelayLevel=1s 100000d\n"));
+  assert.equal(tooLong.issues[0].key, "messageDelayLevel", "what the scheduler refuses");
+  assert.match(tooLong.message, /level 2 "100000d": .* exceeds delayLevelMsMax/);
   assert.equal(
     configError(() => load("enableDLegerCommitLog=true\n")).issues[0].key,
     "enableDLegerCommitLog",
