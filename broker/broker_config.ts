@@ -124,8 +124,14 @@ function toPairs(input: PropertiesInput): [string, string][] {
 /**
  * `BrokerStartup`'s rules after the file is applied, and the cross-key checks zod cannot do per
  * key. Collects every problem before throwing.
+ *
+ * @param input the validated keys
+ * @param appliedKeys the keys the file (or update) set; haListenPort follows listenPort unless set
+ * @param warnings receives what a rule changed
+ * @returns the configuration the broker runs with
+ * @throws {ConfigError} naming every key that breaks a rule
  */
-function applyStartupRules(
+export function applyStartupRules(
   input: BrokerConfig,
   appliedKeys: readonly string[],
   warnings: string[],

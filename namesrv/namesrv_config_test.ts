@@ -186,3 +186,26 @@ Deno.test("NamesrvConfiguration updates, persists to configStorePath and refuses
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("NamesrvConfiguration changes nothing when the update cannot be persisted", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "namesrv_config_" });
+  try {
+    await Deno.writeTextFile(`${dir}/file`, ""); // a file where the folder should be
+    const loaded = loadNamesrvConfig({ configStorePath: `${dir}/file/namesrv.properties` }, ENV);
+    const configuration = new NamesrvConfiguration({
+      fs: new DenoFileSystem(),
+      env: ENV,
+      config: loaded.config,
+      extra: loaded.unknown,
+      now: () => 42,
+    });
+    const seen: boolean[] = [];
+    configuration.onChange((c) => seen.push(c.orderMessageEnable));
+    await assert.rejects(configuration.update({ orderMessageEnable: "true" }));
+    assert.equal(configuration.config.orderMessageEnable, false, "the old value stays in effect");
+    assert.equal(configuration.dataVersion.counter, 0);
+    assert.deepEqual(seen, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

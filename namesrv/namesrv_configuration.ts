@@ -54,7 +54,7 @@ type Listener = (config: NamesrvConfig) => void;
 export class NamesrvConfiguration {
   readonly #options: NamesrvConfigurationOptions;
   #config: NamesrvConfig;
-  readonly #extra: Map<string, string>;
+  #extra: Map<string, string>;
   readonly #dataVersion: DataVersion;
   readonly #listeners: Listener[] = [];
   #tail: Promise<void> = Promise.resolve();
@@ -105,7 +105,7 @@ export class NamesrvConfiguration {
    * @returns warnings and the applied keys
    * @throws {ConfigBlackListError} when a key is blacklisted
    * @throws {ConfigError} when a value is invalid
-   * @throws when persisting fails (the new values are in effect)
+   * @throws when persisting fails; nothing changes
    */
   async update(properties: PropertiesInput): Promise<ConfigUpdateResult> {
     const pairs = properties instanceof Map
@@ -117,22 +117,26 @@ export class NamesrvConfiguration {
     const refused = pairs.map(([k]) => k).filter((k) => blackList.has(k));
     if (refused.length > 0) throw new ConfigBlackListError(refused);
     const result = loadNamesrvConfig(pairs, this.#options.env, this.#config);
-    for (const [key, value] of result.unknown) {
-      if (this.#extra.has(key)) this.#extra.set(key, value);
-    }
+    const extra = new Map(this.#extra);
+    for (const [key, value] of result.unknown) if (extra.has(key)) extra.set(key, value);
+    // The file first: an update that cannot be persisted changes nothing.
+    await this.#write(result.config.configStorePath, configToProperties(result.config, extra));
+    this.#extra = extra;
     this.#config = result.config;
     this.#dataVersion.counter++;
     this.#dataVersion.timestamp = this.#options.now();
     for (const listener of this.#listeners) listener(this.#config);
-    await this.persist();
     return { warnings: result.warnings, appliedKeys: result.appliedKeys };
   }
 
   /** Writes the configuration to `configStorePath` (after any write in progress). */
   persist(): Promise<void> {
+    return this.#write(this.#config.configStorePath, this.toProperties());
+  }
+
+  #write(path: string, text: string): Promise<void> {
     const write = this.#tail.then(() =>
-      new ConfigFile({ fs: this.#options.fs, path: this.#config.configStorePath })
-        .writeText(this.toProperties())
+      new ConfigFile({ fs: this.#options.fs, path }).writeText(text)
     );
     this.#tail = write.then(
       () => undefined,

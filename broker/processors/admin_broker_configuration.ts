@@ -8,16 +8,16 @@
  * @module
  */
 import type { Clock } from "../../common/clock.ts";
-import { configEntries, loadConfig, type PropertiesInput } from "../../common/config_loader.ts";
+import { loadConfig, type PropertiesInput } from "../../common/config_loader.ts";
 import type { FileSystem } from "../../store/file_system.ts";
 import { MetadataFile } from "../_metadata_file.ts";
 import { Mutex } from "../_mutex.ts";
 import {
+  applyStartupRules,
   type BrokerConfig,
   type BrokerConfigLoadResult,
   brokerConfigToProperties,
   createBrokerConfigSchema,
-  loadBrokerConfig,
 } from "../broker_config.ts";
 import {
   BROKER_NO_EFFECT_KEYS,
@@ -69,7 +69,7 @@ export class AdminBrokerConfiguration implements AdminConfiguration {
   readonly #clock: Clock;
   readonly #file: MetadataFile;
   readonly #mutex = new Mutex();
-  readonly #extra: Map<string, string>;
+  #extra: Map<string, string>;
   readonly #listeners: Listener[] = [];
   #config: BrokerConfig;
   #dataVersion: DataVersion;
@@ -117,7 +117,7 @@ export class AdminBrokerConfiguration implements AdminConfiguration {
    * @param properties the keys to change, text values
    * @returns warnings and the applied keys
    * @throws {ConfigError} naming every invalid value; nothing changes
-   * @throws when the file cannot be written (the new values are in effect)
+   * @throws when the file cannot be written; nothing changes
    */
   update(properties: PropertiesInput): Promise<AdminConfigUpdateResult> {
     return this.#mutex.run(async () => {
@@ -127,18 +127,18 @@ export class AdminBrokerConfiguration implements AdminConfiguration {
         noEffectKeys: BROKER_NO_EFFECT_KEYS,
         renamedKeys: BROKER_RENAMED_KEYS,
       });
-      const { config } = loadBrokerConfig({
-        properties: configEntries(patched.config),
-        env: this.#env,
-      });
-      for (const [key, value] of patched.unknown) {
-        if (this.#extra.has(key)) this.#extra.set(key, value);
-      }
+      const warnings = [...patched.warnings];
+      // Every key counts as set, as in the file the update persists (haListenPort stays).
+      const config = applyStartupRules(patched.config, Object.keys(patched.config), warnings);
+      const extra = new Map(this.#extra);
+      for (const [key, value] of patched.unknown) if (extra.has(key)) extra.set(key, value);
+      // The file first: an update that cannot be persisted changes nothing.
+      await this.#file.store(brokerConfigToProperties(config, { extra }));
+      this.#extra = extra;
       this.#config = config;
       this.#dataVersion = nextDataVersion(this.#dataVersion, this.#clock.now());
       for (const listener of this.#listeners) listener(config);
-      await this.#file.store(this.toProperties());
-      return { warnings: patched.warnings, appliedKeys: patched.appliedKeys };
+      return { warnings, appliedKeys: patched.appliedKeys };
     });
   }
 }

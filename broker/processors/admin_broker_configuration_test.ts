@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../../common/clock.ts";
 import { ConfigError } from "../../common/config_loader.ts";
+import { DenoFileSystem } from "../../store/adapters/deno_file_system.ts";
 import { MemoryFileSystem } from "../../store/adapters/memory_file_system.ts";
 import { loadBrokerConfig } from "../broker_config.ts";
 import { AdminBrokerConfiguration } from "./admin_broker_configuration.ts";
@@ -66,5 +67,33 @@ Deno.test("AdminBrokerConfiguration applies an old key spelling and re-applies s
   assert.ok(result.appliedKeys.includes("mappedFileSizeCommitLog"));
   assert.equal(c.config.mappedFileSizeCommitLog, 16 * 1024 * 1024);
   assert.equal(c.config.brokerId, 0, "a master keeps brokerId 0");
+  assert.ok(
+    result.warnings.some((w) => w.includes("brokerId 3 ignored")),
+    `the caller is told: ${result.warnings.join("; ")}`,
+  );
+  assert.ok(result.warnings.some((w) => w.includes("old spelling of mappedFileSizeCommitLog")));
   assert.equal(c.config.haListenPort, 10912);
+});
+
+Deno.test("AdminBrokerConfiguration changes nothing when the update cannot be persisted", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edgemq_broker_conf_" });
+  try {
+    await Deno.writeTextFile(`${dir}/conf`, ""); // a file where the folder should be
+    const clock = new ManualClock(1_700_000_000_000);
+    const c = new AdminBrokerConfiguration({
+      fs: new DenoFileSystem(),
+      path: `${dir}/conf/broker.conf`,
+      env: ENV,
+      initial: loadBrokerConfig({ properties: { brokerName: "broker-a" }, env: ENV }),
+      clock,
+    });
+    const seen: number[] = [];
+    c.onChange((config) => seen.push(config.defaultTopicQueueNums));
+    await assert.rejects(() => c.update(new Map([["defaultTopicQueueNums", "4"]])));
+    assert.equal(c.config.defaultTopicQueueNums, 8, "the old value stays in effect");
+    assert.equal(c.dataVersion.counter, 0);
+    assert.deepEqual(seen, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
