@@ -153,11 +153,12 @@ export class AdminClientBase {
    *
    * @param properties keys and values to set
    * @param namesrvAddrs which name servers; default all
+   * @returns each name server's warnings (unknown, renamed or ignored keys)
    */
   updateNamesrvConfig(
     properties: ReadonlyMap<string, string>,
     namesrvAddrs?: readonly string[],
-  ): Promise<void> {
+  ): Promise<Map<string, string[]>> {
     return this.#namesrv.updateNamesrvConfig(properties, namesrvAddrs);
   }
 

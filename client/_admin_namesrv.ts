@@ -17,7 +17,7 @@ import {
 import { RequestCode } from "../protocol/request_code.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
 import { MQClientError } from "./client_error.ts";
-import { decodeKVTable, decodeTopicList, type TopicList } from "./admin_bodies.ts";
+import { decodeKVTable, decodeTopicList, type TopicList, warningsOf } from "./admin_bodies.ts";
 import type { MQClientAPI } from "./mq_client_api.ts";
 import { type ClusterInfo, decodeClusterInfo, type TopicRouteData } from "./topic_route.ts";
 
@@ -129,11 +129,19 @@ export class AdminNamesrv {
   async updateNamesrvConfig(
     properties: ReadonlyMap<string, string>,
     addrs?: readonly string[],
-  ): Promise<void> {
+  ): Promise<Map<string, string[]>> {
     const body = utf8Encoder.encode(stringifyProperties(properties));
+    const warnings = new Map<string, string[]>();
     for (const addr of this.#all(addrs)) {
-      await this.#invokeAt(addr, RequestCode.UPDATE_NAMESRV_CONFIG, undefined, body);
+      const response = await this.#invokeAt(
+        addr,
+        RequestCode.UPDATE_NAMESRV_CONFIG,
+        undefined,
+        body,
+      );
+      warnings.set(addr, warningsOf(response.remark));
     }
+    return warnings;
   }
 
   async writePerm(

@@ -435,3 +435,17 @@ export function encodeSubscriptionGroupConfig(config: SubscriptionGroupConfig): 
     whichBrokerWhenConsumeSlowly: config.whichBrokerWhenConsumeSlowly ?? 1,
   }));
 }
+
+/**
+ * @param remark the SUCCESS remark of UPDATE_BROKER_CONFIG or UPDATE_NAMESRV_CONFIG
+ * @returns the warnings it lists (`; `-separated): unknown, renamed or ignored keys
+ * @example
+ * ```ts
+ * import { warningsOf } from "./admin_bodies.ts";
+ * console.assert(warningsOf(undefined).length === 0);
+ * console.assert(warningsOf("Unknown config key a ignored; Unknown config key b ignored").length === 2);
+ * ```
+ */
+export function warningsOf(remark: string | undefined): string[] {
+  return remark === undefined || remark === "" ? [] : remark.split("; ");
+}

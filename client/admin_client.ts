@@ -24,6 +24,7 @@ import {
   encodeSubscriptionGroupConfig,
   type SubscriptionGroupConfig,
   type TopicOffset,
+  warningsOf,
 } from "./admin_bodies.ts";
 import type { ClientConfigInput, ClientIo } from "./client_config.ts";
 import { MQClientError } from "./client_error.ts";
@@ -212,17 +213,19 @@ export class AdminClient extends AdminClientBase {
    *
    * @param brokerAddr the broker
    * @param properties keys and values to set
+   * @returns the broker's warnings (unknown, renamed or ignored keys); empty when none
    */
   async updateBrokerConfig(
     brokerAddr: string,
     properties: ReadonlyMap<string, string>,
-  ): Promise<void> {
+  ): Promise<string[]> {
     const body = new TextEncoder().encode(stringifyProperties(properties));
-    await this.api.invokeBroker(
+    const response = await this.api.invokeBroker(
       brokerAddr,
       this.api.request(RequestCode.UPDATE_BROKER_CONFIG, undefined, body),
       this.timeoutMs,
     );
+    return warningsOf(response.remark);
   }
 
   // ---- broker: subscription groups ----

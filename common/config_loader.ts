@@ -199,12 +199,13 @@ export function loadConfig<S extends z.ZodObject>(
       unknown.set(key, text);
       continue;
     }
-    if (options.noEffectKeys?.has(key)) {
-      warnings.push(`Config key ${key} is accepted but has no effect on this runtime`);
-    }
     raw.set(key, text);
     if (!appliedKeys.includes(key)) appliedKeys.push(key);
     const value = convert(field, text);
+    // A no-effect key at its default asks for nothing (a file persisted with every key has it).
+    if (options.noEffectKeys?.has(key) && !isDefault(field, value)) {
+      warnings.push(`Config key ${key} is accepted but has no effect on this runtime`);
+    }
     if (value === undefined) issues.push({ key, value: text, expected: describeExpected(field) });
     else values[key] = value;
   }
@@ -214,6 +215,12 @@ export function loadConfig<S extends z.ZodObject>(
     throw new ConfigError(parsed.error.issues.map((i) => toIssue(i, shape, raw, values)));
   }
   return { config: parsed.data, warnings, appliedKeys, unknown };
+}
+
+/** @returns whether `value` is what the field defaults to */
+function isDefault(field: z.ZodType, value: unknown): boolean {
+  const fallback = field.safeParse(undefined);
+  return fallback.success && value !== undefined && Object.is(fallback.data, value);
 }
 
 const TYPE_ISSUE_CODES = new Set([

@@ -142,6 +142,10 @@ Deno.test("loadConfig accepts and reports keys with no effect", () => {
   assert.deepEqual(warnings, [
     "Config key serverSelectorThreads is accepted but has no effect on this runtime",
   ]);
+  const atDefault = loadConfig(schema, { serverSelectorThreads: "3" }, {
+    noEffectKeys: new Set(["serverSelectorThreads"]),
+  });
+  assert.deepEqual(atDefault.warnings, [], "a no-effect key at its default asks for nothing");
 });
 
 Deno.test("loadConfig applies properties over the base values", () => {

@@ -154,6 +154,10 @@ Deno.test("mqadmin getNamesrvConfig prints RocketMQ's layout and updateNamesrvCo
     );
     const after = ok(await mqadmin(["getNamesrvConfig"], { namesrvAddr: ns })).out; // NAMESRV_ADDR
     assert.ok(after.includes(`\norderMessageEnable${" ".repeat(32)}=  true\n`), after);
+    assert.match(
+      ok(await cli("updateNamesrvConfig -k orderMessageEnabl -v true")).out,
+      /\nWARN [\d.:]+: Unknown config key orderMessageEnabl ignored\n$/,
+    );
   });
 });
 
@@ -167,6 +171,11 @@ Deno.test("mqadmin manages broker config, write permission and subscription grou
       ok(await cli(`updateBrokerConfig -b ${env.address} -k flushIntervalConsumeQueue -v 1500`))
         .out,
       `update broker config success, ${env.address}\n`,
+    );
+    assert.equal(
+      ok(await cli(`updateBrokerConfig -b ${env.address} -k brokerId -v 3`)).out,
+      `update broker config success, ${env.address}\n` +
+        `WARN ${env.address}: Config key brokerId 3 ignored: a ASYNC_MASTER always has brokerId 0\n`,
     );
     const byCluster = ok(await cli("getBrokerConfig -c DefaultCluster")).out;
     assert.ok(byCluster.startsWith(`============Master: ${env.address}============\n`));

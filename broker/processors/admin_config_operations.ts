@@ -8,6 +8,7 @@
 import { ConfigError } from "../../common/config_loader.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
 import { BrokerError } from "../broker_error.ts";
+import { BROKER_RENAMED_KEYS } from "../broker_config_schema.ts";
 import { dataVersionToJson } from "../data_version.ts";
 import type {
   AdminBrokerConfig,
@@ -74,7 +75,10 @@ export async function updateBrokerConfig(
   properties: ReadonlyMap<string, string>,
 ): Promise<AdminConfigUpdateResult> {
   const blackList = configBlackListOf(context.configuration.config);
-  const refused = [...properties.keys()].filter((key) => blackList.has(key));
+  // An old spelling (mapedFile…) names the same key: it is as blacklisted as the new one.
+  const refused = [...properties.keys()].filter((key) =>
+    blackList.has(key) || blackList.has(BROKER_RENAMED_KEYS[key] ?? key)
+  );
   if (refused.length > 0) throw new ConfigBlackListError(refused);
   let result: AdminConfigUpdateResult;
   try {

@@ -63,12 +63,15 @@ export function registerConfigAdminProcessors(
 
   register(RequestCode.UPDATE_BROKER_CONFIG, async (request, channel) => {
     // RocketMQ answers SUCCESS to an update without a body; so do we.
-    if (request.body !== undefined && request.body.length > 0) {
-      const properties = decodePropertiesBody(request.body);
-      context.logger.info(`broker admin: UPDATE_BROKER_CONFIG from ${channel.remoteAddress}`);
-      await updateBrokerConfig(context, properties);
+    if (request.body === undefined || request.body.length === 0) {
+      return createResponse(request, ResponseCode.SUCCESS);
     }
-    return createResponse(request, ResponseCode.SUCCESS);
+    const properties = decodePropertiesBody(request.body);
+    context.logger.info(`broker admin: UPDATE_BROKER_CONFIG from ${channel.remoteAddress}`);
+    const { warnings } = await updateBrokerConfig(context, properties);
+    for (const warning of warnings) context.logger.warn(`broker admin: ${warning}`);
+    // Unknown, renamed and ignored keys are told to the caller, as the name server does.
+    return createResponse(request, ResponseCode.SUCCESS, warnings.join("; ") || undefined);
   });
 
   register(RequestCode.GET_BROKER_RUNTIME_INFO, async (request) => {

@@ -23,6 +23,7 @@ Deno.test("GET_BROKER_CONFIG and UPDATE_BROKER_CONFIG read, change and persist t
       "defaultTopicQueueNums=4\nbrokerPermission=4\n",
     );
     assert.equal(updated.code, ResponseCode.SUCCESS, updated.remark);
+    assert.equal(updated.remark, undefined, "no warnings");
     const after = await invoke(RequestCode.GET_BROKER_CONFIG);
     assert.ok(text(after).includes("defaultTopicQueueNums=4\n"));
     assert.deepEqual(JSON.parse(after.extFields?.version ?? ""), {
@@ -40,6 +41,36 @@ Deno.test("GET_BROKER_CONFIG and UPDATE_BROKER_CONFIG read, change and persist t
     await file.readAt(bytes, 0);
     file.close();
     assert.ok(new TextDecoder().decode(bytes).includes("defaultTopicQueueNums=4\n"), "persisted");
+  });
+});
+
+Deno.test("UPDATE_BROKER_CONFIG tells the caller about unknown and ignored keys in its remark", async () => {
+  await withWire(async (_broker, invoke) => {
+    const warned = await invoke(
+      RequestCode.UPDATE_BROKER_CONFIG,
+      undefined,
+      "defaultTopicQueueNumz=4\nbrokerId=2\n",
+    );
+    assert.equal(warned.code, ResponseCode.SUCCESS);
+    assert.equal(
+      warned.remark,
+      "Unknown config key defaultTopicQueueNumz ignored; " +
+        "Config key brokerId 2 ignored: a ASYNC_MASTER always has brokerId 0",
+    );
+  });
+});
+
+Deno.test("UPDATE_BROKER_CONFIG refuses the old spelling of a blacklisted key", async () => {
+  await withWire(async (broker, invoke) => {
+    const old = await invoke(
+      RequestCode.UPDATE_BROKER_CONFIG,
+      undefined,
+      "mapedFileSizeCommitLog=33554432\n",
+    );
+    assert.equal(old.code, ResponseCode.NO_PERMISSION);
+    assert.equal(broker.configuration.dataVersion.counter, 0, "nothing applied");
+  }, {
+    properties: { configBlackList: "configBlackList;brokerConfigPath;mappedFileSizeCommitLog" },
   });
 });
 

@@ -46,13 +46,14 @@ function keyValue(ctx: CommandContext): Map<string, string> {
 async function updateNamesrvConfig(ctx: CommandContext): Promise<void> {
   const properties = keyValue(ctx);
   const [[key, value]] = properties;
-  await ctx.admin().updateNamesrvConfig(properties, ctx.namesrvAddrs);
+  const warnings = await ctx.admin().updateNamesrvConfig(properties, ctx.namesrvAddrs);
   ctx.out.write(javaFormat(
     "update name server config success!%s\n%s : %s\n",
     ctx.flags.has("n") ? `[${ctx.namesrvAddrs.join(", ")}]` : "",
     key,
     value,
   ));
+  for (const [addr, list] of warnings) for (const w of list) ctx.out.write(`WARN ${addr}: ${w}\n`);
 }
 
 async function printBrokerConfig(
@@ -91,8 +92,9 @@ async function updateBrokerConfig(ctx: CommandContext): Promise<void> {
   const failed: string[] = [];
   for (const addr of addrs) {
     try {
-      await admin.updateBrokerConfig(addr, properties);
+      const warnings = await admin.updateBrokerConfig(addr, properties);
       ctx.out.write(javaFormat("update broker config success, %s\n", addr));
+      for (const warning of warnings) ctx.out.write(`WARN ${addr}: ${warning}\n`);
     } catch (error) {
       if (!(error instanceof Error) || target.short === "b") throw error;
       ctx.out.write(`Cannot update broker config of ${addr}: ${error.message.split("\n")[0]}\n`);
