@@ -51,11 +51,35 @@ function groupView(
   };
 }
 
-/** `POST /groups` body: a SubscriptionGroupConfig; the manager fills the defaults and checks types. */
-const groupConfigSchema = z.looseObject({
+const flag = z.boolean({ error: "expected true or false" }).optional();
+const count = (min: number) =>
+  z.number({ error: `expected an integer >= ${min}` }).int({
+    error: `expected an integer >= ${min}`,
+  })
+    .min(min, { error: `expected an integer >= ${min}` }).optional();
+
+/**
+ * `POST /groups` body: a SubscriptionGroupConfig of RocketMQ 4.9.8, or 5.x with its extra fields;
+ * a field of neither (a typo) is refused. The manager fills the defaults.
+ */
+const groupConfigSchema = z.strictObject({
   groupName: z.string({ error: "expected a group name" }).min(1, {
     error: "expected a group name",
   }),
+  consumeEnable: flag,
+  consumeFromMinEnable: flag,
+  consumeBroadcastEnable: flag,
+  consumeMessageOrderly: flag,
+  retryQueueNums: count(0),
+  retryMaxTimes: count(-1),
+  groupRetryPolicy: z.looseObject({}).optional(),
+  brokerId: count(0),
+  whichBrokerWhenConsumeSlowly: count(0),
+  notifyConsumerIdsChangedEnable: flag,
+  groupSysFlag: count(0),
+  consumeTimeoutMinute: count(0),
+  subscriptionDataSet: z.array(z.looseObject({})).optional(),
+  attributes: z.record(z.string(), z.string()).optional(),
 });
 
 const deleteQuerySchema = z.strictObject({

@@ -286,6 +286,20 @@ Deno.test("Broker admin app GET /groups and progress report settings, liveness a
       400,
     );
     assert.match(badGroup.error, /retryQueueNums/);
+    const typo = await json(
+      await send(app, "POST", "/groups", { groupName: "G3", retryMaxTimez: 3 }),
+      400,
+    );
+    assert.equal(typo.field, "retryMaxTimez");
+    const negative = await json(
+      await send(app, "POST", "/groups", { groupName: "G3", retryMaxTimes: -5 }),
+      400,
+    );
+    assert.deepEqual([negative.field, negative.expected], [
+      "retryMaxTimes",
+      "expected an integer >= -1",
+    ]);
+    await json(await send(app, "GET", "/groups/G3/progress"), 404);
   });
 });
 
