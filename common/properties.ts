@@ -156,7 +156,9 @@ function unescape(raw: string, lineNo: number): string {
  */
 export function parseProperties(text: string): Map<string, string> {
   const result = new Map<string, string>();
-  for (const { text: line, line: lineNo } of logicalLines(text)) {
+  // A byte-order mark (an editor's UTF-8 "with BOM") is not part of the first key.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  for (const { text: line, line: lineNo } of logicalLines(body)) {
     const [rawKey, rawValue] = splitKeyValue(line);
     result.set(unescape(rawKey, lineNo), unescape(rawValue, lineNo));
   }

@@ -92,3 +92,11 @@ Deno.test("stringifyProperties output parses back to the same entries", () => {
     { seed: 4242, numRuns: 300 },
   );
 });
+
+Deno.test("parseProperties ignores a leading byte-order mark", () => {
+  assert.deepEqual([...parseProperties("\uFEFFbrokerName=b1\nlistenPort=10911\n")], [
+    ["brokerName", "b1"],
+    ["listenPort", "10911"],
+  ]);
+  assert.deepEqual([...parseProperties("a=\uFEFF")], [["a", "\uFEFF"]], "only at the start");
+});
