@@ -6,6 +6,7 @@
  * @module
  */
 import { inflateSync } from "node:zlib";
+import { MESSAGE_BODY_BYTES_MAX } from "../store/limits.ts";
 import { createOffsetMessageId, formatHostAddress } from "../store/message_id.ts";
 import { MessageConst } from "../store/message_properties.ts";
 import { type MessageRecord, MessageSysFlag } from "../store/message_record.ts";
@@ -50,7 +51,10 @@ export function decodeBase64(text: string): Uint8Array | null {
 function shownBody(record: MessageRecord): { bytes: Uint8Array; inflateError?: string } {
   if ((record.sysFlag & MessageSysFlag.COMPRESSED_FLAG) === 0) return { bytes: record.body };
   try {
-    return { bytes: new Uint8Array(inflateSync(record.body)) };
+    // Bounded like a body the broker takes: a "zip bomb" shows raw, with the reason.
+    return {
+      bytes: new Uint8Array(inflateSync(record.body, { maxOutputLength: MESSAGE_BODY_BYTES_MAX })),
+    };
   } catch (error) {
     return {
       bytes: record.body,

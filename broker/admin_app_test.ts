@@ -3,6 +3,9 @@ import { ResponseCode } from "../protocol/response_code.ts";
 import { createRequest } from "../protocol/remoting_command.ts";
 import type { RemotingChannel, RemotingProcessor } from "../protocol/remoting_channel.ts";
 import { RequestCode } from "../protocol/request_code.ts";
+import { deflateSync } from "node:zlib";
+import { MESSAGE_BODY_BYTES_MAX } from "../store/limits.ts";
+import { createOffsetMessageId, hostAddress } from "../store/message_id.ts";
 import { createBrokerAdminApp } from "./admin_app.ts";
 import { HTTP_BODY_BYTES_MAX } from "./admin_app_limits.ts";
 import {
@@ -362,6 +365,29 @@ Deno.test("Broker admin app produces a message over HTTP and shows it by id and 
     const none = await json(await send(app, "GET", "/messages?topic=T1&key=nothing"), 200);
     assert.deepEqual(none.messages, []);
     assert.equal(broker.context.brokerStats.totals().put.msgs, 2, "HTTP sends are counted");
+  });
+});
+
+Deno.test("Broker admin app shows a body that inflates too far raw, with the reason", async () => {
+  await withApp(async (broker, app) => {
+    await json(await send(app, "POST", "/topics", { topic: "T1" }), 201);
+    const bomb = deflateSync(new Uint8Array(MESSAGE_BODY_BYTES_MAX + 1), { level: 9 });
+    const put = await broker.store.putMessage({
+      topic: "T1",
+      queueId: 0,
+      flag: 0,
+      body: new Uint8Array(bomb),
+      properties: "",
+      sysFlag: 0x1, // COMPRESSED (zlib)
+      bornTimestamp: 1,
+      bornHost: hostAddress("127.0.0.1", 1),
+    });
+    assert.equal(put.status, "PUT_OK");
+    const { address, port } = put.appendMessageResult!.storeHost;
+    const msgId = createOffsetMessageId(address, port, put.appendMessageResult!.wroteOffset);
+    const view = await json(await send(app, "GET", `/messages/${msgId}?bodyEncoding=base64`), 200);
+    assert.equal(view.body.length, Math.ceil(bomb.length / 3) * 4, "the stored bytes, as they are");
+    assert.match(view.inflateError, /larger than/);
   });
 });
 

@@ -44,6 +44,26 @@ export const MAX_MESSAGE_SIZE_DEFAULT = 4 * 1024 * 1024;
 export const MAX_MESSAGE_SIZE_CEILING = FRAME_BYTES_MAX_DEFAULT - 32_767 - 64 * 1024;
 
 /**
+ * Bytes a compressed body may inflate to when a message is decoded: a broker takes bodies of at
+ * most 64 MiB before compression, so a body inflating further is a "zip bomb", refused as a decode
+ * error rather than exhausting memory.
+ *
+ * @example
+ * ```ts
+ * import { compressBody, decompressBody } from "./message_compression.ts";
+ * import { DECOMPRESSED_BODY_BYTES_MAX } from "./limits.ts";
+ * const bomb = compressBody(new Uint8Array(DECOMPRESSED_BODY_BYTES_MAX + 1), "ZLIB", 9);
+ * try {
+ *   decompressBody(bomb, 0x301);
+ *   throw new Error("unreachable");
+ * } catch (error) {
+ *   if (!String(error).includes("inflates beyond")) throw error;
+ * }
+ * ```
+ */
+export const DECOMPRESSED_BODY_BYTES_MAX = 64 * 1024 * 1024;
+
+/**
  * Encoded properties must fit the record's int16 length (message-format.md §4).
  *
  * @example

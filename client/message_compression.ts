@@ -9,6 +9,7 @@
  */
 
 import * as zlib from "node:zlib";
+import { DECOMPRESSED_BODY_BYTES_MAX } from "./limits.ts";
 
 /**
  * sysFlag bit: the body is compressed.
@@ -210,15 +211,22 @@ export function decompressBody(body: Uint8Array, sysFlag: number): Uint8Array {
   if ((sysFlag & COMPRESSED_FLAG) === 0) return body;
   const type = sysFlag & COMPRESSION_TYPE_MASK;
   try {
-    if (type === 0 || type === COMPRESSION_ZLIB_TYPE) return plain(zlib.inflateSync(body));
+    if (type === 0 || type === COMPRESSION_ZLIB_TYPE) {
+      return plain(zlib.inflateSync(body, { maxOutputLength: DECOMPRESSED_BODY_BYTES_MAX }));
+    }
     if (type === COMPRESSION_ZSTD_TYPE && zstd.zstdDecompressSync !== undefined) {
       return plain(zstd.zstdDecompressSync(body));
     }
   } catch (error) {
+    const reason = error instanceof RangeError
+      ? `it inflates beyond DECOMPRESSED_BODY_BYTES_MAX ${DECOMPRESSED_BODY_BYTES_MAX}`
+      : error instanceof Error
+      ? error.message
+      : String(error);
     throw new MessageCompressionError(
       `Cannot decompress message body of ${body.length} bytes (sysFlag 0x${
         sysFlag.toString(16)
-      }): ${error instanceof Error ? error.message : String(error)}`,
+      }): ${reason}`,
       { cause: error },
     );
   }

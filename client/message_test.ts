@@ -4,6 +4,7 @@ import { hostAddress } from "../store/message_id.ts";
 import { encodeProperties } from "../store/message_properties.ts";
 import { MessageRecordEncoder } from "../store/message_record_encoder.ts";
 import { MQClientError } from "./client_error.ts";
+import { DECOMPRESSED_BODY_BYTES_MAX } from "./limits.ts";
 import { Message } from "./message.ts";
 import { createMessageBatch, decodeMessageBatch } from "./message_batch.ts";
 import { MessageClientIdGenerator } from "./message_client_id.ts";
@@ -146,6 +147,21 @@ Deno.test("decompressBody rejects LZ4 and corrupt streams with a clear error", (
     properties: new Map(),
   }]);
   assert.throws(() => decodeMessages(body), /Cannot decode message at commit-log offset 1048576/);
+});
+
+Deno.test("decompressBody refuses a body that inflates beyond DECOMPRESSED_BODY_BYTES_MAX", () => {
+  const bomb = compressBody(new Uint8Array(DECOMPRESSED_BODY_BYTES_MAX + 1), "ZLIB", 9);
+  assert.ok(bomb.length < 128 * 1024, `${bomb.length} bytes on the wire`);
+  assert.throws(
+    () => decompressBody(bomb, 0x301),
+    (e: unknown) =>
+      e instanceof MessageCompressionError &&
+      e.message.endsWith(
+        `it inflates beyond DECOMPRESSED_BODY_BYTES_MAX ${DECOMPRESSED_BODY_BYTES_MAX}`,
+      ),
+  );
+  const fits = compressBody(new Uint8Array(DECOMPRESSED_BODY_BYTES_MAX), "ZLIB", 9);
+  assert.equal(decompressBody(fits, 0x301).length, DECOMPRESSED_BODY_BYTES_MAX);
 });
 
 Deno.test("MessageClientIdGenerator lays out ip, pid, seed, month time and counter", () => {
