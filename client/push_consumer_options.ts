@@ -59,6 +59,34 @@ import { checkGroup } from "./validators.ts";
  */
 export const DEFAULT_CONSUMER_GROUP = "DEFAULT_CONSUMER";
 
+/**
+ * `consumeTimeout` (minutes): a message longer than this in a concurrent listener is sent back
+ * for a later retry and its offset released, so a hung listener cannot pin the queue's committed
+ * offset (RocketMQ: 15; the check runs every `consumeTimeout` minutes).
+ *
+ * @example
+ * ```ts
+ * import { CONSUME_TIMEOUT_MINUTES_DEFAULT, pushConsumerShape } from "./push_consumer_options.ts";
+ * if (pushConsumerShape.consumeTimeout.parse(undefined) !== CONSUME_TIMEOUT_MINUTES_DEFAULT) {
+ *   throw new Error("RocketMQ's 15 minutes");
+ * }
+ * ```
+ */
+export const CONSUME_TIMEOUT_MINUTES_DEFAULT = 15;
+
+/**
+ * Largest `consumeTimeout`: a week.
+ *
+ * @example
+ * ```ts
+ * import { CONSUME_TIMEOUT_MINUTES_MAX, pushConsumerShape } from "./push_consumer_options.ts";
+ * if (pushConsumerShape.consumeTimeout.safeParse(CONSUME_TIMEOUT_MINUTES_MAX + 1).success) {
+ *   throw new Error("the cap");
+ * }
+ * ```
+ */
+export const CONSUME_TIMEOUT_MINUTES_MAX = 7 * 24 * 60;
+
 const int = (min: number, max: number, fallback: number) =>
   z.number().int().min(min).max(max).default(fallback);
 
@@ -132,6 +160,7 @@ export const pushConsumerShape = {
     SUSPEND_CURRENT_QUEUE_TIME_MILLIS_DEFAULT,
   ),
   awaitTerminationMillisWhenShutdown: int(0, 600_000, 0),
+  consumeTimeout: int(1, CONSUME_TIMEOUT_MINUTES_MAX, CONSUME_TIMEOUT_MINUTES_DEFAULT),
   brokerSuspendMaxTimeMillis: int(
     1,
     BROKER_SUSPEND_MAX_TIME_MILLIS_MAX,

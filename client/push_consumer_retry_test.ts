@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
+import { ManualClock } from "../common/clock.ts";
 import {
   onAssignmentChange,
   Signal,
   testPushConsumer,
+  testPushConsumerOptions,
   waitUntil,
   withConsumerTestEnv,
 } from "./consumer/_consumer_testing.ts";
 import type { MessageExt } from "./message.ts";
+import { PushConsumer } from "./push_consumer.ts";
 
 // Short delay levels, so a retry (level 3 + reconsumeTimes) comes back within a second once the
 // broker delays retries.
@@ -54,6 +57,63 @@ Deno.test("PushConsumer: RECONSUME_LATER brings the message back through the gro
       assert.equal(again.msgId, sent.msgId, "the unique id survives the retry");
       assert.equal(deliveries.filter((m) => m.bodyText === "ok").length, 1);
     } finally {
+      stop();
+      await c.shutdown();
+    }
+  }, FAST_DELAYS);
+});
+
+/** A push consumer whose consumeTimeout sweep a test can run now, instead of every N minutes. */
+class SweepablePushConsumer extends PushConsumer {
+  sweep(): Promise<number> {
+    return this.engine!.cleanExpiredMessages();
+  }
+}
+
+Deno.test("PushConsumer sends back a message its listener held past consumeTimeout", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicHung";
+    await t.createTopic(topic, 1);
+    const clock = new ManualClock(Date.now());
+    const calls: MessageExt[] = [];
+    const called = new Signal();
+    const hang = Promise.withResolvers<void>();
+    const c = new SweepablePushConsumer(
+      testPushConsumerOptions(t.namesrvAddr, {
+        consumerGroup: "CG_HUNG",
+        consumeTimeout: 1,
+        clock,
+      }),
+    );
+    c.subscribe(topic, "*");
+    c.registerMessageListener(async (msgs) => {
+      calls.push(...msgs);
+      called.fire();
+      if (msgs[0].reconsumeTimes === 0) await hang.promise; // a listener that never returns
+      return "CONSUME_SUCCESS" as const;
+    });
+    const assigned = new Signal();
+    const stop = onAssignmentChange([c], assigned);
+    try {
+      await c.start();
+      await waitUntil("the queue", () => c.assignedQueues(topic).length === 1, assigned.subscribe);
+      await t.producer.send({ topic, body: "stuck" });
+      await waitUntil("the listener has it", () => calls.length === 1, called.subscribe);
+      const offset = () => [...c.offsets(topic).values()].at(0) ?? -1; // one queue
+      assert.equal(await c.sweep(), 0, "not yet a minute");
+      assert.notEqual(offset(), 1, "the offset waits for the listener");
+      clock.advance(60_001);
+      assert.equal(await c.sweep(), 1, "sent back");
+      assert.equal(offset(), 1, "the offset no longer waits for it");
+      await waitUntil("it comes back", () => calls.length === 2, called.subscribe);
+      assert.deepEqual(
+        [calls[1].bodyText, calls[1].reconsumeTimes],
+        ["stuck", 1],
+        "through the group's retry topic",
+      );
+      assert.equal(await c.sweep(), 0, "nothing else is expired");
+    } finally {
+      hang.resolve();
       stop();
       await c.shutdown();
     }

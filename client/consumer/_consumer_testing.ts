@@ -103,7 +103,19 @@ export function testPushConsumer(
   namesrvAddr: string,
   options: Partial<PushConsumerOptions> & { consumerGroup: string },
 ): PushConsumer {
-  return new PushConsumer({
+  return new PushConsumer(testPushConsumerOptions(namesrvAddr, options));
+}
+
+/**
+ * @param namesrvAddr the name server
+ * @param options consumer options (group required)
+ * @returns the options {@linkcode testPushConsumer} uses (for a subclass of PushConsumer)
+ */
+export function testPushConsumerOptions(
+  namesrvAddr: string,
+  options: Partial<PushConsumerOptions> & { consumerGroup: string },
+): PushConsumerOptions {
+  return {
     ...testClientOptions(namesrvAddr),
     pollNameServerInterval: 100,
     heartbeatBrokerInterval: 1000,
@@ -117,7 +129,7 @@ export function testPushConsumer(
     logger: silentRemotingLogger,
     clientManager: new MQClientManager(),
     ...options,
-  });
+  };
 }
 
 /**

@@ -34,6 +34,9 @@ import { resetRetryTopic, setReconsumeTimes } from "./retry_topic.ts";
 /** Largest int32: the default `ackIndex` (everything acknowledged). */
 const ACK_ALL = 2_147_483_647;
 
+/** Expired messages sent back per queue and check (RocketMQ `cleanExpiredMsg`: 16). */
+const EXPIRED_MESSAGES_PER_CLEAN_MAX = 16;
+
 /**
  * Construction options of {@linkcode ConsumeMessageConcurrentlyService}.
  *
@@ -169,6 +172,45 @@ export class ConsumeMessageConcurrentlyService {
       return;
     }
     await this.#processConsumeResult(status, context, msgs, pq);
+  }
+
+  /**
+   * RocketMQ `ProcessQueue.cleanExpiredMsg` (CLUSTERING): while the queue's first message has
+   * been in the listener longer than `timeoutMs` (CONSUME_START_TIME), sends it back with delay
+   * level 3 and lets its offset go; at most EXPIRED_MESSAGES_PER_CLEAN_MAX per call. The
+   * listener's late result then finds the message gone and commits nothing more for it.
+   *
+   * @param pq the queue's cache
+   * @param mq the queue
+   * @param timeoutMs `consumeTimeout` in ms
+   * @returns messages sent back
+   */
+  async cleanExpiredMessages(
+    pq: ProcessQueue,
+    mq: MessageQueue,
+    timeoutMs: number,
+  ): Promise<number> {
+    if (this.#o.messageModel !== "CLUSTERING") return 0;
+    let sent = 0;
+    while (sent < EXPIRED_MESSAGES_PER_CLEAN_MAX && !pq.dropped) {
+      const msg = pq.firstMessage();
+      const start = Number(msg?.properties.get(MessageConst.PROPERTY_CONSUME_START_TIMESTAMP));
+      if (msg === undefined || !(this.#o.clock.now() - start > timeoutMs)) break;
+      try {
+        await this.#o.sendMessageBack(msg, 3, mq);
+      } catch (error) {
+        this.#o.logger.error(`send expired msg exception: ${(error as Error).message}`);
+        break;
+      }
+      sent++;
+      this.#o.logger.info(
+        `send expire msg back. topic=${msg.topic}, msgId=${msg.msgId}, storeHost=${msg.storeHost}, queueId=${msg.queueId}, queueOffset=${msg.queueOffset}`,
+      );
+      if (pq.firstOffset() !== msg.queueOffset) continue;
+      const offset = pq.removeMessage([msg]);
+      if (offset >= 0 && !pq.dropped) this.#o.offsetStore.updateOffset(mq, offset, true);
+    }
+    return sent;
   }
 
   async #processConsumeResult(

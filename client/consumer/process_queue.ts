@@ -156,6 +156,12 @@ export class ProcessQueue {
     return this.#head < this.#order.length ? this.#order[this.#head] : undefined;
   }
 
+  /** @returns the cached message with the smallest offset, if any */
+  firstMessage(): MessageExt | undefined {
+    const first = this.firstOffset();
+    return first === undefined ? undefined : this.#msgs.get(first);
+  }
+
   /** @returns the largest cached offset, if any */
   lastOffset(): number | undefined {
     while (

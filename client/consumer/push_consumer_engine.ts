@@ -206,6 +206,12 @@ export class PushConsumerEngine {
   async start(): Promise<void> {
     await this.offsetStore.load();
     this.#orderly?.start();
+    if (this.#concurrently !== undefined) {
+      const periodMs = this.#o.config.consumeTimeout * 60_000;
+      this.#timers.every(periodMs, periodMs, async () => {
+        await this.cleanExpiredMessages();
+      });
+    }
     await this.#o.instance.start();
     this.#running = true;
     await this.#updateRoutes(false);
@@ -223,6 +229,21 @@ export class PushConsumerEngine {
     this.rebalance.subscriptionInner.set(data.topic, data);
     if (!this.#running) return;
     engineParts.announceSubscription(this.#o, data.topic);
+  }
+
+  /**
+   * Sends back the messages a concurrent listener has held longer than `consumeTimeout`
+   * (RocketMQ `cleanExpireMsg`); runs every `consumeTimeout` minutes.
+   * @returns messages sent back
+   */
+  async cleanExpiredMessages(): Promise<number> {
+    if (this.#concurrently === undefined) return 0;
+    const timeoutMs = this.#o.config.consumeTimeout * 60_000;
+    let sent = 0;
+    for (const [mq, pq] of [...this.rebalance.processQueues()]) {
+      sent += await this.#concurrently.cleanExpiredMessages(pq, mq, timeoutMs);
+    }
+    return sent;
   }
 
   /** Persists the offsets of every held queue. */
