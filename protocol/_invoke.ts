@@ -90,7 +90,9 @@ async function sendWhenWritable(
     semaphore.release();
     throw fullError(connection, timeoutMs);
   }
-  if (!connection.closed && connection.saturated && !(await connection.waitWritable(deadlineMs))) {
+  // A loop: every waiter wakes when the queue drains, and the first ones may saturate it again.
+  while (!connection.closed && connection.saturated) {
+    if (await connection.waitWritable(deadlineMs)) continue;
     semaphore.release();
     throw connection.closed ? closedError(connection) : fullError(connection, timeoutMs);
   }
@@ -172,7 +174,8 @@ async function onewaySlow(
       throw noPermitError("invokeOnewayImpl", connection, semaphore, timeoutMs);
     }
   }
-  if (!connection.closed && connection.saturated && !(await connection.waitWritable(deadlineMs))) {
+  while (!connection.closed && connection.saturated) {
+    if (await connection.waitWritable(deadlineMs)) continue;
     semaphore.release();
     throw connection.closed ? closedError(connection) : fullError(connection, timeoutMs);
   }

@@ -46,11 +46,18 @@ export class OutboundQueue {
   #frames: Uint8Array[] = [];
   /** per frame: the oneway semaphore to release once written, or null */
   #releases: (Semaphore | null)[] = [];
+  /** per frame: whether it is a response (what the peer's reading governs) */
+  #replies: boolean[] = [];
   #head = 0;
+  /** index of the first frame of the write in progress (-1 when none) */
+  #writeStart = -1;
   #bytes = 0;
   #frameCount = 0;
+  #replyBytes = 0;
+  #replyFrames = 0;
   #bytesPeak = 0;
   #saturated = false;
+  #repliesSaturated = false;
   #writing = false;
   #scheduled = false;
   #closed = false;
@@ -96,9 +103,18 @@ export class OutboundQueue {
     return this.#bytesPeak;
   }
 
-  /** @returns whether the peer is not keeping up: stop reading requests and invoking */
+  /** @returns whether the peer is not keeping up: invocations wait */
   get saturated(): boolean {
     return this.#saturated;
+  }
+
+  /**
+   * @returns whether responses to the peer's requests pile up (the peer does not read them):
+   *   stop reading its requests. This side's own requests do not count, or two peers sending each
+   *   other requests in a burst would both stop reading and never drain.
+   */
+  get repliesSaturated(): boolean {
+    return this.#repliesSaturated;
   }
 
   /** @returns a promise settled when the current write loop (if any) ends */
@@ -112,9 +128,10 @@ export class OutboundQueue {
    *
    * @param frame whole frame bytes
    * @param release semaphore to release once the frame is written (or dropped)
+   * @param reply whether the frame is a response to the peer
    * @returns false when closed or over `OUTBOUND_BYTES_MAX` (frame not queued, semaphore not taken)
    */
-  push(frame: Uint8Array, release: Semaphore | null = null): boolean {
+  push(frame: Uint8Array, release: Semaphore | null = null, reply = false): boolean {
     if (this.#closed || this.#bytes + frame.length > OUTBOUND_BYTES_MAX) return false;
     this.#pushSeq++;
     if (this.#stage !== null && frame.buffer === this.#stage.buffer) {
@@ -122,11 +139,22 @@ export class OutboundQueue {
     }
     this.#frames.push(frame);
     this.#releases.push(release);
+    this.#replies.push(reply);
     this.#bytes += frame.length;
     this.#frameCount++;
     if (this.#bytes > this.#bytesPeak) this.#bytesPeak = this.#bytes;
     if (this.#bytes > OUTBOUND_BYTES_HIGH_WATER || this.#frameCount > OUTBOUND_FRAMES_HIGH_WATER) {
       this.#saturated = true;
+    }
+    if (reply) {
+      this.#replyBytes += frame.length;
+      this.#replyFrames++;
+      if (
+        this.#replyBytes > OUTBOUND_BYTES_HIGH_WATER ||
+        this.#replyFrames > OUTBOUND_FRAMES_HIGH_WATER
+      ) {
+        this.#repliesSaturated = true;
+      }
     }
     if (!this.#writing && !this.#scheduled) {
       this.#scheduled = true;
@@ -181,14 +209,21 @@ export class OutboundQueue {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (let i = this.#head; i < this.#releases.length; i++) this.#releases[i]?.release();
+    // The frames of a write in progress never reach #written now: release theirs too.
+    const from = this.#writeStart >= 0 ? this.#writeStart : this.#head;
+    for (let i = from; i < this.#releases.length; i++) this.#releases[i]?.release();
     this.#writtenSeq = this.#pushSeq; // dropped: no frame holds a staging buffer any more
     this.#frames = [];
     this.#releases = [];
+    this.#replies = [];
     this.#head = 0;
+    this.#writeStart = -1;
     this.#bytes = 0;
     this.#frameCount = 0;
+    this.#replyBytes = 0;
+    this.#replyFrames = 0;
     this.#saturated = false;
+    this.#repliesSaturated = false;
   }
 
   async #flush(): Promise<void> {
@@ -198,8 +233,10 @@ export class OutboundQueue {
         const start = this.#head;
         const batch = this.#takeBatch();
         const end = this.#head;
+        this.#writeStart = start;
         await this.#writer.write(batch);
         if (this.#closed) return;
+        this.#writeStart = -1;
         this.#written(start, end, batch.length);
       }
     } catch (error) {
@@ -214,6 +251,10 @@ export class OutboundQueue {
     for (let i = start; i < end; i++) {
       const release = this.#releases[i];
       if (release !== null) release.release();
+      if (this.#replies[i]) {
+        this.#replyBytes -= this.#frames[i].length;
+        this.#replyFrames--;
+      }
     }
     this.#bytes -= bytes;
     this.#frameCount -= end - start;
@@ -221,20 +262,31 @@ export class OutboundQueue {
     if (this.#head === this.#frames.length) {
       this.#frames = [];
       this.#releases = [];
+      this.#replies = [];
       this.#head = 0;
     } else if (this.#head >= 1024 && this.#head * 2 >= this.#frames.length) {
       this.#frames = this.#frames.slice(this.#head);
       this.#releases = this.#releases.slice(this.#head);
+      this.#replies = this.#replies.slice(this.#head);
       this.#head = 0;
     }
     this.#hooks.onWritten();
+    let drained = false;
     if (
       this.#saturated && this.#bytes <= OUTBOUND_BYTES_LOW_WATER &&
       this.#frameCount <= OUTBOUND_FRAMES_HIGH_WATER / 4
     ) {
       this.#saturated = false;
-      this.#hooks.onDrained();
+      drained = true;
     }
+    if (
+      this.#repliesSaturated && this.#replyBytes <= OUTBOUND_BYTES_LOW_WATER &&
+      this.#replyFrames <= OUTBOUND_FRAMES_HIGH_WATER / 4
+    ) {
+      this.#repliesSaturated = false;
+      drained = true;
+    }
+    if (drained) this.#hooks.onDrained();
   }
 
   /** Takes the next frame, or several small ones concatenated, advancing the head. */

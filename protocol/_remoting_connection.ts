@@ -305,7 +305,7 @@ export class RemotingConnection implements RemotingChannel {
   }
 
   #readBlocked(): boolean {
-    return this.#outbound.saturated ||
+    return this.#outbound.repliesSaturated ||
       this.#inFlightBytes > REQUEST_BYTES_IN_FLIGHT_MAX_PER_CONNECTION;
   }
 
@@ -400,7 +400,7 @@ export class RemotingConnection implements RemotingChannel {
         return;
       }
     }
-    if (!this.#outbound.push(frame)) this.#overflow(frame.length);
+    if (!this.#outbound.push(frame, null, true)) this.#overflow(frame.length);
   }
 
   #overflow(frameBytes: number): void {
