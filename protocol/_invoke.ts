@@ -16,6 +16,7 @@ import {
 } from "./remoting_error.ts";
 import type { RemotingConnection } from "./_remoting_connection.ts";
 import type { Semaphore } from "./_semaphore.ts";
+import { INVOKE_TIMEOUT_MS_MAX } from "./limits.ts";
 
 type Kind = "invokeAsyncImpl" | "invokeOnewayImpl";
 
@@ -119,6 +120,18 @@ async function acquireThenSend(
 }
 
 /**
+ * @param timeoutMs an invocation's timeout as given
+ * @returns why it cannot be used (NaN would never time out, and past INVOKE_TIMEOUT_MS_MAX a
+ *   timer fires at once), or undefined
+ */
+export function badTimeout(timeoutMs: number): RangeError | undefined {
+  if (typeof timeoutMs === "number" && timeoutMs <= INVOKE_TIMEOUT_MS_MAX) return undefined;
+  return new RangeError(
+    `Cannot invoke with timeoutMs ${timeoutMs}: expected a number of ms up to ${INVOKE_TIMEOUT_MS_MAX}`,
+  );
+}
+
+/**
  * Sends `request` over `connection` and settles with the response.
  *
  * @param connection the connection
@@ -133,6 +146,8 @@ export function invokeAsync(
   timeoutMs: number,
   deadlineMs: number,
 ): Promise<RemotingCommand> {
+  const bad = badTimeout(timeoutMs);
+  if (bad !== undefined) return Promise.reject(bad);
   if (!connection.owner.asyncSemaphore.tryAcquire()) {
     return acquireThenSend(connection, request, timeoutMs, deadlineMs);
   }
@@ -196,6 +211,8 @@ export function invokeOneway(
   timeoutMs: number,
   deadlineMs: number,
 ): Promise<void> {
+  const bad = badTimeout(timeoutMs);
+  if (bad !== undefined) return Promise.reject(bad);
   const acquired = connection.owner.onewaySemaphore.tryAcquire();
   if (!acquired || connection.saturated) {
     return onewaySlow(connection, request, timeoutMs, deadlineMs, acquired);

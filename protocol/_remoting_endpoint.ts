@@ -168,11 +168,16 @@ export class RemotingEndpoint implements ConnectionOwner {
     return connection;
   }
 
-  /** Closes connections without a read or write for the idle time (emits `idle`, then `close`). */
+  /**
+   * Closes connections without a read or write for the idle time (emits `idle`, then `close`).
+   * A connection with a request being processed (a parked long poll) or an invocation awaiting
+   * its response is busy, not idle; its own timeouts bound those.
+   */
   sweepIdle(): void {
     const now = this.clock.now();
     for (const connection of this.connections) {
       if (now - connection.lastActivityMs < this.#idleMs) continue;
+      if (connection.requestsInFlight > 0 || connection.pendingInvokes > 0) continue;
       this.logger.info(
         `${this.role}: closing idle connection ${connection.remoteAddress} after ${this.#idleMs} ms`,
       );

@@ -40,6 +40,12 @@ function finish(
   bytes: number,
   response: RemotingCommand | null,
 ): void {
+  if (response != null && typeof response !== "object") {
+    // A processor outside its type (JavaScript callers): an error answer, never an uncaught throw.
+    const error = new TypeError(`processor answered ${typeof response}, not a RemotingCommand`);
+    finishError(connection, request, bytes, error);
+    return;
+  }
   connection.endRequest(bytes);
   if (response == null || (request.flag & FLAG_ONEWAY) !== 0) return;
   response.opaque = request.opaque;

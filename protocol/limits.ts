@@ -175,6 +175,12 @@ export const CHANNEL_MAX_IDLE_TIME_SECONDS_DEFAULT = 120;
 /** Default timeout of a oneway invocation when none is given (RocketMQ's usual 3000 ms). */
 export const INVOKE_TIMEOUT_MS_DEFAULT = 3000;
 
+/**
+ * Largest invocation timeout: the longest delay a timer takes (2³¹−1 ms, about 24.8 days); a
+ * longer one would fire at once.
+ */
+export const INVOKE_TIMEOUT_MS_MAX = 2_147_483_647;
+
 /** Client connect timeout default (spec remoting.md §9). */
 export const CONNECT_TIMEOUT_MS_DEFAULT = 3000;
 

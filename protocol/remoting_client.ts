@@ -22,6 +22,7 @@ import type { Transport, TransportConnection } from "./transport.ts";
 import { parseAddress } from "./transport.ts";
 import { createPeerEndpoint, type RemotingEndpoint, RemotingPeer } from "./_remoting_endpoint.ts";
 import type { RemotingConnection } from "./_remoting_connection.ts";
+import { badTimeout } from "./_invoke.ts";
 
 /** Settings of a {@linkcode RemotingClient}; names follow RocketMQ's NettyClientConfig. */
 export interface RemotingClientOptions {
@@ -120,8 +121,11 @@ export class RemotingClient extends RemotingPeer {
    * @throws {RemotingTimeoutError} no response in time
    * @throws {RemotingTooMuchRequestError} no permit and `timeoutMs` ≤ 0
    * @throws {RemotingSendRequestError} the connection closed first
+   * @throws {RangeError} `timeoutMs` NaN or above INVOKE_TIMEOUT_MS_MAX
    */
   invoke(address: string, request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
+    const bad = badTimeout(timeoutMs);
+    if (bad !== undefined) return Promise.reject(bad);
     request.serializeType = this.#serializeType;
     const connection = this.#pool.get(address)?.connection;
     if (connection !== undefined && !connection.closed) {
@@ -143,6 +147,8 @@ export class RemotingClient extends RemotingPeer {
    * @throws as {@linkcode RemotingClient.invoke}, except no response timeout
    */
   invokeOneway(address: string, request: RemotingCommand, timeoutMs: number): Promise<void> {
+    const bad = badTimeout(timeoutMs);
+    if (bad !== undefined) return Promise.reject(bad);
     request.serializeType = this.#serializeType;
     const connection = this.#pool.get(address)?.connection;
     if (connection !== undefined && !connection.closed) {
