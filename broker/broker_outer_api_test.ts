@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
+import { createRequest } from "../protocol/remoting_command.ts";
 import { RequestCode } from "../protocol/request_code.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
 import { bodyCrc } from "../store/crc32.ts";
@@ -77,6 +78,33 @@ Deno.test("BrokerController registers at start, after a topic is created, and un
     await client.close();
     await namesrv.close();
     if (!closed) await env.close();
+  }
+});
+
+Deno.test("BrokerController re-registers a changed brokerPermission so routes show it", async () => {
+  const env = await startTestBroker();
+  const admin = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  const namesrv = new TestBrokerClient(new DenoTcpTransport(), env.namesrvAddr!);
+  try {
+    const perms = async () => {
+      const route = await namesrv.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: "TBW102" });
+      const { queueDatas } = JSON.parse(new TextDecoder().decode(route.body));
+      return (queueDatas as { perm: number }[]).map((q) => q.perm);
+    };
+    assert.deepEqual(await perms(), [7]);
+    for (const [permission, expected] of [["4", 4], ["6", 7]] as const) {
+      const round = env.broker.registration!.nextRound();
+      const updated = await admin.invoke(createRequest(RequestCode.UPDATE_BROKER_CONFIG, {
+        body: new TextEncoder().encode(`brokerPermission=${permission}\n`),
+      }));
+      assert.equal(updated.code, ResponseCode.SUCCESS, updated.remark);
+      await round;
+      assert.deepEqual(await perms(), [expected], `brokerPermission=${permission}`);
+    }
+  } finally {
+    await admin.close();
+    await namesrv.close();
+    await env.close();
   }
 });
 

@@ -395,6 +395,17 @@ export class TopicConfigManager {
     return this.#mutex.run(() => this.#file.store(this.encode(true)));
   }
 
+  /**
+   * Steps the data version (persisted) without changing a topic: RocketMQ's
+   * `getDataVersion().nextVersion()` when the broker's permission changes, so the next
+   * registration makes name servers re-read every topic's (now masked) permission.
+   */
+  nextDataVersion(): Promise<void> {
+    return this.#mutex.run(async () => {
+      await this.#commitAll([]);
+    });
+  }
+
   /** Applies one change; see {@linkcode #commitAll}. */
   #commit(kind: TopicConfigChange["kind"], config: TopicConfig): Promise<Announcement> {
     return this.#commitAll([{ kind, config }]);

@@ -98,6 +98,10 @@ export async function updateBrokerConfig(
   context.logger.info(
     `broker admin: updated broker config keys ${[...properties.keys()].join(", ")}`,
   );
-  if (properties.has("brokerPermission")) context.notifyTopicChanged({ kind: "permission" });
+  if (properties.has("brokerPermission")) {
+    // A new data version, or name servers that hold the topics skip their changed permission.
+    await context.topicConfigManager.nextDataVersion();
+    context.notifyTopicChanged({ kind: "permission" });
+  }
   return result;
 }

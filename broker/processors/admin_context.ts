@@ -154,6 +154,7 @@ export interface BrokerAdminContext {
     | "isSystemTopic"
     | "topicConfigTable"
     | "encode"
+    | "nextDataVersion"
   >;
   /** subscription groups */
   readonly subscriptionGroupManager: Pick<
