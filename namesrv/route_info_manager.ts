@@ -178,10 +178,7 @@ export class RouteInfoManager {
     return changed;
   }
 
-  /**
-   * 5.x: another address already holds this broker id with a newer state version; the
-   * newcomer is ignored.
-   */
+  /** 5.x: another address holds this broker id with a newer state version; ignore the newcomer */
   #isStaleRegistration(reg: BrokerRegistration, addrs: Map<number, string>): boolean {
     const oldAddr = addrs.get(reg.brokerId);
     if (oldAddr === undefined || oldAddr === reg.brokerAddr) return false;
@@ -209,6 +206,7 @@ export class RouteInfoManager {
       if (!this.#topicQueueTable.has(topic)) added++;
     }
     if (this.#topicQueueTable.size + added > topicsMax) {
+      this.updateBrokerInfoUpdateTimestamp(reg.clusterName, reg.brokerAddr); // stays alive
       throw new RouteRegistryFullError(
         `Cannot register broker ${reg.brokerName}: its ${added} new topics would take the name server past ${topicsMax} topics (TOPICS_MAX)`,
       );

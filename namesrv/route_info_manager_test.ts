@@ -372,3 +372,27 @@ Deno.test("RouteInfoManager refuses a registration past its broker or topic limi
   );
   manager.registerBroker(registration({ topics: [topic("A"), topic("B")] })); // known ones go on
 });
+
+Deno.test("RouteInfoManager keeps a live broker whose new topics do not fit, with its routes", () => {
+  const clock = new ManualClock(1_000_000);
+  const manager = new RouteInfoManager({
+    clock,
+    brokerChannelExpiredTimeMs: EXPIRY_MS,
+    topicsMax: 3,
+  });
+  manager.registerBroker(registration({ topics: [topic("A")] })); // + TBW102
+  manager.registerBroker(
+    registration({ brokerName: "broker-b", brokerAddr: "10.0.0.2:10911", topics: [topic("B")] }),
+  );
+  for (let i = 0; i < 5; i++) { // 150 s of refused registrations, past the 120 s expiry
+    clock.advance(30_000);
+    manager.updateBrokerInfoUpdateTimestamp("DefaultCluster", "10.0.0.2:10911");
+    assert.throws(
+      () => manager.registerBroker(registration({ topics: [topic("A"), topic("A2")] })),
+      RouteRegistryFullError,
+    );
+  }
+  manager.scanNotActiveBroker();
+  assert.ok(manager.pickupTopicRouteData("A") !== undefined, "broker-a's route is kept");
+  assert.equal(manager.pickupTopicRouteData("A2"), undefined, "the topic that did not fit is not");
+});
