@@ -6,6 +6,7 @@ import { ResponseCode } from "../protocol/response_code.ts";
 import { bodyCrc } from "../store/crc32.ts";
 import { TestBrokerClient } from "../tests/broker_test_client.ts";
 import { startTestBroker } from "../tests/broker_test_env.ts";
+import { startTestNamesrv } from "../namesrv/_namesrv_testing.ts";
 import { createRegisterBrokerRequest, encodeRegisterBrokerBody } from "./broker_outer_api.ts";
 import { createTopicConfig } from "./topic_config.ts";
 
@@ -105,6 +106,51 @@ Deno.test("BrokerController re-registers a changed brokerPermission so routes sh
     await admin.close();
     await namesrv.close();
     await env.close();
+  }
+});
+
+/** Closes the connections a silent peer accepted (some already closed by their reader). */
+function closeAll(held: readonly (Deno.Conn | Error)[]): void {
+  for (const conn of held) {
+    if (conn instanceof Error) continue;
+    try {
+      conn.close();
+    } catch (error) {
+      if (!(error instanceof Deno.errors.BadResource)) throw error;
+    }
+  }
+}
+
+Deno.test("A send that creates its topic is not held by a name server that never answers", async () => {
+  // A peer that accepts and reads but never answers, like a stalled name server process.
+  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: (Deno.Conn | Error)[] = [];
+  const accepting = (async () => {
+    for await (const conn of silent) {
+      held.push(conn);
+      conn.readable.pipeTo(new WritableStream()).catch((error) => held.push(error));
+    }
+  })();
+  const ns = await startTestNamesrv();
+  const env = await startTestBroker({
+    namesrvAddr: `${ns.addr};127.0.0.1:${(silent.addr as Deno.NetAddr).port}`,
+    properties: { registerBrokerTimeoutMills: "2000" }, // start and stop wait this long for it
+  });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    const started = performance.now();
+    const sent = await client.send("TopicAutoCreated", "x");
+    const elapsedMs = performance.now() - started;
+    assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+    // The registration round waits registerBrokerTimeoutMills (2 s here) for the silent one.
+    assert.ok(elapsedMs < 1500, `the send took ${Math.round(elapsedMs)} ms`);
+  } finally {
+    await client.close();
+    await env.close();
+    await ns.close();
+    silent.close();
+    closeAll(held);
+    await accepting;
   }
 });
 

@@ -125,6 +125,14 @@ assert(
 export const SENDS_AWAITING_STORE_MAX = 10_000;
 
 /**
+ * Longest a send that created its topic waits for the name servers to learn it (ms). A healthy
+ * name server answers the registration in milliseconds, so the producer's next route query finds
+ * the topic; a silent one must not hold the send for `registerBrokerTimeoutMills` (RocketMQ
+ * registers such a topic oneway).
+ */
+export const SEND_TOPIC_ANNOUNCE_WAIT_MS = 500;
+
+/**
  * Most long-polling pulls parked at once. A Java push consumer parks one pull per assigned queue
  * for up to 15 s; 100 000 covers thousands of consumers with dozens of queues each while keeping
  * the memory of the held requests (a header and a timer each) to a few tens of MiB. A pull that

@@ -15,7 +15,8 @@ import { Mutex } from "./_mutex.ts";
 import { MetadataFile } from "./_metadata_file.ts";
 import { BrokerError, tableFullError } from "./broker_error.ts";
 import { type DataVersion, initialDataVersion, nextDataVersion } from "./data_version.ts";
-import { QUEUE_NUMS_MAX, RETRY_TOPIC_NAME_LENGTH_MAX, TOPICS_PER_BROKER_MAX } from "./limits.ts";
+import { TOPICS_PER_BROKER_MAX } from "./limits.ts";
+import { announcedOrLater, checkQueueNums, checkTopicName } from "./_topic_config_support.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
 import { isInherited, PermName, type TopicConfig, topicConfigSchema } from "./topic_config.ts";
 import { buildSystemTopics, type SystemTopicSettings } from "./topic_config_manager_system.ts";
@@ -26,11 +27,9 @@ import {
 } from "./topic_config_manager_wrapper.ts";
 import {
   AUTO_CREATE_TOPIC_KEY_TOPIC,
-  isTopicOrGroupIllegal,
   RMQ_SYS_TRANS_CHECK_MAX_TIME_TOPIC,
   SYSTEM_TOPIC_PREFIX,
   SYSTEM_TOPICS,
-  validateTopic,
 } from "./topic_validator.ts";
 
 export {
@@ -64,9 +63,10 @@ export interface TopicConfigChange {
 
 /**
  * Receives committed changes; the broker controller re-registers with the name servers. A returned
- * promise (which must not reject) is awaited by the topic creations of the send paths, so a
- * producer's first SEND_OK to a new topic comes after the name servers know the topic, as
- * RocketMQ's inline `registerBrokerAll` does; other changes do not wait for it.
+ * promise (which must not reject) is awaited by the topic creations of the send paths, up to
+ * SEND_TOPIC_ANNOUNCE_WAIT_MS, so a producer's first SEND_OK to a new topic normally comes after
+ * the name servers know the topic, and a silent name server does not hold it (RocketMQ registers
+ * such a topic oneway); other changes do not wait for it.
  */
 export type TopicConfigChangeListener = (change: TopicConfigChange) => unknown;
 
@@ -236,7 +236,7 @@ export class TopicConfigManager {
       return { config, announced };
     });
     if (created === null) return null;
-    await created.announced;
+    await announcedOrLater(created.announced);
     return created.config;
   }
 
@@ -290,7 +290,7 @@ export class TopicConfigManager {
       const { announced } = await this.#commit("create", config);
       return { config, announced };
     });
-    await created.announced;
+    await announcedOrLater(created.announced);
     return created.config;
   }
 
@@ -462,33 +462,4 @@ interface Created {
 interface TopicChange {
   readonly kind: TopicConfigChange["kind"];
   readonly config: TopicConfig;
-}
-
-/** Refuses names no RocketMQ client could use; retry/DLQ names follow the group length bound. */
-function checkTopicName(topic: string, brokerMade: boolean): void {
-  if (brokerMade) {
-    if (
-      topic.length === 0 || isTopicOrGroupIllegal(topic) ||
-      topic.length > RETRY_TOPIC_NAME_LENGTH_MAX
-    ) {
-      throw new BrokerError(
-        ResponseCode.SYSTEM_ERROR,
-        `Cannot create topic ${JSON.stringify(topic)}: invalid name`,
-      );
-    }
-    return;
-  }
-  const failure = validateTopic(topic);
-  if (failure !== null) throw new BrokerError(failure.code, failure.remark);
-}
-
-function checkQueueNums(topic: string, read: number, write: number): void {
-  for (const n of [read, write]) {
-    if (!Number.isInteger(n) || n < 0 || n > QUEUE_NUMS_MAX) {
-      throw new BrokerError(
-        ResponseCode.SYSTEM_ERROR,
-        `Cannot create topic ${topic}: queue count ${n} is outside 0..${QUEUE_NUMS_MAX}`,
-      );
-    }
-  }
 }
