@@ -10,7 +10,7 @@ import { z } from "zod";
 import { FRAME_BYTES_MAX_DEFAULT } from "../protocol/limits.ts";
 import { MessageStoreConfigSchema } from "../store/message_store_config.ts";
 import { parseDeleteWhen } from "../store/clean_service.ts";
-import { MESSAGE_BYTES_MAX, QUEUE_NUMS_MAX } from "./limits.ts";
+import { MESSAGE_BYTES_MAX, QUEUE_NUMS_MAX, REGISTER_BROKER_TIMEOUT_MS_MAX } from "./limits.ts";
 import { DelayLevelTable } from "./schedule/delay_level_table.ts";
 
 /** What the defaults depend on; `main.ts` reads it from the environment. */
@@ -130,7 +130,7 @@ export function brokerConfigShape(env: BrokerEnv) {
     transferMsgByHeap: flag(true),
     maxDelayTime: count(40),
     regionId: text("DefaultRegion"),
-    registerBrokerTimeoutMills: millis(6000),
+    registerBrokerTimeoutMills: z.int().min(1).max(REGISTER_BROKER_TIMEOUT_MS_MAX).default(6000),
     slaveReadEnable: flag(false),
     disableConsumeIfConsumerReadSlowly: flag(false),
     consumerFallbehindThreshold: long(16 * 1024 ** 3),

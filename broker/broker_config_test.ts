@@ -154,6 +154,12 @@ Deno.test("loadBrokerConfig validates enums and size bounds by key", () => {
     "enableDLegerCommitLog",
   );
   assert.equal(configError(() => load("namesrvAddr=localhost\n")).issues[0].key, "namesrvAddr");
+  assert.equal(load("registerBrokerTimeoutMills=24000\n").config.registerBrokerTimeoutMills, 24000);
+  assert.equal(
+    configError(() => load("registerBrokerTimeoutMills=60001\n")).issues[0].key,
+    "registerBrokerTimeoutMills",
+    "past REGISTER_BROKER_TIMEOUT_MS_MAX",
+  );
 });
 
 Deno.test("loadBrokerConfig warns about unknown, renamed and no-effect keys", () => {

@@ -41,11 +41,7 @@ import {
 import { BrokerOuterApi } from "./broker_outer_api.ts";
 import { ConsumerManager } from "./consumer_manager.ts";
 import { ConsumerOffsetManager } from "./consumer_offset_manager.ts";
-import {
-  HTTP_SHUTDOWN_WAIT_MS,
-  PULL_REQUESTS_HELD_MAX,
-  REGISTER_BROKER_TIMEOUT_MS,
-} from "./limits.ts";
+import { HTTP_SHUTDOWN_WAIT_MS, PULL_REQUESTS_HELD_MAX } from "./limits.ts";
 import { PullRequestHoldService } from "./long_polling/pull_request_hold_service.ts";
 import { ProducerManager } from "./producer_manager.ts";
 import { RebalanceLockManager } from "./rebalance_lock_manager.ts";
@@ -408,7 +404,7 @@ export class BrokerController {
     const registration = new BrokerRegistrationService({
       api: new BrokerOuterApi({
         client: this.#client,
-        timeoutMs: Math.min(config.registerBrokerTimeoutMills, REGISTER_BROKER_TIMEOUT_MS),
+        timeoutMs: config.registerBrokerTimeoutMills,
       }),
       namesrvAddrs: () => namesrvAddrsOf(this.configuration.config.namesrvAddr),
       identity: () => brokerIdentityOf(this.configuration.config, this.port, this.#haListenPort()),

@@ -154,10 +154,11 @@ export const PULL_SUSPEND_TIMEOUT_MS_MAX = 60_000;
 export const HEARTBEAT_GROUPS_MAX = 1024;
 
 /**
- * Longest wait for one name server to answer REGISTER_BROKER or UNREGISTER_BROKER
- * (`registerBrokerTimeoutMills`, 6000 ms in 4.9.8).
+ * Largest `registerBrokerTimeoutMills`, the wait for one name server to answer REGISTER_BROKER
+ * or UNREGISTER_BROKER (default 6000 ms as 4.9.8; 5.x uses 24 000): start, stop and each round
+ * wait at most this long for a silent name server.
  */
-export const REGISTER_BROKER_TIMEOUT_MS = 6_000;
+export const REGISTER_BROKER_TIMEOUT_MS_MAX = 60_000;
 
 /**
  * Most name server addresses in `namesrvAddr`. The broker registers with each of them every 30 s;
