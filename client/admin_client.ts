@@ -369,7 +369,8 @@ export class AdminClient extends AdminClientBase {
     options: QueryMessageOptions = {},
   ): Promise<MessageExt[]> {
     const found = await this.#query(topic, key, false, options);
-    return found.filter((m) => (m.keys ?? "").split(" ").includes(key));
+    // The index answers hash collisions across topics too: key and topic must both match.
+    return found.filter((m) => m.topic === topic && (m.keys ?? "").split(" ").includes(key));
   }
 
   /**
@@ -381,7 +382,7 @@ export class AdminClient extends AdminClientBase {
    */
   async queryMessageByUniqKey(topic: string, uniqKey: string): Promise<MessageExt[]> {
     const found = await this.#query(topic, uniqKey, true, {});
-    return found.filter((m) => m.msgId === uniqKey);
+    return found.filter((m) => m.msgId === uniqKey); // as RocketMQ: a unique key needs no topic
   }
 
   async #query(

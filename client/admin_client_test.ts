@@ -192,5 +192,11 @@ Deno.test("AdminClient finds messages by key and unique key and views one by its
     assert.equal(viewed.bodyText, "find me");
     assert.equal(viewed.msgId, sent.msgId);
     assert.deepEqual(await admin.queryMessageByKey("TopicQuery", "no-such-key"), []);
+    // "TopicAa#k" and "TopicBB#k" share a Java hash, so the index answers both: topic filters.
+    await producer.send({ topic: "TopicAa", body: "mine", keys: "k" });
+    await producer.send({ topic: "TopicBB", body: "someone else's", keys: "k" });
+    await env.broker.store.waitDispatched();
+    const collided = await admin.queryMessageByKey("TopicAa", "k");
+    assert.deepEqual(collided.map((m) => [m.topic, m.bodyText]), [["TopicAa", "mine"]]);
   });
 });

@@ -281,7 +281,10 @@ export class IndexFile {
     let slotValue = state.slotView.getInt32(slotPosition);
     if (slotValue <= 0 || slotValue > header.indexCount) slotValue = 0;
     let timeDiff = Math.trunc((storeTimestamp - header.beginTimestamp) / 1000);
-    if (header.beginTimestamp <= 0 || timeDiff < 0) timeDiff = 0;
+    // The first entry's time becomes beginTimestamp below: its difference is 0, not one against
+    // the previous file's end time that a new file starts with (RocketMQ writes the latter, which
+    // reads back later than the record was stored and drops it from time ranges).
+    if (header.beginTimestamp <= 0 || timeDiff < 0 || header.indexCount <= 1) timeDiff = 0;
     else if (timeDiff > INT32_MAX) timeDiff = INT32_MAX;
     const position = this.#reservePending(state, header.indexCount);
     const view = state.pendingView;

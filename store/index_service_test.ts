@@ -426,3 +426,24 @@ forEachAdapter(
     await again.close();
   },
 );
+
+forEachAdapter(
+  "IndexService finds the first key of a new index file by a time range around its store time",
+  async ({ fs, dir, clock }) => {
+    const index = newIndex(fs, dir, clock); // 31 entries a file
+    await index.load();
+    for (let i = 0; i < 31; i++) await index.dispatch(record(i * 100, { keys: `k${i}` }));
+    const storedAt = T0 + 60_000; // a minute after the previous file's last entry
+    await index.dispatch(record(3100, { keys: "boundary", storeTimestamp: storedAt }));
+    assert.equal(index.fileNames.length, 2, "the first entry of the second file");
+    const found = await index.queryOffsets(
+      "TopicTest",
+      "boundary",
+      32,
+      storedAt - 1000,
+      storedAt + 1000,
+    );
+    assert.deepEqual(found.phyOffsets, [3100]);
+    await index.close();
+  },
+);

@@ -340,19 +340,28 @@ export class MessageStore {
     return this.commitLog.getMaxOffset() - units.physicalOffset(0) > this.#memoryBytes;
   }
 
-  /** @returns the first offset stored at or after `timestampMs` (0 when the queue is unknown) */
+  /**
+   * @param boundary "lower": the first offset stored at or after `timestampMs` (the max offset
+   *   when all are older); "upper" (5.x): the last stored at or before it (the min offset when
+   *   all are newer)
+   * @returns the offset (0 when the queue is unknown)
+   */
   async getOffsetInQueueByTime(
     topic: string,
     queueId: number,
     timestampMs: number,
+    boundary: "lower" | "upper" = "lower",
   ): Promise<number> {
     const queue = this.consumeQueueStore.findConsumeQueue(topic, queueId);
     if (queue === undefined) return 0;
-    return await queue.offsetByTime({
-      timestampMs,
-      commitLogMinOffset: this.commitLog.getMinOffset(),
-      storeTimestampOf: (physicalOffset) => this.#storeTimestampAt(physicalOffset),
-    });
+    const firstAtOrAfter = (ms: number) =>
+      queue.offsetByTime({
+        timestampMs: ms,
+        commitLogMinOffset: this.commitLog.getMinOffset(),
+        storeTimestampOf: (physicalOffset) => this.#storeTimestampAt(physicalOffset),
+      });
+    if (boundary === "lower") return await firstAtOrAfter(timestampMs);
+    return Math.max(queue.minOffset, await firstAtOrAfter(timestampMs + 1) - 1);
   }
 
   /** @returns STORETIMESTAMP of the record at a queue offset, -1 when unreadable */
@@ -383,8 +392,9 @@ export class MessageStore {
   }
 
   async #storeTimestampAt(physicalOffset: number): Promise<number> {
-    const header = this.commitLog.readFromMemory(physicalOffset, 96) ??
-      await this.commitLog.read(physicalOffset, 96);
+    // 76 bytes reach STORETIMESTAMP even after an IPv6 born host; every record is at least 91.
+    const header = this.commitLog.readFromMemory(physicalOffset, 76) ??
+      await this.commitLog.read(physicalOffset, 76);
     return header === null ? -1 : storeTimestampOf(header);
   }
 

@@ -92,6 +92,8 @@ forEachAdapter("MessageStore answers time queries from store timestamps", async 
   assert.equal(await store.getMessageStoreTimeStamp("TopicTest", 0, 3), start + 3000);
   assert.equal(await store.getOffsetInQueueByTime("TopicTest", 0, start + 2500), 3);
   assert.equal(await store.getOffsetInQueueByTime("TopicTest", 0, start - 1), 0);
+  assert.equal(await store.getOffsetInQueueByTime("TopicTest", 0, start + 2500, "upper"), 2);
+  assert.equal(await store.getOffsetInQueueByTime("TopicTest", 0, start + 3000, "upper"), 3);
   assert.equal(await store.getOffsetInQueueByTime("Nope", 0, start), 0);
   assert.equal(store.now(), ctx.clock.now());
   await store.shutdown();
@@ -366,5 +368,20 @@ forEachAdapter(
     const clean = await openTestStore({ ...ctx, config });
     await check(clean, "after a clean restart");
     await clean.shutdown();
+  },
+);
+
+forEachAdapter(
+  "MessageStore reads the store time of a newest record under 96 bytes",
+  async (ctx) => {
+    const store = await openTestStore({ ...ctx });
+    const start = ctx.clock.now();
+    const put = await store.putMessage(makeMessage({ topic: "T", bodyText: "x", properties: {} }));
+    assert.equal(put.appendMessageResult!.wroteBytes, 93, "91 + body + topic, no properties");
+    await store.waitDispatched();
+    assert.equal(await store.getEarliestMessageTime("T", 0), start);
+    assert.equal(await store.getMessageStoreTimeStamp("T", 0, 0), start);
+    assert.equal(await store.getOffsetInQueueByTime("T", 0, start), 0);
+    await store.shutdown();
   },
 );

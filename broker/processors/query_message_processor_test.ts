@@ -28,6 +28,18 @@ Deno.test("Query offset processors answer offsets and times", async () => {
       timestamp: String(Date.now() + 60_000),
     });
     assert.equal(late.extFields!.offset, "3");
+    const upper = await client.call(RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, {
+      ...queue,
+      timestamp: String(Date.now() + 60_000),
+      boundaryType: "UPPER",
+    });
+    assert.equal(upper.extFields!.offset, "2", "5.x upper: the last stored at or before");
+    const upperEarly = await client.call(RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, {
+      ...queue,
+      timestamp: String(before - 60_000),
+      boundaryType: "upper",
+    });
+    assert.equal(upperEarly.extFields!.offset, "0", "none before: the min offset");
     const earliest = await client.call(RequestCode.GET_EARLIEST_MSG_STORETIME, queue);
     assert.ok(Number(earliest.extFields!.timestamp) >= before - 1000);
     const unknown = await client.call(RequestCode.GET_MAX_OFFSET, {

@@ -48,7 +48,8 @@ export function getMinOffset(context: CoreContext, request: RemotingCommand): Re
 
 /**
  * SEARCH_OFFSET_BY_TIMESTAMP: the first offset stored at or after the time (the max offset when
- * every message is older; 0 for an unknown queue).
+ * every message is older; 0 for an unknown queue); with the 5.x header `boundaryType=upper`
+ * (any case; anything else is lower, as RocketMQ) the last stored at or before it.
  *
  * @param context broker state
  * @param request the request
@@ -63,6 +64,7 @@ export async function searchOffsetByTimestamp(
     header.topic,
     header.queueId,
     header.timestamp,
+    header.boundaryType?.toLowerCase() === "upper" ? "upper" : "lower",
   );
   return createResponse(request, ResponseCode.SUCCESS, undefined, { offset: String(offset) });
 }
