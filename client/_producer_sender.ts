@@ -237,8 +237,14 @@ export class ProducerSender implements MQProducerInner {
     return new MQClientError(text, { responseCode, cause: e });
   }
 
-  /** RocketMQ `sendSelectImpl`: one attempt to the selector's queue (ordered sends). */
+  /**
+   * RocketMQ `sendSelectImpl`: one attempt to the selector's queue (ordered sends).
+   *
+   * @param out the message or batch to send
+   * @param message what the selector is shown (a batch's first message)
+   */
   async sendSelect(
+    out: Outgoing,
     message: Message,
     selector: MessageQueueSelector,
     arg: unknown,
@@ -263,7 +269,7 @@ export class ProducerSender implements MQProducerInner {
         responseCode: ClientErrorCode.REQUEST_TIMEOUT_EXCEPTION,
       });
     }
-    return await this.sendKernel({ kind: "message", message }, mq, timeoutMs - cost, oneway);
+    return await this.sendKernel(out, mq, timeoutMs - cost, oneway);
   }
 
   /**

@@ -298,7 +298,8 @@ export class Producer {
    */
   sendBatch(messages: readonly MessageLike[], options: SendOptions = {}): Promise<SendResult> {
     return this.#withPermit(options.signal, async (sender) => {
-      const batch = createMessageBatch(messages.map(toMessage), {
+      const all = messages.map(toMessage);
+      const batch = createMessageBatch(all, {
         ids: this.#instance!.messageIds,
         maxMessageSize: this.config.maxMessageSize,
       });
@@ -315,6 +316,12 @@ export class Producer {
           timeoutMs,
           false,
         ))!;
+      }
+      if (options.selector !== undefined || options.shardingKey !== undefined) {
+        // One queue for the whole batch, chosen from its first message, one attempt (ordered).
+        const selector = options.selector ?? selectMessageQueueByHash;
+        const arg = options.selector !== undefined ? options.arg : options.shardingKey;
+        return (await sender.sendSelect(out, all[0], selector, arg, timeoutMs, false))!;
       }
       return (await sender.sendDefault(out, timeoutMs, false, options.signal))!;
     });
@@ -363,7 +370,7 @@ export class Producer {
     if (options.selector !== undefined || options.shardingKey !== undefined) {
       const selector = options.selector ?? selectMessageQueueByHash;
       const arg = options.selector !== undefined ? options.arg : options.shardingKey;
-      return sender.sendSelect(msg, selector, arg, timeoutMs, oneway);
+      return sender.sendSelect(out, msg, selector, arg, timeoutMs, oneway);
     }
     return sender.sendDefault(out, timeoutMs, oneway, options.signal);
   }

@@ -13,6 +13,7 @@ import { AdminClient } from "./admin_client.ts";
 import { MQBrokerError, MQClientError } from "./client_error.ts";
 import { javaHashCode } from "./message_queue_selector.ts";
 import type { SendResult } from "./send_result.ts";
+import { withConsumerTestEnv } from "./consumer/_consumer_testing.ts";
 
 /** Two real brokers on one name server; auto-create off so a missing topic is TOPIC_NOT_EXIST. */
 async function withTwoBrokers(
@@ -417,5 +418,23 @@ Deno.test("MQClientInstance refreshes a route when a second broker starts servin
     } finally {
       await producer.shutdown();
     }
+  });
+});
+
+Deno.test("Producer sends a batch with a shardingKey or selector to that one queue", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicBatchKey";
+    await t.createTopic(topic, 8);
+    const key = "order-42";
+    const byKey = new Set<number>();
+    const bySelector = new Set<number>();
+    for (let i = 0; i < 8; i++) {
+      const batch = [{ topic, body: `a-${i}` }, { topic, body: `b-${i}` }];
+      byKey.add((await t.producer.send(batch, { shardingKey: key })).messageQueue.queueId);
+      const picked = await t.producer.send(batch, { selector: (mqs) => mqs[5] });
+      bySelector.add(picked.messageQueue.queueId);
+    }
+    assert.deepEqual([...byKey], [Math.abs(javaHashCode(key) % 8)], "the key's queue, every time");
+    assert.deepEqual([...bySelector], [5]);
   });
 });
