@@ -152,3 +152,32 @@ Deno.test("PullConsumer subscribe: two members split the queues and iterate ever
     }
   });
 });
+
+Deno.test("PullConsumer unsubscribe then subscribe again goes on consuming the topic", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicResub";
+    await t.createTopic(topic, 2);
+    const assigned = new Signal();
+    const c = testPullConsumer(t.namesrvAddr, {
+      consumerGroup: "CG_RESUB",
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+    });
+    c.subscribe(topic, "*");
+    c.on("messageQueueChanged", () => assigned.fire());
+    await c.start();
+    try {
+      await waitUntil("2 queues", () => c.assignment().length === 2, assigned.subscribe);
+      c.unsubscribe(topic);
+      c.subscribe(topic, "*");
+      await waitUntil("2 queues again", () => c.assignment().length === 2, assigned.subscribe);
+      for (let i = 0; i < 4; i++) await t.producer.send({ topic, body: `m-${i}` });
+      const got: MessageExt[] = [];
+      for (let round = 0; round < 20 && got.length < 4; round++) {
+        got.push(...await c.poll({ timeoutMs: 500 }));
+      }
+      assert.deepEqual(got.map((m) => m.bodyText).sort(), ["m-0", "m-1", "m-2", "m-3"]);
+    } finally {
+      await c.shutdown();
+    }
+  });
+});

@@ -10,7 +10,7 @@ import type { FileSystem } from "../../store/file_system.ts";
 import { MQClientError } from "../client_error.ts";
 import { buildSubscriptionData, type SubscriptionData } from "../heartbeat_data.ts";
 import type { MessageExt } from "../message.ts";
-import type { MessageQueue } from "../message_queue.ts";
+import { type MessageQueue, messageQueueToString } from "../message_queue.ts";
 import type { MQClientInstance } from "../mq_client_instance.ts";
 import type { PullConsumerConfig } from "../pull_consumer_options.ts";
 import { topicRouteData2TopicSubscribeInfo } from "../topic_publish_info.ts";
@@ -168,7 +168,16 @@ export class PullConsumerEngine {
   /** @param topic a topic no longer subscribed; its queues stop now */
   removeSubscription(topic: string): void {
     this.rebalance.subscriptionInner.delete(topic);
-    for (const mq of this.assigned.updateAssignedMessageQueue(topic, [])) this.#tasks.cancel(mq);
+    for (const mq of this.assigned.updateAssignedMessageQueue(topic, [])) {
+      this.#tasks.cancel(mq);
+      // Out of the rebalance's table too (before its next run), or a subscribe right after
+      // finds the queue still held, sees no change, and never assigns it again.
+      this.rebalance.removeProcessQueue(mq).catch((error) =>
+        this.#o.config.client.logger.warn(
+          `Cannot drop ${messageQueueToString(mq)} after unsubscribe: ${(error as Error).message}`,
+        )
+      );
+    }
   }
 
   #onQueuesChanged(
