@@ -41,25 +41,49 @@ import { type BrokerClientChannel, clientChannelOf, guardProcessor } from "./_pr
  * @returns SUCCESS
  * @throws {BrokerError} on a bad body or a full table
  */
-export async function heartBeat(
+export function heartBeat(
   context: CoreContext,
   request: RemotingCommand,
   channel: RemotingChannel,
 ): Promise<RemotingCommand> {
   const heartbeat = decodeHeartbeatData(request.body);
+  const done = applyHeartbeat(context, request, channel, heartbeat);
+  // UNREGISTER_CLIENT on this connection waits for it, and for any earlier one still running.
+  const earlier = heartbeatsInProgress.get(channel);
+  const settled = done.then(noop, noop);
+  heartbeatsInProgress.set(channel, earlier === undefined ? settled : earlier.then(() => settled));
+  return done;
+}
+
+/**
+ * The heartbeat being applied per connection: its group settings and retry topics are written to
+ * disk before the client is registered, and an UNREGISTER_CLIENT sent right after it must not
+ * run first, or the registration would come after the removal and leave a ghost member.
+ */
+const heartbeatsInProgress = new WeakMap<RemotingChannel, Promise<void>>();
+
+function noop(): void {}
+
+async function applyHeartbeat(
+  context: CoreContext,
+  request: RemotingCommand,
+  channel: RemotingChannel,
+  heartbeat: ReturnType<typeof decodeHeartbeatData>,
+): Promise<RemotingCommand> {
   const registration = {
     channel: clientChannelOf(channel),
     clientId: heartbeat.clientID,
     language: request.language,
     version: request.version,
   };
+  // Every wait first (group settings, retry topics on disk) ...
+  const notifyOf = new Map<string, boolean>();
   for (const data of heartbeat.consumerDataSet) {
     const groupConfig = await context.subscriptionGroupManager.findSubscriptionGroupConfig(
       data.groupName,
     );
-    let notify = true;
+    notifyOf.set(data.groupName, groupConfig?.notifyConsumerIdsChangedEnable ?? true);
     if (groupConfig !== null) {
-      notify = groupConfig.notifyConsumerIdsChangedEnable;
       await context.topicConfigManager.createTopicInSendMessageBackMethod({
         topic: retryTopic(data.groupName),
         clientDefaultTopicQueueNums: groupConfig.retryQueueNums,
@@ -67,6 +91,12 @@ export async function heartBeat(
         topicSysFlag: data.unitMode ? buildTopicSysFlag(false, true) : 0,
       });
     }
+  }
+  // ... then no wait: a connection that closed meanwhile (its close handling already ran) is not
+  // registered, or it would stay listed until the channel expiry.
+  if (channel.closed) return createResponse(request, ResponseCode.SUCCESS);
+  for (const data of heartbeat.consumerDataSet) {
+    const notify = notifyOf.get(data.groupName) ?? true;
     const changed = context.consumerManager.registerConsumer({
       group: data.groupName,
       registration,
@@ -97,12 +127,13 @@ export async function heartBeat(
  * @returns SUCCESS
  * @throws {HeaderDecodeError} when clientID is missing
  */
-export function unregisterClient(
+export async function unregisterClient(
   context: CoreContext,
   request: RemotingCommand,
   channel: RemotingChannel,
-): RemotingCommand {
+): Promise<RemotingCommand> {
   const header = decodeHeader(UnregisterClientRequestHeader, request);
+  await heartbeatsInProgress.get(channel); // a heartbeat sent before it registers first
   const clientChannel = clientChannelOf(channel);
   if (header.producerGroup !== undefined) {
     context.producerManager.unregisterProducer(header.producerGroup, clientChannel);

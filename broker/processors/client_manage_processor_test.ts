@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { DenoTcpTransport } from "../../protocol/adapters/deno_tcp_transport.ts";
+import { encodeCommand } from "../../protocol/command_codec.ts";
 import { createRequest, type RemotingCommand } from "../../protocol/remoting_command.ts";
 import { RequestCode } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
@@ -77,6 +78,88 @@ Deno.test("ClientManageProcessor answers a bad heartbeat body with SYSTEM_ERROR"
     assert.match(noClient.remark!, /^Cannot decode HeartbeatData: clientID/);
     const empty = await client.invoke(createRequest(RequestCode.HEART_BEAT));
     assert.equal(empty.remark, "Cannot decode HeartbeatData: body is empty");
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});
+
+function heartbeatFrame(clientId: string, group: string): Uint8Array {
+  const body = {
+    clientID: clientId,
+    consumerDataSet: [{
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+      consumeType: "CONSUME_PASSIVELY",
+      groupName: group,
+      messageModel: "CLUSTERING",
+      subscriptionDataSet: [{ topic: "TopicGhost", subString: "*", subVersion: 1 }],
+      unitMode: false,
+    }],
+    producerDataSet: [],
+  };
+  return encodeCommand(createRequest(RequestCode.HEART_BEAT, {
+    body: new TextEncoder().encode(JSON.stringify(body)),
+    language: "JAVA",
+    version: 409,
+  })).slice();
+}
+
+Deno.test("a connection closed right after its first heartbeat is not left registered", async () => {
+  const env = await startTestBroker({ withNamesrv: false });
+  const other = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    const serverSawClose = new Promise<void>((resolve) => {
+      const off = env.broker.remotingServer.on("close", () => {
+        off();
+        resolve();
+      });
+    });
+    // A consumer sends its first heartbeat (new group: the broker creates the group settings and
+    // the %RETRY% topic on disk) and then exits at once.
+    const port = Number(env.address.split(":")[1]);
+    const raw = await Deno.connect({ hostname: "127.0.0.1", port });
+    await raw.write(heartbeatFrame("10.0.0.9@ghost", "G_GHOST"));
+    raw.close();
+    await serverSawClose;
+    // A live member joins; its heartbeat waits for the same group/retry-topic creation.
+    assert.equal(
+      (await other.heartbeat("10.0.0.1@live", "G_GHOST", { TopicGhost: "*" })).code,
+      ResponseCode.SUCCESS,
+    );
+    const list = await other.call(RequestCode.GET_CONSUMER_LIST_BY_GROUP, {
+      consumerGroup: "G_GHOST",
+    });
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(list.body!)).consumerIdList, [
+      "10.0.0.1@live",
+    ]);
+  } finally {
+    await other.close();
+    await env.close();
+  }
+});
+
+Deno.test("UNREGISTER_CLIENT sent right after the first heartbeat leaves no member behind", async () => {
+  const env = await startTestBroker({ withNamesrv: false });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    // Same connection, in order: HEART_BEAT (new group: settings and %RETRY% topic written to
+    // disk), then UNREGISTER_CLIENT for that group (a consumer started and shut down at once).
+    const heartbeat = client.heartbeat("10.0.0.9@quick", "G_QUICK", { TopicQ: "*" });
+    const unregister = client.call(RequestCode.UNREGISTER_CLIENT, {
+      clientID: "10.0.0.9@quick",
+      consumerGroup: "G_QUICK",
+      producerGroup: "CLIENT_INNER_PRODUCER",
+    });
+    assert.equal((await heartbeat).code, ResponseCode.SUCCESS);
+    assert.equal((await unregister).code, ResponseCode.SUCCESS);
+    const list = await client.call(RequestCode.GET_CONSUMER_LIST_BY_GROUP, {
+      consumerGroup: "G_QUICK",
+    });
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(list.body!)).consumerIdList, []);
+    const producers = await client.call(RequestCode.GET_PRODUCER_CONNECTION_LIST, {
+      producerGroup: "CLIENT_INNER_PRODUCER",
+    });
+    assert.equal(producers.code, ResponseCode.SYSTEM_ERROR, "producer group emptied");
   } finally {
     await client.close();
     await env.close();
