@@ -23,7 +23,8 @@ export class InvalidAddressError extends Error {
 }
 
 /**
- * Builds a {@linkcode HostAddress} from IP text (dotted IPv4, IPv6 with `::`, or IPv4-mapped).
+ * Builds a {@linkcode HostAddress} from IP text (dotted IPv4, IPv6 with `::`, or IPv4-mapped, which
+ * becomes the IPv4 address).
  * @param ip e.g. "10.0.0.1" or "::1" (brackets allowed)
  * @param port TCP port
  * @throws {InvalidAddressError} when `ip` is not an IP address
@@ -41,6 +42,11 @@ export function hostAddress(ip: string, port: number): HostAddress {
   const v4 = parseIpv4(text);
   if (v4) return { address: v4, port };
   const v6 = parseIpv6(text);
+  // An IPv4-mapped address (a dual-stack socket's IPv4 peer) is that IPv4 address, as Java's
+  // InetAddress has it: 4 bytes in BORNHOST/STOREHOST and no IPv6 sysFlag bit.
+  if (v6 && v6.subarray(0, 10).every((b) => b === 0) && v6[10] === 0xff && v6[11] === 0xff) {
+    return { address: v6.slice(12), port };
+  }
   if (v6) return { address: v6, port };
   throw new InvalidAddressError(`Cannot parse IP address ${JSON.stringify(ip)}`);
 }

@@ -268,14 +268,8 @@ Deno.test("createOffsetMessageId renders the documented example and round-trips"
   assert.throws(() => decodeOffsetMessageId("XYZ"), InvalidAddressError);
   assert.throws(() => hostAddress("1.2.3.256", 1), InvalidAddressError);
   assert.throws(() => hostAddress("1::2::3", 1), InvalidAddressError);
-  assert.deepEqual([...hostAddress("::ffff:1.2.3.4", 1).address.subarray(10)], [
-    255,
-    255,
-    1,
-    2,
-    3,
-    4,
-  ]);
+  assert.deepEqual([...hostAddress("::ffff:1.2.3.4", 1).address], [1, 2, 3, 4], "IPv4-mapped");
+  assert.deepEqual([...hostAddress("64:ff9b::1.2.3.4", 1).address.subarray(12)], [1, 2, 3, 4]);
 });
 
 Deno.test("MessageSysFlag values match message-format.md §3", () => {
@@ -283,4 +277,12 @@ Deno.test("MessageSysFlag values match message-format.md §3", () => {
   assert.equal(MessageSysFlag.TRANSACTION_ROLLBACK_TYPE, 0xC);
   assert.equal(MessageSysFlag.BORNHOST_V6_FLAG, 0x10);
   assert.equal(MessageSysFlag.STOREHOSTADDRESS_V6_FLAG, 0x20);
+});
+
+Deno.test("hostAddress takes an IPv4-mapped IPv6 address for the IPv4 address, as Java does", () => {
+  const mapped = hostAddress("::ffff:127.0.0.1", 50000);
+  assert.deepEqual([...mapped.address], [127, 0, 0, 1], "4 bytes: no IPv6 born-host flag");
+  assert.deepEqual([...hostAddress("[::FFFF:10.0.0.9]", 1).address], [10, 0, 0, 9]);
+  assert.equal(hostAddress("::1", 1).address.length, 16, "other IPv6 addresses stay 16 bytes");
+  assert.equal(hostAddress("64:ff9b::7f00:1", 1).address.length, 16, "NAT64 is not mapped");
 });
