@@ -131,10 +131,22 @@ Deno.test("decodeMessages decompresses zlib (0x301 and legacy 0x1) and zstd bodi
   assert.deepEqual(decodeMessages(body, { decompress: false })[0].body, zlib);
 });
 
-Deno.test("decompressBody rejects LZ4 and corrupt streams with a clear error", () => {
+Deno.test("decompressBody reads LZ4 frames and rejects corrupt streams with a clear error", () => {
+  // `lz4` of "hi": one stored block (RocketMQ 5.x compressType=LZ4 is sysFlag 0x101)
+  const lz4 = new Uint8Array([
+    ...[4, 34, 77, 24, 100, 64, 167, 2, 0, 0, 128, 104, 105, 0, 0, 0, 0],
+    ...[100, 165, 167, 218], // content checksum (not verified)
+  ]);
+  assert.equal(new TextDecoder().decode(decompressBody(lz4, 0x101)), "hi");
   assert.throws(
     () => decompressBody(new Uint8Array([1, 2, 3]), 0x101),
-    (e: unknown) => e instanceof MessageCompressionError && /LZ4 is not supported/.test(e.message),
+    (e: unknown) =>
+      e instanceof MessageCompressionError &&
+      /Cannot decompress message body of 3 bytes \(sysFlag 0x101\): LZ4 frame ends/.test(e.message),
+  );
+  assert.throws(
+    () => decompressBody(new Uint8Array([1, 2, 3]), 0x501),
+    /type 0x500 is not supported/,
   );
   assert.throws(
     () => decompressBody(new Uint8Array([1, 2, 3]), 0x301),

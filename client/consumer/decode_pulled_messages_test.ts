@@ -233,3 +233,37 @@ Deno.test("decodePulledMessages rejects truncated and corrupt bodies with Messag
     { seed: SEED, numRuns: 2000 },
   );
 });
+
+Deno.test("decodePulledMessages inflates an LZ4 body (sysFlag 0x101) and reads the record after it", () => {
+  const host = hostAddress("10.0.0.1", 10911);
+  // `lz4` of "hello " six times without the last space: one compressed block.
+  const frame = new Uint8Array([
+    ...[4, 34, 77, 24, 100, 64, 167, 16, 0, 0, 0, 111, 104, 101, 108, 108, 111, 32, 6, 0, 5, 80],
+    ...[104, 101, 108, 108, 111, 0, 0, 0, 0, 189, 156, 214, 116],
+  ]);
+  const encoder = new MessageRecordEncoder(host, 1 << 20);
+  const records = [[frame, 0x101], [new TextEncoder().encode("next"), 0]] as const;
+  let physicalOffset = 0;
+  const body = concat(records.map(([stored, sysFlag], i) => {
+    const size = encoder.prepare({
+      topic: "T",
+      queueId: 0,
+      flag: 0,
+      body: stored,
+      properties: "",
+      sysFlag,
+      bornTimestamp: 1,
+      bornHost: host,
+    }) as number;
+    const bytes = new Uint8Array(size);
+    encoder.write(bytes, new DataView(bytes.buffer), 0, {
+      physicalOffset,
+      queueOffset: i,
+      storeTimestamp: 2,
+    });
+    physicalOffset += size;
+    return bytes;
+  }));
+  const messages = decodePulledMessages(body, { brokerName: "b", minOffset: 0, maxOffset: 2 });
+  assert.deepEqual(messages.map((m) => m.bodyText), ["hello ".repeat(6).trim(), "next"]);
+});
