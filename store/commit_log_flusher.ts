@@ -279,8 +279,9 @@ export class CommitLogFlusher {
     if (endOffset <= this.#flushedOffset) {
       return Promise.resolve({ status: "PUT_OK", appendMessageResult: result });
     }
-    // The append read the clock just now: its store time saves a second read.
-    const deadlineMs = result.storeTimestamp + this.#o.syncFlushTimeout;
+    // The clock, not the store time: while the wall clock is behind the log's newest store time
+    // (CommitLog.raiseStoreTimeFloor) the store time is later than now.
+    const deadlineMs = this.#o.clock.now() + this.#o.syncFlushTimeout;
     const outcome = this.#waiters.add(endOffset, deadlineMs, result);
     if (this.#timeoutTimer === undefined) this.#armTimeout();
     this.#requestSync();

@@ -7,6 +7,7 @@ import type { Clock } from "../common/clock.ts";
 import { type AdapterContext, forEachAdapter } from "./_test_adapters.ts";
 import { makeMessage, openTestStore } from "./_test_messages.ts";
 import type { MessageStore } from "./message_store.ts";
+import type { MessageStoreConfigInput } from "./message_store_config.ts";
 
 /** A wall clock that NTP may step backwards (ManualClock refuses to go back). */
 class SteppedClock implements Clock {
@@ -16,7 +17,11 @@ class SteppedClock implements Clock {
   }
 }
 
-function open(ctx: AdapterContext, clock: Clock): Promise<MessageStore> {
+function open(
+  ctx: AdapterContext,
+  clock: Clock,
+  extra: Partial<MessageStoreConfigInput> = {},
+): Promise<MessageStore> {
   return openTestStore({
     ...ctx,
     clock,
@@ -27,6 +32,7 @@ function open(ctx: AdapterContext, clock: Clock): Promise<MessageStore> {
       flushIntervalConsumeQueue: 60_000, // the test runs the consume-queue rounds itself
       flushConsumeQueueLeastPages: 1,
       messageIndexEnable: false, // the index's own recovery point would hide the consume queues'
+      ...extra,
     },
   });
 }
@@ -113,4 +119,36 @@ forEachAdapter(
       await again.shutdown();
     }
   },
+);
+
+forEachAdapter(
+  "SYNC_FLUSH times out syncFlushTimeout after the put while the clock is behind the store times",
+  async (ctx) => {
+    const clock = new SteppedClock();
+    clock.ms += 3_600_000; // a run an hour ahead leaves newer store times in the log
+    const ahead = await open(ctx, clock);
+    await put(ahead, 0);
+    await ahead.shutdown();
+    clock.ms -= 3_600_000; // the clock corrected before the restart
+    const store = await open(ctx, clock, { syncFlushTimeout: 50 });
+    const release = ctx.memory!.holdSyncs(); // a stalled disk
+    try {
+      const pending = store.putMessage(makeMessage({ bodyText: "slow" }));
+      clock.ms += 51; // past syncFlushTimeout on the store's clock
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("no FLUSH_DISK_TIMEOUT within 1 s")), 1000);
+      });
+      try {
+        // The deadline sweep checks every SYNC_FLUSH_TIMEOUT_CHECK_MS of real time.
+        assert.equal((await Promise.race([pending, late])).status, "FLUSH_DISK_TIMEOUT");
+      } finally {
+        clearTimeout(timer);
+      }
+    } finally {
+      release();
+      await store.shutdown();
+    }
+  },
+  { only: ["memory"] },
 );
