@@ -94,6 +94,8 @@ export interface BrokerControllerOptions {
   readonly unknownProperties?: ReadonlyMap<string, string>;
   /** RAM size for `accessMessageInMemoryMaxRatio` */
   readonly physicalMemoryBytes?: number;
+  /** most pulls parked at once (long polling); default PULL_REQUESTS_HELD_MAX */
+  readonly pullRequestsHeldMax?: number;
   /** random source for queue picks; default Math.random */
   readonly random?: () => number;
 }
@@ -203,7 +205,9 @@ export class BrokerController {
       clock,
       channelExpiredTimeoutMs: config.channelExpiredTimeout,
     });
-    this.holdService = new PullRequestHoldService({ heldMax: PULL_REQUESTS_HELD_MAX });
+    this.holdService = new PullRequestHoldService({
+      heldMax: options.pullRequestsHeldMax ?? PULL_REQUESTS_HELD_MAX,
+    });
     this.brokerStats = new BrokerStats({ clock });
     this.rebalanceLockManager = new RebalanceLockManager({ clock });
     this.delayLevels = DelayLevelTable.parse(config.messageDelayLevel);

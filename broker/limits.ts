@@ -136,7 +136,9 @@ export const SEND_TOPIC_ANNOUNCE_WAIT_MS = 500;
  * Most long-polling pulls parked at once. A Java push consumer parks one pull per assigned queue
  * for up to 15 s; 100 000 covers thousands of consumers with dozens of queues each while keeping
  * the memory of the held requests (a header and a timer each) to a few tens of MiB. A pull that
- * finds the table full is answered PULL_NOT_FOUND at once and the client simply pulls again.
+ * finds the table full is answered SYSTEM_BUSY with a remark: a Java consumer takes any code but
+ * the four pull statuses as an exception and pulls again after its 3 s back-off. (PULL_NOT_FOUND
+ * would make every refused consumer re-pull at once, a busy loop against a full broker.)
  */
 export const PULL_REQUESTS_HELD_MAX = 100_000;
 

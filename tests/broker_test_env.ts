@@ -43,6 +43,8 @@ export interface TestBrokerOptions {
   clock?: Clock;
   /** RAM the in-memory read window is a share of; default the machine's */
   physicalMemoryBytes?: number;
+  /** most pulls parked at once; default the broker's */
+  pullRequestsHeldMax?: number;
 }
 
 /**
@@ -97,6 +99,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
     logger: silentRemotingLogger,
     clock: options.clock,
     physicalMemoryBytes: options.physicalMemoryBytes,
+    pullRequestsHeldMax: options.pullRequestsHeldMax,
   });
   try {
     await broker.start();

@@ -122,6 +122,11 @@ export class PullRequestHoldService {
     return this.#size;
   }
 
+  /** whether `heldMax` pulls are parked (a new one is refused) */
+  get full(): boolean {
+    return this.#size >= this.#heldMax;
+  }
+
   /**
    * Starts re-checking parked pulls against the store (see the module doc). Without it, only
    * arrival notifications, hold ends, closes and `stop` wake parked pulls.

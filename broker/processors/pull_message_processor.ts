@@ -120,6 +120,9 @@ export class PullMessageProcessor {
     const holdMs = config.longPollingEnable
       ? Math.min(Math.max(header.suspendTimeoutMillis, 0), PULL_SUSPEND_TIMEOUT_MS_MAX)
       : config.shortPollingTimeMills;
+    // A connection that closed while this pull was read (its close handling already freed its
+    // parked pulls) is not parked: it would hold a slot for nothing.
+    if (channel.closed) return null;
     const parked = holdService.suspend({
       topic: header.topic,
       queueId: header.queueId,
@@ -128,6 +131,14 @@ export class PullMessageProcessor {
       channelId: channel.id,
       timeoutMs: holdMs,
     });
+    if (parked === null && holdService.full) {
+      // Not "no new message": a Java consumer re-pulls that at once; SYSTEM_BUSY backs it off.
+      return createResponse(
+        request,
+        ResponseCode.SYSTEM_BUSY,
+        `[PULL_HOLD_FULL] the broker holds ${holdService.size} pulls (PULL_REQUESTS_HELD_MAX), try again later`,
+      );
+    }
     if (parked === null) return notFound;
     const reason = await parked;
     if (reason === "closed" || channel.closed) return null;

@@ -344,3 +344,79 @@ Deno.test("PullMessageProcessor commits the piggy-backed offset", async () => {
     assert.equal(env.broker.consumerOffsetManager.queryOffset("G_COMMIT", "TopicCommit", 3), 1);
   });
 });
+
+Deno.test("PullMessageProcessor does not park a pull whose connection closed during its read", async () => {
+  await withBroker({}, async (env, client) => {
+    await createTopic(client, "TopicGone");
+    const { store, holdService } = env.broker;
+    const leaving = new TestBrokerClient(new DenoTcpTransport(), env.address);
+    const dropChannel = holdService.dropChannel.bind(holdService);
+    const dropped = Promise.withResolvers<void>();
+    holdService.dropChannel = (channelId) => {
+      dropChannel(channelId);
+      dropped.resolve();
+    };
+    const read = store.getMessage.bind(store);
+    const readDone = Promise.withResolvers<void>();
+    let hooked = false;
+    // Hook after the pull's store read: close its connection and wait until the broker has
+    // handled the close (which frees the connection's parked pulls: none yet).
+    store.getMessage = async (...args: Parameters<typeof read>) => {
+      const result = await read(...args);
+      if (hooked || args[1] !== "TopicGone") return result;
+      hooked = true;
+      await leaving.close();
+      await dropped.promise;
+      readDone.resolve();
+      return result;
+    };
+    const gone = leaving.pull({
+      group: "G_GONE",
+      topic: "TopicGone",
+      queueId: 0,
+      queueOffset: 0,
+      subscription: "*",
+      suspendTimeoutMillis: 10_000,
+    }).then(() => "answered", () => "failed");
+    await readDone.promise;
+    const live = client.pull({
+      group: "G_GONE",
+      topic: "TopicGone",
+      queueId: 1,
+      queueOffset: 0,
+      subscription: "*",
+      suspendTimeoutMillis: 10_000,
+    }).then((response) => response.code, String); // settles, even when an assertion fails first
+    await parked(env, 1);
+    await client.send("TopicGone", "wake", { queueId: 1 });
+    assert.equal(await live, ResponseCode.SUCCESS);
+    // The closed pull's path ran to its end long before the live pull was answered.
+    assert.equal(holdService.size, 0, "the closed connection's pull is not parked");
+    assert.equal(await gone, "failed", "the closed connection got no answer");
+  });
+});
+
+Deno.test("PullMessageProcessor answers SYSTEM_BUSY when the hold table is full", async () => {
+  await withBroker({ pullRequestsHeldMax: 2 }, async (env, client) => {
+    await createTopic(client, "TopicFull");
+    const pull = (queueId: number) =>
+      client.pull({
+        group: "G_FULL",
+        topic: "TopicFull",
+        queueId,
+        queueOffset: 0,
+        subscription: "*",
+        suspendTimeoutMillis: 10_000,
+      });
+    // settled to codes, so a failed assertion below leaves no rejection behind
+    const held = [pull(0), pull(1)].map((p) => p.then((response) => response.code, String));
+    await parked(env, 2);
+    const refused = await pull(2);
+    assert.equal(refused.code, ResponseCode.SYSTEM_BUSY);
+    assert.match(refused.remark ?? "", /^\[PULL_HOLD_FULL\] the broker holds 2 pulls/);
+    await client.send("TopicFull", "a", { queueId: 0 });
+    await client.send("TopicFull", "b", { queueId: 1 });
+    assert.deepEqual(await Promise.all(held), [ResponseCode.SUCCESS, ResponseCode.SUCCESS]);
+    assert.equal(env.broker.holdService.full, false, "woken pulls free their slots");
+  });
+});
