@@ -209,3 +209,31 @@ Deno.test("NamesrvConfiguration changes nothing when the update cannot be persis
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("NamesrvConfiguration applies concurrent updates in turn, none lost", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "namesrv_config_" });
+  try {
+    const loaded = loadNamesrvConfig({ configStorePath: `${dir}/namesrv.properties` }, ENV);
+    const configuration = new NamesrvConfiguration({
+      fs: new DenoFileSystem(),
+      env: ENV,
+      config: loaded.config,
+      extra: loaded.unknown,
+      now: () => 42,
+    });
+    // Started together, so both would read the configuration before either is persisted.
+    await Promise.all([
+      configuration.update({ orderMessageEnable: "true" }),
+      configuration.update({ scanNotActiveBrokerInterval: "7777" }),
+      configuration.update({ listenPort: "x" }).then(() => assert.fail("refused"), () => {}),
+    ]);
+    assert.equal(configuration.config.orderMessageEnable, true, "the first update stays");
+    assert.equal(configuration.config.scanNotActiveBrokerInterval, 7777);
+    assert.equal(configuration.dataVersion.counter, 2);
+    const persisted = parseProperties(await Deno.readTextFile(`${dir}/namesrv.properties`));
+    assert.equal(persisted.get("orderMessageEnable"), "true");
+    assert.equal(persisted.get("scanNotActiveBrokerInterval"), "7777");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -107,7 +107,20 @@ export class NamesrvConfiguration {
    * @throws {ConfigError} when a value is invalid
    * @throws when persisting fails; nothing changes
    */
-  async update(properties: PropertiesInput): Promise<ConfigUpdateResult> {
+  update(properties: PropertiesInput): Promise<ConfigUpdateResult> {
+    // Whole updates in turn, each from the configuration the previous one left (RocketMQ holds
+    // its write lock across merge and persist): two at once must not both start from the same.
+    return this.#serial(() => this.#update(properties));
+  }
+
+  /** Writes the configuration to `configStorePath` (after any update or write in progress). */
+  persist(): Promise<void> {
+    return this.#serial(() =>
+      this.#file(this.#config.configStorePath).writeText(this.toProperties())
+    );
+  }
+
+  async #update(properties: PropertiesInput): Promise<ConfigUpdateResult> {
     const pairs = properties instanceof Map
       ? [...properties]
       : Symbol.iterator in Object(properties)
@@ -120,7 +133,9 @@ export class NamesrvConfiguration {
     const extra = new Map(this.#extra);
     for (const [key, value] of result.unknown) if (extra.has(key)) extra.set(key, value);
     // The file first: an update that cannot be persisted changes nothing.
-    await this.#write(result.config.configStorePath, configToProperties(result.config, extra));
+    await this.#file(result.config.configStorePath).writeText(
+      configToProperties(result.config, extra),
+    );
     this.#extra = extra;
     this.#config = result.config;
     this.#dataVersion.counter++;
@@ -129,19 +144,16 @@ export class NamesrvConfiguration {
     return { warnings: result.warnings, appliedKeys: result.appliedKeys };
   }
 
-  /** Writes the configuration to `configStorePath` (after any write in progress). */
-  persist(): Promise<void> {
-    return this.#write(this.#config.configStorePath, this.toProperties());
+  #file(path: string): ConfigFile {
+    return new ConfigFile({ fs: this.#options.fs, path });
   }
 
-  #write(path: string, text: string): Promise<void> {
-    const write = this.#tail.then(() =>
-      new ConfigFile({ fs: this.#options.fs, path }).writeText(text)
-    );
-    this.#tail = write.then(
-      () => undefined,
-      () => undefined, // the error reaches the caller through `write`
-    );
-    return write;
+  /** Runs `task` after every earlier update and write; its failure reaches only its caller. */
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(task);
+    this.#tail = run.then(noop, noop);
+    return run;
   }
 }
+
+function noop(): void {}
