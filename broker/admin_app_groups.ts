@@ -52,11 +52,12 @@ function groupView(
 }
 
 const flag = z.boolean({ error: "expected true or false" }).optional();
-const count = (min: number) =>
-  z.number({ error: `expected an integer >= ${min}` }).int({
-    error: `expected an integer >= ${min}`,
-  })
-    .min(min, { error: `expected an integer >= ${min}` }).optional();
+/** Java's `int`: what RocketMQ's SubscriptionGroupConfig holds in most of its number fields. */
+const JAVA_INT_MAX = 2_147_483_647;
+const count = (min: number, max = JAVA_INT_MAX) => {
+  const error = `expected an integer from ${min} to ${max}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error }).optional();
+};
 
 /**
  * `POST /groups` body: a SubscriptionGroupConfig of RocketMQ 4.9.8, or 5.x with its extra fields;
@@ -73,8 +74,8 @@ const groupConfigSchema = z.strictObject({
   retryQueueNums: count(0),
   retryMaxTimes: count(-1),
   groupRetryPolicy: z.looseObject({}).optional(),
-  brokerId: count(0),
-  whichBrokerWhenConsumeSlowly: count(0),
+  brokerId: count(0, Number.MAX_SAFE_INTEGER), // Java long
+  whichBrokerWhenConsumeSlowly: count(0, Number.MAX_SAFE_INTEGER),
   notifyConsumerIdsChangedEnable: flag,
   groupSysFlag: count(0),
   consumeTimeoutMinute: count(0),
@@ -118,10 +119,15 @@ export function registerGroupRoutes(app: Hono, context: BrokerAdminContext): voi
   app.delete("/groups/:group", async (c) => {
     const group = c.req.param("group");
     const query = validate(deleteQuerySchema, c.req.query(), "query");
-    if (context.subscriptionGroupManager.getSubscriptionGroupConfig(group) === undefined) {
+    const removeOffset = query.removeOffset === "true";
+    // A group whose settings went earlier still has offsets to remove (as the wire command can).
+    const offsets = removeOffset &&
+      context.consumerOffsetManager.whichTopicByConsumer(group).size > 0;
+    if (
+      context.subscriptionGroupManager.getSubscriptionGroupConfig(group) === undefined && !offsets
+    ) {
       throw new HttpError(404, `Subscription group ${group} does not exist`, { group });
     }
-    const removeOffset = query.removeOffset === "true";
     await deleteSubscriptionGroup(context, group, removeOffset);
     return c.json({ deleted: group, removedOffsets: removeOffset });
   });

@@ -300,8 +300,30 @@ Deno.test("Broker admin app GET /groups and progress report settings, liveness a
     );
     assert.deepEqual([negative.field, negative.expected], [
       "retryMaxTimes",
-      "expected an integer >= -1",
+      "expected an integer from -1 to 2147483647",
     ]);
+    for (const field of ["retryMaxTimes", "groupSysFlag", "consumeTimeoutMinute"]) {
+      const huge = await json(
+        await send(app, "POST", "/groups", { groupName: "G3", [field]: 3_000_000_000 }),
+        400,
+      );
+      assert.equal(huge.field, field, "beyond Java's int: no RocketMQ broker could hold it");
+    }
+    // Settings deleted earlier without their offsets: the offsets can still be removed.
+    broker.consumerOffsetManager.commitOffset({
+      clientHost: "t",
+      group: "G4",
+      topic: "T1",
+      queueId: 0,
+      offset: 1,
+    });
+    await json(await send(app, "DELETE", "/groups/G4"), 404);
+    assert.deepEqual(await json(await send(app, "DELETE", "/groups/G4?removeOffset=true"), 200), {
+      deleted: "G4",
+      removedOffsets: true,
+    });
+    assert.equal(broker.consumerOffsetManager.whichTopicByConsumer("G4").size, 0);
+    await json(await send(app, "DELETE", "/groups/G4?removeOffset=true"), 404);
     await json(await send(app, "GET", "/groups/G3/progress"), 404);
   });
 });

@@ -49,6 +49,9 @@ export const SUBSCRIPTION_GROUP_CONFIG_DEFAULTS = {
   notifyConsumerIdsChangedEnable: true,
 } as const satisfies SubscriptionGroupSettings;
 
+const JAVA_INT_MIN = -2_147_483_648;
+const JAVA_INT_MAX = 2_147_483_647;
+
 /**
  * Validates a SubscriptionGroupConfig from JSON (subscriptionGroup.json, UPDATE_AND_CREATE_
  * SUBSCRIPTIONGROUP body, slave sync); missing fields take RocketMQ's defaults, unknown ones are kept.
@@ -59,10 +62,13 @@ export const subscriptionGroupConfigSchema: z.ZodType<SubscriptionGroupConfig> =
   consumeFromMinEnable: z.boolean().default(true),
   consumeBroadcastEnable: z.boolean().default(true),
   retryQueueNums: z.number().int().min(0).max(QUEUE_NUMS_MAX).default(1),
-  retryMaxTimes: z.number().int().default(16),
+  retryMaxTimes: z.number().int().max(JAVA_INT_MAX).default(16),
   brokerId: z.number().int().min(0).default(0),
   whichBrokerWhenConsumeSlowly: z.number().int().min(0).default(1),
   notifyConsumerIdsChangedEnable: z.boolean().default(true),
+  // RocketMQ fields this broker only keeps: checked to fit the Java `int` they are there
+  groupSysFlag: z.number().int().min(JAVA_INT_MIN).max(JAVA_INT_MAX).optional(),
+  consumeTimeoutMinute: z.number().int().min(JAVA_INT_MIN).max(JAVA_INT_MAX).optional(),
 });
 
 /**

@@ -140,3 +140,26 @@ forEachAdapter("SubscriptionGroupManager writes fastjson with sorted properties"
   ]);
   assert.match(manager.encode(true), /^\{\n\t"dataVersion":\{\n\t\t"counter":1,/);
 });
+
+forEachAdapter(
+  "SubscriptionGroupManager refuses int fields beyond Java's int (no RocketMQ broker holds them)",
+  async (ctx) => {
+    const manager = await open(ctx);
+    for (const field of ["retryMaxTimes", "groupSysFlag", "consumeTimeoutMinute"]) {
+      const error = await manager.updateSubscriptionGroupConfig({
+        groupName: "G_BIG",
+        [field]: 3_000_000_000,
+      }).then(() => undefined, (e) => e);
+      assert.ok(error instanceof BrokerError, `${field} refused`);
+      assert.equal(error.code, ResponseCode.SYSTEM_ERROR);
+      assert.match(error.remark, new RegExp(`^Cannot update subscription group: ${field} `));
+    }
+    const kept = await manager.updateSubscriptionGroupConfig({
+      groupName: "G_BIG",
+      groupSysFlag: 2_147_483_647,
+      consumeTimeoutMinute: 15,
+    });
+    assert.equal(kept.groupSysFlag, 2_147_483_647);
+    assert.equal(manager.getSubscriptionGroupConfig("G_BIG")?.consumeTimeoutMinute, 15);
+  },
+);
