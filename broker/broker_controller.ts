@@ -294,7 +294,9 @@ export class BrokerController {
     await this.topicConfigManager.load();
     await this.subscriptionGroupManager.load();
     await this.consumerOffsetManager.load();
-    await this.remotingServer.start();
+    // Bound (ports known) but accepting once the store and processors are up, as RocketMQ's
+    // order: else a request in recovery gets REQUEST_CODE_NOT_SUPPORTED, which Java won't retry.
+    await this.remotingServer.bind();
     const store = new ScheduleMessageStore({
       fs: this.#options.fs,
       clock: this.#clock,
@@ -326,6 +328,7 @@ export class BrokerController {
     });
     this.#registerProcessors(store);
     this.holdService.start({ store, config: () => this.#coreConfig });
+    await this.remotingServer.start();
     this.#startTimers(config);
     await this.#startHttp(config);
     await this.#startRegistration(config);

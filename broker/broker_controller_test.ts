@@ -5,6 +5,12 @@ import { RequestCode } from "../protocol/request_code.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
 import { TestBrokerClient } from "../tests/broker_test_client.ts";
 import { startTestBroker } from "../tests/broker_test_env.ts";
+import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
+import { DenoFileSystem } from "../store/adapters/deno_file_system.ts";
+import { ForwardingFileSystem } from "../store/_test_forwarding_fs.ts";
+import type { FileLock } from "../store/file_system.ts";
+import { loadBrokerConfig } from "./broker_config.ts";
+import { BrokerController } from "./broker_controller.ts";
 
 Deno.test("BrokerController persists consumer offsets at shutdown, once", async () => {
   const dir = await Deno.makeTempDir({ prefix: "edgemq_controller_" });
@@ -68,4 +74,61 @@ Deno.test("BrokerController refuses a listenPort without room for the VIP port",
     startTestBroker({ withNamesrv: false, properties: { listenPort: "2" } }),
     /Cannot start broker: listenPort 2 leaves no VIP port \(listenPort - 2\)/,
   );
+});
+
+Deno.test("BrokerController serves requests only once its store is up, and keeps them waiting till then", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edgemq_controller_" });
+  const reached = Promise.withResolvers<void>();
+  const gate = Promise.withResolvers<void>();
+  /** Holds the store's start at its lock, as a long crash recovery would. */
+  class HeldStoreFs extends ForwardingFileSystem {
+    override async tryLock(path: string): Promise<FileLock | null> {
+      reached.resolve();
+      await gate.promise;
+      return super.tryLock(path);
+    }
+  }
+  const { config } = loadBrokerConfig({
+    properties: {
+      listenPort: "0",
+      bindAddress: "127.0.0.1",
+      brokerIP1: "127.0.0.1",
+      httpAdminPort: "0",
+      storePathRootDir: dir,
+      mappedFileSizeCommitLog: String(16 * 1024 * 1024),
+    },
+    env: { HOME: dir, hostname: "test-host" },
+  });
+  const broker = new BrokerController({
+    config,
+    transport: new DenoTcpTransport(),
+    fs: new HeldStoreFs(new DenoFileSystem()),
+    logger: silentRemotingLogger,
+  });
+  const starting = broker.start();
+  try {
+    await reached.promise;
+    assert.ok(broker.port > 0, "the port is bound before the store starts");
+    const early = new TestBrokerClient(new DenoTcpTransport(), `127.0.0.1:${broker.port}`);
+    const sent = early.send("TopicEarly", "early", { queueId: 0 });
+    // An observation window, not a synchronisation: the old order answered at once with
+    // REQUEST_CODE_NOT_SUPPORTED, which a Java producer does not retry.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const first = await Promise.race([
+      sent.then((response) => `answered ${response.code} ${response.remark}`),
+      new Promise<string>((resolve) => timer = setTimeout(() => resolve("waiting"), 300)),
+    ]);
+    clearTimeout(timer);
+    assert.equal(first, "waiting", "no answer while the store is starting");
+    gate.resolve();
+    await starting;
+    const response = await sent;
+    assert.equal(response.code, ResponseCode.SUCCESS, response.remark);
+    await early.close();
+  } finally {
+    gate.resolve();
+    await starting.catch(() => undefined);
+    await broker.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

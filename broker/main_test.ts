@@ -70,6 +70,13 @@ Deno.test("broker main serves, prints its addresses and stops on SIGTERM", async
         )
       ),
     );
+    // A second broker on the same store folder (two confs left on the default $HOME/store)
+    // must not start: both would write the same commit log at the same offsets.
+    const second = await run(["-c", `${dir}/broker.conf`]);
+    assert.equal(second.code, 1);
+    assert.match(second.stderr, /Cannot lock .*\/store\/lock: another broker/);
+    assert.equal(second.stdout.includes("listening"), false);
+    assert.ok(await Deno.stat(`${dir}/store/abort`), "the running broker's abort file is kept");
     assert.equal(await broker.stop(), 0);
     assert.equal(
       await Deno.stat(`${dir}/store/abort`).then(() => true, () => false),

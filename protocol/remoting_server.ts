@@ -76,6 +76,7 @@ export class RemotingServer extends RemotingPeer {
   readonly #acceptLoops: Promise<void>[] = [];
   readonly #retryWakes = new Set<() => void>();
   #started = false;
+  #bound = false;
   #shutdown: Promise<void> | undefined;
 
   /**
@@ -121,13 +122,15 @@ export class RemotingServer extends RemotingPeer {
   }
 
   /**
-   * Binds the main port and the extra ports and starts accepting.
+   * Binds the main port and the extra ports without accepting yet: the ports are known (port 0
+   * resolved) and taken, and connections wait in the listen backlog until {@linkcode start}.
+   * Does nothing when already bound.
    *
    * @throws when a port cannot be bound (nothing stays bound then)
    */
-  async start(): Promise<void> {
-    assert(!this.#started, "RemotingServer.start called twice");
-    this.#started = true;
+  async bind(): Promise<void> {
+    if (this.#bound) return;
+    this.#bound = true;
     const hostname = this.#options.hostname ?? "0.0.0.0";
     const ports = [this.#options.listenPort, ...(this.#options.extraPorts ?? [])];
     try {
@@ -137,9 +140,22 @@ export class RemotingServer extends RemotingPeer {
     } catch (error) {
       for (const listener of this.#listeners) listener.close();
       this.#listeners.length = 0;
+      this.#bound = false;
       throw error;
     }
+  }
+
+  /**
+   * Binds (unless {@linkcode bind} did) and starts accepting.
+   *
+   * @throws when a port cannot be bound (nothing stays bound then)
+   */
+  async start(): Promise<void> {
+    assert(!this.#started, "RemotingServer.start called twice");
+    this.#started = true;
+    await this.bind();
     for (const listener of this.#listeners) this.#acceptLoops.push(this.#accept(listener));
+    const hostname = this.#options.hostname ?? "0.0.0.0";
     this.#endpoint.logger.info(`server: listening on ${hostname} ports ${this.ports.join(", ")}`);
   }
 

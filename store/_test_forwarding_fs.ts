@@ -6,7 +6,14 @@
  * @module
  */
 
-import type { DiskUsage, FileHandle, FileInfo, FileSystem, OpenOptions } from "./file_system.ts";
+import type {
+  DiskUsage,
+  FileHandle,
+  FileInfo,
+  FileLock,
+  FileSystem,
+  OpenOptions,
+} from "./file_system.ts";
 
 /** Passes every call to `inner`; see the module doc. */
 export class ForwardingFileSystem implements FileSystem {
@@ -38,6 +45,9 @@ export class ForwardingFileSystem implements FileSystem {
   }
   syncDir(dir: string): Promise<void> {
     return this.inner.syncDir(dir);
+  }
+  tryLock(path: string): Promise<FileLock | null> {
+    return this.inner.tryLock(path);
   }
   diskUsage(path: string): Promise<DiskUsage> {
     return this.inner.diskUsage(path);

@@ -35,6 +35,7 @@ function countingReads(fs: FileSystem): { fs: FileSystem; reads: () => number } 
     rename: (from, to) => fs.rename(from, to),
     syncDir: (dir) => fs.syncDir(dir),
     diskUsage: (path) => fs.diskUsage(path),
+    tryLock: (path) => fs.tryLock(path),
   };
   return { fs: counted, reads: () => reads };
 }

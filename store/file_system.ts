@@ -75,6 +75,19 @@ export interface FileSystem {
   syncDir(dir: string): Promise<void>;
   /** @returns the capacity of the volume holding `path` */
   diskUsage(path: string): Promise<DiskUsage>;
+  /**
+   * Takes an exclusive advisory lock on `path` (the file is created when absent) without
+   * waiting. A process holds it until `release` or its end; a second holder, in this process
+   * or another, is refused.
+   * @returns the lock, or null when someone else holds it
+   */
+  tryLock(path: string): Promise<FileLock | null>;
+}
+
+/** An advisory lock taken by {@linkcode FileSystem.tryLock}. */
+export interface FileLock {
+  /** Releases the lock (and closes its file); a second call does nothing. */
+  release(): Promise<void>;
 }
 
 /** Thrown by {@linkcode FileSystem.open} when the file does not exist and `create` is off. */

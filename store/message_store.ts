@@ -15,7 +15,8 @@ import type { CommitLogFlusher } from "./commit_log_flusher.ts";
 import type { RecoveryReport } from "./commit_log_recovery.ts";
 import type { ConsumeQueueStore } from "./consume_queue_store.ts";
 import type { CommitLogDispatcher } from "./dispatch_request.ts";
-import type { FileSystem } from "./file_system.ts";
+import type { FileLock, FileSystem } from "./file_system.ts";
+import { lockStoreFolder } from "./store_lock.ts";
 import { getMessage } from "./get_message.ts";
 import { queryMessage } from "./query_message.ts";
 import type { IndexService } from "./index_service.ts";
@@ -85,6 +86,8 @@ export class MessageStore {
   readonly #memoryBytes: number;
   readonly #onError: (error: Error) => void;
   #state: State = "created";
+  /** the store folder's lock, held from `start` to `shutdown` or `halt` */
+  #lock: FileLock | null = null;
   #recovery: RecoveryReport | null = null;
   #reputBytes = 0;
   readonly #put: PutPath;
@@ -139,7 +142,9 @@ export class MessageStore {
   }
 
   /**
-   * Loads and recovers every file (store.md §6), then starts the background services.
+   * Locks the store folder, loads and recovers every file (store.md §6), then starts the
+   * background services.
+   * @throws {StoreLockedError} when another store (in any process) has the folder
    * @throws when the files cannot be loaded
    */
   async start(): Promise<void> {
@@ -149,6 +154,17 @@ export class MessageStore {
     this.#setState("starting");
     const { fs, paths } = { fs: this.#fs, paths: this.paths };
     await fs.mkdir(paths.rootDir);
+    this.#lock = await lockStoreFolder(fs, paths.lock); // before the abort file is read
+    try {
+      await this.#load();
+    } catch (error) {
+      await this.#releaseLock();
+      throw error;
+    }
+  }
+
+  async #load(): Promise<void> {
+    const { fs, paths } = { fs: this.#fs, paths: this.paths };
     await fs.mkdir(paths.consumeQueue); // retention watches its volume
     const recovered = await recoverStore({
       fs,
@@ -190,6 +206,7 @@ export class MessageStore {
     await this.#close(true);
     await this.#fs.remove(this.paths.abort);
     await this.#fs.syncDir(this.paths.rootDir);
+    await this.#releaseLock();
     this.#setState("stopped");
   }
 
@@ -204,7 +221,14 @@ export class MessageStore {
     await this.#flusher.stop();
     await this.#reput.drain();
     await this.#close(false);
+    await this.#releaseLock(); // as a crashed process's lock goes with it
     this.#setState("stopped");
+  }
+
+  async #releaseLock(): Promise<void> {
+    const lock = this.#lock;
+    this.#lock = null;
+    await lock?.release();
   }
 
   /** @param flush false (halt) drops what the consume queues and index hold in memory */

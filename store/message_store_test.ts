@@ -4,6 +4,7 @@ import { makeMessage, openTestStore } from "./_test_messages.ts";
 import { decodeRecord } from "./message_record.ts";
 import { computeTagsCode } from "./message_properties.ts";
 import { putMessageResponse } from "./put_message_status.ts";
+import { StoreLockedError } from "./store_lock.ts";
 
 const text = new TextDecoder();
 const bodyOf = (record: Uint8Array) => text.decode(decodeRecord(record).body);
@@ -383,5 +384,25 @@ forEachAdapter(
     assert.equal(await store.getMessageStoreTimeStamp("T", 0, 0), start);
     assert.equal(await store.getOffsetInQueueByTime("T", 0, start), 0);
     await store.shutdown();
+  },
+);
+
+forEachAdapter(
+  "MessageStore refuses a second store on its folder until the first stops",
+  async (ctx) => {
+    const first = await openTestStore(ctx);
+    assert.equal((await first.putMessage(makeMessage({ bodyText: "first" }))).status, "PUT_OK");
+    const refused = await openTestStore(ctx).then(() => undefined, (error) => error);
+    assert.ok(refused instanceof StoreLockedError, String(refused));
+    assert.equal(refused.lockPath, `${ctx.dir}/store/lock`);
+    assert.ok(await ctx.fs.stat(`${ctx.dir}/store/abort`), "the refused store left abort alone");
+    assert.equal((await first.putMessage(makeMessage({ bodyText: "more" }))).status, "PUT_OK");
+    await first.shutdown();
+    const second = await openTestStore(ctx);
+    const got = (await second.getMessage("G", "TopicTest", 0, 0, 32))!;
+    assert.deepEqual(got.messages.map(bodyOf), ["first", "more"]);
+    await second.halt(); // a crashed store's lock goes with it
+    const third = await openTestStore(ctx);
+    await third.shutdown();
   },
 );

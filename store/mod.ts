@@ -12,6 +12,7 @@ export {
   type DiskUsage,
   type FileHandle,
   type FileInfo,
+  type FileLock,
   FileNotFoundError,
   type FileSystem,
   type OpenOptions,
@@ -30,6 +31,7 @@ export {
   type MessageStoreStats,
   type QueryMessageResult,
 } from "./message_store.ts";
+export { StoreLockedError } from "./store_lock.ts";
 export {
   type MessageStoreConfig,
   MessageStoreConfigError,

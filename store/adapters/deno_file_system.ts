@@ -14,6 +14,7 @@ import {
   type DiskUsage,
   type FileHandle,
   type FileInfo,
+  type FileLock,
   FileNotFoundError,
   type FileSystem,
   type OpenOptions,
@@ -35,6 +36,30 @@ import {
  * ```
  */
 export class DenoFileSystem implements FileSystem {
+  /** An exclusive `flock` on `path` without waiting; see {@linkcode FileSystem.tryLock}. */
+  async tryLock(path: string): Promise<FileLock | null> {
+    const file = await Deno.open(path, { read: true, write: true, create: true });
+    let locked = false;
+    try {
+      locked = await file.tryLock(true);
+    } finally {
+      if (!locked) file.close();
+    }
+    if (!locked) return null;
+    let released = false;
+    return {
+      release: async () => {
+        if (released) return;
+        released = true;
+        try {
+          await file.unlock();
+        } finally {
+          file.close(); // closing releases it too
+        }
+      },
+    };
+  }
+
   /** Opens a file read-write; see {@linkcode FileSystem.open}. */
   async open(path: string, options: OpenOptions = {}): Promise<FileHandle> {
     try {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { FileNotFoundError } from "../file_system.ts";
 import { forEachAdapter } from "../_test_adapters.ts";
 import { MemoryFileSystem } from "./memory_file_system.ts";
+import { DenoFileSystem } from "./deno_file_system.ts";
 import { ManualClock } from "../../common/clock.ts";
 import { SeededRandom } from "../_test_messages.ts";
 
@@ -297,5 +298,52 @@ Deno.test("MemoryFileSystem crash matches the two-image reference model", async 
       assert.equal(firstDifference(actual, model.live), -1, `${where}: first differing byte`);
     }
     file.close();
+  }
+});
+
+forEachAdapter(
+  "FileSystem tryLock refuses a second holder until the first releases",
+  async ({ fs, dir }) => {
+    const path = `${dir}/lock`;
+    const lock = await fs.tryLock(path);
+    assert.ok(lock !== null, "a free lock is taken");
+    assert.ok(await fs.stat(path), "the lock file is created");
+    assert.equal(await fs.tryLock(path), null, "a second holder is refused");
+    await lock.release();
+    await lock.release(); // twice is harmless
+    const again = await fs.tryLock(path);
+    assert.ok(again !== null, "free again after release");
+    await again.release();
+  },
+);
+
+Deno.test("DenoFileSystem tryLock is refused while another process holds the lock", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edgemq_lock_" });
+  const path = `${dir}/lock`;
+  const holder = new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `const f = await Deno.open(${
+        JSON.stringify(path)
+      }, { read: true, write: true, create: true });
+       await f.lock(true); console.log("locked"); for await (const _ of Deno.stdin.readable) {}`,
+    ],
+    stdin: "piped",
+    stdout: "piped",
+  }).spawn();
+  try {
+    const reader = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const { value } = await reader.read();
+    assert.equal(value?.trim(), "locked");
+    const fs = new DenoFileSystem();
+    assert.equal(await fs.tryLock(path), null, "held by the other process");
+    await holder.stdin.close(); // the holder ends, and its lock with it
+    assert.equal((await holder.status).code, 0);
+    await reader.cancel();
+    const lock = await fs.tryLock(path);
+    assert.ok(lock !== null);
+    await lock.release();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -19,6 +19,7 @@ import {
   type DiskUsage,
   type FileHandle,
   type FileInfo,
+  type FileLock,
   FileNotFoundError,
   type FileSystem,
   type OpenOptions,
@@ -178,6 +179,8 @@ export class MemoryFileSystem implements FileSystem {
   readonly #dirs = new Set<string>(["/"]);
   /** files created since their folder's last `syncDir` (a crash with `entries` drops them) */
   readonly #unsyncedEntries = new Set<string>();
+  /** paths whose advisory lock is held (a crash, ending every holder, frees them) */
+  readonly #locked = new Set<string>();
   readonly #clock: Clock;
   #capacityBytes: number;
   #syncHolds = 0;
@@ -207,6 +210,7 @@ export class MemoryFileSystem implements FileSystem {
   crash(options: { readonly tear?: CrashTear; readonly entries?: boolean } = {}): void {
     if (options.entries) { for (const key of this.#unsyncedEntries) this.#files.delete(key); }
     this.#unsyncedEntries.clear();
+    this.#locked.clear();
     for (const [path, file] of this.#files) {
       const tear = options.tear;
       file.crash(tear !== undefined && normalize(tear.path) === path ? tear.byte : 0);
@@ -342,6 +346,22 @@ export class MemoryFileSystem implements FileSystem {
       if (parentOf(path) === key) this.#unsyncedEntries.delete(path);
     }
     return Promise.resolve();
+  }
+
+  /** A lock per path in this file system; see {@linkcode FileSystem.tryLock}. */
+  async tryLock(path: string): Promise<FileLock | null> {
+    (await this.open(path, { create: true })).close();
+    const key = normalize(path);
+    if (this.#locked.has(key)) return null;
+    this.#locked.add(key);
+    let released = false;
+    return {
+      release: () => {
+        if (!released) this.#locked.delete(key);
+        released = true;
+        return Promise.resolve();
+      },
+    };
   }
 
   /** Simulated capacity minus the logical size of every file. */
