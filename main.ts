@@ -4,7 +4,7 @@
  * 9880 and 10880, auto-created topics on). The broker registers with the embedded name server
  * unless `-n` names others; its data lives in `storePathRootDir` (default `$HOME/store`, or what
  * `-c` sets), the name server's in `$HOME/namesrv`. Point any RocketMQ 4.x client at the printed
- * name server address. SIGINT / SIGTERM stop both gracefully.
+ * name server address. SIGINT / SIGTERM / SIGHUP stop both gracefully.
  *
  * @module
  */

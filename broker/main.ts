@@ -4,8 +4,8 @@
  * servers (wins over the file), `-p` / `-m` print all / the important config keys and exit, `-h`
  * prints usage. A bad value exits 1 before any port is bound. Once up it prints
  * `EdgeMQ broker listening on <ip>:<port>` (tests parse this line), the VIP and HTTP ports and the
- * data folder. SIGINT / SIGTERM shut down gracefully (unregister, answer parked pulls, persist
- * offsets, close the store).
+ * data folder. SIGINT / SIGTERM / SIGHUP shut down gracefully (unregister, answer parked pulls,
+ * persist offsets, close the store).
  *
  * The helpers are exported for the root `main.ts`, which runs a name server and a broker in one
  * process.
@@ -13,6 +13,7 @@
  * @module
  */
 
+import { exitOnSignals, homeDirectory } from "../common/adapters/deno_process.ts";
 import { ConfigError } from "../common/config_loader.ts";
 import { parseProperties, PropertiesSyntaxError } from "../common/properties.ts";
 import { serveDenoHttp } from "../namesrv/adapters/deno_http.ts";
@@ -26,6 +27,8 @@ import {
 } from "./broker_config.ts";
 import type { BrokerEnv } from "./broker_config_schema.ts";
 import { BrokerController } from "./broker_controller.ts";
+
+export { exitOnSignals };
 
 /** A start-up failure: printed, then exit 1. */
 export class BrokerStartupError extends Error {
@@ -62,7 +65,7 @@ export function readBrokerEnv(): BrokerEnv {
     console.error(`WARN Cannot read the host name: ${(error as Error).message}`);
   }
   return {
-    HOME: Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? Deno.cwd(),
+    HOME: homeDirectory(),
     NAMESRV_ADDR: Deno.env.get("NAMESRV_ADDR"),
     hostname,
     localAddress: localIpv4Address() ?? "127.0.0.1",
@@ -164,29 +167,6 @@ export function printBrokerAddresses(broker: BrokerController): void {
       : `HTTP admin on http://${config.bindAddress}:${httpPort}`,
   );
   console.log(`Data folder: ${broker.paths.rootDir}`);
-}
-
-/**
- * Installs SIGINT / SIGTERM handlers that run `stop` once and exit 0.
- *
- * @param stop the graceful shutdown
- */
-export function exitOnSignals(stop: () => Promise<void>): void {
-  let stopping = false;
-  const handler = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`Received ${signal}, shutting down`);
-    stop().then(
-      () => Deno.exit(0),
-      (error) => {
-        console.error(`Shutdown failed: ${(error as Error).message}`);
-        Deno.exit(1);
-      },
-    );
-  };
-  Deno.addSignalListener("SIGINT", () => handler("SIGINT"));
-  Deno.addSignalListener("SIGTERM", () => handler("SIGTERM"));
 }
 
 function fail(message: string): never {

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { spawnMain } from "../tests/broker_test_env.ts";
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
+const DENO_DIR = Deno.env.get("DENO_DIR") ??
+  `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME")}/.cache`}/deno`;
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const output = await new Deno.Command(Deno.execPath(), {
@@ -50,7 +52,7 @@ Deno.test("broker main prints usage and config items", async () => {
   assert.equal(/^listenPort=/m.test(important.stdout), false, "-m prints only the important keys");
 });
 
-Deno.test("broker main serves, prints its addresses and stops on SIGTERM", async () => {
+Deno.test("broker main serves, prints its addresses, refuses a second broker on its store and stops on SIGHUP", async () => {
   const dir = await Deno.makeTempDir({ prefix: "edgemq_main_" });
   try {
     await Deno.writeTextFile(
@@ -77,7 +79,9 @@ Deno.test("broker main serves, prints its addresses and stops on SIGTERM", async
     assert.match(second.stderr, /Cannot lock .*\/store\/lock: another broker/);
     assert.equal(second.stdout.includes("listening"), false);
     assert.ok(await Deno.stat(`${dir}/store/abort`), "the running broker's abort file is kept");
-    assert.equal(await broker.stop(), 0);
+    // A closed terminal stops it cleanly too, as a JVM's shutdown hooks run on SIGHUP.
+    assert.equal(await broker.stop("SIGHUP"), 0);
+    assert.ok(broker.lines.includes("Received SIGHUP, shutting down"));
     assert.equal(
       await Deno.stat(`${dir}/store/abort`).then(() => true, () => false),
       false,
@@ -85,5 +89,33 @@ Deno.test("broker main serves, prints its addresses and stops on SIGTERM", async
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("broker main takes its default store folder from the account's home, not the working folder", async () => {
+  const cwd = await Deno.makeTempDir({ prefix: "edgemq_main_cwd_" });
+  try {
+    // A service started without HOME (a systemd system unit, `env -i`), in some folder.
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, "-p"],
+      clearEnv: true,
+      env: { DENO_DIR }, // the parent's module cache, wherever the account's home is
+      cwd,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+    const root = new TextDecoder().decode(output.stdout).match(/^storePathRootDir=(.*)$/m)?.[1];
+    const home = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", 'import { homedir } from "node:os"; console.log(homedir())'],
+      clearEnv: true,
+      cwd,
+      stdout: "piped",
+    }).output();
+    const accountHome = new TextDecoder().decode(home.stdout).trim();
+    assert.notEqual(accountHome, cwd);
+    assert.equal(root, `${accountHome}/store`);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
   }
 });

@@ -3,10 +3,11 @@
  * does. `-c` applies a Java properties file over RocketMQ's defaults (and, unless the file sets
  * `configStorePath`, becomes the file UPDATE_NAMESRV_CONFIG writes back to, as in RocketMQ);
  * `-p` prints the effective configuration and exits; `-h` prints usage. A bad value exits 1
- * before any port is bound. SIGINT / SIGTERM shut down gracefully.
+ * before any port is bound. SIGINT / SIGTERM / SIGHUP shut down gracefully.
  *
  * @module
  */
+import { exitOnSignals, homeDirectory } from "../common/adapters/deno_process.ts";
 import { ConfigError } from "../common/config_loader.ts";
 import { parseProperties, PropertiesSyntaxError } from "../common/properties.ts";
 import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? Deno.cwd();
+  const home = homeDirectory();
   const env: NamesrvEnv = { home, rocketmqHome: Deno.env.get("ROCKETMQ_HOME") };
   const { config, warnings, unknown } = await loadConfig(args, env);
   if (args.namesrvAddr !== undefined) warnings.push("Option -n has no effect on a name server");
@@ -132,13 +133,7 @@ async function main(): Promise<void> {
       ? "HTTP admin off"
       : `HTTP admin on http://${config.bindAddress}:${httpPort}`,
   );
-  const stop = async (signal: string) => {
-    console.log(`Received ${signal}, shutting down`);
-    await controller.shutdown();
-    Deno.exit(0);
-  };
-  Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));
-  Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
+  exitOnSignals(() => controller.shutdown());
 }
 
 if (import.meta.main) await main();

@@ -128,8 +128,8 @@ export interface SpawnedMain {
   readonly match: RegExpMatchArray;
   /** every stdout line read so far */
   readonly lines: string[];
-  /** Sends SIGTERM and waits for the exit code. */
-  stop(): Promise<number>;
+  /** Sends `signal` (default SIGTERM) and waits for the exit code. */
+  stop(signal?: Deno.Signal): Promise<number>;
   /** Sends SIGKILL and waits. */
   kill(): Promise<number>;
 }
@@ -198,7 +198,7 @@ export async function spawnMain(
     child,
     match: outcome,
     lines,
-    stop: () => finish("SIGTERM"),
+    stop: (signal = "SIGTERM") => finish(signal),
     kill: () => finish("SIGKILL"),
   };
 }
