@@ -69,7 +69,17 @@ Deno.test("mqadmin updateTopic creates a topic that topicList, topicRoute and to
       status,
     );
 
+    // Another broker's ordered queues, set up before: they stay (only this broker's entry changes).
+    await env.namesrv!.kvConfigManager.putKVConfig(
+      "ORDER_TOPIC_CONFIG",
+      "TopicOrder",
+      "broker-other:4;broker-test:2",
+    );
     const ordered = ok(await cli(`updateTopic -b ${env.address} -t TopicOrder -o true`)).out;
+    assert.equal(
+      env.namesrv!.kvConfigManager.getKVConfig("ORDER_TOPIC_CONFIG", "TopicOrder"),
+      "broker-other:4;broker-test:8",
+    );
     assert.ok(
       ordered.startsWith(
         "set broker orderConf. isOrder=true, orderConf=[broker-test:8]\n" +

@@ -45,7 +45,15 @@ async function updateTopic(ctx: CommandContext): Promise<void> {
     await admin.createTopic(target.value, topic);
     if (topic.order) {
       const orderConf = `${await brokerNameOfAddr(admin, target.value)}:${topic.writeQueueNums}`;
-      await admin.putKVConfig(NAMESPACE_ORDER_TOPIC_CONFIG, topic.topicName, orderConf);
+      // This broker's entry replaces its old one; other brokers' entries stay (RocketMQ's
+      // createOrUpdateOrderConf with isCluster=false). A read failure stops here: writing
+      // without the old value would drop the other brokers' ordered queues.
+      const old = await admin.getKVConfig(NAMESPACE_ORDER_TOPIC_CONFIG, topic.topicName);
+      await admin.putKVConfig(
+        NAMESPACE_ORDER_TOPIC_CONFIG,
+        topic.topicName,
+        mergeOrderConf(old, orderConf),
+      );
       out.write(javaFormat("set broker orderConf. isOrder=%s, orderConf=[%s]%n", true, orderConf));
     }
     out.write(javaFormat("create topic to %s success.%n", target.value));
@@ -260,3 +268,13 @@ export const TOPIC_COMMANDS: readonly MQAdminCommand[] = [
     run: topicStatus,
   },
 ];
+
+/** @returns `orderConf` (`brokerName:queues;...`) with `entry`'s broker set to `entry` */
+function mergeOrderConf(orderConf: string | undefined, entry: string): string {
+  const byBroker = new Map<string, string>();
+  for (const item of (orderConf ?? "").split(";")) {
+    if (item.trim() !== "") byBroker.set(item.split(":")[0], item);
+  }
+  byBroker.set(entry.split(":")[0], entry);
+  return [...byBroker.values()].join(";");
+}
