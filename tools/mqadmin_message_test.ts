@@ -4,6 +4,8 @@ import { startTestProducer, testClientOptions } from "../client/_client_testing.
 import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
 import { startTestBroker } from "../tests/broker_test_env.ts";
 import { cliOn, ok } from "./_tools_testing.ts";
+import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
+import { TestBrokerClient } from "../tests/broker_test_client.ts";
 
 Deno.test("mqadmin sendMessage stores a message that queryMsgByKey and queryMsgByUniqueKey find", async () => {
   const env = await startTestBroker();
@@ -79,6 +81,19 @@ Deno.test("mqadmin queryMsgById, consumerProgress and producerConnection read a 
       byId,
       /\n\nMessageTrack \[consumerGroup=CG_TOOLS, trackType=\w+, exceptionDesc=.*\]\n$/,
     );
+    // A producer's own UNIQ_KEY names the body file: never a path out of the bodies folder.
+    const raw = new TestBrokerClient(new DenoTcpTransport(), env.address);
+    const crafted = await raw.send("TopicCrafted", "payload", {
+      properties: { UNIQ_KEY: "../../escaped.txt" },
+    });
+    await raw.close();
+    const saved: string[] = [];
+    const saveMessageBody = (id: string) => {
+      saved.push(id);
+      return Promise.resolve(`/saved/${id}`);
+    };
+    ok(await cli(`queryMsgById -i ${crafted.extFields?.msgId}`, { saveMessageBody }));
+    assert.deepEqual(saved, ["______escaped_txt"]);
     const badCharset = await cli(`queryMsgById -i ${sent.offsetMsgId} -f NOPE-9`);
     assert.match(
       badCharset.err,

@@ -166,7 +166,10 @@ export async function printMessage(
   d("System Flag:", msg.sysFlag);
   s("Properties:", javaMapString(msg.properties));
   if (ctx.saveMessageBody !== undefined) {
-    s("Message Body Path:", await ctx.saveMessageBody(options.bodyFileName, msg.body));
+    // The name comes from the stored UNIQ_KEY, which any producer sets: only a plain name, so a
+    // crafted one (`../../.bashrc`) cannot write outside the bodies folder.
+    const name = options.bodyFileName.replace(/[^0-9A-Za-z_-]/g, "_").slice(0, 200) || "_";
+    s("Message Body Path:", await ctx.saveMessageBody(name, msg.body));
   }
   if (options.bodyDecoder !== undefined) s("Message Body:", options.bodyDecoder.decode(msg.body));
   await printMessageTracks(ctx, msg);
