@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
-import { createRegisterBrokerRequest } from "../namesrv/register_broker_request.ts";
 import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
 import { createResponse } from "../protocol/remoting_command.ts";
-import { RemotingClient } from "../protocol/remoting_client.ts";
 import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
 import { RemotingServer } from "../protocol/remoting_server.ts";
 import { RequestCode } from "../protocol/request_code.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
-import { startTestBroker, type TestBroker } from "../tests/broker_test_env.ts";
+import { registerRoute, startTestBroker, type TestBroker } from "../tests/broker_test_env.ts";
 import { pullMessages, startTestProducer, testClientOptions, waitFor } from "./_client_testing.ts";
 import { AdminClient } from "./admin_client.ts";
 import { MQBrokerError, MQClientError } from "./client_error.ts";
@@ -53,45 +51,6 @@ async function createTopic(
     });
     await broker.broker.registration!.registerNow();
   }
-}
-
-/**
- * Registers a broker's topics with the name server as REGISTER_BROKER does. The connection stays
- * open until the returned close: the name server drops a broker whose registering channel closes.
- */
-async function registerRoute(
-  namesrvAddr: string,
-  broker: { brokerName: string; brokerAddr: string },
-  topics: { name: string; queues: number; perm: number }[],
-): Promise<() => Promise<void>> {
-  const client = new RemotingClient({
-    transport: new DenoTcpTransport(),
-    logger: silentRemotingLogger,
-  });
-  {
-    const registered = await client.invoke(
-      namesrvAddr,
-      createRegisterBrokerRequest({
-        clusterName: "DefaultCluster",
-        ...broker,
-        brokerId: 0,
-        haServerAddr: broker.brokerAddr,
-        topics: topics.map((t) => ({
-          topicName: t.name,
-          readQueueNums: t.queues,
-          writeQueueNums: t.queues,
-          perm: t.perm,
-          topicFilterType: "SINGLE_TAG",
-          topicSysFlag: 0,
-          order: false,
-        })),
-        dataVersion: { counter: 1_000_000, timestamp: Date.now() },
-      }),
-      3000,
-    );
-    assert.equal(registered.code, ResponseCode.SUCCESS, registered.remark);
-  }
-  return () => client.shutdown();
 }
 
 Deno.test("Producer retries TOPIC_NOT_EXIST on the other broker and every send lands", async () => {

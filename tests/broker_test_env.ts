@@ -6,6 +6,10 @@
  * @module
  */
 
+import assert from "node:assert/strict";
+import { createRegisterBrokerRequest } from "../namesrv/register_broker_request.ts";
+import { RemotingClient } from "../protocol/remoting_client.ts";
+import { ResponseCode } from "../protocol/response_code.ts";
 import type { Clock } from "../common/clock.ts";
 import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
 import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
@@ -294,4 +298,49 @@ async function drainLines(
     into.push(pending);
     onLine?.(pending);
   }
+}
+
+/**
+ * Registers a broker's topics with the name server as REGISTER_BROKER does. The connection stays
+ * open until the returned close: the name server drops a broker whose registering channel closes.
+ * For stand-in brokers (scripted, failing) in a real cluster.
+ *
+ * @param namesrvAddr the name server
+ * @param broker its name and address (cluster DefaultCluster, a master)
+ * @param topics what it claims to serve
+ * @returns the close
+ */
+export async function registerRoute(
+  namesrvAddr: string,
+  broker: { brokerName: string; brokerAddr: string },
+  topics: { name: string; queues: number; perm: number }[],
+): Promise<() => Promise<void>> {
+  const client = new RemotingClient({
+    transport: new DenoTcpTransport(),
+    logger: silentRemotingLogger,
+  });
+  {
+    const registered = await client.invoke(
+      namesrvAddr,
+      createRegisterBrokerRequest({
+        clusterName: "DefaultCluster",
+        ...broker,
+        brokerId: 0,
+        haServerAddr: broker.brokerAddr,
+        topics: topics.map((t) => ({
+          topicName: t.name,
+          readQueueNums: t.queues,
+          writeQueueNums: t.queues,
+          perm: t.perm,
+          topicFilterType: "SINGLE_TAG",
+          topicSysFlag: 0,
+          order: false,
+        })),
+        dataVersion: { counter: 1_000_000, timestamp: Date.now() },
+      }),
+      3000,
+    );
+    assert.equal(registered.code, ResponseCode.SUCCESS, registered.remark);
+  }
+  return () => client.shutdown();
 }

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { startTestBroker, type TestBroker } from "../tests/broker_test_env.ts";
+import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
+import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
+import { RemotingServer } from "../protocol/remoting_server.ts";
+import { registerRoute, startTestBroker, type TestBroker } from "../tests/broker_test_env.ts";
 import { formatCommandList } from "./mqadmin.ts";
 import { cliOn, mqadmin, ok } from "./_tools_testing.ts";
 
@@ -283,4 +286,53 @@ Deno.test("mqadmin refuses an unknown command and lists the commands with -h", a
   for (const name of names.split(" ")) {
     assert.match(formatCommandList(), new RegExp(`^ {3}${name} +\\S`, "m"), name);
   }
+});
+
+Deno.test("mqadmin cluster commands go on past a failing broker and exit 1 naming it", async () => {
+  await withBroker(async (env, cli, ns) => {
+    // GET_BROKER_RUNTIME_INFO needs the store's folders on disk (see client/admin_client_test.ts).
+    ok(await cli("sendMessage -t TopicLive -p x"));
+    await env.broker.store.waitDispatched();
+    await env.broker.store.flush();
+    await env.broker.registration!.registerNow();
+    // A broker registered in the cluster that answers nothing it is asked (sorted first).
+    const dead = new RemotingServer({
+      transport: new DenoTcpTransport(),
+      hostname: "127.0.0.1",
+      listenPort: 0,
+      logger: silentRemotingLogger,
+    });
+    await dead.start();
+    const deadAddr = `127.0.0.1:${dead.port}`;
+    const unregister = await registerRoute(
+      ns,
+      { brokerName: "broker-dead", brokerAddr: deadAddr },
+      [
+        { name: "TopicDead", queues: 1, perm: 6 },
+        { name: "broker-dead", queues: 1, perm: 7 }, // a new broker names 2 topics at least
+      ],
+    );
+    try {
+      const status = await cli("brokerStatus -c DefaultCluster");
+      assert.equal(status.code, 1);
+      assert.match(status.out, new RegExp(`^Cannot read the runtime info of ${deadAddr}: `, "m"));
+      assert.ok(status.out.includes(`${env.address.padEnd(24)} bootTimestamp`), status.out);
+      assert.match(status.err, new RegExp(`Cannot read the runtime info of ${deadAddr}`));
+
+      const group = await cli("updateSubGroup -c DefaultCluster -g G_PAST_DEAD");
+      assert.equal(group.code, 1);
+      assert.ok(group.out.includes(`create subscription group to ${env.address} success.`));
+      assert.ok(env.broker.subscriptionGroupManager.getSubscriptionGroupConfig("G_PAST_DEAD"));
+
+      const list = await cli("topicList -c");
+      assert.equal(list.code, 1);
+      const rows = list.out.split("\n").map((line) => line.split(/ +/).slice(0, 2).join(" "));
+      assert.ok(rows.includes("DefaultCluster TopicLive"), list.out);
+      assert.ok(rows.includes("DefaultCluster TopicDead"), "listed, without its groups");
+      assert.match(list.err, /Cannot read the cluster or consumers of TopicDead \(/);
+    } finally {
+      await unregister();
+      await dead.shutdown();
+    }
+  });
 });

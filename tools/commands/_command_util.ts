@@ -96,3 +96,33 @@ export async function brokerNameOfAddr(admin: AdminClient, addr: string): Promis
   }
   throw new MQAdminError(`Cannot find broker ${addr} in the name servers`);
 }
+
+/**
+ * Runs `each` for every address of a cluster command, as RocketMQ's commands catch per broker:
+ * a broker that fails or hangs (until the client timeout) is reported as
+ * `Cannot <action> of <addr>: <reason>` and the others still run; then one error names the failed.
+ *
+ * @param out where the failures are reported
+ * @param addrs the brokers
+ * @param action what `each` does, for the messages, e.g. "read the runtime info"
+ * @param each the work for one broker
+ * @throws {MQAdminError} after the loop when any broker failed (exit 1)
+ */
+export async function forEachBroker(
+  out: { write(text: string): void },
+  addrs: readonly string[],
+  action: string,
+  each: (addr: string) => Promise<void>,
+): Promise<void> {
+  const failed: string[] = [];
+  for (const addr of addrs) {
+    try {
+      await each(addr);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+      out.write(`Cannot ${action} of ${addr}: ${reason}\n`);
+      failed.push(addr);
+    }
+  }
+  if (failed.length > 0) throw new MQAdminError(`Cannot ${action} of ${failed.join(", ")}`);
+}

@@ -11,7 +11,7 @@ import type { ClusterInfo } from "../../client/topic_route.ts";
 import { javaFormat } from "../_format.ts";
 import { type CommandContext, type MQAdminCommand, MQAdminError, option } from "../command.ts";
 import { CLUSTER_LIST_INTERVAL_SECONDS_MAX } from "../limits.ts";
-import { brokerAddrsOfCluster } from "./_command_util.ts";
+import { brokerAddrsOfCluster, forEachBroker } from "./_command_util.ts";
 
 const BASE_FORMAT = "%-16s  %-22s  %-4s  %-22s %-16s %19s %19s %10s %5s %6s%n";
 const MORE_FORMAT = "%-16s  %-32s %14s %14s %14s %14s%n";
@@ -157,7 +157,7 @@ async function brokerStatus(ctx: CommandContext): Promise<void> {
   const addrs = target.short === "b"
     ? [target.value]
     : await brokerAddrsOfCluster(admin, target.value, true);
-  for (const addr of addrs) {
+  const print = async (addr: string) => {
     const table = await admin.brokerRuntimeInfo(addr);
     for (const key of [...table.keys()].sort()) {
       ctx.out.write(
@@ -166,7 +166,9 @@ async function brokerStatus(ctx: CommandContext): Promise<void> {
           : javaFormat("%-24s %-32s: %s%n", addr, key, table.get(key)),
       );
     }
-  }
+  };
+  if (target.short === "b") await print(target.value);
+  else await forEachBroker(ctx.out, addrs, "read the runtime info", print);
 }
 
 async function writePerm(ctx: CommandContext, kind: "wipe" | "add"): Promise<void> {

@@ -9,8 +9,8 @@
 
 import type { AdminClient } from "../../client/admin_client.ts";
 import { javaFormat } from "../_format.ts";
-import { type CommandContext, type MQAdminCommand, MQAdminError, option } from "../command.ts";
-import { brokerAddrsOfCluster, mastersAndSlaves } from "./_command_util.ts";
+import { type CommandContext, type MQAdminCommand, option } from "../command.ts";
+import { brokerAddrsOfCluster, forEachBroker, mastersAndSlaves } from "./_command_util.ts";
 
 /**
  * One config block as `mqadmin getNamesrvConfig` / `getBrokerConfig` print it (config.md §5).
@@ -89,21 +89,13 @@ async function updateBrokerConfig(ctx: CommandContext): Promise<void> {
   const addrs = target.short === "b"
     ? [target.value]
     : await brokerAddrsOfCluster(admin, target.value, ctx.flags.has("a"));
-  const failed: string[] = [];
-  for (const addr of addrs) {
-    try {
-      const warnings = await admin.updateBrokerConfig(addr, properties);
-      ctx.out.write(javaFormat("update broker config success, %s\n", addr));
-      for (const warning of warnings) ctx.out.write(`WARN ${addr}: ${warning}\n`);
-    } catch (error) {
-      if (!(error instanceof Error) || target.short === "b") throw error;
-      ctx.out.write(`Cannot update broker config of ${addr}: ${error.message.split("\n")[0]}\n`);
-      failed.push(addr);
-    }
-  }
-  if (failed.length > 0) {
-    throw new MQAdminError(`Cannot update broker config of ${failed.join(", ")}`);
-  }
+  const update = async (addr: string) => {
+    const warnings = await admin.updateBrokerConfig(addr, properties);
+    ctx.out.write(javaFormat("update broker config success, %s\n", addr));
+    for (const warning of warnings) ctx.out.write(`WARN ${addr}: ${warning}\n`);
+  };
+  if (target.short === "b") await update(target.value);
+  else await forEachBroker(ctx.out, addrs, "update broker config", update);
 }
 
 /** getNamesrvConfig, updateNamesrvConfig, getBrokerConfig, updateBrokerConfig. */

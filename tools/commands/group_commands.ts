@@ -19,7 +19,7 @@ import { RemotingError, RemotingInvokeError } from "../../protocol/remoting_erro
 import { RequestCode } from "../../protocol/request_code.ts";
 import { formatDateTime, frontStringAtLeast, javaFormat, versionDesc } from "../_format.ts";
 import { type CommandContext, type MQAdminCommand, option } from "../command.ts";
-import { brokerAddrsOfCluster } from "./_command_util.ts";
+import { brokerAddrsOfCluster, forEachBroker } from "./_command_util.ts";
 
 /** RocketMQ `MixAll.DLQ_GROUP_TOPIC_PREFIX`. */
 const DLQ_GROUP_TOPIC_PREFIX = "%DLQ%";
@@ -171,11 +171,13 @@ async function updateSubGroup(ctx: CommandContext): Promise<void> {
   const addrs = target.short === "b"
     ? [target.value]
     : await brokerAddrsOfCluster(admin, target.value);
-  for (const addr of addrs) {
+  const create = async (addr: string) => {
     const request = admin.api.request(RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, {}, body);
     await admin.api.invokeBroker(addr, request, admin.config.mqClientApiTimeout);
     out.write(javaFormat("create subscription group to %s success.%n", addr));
-  }
+  };
+  if (target.short === "b") await create(target.value);
+  else await forEachBroker(out, addrs, "create the subscription group", create);
   out.write(
     `SubscriptionGroupConfig [groupName=${config.groupName}, consumeEnable=${config.consumeEnable}, ` +
       `consumeFromMinEnable=${config.consumeFromMinEnable}, ` +

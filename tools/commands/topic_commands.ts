@@ -18,7 +18,7 @@ import {
   timeMillisToHumanString2,
 } from "../_format.ts";
 import { fastjsonPretty } from "../_pretty_json.ts";
-import { type CommandContext, type MQAdminCommand, option } from "../command.ts";
+import { type CommandContext, type MQAdminCommand, MQAdminError, option } from "../command.ts";
 import { brokerNameOfAddr, brokerNamesOfCluster } from "./_command_util.ts";
 
 /** RocketMQ `MixAll.DLQ_GROUP_TOPIC_PREFIX`. */
@@ -102,12 +102,21 @@ async function topicList(ctx: CommandContext): Promise<void> {
     return;
   }
   ctx.out.write(javaFormat("%-20s  %-48s  %-48s%n", "#Cluster Name", "#Topic", "#Consumer Group"));
+  const failed: string[] = [];
   for (const topic of topics) {
     if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) || topic.startsWith(DLQ_GROUP_TOPIC_PREFIX)) {
       continue;
     }
-    const cluster = await clusterOfTopic(admin, topic);
-    const groups = await admin.queryTopicConsumeByWho(topic);
+    // Per topic, as RocketMQ: a broker that fails or hangs blanks this row, not the listing.
+    let cluster = "";
+    let groups: string[] = [];
+    try {
+      cluster = await clusterOfTopic(admin, topic);
+      groups = await admin.queryTopicConsumeByWho(topic);
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      failed.push(`${topic} (${error.message.split("\n")[0]})`);
+    }
     for (const group of groups.length === 0 ? [""] : groups) {
       ctx.out.write(javaFormat(
         "%-20s  %-64s  %-64s%n",
@@ -116,6 +125,9 @@ async function topicList(ctx: CommandContext): Promise<void> {
         frontStringAtLeast(group, 64),
       ));
     }
+  }
+  if (failed.length > 0) {
+    throw new MQAdminError(`Cannot read the cluster or consumers of ${failed.join(", ")}`);
   }
 }
 
