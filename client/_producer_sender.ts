@@ -138,10 +138,14 @@ export class ProducerSender implements MQProducerInner {
     const begin = clock.now();
     const topic = topicOf(out);
     let info = this.#publishInfo.get(topic);
-    if (info === undefined || !info.ok()) info = await this.findPublishInfo(topic);
-    if (!info.ok()) throw noRouteError(topic);
-    // The first attempt reuses `begin` (one clock read per send); retries read the clock again.
+    // The first attempt reuses `begin` (one clock read per send) unless a route lookup ran: its
+    // time counts against the budget, not as the broker's latency. Retries read the clock again.
     let beginFresh = true;
+    if (info === undefined || !info.ok()) {
+      info = await this.findPublishInfo(topic);
+      beginFresh = false;
+    }
+    if (!info.ok()) throw noRouteError(topic);
     const timesTotal = oneway ? 1 : 1 + this.#config.retryTimesWhenSendFailed;
     let brokersSent: (string | null)[] | undefined; // filled once a retry happens, for the error
     let mq: MessageQueue | undefined;
@@ -315,10 +319,18 @@ export class ProducerSender implements MQProducerInner {
     timeoutMs: number,
     oneway: boolean,
   ): Promise<SendResult | undefined> {
+    const clock = this.#config.client.clock;
+    const begin = clock.now();
     await this.findPublishInfo(mq.topic);
     const addr = this.#instance.brokers.findBrokerAddressInPublish(mq.brokerName);
     if (addr === undefined) throw new MQClientError(`The broker[${mq.brokerName}] not exist`);
-    return await this.#sendTo(addr, out, mq, timeoutMs, oneway, undefined);
+    const now = clock.now();
+    if (now - begin > timeoutMs) { // RocketMQ sendKernelImpl's costTimeSync check
+      throw new MQClientError("sendKernelImpl call timeout", {
+        responseCode: ClientErrorCode.REQUEST_TIMEOUT_EXCEPTION,
+      });
+    }
+    return await this.#sendTo(addr, out, mq, timeoutMs - (now - begin), oneway, now);
   }
 
   #sendTo(

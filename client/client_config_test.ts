@@ -119,6 +119,21 @@ Deno.test("resolveProducerConfig validates producer options with RocketMQ defaul
       resolveProducerConfig({ producerGroup: "PG", namesrvAddr: "h:1", env, latencyMax: [1, 2] }),
     /Invalid option notAvailableDuration: .*expected as many entries as latencyMax \(2\)/,
   );
+  // zlib refuses levels above 9 only when a large body is compressed: refused here instead.
+  const level = (compressLevel: number, compressType: "ZLIB" | "ZSTD") =>
+    resolveProducerConfig({
+      producerGroup: "PG",
+      namesrvAddr: "h:1",
+      env,
+      compressLevel,
+      compressType,
+    });
+  assert.throws(
+    () => level(15, "ZLIB"),
+    /Invalid option compressLevel: 15 \(expected -1\.\.9 with compressType ZLIB/,
+  );
+  assert.equal(level(9, "ZLIB").compressLevel, 9);
+  assert.equal(level(15, "ZSTD").compressLevel, 15);
   assert.throws(
     () => resolveProducerConfig({ namesrvAddr: "h:1", env } as never),
     /producerGroup: undefined/,

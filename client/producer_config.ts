@@ -189,6 +189,14 @@ export function resolveProducerConfig(options: ProducerOptions): ProducerConfig 
       expected: `as many entries as latencyMax (${p.latencyMax.length})`,
     }]);
   }
+  if (p.compressType === "ZLIB" && p.compressLevel > 9) {
+    // zlib takes -1..9; found now rather than at the first body over the compression threshold
+    throw new ClientConfigError([{
+      option: "compressLevel",
+      value: p.compressLevel,
+      expected: "-1..9 with compressType ZLIB (-1..22 with ZSTD)",
+    }]);
+  }
   return {
     ...p,
     client: resolveClientConfig(clientInput, { transport, clock, logger, env }),
