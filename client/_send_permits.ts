@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { MQClientError } from "./client_error.ts";
+import { ClientErrorCode, MQClientError } from "./client_error.ts";
 import { SEND_WAITERS_MAX } from "./limits.ts";
 
 interface Waiter {
@@ -66,13 +66,15 @@ export class SendPermits {
   }
 
   /**
-   * Takes a permit, waiting if none is free.
+   * Takes a permit, waiting if none is free, at most `timeoutMs`.
    *
    * @param signal aborts the wait
+   * @param timeoutMs longest wait (the send's budget; default unbounded)
    * @throws the signal's reason when it aborts first
-   * @throws {MQClientError} when `SEND_WAITERS_MAX` sends already wait
+   * @throws {MQClientError} when `SEND_WAITERS_MAX` sends already wait, or REQUEST_TIMEOUT_EXCEPTION
+   *   when no permit came within `timeoutMs` (RocketMQ's "tryAcquire semaphoreAsyncNum timeout")
    */
-  acquire(signal?: AbortSignal): Promise<void> {
+  acquire(signal?: AbortSignal, timeoutMs = Infinity): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#available > 0 && this.waiting === 0) {
       this.#available--;
@@ -84,15 +86,23 @@ export class SendPermits {
       );
     }
     return new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
+      const leave = (reason: unknown) => {
         const index = this.#waiters.indexOf(waiter, this.#head);
         if (index >= 0) this.#waiters.splice(index, 1);
-        reject(signal!.reason);
+        waiter.cleanup();
+        reject(reason);
       };
+      const onAbort = () => leave(signal!.reason);
+      const timer = Number.isFinite(timeoutMs)
+        ? setTimeout(() => leave(permitTimeout(timeoutMs)), Math.max(0, timeoutMs))
+        : undefined;
       const waiter: Waiter = {
         resolve,
         reject,
-        cleanup: () => signal?.removeEventListener("abort", onAbort),
+        cleanup: () => {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", onAbort);
+        },
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#waiters.push(waiter);
@@ -133,4 +143,12 @@ export class SendPermits {
       waiter.reject(error);
     }
   }
+}
+
+/** @returns the error of a permit wait that outlasted the send's budget */
+export function permitTimeout(timeoutMs: number): MQClientError {
+  return new MQClientError(
+    `send message tryAcquire semaphoreAsyncNum timeout: no send permit (maxInFlight) within ${timeoutMs} ms`,
+    { responseCode: ClientErrorCode.REQUEST_TIMEOUT_EXCEPTION },
+  );
 }

@@ -7,7 +7,7 @@
  */
 
 import { ProducerSender } from "./_producer_sender.ts";
-import { SendPermits } from "./_send_permits.ts";
+import { permitTimeout, SendPermits } from "./_send_permits.ts";
 import { MQClientError, suggestTodo } from "./client_error.ts";
 import { Message, type MessageInit } from "./message.ts";
 import { createMessageBatch } from "./message_batch.ts";
@@ -280,12 +280,28 @@ export class Producer {
     options: SendOptions,
     oneway: boolean,
   ): Promise<SendResult | undefined> {
-    await this.#permits.acquire(options.signal);
+    const timeoutMs = await this.#acquireWithin(options);
     try {
-      return await this.#dispatch(sender, toMessage(message), options, oneway);
+      return await this.#dispatch(sender, toMessage(message), { ...options, timeoutMs }, oneway);
     } finally {
       this.#permits.release();
     }
+  }
+
+  /**
+   * Waits for a permit within the send's budget (the wait is part of `timeoutMs`, as a Java
+   * async send's permit wait is).
+   * @returns the budget left for the send itself
+   */
+  async #acquireWithin(options: SendOptions): Promise<number> {
+    const timeoutMs = options.timeoutMs ?? this.config.client.sendMsgTimeout;
+    const clock = this.config.client.clock;
+    const begin = clock.now();
+    await this.#permits.acquire(options.signal, timeoutMs);
+    const left = timeoutMs - (clock.now() - begin);
+    if (left > 0) return left;
+    this.#permits.release();
+    throw permitTimeout(timeoutMs);
   }
 
   /**
@@ -297,7 +313,7 @@ export class Producer {
    * @returns the send result
    */
   sendBatch(messages: readonly MessageLike[], options: SendOptions = {}): Promise<SendResult> {
-    return this.#withPermit(options.signal, async (sender) => {
+    return this.#withPermit(options, async (sender, timeoutMs) => {
       const all = messages.map(toMessage);
       const batch = createMessageBatch(all, {
         ids: this.#instance!.messageIds,
@@ -307,7 +323,6 @@ export class Producer {
         new Message({ topic: batch.topic, body: batch.body }),
         this.config.maxMessageSize,
       );
-      const timeoutMs = options.timeoutMs ?? this.config.client.sendMsgTimeout;
       const out = { kind: "batch", batch } as const;
       if (options.messageQueue !== undefined) {
         return (await sender.sendKernel(
@@ -383,13 +398,13 @@ export class Producer {
   }
 
   async #withPermit<T>(
-    signal: AbortSignal | undefined,
-    work: (sender: ProducerSender) => Promise<T>,
+    options: SendOptions,
+    work: (sender: ProducerSender, timeoutMs: number) => Promise<T>,
   ): Promise<T> {
     const sender = this.#running();
-    await this.#permits.acquire(signal);
+    const timeoutMs = await this.#acquireWithin(options);
     try {
-      return await work(sender);
+      return await work(sender, timeoutMs);
     } finally {
       this.#permits.release();
     }

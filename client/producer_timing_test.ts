@@ -6,7 +6,7 @@ import { RemotingClient } from "../protocol/remoting_client.ts";
 import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
 import { RemotingServer } from "../protocol/remoting_server.ts";
 import { RequestCode } from "../protocol/request_code.ts";
-import { startTestBroker, type TestBroker } from "../tests/broker_test_env.ts";
+import { registerRoute, startTestBroker, type TestBroker } from "../tests/broker_test_env.ts";
 import { startTestProducer, testClientOptions } from "./_client_testing.ts";
 import { AdminClient } from "./admin_client.ts";
 
@@ -114,4 +114,47 @@ Deno.test("Producer counts a route lookup against a send to a given queue", asyn
     assert.match(await send(500, 1), /^sendKernelImpl call timeout/);
     assert.equal(await send(undefined, 1), "SEND_OK");
   });
+});
+
+Deno.test("Producer spends a send's timeout waiting for a permit, and sends nothing when it runs out", async () => {
+  const env = await startTestBroker();
+  // A broker stuck on a disk or a pause: registered like a real one, never answers a send.
+  const stuck = new RemotingServer({
+    transport: new DenoTcpTransport(),
+    hostname: "127.0.0.1",
+    listenPort: 0,
+    logger: silentRemotingLogger,
+  });
+  const never = Promise.withResolvers<null>();
+  let requests = 0;
+  stuck.registerProcessor(RequestCode.SEND_MESSAGE_V2, () => {
+    requests++;
+    return never.promise;
+  });
+  await stuck.start();
+  const unregister = await registerRoute(env.namesrvAddr!, {
+    brokerName: "broker-stuck",
+    brokerAddr: `127.0.0.1:${stuck.port}`,
+  }, [{ name: "TopicStuck", queues: 2, perm: 6 }, { name: "broker-stuck", queues: 1, perm: 7 }]);
+  const producer = await startTestProducer(env.namesrvAddr!, { maxInFlight: 1 });
+  try {
+    await producer.fetchPublishMessageQueues("TopicStuck");
+    const settle = (timeoutMs: number) =>
+      producer.send({ topic: "TopicStuck", body: "x" }, { timeoutMs }).then(
+        (result) => result.sendStatus,
+        (error: Error) => error.message,
+      );
+    const holder = settle(5_000); // holds the only permit until the broker answers or 5 s pass
+    const waiter = settle(200);
+    assert.match(await waiter, /^send message tryAcquire semaphoreAsyncNum timeout/);
+    assert.equal(requests, 1, "the send that ran out of time waiting was never sent");
+    never.resolve(null); // no answer for the holder: the broker goes away instead
+    await stuck.shutdown();
+    assert.notEqual(await holder, "SEND_OK");
+  } finally {
+    await producer.shutdown();
+    await unregister();
+    await stuck.shutdown();
+    await env.close();
+  }
 });
