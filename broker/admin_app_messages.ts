@@ -165,6 +165,11 @@ async function produce(context: BrokerAdminContext, c: Context): Promise<Respons
   const status = STORED_STATUS.get(result.code);
   if (status === undefined) {
     const remark = result.remark ?? responseCodeName(result.code);
+    if (result.serverSide) {
+      // RocketMQ clients retry these; a 4xx would tell an HTTP client its request was wrong.
+      c.header("Retry-After", "1");
+      return c.json({ error: remark, code: result.code }, 503);
+    }
     return c.json({ error: remark, code: result.code }, httpStatusOf(result.code));
   }
   return c.json({

@@ -482,6 +482,16 @@ Deno.test("Broker admin app POST /topics/:topic/messages answers 404 for an unkn
   }, { properties: { autoCreateTopicEnable: "false" } });
 });
 
+Deno.test("Broker admin app answers 503 with Retry-After when the broker, not the request, refuses a message", async () => {
+  await withApp(async (_broker, app) => {
+    const response = await send(app, "POST", "/topics/T1/messages", { body: "x" });
+    const refused = await json(response, 503);
+    assert.equal(response.headers.get("Retry-After"), "1");
+    assert.equal(refused.code, ResponseCode.SYSTEM_ERROR);
+    assert.match(refused.error, /^broker unable to service, until /);
+  }, { properties: { startAcceptSendRequestTimeStamp: String(Date.now() + 3_600_000) } });
+});
+
 Deno.test("Broker admin app refuses a body over HTTP_BODY_BYTES_MAX with 413", async () => {
   await withApp(async (_broker, app) => {
     const response = await send(

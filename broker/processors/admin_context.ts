@@ -131,6 +131,8 @@ export interface AdminSendResult {
   readonly queueId?: number;
   /** the message's queue offset */
   readonly queueOffset?: number;
+  /** a refusal caused by the broker's state, not the request (see SendOutcome) */
+  readonly serverSide?: boolean;
 }
 
 /** Why a topic changed, for {@linkcode BrokerAdminContext.notifyTopicChanged}. */

@@ -78,6 +78,11 @@ export interface SendOutcome {
   readonly queueOffset?: number;
   /** the message's UNIQ_KEY (single sends) */
   readonly transactionId?: string;
+  /**
+   * a SYSTEM_ERROR refusal caused by the broker's state (not accepting yet, page cache busy, a
+   * file it could not create), not by the request: a later retry may succeed
+   */
+  readonly serverSide?: boolean;
 }
 
 /**
@@ -190,6 +195,7 @@ export class SendMessageProcessor {
       return {
         code: ResponseCode.SYSTEM_ERROR,
         remark: `broker unable to service, until ${new Date(acceptFrom).toISOString()}`,
+        serverSide: true,
       };
     }
     if (!isWriteable(config.brokerPermission)) {
@@ -391,7 +397,11 @@ export class SendMessageProcessor {
     const append = result.appendMessageResult;
     if (!response.stored || append === undefined) {
       // The store's own reason (DELAY, disk use) says more than the status's fixed wording.
-      return { code: response.code, remark: result.remark ?? response.remark ?? undefined };
+      return {
+        code: response.code,
+        remark: result.remark ?? response.remark ?? undefined,
+        serverSide: response.code === ResponseCode.SYSTEM_ERROR, // the store's own trouble
+      };
     }
     this.#context.brokerStats.recordPut(target.topic, append.msgNum, append.wroteBytes);
     return {
