@@ -96,6 +96,8 @@ export type AdminMessageStore =
   & {
     /** drops a deleted topic's consume queues */
     readonly consumeQueueStore: Pick<MessageStore["consumeQueueStore"], "deleteTopic">;
+    /** forgets a deleted topic's next queue offsets */
+    readonly commitLog: Pick<MessageStore["commitLog"], "removeQueueOffsets">;
   };
 
 /** Request-queue figures of the broker's remoting layer (RocketMQ's thread-pool queues). */

@@ -135,6 +135,8 @@ export async function deleteTopic(context: BrokerAdminContext, topic: string): P
   const old = manager.selectTopicConfig(topic);
   const existed = await manager.deleteTopicConfig(topic);
   await context.messageStore.consumeQueueStore.deleteTopic(topic);
+  // As RocketMQ's cleanUnusedTopic: a topic created again under this name starts at offset 0.
+  context.messageStore.commitLog.removeQueueOffsets(topic);
   const offsets = context.consumerOffsetManager;
   for (const group of offsets.whichGroupByTopic(topic)) {
     offsets.removeTopicGroupOffset(topic, group);

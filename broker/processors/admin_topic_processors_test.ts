@@ -128,6 +128,12 @@ Deno.test("DELETE_TOPIC_IN_BROKER removes the topic, its consume queues, offsets
     assert.equal(broker.consumerOffsetManager.queryOffset("G1", "T1", 0), -1, "offsets dropped");
     assert.deepEqual(broker.context.brokerStats.topicTraffic().map((t) => t.topic), []);
     assert.equal(broker.topicChanges.at(-1)?.kind, "delete");
+    // Created again under the same name, it starts at offset 0 (else a new consumer starting at
+    // the last offset would skip its first messages).
+    await invoke(RequestCode.UPDATE_AND_CREATE_TOPIC, CREATE_T1);
+    await broker.produce("T1", { queueId: 0 });
+    assert.equal(broker.store.getMinOffsetInQueue("T1", 0), 0);
+    assert.equal(broker.store.getMaxOffsetInQueue("T1", 0), 1);
 
     const system = await invoke(RequestCode.DELETE_TOPIC_IN_BROKER, {
       topic: "SCHEDULE_TOPIC_XXXX",
