@@ -20,6 +20,7 @@ import {
   type MessageStoreConfigInput,
   MessageStoreConfigSchema,
 } from "../store/message_store_config.ts";
+import { CLIENT_PUSH_TIMEOUT_MS } from "./limits.ts";
 import type { BrokerConfig } from "./broker_config.ts";
 import type { BrokerIdentity } from "./broker_outer_api.ts";
 import type { ConsumerManager } from "./consumer_manager.ts";
@@ -268,6 +269,15 @@ export function createAdminContext(parts: AdminContextParts): BrokerAdminContext
     }),
     notifyTopicChanged: (change: AdminTopicChange) => {
       if (change.kind === "permission") parts.requestRegister();
+    },
+    pushToConsumers: (group, request) => {
+      const channels = parts.consumerManager.getConsumerGroupInfo(group)?.getAllChannels() ?? [];
+      for (const { remoting } of channels) {
+        remoting.invokeOneway(request(), CLIENT_PUSH_TIMEOUT_MS).catch((error) =>
+          parts.logger.warn(`broker: cannot push to ${remoting.remoteAddress}: ${String(error)}`)
+        );
+      }
+      return channels.length;
     },
     sendMessage: async (header: SendMessageRequestHeader, body: Uint8Array, bornHost: string) => {
       const { hostname, port } = parseAddress(bornHost);

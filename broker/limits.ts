@@ -174,6 +174,12 @@ export const NAMESRV_ADDRS_MAX = 64;
  */
 export const NOTIFY_CONSUMER_IDS_CHANGED_TIMEOUT_MS = 1_000;
 
+/**
+ * Longest wait for an admin push to a client (RESET_CONSUMER_CLIENT_OFFSET) to find room in its
+ * outbound queue: RocketMQ's `Broker2Client` gives its oneway invocations 5 s.
+ */
+export const CLIENT_PUSH_TIMEOUT_MS = 5_000;
+
 /** Most records QUERY_MESSAGE returns (`maxMsgsNumBatch`, 64): the client's `maxNum` is capped to it. */
 export const QUERY_MESSAGE_MAX_NUM = 64;
 

@@ -103,6 +103,8 @@ export interface AdminTestBroker {
   readonly consumerOffsetManager: ConsumerOffsetManager;
   /** every `notifyTopicChanged` call */
   readonly topicChanges: AdminTopicChange[];
+  /** every request `pushToConsumers` sent, one per connection */
+  readonly pushed: { group: string; request: RemotingCommand }[];
   /** every log line */
   readonly logger: CollectingLogger;
   /** sends one message through SEND_MESSAGE's path and waits until it is in its consume queue */
@@ -282,6 +284,7 @@ export async function createAdminTestBroker(
     random: () => 0,
   });
   const topicChanges: AdminTopicChange[] = [];
+  const pushed: { group: string; request: RemotingCommand }[] = [];
   const context: BrokerAdminContext = {
     ...managers,
     configuration,
@@ -297,6 +300,11 @@ export async function createAdminTestBroker(
     brokerVersion: 409,
     notifyTopicChanged: (change) => void topicChanges.push(change),
     sendMessage: sendThrough(sender, store),
+    pushToConsumers: (group, request) => {
+      const count = consumerManager.getConsumerGroupInfo(group)?.getAllChannels().length ?? 0;
+      for (let i = 0; i < count; i++) pushed.push({ group, request: request() });
+      return count;
+    },
   };
   return {
     ...managers,
@@ -308,6 +316,7 @@ export async function createAdminTestBroker(
     consumerManager,
     producerManager,
     topicChanges,
+    pushed,
     logger,
     produce: producer(context),
     addConsumer: consumerRegistrar(consumerManager, clock),

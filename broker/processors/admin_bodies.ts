@@ -94,6 +94,27 @@ function messageQueueMapJson<V>(
 }
 
 /**
+ * Encodes a ResetOffsetBody (INVOKE_BROKER_TO_RESET_OFFSET's answer, RESET_CONSUMER_CLIENT_OFFSET's
+ * body): `{"offsetTable":{mq:offset}}`.
+ *
+ * @param offsetTable the offset per queue
+ * @returns the UTF-8 body
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeResetOffsetBody } from "./admin_bodies.ts";
+ * const body = encodeResetOffsetBody([[{ topic: "T", brokerName: "b", queueId: 0 }, 7]]);
+ * assert.equal(new TextDecoder().decode(body),
+ *   '{"offsetTable":{{"brokerName":"b","queueId":0,"topic":"T"}:7}}');
+ * ```
+ */
+export function encodeResetOffsetBody(
+  offsetTable: Iterable<readonly [MessageQueue, number]>,
+): Uint8Array {
+  return utf8.encode(`{"offsetTable":${messageQueueMapJson(offsetTable, String)}}`);
+}
+
+/**
  * Encodes a TopicStatsTable (GET_TOPIC_STATS_INFO): `{"offsetTable":{mq:{lastUpdateTimestamp,
  * maxOffset,minOffset}}}`.
  *

@@ -8,6 +8,7 @@
  */
 import type { Clock } from "../../common/clock.ts";
 import type { SendMessageRequestHeader } from "../../protocol/headers/send_message_header.ts";
+import type { RemotingCommand } from "../../protocol/remoting_command.ts";
 import type { RemotingLogger } from "../../protocol/remoting_logger.ts";
 import type { FileSystem } from "../../store/file_system.ts";
 import type { MessageStore } from "../../store/message_store.ts";
@@ -86,6 +87,7 @@ export type AdminMessageStore =
     | "getMaxOffsetInQueue"
     | "getMessageStoreTimeStamp"
     | "getEarliestMessageTime"
+    | "getOffsetInQueueByTime"
     | "lookMessageByOffset"
     | "queryMessage"
     | "getCommitLogMinOffset"
@@ -178,6 +180,7 @@ export interface BrokerAdminContext {
     | "removeOffset"
     | "removeTopicGroupOffset"
     | "offsetTable"
+    | "cloneOffset"
   >;
   /** live consumer groups */
   readonly consumerManager: Pick<
@@ -235,4 +238,13 @@ export interface BrokerAdminContext {
     body: Uint8Array,
     bornHost: string,
   ): Promise<AdminSendResult>;
+  /**
+   * Sends a oneway request (RESET_CONSUMER_CLIENT_OFFSET) to every connection of a consumer group;
+   * a connection that cannot take it is logged.
+   *
+   * @param group the consumer group
+   * @param request what to send (one copy per connection)
+   * @returns how many connections it was sent to (0: the group is not online)
+   */
+  pushToConsumers(group: string, request: () => RemotingCommand): number;
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { registerOffsetAdminProcessors } from "./admin_offset_processors.ts";
 import { RequestCode } from "../../protocol/request_code.ts";
 import type { BrokerAdminContext } from "./admin_context.ts";
 import { registerConfigAdminProcessors } from "./admin_config_processors.ts";
@@ -32,6 +33,8 @@ export const ADMIN_REQUEST_CODES: readonly number[] = [
   RequestCode.GET_BROKER_CONFIG,
   RequestCode.UPDATE_BROKER_CONFIG,
   RequestCode.GET_BROKER_RUNTIME_INFO,
+  RequestCode.CLONE_GROUP_OFFSET,
+  RequestCode.INVOKE_BROKER_TO_RESET_OFFSET,
 ];
 
 /**
@@ -39,7 +42,8 @@ export const ADMIN_REQUEST_CODES: readonly number[] = [
  * GET_ALL_TOPIC_CONFIG, GET_TOPIC_STATS_INFO, UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
  * DELETE_SUBSCRIPTIONGROUP, GET_ALL_SUBSCRIPTIONGROUP_CONFIG, GET_CONSUME_STATS,
  * GET_CONSUMER_CONNECTION_LIST, GET_PRODUCER_CONNECTION_LIST, QUERY_TOPIC_CONSUME_BY_WHO,
- * GET_BROKER_CONFIG, UPDATE_BROKER_CONFIG and GET_BROKER_RUNTIME_INFO. Every processor answers bad
+ * GET_BROKER_CONFIG, UPDATE_BROKER_CONFIG, GET_BROKER_RUNTIME_INFO, CLONE_GROUP_OFFSET and
+ * INVOKE_BROKER_TO_RESET_OFFSET. Every processor answers bad
  * input with an error response (never throws).
  *
  * @param server the remoting server (anything with `registerProcessor`)
@@ -52,4 +56,5 @@ export function registerAdminProcessors(
   registerTopicAdminProcessors(server, context);
   registerGroupAdminProcessors(server, context);
   registerConfigAdminProcessors(server, context);
+  registerOffsetAdminProcessors(server, context);
 }

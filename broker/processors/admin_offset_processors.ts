@@ -1,0 +1,146 @@
+/**
+ * Offset admin request processors: CLONE_GROUP_OFFSET (314, `mqadmin cloneGroupOffset`) and
+ * INVOKE_BROKER_TO_RESET_OFFSET (222, `mqadmin resetOffsetByTime` and the dashboard), as RocketMQ
+ * 4.9.8's `AdminBrokerProcessor` and `Broker2Client.resetOffset` have them.
+ *
+ * @module
+ */
+import { decodeHeader, encodeHeader } from "../../protocol/headers/header_codec.ts";
+import {
+  CloneGroupOffsetRequestHeader,
+  ResetOffsetRequestHeader,
+} from "../../protocol/headers/admin_headers.ts";
+import type { RemotingProcessor } from "../../protocol/remoting_channel.ts";
+import { createRequest, createResponse } from "../../protocol/remoting_command.ts";
+import { RequestCode } from "../../protocol/request_code.ts";
+import { ResponseCode } from "../../protocol/response_code.ts";
+import { BrokerError } from "../broker_error.ts";
+import { guardProcessor } from "./_processor_support.ts";
+import { encodeResetOffsetBody, type MessageQueue } from "./admin_bodies.ts";
+import type { BrokerAdminContext } from "./admin_context.ts";
+import type { AdminProcessorRegistry } from "./admin_topic_processors.ts";
+
+/**
+ * Copies a group's committed offsets to another group: on `topic`, or on every topic the source
+ * has offsets on. Topics this broker does not have are skipped, and so, unless `offline`, are
+ * topics an online source group does not subscribe (RocketMQ `cloneGroupOffset`).
+ *
+ * @param context the broker
+ * @param header the request
+ * @returns the topics copied
+ */
+export function cloneGroupOffset(
+  context: BrokerAdminContext,
+  header: CloneGroupOffsetRequestHeader,
+): string[] {
+  const { srcGroup, destGroup } = header;
+  const topics = header.topic === undefined || header.topic.trim() === ""
+    ? [...context.consumerOffsetManager.whichTopicByConsumer(srcGroup)]
+    : [header.topic];
+  const cloned: string[] = [];
+  for (const topic of topics) {
+    if (context.topicConfigManager.selectTopicConfig(topic) === undefined) continue;
+    if (
+      header.offline !== true &&
+      context.consumerManager.findSubscriptionDataCount(srcGroup) > 0 &&
+      context.consumerManager.findSubscriptionData(srcGroup, topic) === undefined
+    ) {
+      continue;
+    }
+    if (context.consumerOffsetManager.cloneOffset(srcGroup, destGroup, topic)) cloned.push(topic);
+  }
+  context.logger.info(
+    `broker admin: cloned the offsets of ${srcGroup} to ${destGroup} on ${cloned.join(", ")}`,
+  );
+  return cloned;
+}
+
+/**
+ * The offsets a reset moves a group to, per write queue (RocketMQ `Broker2Client.resetOffset`):
+ * the first offset stored at or after `timestamp` (the max offset for -1), but only back from
+ * the committed offset unless `isForce`.
+ *
+ * @param context the broker
+ * @param header the request
+ * @returns the offset per queue
+ * @throws {BrokerError} SYSTEM_ERROR for an unknown topic, or a queue the group has no offset on
+ */
+export async function resetOffsetTable(
+  context: BrokerAdminContext,
+  header: ResetOffsetRequestHeader,
+): Promise<[MessageQueue, number][]> {
+  const { topic, group, timestamp } = header;
+  const topicConfig = context.topicConfigManager.selectTopicConfig(topic);
+  if (topicConfig === undefined) {
+    throw new BrokerError(
+      ResponseCode.SYSTEM_ERROR,
+      `[reset-offset] reset offset failed, no topic in this broker. topic=${topic}`,
+    );
+  }
+  const brokerName = context.configuration.config.brokerName;
+  const table: [MessageQueue, number][] = [];
+  for (let queueId = 0; queueId < topicConfig.writeQueueNums; queueId++) {
+    const committed = context.consumerOffsetManager.queryOffset(group, topic, queueId);
+    if (committed === -1) {
+      throw new BrokerError(ResponseCode.SYSTEM_ERROR, `THe consumer group <${group}> not exist`);
+    }
+    const store = context.messageStore;
+    const byTime = timestamp === -1
+      ? store.getMaxOffsetInQueue(topic, queueId)
+      : await store.getOffsetInQueueByTime(topic, queueId, timestamp);
+    const target = Math.max(0, byTime);
+    table.push([
+      { topic, brokerName, queueId },
+      header.isForce || target < committed ? target : committed,
+    ]);
+  }
+  return table;
+}
+
+/**
+ * Registers CLONE_GROUP_OFFSET and INVOKE_BROKER_TO_RESET_OFFSET.
+ *
+ * @param registry the remoting server
+ * @param context the broker
+ */
+export function registerOffsetAdminProcessors(
+  registry: AdminProcessorRegistry,
+  context: BrokerAdminContext,
+): void {
+  const register = (code: number, body: RemotingProcessor) =>
+    registry.registerProcessor(code, guardProcessor(context.logger, body));
+
+  register(RequestCode.CLONE_GROUP_OFFSET, (request) => {
+    cloneGroupOffset(context, decodeHeader(CloneGroupOffsetRequestHeader, request));
+    return createResponse(request, ResponseCode.SUCCESS);
+  });
+
+  register(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, async (request) => {
+    const header = decodeHeader(ResetOffsetRequestHeader, request);
+    const table = await resetOffsetTable(context, header);
+    const body = encodeResetOffsetBody(table);
+    // The consumers move their own offsets (and commit them); the broker only tells them.
+    const extFields = encodeHeader({
+      topic: header.topic,
+      group: header.group,
+      timestamp: header.timestamp,
+      isForce: header.isForce,
+    });
+    const sent = context.pushToConsumers(
+      header.group,
+      () =>
+        createRequest(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, { extFields, body, oneway: true }),
+    );
+    if (sent === 0) {
+      return createResponse(
+        request,
+        ResponseCode.CONSUMER_NOT_ONLINE,
+        `Consumer not online, so can not reset offset, Group: ${header.group} Topic: ${header.topic} Timestamp: ${header.timestamp}`,
+      );
+    }
+    context.logger.info(
+      `broker admin: reset the offsets of ${header.group} on ${header.topic} to ${header.timestamp} (${sent} consumers told)`,
+    );
+    return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, body);
+  });
+}
