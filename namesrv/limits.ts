@@ -72,3 +72,12 @@ assert(
   "KV values must fit well inside a body",
 );
 assert(HTTP_BODY_BYTES_MAX <= KV_TEXT_CHARS_MAX * 4, "an HTTP KV value must fit the KV limit");
+
+/** A registration the registry has no room for; the request gets SYSTEM_ERROR with the message. */
+export class RouteRegistryFullError extends Error {
+  /** @param message which limit, and the registration it refused */
+  constructor(message: string) {
+    super(message);
+    this.name = "RouteRegistryFullError";
+  }
+}

@@ -2,20 +2,18 @@
  * The name server's route registry, with the semantics of RocketMQ's `RouteInfoManager`
  * (`shared/spec/features.md` §12): brokers register their topics every 30 s, silent brokers
  * expire, a closed broker connection removes its broker at once, queue data comes only from
- * masters (broker id 0) and slaves learn their master's address.
+ * masters (broker id 0; for a 5.x group without one, its lowest slave: RocketMQ's prime slave,
+ * read-only under acting master) and slaves learn their master's address.
  *
  * @module
  */
 import type { Clock } from "../common/clock.ts";
-import { BROKERS_MAX, TOPICS_MAX } from "./limits.ts";
-import type {
-  BrokerIdentity,
-  BrokerLiveInfo,
-  BrokerRegistration,
-  RouteTablesView,
-} from "./route_types.ts";
+import { BROKERS_MAX, RouteRegistryFullError, TOPICS_MAX } from "./limits.ts";
 import {
   type BrokerData,
+  type BrokerIdentity,
+  type BrokerLiveInfo,
+  type BrokerRegistration,
   cloneBrokerData,
   type ClusterInfo,
   type DataVersion,
@@ -26,6 +24,7 @@ import {
   type QueueData,
   queueDataEquals,
   type RegisterBrokerResult,
+  type RouteTablesView,
   type TopicConfig,
   type TopicRouteData,
 } from "./route_types.ts";
@@ -44,14 +43,7 @@ export interface RouteInfoManagerOptions {
   brokersMax?: number;
 }
 
-/** A registration the registry has no room for; the request gets SYSTEM_ERROR with the message. */
-export class RouteRegistryFullError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "RouteRegistryFullError";
-  }
-}
-
+export { RouteRegistryFullError } from "./limits.ts";
 export type {
   BrokerIdentity,
   BrokerLiveInfo,
@@ -138,7 +130,13 @@ export class RouteInfoManager {
     addrs.set(brokerId, brokerAddr);
     registerFirst ||= oldAddr === undefined || oldAddr === "";
     changed ||= oldAddr !== brokerAddr;
-    if (brokerId === MASTER_ID) changed = this.#applyTopics(reg, registerFirst) || changed;
+    // 5.x (header enableActingMaster sent): with no master, the lowest slave's topics route.
+    const primeSlave = reg.enableActingMaster !== undefined && brokerId !== MASTER_ID &&
+      brokerId === Math.min(...addrs.keys());
+    if (brokerId === MASTER_ID || primeSlave) {
+      const readOnly = primeSlave && brokerData.enableActingMaster;
+      changed = this.#applyTopics(reg, registerFirst, readOnly) || changed;
+    }
     this.#brokerLiveTable.set(liveKey(clusterName, brokerAddr), {
       clusterName,
       brokerAddr,
@@ -199,7 +197,7 @@ export class RouteInfoManager {
         `Cannot register broker ${reg.brokerName}: the name server holds ${brokersMax} brokers (BROKERS_MAX)`,
       );
     }
-    if (reg.brokerId !== MASTER_ID) return;
+    if (reg.brokerId !== MASTER_ID && reg.enableActingMaster === undefined) return; // no topics
     const topicsMax = this.#options.topicsMax ?? TOPICS_MAX;
     let added = 0;
     for (const topic of reg.topicConfigWrapper.topicConfigTable.keys()) {
@@ -213,8 +211,8 @@ export class RouteInfoManager {
     }
   }
 
-  /** Writes a master's topics into the queue table; @returns true when any queue data changed */
-  #applyTopics(reg: BrokerRegistration, registerFirst: boolean): boolean {
+  /** Writes a master's (prime slave's) topics to the queue table; @returns true on a change */
+  #applyTopics(reg: BrokerRegistration, registerFirst: boolean, readOnly: boolean): boolean {
     const { brokerName } = reg;
     const table = reg.topicConfigWrapper.topicConfigTable;
     let changed = false;
@@ -233,7 +231,10 @@ export class RouteInfoManager {
     for (const topicConfig of table.values()) {
       const queueDataMap = this.#topicQueueTable.get(topicConfig.topicName);
       if (!registerFirst && !versionChanged && queueDataMap?.has(brokerName)) continue;
-      changed = this.#createAndUpdateQueueData(brokerName, topicConfig) || changed;
+      const config = readOnly
+        ? { ...topicConfig, perm: topicConfig.perm & ~PERM_WRITE }
+        : topicConfig;
+      changed = this.#createAndUpdateQueueData(brokerName, config) || changed;
     }
     return changed;
   }

@@ -95,6 +95,45 @@ Deno.test("RouteInfoManager gives a slave no master address while the master is 
   assert.deepEqual(slave, {});
 });
 
+Deno.test("RouteInfoManager routes a 5.x slave's topics while its group has no master (prime slave)", () => {
+  const slave5 = (over: Partial<BrokerRegistration>) =>
+    registration({
+      brokerAddr: "10.0.0.2:10911",
+      brokerId: 1,
+      enableActingMaster: false, // a 5.x broker always sends the header
+      topics: [topic("T1"), topic("SLAVE_ONLY")],
+      ...over,
+    });
+  const { manager } = setup();
+  manager.registerBroker(registration({ topics: [topic("T1", 8)], enableActingMaster: false }));
+  manager.registerBroker(slave5({}));
+  assert.equal(manager.pickupTopicRouteData("SLAVE_ONLY"), undefined, "the master's group");
+  manager.unregisterBroker({
+    clusterName: "DefaultCluster",
+    brokerAddr: "10.0.0.2:10911",
+    brokerName: "broker-a",
+    brokerId: 1,
+  });
+  manager.unregisterBroker({
+    clusterName: "DefaultCluster",
+    brokerAddr: "10.0.0.1:10911",
+    brokerName: "broker-a",
+    brokerId: 0,
+  });
+  // The master is gone; the slave registers alone (say this name server restarted).
+  manager.registerBroker(slave5({}));
+  const route = manager.pickupTopicRouteData("T1")!;
+  assert.deepEqual(route.queueDatas.map((q) => [q.brokerName, q.perm]), [["broker-a", 6]]);
+  assert.deepEqual([...route.brokerDatas[0].brokerAddrs], [[1, "10.0.0.2:10911"]]);
+  // Under acting master its queues are read-only; a 4.x slave (no header) adds nothing.
+  const acting = setup().manager;
+  acting.registerBroker(slave5({ enableActingMaster: true }));
+  assert.equal(acting.pickupTopicRouteData("T1")!.queueDatas[0].perm, 4);
+  const old = setup().manager;
+  old.registerBroker(slave5({ enableActingMaster: undefined }));
+  assert.equal(old.pickupTopicRouteData("T1"), undefined);
+});
+
 Deno.test("RouteInfoManager does not re-apply an unchanged data version", () => {
   const { manager } = setup();
   manager.registerBroker(registration({ topics: [topic("T1", 4)] }));
