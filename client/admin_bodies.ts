@@ -266,6 +266,29 @@ export function decodeGroupList(body: Uint8Array | undefined): string[] {
 }
 
 /**
+ * Decodes a ResetOffsetBody (the answer of INVOKE_BROKER_TO_RESET_OFFSET).
+ *
+ * @param body a ResetOffsetBody
+ * @returns the offset each queue was reset to, sorted by queue
+ * @example
+ * ```ts
+ * import { decodeResetOffsetBody } from "./admin_bodies.ts";
+ * const body = new TextEncoder().encode(
+ *   '{"offsetTable":{{"brokerName":"b","queueId":0,"topic":"T"}:7}}',
+ * );
+ * if (decodeResetOffsetBody(body)[0][1] !== 7) throw new Error();
+ * ```
+ */
+export function decodeResetOffsetBody(body: Uint8Array | undefined): [MessageQueue, number][] {
+  const raw = decodeJsonBody(
+    "ResetOffsetBody",
+    z.object({ offsetTable: z.record(z.string(), z.number().int()).nullish() }),
+    body,
+  );
+  return queueKeyed("ResetOffsetBody", raw.offsetTable);
+}
+
+/**
  * Decodes a TopicStatsTable body.
  *
  * @param body a TopicStatsTable body (GET_TOPIC_STATS_INFO)

@@ -12,6 +12,11 @@ import { RequestCode } from "../protocol/request_code.ts";
 import { decodeOffsetMessageId } from "../store/message_id.ts";
 import { AdminClientBase } from "./_admin_client_base.ts";
 import {
+  resetOffsetByTime,
+  type ResetOffsetRequest,
+  type ResetOffsetResult,
+} from "./_admin_reset_offset.ts";
+import {
   type Connection,
   type ConsumerConnection,
   type ConsumeStats,
@@ -291,6 +296,23 @@ export class AdminClient extends AdminClientBase {
       merged.offsetTable.push(...stats.offsetTable);
     }
     return merged;
+  }
+
+  /**
+   * Resets a group's offsets on a topic to a time (`mqadmin resetOffsetByTime`): each broker
+   * tells the group's online consumers (INVOKE_BROKER_TO_RESET_OFFSET), which move and commit
+   * themselves; for an offline group the offsets are written here (RocketMQ's old reset).
+   *
+   * @param reset group, topic, time (ms; -1 the newest) and force (also move forward)
+   * @returns the offsets told to online consumers, or those written for an offline group
+   */
+  async resetOffsetByTime(reset: ResetOffsetRequest): Promise<ResetOffsetResult> {
+    return await resetOffsetByTime(
+      this.api,
+      this.timeoutMs,
+      await this.topicRoute(reset.topic),
+      reset,
+    );
   }
 
   /**

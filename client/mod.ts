@@ -122,6 +122,11 @@ export {
   type TopicConfigInput,
 } from "./admin_client.ts";
 export * from "./admin_bodies.ts";
+export type {
+  ResetOffsetRequest,
+  ResetOffsetResult,
+  RollbackStats,
+} from "./_admin_reset_offset.ts";
 
 // consumers (consumer helper: PushConsumer, PullConsumer, rebalance, offset stores)
 /** Push and pull consumers. */

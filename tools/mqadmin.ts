@@ -27,6 +27,7 @@ import {
 import { CLUSTER_COMMANDS } from "./commands/cluster_commands.ts";
 import { CONFIG_COMMANDS } from "./commands/config_commands.ts";
 import { GROUP_COMMANDS } from "./commands/group_commands.ts";
+import { OFFSET_COMMANDS } from "./commands/offset_commands.ts";
 import { MESSAGE_COMMANDS } from "./commands/message_commands.ts";
 import { TOPIC_COMMANDS } from "./commands/topic_commands.ts";
 
@@ -35,6 +36,7 @@ export const MQADMIN_COMMANDS: readonly MQAdminCommand[] = [
   ...TOPIC_COMMANDS,
   ...CLUSTER_COMMANDS,
   ...GROUP_COMMANDS,
+  ...OFFSET_COMMANDS,
   ...CONFIG_COMMANDS,
   ...MESSAGE_COMMANDS,
 ];

@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
+import { RequestCode } from "../protocol/request_code.ts";
+import { ResponseCode } from "../protocol/response_code.ts";
+import { TestBrokerClient } from "../tests/broker_test_client.ts";
+import { startTestBroker } from "../tests/broker_test_env.ts";
+import { parseResetTimestamp } from "./commands/offset_commands.ts";
+import { cliOn, ok } from "./_tools_testing.ts";
+
+Deno.test("mqadmin resetOffsetByTime writes an offline group's offsets and tells an online group", async () => {
+  const env = await startTestBroker();
+  const cli = cliOn(env.namesrvAddr!);
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    for (let i = 0; i < 5; i++) {
+      const sent = await client.send("TopicReset", `m${i}`, { queueId: 0 });
+      assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+    }
+    await env.broker.store.waitDispatched();
+    await env.broker.registration!.registerNow();
+    const committed = async () =>
+      Number(
+        (await client.call(RequestCode.QUERY_CONSUMER_OFFSET, {
+          consumerGroup: "G_RESET",
+          topic: "TopicReset",
+          queueId: "0",
+        })).extFields?.offset,
+      );
+    for (const queueId of [0, 1, 2, 3]) { // the broker needs an offset on every queue
+      await client.call(RequestCode.UPDATE_CONSUMER_OFFSET, {
+        consumerGroup: "G_RESET",
+        topic: "TopicReset",
+        queueId: String(queueId),
+        commitOffset: queueId === 0 ? "5" : "0",
+      });
+    }
+
+    // Offline: the offsets are written here, back to the start of time.
+    const back = ok(await cli("resetOffsetByTime -g G_RESET -t TopicReset -s 0")).out.split("\n");
+    assert.equal(
+      back[0],
+      "rollback consumer offset by specified consumerGroup[G_RESET], topic[TopicReset], " +
+        "force[true], timestamp(string)[0], timestamp(long)[0]",
+    );
+    assert.deepEqual(back[2].split(/ +/).slice(0, 6), ["broker-test", "0", "5", "5", "0", "0"]);
+    assert.equal(await committed(), 0);
+    // Not forced, a later time does not move the offset forward.
+    const ahead = ok(await cli("resetOffsetByTime -g G_RESET -t TopicReset -s now -f false")).out;
+    assert.deepEqual(ahead.split("\n")[2].split(/ +/).slice(0, 6), [
+      "broker-test",
+      "0",
+      "5",
+      "0",
+      "5",
+      "0",
+    ]);
+    assert.equal(await committed(), 0);
+
+    // Online: the broker tells the consumers, which move and commit themselves.
+    await client.heartbeat("reset-client", "G_RESET", { TopicReset: "*" });
+    const told = ok(await cli("resetOffsetByTime -g G_RESET -t TopicReset -s -1")).out.split("\n");
+    assert.match(told[0], /^rollback consumer offset by specified group\[G_RESET\]/);
+    assert.deepEqual(told[1].split(/ +/), ["#brokerName", "#queueId", "#offset", ""]);
+    assert.deepEqual(told[2].split(/ +/).slice(0, 3), ["broker-test", "0", "5"]);
+    assert.equal(await committed(), 0, "the broker itself changes nothing");
+
+    const bad = await cli("resetOffsetByTime -g G_RESET -t TopicReset -s yesterday");
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /Cannot read option -s \(timestamp\) "yesterday": expected now/);
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});
+
+Deno.test("parseResetTimestamp reads now, epoch ms and RocketMQ's local date form", () => {
+  assert.equal(parseResetTimestamp(" now ", 42), 42);
+  assert.equal(parseResetTimestamp("1700000000000", 0), 1_700_000_000_000);
+  assert.equal(
+    parseResetTimestamp("2026-11-25#06:30:15:250", 0),
+    new Date(2026, 10, 25, 6, 30, 15, 250).getTime(),
+  );
+  assert.throws(() => parseResetTimestamp("2026-02-30#00:00:00:000", 0), /expected now/);
+  assert.throws(() => parseResetTimestamp("2026-11-25 06:30", 0), /yyyy-MM-dd#HH:mm:ss:SSS/);
+});
