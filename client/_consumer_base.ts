@@ -8,7 +8,9 @@
 
 import { DenoFileSystem } from "../store/adapters/deno_file_system.ts";
 import type { FileSystem } from "../store/file_system.ts";
+import { RequestCode } from "../protocol/request_code.ts";
 import { MQClientError, suggestTodo } from "./client_error.ts";
+import { resetOffsetProcessor } from "./consumer/_reset_offset.ts";
 import type { ClientConfig } from "./client_config.ts";
 import type {
   ConsumeFromWhere,
@@ -208,6 +210,11 @@ export abstract class ConsumerBase<
    * @throws {MQClientError} when the group is already registered there
    */
   protected async registerOn(instance: MQClientInstance): Promise<void> {
+    // Per instance, the same for every consumer on it: it finds the group's consumer itself.
+    instance.registerProcessor(
+      RequestCode.RESET_CONSUMER_CLIENT_OFFSET,
+      resetOffsetProcessor(instance, this.config.client.logger),
+    );
     if (instance.registerConsumer(this.groupName, this)) return;
     this.serviceState = "CREATE_JUST";
     await this.manager.release(instance);

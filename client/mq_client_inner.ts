@@ -75,6 +75,11 @@ export interface MQConsumerInner {
   doRebalance(): Promise<void>;
   /** commits offsets; called every `persistConsumerOffsetInterval` */
   persistConsumerOffset(): Promise<void>;
+  /**
+   * moves the held queues of `topic` to these offsets (RESET_CONSUMER_CLIENT_OFFSET from a
+   * broker); absent on consumers that take no such push
+   */
+  resetOffset?(topic: string, offsets: readonly [MessageQueue, number][]): Promise<void>;
 }
 
 /**

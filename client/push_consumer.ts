@@ -223,4 +223,10 @@ export class PushConsumer
     if (this.serviceState !== "RUNNING" || this.engine === undefined) return;
     await this.engine.persistConsumerOffset();
   }
+
+  /** See {@linkcode MQConsumerInner.resetOffset}. */
+  async resetOffset(topic: string, offsets: readonly [MessageQueue, number][]): Promise<void> {
+    if (this.serviceState !== "RUNNING" || this.engine === undefined) return;
+    await this.engine.resetOffset(topic, offsets);
+  }
 }

@@ -194,3 +194,39 @@ Deno.test("PushConsumer started right after the first sends to a new topic recei
     }
   });
 });
+
+Deno.test("PushConsumer moves to the offsets of a reset by time (RESET_CONSUMER_CLIENT_OFFSET) and consumes again", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicResetPush";
+    await t.createTopic(topic, 2);
+    for (let i = 0; i < 6; i++) await t.producer.send({ topic, body: `r${i}` });
+    const bodies: string[] = [];
+    const arrived = new Signal();
+    const consumer = testPushConsumer(t.namesrvAddr, {
+      consumerGroup: "CG_RESET_PUSH",
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+    });
+    consumer.subscribe(topic, "*");
+    consumer.registerMessageListener((msgs) => {
+      for (const msg of msgs) bodies.push(msg.bodyText);
+      arrived.fire();
+      return "CONSUME_SUCCESS";
+    });
+    try {
+      await consumer.start();
+      await waitUntil("the 6 messages", () => bodies.length >= 6, arrived.subscribe);
+      await consumer.persistConsumerOffset(); // the broker needs an offset on every queue
+      const result = await t.admin.resetOffsetByTime({
+        group: "CG_RESET_PUSH",
+        topic,
+        timestamp: 0,
+        force: true,
+      });
+      assert.ok(result.online, "the group is online: its consumer is told");
+      await waitUntil("the 6 messages again", () => bodies.length >= 12, arrived.subscribe);
+      assert.deepEqual(bodies.slice(6).sort(), bodies.slice(0, 6).sort());
+    } finally {
+      await consumer.shutdown();
+    }
+  });
+});

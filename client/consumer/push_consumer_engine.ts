@@ -13,7 +13,7 @@ import type { SubscriptionData } from "../heartbeat_data.ts";
 import { Message } from "../message.ts";
 import type { MessageExt } from "../message.ts";
 import { MessageConst } from "../message_const.ts";
-import type { MessageQueue } from "../message_queue.ts";
+import { type MessageQueue, messageQueueKey } from "../message_queue.ts";
 import type { MQClientInstance } from "../mq_client_instance.ts";
 import type { MQClientManager } from "../mq_client_manager.ts";
 import { Producer } from "../producer.ts";
@@ -244,6 +244,25 @@ export class PushConsumerEngine {
       sent += await this.#concurrently.cleanExpiredMessages(pq, mq, timeoutMs);
     }
     return sent;
+  }
+
+  /**
+   * Moves the held queues of `topic` found in `offsets` there (a reset by time): each queue's
+   * cache is dropped, its offset set, frozen against late consume results, and committed, and
+   * the queue released; the rebalance that follows takes it again from the committed offset.
+   *
+   * @param topic the reset topic
+   * @param offsets the new offset per queue (other brokers' queues are ignored)
+   */
+  async resetOffset(topic: string, offsets: readonly [MessageQueue, number][]): Promise<void> {
+    const held = new Set(this.rebalance.messageQueues().map(messageQueueKey));
+    for (const [mq, offset] of offsets) {
+      if (mq.topic !== topic || !held.has(messageQueueKey(mq))) continue;
+      this.offsetStore.updateAndFreezeOffset(mq, offset);
+      await this.offsetStore.persist(mq);
+      await this.rebalance.removeProcessQueue(mq); // drops the cache, persists, forgets the offset
+    }
+    this.#o.instance.rebalanceImmediately();
   }
 
   /** Persists the offsets of every held queue. */
