@@ -20,7 +20,7 @@ import {
   type MessageStoreConfigInput,
   MessageStoreConfigSchema,
 } from "../store/message_store_config.ts";
-import { CLIENT_PUSH_TIMEOUT_MS } from "./limits.ts";
+import { CALL_CLIENT_TIMEOUT_MS, CLIENT_PUSH_TIMEOUT_MS } from "./limits.ts";
 import type { BrokerConfig } from "./broker_config.ts";
 import type { BrokerIdentity } from "./broker_outer_api.ts";
 import type { ConsumerManager } from "./consumer_manager.ts";
@@ -279,6 +279,11 @@ export function createAdminContext(parts: AdminContextParts): BrokerAdminContext
       }
       return channels.length;
     },
+    callConsumer: (group, clientId, request) =>
+      parts.consumerManager.findChannel(group, clientId)?.channel.remoting.invoke(
+        request,
+        CALL_CLIENT_TIMEOUT_MS,
+      ),
     sendMessage: async (header: SendMessageRequestHeader, body: Uint8Array, bornHost: string) => {
       const { hostname, port } = parseAddress(bornHost);
       return await parts.sendProcessor.send({

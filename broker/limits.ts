@@ -180,6 +180,12 @@ export const NOTIFY_CONSUMER_IDS_CHANGED_TIMEOUT_MS = 1_000;
  */
 export const CLIENT_PUSH_TIMEOUT_MS = 5_000;
 
+/**
+ * Longest wait for a client's answer to a relayed admin request (GET_CONSUMER_RUNNING_INFO,
+ * CONSUME_MESSAGE_DIRECTLY): RocketMQ's `Broker2Client.callClient` waits 10 s.
+ */
+export const CALL_CLIENT_TIMEOUT_MS = 10_000;
+
 /** Most records QUERY_MESSAGE returns (`maxMsgsNumBatch`, 64): the client's `maxNum` is capped to it. */
 export const QUERY_MESSAGE_MAX_NUM = 64;
 

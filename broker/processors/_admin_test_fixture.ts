@@ -10,7 +10,11 @@ import { ManualClock } from "../../common/clock.ts";
 import { DenoTcpTransport } from "../../protocol/adapters/deno_tcp_transport.ts";
 import { encodeHeader } from "../../protocol/headers/header_codec.ts";
 import { RemotingClient } from "../../protocol/remoting_client.ts";
-import { createRequest, type RemotingCommand } from "../../protocol/remoting_command.ts";
+import {
+  createRequest,
+  createResponse,
+  type RemotingCommand,
+} from "../../protocol/remoting_command.ts";
 import { RemotingServer } from "../../protocol/remoting_server.ts";
 import type { SendMessageRequestHeader } from "../../protocol/headers/send_message_header.ts";
 import { type RemotingLogger, silentRemotingLogger } from "../../protocol/remoting_logger.ts";
@@ -300,6 +304,10 @@ export async function createAdminTestBroker(
     brokerVersion: 409,
     notifyTopicChanged: (change) => void topicChanges.push(change),
     sendMessage: sendThrough(sender, store),
+    callConsumer: (group, clientId, request) =>
+      consumerManager.findChannel(group, clientId) === undefined ? undefined : Promise.resolve(
+        createResponse(request, 0, `answered by ${clientId}`, request.extFields, request.body),
+      ),
     pushToConsumers: (group, request) => {
       const count = consumerManager.getConsumerGroupInfo(group)?.getAllChannels().length ?? 0;
       for (let i = 0; i < count; i++) pushed.push({ group, request: request() });

@@ -247,4 +247,18 @@ export interface BrokerAdminContext {
    * @returns how many connections it was sent to (0: the group is not online)
    */
   pushToConsumers(group: string, request: () => RemotingCommand): number;
+  /**
+   * Sends a request to one client of a group and waits for its answer (RocketMQ `callClient`,
+   * for GET_CONSUMER_RUNNING_INFO and CONSUME_MESSAGE_DIRECTLY).
+   *
+   * @param group the consumer group
+   * @param clientId the client's id in its heartbeat
+   * @param request what to send
+   * @returns the client's answer, or undefined when no such client is connected in the group
+   */
+  callConsumer(
+    group: string,
+    clientId: string,
+    request: RemotingCommand,
+  ): Promise<RemotingCommand> | undefined;
 }

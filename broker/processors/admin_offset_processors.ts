@@ -1,17 +1,25 @@
 /**
- * Offset admin request processors: CLONE_GROUP_OFFSET (314, `mqadmin cloneGroupOffset`) and
- * INVOKE_BROKER_TO_RESET_OFFSET (222, `mqadmin resetOffsetByTime` and the dashboard), as RocketMQ
- * 4.9.8's `AdminBrokerProcessor` and `Broker2Client.resetOffset` have them.
+ * Consumer admin request processors, as RocketMQ 4.9.8's `AdminBrokerProcessor` and
+ * `Broker2Client` have them: CLONE_GROUP_OFFSET (314), INVOKE_BROKER_TO_RESET_OFFSET (222,
+ * `mqadmin resetOffsetByTime`), and GET_CONSUMER_RUNNING_INFO (307, `mqadmin consumerStatus`)
+ * and CONSUME_MESSAGE_DIRECTLY (309), which are relayed to the client named.
  *
  * @module
  */
 import { decodeHeader, encodeHeader } from "../../protocol/headers/header_codec.ts";
 import {
   CloneGroupOffsetRequestHeader,
+  ConsumeMessageDirectlyResultRequestHeader,
+  GetConsumerRunningInfoRequestHeader,
   ResetOffsetRequestHeader,
 } from "../../protocol/headers/admin_headers.ts";
 import type { RemotingProcessor } from "../../protocol/remoting_channel.ts";
-import { createRequest, createResponse } from "../../protocol/remoting_command.ts";
+import {
+  createRequest,
+  createResponse,
+  type RemotingCommand,
+} from "../../protocol/remoting_command.ts";
+import { RemotingTimeoutError } from "../../protocol/remoting_error.ts";
 import { RequestCode } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
 import { BrokerError } from "../broker_error.ts";
@@ -98,7 +106,55 @@ export async function resetOffsetTable(
 }
 
 /**
- * Registers CLONE_GROUP_OFFSET and INVOKE_BROKER_TO_RESET_OFFSET.
+ * Relays an admin request to one client of a group and answers with the client's answer
+ * (RocketMQ `callConsumer`): a fresh request with the same code, header fields and body.
+ *
+ * @param context the broker
+ * @param request the admin's request
+ * @param group the consumer group
+ * @param clientId the client
+ * @returns the client's answer; SYSTEM_ERROR when it is not online or the call fails,
+ *   CONSUME_MSG_TIMEOUT when it does not answer in time
+ */
+export async function callConsumer(
+  context: BrokerAdminContext,
+  request: RemotingCommand,
+  group: string,
+  clientId: string,
+): Promise<RemotingCommand> {
+  const relayed = createRequest(request.code, { extFields: request.extFields, body: request.body });
+  const answer = context.callConsumer(group, clientId, relayed);
+  if (answer === undefined) {
+    return createResponse(
+      request,
+      ResponseCode.SYSTEM_ERROR,
+      `The Consumer <${group}> <${clientId}> not online`,
+    );
+  }
+  try {
+    const response = await answer;
+    return createResponse(
+      request,
+      response.code,
+      response.remark,
+      response.extFields,
+      response.body,
+    );
+  } catch (error) {
+    const timeout = error instanceof RemotingTimeoutError;
+    return createResponse(
+      request,
+      timeout ? ResponseCode.CONSUME_MSG_TIMEOUT : ResponseCode.SYSTEM_ERROR,
+      `${timeout ? "consumer" : "invoke consumer"} <${group}> <${clientId}> ${
+        timeout ? "Timeout" : "Exception"
+      }: ${(error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * Registers GET_CONSUMER_RUNNING_INFO, CONSUME_MESSAGE_DIRECTLY, CLONE_GROUP_OFFSET and
+ * INVOKE_BROKER_TO_RESET_OFFSET.
  *
  * @param registry the remoting server
  * @param context the broker
@@ -109,6 +165,16 @@ export function registerOffsetAdminProcessors(
 ): void {
   const register = (code: number, body: RemotingProcessor) =>
     registry.registerProcessor(code, guardProcessor(context.logger, body));
+
+  register(RequestCode.GET_CONSUMER_RUNNING_INFO, (request) => {
+    const header = decodeHeader(GetConsumerRunningInfoRequestHeader, request);
+    return callConsumer(context, request, header.consumerGroup, header.clientId);
+  });
+
+  register(RequestCode.CONSUME_MESSAGE_DIRECTLY, (request) => {
+    const header = decodeHeader(ConsumeMessageDirectlyResultRequestHeader, request);
+    return callConsumer(context, request, header.consumerGroup, header.clientId ?? "");
+  });
 
   register(RequestCode.CLONE_GROUP_OFFSET, (request) => {
     cloneGroupOffset(context, decodeHeader(CloneGroupOffsetRequestHeader, request));

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { RequestCode } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
+import { DenoTcpTransport } from "../../protocol/adapters/deno_tcp_transport.ts";
+import { createRequest, createResponse } from "../../protocol/remoting_command.ts";
+import { TestBrokerClient } from "../../tests/broker_test_client.ts";
+import { startTestBroker } from "../../tests/broker_test_env.ts";
 import { bodyText as text, CREATE_T1, withAdminWire as withWire } from "./_admin_test_fixture.ts";
 
 const commit = (group: string, topic: string, queueId: number, offset: number) => ({
@@ -120,4 +124,50 @@ Deno.test("INVOKE_BROKER_TO_RESET_OFFSET tells an online group's consumers the o
     });
     assert.equal(noGroup.remark, "THe consumer group <NOBODY> not exist");
   });
+});
+
+Deno.test("GET_CONSUMER_RUNNING_INFO and CONSUME_MESSAGE_DIRECTLY are relayed to the client named", async () => {
+  const env = await startTestBroker({ withNamesrv: false });
+  const consumer = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  const admin = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    // A client that answers the broker's relayed requests, as Java clients do.
+    const seen: { code: number; fields: Record<string, string> | undefined }[] = [];
+    for (
+      const code of [RequestCode.GET_CONSUMER_RUNNING_INFO, RequestCode.CONSUME_MESSAGE_DIRECTLY]
+    ) {
+      consumer.remoting.registerProcessor(code, (request) => {
+        seen.push({ code: request.code, fields: request.extFields });
+        return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, request.body);
+      });
+    }
+    await consumer.heartbeat("client-a", "CG_RELAY", { TopicRelay: "*" });
+    const running = await admin.invoke(createRequest(RequestCode.GET_CONSUMER_RUNNING_INFO, {
+      extFields: { consumerGroup: "CG_RELAY", clientId: "client-a", jstackEnable: "false" },
+      body: new TextEncoder().encode("echo"),
+    }));
+    assert.equal(running.code, ResponseCode.SUCCESS, running.remark);
+    assert.equal(new TextDecoder().decode(running.body), "echo", "the client's own answer");
+    const direct = await admin.call(RequestCode.CONSUME_MESSAGE_DIRECTLY, {
+      consumerGroup: "CG_RELAY",
+      clientId: "client-a",
+      msgId: "0A0000010000271100000000000000AB",
+    });
+    assert.equal(direct.code, ResponseCode.SUCCESS, direct.remark);
+    assert.deepEqual(seen.map((s) => [s.code, s.fields?.clientId]), [
+      [RequestCode.GET_CONSUMER_RUNNING_INFO, "client-a"],
+      [RequestCode.CONSUME_MESSAGE_DIRECTLY, "client-a"],
+    ]);
+
+    const offline = await admin.call(RequestCode.GET_CONSUMER_RUNNING_INFO, {
+      consumerGroup: "CG_RELAY",
+      clientId: "client-b",
+    });
+    assert.equal(offline.code, ResponseCode.SYSTEM_ERROR);
+    assert.equal(offline.remark, "The Consumer <CG_RELAY> <client-b> not online");
+  } finally {
+    await admin.close();
+    await consumer.close();
+    await env.close();
+  }
 });
