@@ -339,8 +339,6 @@ export const BROKER_NO_EFFECT_KEYS: ReadonlySet<string> = new Set([
   "clientSocketRcvBufSize",
   "clientPooledByteBufAllocatorEnable",
   "useReentrantLockWhenPutMessage",
-  "warmMapedFileEnable",
-  "flushLeastPagesWhenWarmMapedFile",
   "debugLockEnable",
   "diskFallRecorded",
   "transientStorePoolEnable",
@@ -352,6 +350,8 @@ export const BROKER_NO_EFFECT_KEYS: ReadonlySet<string> = new Set([
   "enableConsumeQueueExt",
   "storePathDLedgerCommitLog",
   "enableScheduleMessageStats",
+  "compressedRegister", // registrations are always sent whole
+  "forceRegister", // and always sent: no QUERY_DATA_VERSION first
 ]);
 
 /** Old spellings RocketMQ used before 4.5.2 (config.md §1), applied under the new name with a warning. */

@@ -8,6 +8,7 @@ import {
   namesrvAddressList,
 } from "./broker_config.ts";
 import { BROKER_NO_EFFECT_KEYS } from "./broker_config_schema.ts";
+import { MessageStoreConfigSchema } from "../store/message_store_config.ts";
 import { messageStoreConfigOf } from "./broker_controller_wiring.ts";
 
 const ENV = { HOME: "/home/mq", NAMESRV_ADDR: "10.0.0.1:9876", hostname: "host-1" };
@@ -174,6 +175,16 @@ Deno.test("loadBrokerConfig warns about unknown, renamed and no-effect keys", ()
     "Unknown config key madeUpKey ignored",
   ]);
   assert.deepEqual([...unknown.keys()], ["brokerNAME", "madeUpKey"]);
+  // Keys the store honours are never reported as having no effect; ignored ones are.
+  const store = load("warmMapedFileEnable=true\nflushLeastPagesWhenWarmMapedFile=16\n");
+  assert.deepEqual(store.warnings, []);
+  assert.equal(store.config.warmMapedFileEnable, true);
+  assert.deepEqual(load("compressedRegister=true\nforceRegister=false\n").warnings, [
+    "Config key compressedRegister is accepted but has no effect on this runtime",
+    "Config key forceRegister is accepted but has no effect on this runtime",
+  ]);
+  const storeKeys = new Set(Object.keys(MessageStoreConfigSchema.shape));
+  for (const key of BROKER_NO_EFFECT_KEYS) assert.ok(!storeKeys.has(key), `the store reads ${key}`);
 });
 
 Deno.test("loadBrokerConfig rounds mappedFileSizeConsumeQueue up to whole units", () => {
