@@ -12,6 +12,17 @@ import { ConfigBlackListError, NamesrvConfiguration } from "./namesrv_configurat
 
 const ENV = { home: "/home/mq" };
 
+/** A running configuration over real files, from a load result. */
+function configurationOf(loaded: ReturnType<typeof loadNamesrvConfig>): NamesrvConfiguration {
+  return new NamesrvConfiguration({
+    fs: new DenoFileSystem(),
+    env: ENV,
+    config: loaded.config,
+    extra: loaded.unknown,
+    now: () => 42,
+  });
+}
+
 Deno.test("loadNamesrvConfig has RocketMQ's defaults", () => {
   const { config, warnings } = loadNamesrvConfig(new Map(), ENV);
   assert.deepEqual(warnings, []);
@@ -152,13 +163,7 @@ Deno.test("NamesrvConfiguration updates, persists to configStorePath and refuses
       configStorePath: `${dir}/conf/namesrv.properties`,
       custom: "1",
     }, ENV);
-    const configuration = new NamesrvConfiguration({
-      fs: new DenoFileSystem(),
-      env: ENV,
-      config: loaded.config,
-      extra: loaded.unknown,
-      now: () => 42,
-    });
+    const configuration = configurationOf(loaded);
     const seen: boolean[] = [];
     configuration.onChange((c) => seen.push(c.orderMessageEnable));
     const result = await configuration.update(
@@ -192,13 +197,7 @@ Deno.test("NamesrvConfiguration changes nothing when the update cannot be persis
   try {
     await Deno.writeTextFile(`${dir}/file`, ""); // a file where the folder should be
     const loaded = loadNamesrvConfig({ configStorePath: `${dir}/file/namesrv.properties` }, ENV);
-    const configuration = new NamesrvConfiguration({
-      fs: new DenoFileSystem(),
-      env: ENV,
-      config: loaded.config,
-      extra: loaded.unknown,
-      now: () => 42,
-    });
+    const configuration = configurationOf(loaded);
     const seen: boolean[] = [];
     configuration.onChange((c) => seen.push(c.orderMessageEnable));
     await assert.rejects(configuration.update({ orderMessageEnable: "true" }));
@@ -214,13 +213,7 @@ Deno.test("NamesrvConfiguration applies concurrent updates in turn, none lost", 
   const dir = await Deno.makeTempDir({ prefix: "namesrv_config_" });
   try {
     const loaded = loadNamesrvConfig({ configStorePath: `${dir}/namesrv.properties` }, ENV);
-    const configuration = new NamesrvConfiguration({
-      fs: new DenoFileSystem(),
-      env: ENV,
-      config: loaded.config,
-      extra: loaded.unknown,
-      now: () => 42,
-    });
+    const configuration = configurationOf(loaded);
     // Started together, so both would read the configuration before either is persisted.
     await Promise.all([
       configuration.update({ orderMessageEnable: "true" }),
