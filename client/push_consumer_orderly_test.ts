@@ -195,3 +195,65 @@ Deno.test("PushConsumer orderly shutdown finishes the running batch before it re
     assert.deepEqual(seen, ["m2"], "m1 was committed before the queue was released");
   });
 });
+
+Deno.test("PushConsumer orderly: a queue taken again while its listener call runs waits for that call (reset by time)", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicOrderReset";
+    const group = "CG_ORDER_RESET";
+    await t.createTopic(topic, 1);
+    let active = 0;
+    let overlap = false;
+    const calls: string[] = [];
+    const called = new Signal();
+    const m1Started = Promise.withResolvers<void>();
+    const releaseM1 = Promise.withResolvers<void>();
+    const listener: MessageListenerOrderly = async (msgs) => {
+      if (active > 0) overlap = true;
+      active++;
+      calls.push(msgs.map((m) => m.bodyText).join(","));
+      called.fire();
+      try {
+        if (msgs[0].bodyText === "m1" && calls.length === 2) {
+          m1Started.resolve();
+          await releaseM1.promise; // the application's slow work on m1
+        }
+        return "SUCCESS" as const;
+      } finally {
+        active--;
+      }
+    };
+    const c = testPushConsumer(t.namesrvAddr, { consumerGroup: group });
+    c.subscribe(topic, "*");
+    c.registerOrderlyListener(listener);
+    const assigned = new Signal();
+    const stop = onAssignmentChange([c], assigned);
+    try {
+      await c.start();
+      await waitUntil(
+        "the queue held",
+        () => c.assignedQueues(topic).length === 1,
+        assigned.subscribe,
+      );
+      await t.producer.send({ topic, body: "m0" });
+      await waitUntil("m0 consumed", () => calls.length === 1, called.subscribe);
+      await c.persistConsumerOffset(); // the broker needs a committed offset to reset
+      const before = Date.now();
+      await t.producer.send({ topic, body: "m1" });
+      await m1Started.promise;
+      await t.producer.send({ topic, body: "m2" });
+      // The reset drops the queue's cache and takes the queue again at once, m1 still running.
+      await t.admin.resetOffsetByTime({ group, topic, timestamp: before, force: true });
+      // An observation window, not a synchronisation: a second call would start within it.
+      await waitUntil("a second call", () => calls.length > 2, called.subscribe, 1_500)
+        .catch(() => undefined);
+      assert.equal(overlap, false, `two listener calls at once: ${JSON.stringify(calls)}`);
+      releaseM1.resolve();
+      await waitUntil("m2 consumed", () => calls.some((b) => b.includes("m2")), called.subscribe);
+      assert.equal(overlap, false, `two listener calls at once: ${JSON.stringify(calls)}`);
+    } finally {
+      releaseM1.resolve();
+      stop();
+      await c.shutdown();
+    }
+  });
+});

@@ -17,7 +17,7 @@ import type { RemotingLogger } from "../../protocol/remoting_logger.ts";
 import type { MessageModel } from "../heartbeat_data.ts";
 import type { MessageExt } from "../message.ts";
 import { MessageConst } from "../message_const.ts";
-import { type MessageQueue, messageQueueToString } from "../message_queue.ts";
+import { type MessageQueue, messageQueueKey, messageQueueToString } from "../message_queue.ts";
 import type { RebalanceImpl } from "../rebalance/rebalance_impl.ts";
 import type { ConsumeLimiter } from "./consume_limiter.ts";
 import type { ConsumerTimers } from "./consumer_timers.ts";
@@ -91,8 +91,12 @@ export interface ConsumeOrderlyOptions {
  */
 export class ConsumeMessageOrderlyService {
   readonly #o: ConsumeOrderlyOptions;
-  /** one promise chain per queue: RocketMQ's per-queue `synchronized` */
-  readonly #chains = new WeakMap<ProcessQueue, Promise<void>>();
+  /**
+   * one promise chain per queue (by its key, not its cache): RocketMQ's `MessageQueueLock`. A
+   * queue dropped and taken again while a listener call runs gets a new cache; its first batch
+   * must still wait for that call.
+   */
+  readonly #chains = new Map<string, Promise<void>>();
   /** the chains not settled yet (what {@linkcode idle} waits for) */
   readonly #pending = new Set<Promise<void>>();
   #stopped = false;
@@ -137,15 +141,19 @@ export class ConsumeMessageOrderlyService {
    * @param mq the queue
    */
   submitConsumeRequest(pq: ProcessQueue, mq: MessageQueue): void {
-    const previous = this.#chains.get(pq) ?? Promise.resolve();
+    const key = messageQueueKey(mq);
+    const previous = this.#chains.get(key) ?? Promise.resolve();
     const next = previous.then(() => this.#run(pq, mq)).catch((error) => {
       this.#o.logger.error(
         `Orderly consume of ${messageQueueToString(mq)} failed: ${(error as Error).message}`,
       );
     });
-    this.#chains.set(pq, next);
+    this.#chains.set(key, next);
     this.#pending.add(next);
-    next.finally(() => this.#pending.delete(next));
+    next.finally(() => {
+      this.#pending.delete(next);
+      if (this.#chains.get(key) === next) this.#chains.delete(key);
+    });
   }
 
   async #run(pq: ProcessQueue, mq: MessageQueue): Promise<void> {
