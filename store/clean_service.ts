@@ -124,6 +124,17 @@ export interface CleanServiceOptions {
   readonly onError?: (error: Error) => void;
 }
 
+/** The retention keys that may change while the store runs. */
+export type RetentionSettings = Pick<
+  CleanServiceOptions,
+  | "fileReservedTime"
+  | "deleteWhen"
+  | "diskMaxUsedSpaceRatio"
+  | "diskSpaceCleanForciblyRatio"
+  | "diskSpaceWarningLevelRatio"
+  | "cleanFileForciblyEnable"
+>;
+
 /** What one pass did. */
 export interface CleanResult {
   /** commit-log files deleted */
@@ -144,12 +155,12 @@ export class CleanService {
   readonly #followers: readonly RetentionFollower[];
   readonly #diskPaths: readonly string[];
   readonly #diskUsage: (path: string) => Promise<DiskUsage>;
-  readonly #reservedMs: number;
-  readonly #deleteHours: ReadonlySet<number>;
-  readonly #maxUsedRatio: number;
-  readonly #forciblyRatio: number;
-  readonly #warningRatio: number;
-  readonly #forciblyEnable: boolean;
+  #reservedMs = 72 * HOUR_MS;
+  #deleteHours: ReadonlySet<number> = new Set([4]);
+  #maxUsedRatio = 75;
+  #forciblyRatio = 85;
+  #warningRatio = 90;
+  #forciblyEnable = true;
   #manualDeletes = 0;
   #diskFull = false;
   #usedPercent = 0;
@@ -170,22 +181,7 @@ export class CleanService {
     this.#followers = options.followers ?? [];
     this.#diskPaths = options.diskPaths;
     this.#diskUsage = options.diskUsage ?? ((path) => options.fs.diskUsage(path));
-    const reservedHours = options.fileReservedTime ?? 72;
-    if (!(reservedHours >= 0)) {
-      throw new RangeError(`Cannot use fileReservedTime ${reservedHours}: expected >= 0`);
-    }
-    this.#reservedMs = reservedHours * HOUR_MS;
-    this.#deleteHours = parseDeleteWhen(options.deleteWhen ?? "04");
-    this.#maxUsedRatio = ratio("diskMaxUsedSpaceRatio", options.diskMaxUsedSpaceRatio ?? 75);
-    this.#forciblyRatio = ratio(
-      "diskSpaceCleanForciblyRatio",
-      options.diskSpaceCleanForciblyRatio ?? 85,
-    );
-    this.#warningRatio = ratio(
-      "diskSpaceWarningLevelRatio",
-      options.diskSpaceWarningLevelRatio ?? 90,
-    );
-    this.#forciblyEnable = options.cleanFileForciblyEnable ?? true;
+    this.updateSettings(options);
     this.#intervalMs = options.cleanResourceInterval ?? 10_000;
     if (!(this.#intervalMs >= 1)) {
       throw new RangeError(`Cannot use cleanResourceInterval ${this.#intervalMs}: expected >= 1`);
@@ -194,12 +190,50 @@ export class CleanService {
   }
 
   /**
-   * Schedules a pass every `cleanResourceInterval` ms, the first after `firstDelayMs`.
+   * Applies retention settings, at construction and when they change at runtime
+   * (UPDATE_BROKER_CONFIG): every pass reads them, as RocketMQ's clean service reads its config.
+   * Absent keys take their defaults. The two disk levels are clamped as RocketMQ 5.x clamps them
+   * (warning 35..90, forcibly 30..85): past 90 % the store would run into ENOSPC before it refused
+   * writes, and at 0 it would refuse every write.
+   *
+   * @param settings the retention keys
+   * @throws {RangeError} for a bad `deleteWhen`, negative hours or ratios outside 0..100; nothing
+   *   changes then
+   */
+  updateSettings(settings: RetentionSettings): void {
+    const reservedHours = settings.fileReservedTime ?? 72;
+    if (!(reservedHours >= 0)) {
+      throw new RangeError(`Cannot use fileReservedTime ${reservedHours}: expected >= 0`);
+    }
+    const deleteHours = parseDeleteWhen(settings.deleteWhen ?? "04");
+    const maxUsed = ratio("diskMaxUsedSpaceRatio", settings.diskMaxUsedSpaceRatio ?? 75);
+    const forcibly = ratio(
+      "diskSpaceCleanForciblyRatio",
+      settings.diskSpaceCleanForciblyRatio ?? 85,
+    );
+    const warning = ratio("diskSpaceWarningLevelRatio", settings.diskSpaceWarningLevelRatio ?? 90);
+    this.#reservedMs = reservedHours * HOUR_MS;
+    this.#deleteHours = deleteHours;
+    this.#maxUsedRatio = maxUsed;
+    this.#forciblyRatio = Math.min(85, Math.max(30, forcibly));
+    this.#warningRatio = Math.min(90, Math.max(35, warning));
+    this.#forciblyEnable = settings.cleanFileForciblyEnable ?? true;
+  }
+
+  /**
+   * Measures the disk now, so a store started on a full disk refuses writes from the start (RocketMQ
+   * 4.9.8 checks 1 s after start), then schedules a pass every `cleanResourceInterval` ms, the
+   * first after `firstDelayMs`. A failed measurement is reported to `onError`.
    * @param firstDelayMs delay of the first pass (default CLEAN_RESOURCE_FIRST_DELAY_MS)
    */
-  start(firstDelayMs: number = CLEAN_RESOURCE_FIRST_DELAY_MS): void {
+  async start(firstDelayMs: number = CLEAN_RESOURCE_FIRST_DELAY_MS): Promise<void> {
     if (!this.#stopped) return;
     this.#stopped = false;
+    try {
+      await this.#measure();
+    } catch (error) {
+      this.#onError(error instanceof Error ? error : new Error(String(error)));
+    }
     this.#schedule(firstDelayMs);
   }
 

@@ -9,7 +9,7 @@
 import { type Clock, systemClock } from "../common/clock.ts";
 import type { StoreCheckpoint } from "./checkpoint.ts";
 import type { CheckpointService } from "./checkpoint_service.ts";
-import type { CleanResult, CleanService } from "./clean_service.ts";
+import type { CleanResult, CleanService, RetentionSettings } from "./clean_service.ts";
 import type { CommitLog } from "./commit_log.ts";
 import type { CommitLogFlusher } from "./commit_log_flusher.ts";
 import type { RecoveryReport } from "./commit_log_recovery.ts";
@@ -136,14 +136,18 @@ export class MessageStore {
     this.#put.running = state === "running";
   }
 
+  /** Applies retention keys changed at runtime (UPDATE_BROKER_CONFIG); see CleanService. */
+  updateRetention(settings: RetentionSettings): void {
+    this.#clean.updateSettings(settings);
+  }
+
   /** Adds a follower of the commit log (e.g. HA); register before `start()` to see recovery. */
   registerDispatcher(dispatcher: CommitLogDispatcher): void {
     this.#reput.register(dispatcher);
   }
 
   /**
-   * Locks the store folder, loads and recovers every file (store.md §6), then starts the
-   * background services.
+   * Locks the folder, loads and recovers every file (store.md §6), starts the background work.
    * @throws {StoreLockedError} when another store (in any process) has the folder
    * @throws when the files cannot be loaded
    */
@@ -155,12 +159,10 @@ export class MessageStore {
     const { fs, paths } = { fs: this.#fs, paths: this.paths };
     await fs.mkdir(paths.rootDir);
     this.#lock = await lockStoreFolder(fs, paths.lock); // before the abort file is read
-    try {
-      await this.#load();
-    } catch (error) {
+    await this.#load().catch(async (error) => {
       await this.#releaseLock();
       throw error;
-    }
+    });
   }
 
   async #load(): Promise<void> {
@@ -185,7 +187,7 @@ export class MessageStore {
     await fs.syncDir(paths.rootDir);
     this.#flusher.start();
     this.#checkpointService.start();
-    this.#clean.start();
+    await this.#clean.start(); // measures the disk first
     this.#reput.notifying = true;
     this.#setState("running");
   }
@@ -268,10 +270,7 @@ export class MessageStore {
     return this.#put.putMessage(message);
   }
 
-  /**
-   * Stores a batch of one topic and queue as consecutive records (message-format.md §7).
-   * @returns as {@linkcode putMessage}; the result describes the whole batch
-   */
+  /** A batch of one topic and queue, consecutive records (message-format.md §7); see putMessage. */
   putMessages(messages: readonly MessageExtBrokerInner[]): Promise<PutMessageResult> {
     return this.#put.putMessages(messages);
   }

@@ -27,7 +27,7 @@ const CONFIG: Partial<MessageStoreConfigInput> = {
 
 /** A simulated volume: the files' logical sizes against a capacity the test sets. */
 class Volume {
-  #capacity = 1 << 40;
+  #capacity = 2 ** 40; // 1 TiB until setUsed
   constructor(readonly ctx: AdapterContext) {}
 
   /** the store's diskUsage option: memory uses its own (setCapacity), Deno sums its files */
@@ -147,6 +147,22 @@ forEachAdapter(
       [got.status, got.nextBeginOffset],
       ["OFFSET_TOO_SMALL", store.getMinOffsetInQueue("TopicTest", 1)],
     );
+    await store.shutdown();
+  },
+);
+
+forEachAdapter(
+  "MessageStore started on a full disk refuses puts from the start, not after the first pass",
+  async (ctx) => {
+    ctx.clock.set(at(10));
+    const volume = new Volume(ctx);
+    const first = await openTestStore({ ...ctx, config: CONFIG, diskUsage: volume.diskUsage });
+    await fill(first, 4);
+    await first.shutdown();
+    await volume.setUsed(97); // say the disk filled while the broker was down
+    const store = await openTestStore({ ...ctx, config: CONFIG, diskUsage: volume.diskUsage });
+    const refused = await store.putMessage(makeMessage({ bodyText: "refused" }));
+    assert.equal(refused.status, "SERVICE_NOT_AVAILABLE", "the first pass is 60 s away");
     await store.shutdown();
   },
 );
