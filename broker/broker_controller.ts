@@ -205,9 +205,8 @@ export class BrokerController {
       clock,
       channelExpiredTimeoutMs: config.channelExpiredTimeout,
     });
-    this.holdService = new PullRequestHoldService({
-      heldMax: options.pullRequestsHeldMax ?? PULL_REQUESTS_HELD_MAX,
-    });
+    const heldMax = options.pullRequestsHeldMax ?? PULL_REQUESTS_HELD_MAX;
+    this.holdService = new PullRequestHoldService({ heldMax });
     this.brokerStats = new BrokerStats({ clock });
     this.rebalanceLockManager = new RebalanceLockManager({ clock });
     this.delayLevels = DelayLevelTable.parse(config.messageDelayLevel);
@@ -294,8 +293,7 @@ export class BrokerController {
     await this.topicConfigManager.load();
     await this.subscriptionGroupManager.load();
     await this.consumerOffsetManager.load();
-    // Bound (ports known) but accepting once the store and processors are up, as RocketMQ's
-    // order: else a request in recovery gets REQUEST_CODE_NOT_SUPPORTED, which Java won't retry.
+    // Bound; accepting once store and processors are up (RocketMQ order: no early code 3).
     await this.remotingServer.bind();
     const store = new ScheduleMessageStore({
       fs: this.#options.fs,
@@ -317,6 +315,8 @@ export class BrokerController {
       throw error;
     }
     this.#store = store;
+    // Retention keys changed at runtime reach the store (the schema checked them already).
+    this.configuration.onChange((next) => store.updateRetention(messageStoreConfigOf(next)));
     this.#schedule = await startScheduleMessageService({
       store,
       delayLevels: this.delayLevels,

@@ -1,7 +1,7 @@
 /**
  * Broker configuration and runtime admin request processors: GET_BROKER_CONFIG (26),
- * UPDATE_BROKER_CONFIG (25) and GET_BROKER_RUNTIME_INFO (28) (`shared/spec/config.md` §1, §5,
- * `shared/spec/bodies.md` §7).
+ * UPDATE_BROKER_CONFIG (25), GET_BROKER_RUNTIME_INFO (28) (`shared/spec/config.md` §1, §5,
+ * `shared/spec/bodies.md` §7) and DELETE_EXPIRED_COMMITLOG (329).
  *
  * @module
  */
@@ -77,5 +77,15 @@ export function registerConfigAdminProcessors(
   register(RequestCode.GET_BROKER_RUNTIME_INFO, async (request) => {
     const body = encodeKvTable(await buildRuntimeInfo(context));
     return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, body);
+  });
+
+  // `mqadmin deleteExpiredCommitLog` (RocketMQ executeDeleteFilesManually): expired files go at
+  // any hour for the next passes. Answered at once, as RocketMQ does; a failed pass is logged.
+  register(RequestCode.DELETE_EXPIRED_COMMITLOG, (request, channel) => {
+    context.logger.info(`broker admin: DELETE_EXPIRED_COMMITLOG from ${channel.remoteAddress}`);
+    context.messageStore.deleteExpiredFiles().catch((error) =>
+      context.logger.warn(`broker admin: deleting expired files failed: ${String(error)}`)
+    );
+    return createResponse(request, ResponseCode.SUCCESS);
   });
 }

@@ -88,6 +88,7 @@ export type AdminMessageStore =
     | "getMessageStoreTimeStamp"
     | "getEarliestMessageTime"
     | "getOffsetInQueueByTime"
+    | "deleteExpiredFiles"
     | "lookMessageByOffset"
     | "queryMessage"
     | "getCommitLogMinOffset"

@@ -37,6 +37,7 @@ export const ADMIN_REQUEST_CODES: readonly number[] = [
   RequestCode.INVOKE_BROKER_TO_RESET_OFFSET,
   RequestCode.GET_CONSUMER_RUNNING_INFO,
   RequestCode.CONSUME_MESSAGE_DIRECTLY,
+  RequestCode.DELETE_EXPIRED_COMMITLOG,
 ];
 
 /**
@@ -45,9 +46,9 @@ export const ADMIN_REQUEST_CODES: readonly number[] = [
  * DELETE_SUBSCRIPTIONGROUP, GET_ALL_SUBSCRIPTIONGROUP_CONFIG, GET_CONSUME_STATS,
  * GET_CONSUMER_CONNECTION_LIST, GET_PRODUCER_CONNECTION_LIST, QUERY_TOPIC_CONSUME_BY_WHO,
  * GET_BROKER_CONFIG, UPDATE_BROKER_CONFIG, GET_BROKER_RUNTIME_INFO, CLONE_GROUP_OFFSET,
- * INVOKE_BROKER_TO_RESET_OFFSET, GET_CONSUMER_RUNNING_INFO and CONSUME_MESSAGE_DIRECTLY. Every
- * processor answers bad
- * input with an error response (never throws).
+ * INVOKE_BROKER_TO_RESET_OFFSET, GET_CONSUMER_RUNNING_INFO, CONSUME_MESSAGE_DIRECTLY and
+ * DELETE_EXPIRED_COMMITLOG. Every processor answers bad input with an error response (never
+ * throws).
  *
  * @param server the remoting server (anything with `registerProcessor`)
  * @param context the broker state and services
