@@ -222,20 +222,37 @@ export class PullConsumer
   async poll(options: PollOptions = {}): Promise<MessageExt[]> {
     const engine = this.#running();
     const timeoutMs = options.timeoutMs ?? this.config.pollTimeoutMillis;
-    if (timeoutMs < 0) throw new RangeError("Timeout must not be negative");
+    if (!(timeoutMs >= 0)) {
+      throw new RangeError(
+        timeoutMs < 0 ? "Timeout must not be negative" : `Timeout must be ms, got ${timeoutMs}`,
+      );
+    }
     return await engine.poll(timeoutMs, options.signal);
   }
 
   /**
    * Yields messages one by one, polling as needed, until the consumer shuts down or the loop
-   * breaks.
+   * breaks. A loop that leaves in the middle of a polled batch gets the rest of it again later:
+   * only the messages it was handed count as consumed.
    *
    * @returns an async iterator of messages
    */
   async *[Symbol.asyncIterator](): AsyncIterator<MessageExt> {
     while (this.serviceState === "RUNNING") {
-      const batch = await this.poll();
-      for (const msg of batch) yield msg;
+      const engine = this.#running();
+      const batch = await engine.pollBatch(this.config.pollTimeoutMillis);
+      if (batch === undefined) continue;
+      let next = 0;
+      try {
+        while (next < batch.messages.length) yield batch.messages[next++];
+      } finally {
+        // Left early (break, return, a throw): the rest of the batch was counted as consumed
+        // when it was polled; put the queue back so it comes again and is not committed.
+        const rest = batch.messages[next];
+        if (rest !== undefined && this.serviceState === "RUNNING") {
+          engine.rewind(batch.mq, rest.queueOffset);
+        }
+      }
     }
   }
 

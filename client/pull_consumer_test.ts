@@ -181,3 +181,42 @@ Deno.test("PullConsumer unsubscribe then subscribe again goes on consuming the t
     }
   });
 });
+
+Deno.test("PullConsumer iteration left in the middle of a batch gives the rest again and commits only what it handed out", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicIterBreak";
+    await t.createTopic(topic, 1);
+    const q0 = { topic, brokerName: BROKER, queueId: 0 };
+    for (let i = 0; i < 10; i++) {
+      await t.producer.send({ topic, body: `m-${i}` }, { messageQueue: q0 });
+    }
+    const c = testPullConsumer(t.namesrvAddr, {
+      consumerGroup: "CG_ITER_BREAK",
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+      autoCommit: false,
+      pullBatchSize: 10,
+      pollTimeoutMillis: 2000,
+    });
+    c.assign([q0]);
+    await c.start();
+    try {
+      const seen: number[] = [];
+      for await (const msg of c) { // the class's own example: stop at some message, then commit
+        seen.push(msg.queueOffset);
+        if (msg.bodyText === "m-2") break;
+      }
+      assert.deepEqual(seen, [0, 1, 2]);
+      await c.commit();
+      assert.equal(await c.committed(q0), 3, "only the 3 messages the loop was handed");
+      const rest: number[] = [];
+      for (let polls = 0; polls < 10 && rest.length < 7; polls++) { // each poll waits ≤ 2 s
+        rest.push(...(await c.poll()).map((m) => m.queueOffset));
+      }
+      assert.deepEqual(rest, [3, 4, 5, 6, 7, 8, 9], "the rest of the batch comes next");
+      await assert.rejects(c.poll({ timeoutMs: -1 }), /^RangeError: Timeout must not be negative/);
+      await assert.rejects(c.poll({ timeoutMs: NaN }), /Timeout must be ms, got NaN/);
+    } finally {
+      await c.shutdown();
+    }
+  });
+});

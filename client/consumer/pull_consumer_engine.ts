@@ -210,6 +210,20 @@ export class PullConsumerEngine {
    * @returns one queue's batch, or []
    */
   async poll(timeoutMs: number, signal?: AbortSignal): Promise<MessageExt[]> {
+    return (await this.pollBatch(timeoutMs, signal))?.messages ?? [];
+  }
+
+  /**
+   * {@linkcode poll} with the queue the batch came from.
+   *
+   * @param timeoutMs longest wait
+   * @param signal aborts the wait
+   * @returns one queue's batch, or undefined when none came in time
+   */
+  async pollBatch(
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<{ mq: MessageQueue; messages: MessageExt[] } | undefined> {
     const clock = this.#o.config.client.clock;
     if (this.#o.config.autoCommit && clock.now() >= this.#nextAutoCommitDeadline) {
       this.#nextAutoCommitDeadline = clock.now() + this.#o.config.autoCommitIntervalMillis;
@@ -218,14 +232,32 @@ export class PullConsumerEngine {
     const end = Date.now() + timeoutMs;
     for (;;) {
       const request = await this.#buffer.take(Math.max(0, end - Date.now()), signal);
-      if (request === undefined) return [];
+      if (request === undefined) return undefined;
       if (request.processQueue.dropped) continue;
       const offset = request.processQueue.removeMessage(request.messages);
       this.assigned.updateConsumeOffset(request.messageQueue, offset);
       request.processQueue.lastConsumeTimestamp = clock.now();
       this.#tasks.afterPoll(request.messageQueue);
-      return request.messages;
+      return { mq: request.messageQueue, messages: request.messages };
     }
+  }
+
+  /**
+   * Puts a queue back to `offset`, a message of its last polled batch that the application never
+   * got (an iterator left early): pulling restarts there, and the consume offset is set back so
+   * a commit does not pass it.
+   *
+   * @param mq the queue
+   * @param offset the first message not handed out
+   */
+  rewind(mq: MessageQueue, offset: number): void {
+    const state = this.assigned.state(mq);
+    if (state === undefined || state.processQueue.dropped) return;
+    this.#tasks.cancel(mq);
+    state.processQueue.clear();
+    state.seekOffset = offset;
+    state.consumeOffset = offset;
+    this.#tasks.start(mq);
   }
 
   /**
