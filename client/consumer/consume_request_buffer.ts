@@ -11,6 +11,9 @@ import type { MessageExt } from "../message.ts";
 import type { MessageQueue } from "../message_queue.ts";
 import type { ProcessQueue } from "./process_queue.ts";
 
+/** setTimeout's largest delay. */
+const TIMER_MS_MAX = 2_147_483_647;
+
 /**
  * One pulled batch.
  *
@@ -88,7 +91,15 @@ export class ConsumeRequestBuffer {
         resolve(request);
       };
       const onAbort = () => done(undefined);
-      const timer = setTimeout(() => done(undefined), timeoutMs);
+      // setTimeout fires at once past 2^31-1 ms: a longer wait (Infinity too) re-arms in steps.
+      const deadline = Date.now() + timeoutMs;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const arm = () => {
+        const left = deadline - Date.now();
+        if (left <= 0) done(undefined);
+        else timer = setTimeout(arm, Math.min(left, TIMER_MS_MAX));
+      };
+      arm();
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#waiters.add(done);
     });

@@ -34,6 +34,21 @@ Deno.test("ConsumeRequestBuffer hands batches to waiting takes, times out, abort
   assert.equal(buffer.size, 0, "a closed buffer drops puts");
 });
 
+Deno.test("ConsumeRequestBuffer.take waits past setTimeout's 2^31-1 ms limit", async () => {
+  const buffer = new ConsumeRequestBuffer();
+  for (const timeoutMs of [2 ** 31, Number.MAX_SAFE_INTEGER, Infinity]) {
+    const taken = buffer.take(timeoutMs);
+    let settled = false;
+    taken.then(() => settled = true);
+    // An observation window: an overflowed timer fires after 1 ms.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(settled, false, `take(${timeoutMs}) still waits`);
+    const r = request(Q0);
+    buffer.put(r);
+    assert.equal(await taken, r);
+  }
+});
+
 Deno.test("AssignedMessageQueue tracks assignment, pauses and positions", () => {
   const assigned = new AssignedMessageQueue();
   assert.deepEqual(assigned.updateAssignedMessageQueue("T", [Q0, Q1]), []);
