@@ -4,7 +4,7 @@ import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
 import { RequestCode } from "../protocol/request_code.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
 import { TestBrokerClient } from "../tests/broker_test_client.ts";
-import { startTestBroker } from "../tests/broker_test_env.ts";
+import { startTestBroker, testBrokerProperties } from "../tests/broker_test_env.ts";
 import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
 import { DenoFileSystem } from "../store/adapters/deno_file_system.ts";
 import { ForwardingFileSystem } from "../store/_test_forwarding_fs.ts";
@@ -89,14 +89,7 @@ Deno.test("BrokerController serves requests only once its store is up, and keeps
     }
   }
   const { config } = loadBrokerConfig({
-    properties: {
-      listenPort: "0",
-      bindAddress: "127.0.0.1",
-      brokerIP1: "127.0.0.1",
-      httpAdminPort: "0",
-      storePathRootDir: dir,
-      mappedFileSizeCommitLog: String(16 * 1024 * 1024),
-    },
+    properties: testBrokerProperties(dir),
     env: { HOME: dir, hostname: "test-host" },
   });
   const broker = new BrokerController({

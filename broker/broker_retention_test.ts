@@ -14,6 +14,7 @@ import { RequestCode } from "../protocol/request_code.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
 import { MemoryFileSystem } from "../store/adapters/memory_file_system.ts";
 import { TestBrokerClient } from "../tests/broker_test_client.ts";
+import { testBrokerProperties } from "../tests/broker_test_env.ts";
 import { loadBrokerConfig } from "./broker_config.ts";
 import { BrokerController } from "./broker_controller.ts";
 
@@ -29,11 +30,7 @@ async function withFilledBroker(
   const clock = new ManualClock(START);
   const { config } = loadBrokerConfig({
     properties: {
-      listenPort: "0",
-      bindAddress: "127.0.0.1",
-      brokerIP1: "127.0.0.1",
-      httpAdminPort: "0",
-      storePathRootDir: "/store",
+      ...testBrokerProperties("/store"),
       mappedFileSizeCommitLog: "4096",
       maxMessageSize: "2048",
       ...properties,

@@ -52,6 +52,25 @@ export interface TestBrokerOptions {
 }
 
 /**
+ * The broker keys of every in-process test broker: name `broker-test`, ephemeral ports on
+ * 127.0.0.1, HTTP admin off, 16 MiB commit-log segments.
+ *
+ * @param storeRoot `storePathRootDir`
+ * @returns the properties, for `loadBrokerConfig`
+ */
+export function testBrokerProperties(storeRoot: string): Record<string, string> {
+  return {
+    brokerName: "broker-test",
+    listenPort: "0",
+    bindAddress: "127.0.0.1",
+    brokerIP1: "127.0.0.1",
+    httpAdminPort: "0",
+    storePathRootDir: storeRoot,
+    mappedFileSizeCommitLog: String(16 * 1024 * 1024),
+  };
+}
+
+/**
  * Starts a broker (and by default a name server) in this process.
  *
  * @param options config keys, name server, folder
@@ -85,13 +104,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
     namesrvAddr = `127.0.0.1:${namesrv.port}`;
   }
   const properties: Record<string, string> = {
-    brokerName: "broker-test",
-    listenPort: "0",
-    bindAddress: "127.0.0.1",
-    brokerIP1: "127.0.0.1",
-    httpAdminPort: "0",
-    storePathRootDir: dir,
-    mappedFileSizeCommitLog: String(16 * 1024 * 1024),
+    ...testBrokerProperties(dir),
     ...(namesrvAddr === undefined ? {} : { namesrvAddr }),
     ...options.properties,
   };
