@@ -25,6 +25,10 @@ import {
   nettyClientConfigShape,
 } from "./broker_config_schema.ts";
 import { NAMESRV_ADDRS_MAX } from "./limits.ts";
+import {
+  DISK_CLEAN_FORCIBLY_RATIO_RANGE,
+  DISK_WARNING_LEVEL_RATIO_RANGE,
+} from "../store/limits.ts";
 
 /** `listenPort` as `mqbroker` presets it before reading the config file. */
 const BROKER_LISTEN_PORT_DEFAULT = 10911;
@@ -169,6 +173,19 @@ export function applyStartupRules(
       `Config key mappedFileSizeConsumeQueue ${config.mappedFileSizeConsumeQueue} rounded up to ${roundedCq} (a multiple of 20)`,
     );
     config.mappedFileSizeConsumeQueue = roundedCq;
+  }
+  const ranges = [
+    ["diskSpaceWarningLevelRatio", DISK_WARNING_LEVEL_RATIO_RANGE],
+    ["diskSpaceCleanForciblyRatio", DISK_CLEAN_FORCIBLY_RATIO_RANGE],
+  ] as const;
+  for (const [key, [low, high]] of ranges) {
+    const value = config[key];
+    if (value < low || value > high) {
+      const used = Math.min(high, Math.max(low, value));
+      warnings.push(
+        `Config key ${key} ${value} is used as ${used} (RocketMQ keeps it in ${low}..${high})`,
+      );
+    }
   }
   if (config.maxMessageSize >= config.mappedFileSizeCommitLog) {
     issues.push({

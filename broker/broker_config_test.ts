@@ -187,6 +187,20 @@ Deno.test("loadBrokerConfig warns about unknown, renamed and no-effect keys", ()
   for (const key of BROKER_NO_EFFECT_KEYS) assert.ok(!storeKeys.has(key), `the store reads ${key}`);
 });
 
+Deno.test("loadBrokerConfig warns about disk levels the store keeps in RocketMQ's ranges", () => {
+  assert.deepEqual(
+    load("diskSpaceWarningLevelRatio=95\ndiskSpaceCleanForciblyRatio=10\n").warnings,
+    [
+      "Config key diskSpaceWarningLevelRatio 95 is used as 90 (RocketMQ keeps it in 35..90)",
+      "Config key diskSpaceCleanForciblyRatio 10 is used as 30 (RocketMQ keeps it in 30..85)",
+    ],
+  );
+  assert.deepEqual(
+    load("diskSpaceWarningLevelRatio=90\ndiskSpaceCleanForciblyRatio=30\n").warnings,
+    [],
+  );
+});
+
 Deno.test("loadBrokerConfig rounds mappedFileSizeConsumeQueue up to whole units", () => {
   const { config, warnings } = load("mappedFileSizeConsumeQueue=1000001\n");
   assert.equal(config.mappedFileSizeConsumeQueue, 1000020);

@@ -17,6 +17,8 @@ import type { DiskUsage, FileSystem } from "./file_system.ts";
 import {
   CLEAN_RESOURCE_FIRST_DELAY_MS,
   DELETE_FILE_BATCH_MAX,
+  DISK_CLEAN_FORCIBLY_RATIO_RANGE,
+  DISK_WARNING_LEVEL_RATIO_RANGE,
   MANUAL_DELETE_FILE_SEVERAL_TIMES,
 } from "./limits.ts";
 
@@ -215,8 +217,8 @@ export class CleanService {
     this.#reservedMs = reservedHours * HOUR_MS;
     this.#deleteHours = deleteHours;
     this.#maxUsedRatio = maxUsed;
-    this.#forciblyRatio = Math.min(85, Math.max(30, forcibly));
-    this.#warningRatio = Math.min(90, Math.max(35, warning));
+    this.#forciblyRatio = clamp(forcibly, DISK_CLEAN_FORCIBLY_RATIO_RANGE);
+    this.#warningRatio = clamp(warning, DISK_WARNING_LEVEL_RATIO_RANGE);
     this.#forciblyEnable = settings.cleanFileForciblyEnable ?? true;
   }
 
@@ -387,4 +389,9 @@ function ratio(key: string, value: number): number {
     throw new RangeError(`Cannot use ${key} ${value}: expected 0..100`);
   }
   return value;
+}
+
+/** @returns `value` within `[low, high]` */
+function clamp(value: number, [low, high]: readonly [number, number]): number {
+  return Math.min(high, Math.max(low, value));
 }

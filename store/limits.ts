@@ -276,6 +276,15 @@ export const DELETE_FILE_BATCH_MAX = 10;
 /** Delay of the first retention pass after start (RocketMQ schedules it 60 s after start). */
 export const CLEAN_RESOURCE_FIRST_DELAY_MS = 60_000;
 
+/**
+ * The range RocketMQ 5.x keeps `diskSpaceWarningLevelRatio` (%) in: past 90 the disk could fill
+ * before writes are refused, below 35 writes would be refused on a mostly empty disk.
+ */
+export const DISK_WARNING_LEVEL_RATIO_RANGE: readonly [number, number] = [35, 90];
+
+/** The range RocketMQ 5.x keeps `diskSpaceCleanForciblyRatio` (%) in. */
+export const DISK_CLEAN_FORCIBLY_RATIO_RANGE: readonly [number, number] = [30, 85];
+
 /** Passes an admin's manual delete request keeps deleting (RocketMQ `executeDeleteFilesManually`). */
 export const MANUAL_DELETE_FILE_SEVERAL_TIMES = 20;
 
