@@ -175,7 +175,7 @@ export class TestBrokerClient {
   }
 
   /**
-   * Sends a heartbeat for one consumer group.
+   * Sends a heartbeat for one consumer group ({@linkcode heartbeatRequest}).
    *
    * @param clientId the client id
    * @param group consumer group
@@ -187,31 +187,7 @@ export class TestBrokerClient {
     group: string,
     subscriptions: Record<string, string>,
   ): Promise<RemotingCommand> {
-    const subscriptionDataSet = Object.entries(subscriptions).map(([topic, subString]) => ({
-      classFilterMode: false,
-      expressionType: "TAG",
-      subString,
-      subVersion: 1,
-      topic,
-    }));
-    const body = {
-      clientID: clientId,
-      consumerDataSet: [{
-        consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
-        consumeType: "CONSUME_PASSIVELY",
-        groupName: group,
-        messageModel: "CLUSTERING",
-        subscriptionDataSet,
-        unitMode: false,
-      }],
-      producerDataSet: [{ groupName: "CLIENT_INNER_PRODUCER" }],
-    };
-    const request = createRequest(RequestCode.HEART_BEAT, {
-      body: new TextEncoder().encode(JSON.stringify(body)),
-      language: "JAVA",
-      version: 409,
-    });
-    return this.invoke(request);
+    return this.invoke(heartbeatRequest(clientId, group, subscriptions));
   }
 
   /**
@@ -222,6 +198,45 @@ export class TestBrokerClient {
   call(code: number, extFields: Record<string, string>): Promise<RemotingCommand> {
     return this.invoke(createRequest(code, { extFields, language: "JAVA", version: 409 }));
   }
+}
+
+/**
+ * A Java client's HEART_BEAT for one clustering push consumer group (and its inner producer).
+ *
+ * @param clientId the client id
+ * @param group consumer group
+ * @param subscriptions topic → expression
+ * @returns the request
+ */
+export function heartbeatRequest(
+  clientId: string,
+  group: string,
+  subscriptions: Record<string, string>,
+): RemotingCommand {
+  const subscriptionDataSet = Object.entries(subscriptions).map(([topic, subString]) => ({
+    classFilterMode: false,
+    expressionType: "TAG",
+    subString,
+    subVersion: 1,
+    topic,
+  }));
+  const body = {
+    clientID: clientId,
+    consumerDataSet: [{
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+      consumeType: "CONSUME_PASSIVELY",
+      groupName: group,
+      messageModel: "CLUSTERING",
+      subscriptionDataSet,
+      unitMode: false,
+    }],
+    producerDataSet: [{ groupName: "CLIENT_INNER_PRODUCER" }],
+  };
+  return createRequest(RequestCode.HEART_BEAT, {
+    body: new TextEncoder().encode(JSON.stringify(body)),
+    language: "JAVA",
+    version: 409,
+  });
 }
 
 /**

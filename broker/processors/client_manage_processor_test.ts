@@ -4,7 +4,7 @@ import { encodeCommand } from "../../protocol/command_codec.ts";
 import { createRequest, type RemotingCommand } from "../../protocol/remoting_command.ts";
 import { RequestCode } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
-import { TestBrokerClient } from "../../tests/broker_test_client.ts";
+import { heartbeatRequest, TestBrokerClient } from "../../tests/broker_test_client.ts";
 import { startTestBroker } from "../../tests/broker_test_env.ts";
 
 Deno.test("ClientManageProcessor registers groups, creates the retry topic and notifies members", async () => {
@@ -84,26 +84,6 @@ Deno.test("ClientManageProcessor answers a bad heartbeat body with SYSTEM_ERROR"
   }
 });
 
-function heartbeatFrame(clientId: string, group: string): Uint8Array {
-  const body = {
-    clientID: clientId,
-    consumerDataSet: [{
-      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
-      consumeType: "CONSUME_PASSIVELY",
-      groupName: group,
-      messageModel: "CLUSTERING",
-      subscriptionDataSet: [{ topic: "TopicGhost", subString: "*", subVersion: 1 }],
-      unitMode: false,
-    }],
-    producerDataSet: [],
-  };
-  return encodeCommand(createRequest(RequestCode.HEART_BEAT, {
-    body: new TextEncoder().encode(JSON.stringify(body)),
-    language: "JAVA",
-    version: 409,
-  })).slice();
-}
-
 Deno.test("a connection closed right after its first heartbeat is not left registered", async () => {
   const env = await startTestBroker({ withNamesrv: false });
   const other = new TestBrokerClient(new DenoTcpTransport(), env.address);
@@ -118,7 +98,9 @@ Deno.test("a connection closed right after its first heartbeat is not left regis
     // the %RETRY% topic on disk) and then exits at once.
     const port = Number(env.address.split(":")[1]);
     const raw = await Deno.connect({ hostname: "127.0.0.1", port });
-    await raw.write(heartbeatFrame("10.0.0.9@ghost", "G_GHOST"));
+    await raw.write(
+      encodeCommand(heartbeatRequest("10.0.0.9@ghost", "G_GHOST", { TopicGhost: "*" })).slice(),
+    );
     raw.close();
     await serverSawClose;
     // A live member joins; its heartbeat waits for the same group/retry-topic creation.
