@@ -211,11 +211,19 @@ export class AdminClientBase {
    * @returns the master (else any member) of each broker group in it
    */
   protected masters(route: TopicRouteData): string[] {
-    const addrs: string[] = [];
+    return this.masterBrokers(route).map((broker) => broker.addr);
+  }
+
+  /**
+   * @param route a topic route
+   * @returns the master (else any member) of each broker group in it, with the group's name
+   */
+  protected masterBrokers(route: TopicRouteData): { addr: string; brokerName: string }[] {
+    const brokers: { addr: string; brokerName: string }[] = [];
     for (const bd of route.brokerDatas) {
       const addr = bd.brokerAddrs.get(MASTER_ID) ?? bd.brokerAddrs.values().next().value;
-      if (addr !== undefined) addrs.push(addr);
+      if (addr !== undefined) brokers.push({ addr, brokerName: bd.brokerName });
     }
-    return addrs;
+    return brokers;
   }
 }

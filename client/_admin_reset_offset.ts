@@ -15,10 +15,8 @@ import {
   decodeTopicStatsTable,
 } from "./admin_bodies.ts";
 import { MQBrokerError } from "./client_error.ts";
-import { MASTER_ID } from "./message_const.ts";
 import type { MessageQueue } from "./message_queue.ts";
 import type { MQClientAPI } from "./mq_client_api.ts";
-import type { TopicRouteData } from "./topic_route.ts";
 
 /**
  * One queue of an offline reset (RocketMQ `RollbackStats`).
@@ -100,17 +98,16 @@ export interface ResetOffsetRequest {
  *
  * @param api the admin client's API
  * @param timeoutMs each request's deadline
- * @param route the topic's route
+ * @param brokers the master (else any member) of each broker group of the topic's route
  * @param reset group, topic, time and force
  * @returns the offsets told to online consumers, or the offsets written for an offline group
  */
 export async function resetOffsetByTime(
   api: MQClientAPI,
   timeoutMs: number,
-  route: TopicRouteData,
+  brokers: readonly { addr: string; brokerName: string }[],
   reset: ResetOffsetRequest,
 ): Promise<ResetOffsetResult> {
-  const brokers = brokersOf(route);
   const offsets: [MessageQueue, number][] = [];
   for (const { addr } of brokers) {
     const request = api.request(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, {
@@ -126,7 +123,7 @@ export async function resetOffsetByTime(
     } catch (error) {
       if (!(error instanceof MQBrokerError)) throw error;
       if (error.responseCode !== ResponseCode.CONSUMER_NOT_ONLINE) throw error;
-      return { online: false, rollbacks: await resetOffline(api, timeoutMs, route, reset) };
+      return { online: false, rollbacks: await resetOffline(api, timeoutMs, brokers, reset) };
     }
   }
   return { online: true, offsets };
@@ -136,12 +133,12 @@ export async function resetOffsetByTime(
 async function resetOffline(
   api: MQClientAPI,
   timeoutMs: number,
-  route: TopicRouteData,
+  brokers: readonly { addr: string; brokerName: string }[],
   reset: ResetOffsetRequest,
 ): Promise<RollbackStats[]> {
   const { group, topic, timestamp, force } = reset;
   const out: RollbackStats[] = [];
-  for (const { addr, brokerName } of brokersOf(route)) {
+  for (const { addr, brokerName } of brokers) {
     const statsRequest = api.request(RequestCode.GET_CONSUME_STATS, { consumerGroup: group });
     const stats = decodeConsumeStats((await api.invokeBroker(addr, statsRequest, timeoutMs)).body);
     let queues = stats.offsetTable.filter((o) => o.mq.topic === topic);
@@ -173,16 +170,6 @@ async function resetOffline(
       }
       out.push({ mq, brokerOffset, consumerOffset, timestampOffset, rollbackOffset });
     }
-  }
-  return out;
-}
-
-/** @returns the master (else any member) of each broker group of the route, with its name */
-function brokersOf(route: TopicRouteData): { addr: string; brokerName: string }[] {
-  const out: { addr: string; brokerName: string }[] = [];
-  for (const bd of route.brokerDatas) {
-    const addr = bd.brokerAddrs.get(MASTER_ID) ?? bd.brokerAddrs.values().next().value;
-    if (addr !== undefined) out.push({ addr, brokerName: bd.brokerName });
   }
   return out;
 }

@@ -307,12 +307,8 @@ export class AdminClient extends AdminClientBase {
    * @returns the offsets told to online consumers, or those written for an offline group
    */
   async resetOffsetByTime(reset: ResetOffsetRequest): Promise<ResetOffsetResult> {
-    return await resetOffsetByTime(
-      this.api,
-      this.timeoutMs,
-      await this.topicRoute(reset.topic),
-      reset,
-    );
+    const brokers = this.masterBrokers(await this.topicRoute(reset.topic));
+    return await resetOffsetByTime(this.api, this.timeoutMs, brokers, reset);
   }
 
   /**
