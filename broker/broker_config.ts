@@ -26,6 +26,7 @@ import {
 } from "./broker_config_schema.ts";
 import { NAMESRV_ADDRS_MAX } from "./limits.ts";
 import {
+  clampToRange,
   DISK_CLEAN_FORCIBLY_RATIO_RANGE,
   DISK_WARNING_LEVEL_RATIO_RANGE,
 } from "../store/limits.ts";
@@ -178,10 +179,11 @@ export function applyStartupRules(
     ["diskSpaceWarningLevelRatio", DISK_WARNING_LEVEL_RATIO_RANGE],
     ["diskSpaceCleanForciblyRatio", DISK_CLEAN_FORCIBLY_RATIO_RANGE],
   ] as const;
-  for (const [key, [low, high]] of ranges) {
+  for (const [key, range] of ranges) {
     const value = config[key];
-    if (value < low || value > high) {
-      const used = Math.min(high, Math.max(low, value));
+    const used = clampToRange(value, range);
+    if (used !== value) {
+      const [low, high] = range;
       warnings.push(
         `Config key ${key} ${value} is used as ${used} (RocketMQ keeps it in ${low}..${high})`,
       );

@@ -15,6 +15,7 @@ import type { Clock } from "../common/clock.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
 import type { DiskUsage, FileSystem } from "./file_system.ts";
 import {
+  clampToRange,
   CLEAN_RESOURCE_FIRST_DELAY_MS,
   DELETE_FILE_BATCH_MAX,
   DISK_CLEAN_FORCIBLY_RATIO_RANGE,
@@ -217,8 +218,8 @@ export class CleanService {
     this.#reservedMs = reservedHours * HOUR_MS;
     this.#deleteHours = deleteHours;
     this.#maxUsedRatio = maxUsed;
-    this.#forciblyRatio = clamp(forcibly, DISK_CLEAN_FORCIBLY_RATIO_RANGE);
-    this.#warningRatio = clamp(warning, DISK_WARNING_LEVEL_RATIO_RANGE);
+    this.#forciblyRatio = clampToRange(forcibly, DISK_CLEAN_FORCIBLY_RATIO_RANGE);
+    this.#warningRatio = clampToRange(warning, DISK_WARNING_LEVEL_RATIO_RANGE);
     this.#forciblyEnable = settings.cleanFileForciblyEnable ?? true;
   }
 
@@ -389,9 +390,4 @@ function ratio(key: string, value: number): number {
     throw new RangeError(`Cannot use ${key} ${value}: expected 0..100`);
   }
   return value;
-}
-
-/** @returns `value` within `[low, high]` */
-function clamp(value: number, [low, high]: readonly [number, number]): number {
-  return Math.min(high, Math.max(low, value));
 }

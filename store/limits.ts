@@ -285,6 +285,15 @@ export const DISK_WARNING_LEVEL_RATIO_RANGE: readonly [number, number] = [35, 90
 /** The range RocketMQ 5.x keeps `diskSpaceCleanForciblyRatio` (%) in. */
 export const DISK_CLEAN_FORCIBLY_RATIO_RANGE: readonly [number, number] = [30, 85];
 
+/**
+ * @param value a configured disk level
+ * @param range one of the ranges above
+ * @returns the level used: `value` moved into `range`
+ */
+export function clampToRange(value: number, [low, high]: readonly [number, number]): number {
+  return Math.min(high, Math.max(low, value));
+}
+
 /** Passes an admin's manual delete request keeps deleting (RocketMQ `executeDeleteFilesManually`). */
 export const MANUAL_DELETE_FILE_SEVERAL_TIMES = 20;
 
