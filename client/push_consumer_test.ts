@@ -7,6 +7,10 @@ import {
   waitUntil,
   withConsumerTestEnv,
 } from "./consumer/_consumer_testing.ts";
+import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
+import { ResponseCode } from "../protocol/response_code.ts";
+import { TestBrokerClient } from "../tests/broker_test_client.ts";
+import { MessageSysFlag } from "../store/message_record.ts";
 import type { MessageExt } from "./message.ts";
 import type { PushConsumer } from "./push_consumer.ts";
 
@@ -232,6 +236,44 @@ Deno.test("PushConsumer: rebalancing while members join and leave loses no messa
     } finally {
       stopA();
       await shutdownAll([a, b, c]);
+    }
+  });
+});
+
+Deno.test("PushConsumer: a message whose compressed body will not inflate is dropped and its queue goes on", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicCorruptZip";
+    await t.createTopic(topic, 1);
+    // A producer set COMPRESSED_FLAG on a body that is not zlib; the broker stores it as it is.
+    const raw = new TestBrokerClient(new DenoTcpTransport(), t.env.address);
+    try {
+      const request = raw.sendRequest(topic, new TextEncoder().encode("not zlib"), { queueId: 0 });
+      request.extFields!.f = String(MessageSysFlag.COMPRESSED_FLAG);
+      const response = await raw.invoke(request);
+      assert.equal(response.code, ResponseCode.SUCCESS, response.remark);
+    } finally {
+      await raw.close();
+    }
+    assert.equal((await t.producer.send({ topic, body: "good message" })).sendStatus, "SEND_OK");
+    const received: string[] = [];
+    const arrived = new Signal();
+    const consumer = testPushConsumer(t.namesrvAddr, {
+      consumerGroup: "CG_CORRUPT_ZIP",
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+      pullTimeDelayMillsWhenException: 100,
+    });
+    consumer.subscribe(topic, "*");
+    consumer.registerMessageListener((msgs) => {
+      for (const msg of msgs) received.push(msg.bodyText);
+      arrived.fire();
+      return "CONSUME_SUCCESS";
+    });
+    await consumer.start();
+    try {
+      await waitUntil("the good message", () => received.length > 0, arrived.subscribe, 10_000);
+      assert.deepEqual(received, ["good message"]);
+    } finally {
+      await consumer.shutdown();
     }
   });
 });

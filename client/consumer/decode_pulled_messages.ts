@@ -49,6 +49,13 @@ export interface PulledMessagesContext {
   minOffset: number;
   /** the queue's end offset at pull time (`MAX_OFFSET`) */
   maxOffset: number;
+  /**
+   * Told of a well-formed record whose body cannot be decompressed (a producer set the
+   * compression flag on a body that is not one); the record is then left out and decoding goes
+   * on with the next, so one bad message does not stop its queue (RocketMQ's consumer drops such
+   * a record too). Without it such a record throws.
+   */
+  onUndecodableBody?: (error: MessageDecodeError) => void;
 }
 
 const TWO_32 = 0x1_0000_0000;
@@ -79,7 +86,7 @@ class RepeatCache {
  * @param context broker name and the queue's min / max offsets to stamp
  * @returns the messages in body order; bodies are views into `body` unless decompressed
  * @throws {MessageDecodeError} when a record is truncated or malformed, or a body cannot be
- *   decompressed
+ *   decompressed and the context has no `onUndecodableBody`
  * @example
  * ```ts
  * import { decodePulledMessages } from "./decode_pulled_messages.ts";
@@ -105,7 +112,11 @@ export function decodePulledMessages(
         `Cannot decode message body: more than ${DECODE_RECORDS_MAX} records`,
       );
     }
-    const message = decodeRecordAt(body, view, offset, context.brokerName, cache);
+    const message = decodeRecordAt(body, view, offset, context, cache);
+    if (message === null) {
+      offset += view.getInt32(offset);
+      continue;
+    }
     message.properties.set(MessageConst.PROPERTY_MIN_OFFSET, minOffset);
     message.properties.set(MessageConst.PROPERTY_MAX_OFFSET, maxOffset);
     messages.push(message);
@@ -144,9 +155,9 @@ function decodeRecordAt(
   body: Uint8Array,
   view: DataView,
   offset: number,
-  brokerName: string,
+  context: PulledMessagesContext,
   cache: RepeatCache,
-): MessageExt {
+): MessageExt | null {
   const totalSize = checkHeader(body, view, offset);
   const end = offset + totalSize;
   const sysFlag = view.getInt32(offset + 36);
@@ -178,12 +189,14 @@ function decodeRecordAt(
   if (p + propertiesLength !== end) {
     fail(offset, `fields end at ${p + propertiesLength - offset}, TOTALSIZE is ${totalSize}`);
   }
+  const inflated = inflate(stored, sysFlag, physicalOffset, context.onUndecodableBody);
+  if (inflated === null) return null;
   const message = new MessageExt({
     topic,
-    body: inflate(stored, sysFlag, physicalOffset),
+    body: inflated,
     flag: view.getInt32(offset + 16),
     properties: NO_PROPERTIES,
-    brokerName,
+    brokerName: context.brokerName,
     queueId: view.getInt32(offset + 12),
     storeSize: totalSize,
     queueOffset: getInt64(view, offset + 20),
@@ -204,15 +217,26 @@ function decodeRecordAt(
   return message;
 }
 
-/** The body as the producer sent it: compressed bodies inflated, others as they are. */
-function inflate(stored: Uint8Array, sysFlag: number, physicalOffset: number): Uint8Array {
+/**
+ * The body as the producer sent it: compressed bodies inflated, others as they are.
+ * @returns null when it cannot be inflated and `onUndecodable` was told
+ */
+function inflate(
+  stored: Uint8Array,
+  sysFlag: number,
+  physicalOffset: number,
+  onUndecodable: PulledMessagesContext["onUndecodableBody"],
+): Uint8Array | null {
   try {
     return decompressBody(stored, sysFlag);
   } catch (error) {
-    throw new MessageDecodeError(
+    const failure = new MessageDecodeError(
       `Cannot decode message at commit-log offset ${physicalOffset}: ${(error as Error).message}`,
       { cause: error },
     );
+    if (onUndecodable === undefined) throw failure;
+    onUndecodable(failure);
+    return null;
   }
 }
 

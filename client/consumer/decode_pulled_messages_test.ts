@@ -267,3 +267,49 @@ Deno.test("decodePulledMessages inflates an LZ4 body (sysFlag 0x101) and reads t
   const messages = decodePulledMessages(body, { brokerName: "b", minOffset: 0, maxOffset: 2 });
   assert.deepEqual(messages.map((m) => m.bodyText), ["hello ".repeat(6).trim(), "next"]);
 });
+
+Deno.test("decodePulledMessages leaves out a record whose body will not inflate and goes on", () => {
+  const host = hostAddress("10.0.0.1", 10911);
+  const encoder = new MessageRecordEncoder(host, 1 << 20);
+  const text = new TextEncoder();
+  const records = [
+    [text.encode("first"), 0],
+    [text.encode("definitely not zlib"), compressionSysFlag("ZLIB")],
+    [compressBody(text.encode("third"), "ZLIB", 5), compressionSysFlag("ZLIB")],
+  ] as const;
+  let physicalOffset = 4096;
+  const body = concat(records.map(([stored, sysFlag], i) => {
+    const size = encoder.prepare({
+      topic: "T",
+      queueId: 0,
+      flag: 0,
+      body: stored,
+      properties: "",
+      sysFlag,
+      bornTimestamp: 1,
+      bornHost: host,
+    }) as number;
+    const bytes = new Uint8Array(size);
+    encoder.write(bytes, new DataView(bytes.buffer), 0, {
+      physicalOffset,
+      queueOffset: i,
+      storeTimestamp: 2,
+    });
+    physicalOffset += size;
+    return bytes;
+  }));
+  const secondAt = 4096 + new DataView(body.buffer).getInt32(0);
+  const context = { brokerName: "b", minOffset: 0, maxOffset: 3 };
+  assert.throws(
+    () => decodePulledMessages(body, context),
+    new RegExp(`^MessageDecodeError: Cannot decode message at commit-log offset ${secondAt}: `),
+  );
+  const dropped: MessageDecodeError[] = [];
+  const messages = decodePulledMessages(body, {
+    ...context,
+    onUndecodableBody: (error) => dropped.push(error),
+  });
+  assert.deepEqual(messages.map((m) => [m.bodyText, m.queueOffset]), [["first", 0], ["third", 2]]);
+  assert.equal(dropped.length, 1);
+  assert.match(dropped[0].message, new RegExp(`commit-log offset ${secondAt}: `));
+});

@@ -4,7 +4,8 @@
  * then the client-side half of filtering (`features.md` §1): records decoded by
  * {@linkcode decodePulledMessages} (bodies decompressed, each message stamped with its broker name
  * and the queue's `MIN_OFFSET` / `MAX_OFFSET`), messages whose tag is not in the subscription's
- * `tagsSet` dropped.
+ * `tagsSet` dropped. A record whose body cannot be decompressed is dropped with a warning and the
+ * rest of the pull delivered, so one bad message does not stop its queue.
  *
  * @module
  */
@@ -34,7 +35,7 @@ import { decodePulledMessages } from "./decode_pulled_messages.ts";
  */
 export type PullClient = Pick<
   MQClientInstance,
-  "api" | "brokers" | "updateTopicRouteInfoFromNameServer"
+  "api" | "brokers" | "updateTopicRouteInfoFromNameServer" | "config"
 >;
 
 /**
@@ -173,6 +174,10 @@ export class PullAPIWrapper {
       brokerName: mq.brokerName,
       minOffset: pulled.minOffset,
       maxOffset: pulled.maxOffset,
+      onUndecodableBody: (error) =>
+        this.#client.config.logger.warn(
+          `Dropped a message of ${mq.topic} queue ${mq.queueId} (${mq.brokerName}): ${error.message}`,
+        ),
     });
     const tags = subscription.tagsSet;
     const kept = tags.length === 0 || subscription.classFilterMode
