@@ -23,7 +23,7 @@ import { ResponseCode } from "../../protocol/response_code.ts";
 import { BATCH_MESSAGES_MAX, PROPERTIES_BYTES_MAX } from "../../store/limits.ts";
 import type { HostAddress } from "../../store/message_id.ts";
 import type { MessageExtBrokerInner } from "../../store/message_record.ts";
-import { MessageSysFlag } from "../../store/message_record.ts";
+import { MessageSysFlag, transactionType } from "../../store/message_record.ts";
 import { putMessageResponse, type PutMessageResult } from "../../store/put_message_status.ts";
 import { BrokerError } from "../broker_error.ts";
 import { SENDS_AWAITING_STORE_MAX } from "../limits.ts";
@@ -206,8 +206,30 @@ export class SendMessageProcessor {
     }
     const invalid = validateTopic(header.topic) ?? checkSendAllowed(header.topic);
     if (invalid !== null) return { code: invalid.code, remark: invalid.remark };
+    const txType = transactionType(header.sysFlag);
+    if (input.batch) {
+      if (header.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
+        return {
+          code: ResponseCode.MESSAGE_ILLEGAL,
+          remark: `batch request does not support retry group ${header.topic}`,
+        };
+      }
+      if (txType !== MessageSysFlag.TRANSACTION_NOT_TYPE) {
+        return {
+          code: ResponseCode.MESSAGE_ILLEGAL,
+          remark: `batch request does not support transaction messages (sysFlag ${header.sysFlag})`,
+        };
+      }
+    } else if (
+      // Such a record never reaches a consume queue, and nothing here would commit it.
+      txType === MessageSysFlag.TRANSACTION_PREPARED_TYPE ||
+      txType === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE
+    ) {
+      return { code: ResponseCode.NO_PERMISSION, remark: transactionForbidden(config.brokerIP1) };
+    }
+    // The whole batch too (RocketMQ `checkMessages`), not only each message in it.
     if (
-      (!input.batch && input.body.length > config.maxMessageSize) ||
+      input.body.length > config.maxMessageSize ||
       (header.properties?.length ?? 0) > PROPERTIES_BYTES_MAX
     ) {
       return {
@@ -329,10 +351,7 @@ export class SendMessageProcessor {
     const { header } = input;
     const stored = buildStoredProperties(header.properties, config.brokerClusterName);
     if (stored.transactional) {
-      throw new BrokerError(
-        ResponseCode.NO_PERMISSION,
-        `the broker[${config.brokerIP1}] sending transaction message is forbidden`,
-      );
+      throw new BrokerError(ResponseCode.NO_PERMISSION, transactionForbidden(config.brokerIP1));
     }
     const toDlq = target.topic !== header.topic &&
       header.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX);
@@ -353,9 +372,6 @@ export class SendMessageProcessor {
   async #putBatch(input: SendInput, target: SendTarget): Promise<PutMessageResult> {
     const { config, store } = this.#context;
     const { header } = input;
-    if (target.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
-      throw new BrokerError(ResponseCode.MESSAGE_ILLEGAL, "Cannot send a batch to a retry topic");
-    }
     const batchProperties = appendProperty(
       header.properties ?? "",
       PROPERTY_CLUSTER,
@@ -412,6 +428,11 @@ export class SendMessageProcessor {
       transactionId: uniqKey,
     };
   }
+}
+
+/** RocketMQ's remark when `rejectTransactionMessage` refuses a send. */
+function transactionForbidden(brokerIP1: string): string {
+  return `the broker[${brokerIP1}] sending transaction message is forbidden`;
 }
 
 /** RocketMQ 4.9.8's remark for MESSAGE_ILLEGAL, with the configured body limit. */

@@ -152,27 +152,32 @@ Deno.test("SendMessageProcessor names the missing header field", async () => {
   });
 });
 
+/** A SEND_BATCH_MESSAGE body as Java's `MessageBatch.encode` packs it (flag 7 each). */
+function packBatch(bodies: Uint8Array[]): Uint8Array {
+  const entries = bodies.map((body, i) => {
+    const props = utf8.encode(encodeProperties({ UNIQ_KEY: `U${i}`, TAGS: "TagB" }));
+    const entry = new Uint8Array(22 + body.length + props.length);
+    const view = new DataView(entry.buffer);
+    view.setInt32(0, entry.length);
+    view.setInt32(12, 7);
+    view.setInt32(16, body.length);
+    entry.set(body, 20);
+    view.setInt16(20 + body.length, props.length);
+    entry.set(props, 22 + body.length);
+    return entry;
+  });
+  const packed = new Uint8Array(entries.reduce((n, e) => n + e.length, 0));
+  let at = 0;
+  for (const entry of entries) {
+    packed.set(entry, at);
+    at += entry.length;
+  }
+  return packed;
+}
+
 Deno.test("SendMessageProcessor stores a batch as consecutive records with joined ids", async () => {
   await withBroker({}, async (_env, client) => {
-    const entries = [0, 1, 2].map((i) => {
-      const body = utf8.encode(`batch-${i}`);
-      const props = utf8.encode(encodeProperties({ UNIQ_KEY: `U${i}`, TAGS: "TagB" }));
-      const entry = new Uint8Array(22 + body.length + props.length);
-      const view = new DataView(entry.buffer);
-      view.setInt32(0, entry.length);
-      view.setInt32(12, 7);
-      view.setInt32(16, body.length);
-      entry.set(body, 20);
-      view.setInt16(20 + body.length, props.length);
-      entry.set(props, 22 + body.length);
-      return entry;
-    });
-    const body = new Uint8Array(entries.reduce((n, e) => n + e.length, 0));
-    let at = 0;
-    for (const entry of entries) {
-      body.set(entry, at);
-      at += entry.length;
-    }
+    const body = packBatch([0, 1, 2].map((i) => utf8.encode(`batch-${i}`)));
     const request = client.sendRequest("TopicBatch", body, {
       queueId: 2,
       code: RequestCode.SEND_BATCH_MESSAGE,
@@ -225,11 +230,62 @@ Deno.test("SendMessageProcessor sends a retry message past maxReconsumeTimes to 
 });
 
 Deno.test("SendMessageProcessor refuses transactional half messages", async () => {
-  await withBroker({}, async (_env, client) => {
+  await withBroker({}, async (env, client) => {
     const response = await client.send("TopicTx", "x", {
       properties: { TRAN_MSG: "true", PGROUP: "PG" },
     });
     assert.equal(response.code, ResponseCode.NO_PERMISSION);
     assert.match(response.remark!, /sending transaction message is forbidden/);
+    // PREPARED or ROLLBACK in sysFlag alone: such a record would reach no consume queue.
+    for (const sysFlag of [0x4, 0xc]) {
+      const request = client.sendRequest("TopicTx", utf8.encode("x"), { queueId: 0 });
+      request.extFields!.f = String(sysFlag);
+      const refused = await client.invoke(request);
+      assert.equal(refused.code, ResponseCode.NO_PERMISSION, `sysFlag ${sysFlag}`);
+      assert.equal(
+        refused.remark,
+        "the broker[127.0.0.1] sending transaction message is forbidden",
+      );
+    }
+    const commit = client.sendRequest("TopicTx", utf8.encode("committed"), { queueId: 0 });
+    commit.extFields!.f = "8"; // COMMIT: stored and consumable, as in RocketMQ
+    assert.equal((await client.invoke(commit)).code, ResponseCode.SUCCESS);
+    await env.broker.store.waitDispatched();
+    assert.equal(env.broker.store.getMaxOffsetInQueue("TopicTx", 0), 1);
+  });
+});
+
+Deno.test("SendMessageProcessor refuses a batch over maxMessageSize, a transactional batch, a retry batch", async () => {
+  await withBroker({ properties: { maxMessageSize: "65536" } }, async (env, client) => {
+    const sendBatch = (topic: string, body: Uint8Array, fields: Record<string, string> = {}) => {
+      const request = client.sendRequest(topic, body, {
+        queueId: 0,
+        code: RequestCode.SEND_BATCH_MESSAGE,
+      });
+      request.extFields!.i = encodeProperties({ WAIT: "true" });
+      Object.assign(request.extFields!, fields);
+      return client.invoke(request);
+    };
+    // Each message fits; the batch (~120 KiB) does not (RocketMQ `checkMessages`).
+    const big = await sendBatch("TopicBig", packBatch([0, 1, 2].map(() => new Uint8Array(40_960))));
+    assert.equal(big.code, ResponseCode.MESSAGE_ILLEGAL);
+    assert.match(big.remark!, /msg body length limit 65536B/);
+    const two = packBatch([utf8.encode("a"), utf8.encode("b")]);
+    const prepared = await sendBatch("TopicTxBatch", two, { f: "4" });
+    assert.equal(prepared.code, ResponseCode.MESSAGE_ILLEGAL);
+    assert.equal(
+      prepared.remark,
+      "batch request does not support transaction messages (sysFlag 4)",
+    );
+    // Past max reconsume times a single retry send goes to the DLQ; a batch never does.
+    const retry = await sendBatch("%RETRY%G_BATCH", two, { j: "16" });
+    assert.equal(retry.code, ResponseCode.MESSAGE_ILLEGAL);
+    assert.equal(retry.remark, "batch request does not support retry group %RETRY%G_BATCH");
+    await env.broker.store.waitDispatched();
+    for (const topic of ["TopicBig", "TopicTxBatch", "%RETRY%G_BATCH", "%DLQ%G_BATCH"]) {
+      assert.equal(env.broker.store.getMaxOffsetInQueue(topic, 0), 0, topic);
+    }
+    assert.equal(env.broker.topicConfigManager.selectTopicConfig("%DLQ%G_BATCH"), undefined);
+    assert.equal((await sendBatch("TopicOk", two)).code, ResponseCode.SUCCESS);
   });
 });
