@@ -177,13 +177,13 @@ export class BrokerController {
     this.#coreConfig = coreConfigOf(config);
     this.configuration.onChange((next) => this.#coreConfig = coreConfigOf(next));
     this.topicConfigManager = new TopicConfigManager({
-      brokerConfig: config,
+      brokerConfig: () => this.configuration.config, // auto-creation read live, as RocketMQ
       fs: options.fs,
       path: this.paths.topicsJson,
       clock,
     });
     this.subscriptionGroupManager = new SubscriptionGroupManager({
-      autoCreateSubscriptionGroup: config.autoCreateSubscriptionGroup,
+      autoCreateSubscriptionGroup: () => this.configuration.config.autoCreateSubscriptionGroup,
       fs: options.fs,
       path: this.paths.subscriptionGroupJson,
       clock,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../common/clock.ts";
 import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
+import { createRequest } from "../protocol/remoting_command.ts";
 import { RequestCode } from "../protocol/request_code.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
 import { TestBrokerClient } from "../tests/broker_test_client.ts";
@@ -123,5 +124,36 @@ Deno.test("BrokerController serves requests only once its store is up, and keeps
     await starting.catch(() => undefined);
     await broker.shutdown();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("BrokerController applies autoCreateSubscriptionGroup and autoCreateTopicEnable updates at once", async () => {
+  const env = await startTestBroker({ withNamesrv: false });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    assert.equal((await client.send("TopicBefore", "m0")).code, ResponseCode.SUCCESS);
+    const updated = await client.invoke(createRequest(RequestCode.UPDATE_BROKER_CONFIG, {
+      body: new TextEncoder().encode(
+        "autoCreateSubscriptionGroup=false\nautoCreateTopicEnable=false",
+      ),
+    }));
+    assert.equal(updated.code, ResponseCode.SUCCESS, updated.remark);
+    const pulled = await client.pull({
+      group: "GroupNeverCreated",
+      topic: "TopicBefore",
+      queueId: 0,
+      queueOffset: 0,
+      sysFlag: 0,
+      suspendTimeoutMillis: 0,
+    });
+    assert.equal(pulled.code, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, pulled.remark);
+    const groups = env.broker.subscriptionGroupManager;
+    assert.equal(groups.containsSubscriptionGroup("GroupNeverCreated"), false);
+    const sent = await client.send("TopicAfter", "m1");
+    assert.equal(sent.code, ResponseCode.TOPIC_NOT_EXIST, sent.remark);
+    assert.equal(env.broker.topicConfigManager.selectTopicConfig("TopicAfter"), undefined);
+  } finally {
+    await client.close();
+    await env.close();
   }
 });

@@ -61,8 +61,11 @@ export const SYSTEM_SUBSCRIPTION_GROUPS: readonly string[] = [
 
 /** Options for {@linkcode SubscriptionGroupManager}. */
 export interface SubscriptionGroupManagerOptions {
-  /** BrokerConfig `autoCreateSubscriptionGroup`: create unknown groups on first use */
-  readonly autoCreateSubscriptionGroup: boolean;
+  /**
+   * BrokerConfig `autoCreateSubscriptionGroup`: create unknown groups on first use; a function is
+   * read at each lookup, so a runtime update (UPDATE_BROKER_CONFIG) applies at once, as in RocketMQ
+   */
+  readonly autoCreateSubscriptionGroup: boolean | (() => boolean);
   /** where subscriptionGroup.json lives */
   readonly fs: FileSystem;
   /** path of subscriptionGroup.json (`StorePaths.subscriptionGroupJson`) */
@@ -97,7 +100,7 @@ export interface SubscriptionGroupWrapper {
  * ```
  */
 export class SubscriptionGroupManager {
-  readonly #autoCreate: boolean;
+  readonly #autoCreate: () => boolean;
   readonly #file: MetadataFile;
   readonly #clock: Clock;
   readonly #mutex = new Mutex();
@@ -108,7 +111,8 @@ export class SubscriptionGroupManager {
 
   /** @param options auto-creation, file and clock */
   constructor(options: SubscriptionGroupManagerOptions) {
-    this.#autoCreate = options.autoCreateSubscriptionGroup;
+    const autoCreate = options.autoCreateSubscriptionGroup;
+    this.#autoCreate = typeof autoCreate === "function" ? autoCreate : () => autoCreate;
     this.#file = new MetadataFile(options.fs, options.path);
     this.#clock = options.clock;
     this.#dataVersion = initialDataVersion(options.clock.now());
@@ -174,7 +178,7 @@ export class SubscriptionGroupManager {
   findSubscriptionGroupConfig(group: string): Promise<SubscriptionGroupConfig | null> {
     const existing = this.#table.get(group);
     if (existing !== undefined) return Promise.resolve(existing);
-    if (!this.#autoCreate && !isSysConsumerGroup(group)) return Promise.resolve(null);
+    if (!this.#autoCreate() && !isSysConsumerGroup(group)) return Promise.resolve(null);
     if (validateGroup(group) !== null) return Promise.resolve(null);
     return this.#mutex.run(async () => {
       const found = this.#table.get(group);

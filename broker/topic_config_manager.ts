@@ -41,8 +41,12 @@ export {
 
 /** Options for {@linkcode TopicConfigManager}. */
 export interface TopicConfigManagerOptions {
-  /** the BrokerConfig keys that decide the system topics and auto-creation */
-  readonly brokerConfig: SystemTopicSettings;
+  /**
+   * the BrokerConfig keys that decide the system topics and auto-creation; a function is read
+   * at each use, so a runtime `autoCreateTopicEnable` update (UPDATE_BROKER_CONFIG) applies to
+   * the next send, as in RocketMQ
+   */
+  readonly brokerConfig: SystemTopicSettings | (() => SystemTopicSettings);
   /** where topics.json lives */
   readonly fs: FileSystem;
   /** path of topics.json (`StorePaths.topicsJson`) */
@@ -122,7 +126,7 @@ export interface CreateTopicInSendBackOptions {
  * ```
  */
 export class TopicConfigManager {
-  readonly #settings: SystemTopicSettings;
+  readonly #settings: () => SystemTopicSettings;
   readonly #file: MetadataFile;
   readonly #clock: Clock;
   readonly #mutex = new Mutex();
@@ -133,7 +137,8 @@ export class TopicConfigManager {
 
   /** @param options broker settings, file and clock */
   constructor(options: TopicConfigManagerOptions) {
-    this.#settings = options.brokerConfig;
+    const settings = options.brokerConfig;
+    this.#settings = typeof settings === "function" ? settings : () => settings;
     this.#file = new MetadataFile(options.fs, options.path);
     this.#clock = options.clock;
     this.#dataVersion = initialDataVersion(options.clock.now());
@@ -147,7 +152,7 @@ export class TopicConfigManager {
    */
   async load(): Promise<void> {
     const table = new Map<string, TopicConfig>();
-    for (const config of buildSystemTopics(this.#settings)) {
+    for (const config of buildSystemTopics(this.#settings())) {
       table.set(config.topicName, config);
       this.#systemTopics.add(config.topicName);
     }
@@ -245,7 +250,7 @@ export class TopicConfigManager {
     const template = this.#table.get(defaultTopic);
     if (
       template !== undefined && defaultTopic === AUTO_CREATE_TOPIC_KEY_TOPIC &&
-      !this.#settings.autoCreateTopicEnable &&
+      !this.#settings().autoCreateTopicEnable &&
       template.perm !== (PermName.PERM_READ | PermName.PERM_WRITE)
     ) {
       const stripped = { ...template, perm: PermName.PERM_READ | PermName.PERM_WRITE };
