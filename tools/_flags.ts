@@ -105,6 +105,29 @@ export class ParsedFlags {
   }
 
   /**
+   * Reads a time bound: any Java long (`Long.MAX_VALUE`, RocketMQ's "no end", included), clamped
+   * to the safe-integer range, which bounds the same messages.
+   *
+   * @param short a one-letter option name
+   * @param fallback the value when the option is absent
+   * @returns the number
+   * @throws {FlagError} naming the option when the value is not a Java long
+   */
+  clampedLong(short: string, fallback: number): number {
+    const text = this.get(short);
+    if (text === undefined) return fallback;
+    const value = INTEGER_TEXT.test(text) ? BigInt(text) : undefined;
+    if (value === undefined || value < -(2n ** 63n) || value >= 2n ** 63n) {
+      throw new FlagError(
+        `invalid value ${JSON.stringify(text)} for option ${this.describe(short)}: ` +
+          `expected an integer between -9223372036854775808 and 9223372036854775807`,
+      );
+    }
+    const max = BigInt(Number.MAX_SAFE_INTEGER);
+    return Number(value > max ? max : value < -max ? -max : value);
+  }
+
+  /**
    * Reads a boolean as Java `Boolean.parseBoolean` does: true only for `true`, any case.
    *
    * @param short a one-letter option name

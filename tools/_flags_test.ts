@@ -67,3 +67,21 @@ Deno.test("formatUsage lists every option, required ones unbracketed", () => {
       " -t,--topic <arg>           topic name\n",
   );
 });
+
+Deno.test("Flags.clampedLong takes any Java long, Long.MAX_VALUE clamped to the safe range", () => {
+  const read = (value: string) => parseFlags(["-t", "T", "-r", value], SPECS).clampedLong("r", 0);
+  assert.equal(read("9223372036854775807"), Number.MAX_SAFE_INTEGER);
+  assert.equal(read("-9223372036854775808"), -Number.MAX_SAFE_INTEGER);
+  assert.equal(read("1700000000000"), 1_700_000_000_000);
+  assert.equal(parseFlags(["-t", "T"], SPECS).clampedLong("r", 42), 42);
+  for (const bad of ["9223372036854775808", "1e3", "x"]) {
+    assert.throws(
+      () => read(bad),
+      new FlagError(
+        `invalid value ${
+          JSON.stringify(bad)
+        } for option -r (readQueueNums): expected an integer between -9223372036854775808 and 9223372036854775807`,
+      ),
+    );
+  }
+});

@@ -32,6 +32,8 @@ Deno.test("mqadmin sendMessage stores a message that queryMsgByKey and queryMsgB
         `${msgId.padEnd(50)} ${queueId.padStart(4)} ${"0".padStart(40)}\n`,
     );
     assert.equal(ok(await cli("queryMsgByKey -t TopicMsg -k nope")).out.split("\n").length, 2);
+    const longMax = "queryMsgByKey -t TopicMsg -k order-42 -b 0 -e 9223372036854775807";
+    assert.match(ok(await cli(longMax)).out, new RegExp(`^${msgId} `, "m"), "Long.MAX_VALUE end");
 
     const saved = new Map<string, string>();
     const saveMessageBody = (id: string, body: Uint8Array) => {

@@ -85,6 +85,17 @@ Deno.test("Query message processors answer key queries and views", async () => {
       ...range,
     });
     assert.deepEqual(decodeRecords(byUniq.body).map((r) => r.properties.get("UNIQ_KEY")), [uniq]);
+    // Java's queryMessageByUniqKey (viewMessage by msgId) asks up to Long.MAX_VALUE.
+    const toLongMax = await client.call(RequestCode.QUERY_MESSAGE, {
+      topic: "TopicQ",
+      key: uniq,
+      maxNum: "32",
+      _UNIQUE_KEY_QUERY: "true",
+      beginTimestamp: range.beginTimestamp,
+      endTimestamp: "9223372036854775807",
+    });
+    assert.equal(toLongMax.code, ResponseCode.SUCCESS, toLongMax.remark);
+    assert.equal(decodeRecords(toLongMax.body).length, 1);
     const none = await client.call(RequestCode.QUERY_MESSAGE, {
       topic: "TopicQ",
       key: "absent",

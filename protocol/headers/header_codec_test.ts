@@ -5,7 +5,8 @@ import { RequestCode } from "../request_code.ts";
 import { ResponseCode } from "../response_code.ts";
 import { decodeHeader, encodeHeader, errorResponse } from "./header_codec.ts";
 import { CreateTopicRequestHeader, ResetOffsetRequestHeader } from "./admin_headers.ts";
-import { UpdateConsumerOffsetRequestHeader } from "./offset_headers.ts";
+import { SearchOffsetRequestHeader, UpdateConsumerOffsetRequestHeader } from "./offset_headers.ts";
+import { QueryMessageRequestHeader } from "./query_message_headers.ts";
 import { PullMessageRequestHeader, PullMessageResponseHeader } from "./pull_message_header.ts";
 import { UnregisterClientRequestHeader } from "./client_headers.ts";
 
@@ -87,6 +88,31 @@ Deno.test("decodeHeader rejects unparsable numbers naming the value", () => {
     -1,
   );
   assert.equal(decodeHeader(UpdateConsumerOffsetRequestHeader, bad("queueId", "+7")).queueId, 7);
+});
+
+Deno.test("decodeHeader takes Long.MAX_VALUE time bounds, clamped to the safe range", () => {
+  const query = (endTimestamp: string) =>
+    decodeHeader(
+      QueryMessageRequestHeader,
+      createRequest(RequestCode.QUERY_MESSAGE, {
+        extFields: { topic: "T", key: "K", maxNum: "32", beginTimestamp: "0", endTimestamp },
+      }),
+    ).endTimestamp;
+  assert.equal(query("9223372036854775807"), Number.MAX_SAFE_INTEGER);
+  assert.equal(query("-9223372036854775808"), Number.MIN_SAFE_INTEGER);
+  assert.equal(query("1700000000000"), 1_700_000_000_000);
+  assert.throws(
+    () => query("9223372036854775808"),
+    /endTimestamp is not a long: "9223372036854775808"/,
+  );
+  assert.throws(() => query("1e3"), /endTimestamp is not a long: "1e3"/);
+  const search = decodeHeader(
+    SearchOffsetRequestHeader,
+    createRequest(RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, {
+      extFields: { topic: "T", queueId: "0", timestamp: "9223372036854775807" },
+    }),
+  );
+  assert.equal(search.timestamp, Number.MAX_SAFE_INTEGER);
 });
 
 Deno.test("decodeHeader reads booleans as Java does: true in any case, anything else false", () => {

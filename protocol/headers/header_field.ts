@@ -31,6 +31,27 @@ function integerValue(what: "int" | "long", min: number, max: number) {
   });
 }
 
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
+const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Any Java long, clamped to the safe-integer range (for bounds such as `Long.MAX_VALUE`). */
+function clampedLongValue() {
+  return stringValue().transform((text, ctx) => {
+    const n = INTEGER.test(text) ? BigInt(text) : undefined;
+    if (n !== undefined && n >= LONG_MIN && n <= LONG_MAX) {
+      return Number(n > SAFE_MAX ? SAFE_MAX : n < SAFE_MIN ? SAFE_MIN : n);
+    }
+    ctx.issues.push({
+      code: "custom",
+      message: `is not a long: ${JSON.stringify(text)}`,
+      input: text,
+    });
+    return z.NEVER;
+  });
+}
+
 /**
  * Field builders for header schemas. Append `.optional()` for fields Java does not mark required.
  *
@@ -50,6 +71,11 @@ export const headerField = {
   int: () => integerValue("int", INT32_MIN, INT32_MAX),
   /** a decimal Java long, held as a number: must be a safe integer (below 2^53) */
   long: () => integerValue("long", Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+  /**
+   * a decimal Java long of any size, clamped to the safe-integer range: for time bounds, where
+   * Java clients send `Long.MAX_VALUE` for "no end" (a clamped bound means the same)
+   */
+  clampedLong: clampedLongValue,
   /** a boolean as Java `Boolean.parseBoolean`: "true" in any case is true, anything else false */
   bool: () => stringValue().transform((text) => text.length === 4 && text.toLowerCase() === "true"),
 } as const;

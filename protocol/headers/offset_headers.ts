@@ -39,7 +39,7 @@ export type UpdateConsumerOffsetRequestHeader = z.output<typeof UpdateConsumerOf
 export const SearchOffsetRequestHeader = z.object({
   topic: f.string(),
   queueId: f.int(),
-  timestamp: f.long(),
+  timestamp: f.clampedLong(),
   /** 5.x: "lower" (default) or "upper" */
   boundaryType: f.string().optional(),
 });

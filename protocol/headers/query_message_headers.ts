@@ -15,8 +15,8 @@ export const QueryMessageRequestHeader = z.object({
   topic: f.string(),
   key: f.string(),
   maxNum: f.int(),
-  beginTimestamp: f.long(),
-  endTimestamp: f.long(),
+  beginTimestamp: f.clampedLong(),
+  endTimestamp: f.clampedLong(), // Java's unique-key query and mqadmin send Long.MAX_VALUE
   [UNIQUE_KEY_QUERY]: f.bool().optional(),
 });
 /** Decoded QueryMessageRequestHeader. */

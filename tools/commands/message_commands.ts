@@ -74,8 +74,8 @@ async function queryMsgByKey(ctx: CommandContext): Promise<void> {
   const { flags, out } = ctx;
   const found = await ctx.admin().queryMessageByKey(flags.require("t"), flags.require("k"), {
     maxNum: flags.int("m", QUERY_BY_KEY_MAX_DEFAULT),
-    beginTimestamp: flags.long("b", 0),
-    endTimestamp: flags.long("e", Number.MAX_SAFE_INTEGER),
+    beginTimestamp: flags.clampedLong("b", 0),
+    endTimestamp: flags.clampedLong("e", Number.MAX_SAFE_INTEGER), // Long.MAX_VALUE, as Java
   });
   out.write(javaFormat("%-50s %4s %40s%n", "#Message ID", "#QID", "#Offset"));
   for (const msg of found) {
