@@ -409,18 +409,32 @@ export class AdminClient extends AdminClientBase {
     uniqueKey: boolean,
     o: QueryMessageOptions,
   ): Promise<MessageExt[]> {
-    const out: MessageExt[] = [];
-    for (const addr of this.masters(await this.topicRoute(topic))) {
-      const result = await this.api.queryMessage(addr, {
+    const masters = this.masters(await this.topicRoute(topic));
+    // Every broker at once; one that fails (crashed, still in the route) is logged and the
+    // others' messages returned, as RocketMQ's MQAdminImpl.queryMessage does.
+    const results = await Promise.allSettled(masters.map((addr) =>
+      this.api.queryMessage(addr, {
         topic,
         key,
         maxNum: o.maxNum ?? QUERY_MAX_NUM_DEFAULT,
         beginTimestamp: o.beginTimestamp ?? 0,
         endTimestamp: o.endTimestamp ?? Number.MAX_SAFE_INTEGER,
         uniqueKey,
-      }, this.timeoutMs);
-      out.push(...result.messages);
-    }
+      }, this.timeoutMs)
+    ));
+    const out: MessageExt[] = [];
+    const failures: unknown[] = [];
+    results.forEach((result, i) => {
+      if (result.status === "fulfilled") {
+        out.push(...result.value.messages);
+      } else {
+        failures.push(result.reason);
+        this.config.logger.warn(
+          `queryMessage of ${topic} from ${masters[i]} failed: ${(result.reason as Error).message}`,
+        );
+      }
+    });
+    if (failures.length > 0 && failures.length === results.length) throw failures[0];
     return out;
   }
 

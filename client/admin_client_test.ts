@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
 import { RequestCode } from "../protocol/request_code.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
-import { startTestBroker, type TestBroker } from "../tests/broker_test_env.ts";
+import { registerRoute, startTestBroker, type TestBroker } from "../tests/broker_test_env.ts";
 import { startTestProducer, testClientOptions } from "./_client_testing.ts";
 import { AdminClient } from "./admin_client.ts";
 import { MQClientError } from "./client_error.ts";
@@ -198,5 +198,42 @@ Deno.test("AdminClient finds messages by key and unique key and views one by its
     await env.broker.store.waitDispatched();
     const collided = await admin.queryMessageByKey("TopicAa", "k");
     assert.deepEqual(collided.map((m) => [m.topic, m.bodyText]), [["TopicAa", "mine"]]);
+  });
+});
+
+Deno.test("AdminClient finds messages on the brokers that answer when another of the route is down", async () => {
+  await withAdmin(async (env, admin, producer) => {
+    const sent = await producer.send({ topic: "TopicQ", body: "hello", keys: "order-7" });
+    await env.broker.registration!.registerNow();
+    await env.broker.store.waitDispatched();
+    // A crashed broker still in the route: its port refuses connections.
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const deadAddr = `127.0.0.1:${listener.addr.port}`;
+    listener.close();
+    const closeRoute = await registerRoute(
+      env.namesrvAddr!,
+      { brokerName: "broker-0dead", brokerAddr: deadAddr },
+      [{ name: "TopicQ", queues: 4, perm: 6 }, { name: "broker-0dead", queues: 1, perm: 7 }],
+    );
+    try {
+      assert.equal((await admin.topicRoute("TopicQ")).brokerDatas.length, 2);
+      const byKey = await admin.queryMessageByKey("TopicQ", "order-7");
+      assert.deepEqual(byKey.map((m) => m.bodyText), ["hello"]);
+      const byId = await admin.queryMessageByUniqKey("TopicQ", sent.msgId);
+      assert.deepEqual(byId.map((m) => m.msgId), [sent.msgId]);
+      // Only the dead broker: its error, not an empty answer.
+      const alone = await registerRoute(
+        env.namesrvAddr!,
+        { brokerName: "broker-0dead", brokerAddr: deadAddr },
+        [{ name: "TopicDead", queues: 1, perm: 6 }, { name: "broker-0dead", queues: 1, perm: 7 }],
+      );
+      try {
+        await assert.rejects(admin.queryMessageByKey("TopicDead", "k"), /Cannot connect/);
+      } finally {
+        await alone();
+      }
+    } finally {
+      await closeRoute();
+    }
   });
 });
