@@ -9,7 +9,11 @@
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { ResponseCode, responseCodeName } from "../protocol/response_code.ts";
-import { decodeOffsetMessageId } from "../store/message_id.ts";
+import {
+  decodeOffsetMessageId,
+  type HostAddress,
+  type OffsetMessageId,
+} from "../store/message_id.ts";
 import {
   encodeProperties,
   MessageConst,
@@ -182,6 +186,11 @@ async function produce(context: BrokerAdminContext, c: Context): Promise<Respons
   }, 201);
 }
 
+function sameHost(a: HostAddress, b: HostAddress): boolean {
+  return a.port === b.port && a.address.length === b.address.length &&
+    a.address.every((byte, i) => byte === b.address[i]);
+}
+
 /**
  * Registers `GET /messages/:msgId`, `GET /messages?topic=&key=` and `POST /topics/:topic/messages`.
  *
@@ -192,17 +201,20 @@ export function registerMessageRoutes(app: Hono, context: BrokerAdminContext): v
   app.get("/messages/:msgId", async (c) => {
     const msgId = c.req.param("msgId");
     const query = validate(viewQuerySchema, c.req.query(), "query");
-    let physicalOffset: number;
+    let decoded: OffsetMessageId;
     try {
-      physicalOffset = decodeOffsetMessageId(msgId).physicalOffset;
+      decoded = decodeOffsetMessageId(msgId);
     } catch (error) {
       throw new HttpError(400, (error as Error).message, {
         field: "msgId",
         expected: "an offset message id",
       });
     }
-    const record = await context.messageStore.lookMessageByOffset(physicalOffset);
-    if (record === null) throw new HttpError(404, `No message with id ${msgId}`, { msgId });
+    const record = await context.messageStore.lookMessageByOffset(decoded.physicalOffset);
+    // An id names its broker too: another broker's id may hit an unrelated record here.
+    if (record === null || !sameHost(record.storeHost, decoded.host)) {
+      throw new HttpError(404, `No message with id ${msgId}`, { msgId });
+    }
     return c.json(messageView(record, query.bodyEncoding));
   });
 

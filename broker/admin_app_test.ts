@@ -429,6 +429,12 @@ Deno.test("Broker admin app message routes answer bad input 400 and unknown thin
       }),
       201,
     );
+    // Another broker's id with this record's offset (every commit log starts at 0).
+    const foreign = "0A000002" + sent.msgId.slice(8);
+    await json(await send(app, "GET", `/messages/${foreign}`), 404);
+    const otherPort = sent.msgId.slice(0, 8) + "0000FFFF" + sent.msgId.slice(16);
+    await json(await send(app, "GET", `/messages/${otherPort}`), 404);
+    assert.equal((await send(app, "GET", `/messages/${sent.msgId}`)).status, 200);
     const start = parseInt(sent.msgId.slice(16), 16);
     for (let k = 1; k < 300; k++) {
       const id = sent.msgId.slice(0, 16) + (start + k).toString(16).toUpperCase().padStart(16, "0");
