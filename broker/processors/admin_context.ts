@@ -175,6 +175,7 @@ export interface BrokerAdminContext {
   /** committed offsets */
   readonly consumerOffsetManager: Pick<
     ConsumerOffsetManager,
+    | "commitOffset"
     | "queryOffset"
     | "whichTopicByConsumer"
     | "whichGroupByTopic"

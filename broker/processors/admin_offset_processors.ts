@@ -106,6 +106,61 @@ export async function resetOffsetTable(
 }
 
 /**
+ * The offset a 5.x reset of one queue moves a group to (RocketMQ 5.x `resetOffsetInner`, sent by
+ * `resetOffsetByQueueId` and `mqadmin resetOffsetByTime -q`): `offset` when given (and not -1),
+ * within the queue's range, else the first offset stored at or after `timestamp` (the max offset
+ * for a negative one). It is committed for the group, as 5.x's `assignResetOffset` does.
+ *
+ * @param context the broker
+ * @param header the request, with `queueId` ≥ 0
+ * @returns that one queue's offset
+ * @throws {BrokerError} SYSTEM_ERROR on a slave or for an offset out of range; TOPIC_NOT_EXIST,
+ *   SUBSCRIPTION_GROUP_NOT_EXIST
+ */
+export async function resetQueueOffset(
+  context: BrokerAdminContext,
+  header: ResetOffsetRequestHeader & { queueId: number },
+): Promise<[MessageQueue, number][]> {
+  const { topic, group, queueId, timestamp } = header;
+  const { messageStore: store, configuration } = context;
+  if (configuration.config.brokerRole === "SLAVE") {
+    throw new BrokerError(ResponseCode.SYSTEM_ERROR, "Can not reset offset in slave broker");
+  }
+  if (context.topicConfigManager.selectTopicConfig(topic) === undefined) {
+    throw new BrokerError(ResponseCode.TOPIC_NOT_EXIST, `Topic ${topic} does not exist`);
+  }
+  if (context.subscriptionGroupManager.getSubscriptionGroupConfig(group) === undefined) {
+    throw new BrokerError(
+      ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+      `Group ${group} does not exist`,
+    );
+  }
+  let offset = header.offset ?? -1;
+  if (offset !== -1) {
+    const min = store.getMinOffsetInQueue(topic, queueId);
+    const max = store.getMaxOffsetInQueue(topic, queueId);
+    if ((min >= 0 && offset < min) || offset > max + 1) {
+      throw new BrokerError(
+        ResponseCode.SYSTEM_ERROR,
+        `Target offset ${offset} not in consume queue range [${min}-${max}]`,
+      );
+    }
+  } else {
+    offset = timestamp < 0
+      ? store.getMaxOffsetInQueue(topic, queueId)
+      : await store.getOffsetInQueueByTime(topic, queueId, timestamp);
+  }
+  context.consumerOffsetManager.commitOffset({
+    clientHost: "admin",
+    group,
+    topic,
+    queueId,
+    offset,
+  });
+  return [[{ topic, brokerName: configuration.config.brokerName, queueId }, offset]];
+}
+
+/**
  * Relays an admin request to one client of a group and answers with the client's answer
  * (RocketMQ `callConsumer`): a fresh request with the same code, header fields and body.
  *
@@ -183,7 +238,11 @@ export function registerOffsetAdminProcessors(
 
   register(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, async (request) => {
     const header = decodeHeader(ResetOffsetRequestHeader, request);
-    const table = await resetOffsetTable(context, header);
+    const queueId = header.queueId ?? -1;
+    // 5.x names one queue (-1: all, the 4.x reset by time of every queue).
+    const table = queueId >= 0
+      ? await resetQueueOffset(context, { ...header, queueId })
+      : await resetOffsetTable(context, header);
     const body = encodeResetOffsetBody(table);
     // The consumers move their own offsets (and commit them); the broker only tells them.
     const extFields = encodeHeader({
@@ -197,7 +256,7 @@ export function registerOffsetAdminProcessors(
       () =>
         createRequest(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, { extFields, body, oneway: true }),
     );
-    if (sent === 0) {
+    if (sent === 0 && queueId < 0) { // one queue: committed here, so done (5.x answers SUCCESS)
       return createResponse(
         request,
         ResponseCode.CONSUMER_NOT_ONLINE,

@@ -126,6 +126,69 @@ Deno.test("INVOKE_BROKER_TO_RESET_OFFSET tells an online group's consumers the o
   });
 });
 
+Deno.test("INVOKE_BROKER_TO_RESET_OFFSET with a 5.x queueId resets that one queue only", async () => {
+  await withWire(async (broker, invoke) => {
+    await invoke(RequestCode.UPDATE_AND_CREATE_TOPIC, CREATE_T1);
+    for (let queueId = 0; queueId < 2; queueId++) {
+      for (let i = 0; i < 3; i++) await broker.produce("T1", { queueId });
+    }
+    const group = JSON.stringify({ groupName: "G" });
+    await invoke(RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, undefined, group);
+    const offsets = broker.consumerOffsetManager;
+    offsets.commitOffset(commit("G", "T1", 0, 3));
+    offsets.commitOffset(commit("G", "T1", 1, 3));
+    // What 5.x resetOffsetByQueueId sends after its UPDATE_CONSUMER_OFFSET: isForce false, time 0.
+    const reset = (fields: Record<string, string | number>) =>
+      invoke(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, {
+        topic: "T1",
+        group: "G",
+        timestamp: 0,
+        isForce: false,
+        ...fields,
+      });
+
+    const offline = await reset({ queueId: 1, offset: 1 });
+    assert.equal(offline.code, ResponseCode.SUCCESS, offline.remark);
+    assert.equal(
+      text(offline),
+      '{"offsetTable":{{"brokerName":"broker-a","queueId":1,"topic":"T1"}:1}}',
+    );
+    assert.deepEqual([offsets.queryOffset("G", "T1", 0), offsets.queryOffset("G", "T1", 1)], [
+      3,
+      1,
+    ]);
+
+    broker.addConsumer("G", "T1", "client-1");
+    const online = await reset({ queueId: 1, offset: 2 });
+    assert.equal(online.code, ResponseCode.SUCCESS, online.remark);
+    assert.equal(broker.pushed.length, 1);
+    const told = new TextDecoder().decode(broker.pushed[0].request.body);
+    assert.equal(told, '{"offsetTable":{{"brokerName":"broker-a","queueId":1,"topic":"T1"}:2}}');
+    assert.deepEqual([offsets.queryOffset("G", "T1", 0), offsets.queryOffset("G", "T1", 1)], [
+      3,
+      2,
+    ]);
+
+    // No offset (or -1): by time; a negative time is the max offset.
+    assert.match(
+      text(await reset({ queueId: 0, offset: -1, timestamp: -1 })),
+      /"queueId":0,.*\}:3\}\}$/,
+    );
+    assert.match(text(await reset({ queueId: 0 })), /"queueId":0,.*\}:0\}\}$/);
+
+    const beyond = await reset({ queueId: 1, offset: 5 });
+    assert.equal(beyond.code, ResponseCode.SYSTEM_ERROR);
+    assert.equal(beyond.remark, "Target offset 5 not in consume queue range [0-3]");
+    const noGroup = await reset({ group: "NOBODY", queueId: 1, offset: 1 });
+    assert.equal(noGroup.code, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST);
+    assert.equal(noGroup.remark, "Group NOBODY does not exist");
+    const noTopic = await reset({ topic: "NOPE", queueId: 1, offset: 1 });
+    assert.equal(noTopic.code, ResponseCode.TOPIC_NOT_EXIST);
+    assert.equal(noTopic.remark, "Topic NOPE does not exist");
+    assert.equal(offsets.queryOffset("G", "T1", 1), 2, "a refused reset changes nothing");
+  });
+});
+
 Deno.test("GET_CONSUMER_RUNNING_INFO and CONSUME_MESSAGE_DIRECTLY are relayed to the client named", async () => {
   const env = await startTestBroker({ withNamesrv: false });
   const consumer = new TestBrokerClient(new DenoTcpTransport(), env.address);
