@@ -92,6 +92,8 @@ export abstract class ConsumerBase<
   protected instance: MQClientInstance | undefined;
   /** the engine, once started */
   protected engine: E | undefined;
+  /** the first start, settled (never rejects): a shutdown waits for it */
+  #starting: Promise<void> | undefined;
 
   /**
    * @param options the consumer's options
@@ -182,6 +184,18 @@ export abstract class ConsumerBase<
   }
 
   /**
+   * Remembers the first start, so that a shutdown during it waits for it and then stops what it
+   * started (RocketMQ's consumer `start` and `shutdown` are `synchronized`).
+   *
+   * @param starting the start under way
+   * @returns `starting`
+   */
+  protected trackStart(starting: Promise<void>): Promise<void> {
+    this.#starting ??= starting.then(() => {}, () => {});
+    return starting;
+  }
+
+  /**
    * The first step of `start`: refuses a second start, marks START_FAILED until it succeeds and
    * resolves the allocation strategy.
    *
@@ -250,11 +264,13 @@ export abstract class ConsumerBase<
   }
 
   /**
-   * Shutdown: stops the engine, leaves the group and releases the instance. Idempotent.
+   * Shutdown: stops the engine, leaves the group and releases the instance. Idempotent; during a
+   * start it waits for the start, then stops what it started.
    *
    * @param beforeRelease extra step after leaving the group
    */
   protected async stopRunning(beforeRelease?: (engine: E) => Promise<void>): Promise<void> {
+    await this.#starting;
     if (this.serviceState !== "RUNNING") {
       this.serviceState = "SHUTDOWN_ALREADY";
       return;

@@ -112,6 +112,8 @@ export class Producer {
   readonly #manager: MQClientManager;
   readonly #permits: SendPermits;
   #state: ProducerState = "CREATE_JUST";
+  /** the first start, settled (never rejects) */
+  #starting: Promise<void> | undefined;
   #instance: MQClientInstance | undefined;
   #sender: ProducerSender | undefined;
 
@@ -162,7 +164,14 @@ export class Producer {
    *
    * @throws {MQClientError} for a bad or duplicate group, or when started before
    */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    const starting = this.#start();
+    // A shutdown during the start waits for it, then stops what it started.
+    this.#starting ??= starting.then(() => {}, () => {});
+    return starting;
+  }
+
+  async #start(): Promise<void> {
     if (this.#state !== "CREATE_JUST") {
       throw new MQClientError(
         `The producer service state not OK, maybe started once, ${this.#state}${suggestTodo()}`,
@@ -192,9 +201,10 @@ export class Producer {
 
   /**
    * Fails waiting sends, lets sends in flight finish, unregisters the group (UNREGISTER_CLIENT)
-   * and releases the client instance. Idempotent.
+   * and releases the client instance. Idempotent; during a start it waits for the start first.
    */
   async shutdown(): Promise<void> {
+    await this.#starting;
     if (this.#state !== "RUNNING") {
       this.#state = "SHUTDOWN_ALREADY";
       return;

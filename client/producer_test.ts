@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { startTestBroker, type TestBroker } from "../tests/broker_test_env.ts";
-import { pullMessages, startTestProducer, waitFor } from "./_client_testing.ts";
+import { pullMessages, startTestProducer, testClientOptions, waitFor } from "./_client_testing.ts";
+import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
 import { MQClientError } from "./client_error.ts";
 import { Message } from "./message.ts";
 import { decodeMessages } from "./message_decoder.ts";
@@ -254,5 +255,22 @@ Deno.test("Producer refuses bad messages, a duplicate group and sends before sta
       );
     }, { clientManager: manager });
     assert.equal(manager.size, 0, "the instance is released with its last producer");
+  });
+});
+
+Deno.test("Producer shutdown() during start() waits for the start, then stops the producer", async () => {
+  await withBroker(async (env) => {
+    const producer = new Producer({
+      producerGroup: "PG_STOP_EARLY",
+      ...testClientOptions(env.namesrvAddr!),
+      logger: silentRemotingLogger,
+      clientManager: new MQClientManager(),
+    });
+    const starting = producer.start();
+    await producer.shutdown();
+    await starting;
+    assert.equal(producer.state, "SHUTDOWN_ALREADY");
+    await assert.rejects(producer.send({ topic: "T", body: "x" }), /SHUTDOWN_ALREADY/);
+    // A producer left running would leave timers and sockets the test sanitizers report.
   });
 });

@@ -179,7 +179,11 @@ export class PullConsumer
    *
    * @throws {MQClientError} when started before, no strategy is set, or the group is taken
    */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    return this.trackStart(this.#start());
+  }
+
+  async #start(): Promise<void> {
     const strategy = this.beginStart("PullConsumer");
     const instance = this.manager.acquire(this.config.client);
     await this.registerOn(instance);

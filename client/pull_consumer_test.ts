@@ -220,3 +220,20 @@ Deno.test("PullConsumer iteration left in the middle of a batch gives the rest a
     }
   });
 });
+
+Deno.test("PullConsumer shutdown() during start() waits for the start, then stops the consumer", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicPullStopEarly";
+    await t.createTopic(topic, 2);
+    const c = testPullConsumer(t.namesrvAddr, { consumerGroup: "CG_PULL_STOP_EARLY" });
+    c.subscribe(topic, "*");
+    const starting = c.start();
+    await c.shutdown();
+    await starting;
+    assert.equal(c.state, "SHUTDOWN_ALREADY");
+    await assert.rejects(
+      c.poll({ timeoutMs: 100 }),
+      (e: Error) => e.message.includes(NOT_RUNNING_EXCEPTION_MESSAGE),
+    );
+  });
+});

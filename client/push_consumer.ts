@@ -170,7 +170,11 @@ export class PushConsumer
    * @throws {MQClientError} when started before, no listener or strategy is set, or the group is
    *   already registered on the client instance
    */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    return this.trackStart(this.#start());
+  }
+
+  async #start(): Promise<void> {
     const strategy = this.beginStart("PushConsumer");
     const listener = this.#listener;
     if (listener === undefined) throw new MQClientError(`messageListener is null${suggestTodo()}`);

@@ -277,3 +277,20 @@ Deno.test("PushConsumer: a message whose compressed body will not inflate is dro
     }
   });
 });
+
+Deno.test("PushConsumer: shutdown() during start() waits for the start, then stops the consumer", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicStopEarly";
+    await t.createTopic(topic, 2);
+    const consumer = testPushConsumer(t.namesrvAddr, { consumerGroup: "CG_STOP_EARLY" });
+    consumer.subscribe(topic, "*");
+    consumer.registerMessageListener(() => "CONSUME_SUCCESS");
+    const starting = consumer.start();
+    await consumer.shutdown();
+    await starting;
+    assert.equal(consumer.state, "SHUTDOWN_ALREADY");
+    const group = t.env.broker.consumerManager.getConsumerGroupInfo("CG_STOP_EARLY");
+    assert.equal(group?.channelCount ?? 0, 0, "left the group on the broker");
+    // A leaked consumer would also leave timers and sockets the test sanitizers report.
+  });
+});
