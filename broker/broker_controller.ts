@@ -10,6 +10,7 @@
  */
 
 import { type Clock, systemClock } from "../common/clock.ts";
+import { Lifecycle } from "../common/lifecycle.ts";
 import type { RemotingChannel } from "../protocol/remoting_channel.ts";
 import { RemotingClient } from "../protocol/remoting_client.ts";
 import { consoleRemotingLogger, type RemotingLogger } from "../protocol/remoting_logger.ts";
@@ -148,8 +149,10 @@ export class BrokerController {
   #adminContext: BrokerAdminContext | undefined;
   #http: HttpServerHandle | undefined;
   #timers: ReturnType<typeof setInterval>[] = [];
-  #started = false;
-  #shutdown: Promise<void> | undefined;
+  readonly #life = new Lifecycle("BrokerController", {
+    start: () => this.#startParts(),
+    stop: () => this.#doShutdown(),
+  });
 
   /** @param options configuration and I/O */
   constructor(options: BrokerControllerOptions) {
@@ -270,17 +273,10 @@ export class BrokerController {
    * periodic tasks and the HTTP admin, and registers with the name servers. On failure everything
    * started is stopped again.
    *
-   * @throws when a file cannot be loaded or a port cannot be bound
+   * @throws when a file cannot be loaded or a port cannot be bound, or started or shut down before
    */
-  async start(): Promise<void> {
-    if (this.#started) throw new Error("Cannot start BrokerController: already started");
-    this.#started = true;
-    try {
-      await this.#startParts();
-    } catch (error) {
-      await this.shutdown();
-      throw error;
-    }
+  start(): Promise<void> {
+    return this.#life.start();
   }
 
   async #startParts(): Promise<void> {
@@ -471,11 +467,10 @@ export class BrokerController {
   /**
    * Unregisters from the name servers, answers every parked pull, stops the HTTP admin and the
    * remoting server (in-flight requests finish), persists the offsets and shuts the store down
-   * cleanly. Idempotent.
+   * cleanly. Idempotent; during a start it waits for the start first.
    */
   shutdown(): Promise<void> {
-    this.#shutdown ??= this.#doShutdown();
-    return this.#shutdown;
+    return this.#life.shutdown();
   }
 
   async #doShutdown(): Promise<void> {

@@ -157,3 +157,37 @@ Deno.test("BrokerController applies autoCreateSubscriptionGroup and autoCreateTo
     await env.close();
   }
 });
+
+Deno.test("BrokerController shut down during its start stops all it started; a start after is refused", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edgemq_controller_" });
+  const newBroker = () =>
+    new BrokerController({
+      config: loadBrokerConfig({
+        properties: testBrokerProperties(dir),
+        env: { HOME: dir, hostname: "test-host" },
+      }).config,
+      transport: new DenoTcpTransport(),
+      fs: new DenoFileSystem(),
+      logger: silentRemotingLogger,
+    });
+  try {
+    const broker = newBroker();
+    const starting = broker.start();
+    await broker.shutdown();
+    await starting;
+    await assert.rejects(
+      Deno.connect({ hostname: "127.0.0.1", port: broker.port }).then((c) => c.close()),
+      Deno.errors.ConnectionRefused,
+    );
+    // The store lock is free again: another broker on the folder starts.
+    const next = newBroker();
+    await next.start();
+    await next.shutdown();
+    await assert.rejects(next.start(), /already started/);
+    const never = newBroker();
+    await never.shutdown();
+    await assert.rejects(never.start(), /Cannot start BrokerController: it was shut down/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -6,6 +6,7 @@
  * @module
  */
 import { type Clock, systemClock } from "../common/clock.ts";
+import { Lifecycle } from "../common/lifecycle.ts";
 import type { RemotingChannel } from "../protocol/remoting_channel.ts";
 import { consoleRemotingLogger, type RemotingLogger } from "../protocol/remoting_logger.ts";
 import { RemotingServer } from "../protocol/remoting_server.ts";
@@ -93,8 +94,10 @@ export class NamesrvController {
   readonly #logger: RemotingLogger;
   #http: HttpServerHandle | undefined;
   #scanTimer: ReturnType<typeof setInterval> | undefined;
-  #started = false;
-  #shutdown: Promise<void> | undefined;
+  readonly #life = new Lifecycle("NamesrvController", {
+    start: () => this.#startParts(),
+    stop: () => this.#doShutdown(),
+  });
 
   /** @param options configuration and I/O */
   constructor(options: NamesrvControllerOptions) {
@@ -164,17 +167,14 @@ export class NamesrvController {
    * @throws {KvConfigLoadError} when kvConfig.json is unreadable
    * @throws when a port cannot be bound
    */
-  async start(): Promise<void> {
-    if (this.#started) throw new Error("Cannot start NamesrvController: already started");
-    this.#started = true;
+  start(): Promise<void> {
+    return this.#life.start();
+  }
+
+  async #startParts(): Promise<void> {
     await this.kvConfigManager.load();
     await this.remotingServer.start();
-    try {
-      await this.#startHttp();
-    } catch (error) {
-      await this.remotingServer.shutdown();
-      throw error;
-    }
+    await this.#startHttp();
     this.#rescheduleScan();
   }
 
@@ -189,7 +189,7 @@ export class NamesrvController {
   #rescheduleScan(): void {
     if (this.#scanTimer !== undefined) clearInterval(this.#scanTimer);
     this.#scanTimer = undefined;
-    if (!this.#started || this.#shutdown !== undefined || this.#options.periodicScan === false) {
+    if (!this.#life.started || this.#life.stopping || this.#options.periodicScan === false) {
       return;
     }
     const interval = this.configuration.config.scanNotActiveBrokerInterval;
@@ -225,10 +225,12 @@ export class NamesrvController {
     }
   }
 
-  /** Stops the scan, the HTTP admin and the remoting server. Idempotent. */
+  /**
+   * Stops the scan, the HTTP admin and the remoting server. Idempotent; during a start it waits
+   * for the start first.
+   */
   shutdown(): Promise<void> {
-    this.#shutdown ??= this.#doShutdown();
-    return this.#shutdown;
+    return this.#life.shutdown();
   }
 
   async #doShutdown(): Promise<void> {

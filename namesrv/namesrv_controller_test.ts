@@ -18,6 +18,11 @@ import {
   type RegisterBrokerRequestOptions,
 } from "./register_broker_request.ts";
 import { TOPICS_PER_REGISTRATION_MAX } from "./limits.ts";
+import { loadNamesrvConfig } from "./namesrv_config.ts";
+import { NamesrvController } from "./namesrv_controller.ts";
+import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
+import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
+import { MemoryFileSystem } from "../store/adapters/memory_file_system.ts";
 
 function brokerRequest(over: Partial<RegisterBrokerRequestOptions> = {}) {
   const clusterName = over.clusterName ?? "DefaultCluster";
@@ -230,6 +235,35 @@ Deno.test("NamesrvController turns the HTTP admin off with httpAdminPort=0", asy
   } finally {
     await ns.close();
   }
+});
+
+Deno.test("NamesrvController refuses a start after its shutdown, and stops a start it interrupted", async () => {
+  const ns = await startTestNamesrv();
+  await ns.close();
+  await assert.rejects(ns.controller.start(), /already started/);
+  const { config } = loadNamesrvConfig({ listenPort: "0", bindAddress: "127.0.0.1" }, {
+    home: "/home/mq",
+  });
+  const create = () =>
+    new NamesrvController({
+      config,
+      env: { home: "/home/mq" },
+      fs: new MemoryFileSystem(),
+      transport: new DenoTcpTransport(),
+      logger: silentRemotingLogger,
+      periodicScan: false,
+    });
+  const never = create();
+  await never.shutdown();
+  await assert.rejects(never.start(), /Cannot start NamesrvController: it was shut down/);
+  const interrupted = create();
+  const starting = interrupted.start();
+  await interrupted.shutdown();
+  await starting;
+  await assert.rejects(
+    Deno.connect({ hostname: "127.0.0.1", port: interrupted.port }).then((c) => c.close()),
+    Deno.errors.ConnectionRefused,
+  );
 });
 
 Deno.test("NamesrvController removes a broker at once when its connection closes", async () => {
