@@ -183,6 +183,9 @@ Deno.test("loadBrokerConfig warns about unknown, renamed and no-effect keys", ()
     "Config key compressedRegister is accepted but has no effect on this runtime",
     "Config key forceRegister is accepted but has no effect on this runtime",
   ]);
+  assert.deepEqual(load("aclEnable=true\n").warnings, [
+    "Config key aclEnable is accepted but has no effect on this runtime",
+  ]);
   const storeKeys = new Set(Object.keys(MessageStoreConfigSchema.shape));
   for (const key of BROKER_NO_EFFECT_KEYS) assert.ok(!storeKeys.has(key), `the store reads ${key}`);
 });
@@ -228,4 +231,30 @@ Deno.test("brokerConfigToProperties prints sorted key=value lines, all or import
   assert.ok(important.includes("brokerName=broker-a"));
   assert.ok(important.includes("brokerRole=ASYNC_MASTER"));
   assert.ok(!important.some((line) => line.startsWith("serverSelectorThreads=")));
+});
+
+Deno.test("every broker config key is read by the runtime or reported as having no effect", async () => {
+  const sources: string[] = [];
+  const walk = async (dir: string) => {
+    for await (const entry of Deno.readDir(dir)) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory && entry.name !== "node_modules" && entry.name !== "testdata") {
+        await walk(path);
+      } else if (
+        entry.isFile && path.endsWith(".ts") && !path.endsWith("_test.ts") &&
+        !path.endsWith("/broker_config_schema.ts")
+      ) {
+        sources.push(await Deno.readTextFile(path));
+      }
+    }
+  };
+  const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+  for (const dir of ["broker", "store", "namesrv", "common", "protocol"]) {
+    await walk(`${root}/${dir}`);
+  }
+  const text = sources.join("\n");
+  const unread = Object.values(BROKER_CONFIG_OBJECT_KEYS).flat().filter((key) =>
+    !BROKER_NO_EFFECT_KEYS.has(key) && !new RegExp(`\\b${key}\\b`).test(text)
+  );
+  assert.deepEqual(unread, [], "keys neither read nor in BROKER_NO_EFFECT_KEYS");
 });
