@@ -1,7 +1,7 @@
 /**
  * `deno task namesrv [-c namesrv.properties] [-p] [-h]`: runs a name server the way `mqnamesrv`
- * does. `-c` applies a Java properties file over RocketMQ's defaults (and, unless the file sets
- * `configStorePath`, becomes the file UPDATE_NAMESRV_CONFIG writes back to, as in RocketMQ);
+ * does. `-c` applies a Java properties file over RocketMQ's defaults (and becomes the file
+ * UPDATE_NAMESRV_CONFIG writes back to, whatever `configStorePath` it names, as in RocketMQ);
  * `-p` prints the effective configuration and exits; `-h` prints usage. A bad value exits 1
  * before any port is bound. SIGINT / SIGTERM / SIGHUP shut down gracefully.
  *
@@ -76,7 +76,15 @@ async function loadConfig(args: Args, env: NamesrvEnv) {
   }
   try {
     const result = loadNamesrvConfig(properties, env);
-    if (args.configFile !== undefined && !properties.has("configStorePath")) {
+    if (args.configFile !== undefined) {
+      // The -c file wins over a configStorePath inside it (a copied or mounted file names its
+      // old place): RocketMQ's NamesrvStartup sets it after reading the file.
+      const named = properties.get("configStorePath");
+      if (named !== undefined && named !== args.configFile) {
+        result.warnings.push(
+          `Config key configStorePath ${named} is replaced by the -c file ${args.configFile}, where updates persist`,
+        );
+      }
       result.config.configStorePath = args.configFile;
     }
     return result;

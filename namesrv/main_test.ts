@@ -42,7 +42,8 @@ Deno.test("namesrv main -p prints the effective config with the file's overrides
     const file = `${dir}/namesrv.properties`;
     await Deno.writeTextFile(
       file,
-      "listenPort=19876\norderMessageEnable=true\nproductEnvName = test \nmapedFoo=1\n",
+      "listenPort=19876\norderMessageEnable=true\nproductEnvName = test \nmapedFoo=1\n" +
+        "configStorePath=/old-box/namesrv.properties\n", // a copied file names its old place
     );
     const { code, stdout, stderr } = await run(["-c", file, "-p"], dir);
     assert.equal(code, 0, stderr);
@@ -57,6 +58,10 @@ Deno.test("namesrv main -p prints the effective config with the file's overrides
     );
     assert.equal(printed.get("kvConfigPath"), `${dir}/namesrv/kvConfig.json`);
     assert.match(stderr, /WARN Unknown config key mapedFoo ignored/);
+    assert.match(
+      stderr,
+      /WARN Config key configStorePath \/old-box\/namesrv\.properties is replaced by the -c file /,
+    );
     assert.match(
       stderr,
       /WARN Config key productEnvName is accepted but has no effect on this runtime/,
