@@ -9,7 +9,12 @@
  */
 import { ConfigFile, ConfigFileCorruptError } from "../store/config_file.ts";
 import type { FileSystem } from "../store/file_system.ts";
-import { KV_ENTRIES_MAX, KV_TEXT_CHARS_MAX } from "./limits.ts";
+import {
+  KV_ENTRIES_MAX,
+  KV_NAMESPACE_BYTES_MAX,
+  KV_TEXT_CHARS_MAX,
+  KV_TOTAL_BYTES_MAX,
+} from "./limits.ts";
 
 /** RocketMQ's namespace of ordered-topic configs (`NamesrvUtil.NAMESPACE_ORDER_TOPIC_CONFIG`). */
 export const NAMESPACE_ORDER_TOPIC_CONFIG = "ORDER_TOPIC_CONFIG";
@@ -50,6 +55,9 @@ export class KvConfigManager {
   readonly #options: KvConfigManagerOptions;
   readonly #file: ConfigFile;
   #entries = 0;
+  /** JSON bytes per namespace and in all (KV_NAMESPACE_BYTES_MAX, KV_TOTAL_BYTES_MAX) */
+  readonly #namespaceBytes = new Map<string, number>();
+  #totalBytes = 0;
   #version = 0;
   #tail: Promise<void> = Promise.resolve();
 
@@ -93,7 +101,8 @@ export class KvConfigManager {
    * @param namespace namespace
    * @param key key
    * @param value value
-   * @throws {KvConfigLimitError} when a text or the entry count exceeds its limit
+   * @throws {KvConfigLimitError} when a text, the entry count, or the JSON bytes of the namespace
+   *   or of the store would exceed its limit (nothing changes)
    * @throws when persisting fails (the value stays set in memory)
    */
   async putKVConfig(namespace: string, key: string, value: string): Promise<void> {
@@ -104,9 +113,24 @@ export class KvConfigManager {
         );
       }
     }
-    if (this.getKVConfig(namespace, key) === undefined && this.#entries >= KV_ENTRIES_MAX) {
+    const old = this.getKVConfig(namespace, key);
+    if (old === undefined && this.#entries >= KV_ENTRIES_MAX) {
       throw new KvConfigLimitError(
         `Cannot put KV ${namespace}/${key}: store holds ${KV_ENTRIES_MAX} entries`,
+      );
+    }
+    const grows = pairBytes(key, value) - (old === undefined ? 0 : pairBytes(key, old));
+    const inNamespace = (this.#namespaceBytes.get(namespace) ?? 0) + grows;
+    if (grows > 0 && inNamespace > KV_NAMESPACE_BYTES_MAX) {
+      throw new KvConfigLimitError(
+        `Cannot put KV ${namespace}/${key}: namespace ${namespace} would hold ${inNamespace} bytes, over ${KV_NAMESPACE_BYTES_MAX}`,
+      );
+    }
+    if (grows > 0 && this.#totalBytes + grows > KV_TOTAL_BYTES_MAX) {
+      throw new KvConfigLimitError(
+        `Cannot put KV ${namespace}/${key}: the store would hold ${
+          this.#totalBytes + grows
+        } bytes, over ${KV_TOTAL_BYTES_MAX}`,
       );
     }
     this.#set(namespace, key, value);
@@ -120,8 +144,20 @@ export class KvConfigManager {
       kv = new Map();
       this.#table.set(namespace, kv);
     }
-    if (!kv.has(key)) this.#entries++;
+    const old = kv.get(key);
+    if (old === undefined) this.#entries++;
+    this.#addBytes(
+      namespace,
+      pairBytes(key, value) - (old === undefined ? 0 : pairBytes(key, old)),
+    );
     kv.set(key, value);
+  }
+
+  #addBytes(namespace: string, bytes: number): void {
+    const held = (this.#namespaceBytes.get(namespace) ?? 0) + bytes;
+    if (held === 0) this.#namespaceBytes.delete(namespace);
+    else this.#namespaceBytes.set(namespace, held);
+    this.#totalBytes += bytes;
   }
 
   /**
@@ -133,8 +169,11 @@ export class KvConfigManager {
    */
   async deleteKVConfig(namespace: string, key: string): Promise<boolean> {
     const kv = this.#table.get(namespace);
-    if (kv === undefined || !kv.delete(key)) return false;
+    const old = kv?.get(key);
+    if (kv === undefined || old === undefined) return false;
+    kv.delete(key);
     this.#entries--;
+    this.#addBytes(namespace, -pairBytes(key, old));
     if (kv.size === 0) this.#table.delete(namespace);
     this.#version++;
     await this.#persist();
@@ -176,6 +215,13 @@ export class KvConfigManager {
     );
     return write;
   }
+}
+
+const utf8 = new TextEncoder();
+
+/** @returns the UTF-8 bytes of `"key":"value",` as JSON writes the pair */
+function pairBytes(key: string, value: string): number {
+  return utf8.encode(JSON.stringify(key)).length + utf8.encode(JSON.stringify(value)).length + 2;
 }
 
 /** Checks the shape of a parsed kvConfig.json; throws a KvConfigLoadError naming what is wrong. */

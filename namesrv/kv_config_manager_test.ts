@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { DenoFileSystem } from "../store/adapters/deno_file_system.ts";
 import { MemoryFileSystem } from "../store/adapters/memory_file_system.ts";
 import { KvConfigLimitError, KvConfigLoadError, KvConfigManager } from "./kv_config_manager.ts";
-import { KV_TEXT_CHARS_MAX } from "./limits.ts";
+import { KV_NAMESPACE_BYTES_MAX, KV_TEXT_CHARS_MAX } from "./limits.ts";
 
 Deno.test("KvConfigManager persists to kvConfig.json and reloads after restart", async () => {
   const dir = await Deno.makeTempDir({ prefix: "namesrv_kv_" });
@@ -91,4 +91,35 @@ Deno.test("KvConfigManager rejects a value over the size limit", async () => {
     KvConfigLimitError,
   );
   assert.equal(kv.getKVConfig("ns", "k"), undefined);
+});
+
+Deno.test("KvConfigManager bounds a namespace's JSON bytes so REGISTER_BROKER answers fit a frame", async () => {
+  const fs = new MemoryFileSystem();
+  const kv = new KvConfigManager({ fs, path: "/kv/kvConfig.json" });
+  const big = "v".repeat(KV_TEXT_CHARS_MAX); // each put is within the single-value limit
+  const fits = Math.floor(KV_NAMESPACE_BYTES_MAX / (KV_TEXT_CHARS_MAX + 10));
+  for (let i = 0; i < fits; i++) await kv.putKVConfig("ORDER_TOPIC_CONFIG", `T${i}`, big);
+  const over = kv.putKVConfig("ORDER_TOPIC_CONFIG", "TOver", big);
+  await assert.rejects(
+    over,
+    (e: Error) =>
+      e instanceof KvConfigLimitError &&
+      e.message.startsWith(
+        "Cannot put KV ORDER_TOPIC_CONFIG/TOver: namespace ORDER_TOPIC_CONFIG would hold ",
+      ) && e.message.endsWith(`bytes, over ${KV_NAMESPACE_BYTES_MAX}`),
+  );
+  assert.equal(kv.getKVConfig("ORDER_TOPIC_CONFIG", "TOver"), undefined, "nothing changed");
+  const list = kv.getKVListByNamespace("ORDER_TOPIC_CONFIG")!;
+  const json = JSON.stringify({ table: Object.fromEntries(list) });
+  assert.ok(new TextEncoder().encode(json).length <= KV_NAMESPACE_BYTES_MAX + 64);
+  // Other namespaces, smaller values and room freed by a delete are still fine.
+  await kv.putKVConfig("other", "k", big);
+  await kv.putKVConfig("ORDER_TOPIC_CONFIG", "T0", "broker-a:4");
+  await kv.putKVConfig("ORDER_TOPIC_CONFIG", "TOver", big);
+  await kv.deleteKVConfig("ORDER_TOPIC_CONFIG", "T1");
+  await kv.putKVConfig("ORDER_TOPIC_CONFIG", "T1", big);
+  // A reload counts what the file holds.
+  const reloaded = new KvConfigManager({ fs, path: "/kv/kvConfig.json" });
+  await reloaded.load();
+  await assert.rejects(reloaded.putKVConfig("ORDER_TOPIC_CONFIG", "TNew", big), KvConfigLimitError);
 });

@@ -49,6 +49,17 @@ export const KV_ENTRIES_MAX = 1_000_000;
 /** Longest namespace, key or value accepted by the KV store: the frame limit bounds it in RocketMQ. */
 export const KV_TEXT_CHARS_MAX = 1024 * 1024;
 
+/**
+ * Bytes of one namespace's pairs as JSON (UTF-8). REGISTER_BROKER answers carry the whole
+ * `ORDER_TOPIC_CONFIG` namespace and GET_KVLIST_BY_NAMESPACE any one: half the 16 MiB frame
+ * limit keeps both deliverable (RocketMQ checks single puts only, so a namespace can outgrow the
+ * frame there and break every broker's registration).
+ */
+export const KV_NAMESPACE_BYTES_MAX = 8 * 1024 * 1024;
+
+/** Bytes of every pair as JSON (UTF-8): bounds kvConfig.json well below the 256 MiB config file limit. */
+export const KV_TOTAL_BYTES_MAX = 64 * 1024 * 1024;
+
 /** Largest JSON request body the HTTP admin reads: config patches and KV values are small. */
 export const HTTP_BODY_BYTES_MAX = 1024 * 1024;
 
@@ -72,6 +83,10 @@ assert(
   "KV values must fit well inside a body",
 );
 assert(HTTP_BODY_BYTES_MAX <= KV_TEXT_CHARS_MAX * 4, "an HTTP KV value must fit the KV limit");
+assert(
+  KV_TEXT_CHARS_MAX * 6 < KV_NAMESPACE_BYTES_MAX,
+  "one value, every char JSON-escaped, fits a namespace",
+);
 
 /** A registration the registry has no room for; the request gets SYSTEM_ERROR with the message. */
 export class RouteRegistryFullError extends Error {
