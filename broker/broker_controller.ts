@@ -407,7 +407,7 @@ export class BrokerController {
     const registration = new BrokerRegistrationService({
       api: new BrokerOuterApi({
         client: this.#client,
-        timeoutMs: config.registerBrokerTimeoutMills,
+        timeoutMs: () => this.configuration.config.registerBrokerTimeoutMills,
       }),
       namesrvAddrs: () => namesrvAddrsOf(this.configuration.config.namesrvAddr),
       identity: () => brokerIdentityOf(this.configuration.config, this.port, this.#haListenPort()),

@@ -121,12 +121,15 @@ export function createRegisterBrokerRequest(
  */
 export class BrokerOuterApi {
   readonly #client: OuterApiClient;
-  readonly #timeoutMs: number;
+  readonly #timeoutMs: () => number;
 
   /** @param options the remoting client and the per-call timeout (`registerBrokerTimeoutMills`) */
-  constructor(options: { client: OuterApiClient; timeoutMs: number }) {
+  constructor(options: { client: OuterApiClient; timeoutMs: number | (() => number) }) {
     this.#client = options.client;
-    this.#timeoutMs = options.timeoutMs;
+    const timeoutMs = options.timeoutMs;
+    // A function is read per call: `registerBrokerTimeoutMills` updated at runtime applies to the
+    // next round, as RocketMQ's doRegisterBrokerAll reads it each time.
+    this.#timeoutMs = typeof timeoutMs === "function" ? timeoutMs : () => timeoutMs;
   }
 
   /**
@@ -157,7 +160,7 @@ export class BrokerOuterApi {
     const response = await this.#client.invoke(
       address,
       createRegisterBrokerRequest(identity, body),
-      this.#timeoutMs,
+      this.#timeoutMs(),
     );
     if (response.code !== ResponseCode.SUCCESS) {
       throw new Error(
@@ -194,7 +197,7 @@ export class BrokerOuterApi {
       const request = createRequest(RequestCode.UNREGISTER_BROKER, {
         extFields: encodeHeader(header),
       });
-      const response = await this.#client.invoke(address, request, this.#timeoutMs);
+      const response = await this.#client.invoke(address, request, this.#timeoutMs());
       if (response.code !== ResponseCode.SUCCESS) {
         throw new Error(
           `Cannot unregister broker from ${address}: code ${response.code}, ${

@@ -168,3 +168,43 @@ Deno.test("BrokerController starts and serves when no name server answers", asyn
     await env.close();
   }
 });
+
+Deno.test("A registerBrokerTimeoutMills updated at runtime bounds the next registration round", async () => {
+  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: (Deno.Conn | Error)[] = [];
+  const accepting = (async () => {
+    for await (const conn of silent) {
+      held.push(conn);
+      conn.readable.pipeTo(new WritableStream()).catch((error) => held.push(error));
+    }
+  })();
+  const ns = await startTestNamesrv();
+  const env = await startTestBroker({
+    namesrvAddr: ns.addr,
+    properties: { registerBrokerTimeoutMills: "60000" },
+  });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const silentAddr = `127.0.0.1:${(silent.addr as Deno.NetAddr).port}`;
+    const body = `namesrvAddr=${ns.addr};${silentAddr}\nregisterBrokerTimeoutMills=300\n`;
+    const updated = await client.invoke(
+      createRequest(RequestCode.UPDATE_BROKER_CONFIG, { body: new TextEncoder().encode(body) }),
+    );
+    assert.equal(updated.code, ResponseCode.SUCCESS, updated.remark);
+    // A bound on a wait that should take ~300 ms, not a synchronisation.
+    const outcome = await Promise.race([
+      env.broker.registration!.registerNow().then(() => "round ended"),
+      new Promise<string>((resolve) => timer = setTimeout(() => resolve("still waiting"), 10_000)),
+    ]);
+    assert.equal(outcome, "round ended");
+  } finally {
+    clearTimeout(timer);
+    await client.close();
+    await env.close();
+    await ns.close();
+    silent.close();
+    closeAll(held);
+    await accepting;
+  }
+});
