@@ -194,6 +194,7 @@ export {
   searchOffsetByTimestamp,
 } from "./processors/query_offset_processor.ts";
 export {
+  checkClientConfig,
   ConsumerIdsChangedNotifier,
   heartBeat,
   onClientChannelClosed,

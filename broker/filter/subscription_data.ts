@@ -158,7 +158,9 @@ export interface UnsupportedExpression {
  * Checks that this broker can filter by the subscription's expression type. TAG always works. Any
  * other type with `enablePropertyFilter=false` gets RocketMQ's own answer (SYSTEM_ERROR, "The broker
  * does not support consumer to filter message by SQL92"); with it true we still cannot, because
- * EdgeMQ has no SQL92 evaluator yet, and say so with SUBSCRIPTION_PARSE_FAILED.
+ * EdgeMQ has no SQL92 evaluator yet, and say so with SUBSCRIPTION_PARSE_FAILED (the code RocketMQ
+ * answers for an expression it cannot compile). PULL_MESSAGE and CHECK_CLIENT_CONFIG both answer
+ * with it, so a consumer's start fails for the same reason its pulls would.
  *
  * @param subscription the subscription to check
  * @param enablePropertyFilter the broker's `enablePropertyFilter`

@@ -1,7 +1,8 @@
 /**
  * Decodes the HEART_BEAT body, RocketMQ `HeartbeatData` (bodies.md §5): the client id, its
  * producer groups and its consumer groups with their subscriptions. fastjson writes enums by name
- * and reads names or ordinals, so both are accepted here.
+ * and reads names or ordinals, so both are accepted here. Also decodes the CHECK_CLIENT_CONFIG
+ * body (`CheckClientRequestBody`, headers.md §4), whose subscription has the same form.
  *
  * @module
  */
@@ -100,7 +101,74 @@ const heartbeatSchema = z.object({
   consumerDataSet: z.array(consumerSchema).max(HEARTBEAT_GROUPS_MAX).nullish(),
 });
 
+const checkClientSchema = z.object({
+  clientId: name.nullish(),
+  group: name.nullish(),
+  // Java reads the subscription without needing its topic; the remark names it when present.
+  subscriptionData: subscriptionSchema.extend({ topic: name.nullish() }).nullish(),
+});
+
+/** A decoded CHECK_CLIENT_CONFIG body (RocketMQ `CheckClientRequestBody`). */
+export interface CheckClientRequestBody {
+  /** the asking client, if named */
+  readonly clientId: string | undefined;
+  /** its consumer group, if named */
+  readonly group: string | undefined;
+  /** the subscription to check; undefined when the client sent none */
+  readonly subscriptionData: SubscriptionData | undefined;
+}
+
 const utf8 = new TextDecoder();
+
+/** Parses a JSON body, or throws SYSTEM_ERROR naming `what` and the first bad field. */
+function parseBody<T extends z.ZodType>(what: string, schema: T, body: Uint8Array): z.output<T> {
+  let json: unknown;
+  try {
+    json = JSON.parse(utf8.decode(body));
+  } catch (error) {
+    throw new BrokerError(ResponseCode.SYSTEM_ERROR, `Cannot decode ${what}: ${String(error)}`, {
+      cause: error,
+    });
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BrokerError(
+      ResponseCode.SYSTEM_ERROR,
+      `Cannot decode ${what}: ${issue.path.join(".")} ${issue.message}`,
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * Decodes a CHECK_CLIENT_CONFIG body. An absent or empty body, or JSON `null`, is no body, as
+ * RocketMQ 5.x reads it (4.9.8 fails on an absent body instead).
+ *
+ * @param body the request body
+ * @returns the body, or undefined when there is none
+ * @throws {BrokerError} SYSTEM_ERROR naming the first bad field when the body is not JSON or not a
+ *   CheckClientRequestBody
+ */
+export function decodeCheckClientRequestBody(
+  body: Uint8Array | undefined,
+): CheckClientRequestBody | undefined {
+  if (body === undefined || body.length === 0) return undefined;
+  const data = parseBody(
+    "CheckClientRequestBody",
+    checkClientSchema.nullable(),
+    body,
+  );
+  if (data === null) return undefined;
+  const raw = data.subscriptionData;
+  return {
+    clientId: data.clientId ?? undefined,
+    group: data.group ?? undefined,
+    subscriptionData: raw == null
+      ? undefined
+      : toSubscriptionData({ ...raw, topic: raw.topic ?? "" }),
+  };
+}
 
 /**
  * Decodes a HEART_BEAT body.
@@ -114,27 +182,7 @@ export function decodeHeartbeatData(body: Uint8Array | undefined): HeartbeatData
   if (body === undefined || body.length === 0) {
     throw new BrokerError(ResponseCode.SYSTEM_ERROR, "Cannot decode HeartbeatData: body is empty");
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(utf8.decode(body));
-  } catch (error) {
-    throw new BrokerError(
-      ResponseCode.SYSTEM_ERROR,
-      `Cannot decode HeartbeatData: ${String(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  const parsed = heartbeatSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new BrokerError(
-      ResponseCode.SYSTEM_ERROR,
-      `Cannot decode HeartbeatData: ${issue.path.join(".")} ${issue.message}`,
-    );
-  }
-  const data = parsed.data;
+  const data = parseBody("HeartbeatData", heartbeatSchema, body);
   return {
     clientID: data.clientID,
     producerGroups: (data.producerDataSet ?? []).map((p) => p.groupName),

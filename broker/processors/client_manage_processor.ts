@@ -1,8 +1,9 @@
 /**
  * Client management (RocketMQ `ClientManageProcessor`, headers.md §4): HEART_BEAT registers a
  * connection's producer and consumer groups and creates each consumer group's `%RETRY%` topic;
- * UNREGISTER_CLIENT removes them. Membership changes are pushed to the group's members with
- * NOTIFY_CONSUMER_IDS_CHANGED by {@linkcode ConsumerIdsChangedNotifier}.
+ * UNREGISTER_CLIENT removes them; CHECK_CLIENT_CONFIG tells a starting consumer whether this
+ * broker can filter by its subscription. Membership changes are pushed to the group's members
+ * with NOTIFY_CONSUMER_IDS_CHANGED by {@linkcode ConsumerIdsChangedNotifier}.
  *
  * @module
  */
@@ -25,9 +26,10 @@ import { ResponseCode } from "../../protocol/response_code.ts";
 import type { ConsumerGroupEvent, ConsumerIdsChangeListener } from "../consumer_manager.ts";
 import { NOTIFY_CONSUMER_IDS_CHANGED_TIMEOUT_MS } from "../limits.ts";
 import { buildTopicSysFlag, PermName } from "../topic_config.ts";
+import { checkExpressionSupported } from "../filter/mod.ts";
 import { retryTopic } from "../topic_validator.ts";
 import type { CoreContext, ProcessorRegistry } from "./core_context.ts";
-import { decodeHeartbeatData } from "./_heartbeat_data.ts";
+import { decodeCheckClientRequestBody, decodeHeartbeatData } from "./_heartbeat_data.ts";
 import { type BrokerClientChannel, clientChannelOf, guardProcessor } from "./_processor_support.ts";
 
 /**
@@ -149,6 +151,29 @@ export async function unregisterClient(
 }
 
 /**
+ * Handles CHECK_CLIENT_CONFIG, which RocketMQ clients send at consumer start for each subscription
+ * that is not a tag expression: no body or no subscription, or a TAG one, is SUCCESS; any other
+ * gets the answer a pull with that subscription gets ({@linkcode checkExpressionSupported}), so
+ * the consumer's start fails with the broker's reason instead of every pull failing later.
+ *
+ * @param context broker state
+ * @param request the request (body CheckClientRequestBody)
+ * @returns SUCCESS, or SYSTEM_ERROR / SUBSCRIPTION_PARSE_FAILED with the reason
+ * @throws {BrokerError} SYSTEM_ERROR on a body that is not a CheckClientRequestBody
+ */
+export function checkClientConfig(context: CoreContext, request: RemotingCommand): RemotingCommand {
+  const body = decodeCheckClientRequestBody(request.body);
+  const subscription = body?.subscriptionData;
+  if (subscription === undefined) return createResponse(request, ResponseCode.SUCCESS);
+  const unsupported = checkExpressionSupported(subscription, context.config.enablePropertyFilter);
+  if (unsupported === null) return createResponse(request, ResponseCode.SUCCESS);
+  context.logger.warn(
+    `broker: client ${body?.clientId} of group ${body?.group} cannot filter topic ${subscription.topic} by ${subscription.expressionType} "${subscription.subString}": ${unsupported.remark}`,
+  );
+  return createResponse(request, unsupported.code, unsupported.remark);
+}
+
+/**
  * Removes a closed connection from every consumer and producer group (RocketMQ
  * `ClientHousekeepingService` on close) and frees its parked pulls.
  *
@@ -206,7 +231,7 @@ export class ConsumerIdsChangedNotifier implements ConsumerIdsChangeListener<Bro
 }
 
 /**
- * Registers HEART_BEAT and UNREGISTER_CLIENT.
+ * Registers HEART_BEAT, UNREGISTER_CLIENT and CHECK_CLIENT_CONFIG.
  *
  * @param registry the remoting server
  * @param context broker state
@@ -225,5 +250,9 @@ export function registerClientManageProcessors(
       context.logger,
       (request, channel) => unregisterClient(context, request, channel),
     ),
+  );
+  registry.registerProcessor(
+    RequestCode.CHECK_CLIENT_CONFIG,
+    guardProcessor(context.logger, (request) => checkClientConfig(context, request)),
   );
 }

@@ -147,3 +147,126 @@ Deno.test("UNREGISTER_CLIENT sent right after the first heartbeat leaves no memb
     await env.close();
   }
 });
+
+/** A CHECK_CLIENT_CONFIG request as a Java consumer sends it (fastjson: properties sorted). */
+function checkClientRequest(body?: unknown): RemotingCommand {
+  return createRequest(RequestCode.CHECK_CLIENT_CONFIG, {
+    body: body === undefined ? undefined : new TextEncoder().encode(JSON.stringify(body)),
+    language: "JAVA",
+    version: 409,
+  });
+}
+
+function checkClientBody(topic: string, expressionType: string, subString: string) {
+  return {
+    clientId: "10.0.0.7@check",
+    group: "G_CHECK",
+    subscriptionData: {
+      classFilterMode: false,
+      codeSet: [],
+      expressionType,
+      subString,
+      subVersion: 1700000000000,
+      tagsSet: [],
+      topic,
+    },
+  };
+}
+
+/** A pull of queue 0 carrying its own subscription (sysFlag SUBSCRIPTION) of the given type. */
+function pullWith(
+  client: TestBrokerClient,
+  topic: string,
+  expressionType: string,
+  subString: string,
+): Promise<RemotingCommand> {
+  const request = client.pullRequest({
+    group: "G_CHECK",
+    topic,
+    queueId: 0,
+    queueOffset: 0,
+    subscription: subString,
+    suspendTimeoutMillis: 0,
+  });
+  request.extFields!.expressionType = expressionType;
+  return client.invoke(request);
+}
+
+Deno.test("CHECK_CLIENT_CONFIG answers SUCCESS for a TAG subscription, no body and no subscription", async () => {
+  const env = await startTestBroker({ withNamesrv: false });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    for (const body of [checkClientBody("TopicCheck", "TAG", "TagA || TagB"), undefined, {}]) {
+      const response = await client.invoke(checkClientRequest(body));
+      assert.equal(
+        response.code,
+        ResponseCode.SUCCESS,
+        `${JSON.stringify(body)}: ${response.remark}`,
+      );
+      assert.equal(response.remark, undefined);
+    }
+    const noType = checkClientBody("TopicCheck", "TAG", "*");
+    delete (noType.subscriptionData as { expressionType?: string }).expressionType;
+    assert.equal((await client.invoke(checkClientRequest(noType))).code, ResponseCode.SUCCESS);
+    const bad = await client.invoke(checkClientRequest({ subscriptionData: { subVersion: "x" } }));
+    assert.equal(bad.code, ResponseCode.SYSTEM_ERROR);
+    assert.match(
+      bad.remark!,
+      /^Cannot decode CheckClientRequestBody: subscriptionData\.subVersion/,
+    );
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});
+
+Deno.test("CHECK_CLIENT_CONFIG refuses SQL92 with RocketMQ's SYSTEM_ERROR when enablePropertyFilter is false", async () => {
+  const env = await startTestBroker({ withNamesrv: false });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    const response = await client.invoke(
+      checkClientRequest(checkClientBody("TopicCheck", "SQL92", "a > 1")),
+    );
+    assert.equal(response.code, ResponseCode.SYSTEM_ERROR);
+    assert.equal(
+      response.remark,
+      "The broker does not support consumer to filter message by SQL92",
+    );
+    assert.equal(
+      (await client.send("TopicCheck", "seed", { queueId: 0 })).code,
+      ResponseCode.SUCCESS,
+    );
+    const pull = await pullWith(client, "TopicCheck", "SQL92", "a > 1");
+    assert.deepEqual([pull.code, pull.remark], [response.code, response.remark]);
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});
+
+Deno.test("CHECK_CLIENT_CONFIG answers SQL92 as a pull does when enablePropertyFilter is true", async () => {
+  const env = await startTestBroker({
+    withNamesrv: false,
+    properties: { enablePropertyFilter: "true" },
+  });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    assert.equal(
+      (await client.send("TopicCheck", "seed", { queueId: 0 })).code,
+      ResponseCode.SUCCESS,
+    );
+    const response = await client.invoke(
+      checkClientRequest(checkClientBody("TopicCheck", "SQL92", "a > 1")),
+    );
+    assert.equal(response.code, ResponseCode.SUBSCRIPTION_PARSE_FAILED);
+    assert.equal(
+      response.remark,
+      "Cannot filter topic TopicCheck by SQL92: this broker supports TAG expressions only",
+    );
+    const pull = await pullWith(client, "TopicCheck", "SQL92", "a > 1");
+    assert.deepEqual([pull.code, pull.remark], [response.code, response.remark]);
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});

@@ -26,7 +26,7 @@ import type { GetMessageResult } from "../../store/get_message_result.ts";
 import { BrokerError } from "../broker_error.ts";
 import {
   buildSubscriptionData,
-  isTagType,
+  checkExpressionSupported,
   type SubscriptionData,
   TagMessageFilter,
 } from "../filter/mod.ts";
@@ -168,7 +168,7 @@ export class PullMessageProcessor {
     groupConfig: SubscriptionGroupConfig | null,
     channel: RemotingChannel,
   ): CheckedPull | BrokerError {
-    const { topicConfigManager } = this.#context;
+    const { config, topicConfigManager } = this.#context;
     const group = header.consumerGroup;
     if (groupConfig === null) {
       return new BrokerError(
@@ -205,12 +205,9 @@ export class PullMessageProcessor {
     }
     const subscription = this.#subscription(header, groupConfig);
     if (subscription instanceof BrokerError) return subscription;
-    if (!isTagType(subscription.expressionType)) {
-      return new BrokerError(
-        ResponseCode.SYSTEM_ERROR,
-        `The broker does not support consumer to filter message by ${subscription.expressionType}`,
-      );
-    }
+    // The same answer CHECK_CLIENT_CONFIG gives a starting consumer.
+    const unsupported = checkExpressionSupported(subscription, config.enablePropertyFilter);
+    if (unsupported !== null) return new BrokerError(unsupported.code, unsupported.remark);
     return { header, groupConfig, filter: new TagMessageFilter(subscription) };
   }
 
