@@ -1,16 +1,20 @@
 /**
  * The brokers a client instance knows (RocketMQ `MQClientInstance.brokerAddrTable` and the calls
  * that walk it): addresses by broker name and id from routes, address lookup for publish and
- * subscribe, offline-broker cleanup, heartbeat rounds and UNREGISTER_CLIENT.
+ * subscribe, offline-broker cleanup, heartbeat rounds, UNREGISTER_CLIENT and the consumer start's
+ * CHECK_CLIENT_CONFIG.
  *
  * @module
  */
 
 import type { RemotingLogger } from "../protocol/remoting_logger.ts";
 import { AsyncLock } from "./_async_lock.ts";
+import { brokerVIPChannel } from "./client_config.ts";
+import { MQClientError } from "./client_error.ts";
 import type { ConsumerData, HeartbeatData } from "./heartbeat_data.ts";
 import { CLIENT_INNER_PRODUCER_GROUP, MASTER_ID } from "./message_const.ts";
 import type { MQClientAPI } from "./mq_client_api.ts";
+import type { MQConsumerInner } from "./mq_client_inner.ts";
 import type { TopicRouteData } from "./topic_route.ts";
 
 /**
@@ -33,14 +37,28 @@ export interface FindBrokerResult {
   brokerVersion: number;
 }
 
+/** The consumer groups of a heartbeat (RocketMQ `ConsumerData`), each subscription copied. */
+function heartbeatConsumerData(consumers: Iterable<MQConsumerInner>): ConsumerData[] {
+  return [...consumers].map((c) => ({
+    groupName: c.groupName,
+    consumeType: c.consumeType,
+    messageModel: c.messageModel,
+    consumeFromWhere: c.consumeFromWhere,
+    subscriptionDataSet: c.subscriptions().map((s) => ({ ...s })),
+    unitMode: c.unitMode ?? false,
+  }));
+}
+
 /** Options of {@linkcode ClientBrokerTable}. */
 export interface ClientBrokerTableOptions {
   /** remote calls */
   api: MQClientAPI;
   /** this client's id */
   clientId: string;
-  /** timeout of heartbeats and unregisters */
+  /** timeout of heartbeats, unregisters and client checks */
   timeoutMs: number;
+  /** send client checks to the broker's VIP port, as RocketMQ does when on; default false */
+  vipChannelEnabled?: boolean;
   /** where failures are logged */
   logger: RemotingLogger;
   /** the cached routes (to tell offline brokers) */
@@ -184,14 +202,14 @@ export class ClientBrokerTable {
    * One heartbeat round unless one is running: to every broker, or only masters when there is no
    * consumer group. Failures are logged per broker.
    *
-   * @param consumers the consumer groups to announce
+   * @param consumers the consumer groups to announce, read when the round starts
    * @returns brokers that answered and that failed; undefined when a round was running
    */
   sendHeartbeats(
-    consumers: () => ConsumerData[],
+    consumers: () => Iterable<MQConsumerInner>,
   ): Promise<{ sent: string[]; failed: string[] } | undefined> {
     return this.#heartbeatLock.tryRun(async () => {
-      const consumerDataSet = consumers();
+      const consumerDataSet = heartbeatConsumerData(consumers());
       const groups = new Set([...this.#options.producerGroups(), CLIENT_INNER_PRODUCER_GROUP]);
       const producerDataSet = [...groups].map((groupName) => ({ groupName }));
       const data: HeartbeatData = {
@@ -224,6 +242,45 @@ export class ClientBrokerTable {
       }));
       return { sent, failed };
     });
+  }
+
+  /**
+   * RocketMQ `checkClientInBroker`: for each consumer group and each of its subscriptions that is
+   * not a tag expression, asks a broker of the topic ({@linkcode ClientBrokerTable.findBrokerAddrByTopic}) with
+   * CHECK_CLIENT_CONFIG whether it can filter by it. A topic with no known broker is skipped, as
+   * RocketMQ skips it. Stops at the first failure.
+   *
+   * @param consumers the registered consumer groups
+   * @param routeOf the cached route of a topic
+   * @throws {MQClientError} `CODE: <code>  DESC: <remark>` with the broker's answer when it
+   *   refuses; `Check client in broker error: ...` with the cause when the call failed
+   */
+  async checkClientInBroker(
+    consumers: Iterable<MQConsumerInner>,
+    routeOf: (topic: string) => TopicRouteData | undefined,
+  ): Promise<void> {
+    const { api, clientId, timeoutMs } = this.#options;
+    for (const consumer of consumers) {
+      const group = consumer.groupName;
+      for (const subscriptionData of consumer.subscriptions()) {
+        const { topic, expressionType } = subscriptionData;
+        if (expressionType === "TAG") continue;
+        const addr = this.findBrokerAddrByTopic(routeOf(topic));
+        if (addr === undefined) continue;
+        const vipAddr = brokerVIPChannel(this.#options.vipChannelEnabled ?? false, addr);
+        try {
+          await api.checkClientInBroker(vipAddr, { clientId, group, subscriptionData }, timeoutMs);
+        } catch (error) {
+          if (error instanceof MQClientError) throw error;
+          throw new MQClientError(
+            `Check client in broker error: cannot ask broker ${vipAddr} whether it can filter topic ${topic} by ${expressionType} for group ${group}: ${
+              (error as Error).message
+            }`,
+            { cause: error },
+          );
+        }
+      }
+    }
   }
 
   /**

@@ -249,3 +249,50 @@ export function encodeHeartbeatData(data: HeartbeatData): Uint8Array {
     producerDataSet: data.producerDataSet.map((p) => ({ groupName: p.groupName })),
   }));
 }
+
+/**
+ * The CHECK_CLIENT_CONFIG body (RocketMQ `CheckClientRequestBody`, headers.md §4): a consumer asks a
+ * broker at start whether it can filter by one of its subscriptions.
+ *
+ * @example
+ * ```ts
+ * import { buildSubscriptionData, type CheckClientRequestBody } from "./heartbeat_data.ts";
+ * const body: CheckClientRequestBody = {
+ *   clientId: "10.0.0.5@1#2", group: "CG",
+ *   subscriptionData: buildSubscriptionData("T", "a > 1", { expressionType: "SQL92" }),
+ * };
+ * if (body.subscriptionData.expressionType !== "SQL92") throw new Error();
+ * ```
+ */
+export interface CheckClientRequestBody {
+  /** the asking client's id */
+  clientId: string;
+  /** its consumer group */
+  group: string;
+  /** the subscription to check */
+  subscriptionData: SubscriptionData;
+}
+
+/**
+ * Writes a CHECK_CLIENT_CONFIG body: properties alphabetical, as fastjson writes it.
+ *
+ * @param body client id, group and subscription
+ * @returns the UTF-8 JSON body
+ * @example
+ * ```ts
+ * import { buildSubscriptionData, encodeCheckClientRequestBody } from "./heartbeat_data.ts";
+ * const subscriptionData = buildSubscriptionData("T", "a > 1", { expressionType: "SQL92" });
+ * const body = encodeCheckClientRequestBody({ clientId: "10.0.0.5@1#2", group: "CG", subscriptionData });
+ * const text = new TextDecoder().decode(body);
+ * if (!text.startsWith('{"clientId":"10.0.0.5@1#2","group":"CG","subscriptionData":{')) {
+ *   throw new Error(text);
+ * }
+ * ```
+ */
+export function encodeCheckClientRequestBody(body: CheckClientRequestBody): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify({
+    clientId: body.clientId,
+    group: body.group,
+    subscriptionData: subscriptionJson(body.subscriptionData),
+  }));
+}

@@ -1,7 +1,7 @@
 /**
  * Typed client calls to name servers and brokers (RocketMQ `MQClientAPIImpl`,
  * `shared/spec/headers.md`): routes, send, pull, heartbeat, unregister, offsets, consumer lists,
- * queue bounds, send-back, queue locks, query and view. Errors follow RocketMQ: a name server
+ * queue bounds, send-back, queue locks, query and view, and the consumer start's client check. Errors follow RocketMQ: a name server
  * error is an {@linkcode MQClientError}, a broker error an {@linkcode MQBrokerError}, a transport
  * failure the remoting error.
  *
@@ -20,7 +20,8 @@ import { ResponseCode } from "../protocol/response_code.ts";
 import { MQClientAPIBase } from "./_mq_client_api_base.ts";
 
 export type { RequestHeader } from "./_mq_client_api_base.ts";
-import { MQBrokerError } from "./client_error.ts";
+import { MQBrokerError, MQClientError } from "./client_error.ts";
+import { type CheckClientRequestBody, encodeCheckClientRequestBody } from "./heartbeat_data.ts";
 import type { MessageExt } from "./message.ts";
 import { decodeMessages } from "./message_decoder.ts";
 import { type MessageQueue, messageQueueJson } from "./message_queue.ts";
@@ -309,6 +310,34 @@ export class MQClientAPI extends MQClientAPIBase {
     }
     const header = decodeHeader(QueryMessageResponseHeader, response);
     return { messages: decodeMessages(response.body ?? new Uint8Array()), ...header };
+  }
+
+  /**
+   * CHECK_CLIENT_CONFIG: asks a broker whether it can filter by a subscription (RocketMQ
+   * `MQClientAPIImpl.checkClientInBroker`).
+   *
+   * @param addr broker `host:port` (the VIP address when the VIP channel is on)
+   * @param body client id, group and subscription
+   * @param timeoutMs deadline
+   * @throws {MQClientError} `CODE: <code>  DESC: <remark>` when the broker answers other than
+   *   SUCCESS, as RocketMQ throws `MQClientException(code, remark)`
+   */
+  async checkClientInBroker(
+    addr: string,
+    body: CheckClientRequestBody,
+    timeoutMs: number,
+  ): Promise<void> {
+    const request = this.request(
+      RequestCode.CHECK_CLIENT_CONFIG,
+      undefined,
+      encodeCheckClientRequestBody(body),
+    );
+    const response = await this.remotingClient.invoke(addr, request, timeoutMs);
+    if (response.code === ResponseCode.SUCCESS) return;
+    throw new MQClientError(response.remark ?? "null", {
+      responseCode: response.code,
+      codeInMessage: true,
+    });
   }
 
   /** Closes every connection. */

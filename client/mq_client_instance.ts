@@ -118,6 +118,7 @@ export class MQClientInstance {
       api: this.api,
       clientId: this.clientId,
       timeoutMs: config.mqClientApiTimeout,
+      vipChannelEnabled: config.vipChannelEnabled,
       logger: config.logger,
       routes: () => this.#routes.values(),
       producerGroups: () => this.#producers.keys(),
@@ -423,21 +424,20 @@ export class MQClientInstance {
    * @returns false when skipped or there was no broker to send to
    */
   async sendHeartbeatToAllBrokerWithLock(): Promise<boolean> {
-    const outcome = await this.brokers.sendHeartbeats(() => this.#heartbeatConsumers());
+    const outcome = await this.brokers.sendHeartbeats(() => this.#consumers.values());
     if (outcome === undefined) return false;
     this.#listeners.emit("heartbeat", outcome.sent, outcome.failed);
     return outcome.sent.length + outcome.failed.length > 0;
   }
 
-  #heartbeatConsumers() {
-    return [...this.#consumers.values()].map((c) => ({
-      groupName: c.groupName,
-      consumeType: c.consumeType,
-      messageModel: c.messageModel,
-      consumeFromWhere: c.consumeFromWhere,
-      subscriptionDataSet: c.subscriptions().map((s) => ({ ...s })),
-      unitMode: c.unitMode ?? false,
-    }));
+  /**
+   * RocketMQ `checkClientInBroker`: asks a broker of each topic (CHECK_CLIENT_CONFIG) whether it
+   * can filter by every consumer subscription that is not a tag expression, so a consumer fails at
+   * start rather than at every pull.
+   * @throws {MQClientError} with the broker's code and remark when one refuses
+   */
+  checkClientInBroker(): Promise<void> {
+    return this.brokers.checkClientInBroker(this.#consumers.values(), (t) => this.#routes.get(t));
   }
 
   /**

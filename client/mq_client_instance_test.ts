@@ -8,7 +8,7 @@ import { RequestCode } from "../protocol/request_code.ts";
 import { startTestBroker } from "../tests/broker_test_env.ts";
 import { startTestProducer, testClientOptions, testInstance, waitFor } from "./_client_testing.ts";
 import { AdminClient } from "./admin_client.ts";
-import { MQBrokerError } from "./client_error.ts";
+import { MQBrokerError, MQClientError } from "./client_error.ts";
 import { buildSubscriptionData, type SubscriptionData } from "./heartbeat_data.ts";
 import type { MessageQueue } from "./message_queue.ts";
 import type { MQConsumerInner } from "./mq_client_inner.ts";
@@ -219,4 +219,74 @@ Deno.test("MQClientInstance stops every timer at shutdown and refuses to start a
   assert.equal(instance.state, "SHUTDOWN_ALREADY");
   assert.throws(() => instance.start(), /has been created before, and failed/);
   await env.close();
+});
+
+/** A consumer group with one subscription, as the instance sees it. */
+function consumerOf(groupName: string, subscription: SubscriptionData): MQConsumerInner {
+  return {
+    groupName,
+    messageModel: "CLUSTERING",
+    consumeType: "CONSUME_ACTIVELY",
+    consumeFromWhere: "CONSUME_FROM_LAST_OFFSET",
+    subscriptions: () => [subscription],
+    updateTopicSubscribeInfo: () => {},
+    isSubscribeTopicNeedUpdate: () => false,
+    doRebalance: () => Promise.resolve(),
+    persistConsumerOffset: () => Promise.resolve(),
+  };
+}
+
+Deno.test("MQClientInstance.checkClientInBroker asks for non-TAG subscriptions only and wraps a failed call", async () => {
+  const env = await startTestBroker();
+  const ns = env.namesrvAddr!;
+  const admin = new AdminClient({ ...testClientOptions(ns), logger: silentRemotingLogger });
+  const instance = testInstance(ns);
+  try {
+    await admin.createTopic(env.address, {
+      topicName: "TopicK",
+      readQueueNums: 1,
+      writeQueueNums: 1,
+    });
+    await env.broker.registration!.registerNow();
+    assert.equal(await instance.updateTopicRouteInfoFromNameServer("TopicK"), true);
+    const tag = buildSubscriptionData("TopicK", "TagA", { subVersion: 1 });
+    const sql = buildSubscriptionData("TopicK", "a > 1", {
+      expressionType: "SQL92",
+      subVersion: 1,
+    });
+    instance.registerConsumer("CG_TAG", consumerOf("CG_TAG", tag));
+    // No broker known for a topic: skipped, as RocketMQ skips it.
+    instance.registerConsumer(
+      "CG_NO_ROUTE",
+      consumerOf("CG_NO_ROUTE", { ...sql, topic: "NoSuch" }),
+    );
+    await instance.checkClientInBroker();
+
+    instance.registerConsumer("CG_SQL", consumerOf("CG_SQL", sql));
+    await assert.rejects(instance.checkClientInBroker(), (error: unknown) => {
+      assert.ok(error instanceof MQClientError);
+      assert.equal(error.responseCode, 1);
+      assert.equal(
+        error.errorMessage,
+        "The broker does not support consumer to filter message by SQL92",
+      );
+      return true;
+    });
+    await env.broker.shutdown();
+    await assert.rejects(instance.checkClientInBroker(), (error: unknown) => {
+      assert.ok(error instanceof MQClientError, String(error));
+      assert.match(
+        error.errorMessage,
+        new RegExp(
+          `^Check client in broker error: cannot ask broker ${env.address} whether it can filter topic TopicK by SQL92 for group CG_SQL: `,
+        ),
+      );
+      assert.ok(error.cause instanceof RemotingConnectError, String(error.cause));
+      return true;
+    });
+  } finally {
+    await instance.shutdown();
+    await admin.shutdown();
+    await env.close();
+  }
 });

@@ -9,7 +9,7 @@
  */
 
 import { MQClientError } from "./client_error.ts";
-import { buildSubscriptionData, type ConsumeType } from "./heartbeat_data.ts";
+import { buildSubscriptionData, type ConsumeType, type ExpressionType } from "./heartbeat_data.ts";
 import type { MessageExt } from "./message.ts";
 import { type MessageQueue, messageQueueToString } from "./message_queue.ts";
 import { PullConsumerEngine } from "./consumer/pull_consumer_engine.ts";
@@ -118,13 +118,16 @@ export class PullConsumer
    * Subscribes to a topic; its queues are shared with the group by rebalance.
    *
    * @param topic the topic
-   * @param subExpression `*` or tags `TagA || TagB`
+   * @param subExpression `*` (all), tags `TagA || TagB`, or an SQL92 expression
+   * @param expressionType TAG (default) or SQL92 (RocketMQ `MessageSelector.bySql`); `start()`
+   *   fails when the broker cannot filter by it
    * @throws {Error} `Subscribe and assign are mutually exclusive.` after `assign`
    */
-  subscribe(topic: string, subExpression = "*"): void {
+  subscribe(topic: string, subExpression = "*", expressionType: ExpressionType = "TAG"): void {
     if (topic.trim() === "") throw new RangeError("Topic can not be null or empty.");
     this.#setMode("SUBSCRIBE");
     const data = buildSubscriptionData(topic, subExpression, {
+      expressionType,
       subVersion: this.config.client.clock.now(),
     });
     this.subscriptionTable.set(topic, data);
@@ -177,7 +180,8 @@ export class PullConsumer
    * Starts the consumer: joins the client instance, loads offsets, announces the group and (in
    * subscribe mode) rebalances at once.
    *
-   * @throws {MQClientError} when started before, no strategy is set, or the group is taken
+   * @throws {MQClientError} when started before, no strategy is set, the group is taken, or a
+   *   broker refuses a subscription that is not a tag expression (the broker's code and remark)
    */
   start(): Promise<void> {
     return this.trackStart(this.#start());

@@ -95,7 +95,8 @@ export class PushConsumer
    *
    * @param topic the topic
    * @param subExpression `*` (all), tags `TagA || TagB`, or an SQL92 expression
-   * @param expressionType TAG (default) or SQL92
+   * @param expressionType TAG (default) or SQL92; `start()` fails when the broker cannot filter by
+   *   it
    */
   subscribe(topic: string, subExpression = "*", expressionType: ExpressionType = "TAG"): void {
     const data = buildSubscriptionData(topic, subExpression, {
@@ -165,10 +166,12 @@ export class PushConsumer
 
   /**
    * Starts the consumer (RocketMQ `start`): checks the configuration, joins the shared client
-   * instance, loads offsets, announces the group with a heartbeat and rebalances at once.
+   * instance, loads offsets, has the brokers check its subscriptions, announces the group with a
+   * heartbeat and rebalances at once. A failed start leaves the group and releases the instance.
    *
-   * @throws {MQClientError} when started before, no listener or strategy is set, or the group is
-   *   already registered on the client instance
+   * @throws {MQClientError} when started before, no listener or strategy is set, the group is
+   *   already registered on the client instance, or a broker refuses a subscription that is not a
+   *   tag expression (CHECK_CLIENT_CONFIG: the broker's code and remark)
    */
   start(): Promise<void> {
     return this.trackStart(this.#start());

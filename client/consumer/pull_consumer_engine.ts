@@ -131,10 +131,12 @@ export class PullConsumerEngine {
   }
 
   /**
-   * Loads offsets, starts the instance, fetches routes, announces the group; in assign mode starts
-   * the given queues' tasks.
+   * Loads offsets, starts the instance, fetches routes, has the brokers check the subscriptions
+   * that are not tag expressions, announces the group; in assign mode starts the given queues'
+   * tasks.
    *
    * @param assignQueues the queues of assign mode; undefined in subscribe mode
+   * @throws {MQClientError} when a broker refuses a subscription (its code and remark)
    */
   async start(assignQueues?: readonly MessageQueue[]): Promise<void> {
     await this.offsetStore.load();
@@ -145,6 +147,7 @@ export class PullConsumerEngine {
     for (const topic of [...this.rebalance.subscriptionInner.keys()]) {
       await engineParts.updateRouteLogged(this.#o, topic);
     }
+    await instance.checkClientInBroker();
     await instance.sendHeartbeatToAllBrokerWithLock();
     if (assignQueues !== undefined) this.assign(assignQueues);
   }

@@ -199,9 +199,11 @@ export class PushConsumerEngine {
   }
 
   /**
-   * Loads offsets, starts the instance and lock renewal, fetches routes and announces the group.
+   * Loads offsets, starts the instance and lock renewal, fetches routes, has the brokers check the
+   * subscriptions that are not tag expressions, and announces the group (RocketMQ's order).
    *
-   * @throws {MQClientError} when the local offsets file and its backup are unreadable
+   * @throws {MQClientError} when the local offsets file and its backup are unreadable, or a broker
+   *   refuses a subscription (its code and remark)
    */
   async start(): Promise<void> {
     await this.offsetStore.load();
@@ -215,6 +217,7 @@ export class PushConsumerEngine {
     await this.#o.instance.start();
     this.#running = true;
     await this.#updateRoutes(false);
+    await this.#o.instance.checkClientInBroker();
     await this.#o.instance.sendHeartbeatToAllBrokerWithLock();
     await this.#updateRoutes(true);
   }
