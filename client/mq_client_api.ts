@@ -1,9 +1,9 @@
 /**
  * Typed client calls to name servers and brokers (RocketMQ `MQClientAPIImpl`,
  * `shared/spec/headers.md`): routes, send, pull, heartbeat, unregister, offsets, consumer lists,
- * queue bounds, send-back, queue locks, query and view, and the consumer start's client check. Errors follow RocketMQ: a name server
- * error is an {@linkcode MQClientError}, a broker error an {@linkcode MQBrokerError}, a transport
- * failure the remoting error.
+ * queue bounds, send-back, queue locks, query and view, and the consumer start's client check.
+ * Errors follow RocketMQ: a name server error is an {@linkcode MQClientError}, a broker error an
+ * {@linkcode MQBrokerError}, a transport failure the remoting error.
  *
  * @module
  */
