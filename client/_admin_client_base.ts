@@ -103,11 +103,13 @@ export class AdminClientBase {
   }
 
   /**
-   * PUT_KV_CONFIG on every name server.
+   * PUT_KV_CONFIG on every name server; one that fails does not stop the others (RocketMQ
+   * `putKVConfigValue`).
    *
    * @param namespace e.g. ORDER_TOPIC_CONFIG
    * @param key the key
    * @param value the value
+   * @throws the last name server's failure, after trying them all
    */
   putKVConfig(namespace: string, key: string, value: string): Promise<void> {
     return this.#namesrv.putKVConfig(namespace, key, value);
@@ -123,10 +125,12 @@ export class AdminClientBase {
   }
 
   /**
-   * DELETE_KV_CONFIG on every name server.
+   * DELETE_KV_CONFIG on every name server; one that fails does not stop the others (RocketMQ
+   * `deleteKVConfigValue`).
    *
    * @param namespace the namespace
    * @param key the key
+   * @throws the last name server's failure, after trying them all
    */
   deleteKVConfig(namespace: string, key: string): Promise<void> {
     return this.#namesrv.deleteKVConfig(namespace, key);

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { AssertionError } from "node:assert/strict";
 import { parseProperties, stringifyProperties } from "../common/properties.ts";
 import { decodeHeader } from "../protocol/headers/header_codec.ts";
 import {
@@ -92,10 +93,29 @@ export class AdminNamesrv {
     }
   }
 
-  async putKVConfig(namespace: string, key: string, value: string): Promise<void> {
+  /**
+   * Sends one request to every name server, going on past a failing one, and throws the last
+   * failure after the loop (RocketMQ `putKVConfigValue` / `deleteKVConfigValue` go on past an error
+   * response and throw the last; they stop at an unreachable one, this goes on past that too): one
+   * broken name server does not keep the others stale.
+   */
+  async #invokeEach(code: number, header: Record<string, string>): Promise<void> {
+    let failure: unknown;
+    let failed = false;
     for (const addr of this.#all()) {
-      await this.#invokeAt(addr, RequestCode.PUT_KV_CONFIG, { namespace, key, value });
+      try {
+        await this.#invokeAt(addr, code, header);
+      } catch (error) {
+        if (error instanceof AssertionError) throw error;
+        failure = error;
+        failed = true;
+      }
     }
+    if (failed) throw failure;
+  }
+
+  async putKVConfig(namespace: string, key: string, value: string): Promise<void> {
+    await this.#invokeEach(RequestCode.PUT_KV_CONFIG, { namespace, key, value });
   }
 
   getKVConfig(namespace: string, key: string): Promise<string | undefined> {
@@ -103,9 +123,7 @@ export class AdminNamesrv {
   }
 
   async deleteKVConfig(namespace: string, key: string): Promise<void> {
-    for (const addr of this.#all()) {
-      await this.#invokeAt(addr, RequestCode.DELETE_KV_CONFIG, { namespace, key });
-    }
+    await this.#invokeEach(RequestCode.DELETE_KV_CONFIG, { namespace, key });
   }
 
   async kvListByNamespace(namespace: string): Promise<Map<string, string>> {

@@ -27,6 +27,7 @@ import {
 import { CLUSTER_COMMANDS } from "./commands/cluster_commands.ts";
 import { CONFIG_COMMANDS } from "./commands/config_commands.ts";
 import { GROUP_COMMANDS } from "./commands/group_commands.ts";
+import { KV_CONFIG_COMMANDS } from "./commands/kv_config_commands.ts";
 import { OFFSET_COMMANDS } from "./commands/offset_commands.ts";
 import { MESSAGE_COMMANDS } from "./commands/message_commands.ts";
 import { TOPIC_COMMANDS } from "./commands/topic_commands.ts";
@@ -38,6 +39,7 @@ export const MQADMIN_COMMANDS: readonly MQAdminCommand[] = [
   ...GROUP_COMMANDS,
   ...OFFSET_COMMANDS,
   ...CONFIG_COMMANDS,
+  ...KV_CONFIG_COMMANDS,
   ...MESSAGE_COMMANDS,
 ];
 

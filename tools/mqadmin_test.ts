@@ -282,7 +282,8 @@ Deno.test("mqadmin refuses an unknown command and lists the commands with -h", a
     "updateTopic deleteTopic topicList topicRoute topicStatus clusterList brokerStatus " +
     "consumerProgress consumerConnection producerConnection queryMsgById queryMsgByKey " +
     "queryMsgByUniqueKey updateSubGroup deleteSubGroup getNamesrvConfig updateNamesrvConfig " +
-    "getBrokerConfig updateBrokerConfig sendMessage wipeWritePerm addWritePerm";
+    "getBrokerConfig updateBrokerConfig updateKvConfig deleteKvConfig updateOrderConf sendMessage " +
+    "wipeWritePerm addWritePerm";
   for (const name of names.split(" ")) {
     assert.match(formatCommandList(), new RegExp(`^ {3}${name} +\\S`, "m"), name);
   }

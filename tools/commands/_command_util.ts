@@ -9,6 +9,9 @@ import type { AdminClient } from "../../client/admin_client.ts";
 import type { ClusterInfo } from "../../client/topic_route.ts";
 import { MQAdminError } from "../command.ts";
 
+/** RocketMQ `NamesrvUtil.NAMESPACE_ORDER_TOPIC_CONFIG`: the KV namespace of ordered topics' confs. */
+export const NAMESPACE_ORDER_TOPIC_CONFIG = "ORDER_TOPIC_CONFIG";
+
 /** RocketMQ `MixAll.MASTER_ID`. */
 const MASTER_ID = 0;
 

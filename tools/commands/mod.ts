@@ -7,5 +7,6 @@
 export { CLUSTER_COMMANDS } from "./cluster_commands.ts";
 export { CONFIG_COMMANDS, formatConfigBlock } from "./config_commands.ts";
 export { GROUP_COMMANDS } from "./group_commands.ts";
+export { KV_CONFIG_COMMANDS } from "./kv_config_commands.ts";
 export { MESSAGE_COMMANDS } from "./message_commands.ts";
 export { TOPIC_COMMANDS } from "./topic_commands.ts";

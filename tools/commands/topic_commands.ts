@@ -19,12 +19,14 @@ import {
 } from "../_format.ts";
 import { fastjsonPretty } from "../_pretty_json.ts";
 import { type CommandContext, type MQAdminCommand, MQAdminError, option } from "../command.ts";
-import { brokerNameOfAddr, brokerNamesOfCluster } from "./_command_util.ts";
+import {
+  brokerNameOfAddr,
+  brokerNamesOfCluster,
+  NAMESPACE_ORDER_TOPIC_CONFIG,
+} from "./_command_util.ts";
 
 /** RocketMQ `MixAll.DLQ_GROUP_TOPIC_PREFIX`. */
 const DLQ_GROUP_TOPIC_PREFIX = "%DLQ%";
-/** RocketMQ `NamesrvUtil.NAMESPACE_ORDER_TOPIC_CONFIG`. */
-const NAMESPACE_ORDER_TOPIC_CONFIG = "ORDER_TOPIC_CONFIG";
 
 async function updateTopic(ctx: CommandContext): Promise<void> {
   const { flags, out } = ctx;
