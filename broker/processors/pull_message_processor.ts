@@ -348,7 +348,8 @@ function concatRecords(result: GetMessageResult): Uint8Array {
 }
 
 /**
- * Registers PULL_MESSAGE. The processor answers REQUEST_CODE_NOT_SUPPORTED on the VIP port: pulls
+ * Registers PULL_MESSAGE and LITE_PULL_MESSAGE (361, which RocketMQ 5.x clients send for pulls with
+ * the lite flag and 5.x brokers serve the same way). The processor answers REQUEST_CODE_NOT_SUPPORTED on the VIP port: pulls
  * exist only on the main port (remoting.md §8).
  *
  * @param registry the remoting server
@@ -360,12 +361,12 @@ export function registerPullMessageProcessor(
   context: CoreContext,
 ): PullMessageProcessor {
   const processor = new PullMessageProcessor(context);
-  registry.registerProcessor(
-    RequestCode.PULL_MESSAGE,
-    guardProcessor(
-      context.logger,
-      (request, channel) => processor.processRequest(request, channel),
-    ),
+  const handler = guardProcessor(
+    context.logger,
+    (request, channel) => processor.processRequest(request, channel),
   );
+  registry.registerProcessor(RequestCode.PULL_MESSAGE, handler);
+  // A 5.x lite pull consumer's pulls (LITE_PULL_MESSAGE): the same request, another code.
+  registry.registerProcessor(RequestCode.LITE_PULL_MESSAGE, handler);
   return processor;
 }

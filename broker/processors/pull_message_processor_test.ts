@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { DenoTcpTransport } from "../../protocol/adapters/deno_tcp_transport.ts";
+import { RequestCode } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
 import { decodeRecords, TestBrokerClient } from "../../tests/broker_test_client.ts";
 import {
@@ -418,5 +419,35 @@ Deno.test("PullMessageProcessor answers SYSTEM_BUSY when the hold table is full"
     await client.send("TopicFull", "b", { queueId: 1 });
     assert.deepEqual(await Promise.all(held), [ResponseCode.SUCCESS, ResponseCode.SUCCESS]);
     assert.equal(env.broker.holdService.full, false, "woken pulls free their slots");
+  });
+});
+
+Deno.test("PullMessageProcessor serves a 5.x lite pull consumer's LITE_PULL_MESSAGE (361), parked ones too", async () => {
+  await withBroker({}, async (env, client) => {
+    await createTopic(client, "TopicLite");
+    await client.send("TopicLite", "first", { queueId: 0 });
+    // What 5.x DefaultLitePullConsumer sends: the pull header, the lite flag (0x10), code 361.
+    const litePull = (queueOffset: number) => {
+      const request = client.pullRequest({
+        group: "G_LITE",
+        topic: "TopicLite",
+        queueId: 0,
+        queueOffset,
+        subscription: "*",
+        sysFlag: 0x2 | 0x4 | 0x10, // SUSPEND, SUBSCRIPTION, LITE_PULL
+        suspendTimeoutMillis: 10_000,
+      });
+      return client.invoke({ ...request, code: RequestCode.LITE_PULL_MESSAGE }, 20_000);
+    };
+    const found = await litePull(0);
+    assert.equal(found.code, ResponseCode.SUCCESS, found.remark);
+    assert.deepEqual(decodeRecords(found.body).map((r) => r.queueOffset), [0]);
+    assert.equal(found.extFields!.nextBeginOffset, "1");
+    const pending = litePull(1);
+    await parked(env, 1);
+    await client.send("TopicLite", "second", { queueId: 0 });
+    const woken = await pending;
+    assert.equal(woken.code, ResponseCode.SUCCESS, woken.remark);
+    assert.deepEqual(decodeRecords(woken.body).map((r) => r.queueOffset), [1]);
   });
 });
