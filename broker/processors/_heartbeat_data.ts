@@ -76,14 +76,23 @@ const CONSUME_FROM_WHERE = [
 
 const name = z.string().max(CLIENT_ID_LENGTH_MAX);
 
+/**
+ * A Java `int` of a tag hash: a JSON number, or a decimal string (rocketmq-client-go writes its
+ * codeSet as strings; fastjson turns them into Integers).
+ */
+const tagCode = z.union([z.number(), z.string().regex(/^[+-]?\d{1,10}$/).transform(Number)])
+  .refine((n) => Number.isInteger(n) && n >= -0x8000_0000 && n <= 0x7fff_ffff, "is not an int");
+
 const subscriptionSchema = z.object({
   topic: name,
   subString: z.string().max(SUBSCRIPTION_EXPRESSION_LENGTH_MAX).nullish(),
   expressionType: z.string().max(64).nullish(),
-  subVersion: z.number().int().optional(),
+  // A Java long: rocketmq-client-go sends time.Now().UnixNano(), past 2^53 (kept as the nearest
+  // double, which orders versions the same).
+  subVersion: z.number().refine(Number.isInteger, "is not an integer").optional(),
   classFilterMode: z.boolean().optional(),
   tagsSet: z.array(z.string()).max(SUBSCRIPTION_EXPRESSION_LENGTH_MAX).nullish(),
-  codeSet: z.array(z.number().int()).max(SUBSCRIPTION_EXPRESSION_LENGTH_MAX).nullish(),
+  codeSet: z.array(tagCode).max(SUBSCRIPTION_EXPRESSION_LENGTH_MAX).nullish(),
 });
 
 const consumerSchema = z.object({

@@ -4,7 +4,11 @@ import { encodeCommand } from "../../protocol/command_codec.ts";
 import { createRequest, type RemotingCommand } from "../../protocol/remoting_command.ts";
 import { RequestCode } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
-import { heartbeatRequest, TestBrokerClient } from "../../tests/broker_test_client.ts";
+import {
+  decodeRecords,
+  heartbeatRequest,
+  TestBrokerClient,
+} from "../../tests/broker_test_client.ts";
 import { startTestBroker } from "../../tests/broker_test_env.ts";
 
 Deno.test("ClientManageProcessor registers groups, creates the retry topic and notifies members", async () => {
@@ -78,6 +82,49 @@ Deno.test("ClientManageProcessor answers a bad heartbeat body with SYSTEM_ERROR"
     assert.match(noClient.remark!, /^Cannot decode HeartbeatData: clientID/);
     const empty = await client.invoke(createRequest(RequestCode.HEART_BEAT));
     assert.equal(empty.remark, "Cannot decode HeartbeatData: body is empty");
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});
+
+Deno.test("ClientManageProcessor takes a rocketmq-client-go heartbeat: UnixNano subVersion, codeSet of strings", async () => {
+  const env = await startTestBroker({ withNamesrv: false });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    const javaHash = (text: string) =>
+      [...text].reduce((h, c) => (31 * h + c.charCodeAt(0)) | 0, 0);
+    await client.send("TopicGo", "a", { queueId: 0, tags: "TagA" });
+    await client.send("TopicGo", "c", { queueId: 0, tags: "TagC" });
+    // As rocketmq-client-go's heartbeatData.encode writes it (jsoniter; integers as written).
+    const body = `{"clientID":"10.0.0.9@go-1","producerDataSet":[],"consumerDataSet":[{` +
+      `"groupName":"G_GO","consumeType":"CONSUME_PASSIVELY","messageModel":"CLUSTERING",` +
+      `"consumeFromWhere":"CONSUME_FROM_FIRST_OFFSET","unitMode":false,"subscriptionDataSet":[{` +
+      `"classFilterMode":false,"topic":"TopicGo","subString":"TagA || TagB",` +
+      `"tagsSet":["TagA","TagB"],"codeSet":["${javaHash("TagA")}","${javaHash("TagB")}"],` +
+      `"subVersion":1732436400123456789,"expressionType":"TAG"}]}]}`;
+    const heartbeat = await client.invoke(createRequest(RequestCode.HEART_BEAT, {
+      body: new TextEncoder().encode(body),
+      language: "GO",
+      version: 317,
+    }));
+    assert.equal(heartbeat.code, ResponseCode.SUCCESS, heartbeat.remark);
+    // A pull without its own expression filters by the heartbeat's codes.
+    const pulled = await client.pull({
+      group: "G_GO",
+      topic: "TopicGo",
+      queueId: 0,
+      queueOffset: 0,
+      sysFlag: 0,
+      suspendTimeoutMillis: 0,
+    });
+    assert.equal(pulled.code, ResponseCode.SUCCESS, pulled.remark);
+    assert.deepEqual(decodeRecords(pulled.body).map((r) => r.properties.get("TAGS")), ["TagA"]);
+    const bad = await client.invoke(createRequest(RequestCode.HEART_BEAT, {
+      body: new TextEncoder().encode(body.replace(`"${javaHash("TagB")}"`, '"TagB"')),
+    }));
+    assert.equal(bad.code, ResponseCode.SYSTEM_ERROR);
+    assert.match(bad.remark!, /codeSet/);
   } finally {
     await client.close();
     await env.close();

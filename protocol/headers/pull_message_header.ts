@@ -32,7 +32,7 @@ export const PullMessageRequestHeader = z.object({
   commitOffset: f.long(),
   suspendTimeoutMillis: f.long(),
   subscription: f.string().optional(),
-  subVersion: f.long(),
+  subVersion: f.clampedLong(), // a Go client's versions are UnixNano, past 2^53
   expressionType: f.string().optional(),
   /** 5.x */
   maxMsgBytes: f.int().optional(),
