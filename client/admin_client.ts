@@ -27,6 +27,7 @@ import {
   decodeProducerConnection,
   decodeTopicStatsTable,
   encodeSubscriptionGroupConfig,
+  type OffsetWrapper,
   type SubscriptionGroupConfig,
   type TopicOffset,
   warningsOf,
@@ -309,6 +310,45 @@ export class AdminClient extends AdminClientBase {
   async resetOffsetByTime(reset: ResetOffsetRequest): Promise<ResetOffsetResult> {
     const brokers = this.masterBrokers(await this.topicRoute(reset.topic));
     return await resetOffsetByTime(this.api, this.timeoutMs, brokers, reset);
+  }
+
+  /**
+   * Copies a group's committed offsets to another group (RocketMQ's `mqadmin cloneGroupOffset`):
+   * every queue of the source's consume stats with an offset is committed for `destGroup`
+   * (UPDATE_CONSUMER_OFFSET) on its broker, found in `topic`'s route.
+   *
+   * @param srcGroup the group whose offsets are copied
+   * @param destGroup the group that gets them
+   * @param topic the topic whose route names the brokers
+   * @returns the queues and offsets copied
+   * @throws {MQClientError} when a queue's broker is not in `topic`'s route
+   */
+  async cloneGroupOffset(
+    srcGroup: string,
+    destGroup: string,
+    topic: string,
+  ): Promise<OffsetWrapper[]> {
+    const stats = await this.consumeStats(srcGroup);
+    const brokers = new Map(
+      this.masterBrokers(await this.topicRoute(topic)).map((b) => [b.brokerName, b.addr]),
+    );
+    const copied = stats.offsetTable.filter((o) => o.consumerOffset >= 0);
+    for (const { mq } of copied) {
+      if (!brokers.has(mq.brokerName)) {
+        throw new MQClientError(
+          `Cannot clone the offset of ${mq.topic} queue ${mq.queueId}: broker ${mq.brokerName} is not in the route of ${topic}`,
+        );
+      }
+    }
+    for (const { mq, consumerOffset } of copied) {
+      await this.api.updateConsumerOffset(brokers.get(mq.brokerName)!, {
+        consumerGroup: destGroup,
+        topic: mq.topic,
+        queueId: mq.queueId,
+        commitOffset: consumerOffset,
+      }, this.timeoutMs);
+    }
+    return copied;
   }
 
   /**

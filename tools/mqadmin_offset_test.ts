@@ -83,3 +83,42 @@ Deno.test("parseResetTimestamp reads now, epoch ms and RocketMQ's local date for
   assert.throws(() => parseResetTimestamp("2026-02-30#00:00:00:000", 0), /expected now/);
   assert.throws(() => parseResetTimestamp("2026-11-25 06:30", 0), /yyyy-MM-dd#HH:mm:ss:SSS/);
 });
+
+Deno.test("mqadmin cloneGroupOffset commits the source group's offsets for the destination group", async () => {
+  const env = await startTestBroker();
+  const cli = cliOn(env.namesrvAddr!);
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    for (let i = 0; i < 3; i++) await client.send("TopicClone", `m${i}`, { queueId: i % 2 });
+    // An online source group: its heartbeat creates %RETRY%G_SRC, whose route names the brokers.
+    await client.heartbeat("10.0.0.1@src", "G_SRC", { TopicClone: "*" });
+    for (const [queueId, offset] of [[0, 2], [1, 1]]) {
+      await client.call(RequestCode.UPDATE_CONSUMER_OFFSET, {
+        consumerGroup: "G_SRC",
+        topic: "TopicClone",
+        queueId: String(queueId),
+        commitOffset: String(offset),
+      });
+    }
+    await env.broker.registration!.registerNow();
+    const run = ok(await cli("cloneGroupOffset -s G_SRC -d G_DST -t TopicClone -o false"));
+    assert.equal(
+      run.out,
+      "clone group offset success. srcGroup[G_SRC], destGroup=[G_DST], topic[TopicClone]\n",
+    );
+    for (const [queueId, offset] of [[0, 2], [1, 1]]) {
+      const answer = await client.call(RequestCode.QUERY_CONSUMER_OFFSET, {
+        consumerGroup: "G_DST",
+        topic: "TopicClone",
+        queueId: String(queueId),
+      });
+      assert.equal(answer.extFields?.offset, String(offset), `queue ${queueId}`);
+    }
+    const missing = await cli("cloneGroupOffset -s G_SRC -d G_DST");
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /missing required option -t \(topic\)/);
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});

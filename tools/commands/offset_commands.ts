@@ -1,5 +1,5 @@
 /**
- * Offset commands: `resetOffsetByTime`, with RocketMQ's options and output.
+ * Offset commands: `resetOffsetByTime` and `cloneGroupOffset`, with RocketMQ's options and output.
  *
  * @module
  */
@@ -79,7 +79,22 @@ async function resetOffsetByTime(ctx: CommandContext): Promise<void> {
   }
 }
 
-/** resetOffsetByTime. */
+async function cloneGroupOffset(ctx: CommandContext): Promise<void> {
+  const { flags, out } = ctx;
+  const srcGroup = flags.require("s");
+  const destGroup = flags.require("d");
+  const topic = flags.require("t");
+  // -o (offline) is accepted and, as in RocketMQ's command, not used.
+  await ctx.admin().cloneGroupOffset(srcGroup, destGroup, topic);
+  out.write(javaFormat(
+    "clone group offset success. srcGroup[%s], destGroup=[%s], topic[%s]%n",
+    srcGroup,
+    destGroup,
+    topic,
+  ));
+}
+
+/** resetOffsetByTime, cloneGroupOffset. */
 export const OFFSET_COMMANDS: readonly MQAdminCommand[] = [
   {
     name: "resetOffsetByTime",
@@ -96,5 +111,16 @@ export const OFFSET_COMMANDS: readonly MQAdminCommand[] = [
       option("f", "force", "set the force rollback by timestamp switch[true|false]"),
     ],
     run: resetOffsetByTime,
+  },
+  {
+    name: "cloneGroupOffset",
+    description: "clone offset from other group.",
+    options: [
+      option("s", "srcGroup", "set source consumer group", "required"),
+      option("d", "destGroup", "set destination consumer group", "required"),
+      option("t", "topic", "set the topic", "required"),
+      option("o", "offline", "the group or the topic is offline"),
+    ],
+    run: cloneGroupOffset,
   },
 ];
