@@ -35,6 +35,7 @@ import {
   namesrvAddrsOf,
   registerBrokerExtrasProcessors,
   registrationWrapperOf,
+  resolvedStoreConfigOf,
   type ServeHttp,
   startScheduleMessageService,
   withDeadline,
@@ -311,8 +312,8 @@ export class BrokerController {
       throw error;
     }
     this.#store = store;
-    // Retention keys changed at runtime reach the store (the schema checked them already).
-    this.configuration.onChange((next) => store.updateRetention(messageStoreConfigOf(next)));
+    // Store keys changed at runtime reach the running store (the schema checked them already).
+    this.configuration.onChange((next) => store.updateConfig(resolvedStoreConfigOf(next)));
     this.#schedule = await startScheduleMessageService({
       store,
       delayLevels: this.delayLevels,

@@ -17,8 +17,10 @@ import type { FileSystem } from "../store/file_system.ts";
 import { hostAddress } from "../store/message_id.ts";
 import type { MessageStore } from "../store/message_store.ts";
 import {
+  type MessageStoreConfig,
   type MessageStoreConfigInput,
   MessageStoreConfigSchema,
+  resolveMessageStoreConfig,
 } from "../store/message_store_config.ts";
 import { CALL_CLIENT_TIMEOUT_MS, CLIENT_PUSH_TIMEOUT_MS } from "./limits.ts";
 import type { BrokerConfig } from "./broker_config.ts";
@@ -140,6 +142,18 @@ export function messageStoreConfigOf(config: BrokerConfig): MessageStoreConfigIn
   const input: Record<string, unknown> = {};
   for (const key of STORE_KEYS) if (source[key] !== undefined) input[key] = source[key];
   return input as MessageStoreConfigInput;
+}
+
+/**
+ * The store's whole configuration for `MessageStore.updateConfig` after a runtime change (the
+ * broker schema checked the keys with the store's bounds already).
+ *
+ * @param config the broker configuration
+ * @returns the store's resolved configuration
+ * @throws {MessageStoreConfigError} naming a key outside the store's bounds
+ */
+export function resolvedStoreConfigOf(config: BrokerConfig): MessageStoreConfig {
+  return resolveMessageStoreConfig(messageStoreConfigOf(config));
 }
 
 /**

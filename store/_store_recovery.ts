@@ -22,7 +22,7 @@ export interface StoreRecoveryInput {
   readonly checkpoint: StoreCheckpoint;
   readonly commitLog: CommitLog;
   readonly consumeQueueStore: ConsumeQueueStore;
-  readonly indexService: IndexService | null;
+  readonly indexService: IndexService;
   readonly reput: ReputMessageService;
   /** true when the abort file was left by the last run */
   readonly abnormal: boolean;
@@ -45,19 +45,22 @@ export async function recoverStore(input: StoreRecoveryInput): Promise<StoreReco
   await commitLog.load();
   await consumeQueueStore.load();
   await consumeQueueStore.recover();
-  await indexService?.load();
+  await indexService.load(config.messageIndexEnable);
   const recovery = await recoverCommitLog({
     fs,
     commitLog,
     abnormal: input.abnormal,
-    minTimestamp: checkpoint.minTimestamp(config.messageIndexSafe),
+    // An index that is off (maybe for long) must not send the scan back to its old end.
+    minTimestamp: checkpoint.minTimestamp(config.messageIndexSafe && config.messageIndexEnable),
     checkCRCOnRecover: config.checkCRCOnRecover,
   });
   // The log's own newest time, not the checkpoint's: a damaged checkpoint must not freeze
   // store times far in the future.
   commitLog.raiseStoreTimeFloor(recovery.lastStoreTimestamp);
   await consumeQueueStore.truncateDirty(commitLog.getMaxOffset());
-  await indexService?.truncateDirty(commitLog.getMaxOffset());
+  // Also while the index is off: entries past the log's end would hide later records' keys
+  // once it is turned on again.
+  await indexService.truncateDirty(commitLog.getMaxOffset());
   await consumeQueueStore.correctMinOffset(commitLog.getMinOffset());
   const reputBytes = await redispatch(
     input,
@@ -68,7 +71,9 @@ export async function recoverStore(input: StoreRecoveryInput): Promise<StoreReco
 
 /**
  * Re-dispatches what the consume queues or the index miss: from the lower of their ends on
- * disk (or earlier). Both skip what they already hold.
+ * disk (or earlier). Both skip what they already hold. An index that is off is not waited for:
+ * it skips every record, and its files may end long before the log does; turned on later, it
+ * misses the records written while it was off, as RocketMQ's does.
  * @returns the bytes re-dispatched
  */
 async function redispatch(input: StoreRecoveryInput, scanFromOffset: number): Promise<number> {
@@ -76,7 +81,7 @@ async function redispatch(input: StoreRecoveryInput, scanFromOffset: number): Pr
   const min = commitLog.getMinOffset();
   const cqMax = input.consumeQueueStore.maxPhysicalOffset();
   // After a clean stop the index was synced at close: only a crash leaves it behind.
-  const indexNext = input.abnormal
+  const indexNext = input.abnormal && input.config.messageIndexEnable
     ? await indexRecoveryOffset(commitLog, input.indexService)
     : Number.MAX_SAFE_INTEGER;
   const from = Math.max(min, Math.min(cqMax < 0 ? min : cqMax, indexNext, scanFromOffset));
@@ -95,9 +100,9 @@ async function redispatch(input: StoreRecoveryInput, scanFromOffset: number): Pr
 /** @returns the offset after the newest record the index files hold (MAX when no constraint) */
 async function indexRecoveryOffset(
   commitLog: CommitLog,
-  index: IndexService | null,
+  index: IndexService,
 ): Promise<number> {
-  const from = index?.recoveryOffset() ?? null;
+  const from = index.recoveryOffset();
   if (from === null) return Number.MAX_SAFE_INTEGER;
   if (!from.indexed) return from.offset;
   const record = await commitLog.readRecord(from.offset);

@@ -2,7 +2,8 @@
  * Builds and connects the parts of the message store (internal to `message_store.ts`, which
  * keeps the lifecycle and the calls): commit log → reput → consume queues and index, the
  * flusher, the checkpoint loop, and retention over the commit log with the consume queues and
- * index as followers (store.md §9).
+ * index as followers (store.md §9). {@linkcode applyLiveConfig} hands keys changed at runtime to
+ * the parts that copied them.
  *
  * @module
  */
@@ -27,7 +28,7 @@ import type { StorePaths } from "./store_paths.ts";
 export interface StoreServices {
   readonly reput: ReputMessageService;
   readonly consumeQueueStore: ConsumeQueueStore;
-  readonly indexService: IndexService | null;
+  readonly indexService: IndexService;
   readonly commitLog: CommitLog;
   readonly flusher: CommitLogFlusher;
   readonly checkpoint: StoreCheckpoint;
@@ -54,8 +55,7 @@ export function createStoreServices(input: StoreServicesInput): StoreServices {
     consumeQueueStore,
     indexService,
   );
-  const followers: RetentionFollower[] = [consumeQueueStore];
-  if (indexService !== null) followers.push(indexService);
+  const followers: RetentionFollower[] = [consumeQueueStore, indexService];
   const { options, config, paths, clock, onError } = input;
   const cleanService = new CleanService({
     fs: options.fs,
@@ -85,7 +85,11 @@ export function createStoreServices(input: StoreServicesInput): StoreServices {
   };
 }
 
-/** The reput and the dispatchers it feeds: consume queues first (long polling), then the index. */
+/**
+ * The reput and the dispatchers it feeds: consume queues first (long polling), then the index.
+ * The index exists even with `messageIndexEnable` off, which is read per record (RocketMQ's
+ * CommitLogDispatcherBuildIndex), so turning it on at runtime indexes the records that follow.
+ */
 function createFollowers({ options, config, paths, clock, onError }: StoreServicesInput) {
   const fs = options.fs;
   const reput = new ReputMessageService({
@@ -100,17 +104,17 @@ function createFollowers({ options, config, paths, clock, onError }: StoreServic
     onWarning: (message) => onError(new Error(message)),
   });
   reput.register(consumeQueueStore);
-  const indexService = config.messageIndexEnable
-    ? new IndexService({
-      fs,
-      dir: paths.index,
-      clock,
-      maxHashSlotNum: config.maxHashSlotNum,
-      maxIndexNum: config.maxIndexNum,
-      maxMsgsNumBatch: config.maxMsgsNumBatch,
-    })
-    : null;
-  if (indexService !== null) reput.register(indexService);
+  const indexService = new IndexService({
+    fs,
+    dir: paths.index,
+    clock,
+    maxHashSlotNum: config.maxHashSlotNum,
+    maxIndexNum: config.maxIndexNum,
+    maxMsgsNumBatch: config.maxMsgsNumBatch,
+  });
+  reput.register({
+    dispatch: (request) => config.messageIndexEnable ? indexService.dispatch(request) : undefined,
+  });
   return { reput, consumeQueueStore, indexService };
 }
 
@@ -182,7 +186,7 @@ function createCheckpoint(
   { options, config, paths, clock, onError }: StoreServicesInput,
   flusher: CommitLogFlusher,
   consumeQueueStore: ConsumeQueueStore,
-  indexService: IndexService | null,
+  indexService: IndexService,
 ) {
   const checkpoint = new StoreCheckpoint(options.fs, paths.checkpoint);
   const checkpointService = new CheckpointService({
@@ -193,14 +197,74 @@ function createCheckpoint(
     flushConsumeQueueThoroughInterval: config.flushConsumeQueueThoroughInterval,
     flushConsumeQueues: async (leastPages, thorough) => {
       await consumeQueueStore.flush(leastPages);
-      if (indexService !== null && indexFlushDue(indexService, thorough, config)) {
+      if (indexFlushDue(indexService, thorough, config)) {
         await indexService.flush();
       }
     },
     physicTimestamp: () => flusher.flushedTimestamp,
     logicsTimestamp: () => consumeQueueStore.flushedStoreTimestamp,
-    indexTimestamp: () => indexService?.flushedTimestamp ?? 0,
+    indexTimestamp: () => indexService.flushedTimestamp,
     onError,
   });
   return { checkpoint, checkpointService };
+}
+
+/**
+ * The MessageStoreConfig keys a running store takes (UPDATE_BROKER_CONFIG, `PATCH /config`): as
+ * RocketMQ's store reads them from its live MessageStoreConfig on each use (puts, pulls, flush
+ * rounds, index dispatch, retention passes). The others (paths, file sizes, flushDiskType,
+ * brokerRole, warmMapedFileEnable, the index layout, cleanResourceInterval, ...) are read once
+ * at start, in RocketMQ too.
+ */
+export const STORE_LIVE_KEYS = [
+  "maxMessageSize",
+  "osPageCacheBusyTimeOutMills",
+  "flushIntervalCommitLog",
+  "flushCommitLogLeastPages",
+  "flushCommitLogThoroughInterval",
+  "flushCommitLogTimed",
+  "syncFlushTimeout",
+  "flushIntervalConsumeQueue",
+  "flushConsumeQueueLeastPages",
+  "flushConsumeQueueThoroughInterval",
+  "messageIndexEnable",
+  "messageIndexSafe",
+  "maxMsgsNumBatch",
+  "maxTransferBytesOnMessageInMemory",
+  "maxTransferCountOnMessageInMemory",
+  "maxTransferBytesOnMessageInDisk",
+  "maxTransferCountOnMessageInDisk",
+  "accessMessageInMemoryMaxRatio",
+  "offsetCheckInSlave",
+  "fileReservedTime",
+  "deleteWhen",
+  "diskMaxUsedSpaceRatio",
+  "diskSpaceCleanForciblyRatio",
+  "diskSpaceWarningLevelRatio",
+  "cleanFileForciblyEnable",
+] as const satisfies readonly (keyof MessageStoreConfig)[];
+
+/**
+ * Applies a changed configuration to a running store: the {@linkcode STORE_LIVE_KEYS} are
+ * written into the store's own config object (which the put path, the pull path, the index
+ * dispatcher and the flush round read on each use), then handed to the parts that keep a copy:
+ * retention, the commit log's size check, the flushers and the index query cap. Retention
+ * checks its keys first, so a refused update changes nothing.
+ * @param services the store's parts
+ * @param config the store's config object, updated in place
+ * @param next the new configuration
+ * @throws {RangeError} for a bad retention key (`deleteWhen`); nothing changes then
+ */
+export function applyLiveConfig(
+  services: StoreServices,
+  config: MessageStoreConfig,
+  next: MessageStoreConfig,
+): void {
+  services.cleanService.updateSettings(next);
+  const live = config as Record<(typeof STORE_LIVE_KEYS)[number], unknown>;
+  for (const key of STORE_LIVE_KEYS) live[key] = next[key];
+  services.commitLog.updateMaxMessageSize(config.maxMessageSize);
+  services.flusher.updateSettings(config);
+  services.checkpointService.updateSettings(config);
+  services.indexService.maxMsgsNumBatch = config.maxMsgsNumBatch;
 }

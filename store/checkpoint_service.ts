@@ -11,13 +11,17 @@
 import type { Clock } from "../common/clock.ts";
 import type { StoreCheckpoint } from "./checkpoint.ts";
 
-/** Options of {@linkcode CheckpointService}. */
-export interface CheckpointServiceOptions {
-  readonly clock: Clock;
-  readonly checkpoint: StoreCheckpoint;
+/** The keys a running loop takes ({@linkcode CheckpointService.updateSettings}). */
+export interface CheckpointFlushSettings {
   readonly flushIntervalConsumeQueue: number;
   readonly flushConsumeQueueLeastPages: number;
   readonly flushConsumeQueueThoroughInterval: number;
+}
+
+/** Options of {@linkcode CheckpointService}. */
+export interface CheckpointServiceOptions extends CheckpointFlushSettings {
+  readonly clock: Clock;
+  readonly checkpoint: StoreCheckpoint;
   /** flushes the consume queues (leastPages 0 = everything) */
   readonly flushConsumeQueues: (leastPages: number, thorough: boolean) => Promise<unknown>;
   /** store time of the newest durable commit-log record (0 = none this run) */
@@ -33,6 +37,8 @@ export interface CheckpointServiceOptions {
 /** The loop; see the module doc. */
 export class CheckpointService {
   readonly #o: CheckpointServiceOptions;
+  /** the keys in force (the options', then each update's) */
+  #s: CheckpointFlushSettings;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running: Promise<void> | null = null;
   #lastThoroughMs: number;
@@ -41,7 +47,23 @@ export class CheckpointService {
   /** @param options clock, checkpoint, intervals and the flush hooks */
   constructor(options: CheckpointServiceOptions) {
     this.#o = options;
+    this.#s = { ...options };
     this.#lastThoroughMs = options.clock.now();
+  }
+
+  /**
+   * Takes keys changed at runtime (UPDATE_BROKER_CONFIG), as RocketMQ's FlushConsumeQueueService
+   * re-reads them each round; a new interval re-arms the waiting timer.
+   * @param settings the keys
+   */
+  updateSettings(settings: CheckpointFlushSettings): void {
+    const intervalChanged =
+      settings.flushIntervalConsumeQueue !== this.#s.flushIntervalConsumeQueue;
+    this.#s = { ...settings };
+    if (intervalChanged && this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#schedule();
+    }
   }
 
   /** Starts the loop. */
@@ -76,7 +98,7 @@ export class CheckpointService {
     const { checkpoint } = this.#o;
     const physic = this.#o.physicTimestamp();
     await this.#o.flushConsumeQueues(
-      thorough ? 0 : this.#o.flushConsumeQueueLeastPages,
+      thorough ? 0 : this.#s.flushConsumeQueueLeastPages,
       thorough,
     );
     const logics = this.#o.logicsTimestamp();
@@ -92,7 +114,7 @@ export class CheckpointService {
     this.#timer = setTimeout(async () => {
       this.#timer = undefined;
       const nowMs = this.#o.clock.now();
-      const thorough = nowMs - this.#lastThoroughMs >= this.#o.flushConsumeQueueThoroughInterval;
+      const thorough = nowMs - this.#lastThoroughMs >= this.#s.flushConsumeQueueThoroughInterval;
       if (thorough) this.#lastThoroughMs = nowMs;
       try {
         await this.flush(thorough);
@@ -100,6 +122,6 @@ export class CheckpointService {
         this.#o.onError(error instanceof Error ? error : new Error(String(error)));
       }
       this.#schedule();
-    }, this.#o.flushIntervalConsumeQueue);
+    }, this.#s.flushIntervalConsumeQueue);
   }
 }

@@ -51,7 +51,7 @@ export interface CommitLogOptions {
   readonly clock: Clock;
   /** written as STOREHOST and used for offset message ids */
   readonly storeHost: HostAddress;
-  /** maxMessageSize: larger bodies are MESSAGE_ILLEGAL */
+  /** maxMessageSize: larger bodies are MESSAGE_ILLEGAL (changed by `updateMaxMessageSize`) */
   readonly maxMessageSize: number;
   /** receives every appended record, in order */
   readonly onAppend: (request: DispatchRequest) => void;
@@ -98,11 +98,7 @@ export class CommitLog {
     this.#options = options;
     this.#encoder = new MessageRecordEncoder(options.storeHost, options.maxMessageSize);
     this.#queueOffsets = new QueueOffsetTable(options.initialQueueOffset);
-    this.#pool = CommitLogChunkPool.forLog(
-      options.segmentBytes,
-      options.maxMessageSize,
-      options.tailWindowBytes,
-    );
+    this.#pool = CommitLogChunkPool.forLog(options.segmentBytes, options.tailWindowBytes);
     this.#chunkBytes = this.#pool.chunkBytes;
     this.#readCache = new CommitLogReadCache(
       Math.min(COMMIT_LOG_READ_BLOCK_BYTES, options.segmentBytes),
@@ -110,6 +106,11 @@ export class CommitLog {
     );
     const scratch = new Uint8Array(64 * 1024);
     this.#scratch = { bytes: scratch, view: new DataView(scratch.buffer) };
+  }
+
+  /** Later appends refuse bodies over `bytes` (maxMessageSize changed at runtime). */
+  updateMaxMessageSize(bytes: number): void {
+    this.#encoder.maxBodyBytes = bytes;
   }
 
   /** the memory appends are encoded into (the flusher warms it while it waits for the disk) */
@@ -199,10 +200,7 @@ export class CommitLog {
       return;
     }
     const position = endOffset - last.fileFromOffset;
-    assert(
-      position > 0 && position <= last.fileSize,
-      `truncate offset ${endOffset} outside the log`,
-    );
+    assert(position > 0 && position <= last.fileSize, `truncate at ${endOffset} outside the log`);
     if (position < last.fileSize) {
       const handle = await last.open(fs, false);
       await handle.truncate(position);

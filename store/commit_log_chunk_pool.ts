@@ -24,7 +24,7 @@ import {
   COMMIT_LOG_SEGMENT_BUFFERS_MAX,
   COMMIT_LOG_SPARE_CHUNKS,
   COMMIT_LOG_TAIL_WINDOW_BYTES,
-  PROPERTIES_BYTES_MAX,
+  RECORD_BYTES_MAX,
 } from "./limits.ts";
 
 /** One chunk of commit-log memory and its DataView. */
@@ -78,20 +78,20 @@ export class CommitLogChunkPool {
   /**
    * The pool of a commit log: chunks of COMMIT_LOG_CHUNK_BYTES (at most one segment), a budget
    * of COMMIT_LOG_SEGMENT_BUFFERS_MAX segments bounded by COMMIT_LOG_MEMORY_BYTES_MIN/MAX, and
-   * always room for two records of the largest size; a tail window of `tailWindowBytes` (at
-   * most the budget).
+   * always room for two records of the largest size a segment takes, whatever maxMessageSize
+   * is (it may be raised at runtime; the budget covers this bound for every segment size, so
+   * the pool is no larger than one sized for the startup limit); a tail window of
+   * `tailWindowBytes` (at most the budget).
    * @param segmentBytes mappedFileSizeCommitLog
-   * @param maxMessageSize the largest body
    * @param tailWindowBytes written bytes kept in memory for tail readers
    * @returns the pool
    */
   static forLog(
     segmentBytes: number,
-    maxMessageSize: number,
     tailWindowBytes: number = COMMIT_LOG_TAIL_WINDOW_BYTES,
   ): CommitLogChunkPool {
     const chunkBytes = Math.min(COMMIT_LOG_CHUNK_BYTES, segmentBytes);
-    const recordBytesMax = maxMessageSize + PROPERTIES_BYTES_MAX + 1024;
+    const recordBytesMax = Math.min(segmentBytes, RECORD_BYTES_MAX);
     const budget = Math.min(
       COMMIT_LOG_MEMORY_BYTES_MAX,
       Math.max(

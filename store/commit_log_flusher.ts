@@ -54,12 +54,8 @@ export type FlushWaitResult =
   }
   | { readonly status: "UNKNOWN_ERROR"; readonly appendMessageResult?: undefined };
 
-/** Options of {@linkcode CommitLogFlusher}; names follow MessageStoreConfig. */
-export interface CommitLogFlusherOptions {
-  readonly fs: FileSystem;
-  readonly clock: Clock;
-  readonly commitLog: CommitLog;
-  readonly flushDiskType: FlushDiskType;
+/** The flush keys a running flusher takes ({@linkcode CommitLogFlusher.updateSettings}). */
+export interface CommitLogFlushSettings {
   readonly flushIntervalCommitLog: number;
   readonly flushCommitLogLeastPages: number;
   readonly flushCommitLogThoroughInterval: number;
@@ -70,6 +66,14 @@ export interface CommitLogFlusherOptions {
    */
   readonly flushCommitLogTimed: boolean;
   readonly syncFlushTimeout: number;
+}
+
+/** Options of {@linkcode CommitLogFlusher}; names follow MessageStoreConfig. */
+export interface CommitLogFlusherOptions extends CommitLogFlushSettings {
+  readonly fs: FileSystem;
+  readonly clock: Clock;
+  readonly commitLog: CommitLog;
+  readonly flushDiskType: FlushDiskType;
   /** told about an I/O failure; the flusher stops writing after one */
   readonly onError: (error: Error) => void;
 }
@@ -99,9 +103,11 @@ const UNKNOWN_ERROR: FlushWaitResult = { status: "UNKNOWN_ERROR" };
 /** The flush loops; see the module doc. */
 export class CommitLogFlusher {
   readonly #o: CommitLogFlusherOptions;
+  /** the flush keys in force (the options', then each update's) */
+  #s: CommitLogFlushSettings;
   readonly #eagerBytes: number;
   /** written, unsynced bytes that make the writer request a sync (ASYNC_FLUSH; else infinite) */
-  readonly #syncAfterBytes: number;
+  #syncAfterBytes = 0;
   readonly #waiters = new FlusherWaiters();
   #writer: Promise<void> | null = null;
   #writeDeferred: ReturnType<typeof setImmediate> | undefined;
@@ -132,17 +138,34 @@ export class CommitLogFlusher {
   /** @param options commit log, file system, clock, policy */
   constructor(options: CommitLogFlusherOptions) {
     this.#o = options;
+    this.#s = options;
     this.#eagerBytes = options.flushDiskType === "SYNC_FLUSH"
       ? COMMIT_LOG_WRITE_EAGER_SYNC_BYTES
       : COMMIT_LOG_WRITE_EAGER_BYTES;
-    const leastBytes = options.flushCommitLogLeastPages * OS_PAGE_BYTES;
-    this.#syncAfterBytes = options.flushDiskType === "SYNC_FLUSH"
-      ? Number.POSITIVE_INFINITY
-      : options.flushCommitLogTimed
-      ? Math.max(COMMIT_LOG_ASYNC_SYNC_BYTES, leastBytes)
-      : Math.max(1, leastBytes);
+    this.updateSettings(options);
     this.#lastThoroughMs = options.clock.now();
     this.reset();
+  }
+
+  /**
+   * Takes flush keys changed at runtime (UPDATE_BROKER_CONFIG), as RocketMQ's flush services
+   * re-read them each round: a new interval re-arms the waiting timer, a new syncFlushTimeout
+   * applies to later waiters (earlier ones keep their deadline).
+   * @param settings the keys
+   */
+  updateSettings(settings: CommitLogFlushSettings): void {
+    const intervalChanged = settings.flushIntervalCommitLog !== this.#s.flushIntervalCommitLog;
+    this.#s = { ...settings };
+    const leastBytes = settings.flushCommitLogLeastPages * OS_PAGE_BYTES;
+    this.#syncAfterBytes = this.#o.flushDiskType === "SYNC_FLUSH"
+      ? Number.POSITIVE_INFINITY
+      : settings.flushCommitLogTimed
+      ? Math.max(COMMIT_LOG_ASYNC_SYNC_BYTES, leastBytes)
+      : Math.max(1, leastBytes);
+    if (intervalChanged && this.#intervalTimer !== undefined) {
+      clearTimeout(this.#intervalTimer);
+      this.#scheduleInterval();
+    }
   }
 
   /** Re-reads the watermarks from the commit log (after load/recovery). */
@@ -281,7 +304,7 @@ export class CommitLogFlusher {
     }
     // The clock, not the store time: while the wall clock is behind the log's newest store time
     // (CommitLog.raiseStoreTimeFloor) the store time is later than now.
-    const deadlineMs = this.#o.clock.now() + this.#o.syncFlushTimeout;
+    const deadlineMs = this.#o.clock.now() + this.#s.syncFlushTimeout;
     const outcome = this.#waiters.add(endOffset, deadlineMs, result);
     if (this.#timeoutTimer === undefined) this.#armTimeout();
     this.#requestSync();
@@ -454,14 +477,14 @@ export class CommitLogFlusher {
       this.#intervalTimer = undefined;
       this.#onInterval();
       this.#scheduleInterval();
-    }, this.#o.flushIntervalCommitLog);
+    }, this.#s.flushIntervalCommitLog);
   }
 
   #onInterval(): void {
     const nowMs = this.#o.clock.now();
     const dirtyBytes = this.#o.commitLog.getMaxOffset() - this.#flushedOffset;
-    const thorough = nowMs - this.#lastThoroughMs >= this.#o.flushCommitLogThoroughInterval;
-    const leastBytes = this.#o.flushCommitLogLeastPages * OS_PAGE_BYTES;
+    const thorough = nowMs - this.#lastThoroughMs >= this.#s.flushCommitLogThoroughInterval;
+    const leastBytes = this.#s.flushCommitLogLeastPages * OS_PAGE_BYTES;
     if (thorough) this.#lastThoroughMs = nowMs;
     if (dirtyBytes > 0 && (thorough || dirtyBytes >= leastBytes)) this.wakeup();
   }

@@ -7,6 +7,7 @@
  */
 
 import type { ConsumeQueueUnits } from "./consume_queue_units.ts";
+import { storeTimestampOf } from "./message_record.ts";
 
 /** Options of {@linkcode findOffsetByTime}. */
 export interface OffsetByTimeOptions {
@@ -68,4 +69,52 @@ async function storedBefore(
   if (physicalOffset < options.commitLogMinOffset) return true;
   const storeTimestamp = await options.storeTimestampOf(physicalOffset, units.size(0));
   return storeTimestamp < 0 || storeTimestamp < options.timestampMs;
+}
+
+/** What {@linkcode offsetInQueueByTime} reads from the commit log. */
+export interface TimeSearchCommitLog {
+  getMinOffset(): number;
+  readFromMemory(offset: number, length: number): Uint8Array | undefined;
+  read(offset: number, length: number): Promise<Uint8Array | null>;
+}
+
+/**
+ * @param commitLog the commit log
+ * @param physicalOffset where a record starts
+ * @returns the record's STORETIMESTAMP, -1 when unreadable
+ */
+export async function storeTimestampAt(
+  commitLog: TimeSearchCommitLog,
+  physicalOffset: number,
+): Promise<number> {
+  // 76 bytes reach STORETIMESTAMP even after an IPv6 born host; every record is at least 91.
+  const header = commitLog.readFromMemory(physicalOffset, 76) ??
+    await commitLog.read(physicalOffset, 76);
+  return header === null ? -1 : storeTimestampOf(header);
+}
+
+/**
+ * RocketMQ 5 `getOffsetInQueueByTime` with its boundary type.
+ * @param queue the consume queue
+ * @param commitLog where store times are read
+ * @param timestampMs the time sought
+ * @param boundary "lower": the first offset stored at or after `timestampMs` (the max offset
+ *   when all are older); "upper" (5.x): the last stored at or before it (the min offset when
+ *   all are newer)
+ * @returns the offset
+ */
+export async function offsetInQueueByTime(
+  queue: TimeSearchableQueue,
+  commitLog: TimeSearchCommitLog,
+  timestampMs: number,
+  boundary: "lower" | "upper",
+): Promise<number> {
+  const firstAtOrAfter = (ms: number) =>
+    findOffsetByTime(queue, {
+      timestampMs: ms,
+      commitLogMinOffset: commitLog.getMinOffset(),
+      storeTimestampOf: (physicalOffset) => storeTimestampAt(commitLog, physicalOffset),
+    });
+  if (boundary === "lower") return await firstAtOrAfter(timestampMs);
+  return Math.max(queue.minOffset, await firstAtOrAfter(timestampMs + 1) - 1);
 }

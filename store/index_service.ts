@@ -90,7 +90,7 @@ export class IndexService implements CommitLogDispatcher {
   readonly #clock: Clock;
   readonly #maxHashSlotNum: number;
   readonly #maxIndexNum: number;
-  readonly #maxMsgsNumBatch: number;
+  #maxMsgsNumBatch: number;
   #files: IndexFile[] = [];
   #busy: Promise<void> | null = null;
   /** `String.hashCode` of `topic#`, per topic */
@@ -105,6 +105,11 @@ export class IndexService implements CommitLogDispatcher {
     this.#maxHashSlotNum = options.maxHashSlotNum ?? INDEX_MAX_HASH_SLOT_NUM_DEFAULT;
     this.#maxIndexNum = options.maxIndexNum ?? INDEX_MAX_INDEX_NUM_DEFAULT;
     this.#maxMsgsNumBatch = options.maxMsgsNumBatch ?? MAX_MSGS_NUM_BATCH_DEFAULT;
+  }
+
+  /** `maxMsgsNumBatch` changed at runtime: caps the offsets of later queries. */
+  set maxMsgsNumBatch(value: number) {
+    this.#maxMsgsNumBatch = value;
   }
 
   /** File names, oldest first. */
@@ -159,8 +164,10 @@ export class IndexService implements CommitLogDispatcher {
   /**
    * Opens every index file (headers only) and prepares the newest for writing. A newest file
    * left empty by a crash while it was being created (it holds nothing) is removed.
+   * @param openNewest false (messageIndexEnable off) leaves the newest closed, its hash slots
+   *   unread, until an entry comes
    */
-  async load(): Promise<void> {
+  async load(openNewest = true): Promise<void> {
     const files: IndexFile[] = [];
     const names = (await this.#fs.list(this.#dir)).filter((n) => FILE_NAME.test(n)).sort();
     for (const [i, name] of names.entries()) {
@@ -174,7 +181,7 @@ export class IndexService implements CommitLogDispatcher {
     }
     this.#files = files;
     const last = files.at(-1);
-    if (last !== undefined && !last.isWriteFull) await last.openWritable();
+    if (openNewest && last !== undefined && !last.isWriteFull) await last.openWritable();
   }
 
   /**

@@ -37,7 +37,7 @@ const utf8Decoder = new TextDecoder();
  */
 export class MessageRecordEncoder {
   readonly #storeHost: HostAddress;
-  readonly #maxBodyBytes: number;
+  #maxBodyBytes: number;
   readonly #topicCache = new Map<string, Uint8Array>();
   readonly #scratch = new Uint8Array(PROPERTIES_BYTES_MAX * 3 + 1);
   #message: MessageExtBrokerInner | undefined;
@@ -58,6 +58,24 @@ export class MessageRecordEncoder {
     assert(storeHost.address.length === 4 || storeHost.address.length === 16, "storeHost length");
     this.#storeHost = storeHost;
     this.#maxBodyBytes = maxBodyBytes;
+  }
+
+  /**
+   * Sets the body limit of later `prepare` calls (maxMessageSize changed at runtime, as RocketMQ's
+   * `CommitLog.updateMaxMessageSize` re-reads it on every put).
+   * @param bytes bodies longer than this are MESSAGE_ILLEGAL
+   */
+  set maxBodyBytes(bytes: number) {
+    assert(
+      Number.isInteger(bytes) && bytes >= 1,
+      `maxBodyBytes ${bytes} must be a positive integer`,
+    );
+    this.#maxBodyBytes = bytes;
+  }
+
+  /** bodies longer than this are MESSAGE_ILLEGAL */
+  get maxBodyBytes(): number {
+    return this.#maxBodyBytes;
   }
 
   /** sysFlag of the prepared message, host-v6 bits included */

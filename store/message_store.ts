@@ -9,7 +9,7 @@
 import { type Clock, systemClock } from "../common/clock.ts";
 import type { StoreCheckpoint } from "./checkpoint.ts";
 import type { CheckpointService } from "./checkpoint_service.ts";
-import type { CleanResult, CleanService, RetentionSettings } from "./clean_service.ts";
+import type { CleanResult, CleanService } from "./clean_service.ts";
 import type { CommitLog } from "./commit_log.ts";
 import type { CommitLogFlusher } from "./commit_log_flusher.ts";
 import type { RecoveryReport } from "./commit_log_recovery.ts";
@@ -19,6 +19,7 @@ import type { FileLock, FileSystem } from "./file_system.ts";
 import { lockStoreFolder } from "./store_lock.ts";
 import { getMessage } from "./get_message.ts";
 import { queryMessage } from "./query_message.ts";
+import { offsetInQueueByTime, storeTimestampAt } from "./consume_queue_time_search.ts";
 import type { IndexService } from "./index_service.ts";
 import type { GetMessageResult, MessageFilter } from "./get_message_result.ts";
 import {
@@ -26,7 +27,6 @@ import {
   type MessageExtBrokerInner,
   type MessageRecord,
   RecordDecodeError,
-  storeTimestampOf,
 } from "./message_record.ts";
 import { type MessageStoreConfig, resolveMessageStoreConfig } from "./message_store_config.ts";
 import type { PutMessageResult } from "./put_message_status.ts";
@@ -37,7 +37,7 @@ import {
   type MessageStoreStats,
   type QueryMessageResult,
 } from "./message_store_options.ts";
-import { createStoreServices } from "./_store_services.ts";
+import { applyLiveConfig, createStoreServices, type StoreServices } from "./_store_services.ts";
 import { recoverStore } from "./_store_recovery.ts";
 import { PutPath } from "./_put_path.ts";
 
@@ -66,7 +66,7 @@ type State = "created" | "starting" | "running" | "stopping" | "stopped";
  * ```
  */
 export class MessageStore {
-  /** the resolved configuration */
+  /** the resolved configuration; {@linkcode updateConfig} changes its live keys */
   readonly config: MessageStoreConfig;
   /** the resolved folder layout */
   readonly paths: StorePaths;
@@ -74,8 +74,8 @@ export class MessageStore {
   readonly commitLog: CommitLog;
   /** every consume queue */
   readonly consumeQueueStore: ConsumeQueueStore;
-  /** the key index (null when messageIndexEnable is off) */
-  readonly indexService: IndexService | null;
+  /** the key index (always there: messageIndexEnable decides, per record, what it takes) */
+  readonly indexService: IndexService;
   readonly #fs: FileSystem;
   readonly #clock: Clock;
   readonly #flusher: CommitLogFlusher;
@@ -83,7 +83,8 @@ export class MessageStore {
   readonly #checkpoint: StoreCheckpoint;
   readonly #checkpointService: CheckpointService;
   readonly #clean: CleanService;
-  readonly #memoryBytes: number;
+  readonly #services: StoreServices;
+  readonly #physicalMemoryBytes: number;
   readonly #onError: (error: Error) => void;
   #state: State = "created";
   /** the store folder's lock, held from `start` to `shutdown` or `halt` */
@@ -105,9 +106,8 @@ export class MessageStore {
     this.#fs = options.fs;
     this.#clock = options.clock ?? systemClock;
     this.#onError = options.onError ?? ((error) => console.error(error));
-    this.#memoryBytes = (options.physicalMemoryBytes ?? DEFAULT_PHYSICAL_MEMORY_BYTES) *
-      (config.accessMessageInMemoryMaxRatio / 100);
-    const services = createStoreServices({
+    this.#physicalMemoryBytes = options.physicalMemoryBytes ?? DEFAULT_PHYSICAL_MEMORY_BYTES;
+    const services = this.#services = createStoreServices({
       options,
       config,
       paths: this.paths,
@@ -136,9 +136,19 @@ export class MessageStore {
     this.#put.running = state === "running";
   }
 
-  /** Applies retention keys changed at runtime (UPDATE_BROKER_CONFIG); see CleanService. */
-  updateRetention(settings: RetentionSettings): void {
-    this.#clean.updateSettings(settings);
+  /**
+   * Applies keys changed at runtime (UPDATE_BROKER_CONFIG): see `STORE_LIVE_KEYS`; the others
+   * keep their startup values, as in RocketMQ.
+   * @param next the whole new configuration
+   * @throws {RangeError} for a bad retention key; nothing changes then
+   */
+  updateConfig(next: MessageStoreConfig): void {
+    applyLiveConfig(this.#services, this.config, next);
+  }
+
+  /** bytes behind the log end still in memory (RocketMQ reads the ratio on each use) */
+  get #memoryBytes(): number {
+    return this.#physicalMemoryBytes * (this.config.accessMessageInMemoryMaxRatio / 100);
   }
 
   /** Adds a follower of the commit log (e.g. HA); register before `start()` to see recovery. */
@@ -236,7 +246,7 @@ export class MessageStore {
   /** @param flush false (halt) drops what the consume queues and index hold in memory */
   async #close(flush: boolean): Promise<void> {
     await this.consumeQueueStore.close(flush);
-    await this.indexService?.close(flush);
+    await this.indexService.close(flush);
     this.#checkpoint.close();
     await this.commitLog.close();
   }
@@ -377,14 +387,7 @@ export class MessageStore {
   ): Promise<number> {
     const queue = this.consumeQueueStore.findConsumeQueue(topic, queueId);
     if (queue === undefined) return 0;
-    const firstAtOrAfter = (ms: number) =>
-      queue.offsetByTime({
-        timestampMs: ms,
-        commitLogMinOffset: this.commitLog.getMinOffset(),
-        storeTimestampOf: (physicalOffset) => this.#storeTimestampAt(physicalOffset),
-      });
-    if (boundary === "lower") return await firstAtOrAfter(timestampMs);
-    return Math.max(queue.minOffset, await firstAtOrAfter(timestampMs + 1) - 1);
+    return await offsetInQueueByTime(queue, this.commitLog, timestampMs, boundary);
   }
 
   /** @returns STORETIMESTAMP of the record at a queue offset, -1 when unreadable */
@@ -396,7 +399,7 @@ export class MessageStore {
     const queue = this.consumeQueueStore.findConsumeQueue(topic, queueId);
     const units = await queue?.readUnits(consumeQueueOffset, 1);
     if (!units || units.count === 0) return -1;
-    return await this.#storeTimestampAt(units.physicalOffset(0));
+    return await storeTimestampAt(this.commitLog, units.physicalOffset(0));
   }
 
   /**
@@ -405,20 +408,13 @@ export class MessageStore {
    */
   async getEarliestMessageTime(topic?: string, queueId?: number): Promise<number> {
     if (topic === undefined || queueId === undefined) {
-      return await this.#storeTimestampAt(this.commitLog.getMinOffset());
+      return await storeTimestampAt(this.commitLog, this.commitLog.getMinOffset());
     }
     return await this.getMessageStoreTimeStamp(
       topic,
       queueId,
       this.getMinOffsetInQueue(topic, queueId),
     );
-  }
-
-  async #storeTimestampAt(physicalOffset: number): Promise<number> {
-    // 76 bytes reach STORETIMESTAMP even after an IPv6 born host; every record is at least 91.
-    const header = this.commitLog.readFromMemory(physicalOffset, 76) ??
-      await this.commitLog.read(physicalOffset, 76);
-    return header === null ? -1 : storeTimestampOf(header);
   }
 
   /**
