@@ -303,6 +303,7 @@ export class BrokerController {
         if (topic === RMQ_SYS_SCHEDULE_TOPIC) this.#schedule?.onMessageArrived(queueId, tagsCode);
         this.holdService.notifyMessageArriving(topic, queueId, maxOffset, tagsCode);
       },
+      onPut: (topic, msgs, bytes) => this.brokerStats.recordPut(topic, msgs, bytes),
       onError: (error) => this.#logger.error(`broker: store: ${error.message}`),
     });
     try {
@@ -379,6 +380,7 @@ export class BrokerController {
       brokerAddr: this.brokerAddr,
       sendProcessor: this.#sendProcessor,
       holdService: this.holdService,
+      scheduleMessageService: this.scheduleMessageService,
       requestRegister: () => this.#registration?.requestRegister(),
     });
     registerAdminProcessors(server, this.#adminContext);

@@ -247,6 +247,8 @@ export interface AdminContextParts {
   readonly brokerAddr: string;
   readonly sendProcessor: SendMessageProcessor;
   readonly holdService: PullRequestHoldService;
+  /** the delivery of delayed messages (`scheduleMessageOffset_<level>`) */
+  readonly scheduleMessageService: ScheduleMessageService;
   /** re-register now (the topic table changes re-register by themselves) */
   readonly requestRegister: () => void;
 }
@@ -273,6 +275,7 @@ export function createAdminContext(parts: AdminContextParts): BrokerAdminContext
     logger: parts.logger,
     brokerAddr: parts.brokerAddr,
     brokerVersion: VERSION_DEFAULT,
+    scheduleMessageService: parts.scheduleMessageService,
     requestQueueStats: () => ({
       sendQueueSize: parts.sendProcessor.awaitingStore,
       pullQueueSize: parts.holdService.size,

@@ -12,8 +12,18 @@
  */
 
 import type { AppendMessageResult } from "./append_message_result.ts";
-import type { FlushWaitResult } from "./commit_log_flusher.ts";
 import { SYNC_FLUSH_WAITERS_COMPACT_MIN } from "./limits.ts";
+
+/** How a wait for durability ended. */
+export type FlushWaitStatus = "PUT_OK" | "FLUSH_DISK_TIMEOUT" | "UNKNOWN_ERROR";
+
+/** A wait's outcome, shaped as a PutMessageResult so the store can hand it on as is. */
+export type FlushWaitResult =
+  | {
+    readonly status: "PUT_OK" | "FLUSH_DISK_TIMEOUT";
+    readonly appendMessageResult: AppendMessageResult;
+  }
+  | { readonly status: "UNKNOWN_ERROR"; readonly appendMessageResult?: undefined };
 
 type Resolve = (outcome: FlushWaitResult) => void;
 
@@ -21,6 +31,8 @@ type Resolve = (outcome: FlushWaitResult) => void;
 export class FlusherWaiters {
   readonly #ends: number[] = [];
   readonly #deadlines: number[] = [];
+  /** when each put began (ms, injected clock), for the put-time stats */
+  readonly #begins: number[] = [];
   readonly #results: Array<AppendMessageResult | undefined> = [];
   readonly #resolves: Array<Resolve | undefined> = [];
   #head = 0;
@@ -29,6 +41,8 @@ export class FlusherWaiters {
   readonly #capture = (resolve: Resolve): void => {
     this.#captured = resolve;
   };
+  /** told each settled waiter's time from its put's start to its outcome (ms) */
+  onSettled: (elapsedMs: number) => void = () => {};
 
   /** waiters not resolved yet */
   get size(): number {
@@ -47,23 +61,27 @@ export class FlusherWaiters {
 
   /**
    * Queues an append waiting until `endOffset` is durable or `deadlineMs` passed.
+   * @param beginMs when its put began (for {@linkcode onSettled})
    * @returns its outcome, the append result handed back
    */
   add(
     endOffset: number,
     deadlineMs: number,
     result: AppendMessageResult,
+    beginMs: number,
   ): Promise<FlushWaitResult> {
     const promise = new Promise<FlushWaitResult>(this.#capture);
     const i = this.#tail++;
     if (i < this.#ends.length) {
       this.#ends[i] = endOffset;
       this.#deadlines[i] = deadlineMs;
+      this.#begins[i] = beginMs;
       this.#results[i] = result;
       this.#resolves[i] = this.#captured;
     } else {
       this.#ends.push(endOffset);
       this.#deadlines.push(deadlineMs);
+      this.#begins.push(beginMs);
       this.#results.push(result);
       this.#resolves.push(this.#captured);
     }
@@ -87,6 +105,7 @@ export class FlusherWaiters {
       else break;
       this.#take(head)({ status, appendMessageResult: this.#results[head]! });
       this.#results[head] = undefined;
+      this.onSettled(nowMs - this.#begins[head]);
       head++;
     }
     this.#head = head;
@@ -118,7 +137,9 @@ export class FlusherWaiters {
     }
     if (head < SYNC_FLUSH_WAITERS_COMPACT_MIN || head * 2 < this.#tail) return;
     const live = this.#tail - head;
-    for (const slots of [this.#ends, this.#deadlines, this.#results, this.#resolves]) {
+    for (
+      const slots of [this.#ends, this.#deadlines, this.#begins, this.#results, this.#resolves]
+    ) {
       slots.copyWithin(0, head, this.#tail);
       slots.length = live;
     }

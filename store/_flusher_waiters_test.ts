@@ -17,12 +17,15 @@ function addAt(
   outcomes: Map<number, FlushWaitResult>,
 ): AppendMessageResult {
   const result = resultAt(offset);
-  waiters.add(offset + 100, deadlineMs, result).then((outcome) => outcomes.set(offset, outcome));
+  waiters.add(offset + 100, deadlineMs, result, offset / 100) // began at ms offset / 100
+    .then((outcome) => outcomes.set(offset, outcome));
   return result;
 }
 
 Deno.test("FlusherWaiters resolves covered waiters in order and stops at the first uncovered", async () => {
   const waiters = new FlusherWaiters();
+  const elapsed: number[] = [];
+  waiters.onSettled = (ms) => elapsed.push(ms);
   const outcomes = new Map<number, FlushWaitResult>();
   const results = [0, 100, 200, 300].map((offset) => addAt(waiters, offset, 5_000, outcomes));
   waiters.settle(200, 1_000);
@@ -38,6 +41,7 @@ Deno.test("FlusherWaiters resolves covered waiters in order and stops at the fir
   assert.equal(outcomes.get(300)?.appendMessageResult, results[3]);
   assert.equal(waiters.size, 0);
   assert.equal(waiters.oldestDeadlineMs, undefined);
+  assert.deepEqual(elapsed, [1_000, 999, 4_998, 4_997], "from each put's start to its outcome");
 });
 
 Deno.test("FlusherWaiters settleAll answers every waiter with the outcome given", async () => {

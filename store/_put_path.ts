@@ -10,18 +10,24 @@
  * OS_PAGECACHE_BUSY (SYSTEM_ERROR on the wire, so clients retry). Because a busy put waits for
  * that progress, a caller that retries in a loop lets the flusher and dispatchers run.
  *
+ * A put that gets past the refusals is timed from there to its result (flush wait included) into
+ * the {@linkcode StoreStatsService}, as RocketMQ's `asyncPutMessage`; a stored one is also reported
+ * to the `onPut` hook with the topic it was written to (`SCHEDULE_TOPIC_XXXX` for a delayed message).
+ *
  * @module
  */
 
 import { type CleanService, StoreDiskFullError } from "./clean_service.ts";
+import type { Clock } from "../common/clock.ts";
 import type { AppendOutcome, CommitLog } from "./commit_log.ts";
 import type { CommitLogFlusher } from "./commit_log_flusher.ts";
 import { SYNC_FLUSH_WAITERS_MAX } from "./limits.ts";
 import type { MessageExtBrokerInner } from "./message_record.ts";
 import type { MessageStoreConfig } from "./message_store_config.ts";
-import { waitStoreMsgOK } from "./message_store_options.ts";
+import { type PutListener, waitStoreMsgOK } from "./message_store_options.ts";
 import type { PutMessageResult } from "./put_message_status.ts";
 import type { ReputMessageService } from "./reput_message_service.ts";
+import type { StoreStatsService } from "./store_stats_service.ts";
 
 /** What the put path works with. */
 export interface PutPathOptions {
@@ -30,6 +36,11 @@ export interface PutPathOptions {
   readonly flusher: CommitLogFlusher;
   readonly reput: ReputMessageService;
   readonly clean: CleanService;
+  readonly clock: Clock;
+  /** where put times go */
+  readonly statsService: StoreStatsService;
+  /** told of every stored put */
+  readonly onPut?: PutListener;
 }
 
 /** Put counters for the store's stats. */
@@ -54,6 +65,9 @@ export class PutPath {
   readonly #flusher: CommitLogFlusher;
   readonly #reput: ReputMessageService;
   readonly #clean: CleanService;
+  readonly #clock: Clock;
+  readonly #statsService: StoreStatsService;
+  readonly #onPut: PutListener | undefined;
 
   /** @param options the store's parts */
   constructor(options: PutPathOptions) {
@@ -62,33 +76,38 @@ export class PutPath {
     this.#flusher = options.flusher;
     this.#reput = options.reput;
     this.#clean = options.clean;
+    this.#clock = options.clock;
+    this.#statsService = options.statsService;
+    this.#onPut = options.onPut;
+    // A SYNC_FLUSH put's time ends with its wait, settled in the flusher's pass over its waiters
+    // (no promise per put for the stats).
+    const stats = options.statsService;
+    this.#flusher.onWaitEnded = (elapsedMs) => stats.onPut(elapsedMs);
   }
 
   /** Stores one message. @returns as `MessageStore.putMessage` */
   putMessage(message: MessageExtBrokerInner): Promise<PutMessageResult> {
-    const refused = this.#refusal();
-    if (refused === BUSY) {
-      return this.#afterRoom(() => this.#commitLog.append(message), message, 1);
-    }
-    if (refused !== undefined) return Promise.resolve(refused);
-    const outcome = this.#commitLog.append(message);
-    if (outcome.status === "OS_PAGECACHE_BUSY") {
-      return this.#afterWrites(() => this.#commitLog.append(message), message, 1);
-    }
-    return this.#afterAppend(outcome, message, 1);
+    return this.#put(() => this.#commitLog.append(message), message, 1);
   }
 
   /** Stores a batch of one topic and queue. @returns as `MessageStore.putMessages` */
   putMessages(messages: readonly MessageExtBrokerInner[]): Promise<PutMessageResult> {
-    const append = () => this.#commitLog.appendBatch(messages);
+    return this.#put(() => this.#commitLog.appendBatch(messages), messages[0], messages.length);
+  }
+
+  #put(
+    append: () => AppendOutcome,
+    message: MessageExtBrokerInner | undefined,
+    count: number,
+  ): Promise<PutMessageResult> {
     const refused = this.#refusal();
-    if (refused === BUSY) return this.#afterRoom(append, messages[0], messages.length);
-    if (refused !== undefined) return Promise.resolve(refused);
+    if (refused !== undefined && refused !== BUSY) return Promise.resolve(refused);
+    const beginMs = this.#clock.now();
+    if (refused === BUSY) return this.#afterRoom(append, message, count, beginMs);
     const outcome = append();
-    if (outcome.status === "OS_PAGECACHE_BUSY") {
-      return this.#afterWrites(append, messages[0], messages.length);
-    }
-    return this.#afterAppend(outcome, messages[0], messages.length);
+    return outcome.status === "OS_PAGECACHE_BUSY"
+      ? this.#afterWrites(append, message, count, beginMs)
+      : this.#afterAppend(outcome, message, count, beginMs);
   }
 
   /** @returns a refusal (counted), BUSY, or undefined when the put may go ahead */
@@ -117,6 +136,7 @@ export class PutPath {
     append: () => AppendOutcome,
     message: MessageExtBrokerInner | undefined,
     count: number,
+    beginMs: number,
   ): Promise<PutMessageResult> {
     return this.#within(async (timedOut) => {
       for (;;) {
@@ -125,7 +145,9 @@ export class PutPath {
           return this.#refuse(OS_PAGECACHE_BUSY);
         }
         const refused = this.#refusal();
-        if (refused === undefined) return await this.#afterAppend(append(), message, count);
+        if (refused === undefined) {
+          return await this.#afterAppend(append(), message, count, beginMs);
+        }
         if (refused !== BUSY) return refused;
       }
     });
@@ -136,6 +158,7 @@ export class PutPath {
     append: () => AppendOutcome,
     message: MessageExtBrokerInner | undefined,
     count: number,
+    beginMs: number,
   ): Promise<PutMessageResult> {
     return this.#within(async (timedOut) => {
       const drained = this.#flusher.drainWrites().then(() => true);
@@ -143,7 +166,7 @@ export class PutPath {
       const refused = this.#refusal(); // the store may have stopped meanwhile
       if (refused === BUSY) return this.#refuse(OS_PAGECACHE_BUSY);
       if (refused !== undefined) return refused;
-      return await this.#afterAppend(append(), message, count);
+      return await this.#afterAppend(append(), message, count, beginMs);
     });
   }
 
@@ -162,10 +185,15 @@ export class PutPath {
     }
   }
 
+  /**
+   * Counts an appended put and gives its outcome; its time (from `beginMs`) goes to the stats
+   * service when known: at once, or when the flush wait ends (no extra promise on the fast path).
+   */
   #afterAppend(
     outcome: AppendOutcome,
     message: MessageExtBrokerInner | undefined,
     count: number,
+    beginMs: number,
   ): Promise<PutMessageResult> {
     if (outcome.status !== "PUT_OK") {
       return Promise.resolve(this.#refuse({ status: outcome.status }));
@@ -173,13 +201,16 @@ export class PutPath {
     const result = outcome.result;
     this.stats.puts += count;
     this.stats.putBytes += result.wroteBytes;
-    if (this.#config.flushDiskType === "ASYNC_FLUSH") {
+    if (message !== undefined) this.#onPut?.(message.topic, count, result.wroteBytes);
+    if (
+      this.#config.flushDiskType === "ASYNC_FLUSH" ||
+      (message !== undefined && !waitStoreMsgOK(message))
+    ) {
+      if (this.#config.flushDiskType !== "ASYNC_FLUSH") this.#flusher.wakeup();
+      this.#statsService.onPut(this.#clock.now() - beginMs);
       return Promise.resolve({ status: "PUT_OK", appendMessageResult: result });
     }
-    if (message !== undefined && !waitStoreMsgOK(message)) {
-      this.#flusher.wakeup();
-      return Promise.resolve({ status: "PUT_OK", appendMessageResult: result });
-    }
-    return this.#flusher.waitFlushed(result.wroteOffset + result.wroteBytes, result);
+    // The flusher tells the stats service when the wait ends (see the constructor).
+    return this.#flusher.waitFlushed(result.wroteOffset + result.wroteBytes, result, beginMs);
   }
 }

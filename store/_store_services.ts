@@ -2,8 +2,8 @@
  * Builds and connects the parts of the message store (internal to `message_store.ts`, which
  * keeps the lifecycle and the calls): commit log → reput → consume queues and index, the
  * flusher, the checkpoint loop, and retention over the commit log with the consume queues and
- * index as followers (store.md §9). {@linkcode applyLiveConfig} hands keys changed at runtime to
- * the parts that copied them.
+ * index as followers (store.md §9), the put path and the stats service it and `getMessage` feed.
+ * {@linkcode applyLiveConfig} hands keys changed at runtime to the parts that copied them.
  *
  * @module
  */
@@ -23,6 +23,8 @@ import type { MessageStoreConfig } from "./message_store_config.ts";
 import type { MessageStoreOptions } from "./message_store_options.ts";
 import { ReputMessageService } from "./reput_message_service.ts";
 import type { StorePaths } from "./store_paths.ts";
+import { StoreStatsService } from "./store_stats_service.ts";
+import { PutPath } from "./_put_path.ts";
 
 /** The connected parts of one store. */
 export interface StoreServices {
@@ -34,6 +36,8 @@ export interface StoreServices {
   readonly checkpoint: StoreCheckpoint;
   readonly checkpointService: CheckpointService;
   readonly cleanService: CleanService;
+  readonly storeStatsService: StoreStatsService;
+  readonly putPath: PutPath;
 }
 
 /** Inputs of {@linkcode createStoreServices}. */
@@ -73,6 +77,17 @@ export function createStoreServices(input: StoreServicesInput): StoreServices {
     cleanResourceInterval: config.cleanResourceInterval,
     onError,
   });
+  const storeStatsService = new StoreStatsService(clock);
+  const putPath = new PutPath({
+    config,
+    commitLog,
+    flusher,
+    reput,
+    clean: cleanService,
+    clock,
+    statsService: storeStatsService,
+    onPut: options.onPut,
+  });
   return {
     reput,
     consumeQueueStore,
@@ -82,6 +97,8 @@ export function createStoreServices(input: StoreServicesInput): StoreServices {
     checkpoint,
     checkpointService,
     cleanService,
+    storeStatsService,
+    putPath,
   };
 }
 

@@ -29,7 +29,7 @@ import type { Clock } from "../common/clock.ts";
 import type { FileSystem } from "./file_system.ts";
 import type { AppendMessageResult } from "./append_message_result.ts";
 import type { CommitLog } from "./commit_log.ts";
-import { FlusherWaiters } from "./_flusher_waiters.ts";
+import { FlusherWaiters, type FlushWaitResult } from "./_flusher_waiters.ts";
 import {
   COMMIT_LOG_ASYNC_SYNC_BYTES,
   COMMIT_LOG_WARM_SLICE_BYTES,
@@ -43,16 +43,7 @@ import {
 /** RocketMQ's FlushDiskType. */
 export type FlushDiskType = "ASYNC_FLUSH" | "SYNC_FLUSH";
 
-/** How a wait for durability ended. */
-export type FlushWaitStatus = "PUT_OK" | "FLUSH_DISK_TIMEOUT" | "UNKNOWN_ERROR";
-
-/** A wait's outcome, shaped as a PutMessageResult so the store can hand it on as is. */
-export type FlushWaitResult =
-  | {
-    readonly status: "PUT_OK" | "FLUSH_DISK_TIMEOUT";
-    readonly appendMessageResult: AppendMessageResult;
-  }
-  | { readonly status: "UNKNOWN_ERROR"; readonly appendMessageResult?: undefined };
+export type { FlushWaitResult, FlushWaitStatus } from "./_flusher_waiters.ts";
 
 /** The flush keys a running flusher takes ({@linkcode CommitLogFlusher.updateSettings}). */
 export interface CommitLogFlushSettings {
@@ -191,6 +182,11 @@ export class CommitLogFlusher {
     return this.#failure;
   }
 
+  /** Tells `listener` each ended wait's time from its put's start, ms (put-time stats). */
+  set onWaitEnded(listener: (elapsedMs: number) => void) {
+    this.#waiters.onSettled = listener;
+  }
+
   /** SYNC_FLUSH appenders waiting for a sync */
   get waiterCount(): number {
     return this.#waiters.size;
@@ -295,9 +291,14 @@ export class CommitLogFlusher {
   /**
    * Waits until every byte below `endOffset` is durable (SYNC_FLUSH with WAIT=true).
    * @param result the append being waited for, handed back in the outcome
+   * @param beginMs when its put began (injected clock), for {@linkcode onWaitEnded}
    * @returns PUT_OK, FLUSH_DISK_TIMEOUT after syncFlushTimeout, or UNKNOWN_ERROR after an I/O failure
    */
-  waitFlushed(endOffset: number, result: AppendMessageResult): Promise<FlushWaitResult> {
+  waitFlushed(
+    endOffset: number,
+    result: AppendMessageResult,
+    beginMs = this.#o.clock.now(),
+  ): Promise<FlushWaitResult> {
     if (this.#failure !== null) return Promise.resolve(UNKNOWN_ERROR);
     if (endOffset <= this.#flushedOffset) {
       return Promise.resolve({ status: "PUT_OK", appendMessageResult: result });
@@ -305,7 +306,7 @@ export class CommitLogFlusher {
     // The clock, not the store time: while the wall clock is behind the log's newest store time
     // (CommitLog.raiseStoreTimeFloor) the store time is later than now.
     const deadlineMs = this.#o.clock.now() + this.#s.syncFlushTimeout;
-    const outcome = this.#waiters.add(endOffset, deadlineMs, result);
+    const outcome = this.#waiters.add(endOffset, deadlineMs, result, beginMs);
     if (this.#timeoutTimer === undefined) this.#armTimeout();
     this.#requestSync();
     return outcome;

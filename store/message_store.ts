@@ -39,7 +39,8 @@ import {
 } from "./message_store_options.ts";
 import { applyLiveConfig, createStoreServices, type StoreServices } from "./_store_services.ts";
 import { recoverStore } from "./_store_recovery.ts";
-import { PutPath } from "./_put_path.ts";
+import type { PutPath } from "./_put_path.ts";
+import type { StoreStatsService } from "./store_stats_service.ts";
 
 export type { MessageStoreOptions, MessageStoreStats, QueryMessageResult };
 
@@ -76,6 +77,8 @@ export class MessageStore {
   readonly consumeQueueStore: ConsumeQueueStore;
   /** the key index (always there: messageIndexEnable decides, per record, what it takes) */
   readonly indexService: IndexService;
+  /** put and get timings and get outcomes (GET_BROKER_RUNTIME_INFO) */
+  readonly storeStatsService: StoreStatsService;
   readonly #fs: FileSystem;
   readonly #clock: Clock;
   readonly #flusher: CommitLogFlusher;
@@ -92,7 +95,6 @@ export class MessageStore {
   #recovery: RecoveryReport | null = null;
   #reputBytes = 0;
   readonly #put: PutPath;
-  #stats = { gets: 0, transferred: 0 };
 
   /** @param options file system, clock, config, store host and hooks */
   constructor(options: MessageStoreOptions) {
@@ -122,13 +124,8 @@ export class MessageStore {
     this.#checkpoint = services.checkpoint;
     this.#checkpointService = services.checkpointService;
     this.#clean = services.cleanService;
-    this.#put = new PutPath({
-      config,
-      commitLog: this.commitLog,
-      flusher: this.#flusher,
-      reput: this.#reput,
-      clean: this.#clean,
-    });
+    this.storeStatsService = services.storeStatsService;
+    this.#put = services.putPath;
   }
 
   #setState(state: State): void {
@@ -331,7 +328,7 @@ export class MessageStore {
     filter?: MessageFilter,
   ): Promise<GetMessageResult | null> {
     if (this.#state !== "running") return null;
-    this.#stats.gets++;
+    const beginMs = this.#clock.now();
     const result = await getMessage(
       {
         queue: this.consumeQueueStore.findConsumeQueue(topic, queueId),
@@ -341,7 +338,8 @@ export class MessageStore {
       },
       { offset, maxMsgNums, filter },
     );
-    this.#stats.transferred += result.messages.length;
+    const elapsedMs = this.#clock.now() - beginMs;
+    this.storeStatsService.onGet(result.status === "FOUND", result.messages.length, elapsedMs);
     return result;
   }
 
@@ -478,8 +476,8 @@ export class MessageStore {
       putMessageTimesTotal: this.#put.stats.puts,
       putMessageSizeTotal: this.#put.stats.putBytes,
       putMessageFailedTimes: this.#put.stats.putFailures,
-      getMessageTimesTotal: this.#stats.gets,
-      getMessageTransferredMsgCount: this.#stats.transferred,
+      getMessageTimesTotal: this.storeStatsService.getMessageTimesTotal,
+      getMessageTransferredMsgCount: this.storeStatsService.getMessageTransferredMsgCount,
       commitLogMinOffset: this.commitLog.getMinOffset(),
       commitLogMaxOffset: this.commitLog.getMaxOffset(),
       flushedOffset: this.#flusher.flushedOffset,

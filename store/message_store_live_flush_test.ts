@@ -167,3 +167,27 @@ forEachAdapter(
     }
   },
 );
+
+forEachAdapter(
+  "MessageStore times a SYNC_FLUSH put from its start to the end of its flush wait",
+  async (ctx) => {
+    const fs = new GatedFileSystem(ctx.fs, (path) => path.includes("/commitlog/"));
+    const store = await openTestStore({ ...ctx, fs, config: { flushDiskType: "SYNC_FLUSH" } });
+    try {
+      fs.close();
+      const pending = [0, 1].map(() => store.putMessage(makeMessage({ bodyText: "timed" })));
+      await within(fs.syncsStarted(fs.started + 1), "the sync the puts wait for");
+      ctx.clock.advance(25); // the disk takes 25 ms of the injected clock
+      fs.release();
+      for (const result of await within(Promise.all(pending), "the puts")) {
+        assert.equal(result.status, "PUT_OK");
+      }
+      assert.equal(store.storeStatsService.putMessageEntireTimeMax, 25);
+      ctx.clock.advance(60_000); // the histogram reports the last whole minute
+      assert.match(store.storeStatsService.putMessageDistributeTime(), / \[10~50ms\]:2 /);
+    } finally {
+      fs.release();
+      await store.shutdown();
+    }
+  },
+);

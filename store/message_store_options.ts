@@ -18,6 +18,13 @@ import type { MessageArrivedListener } from "./reput_message_service.ts";
 
 const utf8Decoder = new TextDecoder();
 
+/**
+ * Told of every stored put, as it is appended (before any flush wait): the topic written (for a
+ * delayed message the schedule topic), the messages (a batch counts each) and their bytes. Called
+ * inside the put path, so it must be quick and must not throw.
+ */
+export type PutListener = (topic: string, msgs: number, bytes: number) => void;
+
 /** Options of {@linkcode MessageStore}. */
 export interface MessageStoreOptions {
   /** all file I/O */
@@ -32,6 +39,8 @@ export interface MessageStoreOptions {
   readonly physicalMemoryBytes?: number;
   /** long-polling hook: a record reached a consume queue */
   readonly onMessageArrived?: MessageArrivedListener;
+  /** put hook (the broker's traffic counters): every stored put, as it is appended */
+  readonly onPut?: PutListener;
   /** background failures (flush, dispatch, checkpoint, retention); default console.error */
   readonly onError?: (error: Error) => void;
   /**

@@ -31,6 +31,13 @@ export {
   type MessageStoreStats,
   type QueryMessageResult,
 } from "./message_store.ts";
+export { type PutListener } from "./message_store_options.ts";
+export {
+  GET_TPS_WINDOW_SECONDS_MAX,
+  PUT_MESSAGE_ENTIRE_TIME_MAX_DESC,
+  PUT_TIME_WINDOW_MS,
+  StoreStatsService,
+} from "./store_stats_service.ts";
 export { StoreLockedError } from "./store_lock.ts";
 export {
   type MessageStoreConfig,

@@ -136,15 +136,17 @@ function fixtureConfig(options: AdminTestBrokerOptions, fs: MemoryFileSystem, cl
   return new AdminBrokerConfiguration({ fs, path, env: ENV, initial, clock });
 }
 
-/** Starts a real store with the configuration's keys. */
+/** Starts a real store with the configuration's keys, its puts counted in `brokerStats`. */
 async function startStore(
   config: BrokerConfig,
   fs: MemoryFileSystem,
   clock: ManualClock,
+  brokerStats: BrokerStats,
 ): Promise<MessageStore> {
   const store = new MessageStore({
     fs,
     clock,
+    onPut: (topic, msgs, bytes) => brokerStats.recordPut(topic, msgs, bytes),
     storeHost: hostAddress("127.0.0.1", config.listenPort),
     config: {
       storePathRootDir: config.storePathRootDir,
@@ -268,11 +270,11 @@ export async function createAdminTestBroker(
   const logger = new CollectingLogger();
   const configuration = fixtureConfig(options, fs, clock);
   const config = configuration.config;
-  const store = await startStore(config, fs, clock);
+  const brokerStats = new BrokerStats({ clock });
+  const store = await startStore(config, fs, clock, brokerStats);
   const managers = await loadManagers(config, store, fs, clock);
   const consumerManager = new ConsumerManager<BrokerClientChannel>({ clock });
   const producerManager = new ProducerManager<BrokerClientChannel>({ clock });
-  const brokerStats = new BrokerStats({ clock });
   const sender = new SendMessageProcessor({
     ...managers,
     config: { ...config, brokerIP1: "127.0.0.1" },

@@ -21,6 +21,7 @@ import type { SubscriptionGroupManager } from "../subscription_group_manager.ts"
 import type { TopicConfig } from "../topic_config.ts";
 import type { TopicConfigManager } from "../topic_config_manager.ts";
 import type { BrokerStats } from "../stats/broker_stats.ts";
+import type { ScheduleMessageService } from "../schedule/schedule_message_service.ts";
 
 /** The BrokerConfig / MessageStoreConfig keys the admin surfaces read (config.md §3, §4). */
 export interface AdminBrokerConfig {
@@ -38,6 +39,10 @@ export interface AdminBrokerConfig {
   readonly sendThreadPoolQueueCapacity: number;
   /** `pullThreadPoolQueueCapacity`, reported by GET_BROKER_RUNTIME_INFO */
   readonly pullThreadPoolQueueCapacity: number;
+  /** `queryThreadPoolQueueCapacity`, reported by GET_BROKER_RUNTIME_INFO */
+  readonly queryThreadPoolQueueCapacity: number;
+  /** `endTransactionPoolQueueCapacity`, reported as `EndTransactionThreadPoolQueueCapacity` */
+  readonly endTransactionPoolQueueCapacity: number;
 }
 
 /** What a configuration update did. */
@@ -95,6 +100,7 @@ export type AdminMessageStore =
     | "getCommitLogMaxOffset"
     | "stats"
     | "paths"
+    | "storeStatsService"
   >
   & {
     /** drops a deleted topic's consume queues */
@@ -216,6 +222,11 @@ export interface BrokerAdminContext {
   readonly brokerVersion: number;
   /** @returns request-queue figures; absent ⇒ all 0 */
   requestQueueStats?(): AdminRequestQueueStats;
+  /**
+   * the delivery of delayed messages: its level → offset table gives `scheduleMessageOffset_<level>`
+   * (absent ⇒ no such keys, as RocketMQ without a schedule service)
+   */
+  readonly scheduleMessageService?: Pick<ScheduleMessageService, "offsetTable">;
   /**
    * Re-registers with the name servers now (RocketMQ `registerIncrementBrokerData` /
    * `registerBrokerAll`), so a created topic has routes at once. Must not throw; the controller

@@ -1,13 +1,24 @@
 /**
- * The GET_BROKER_RUNTIME_INFO table (RocketMQ `AdminBrokerProcessor.prepareRuntimeInfo` plus the
- * store's `getRuntimeInfo`): every key `mqadmin clusterList` and `brokerStatus` read
- * (`shared/spec/config.md` §5), in both the 4.x (`getTransferedTps`) and 5.x
- * (`getTransferredTps`) spelling, with values as Java writes them.
+ * The GET_BROKER_RUNTIME_INFO table (RocketMQ 4.9.8 `AdminBrokerProcessor.prepareRuntimeInfo`
+ * plus `DefaultMessageStore.getRuntimeInfo`, `StoreStatsService.getRuntimeInfo` and
+ * `ScheduleMessageService.buildRunningStats`): every key of 4.9.8's table, which
+ * `mqadmin clusterList` / `brokerStatus` (`shared/spec/config.md` §5) and rocketmq-exporter's
+ * `BrokerRuntimeStats` read (the exporter parses each without a null check), with values as Java
+ * writes them, plus the 5.x spelling `getTransferredTps` and 5.x's `brokerActive`.
+ *
+ * Features this broker does not have report RocketMQ's values for them switched off: no transient
+ * store pool (`remainTransientStoreBufferNumbs` is `Integer.MAX_VALUE`, no
+ * `remainHowManyDataToCommit`), no transaction pool (`EndTransactionQueueSize` 0, its capacity from
+ * the config), no page-cache lock wait (`pageCacheLockTimeMills` 0).
  *
  * @module
  */
-import { formatJavaDouble } from "../stats/broker_stats.ts";
+import { RMQ_SYS_SCHEDULE_TOPIC } from "../topic_validator.ts";
+import { formatJavaDouble, TPS_WINDOWS_SECONDS } from "../stats/broker_stats.ts";
 import type { AdminRequestQueueStats, BrokerAdminContext } from "./admin_context.ts";
+
+/** Java's `Integer.MAX_VALUE`: `TransientStorePool.availableBufferNums()` with the pool off. */
+const TRANSIENT_STORE_POOL_OFF_BUFFERS = 2_147_483_647;
 
 /** MQVersion names of the ordinals EdgeMQ reports. */
 const VERSION_NAMES: ReadonlyMap<number, string> = new Map([[409, "V4_9_8"]]);
@@ -74,15 +85,18 @@ export async function diskUsedRatio(context: BrokerAdminContext, path: string): 
   return usage.totalBytes > 0 ? (usage.totalBytes - usage.freeBytes) / usage.totalBytes : -1;
 }
 
+/** A key writer of the table. */
+type Put = (key: string, value: string | number) => void;
+
 /**
  * Builds the runtime table.
  *
  * @param context the broker
- * @returns key → text value; every key of config.md §5 is present
+ * @returns key → text value; every key of RocketMQ 4.9.8's table is present
  */
 export async function buildRuntimeInfo(context: BrokerAdminContext): Promise<Map<string, string>> {
   const info = new Map<string, string>();
-  const put = (key: string, value: string | number) => info.set(key, String(value));
+  const put: Put = (key, value) => info.set(key, String(value));
   const store = context.messageStore;
   const s = store.stats();
   const nowMs = context.clock.now();
@@ -99,11 +113,15 @@ export async function buildRuntimeInfo(context: BrokerAdminContext): Promise<Map
   put("putTps", context.brokerStats.putTps());
   put("getTransferedTps", context.brokerStats.getTransferredTps());
   put("getTransferredTps", context.brokerStats.getTransferredTps());
-  put("commitLogDiskRatio", formatJavaDouble(await diskUsedRatio(context, store.paths.commitLog)));
+  putStoreTimings(context, put);
+  const commitLogRatio = formatJavaDouble(await diskUsedRatio(context, store.paths.commitLog));
+  put(`commitLogDiskRatio_${store.paths.commitLog}`, commitLogRatio); // one commit-log path here
+  put("commitLogDiskRatio", commitLogRatio);
   put(
     "consumeQueueDiskRatio",
     formatJavaDouble(await diskUsedRatio(context, store.paths.consumeQueue)),
   );
+  putScheduleOffsets(context, put);
   put("commitLogMinOffset", s.commitLogMinOffset);
   put("commitLogMaxOffset", s.commitLogMaxOffset);
   put(
@@ -122,11 +140,36 @@ export async function buildRuntimeInfo(context: BrokerAdminContext): Promise<Map
   return info;
 }
 
+/** Put and get timings and get outcomes (StoreStatsService.getRuntimeInfo). */
+function putStoreTimings(context: BrokerAdminContext, put: Put): void {
+  const stats = context.messageStore.storeStatsService;
+  const tps = (rate: (windowSeconds: number) => number) =>
+    TPS_WINDOWS_SECONDS.map((w) => formatJavaDouble(rate(w))).join(" ");
+  put("putMessageEntireTimeMax", stats.putMessageEntireTimeMax);
+  put("putMessageDistributeTime", stats.putMessageDistributeTime());
+  put("dispatchMaxBuffer", stats.dispatchMaxBuffer);
+  put("getMessageEntireTimeMax", stats.getMessageEntireTimeMax);
+  put("getFoundTps", tps((w) => stats.getFoundTps(w)));
+  put("getMissTps", tps((w) => stats.getMissTps(w)));
+  put("getTotalTps", tps((w) => stats.getFoundTps(w) + stats.getMissTps(w)));
+  put("putLatency99", stats.findPutMessageEntireTimePX(0.99).toFixed(2)); // Java "%.2f"
+  put("putLatency999", stats.findPutMessageEntireTimePX(0.999).toFixed(2));
+}
+
+/**
+ * `scheduleMessageOffset_<level>` = `<delivered offset>,<schedule queue max offset>` for every
+ * level with an offset (ScheduleMessageService.buildRunningStats).
+ */
+function putScheduleOffsets(context: BrokerAdminContext, put: Put): void {
+  const offsets = context.scheduleMessageService?.offsetTable ?? new Map<number, number>();
+  for (const [level, offset] of offsets) {
+    const maxOffset = context.messageStore.getMaxOffsetInQueue(RMQ_SYS_SCHEDULE_TOPIC, level - 1);
+    put(`scheduleMessageOffset_${level}`, `${offset},${maxOffset}`);
+  }
+}
+
 /** The broker part (AdminBrokerProcessor.prepareRuntimeInfo). */
-function putBrokerInfo(
-  context: BrokerAdminContext,
-  put: (key: string, value: string | number) => void,
-): void {
+function putBrokerInfo(context: BrokerAdminContext, put: Put): void {
   const config = context.configuration.config;
   put("brokerVersionDesc", versionDesc(context.brokerVersion));
   put("brokerVersion", context.brokerVersion);
@@ -138,8 +181,12 @@ function putBrokerInfo(
   put("pullThreadPoolQueueSize", queues.pullQueueSize);
   put("pullThreadPoolQueueCapacity", config.pullThreadPoolQueueCapacity);
   put("queryThreadPoolQueueSize", queues.queryQueueSize);
+  put("queryThreadPoolQueueCapacity", config.queryThreadPoolQueueCapacity);
+  put("EndTransactionQueueSize", 0); // transactions are refused: nothing is ever queued
+  put("EndTransactionThreadPoolQueueCapacity", config.endTransactionPoolQueueCapacity);
   put("sendThreadPoolQueueHeadWaitTimeMills", queues.sendQueueHeadWaitMs);
   put("pullThreadPoolQueueHeadWaitTimeMills", queues.pullQueueHeadWaitMs);
   put("queryThreadPoolQueueHeadWaitTimeMills", queues.queryQueueHeadWaitMs);
   put("startAcceptSendRequestTimeStamp", 0);
+  put("remainTransientStoreBufferNumbs", TRANSIENT_STORE_POOL_OFF_BUFFERS);
 }

@@ -113,9 +113,8 @@ export async function consumerSendMsgBack(
     reconsumeTimes: record.reconsumeTimes + 1,
   };
   const result = await context.store.putMessage(message);
+  // The put is counted in brokerStats by the store's put hook, under the topic it went to.
   if (result.status !== "PUT_OK") return { code: ResponseCode.SYSTEM_ERROR, remark: result.status };
-  const stored = result.appendMessageResult;
-  context.brokerStats.recordPut(message.topic, stored.msgNum, stored.wroteBytes);
   return { code: ResponseCode.SUCCESS };
 }
 

@@ -76,7 +76,7 @@ export interface CoreContext {
   readonly consumerManager: ConsumerManager<BrokerClientChannel>;
   /** live producer groups */
   readonly producerManager: ProducerManager<BrokerClientChannel>;
-  /** traffic counters, fed by the send and pull processors */
+  /** traffic counters, fed by the store's put hook (every stored put) and the pull processor */
   readonly brokerStats: BrokerStats;
   /** parked long-polling pulls */
   readonly holdService: PullRequestHoldService;

@@ -419,7 +419,7 @@ export class SendMessageProcessor {
         serverSide: response.code === ResponseCode.SYSTEM_ERROR, // the store's own trouble
       };
     }
-    this.#context.brokerStats.recordPut(target.topic, append.msgNum, append.wroteBytes);
+    // brokerStats counted the put already: the store's put hook sees every stored put.
     return {
       code: response.code,
       msgId: append.msgId,

@@ -6,14 +6,19 @@
  * `msgPutTotalTodayMorning` and friends (config.md §5). The HTTP `/metrics` endpoint reads the same
  * counters.
  *
- * The send processors call {@linkcode BrokerStats.recordPut} once per stored request (a batch counts
- * its messages), the pull processors {@linkcode BrokerStats.recordGet} once per response that carries
- * messages. Both are O(1) and allocate nothing once a key is known.
+ * The store's put hook calls {@linkcode BrokerStats.recordPut} once per stored put (a batch counts
+ * its messages) under the topic written: sends, send-backs and the re-puts of due delayed messages,
+ * so the broker-wide put total is the store's `putMessageTimesTotal`, as RocketMQ's
+ * `BrokerStats.getMsgPutTotalTodayNow` reads it, and a delayed message counts once under
+ * `SCHEDULE_TOPIC_XXXX` when sent and once under its real topic when delivered, as RocketMQ's
+ * send processor and `ScheduleMessageService` count it. The pull processors call
+ * {@linkcode BrokerStats.recordGet} once per response that carries messages. Both are O(1) and
+ * allocate nothing once a key is known.
  *
  * @module
  */
 import type { Clock } from "../../common/clock.ts";
-import { RateWindow } from "./_rate_window.ts";
+import { RateWindow } from "../../common/rate_window.ts";
 import {
   BROKER_TPS_WINDOW_SECONDS_MAX,
   KEY_TPS_WINDOW_SECONDS,

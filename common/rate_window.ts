@@ -1,13 +1,25 @@
 /**
  * A running total with one snapshot per second for a bounded window, giving the rate over any
  * window up to its size without a sampling timer: slots are filled forward lazily from the clock
- * value each call passes in.
+ * value each call passes in. The broker's traffic counters and the store's get counters (RocketMQ
+ * `StoreStatsService`'s sampled `CallSnapshot` lists) both use it.
  *
  * @module
  */
 import assert from "node:assert/strict";
 
-/** A total and its per-second history. */
+/**
+ * A total and its per-second history.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RateWindow } from "./rate_window.ts";
+ * const window = new RateWindow(60, 1_000_000);
+ * window.add(20, 1_000_000);
+ * assert.equal(window.rate(10, 1_005_000), 4); // 20 messages in the 5 s since creation
+ * ```
+ */
 export class RateWindow {
   readonly #slots: Float64Array;
   readonly #startMs: number;
