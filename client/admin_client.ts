@@ -2,7 +2,7 @@
  * The admin client (RocketMQ `DefaultMQAdminExt`): the administration commands `mqadmin` sends, as
  * typed methods — clusters, topics (create, delete, list, route, stats), broker runtime info and
  * config, name server config, subscription groups, consume progress, connections, message query
- * and view, KV config, write permission (`shared/spec/codes.md`, `headers.md` §8–§9).
+ * and view, queue bounds and pulls, KV config, write permission (`shared/spec/codes.md`, `headers.md`).
  *
  * @module
  */
@@ -10,7 +10,7 @@
 import { parseProperties, stringifyProperties } from "../common/properties.ts";
 import { RequestCode } from "../protocol/request_code.ts";
 import { decodeOffsetMessageId } from "../store/message_id.ts";
-import { AdminClientBase } from "./_admin_client_base.ts";
+import { AdminClientQueues } from "./_admin_client_queues.ts";
 import {
   resetOffsetByTime,
   type ResetOffsetRequest,
@@ -118,7 +118,7 @@ export interface QueryMessageOptions {
  * await admin.shutdown();
  * ```
  */
-export class AdminClient extends AdminClientBase {
+export class AdminClient extends AdminClientQueues {
   // ---- broker: topics ----
 
   /**

@@ -30,17 +30,21 @@ import { GROUP_COMMANDS } from "./commands/group_commands.ts";
 import { KV_CONFIG_COMMANDS } from "./commands/kv_config_commands.ts";
 import { OFFSET_COMMANDS } from "./commands/offset_commands.ts";
 import { MESSAGE_COMMANDS } from "./commands/message_commands.ts";
+import { MESSAGE_PRINT_COMMANDS } from "./commands/message_print_commands.ts";
 import { TOPIC_COMMANDS } from "./commands/topic_commands.ts";
+import { TOPIC_EXTRA_COMMANDS } from "./commands/topic_extra_commands.ts";
 
 /** Every subcommand, in the order `mqadmin -h` lists them. */
 export const MQADMIN_COMMANDS: readonly MQAdminCommand[] = [
   ...TOPIC_COMMANDS,
+  ...TOPIC_EXTRA_COMMANDS,
   ...CLUSTER_COMMANDS,
   ...GROUP_COMMANDS,
   ...OFFSET_COMMANDS,
   ...CONFIG_COMMANDS,
   ...KV_CONFIG_COMMANDS,
   ...MESSAGE_COMMANDS,
+  ...MESSAGE_PRINT_COMMANDS,
 ];
 
 /** What {@linkcode runMQAdmin} runs with. */

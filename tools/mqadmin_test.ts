@@ -283,7 +283,8 @@ Deno.test("mqadmin refuses an unknown command and lists the commands with -h", a
     "consumerProgress consumerConnection producerConnection queryMsgById queryMsgByKey " +
     "queryMsgByUniqueKey updateSubGroup deleteSubGroup getNamesrvConfig updateNamesrvConfig " +
     "getBrokerConfig updateBrokerConfig updateKvConfig deleteKvConfig updateOrderConf sendMessage " +
-    "wipeWritePerm addWritePerm resetOffsetByTime cloneGroupOffset";
+    "wipeWritePerm addWritePerm resetOffsetByTime cloneGroupOffset updateTopicPerm " +
+    "topicClusterList allocateMQ queryMsgByOffset printMsg printMsgByQueue";
   for (const name of names.split(" ")) {
     assert.match(formatCommandList(), new RegExp(`^ {3}${name} +\\S`, "m"), name);
   }

@@ -9,4 +9,6 @@ export { CONFIG_COMMANDS, formatConfigBlock } from "./config_commands.ts";
 export { GROUP_COMMANDS } from "./group_commands.ts";
 export { KV_CONFIG_COMMANDS } from "./kv_config_commands.ts";
 export { MESSAGE_COMMANDS } from "./message_commands.ts";
+export { MESSAGE_PRINT_COMMANDS } from "./message_print_commands.ts";
 export { TOPIC_COMMANDS } from "./topic_commands.ts";
+export { TOPIC_EXTRA_COMMANDS } from "./topic_extra_commands.ts";

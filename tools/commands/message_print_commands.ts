@@ -1,0 +1,291 @@
+/**
+ * Message commands of `mqadmin` that read queues by offset as group `TOOLS_CONSUMER`:
+ * queryMsgByOffset, printMsg and printMsgByQueue, with the options and output of RocketMQ 4.9.8's
+ * `QueryMsgByOffsetSubCommand`, `PrintMessageSubCommand` and `PrintMessageByQueueCommand`.
+ *
+ * @module
+ */
+
+import { AssertionError } from "node:assert/strict";
+import type { AdminClient } from "../../client/admin_client.ts";
+import type { MessageExt } from "../../client/message.ts";
+import { type MessageQueue, messageQueueToString } from "../../client/message_queue.ts";
+import { FlagError } from "../_flags.ts";
+import { javaFormat, javaMapString } from "../_format.ts";
+import { type CommandContext, type MQAdminCommand, MQAdminError, option } from "../command.ts";
+import { printMessage } from "./_message_print.ts";
+
+/** Messages one pull of printMsg / printMsgByQueue asks for, as RocketMQ's commands. */
+const PRINT_PULL_BATCH = 32;
+
+/** Java `Arrays.toString(byte[])`: signed bytes. */
+function javaBytesString(bytes: Uint8Array): string {
+  return `[${Array.from(bytes, (b) => (b << 24) >> 24).join(", ")}]`;
+}
+
+/**
+ * RocketMQ `MessageExt.toString` (with `Message.toString` inside); hosts print as Java's
+ * `InetSocketAddress` does, `/ip:port`.
+ */
+function messageExtString(msg: MessageExt): string {
+  return `MessageExt [brokerName=${msg.brokerName ?? "null"}, queueId=${msg.queueId}, ` +
+    `storeSize=${msg.storeSize}, queueOffset=${msg.queueOffset}, sysFlag=${msg.sysFlag}, ` +
+    `bornTimestamp=${msg.bornTimestamp}, bornHost=/${msg.bornHost}, ` +
+    `storeTimestamp=${msg.storeTimestamp}, storeHost=/${msg.storeHost}, ` +
+    `msgId=${msg.offsetMsgId}, commitLogOffset=${msg.commitLogOffset}, bodyCRC=${msg.bodyCRC}, ` +
+    `reconsumeTimes=${msg.reconsumeTimes}, ` +
+    `preparedTransactionOffset=${msg.preparedTransactionOffset}, toString()=Message{topic='${msg.topic}', ` +
+    `flag=${msg.flag}, properties=${javaMapString(msg.properties)}, ` +
+    `body=${javaBytesString(msg.body)}, transactionId='${msg.transactionId ?? "null"}'}]`;
+}
+
+/** `-c`: the body's charset, UTF-8 by default; an unknown one is refused before any pull. */
+function charsetOf(ctx: CommandContext): TextDecoder {
+  const label = ctx.flags.get("c") ?? "UTF-8";
+  try {
+    return new TextDecoder(label);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new FlagError(
+      `unsupported charset ${JSON.stringify(label)} for option ${ctx.flags.describe("c")}`,
+    );
+  }
+}
+
+/**
+ * RocketMQ `timestampFormat`: ms since the epoch, or local `yyyy-MM-dd#HH:mm:ss:SSS`.
+ *
+ * @param ctx the options
+ * @param short `b` or `e`
+ * @returns the time, or undefined when the option is absent
+ * @throws {FlagError} naming the option and the accepted forms
+ */
+function timestampOf(ctx: CommandContext, short: string): number | undefined {
+  const text = ctx.flags.get(short);
+  if (text === undefined) return undefined;
+  if (/^[+-]?\d+$/.test(text) && Number.isSafeInteger(Number(text))) return Number(text);
+  const m = /^(\d{4})-(\d{2})-(\d{2})#(\d{2}):(\d{2}):(\d{2}):(\d{3})$/.exec(text);
+  const date = m === null
+    ? undefined
+    : new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], +m[7]);
+  if (date === undefined || date.getMonth() !== +m![2] - 1 || date.getDate() !== +m![3]) {
+    throw new FlagError(
+      `invalid value ${JSON.stringify(text)} for option ${ctx.flags.describe(short)}: ` +
+        "expected ms since the epoch or yyyy-MM-dd#HH:mm:ss:SSS",
+    );
+  }
+  return date.getTime();
+}
+
+/** The queue's offsets to print: min and max, or where `-b` / `-e` times fall. */
+async function rangeOf(ctx: CommandContext, admin: AdminClient, mq: MessageQueue) {
+  const begin = timestampOf(ctx, "b");
+  const end = timestampOf(ctx, "e");
+  let minOffset = await admin.minOffset(mq);
+  let maxOffset = await admin.maxOffset(mq);
+  if (begin !== undefined) minOffset = await admin.searchOffset(mq, begin);
+  if (end !== undefined) maxOffset = await admin.searchOffset(mq, end);
+  return { minOffset, maxOffset };
+}
+
+async function queryMsgByOffset(ctx: CommandContext): Promise<void> {
+  const { flags } = ctx;
+  const mq = {
+    topic: flags.require("t"),
+    brokerName: flags.require("b"),
+    queueId: flags.int("i", 0),
+  };
+  const offset = flags.long("o", 0);
+  const pulled = await ctx.admin().pullMessage(mq, "*", offset, 1);
+  const [msg] = pulled.msgFoundList;
+  if (msg === undefined) {
+    throw new MQAdminError(
+      `Cannot find a message at offset ${offset} of ${messageQueueToString(mq)}: ` +
+        `${pulled.pullStatus} (queue offsets ${pulled.minOffset} to ${pulled.maxOffset})`,
+    );
+  }
+  await printMessage(ctx, msg, { offsetIdLine: true, bodyFileName: msg.msgId });
+}
+
+/** How one queue's messages are shown. */
+interface QueuePrinter {
+  /** the pull's messages (FOUND) */
+  found(msgs: readonly MessageExt[]): void;
+  /** a pull whose messages the expression all filtered out; RocketMQ's printMsg says so */
+  noMatch?(mq: MessageQueue, offset: number): void;
+  /** the queue's end (NO_NEW_MSG, OFFSET_ILLEGAL); RocketMQ's printMsg says so */
+  finished?(mq: MessageQueue, status: string, offset: number): void;
+}
+
+/**
+ * Pulls `[minOffset, maxOffset)` of one queue in batches of 32. A failed pull ends this queue,
+ * reported as `Cannot pull …`, and is returned so the command can exit 1 after the others.
+ */
+async function printQueue(
+  ctx: CommandContext,
+  mq: MessageQueue,
+  range: { minOffset: number; maxOffset: number },
+  printer: QueuePrinter,
+): Promise<Error | undefined> {
+  const subExpression = ctx.flags.get("s") ?? "*";
+  let offset = range.minOffset;
+  while (offset < range.maxOffset) {
+    let pulled;
+    try {
+      pulled = await ctx.admin().pullMessage(mq, subExpression, offset, PRINT_PULL_BATCH);
+    } catch (error) {
+      if (!(error instanceof Error) || error instanceof AssertionError) throw error;
+      ctx.out.write(
+        `Cannot pull ${messageQueueToString(mq)} at offset ${offset}: ${
+          error.message.split("\n")[0]
+        }\n`,
+      );
+      return error;
+    }
+    const next = pulled.nextBeginOffset;
+    if (pulled.pullStatus === "FOUND") printer.found(pulled.msgFoundList);
+    if (pulled.pullStatus === "NO_MATCHED_MSG") printer.noMatch?.(mq, next);
+    if (pulled.pullStatus === "NO_NEW_MSG" || pulled.pullStatus === "OFFSET_ILLEGAL") {
+      printer.finished?.(mq, pulled.pullStatus, next);
+      return undefined;
+    }
+    // A broker that does not move forward would loop forever: stop at this queue's end.
+    if (next <= offset) return undefined;
+    offset = next;
+  }
+  return undefined;
+}
+
+/** RocketMQ `printMessage`: `MSGID: <id> <MessageExt> BODY: <body>`. */
+function printMessages(
+  ctx: CommandContext,
+  msgs: readonly MessageExt[],
+  body: TextDecoder | undefined,
+): void {
+  for (const msg of msgs) {
+    const text = body === undefined ? "NOT PRINT BODY" : body.decode(msg.body);
+    ctx.out.write(javaFormat("MSGID: %s %s BODY: %s%n", msg.msgId, messageExtString(msg), text));
+  }
+}
+
+function failIfAny(failed: readonly string[]): void {
+  if (failed.length > 0) {
+    throw new MQAdminError(`Cannot print every message of ${failed.join(", ")}`);
+  }
+}
+
+async function printMsg(ctx: CommandContext): Promise<void> {
+  const { flags, out } = ctx;
+  const charset = charsetOf(ctx);
+  const body = flags.bool("d", true) ? charset : undefined;
+  const admin = ctx.admin();
+  const failed: string[] = [];
+  for (const mq of await admin.fetchSubscribeMessageQueues(flags.require("t"))) {
+    const range = await rangeOf(ctx, admin, mq);
+    out.write(javaFormat(
+      "minOffset=%s, maxOffset=%s, %s%n",
+      range.minOffset,
+      range.maxOffset,
+      messageQueueToString(mq),
+    ));
+    const error = await printQueue(ctx, mq, range, {
+      found: (msgs) => printMessages(ctx, msgs, body),
+      noMatch: (q, offset) =>
+        out.write(javaFormat(
+          "%s no matched msg. status=%s, offset=%s%n",
+          messageQueueToString(q),
+          "NO_MATCHED_MSG",
+          offset,
+        )),
+      finished: (q, status, offset) =>
+        out.write(javaFormat(
+          "%s print msg finished. status=%s, offset=%s%n",
+          messageQueueToString(q),
+          status,
+          offset,
+        )),
+    });
+    if (error !== undefined) failed.push(messageQueueToString(mq));
+    out.write(`${"-".repeat(56)}\n`);
+  }
+  failIfAny(failed);
+}
+
+async function printMsgByQueue(ctx: CommandContext): Promise<void> {
+  const { flags, out } = ctx;
+  const charset = charsetOf(ctx);
+  const printMsgs = flags.bool("p", false);
+  const body = flags.bool("d", false) ? charset : undefined;
+  const byTag = flags.bool("f", false);
+  const mq = {
+    topic: flags.require("t"),
+    brokerName: flags.require("a"),
+    queueId: flags.int("i", 0),
+  };
+  const admin = ctx.admin();
+  const tagCounts = new Map<string, number>();
+  const error = await printQueue(ctx, mq, await rangeOf(ctx, admin, mq), {
+    found(msgs) {
+      if (byTag) {
+        for (const { tags } of msgs) {
+          if (tags !== undefined && tags.trim() !== "") {
+            tagCounts.set(tags, (tagCounts.get(tags) ?? 0) + 1);
+          }
+        }
+      }
+      if (printMsgs) printMessages(ctx, msgs, body);
+    },
+  });
+  // Most frequent first; a stable sort keeps ties in first-seen order.
+  const counted = [...tagCounts].sort(([, a], [, b]) => b - a);
+  for (const [tag, count] of counted) out.write(javaFormat("Tag: %-30s Count: %s%n", tag, count));
+  failIfAny(error === undefined ? [] : [messageQueueToString(mq)]);
+}
+
+const BEGIN_HELP = "Begin timestamp[currentTimeMillis|yyyy-MM-dd#HH:mm:ss:SSS]";
+const END_HELP = "End timestamp[currentTimeMillis|yyyy-MM-dd#HH:mm:ss:SSS]";
+
+/** queryMsgByOffset, printMsg, printMsgByQueue. */
+export const MESSAGE_PRINT_COMMANDS: readonly MQAdminCommand[] = [
+  {
+    name: "queryMsgByOffset",
+    description: "Query Message by offset",
+    options: [
+      option("t", "topic", "topic name", "required"),
+      option("b", "brokerName", "Broker Name", "required"),
+      option("i", "queueId", "Queue Id", "required"),
+      option("o", "offset", "Queue Offset", "required"),
+    ],
+    run: queryMsgByOffset,
+  },
+  {
+    name: "printMsg",
+    description: "Print Message Detail",
+    options: [
+      option("t", "topic", "topic name", "required"),
+      option("c", "charsetName", "CharsetName(eg: UTF-8,GBK)"),
+      option("s", "subExpression", "Subscribe Expression(eg: TagA || TagB)"),
+      option("b", "beginTimestamp", BEGIN_HELP),
+      option("e", "endTimestamp", END_HELP),
+      option("d", "printBody", "print body"),
+    ],
+    run: printMsg,
+  },
+  {
+    name: "printMsgByQueue",
+    description: "Print Message Detail",
+    options: [
+      option("t", "topic", "topic name", "required"),
+      option("a", "brokerName", "broker name", "required"),
+      option("i", "queueId", "queue id", "required"),
+      option("c", "charsetName", "CharsetName(eg: UTF-8,GBK)"),
+      option("s", "subExpression", "Subscribe Expression(eg: TagA || TagB)"),
+      option("b", "beginTimestamp", BEGIN_HELP),
+      option("e", "endTimestamp", END_HELP),
+      option("p", "printMsg", "print msg. eg: true | false(default)"),
+      option("d", "printBody", "print body. eg: true | false(default)"),
+      option("f", "calculate", "calculate by tag. eg: true | false(default)"),
+    ],
+    run: printMsgByQueue,
+  },
+];
