@@ -4,14 +4,14 @@
  * bounds (GET_MIN_OFFSET, GET_MAX_OFFSET, SEARCH_OFFSET_BY_TIMESTAMP) and one non-blocking pull
  * (PULL_MESSAGE with the SUBSCRIPTION flag, `shared/spec/headers.md` §2–§3), its messages
  * re-filtered by tag as RocketMQ's `PullAPIWrapper.processPullResult` does. Internal; the public
- * class is `AdminClient` (`admin_client.ts`).
+ * class is `AdminClient` (`admin_client.ts`), which extends it; it extends the maintenance half.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
 import { PullSysFlag } from "../protocol/headers/pull_message_header.ts";
-import { AdminClientBase } from "./_admin_client_base.ts";
+import { AdminClientMaintenance } from "./_admin_maintenance.ts";
 import { MQClientError } from "./client_error.ts";
 import { decodePulledMessages } from "./consumer/decode_pulled_messages.ts";
 import { PULL_BATCH_SIZE_MAX } from "./consumer/limits.ts";
@@ -27,7 +27,7 @@ export const TOOLS_CONSUMER_GROUP = "TOOLS_CONSUMER";
 /**
  * The queue reads of {@linkcode AdminClient}. Internal: use `AdminClient`.
  */
-export class AdminClientQueues extends AdminClientBase {
+export class AdminClientQueues extends AdminClientMaintenance {
   /**
    * A topic's readable queues (RocketMQ `fetchSubscribeMessageQueues`).
    *

@@ -362,9 +362,9 @@ export class CommitLog {
     return this.#queueOffsets.entry(topic, queueId).next;
   }
 
-  /** Forgets the assigned queue offsets of a topic (topic deleted). */
-  removeQueueOffsets(topic: string): void {
-    this.#queueOffsets.remove(topic);
+  /** Forgets the assigned offsets of a topic, or of one queue (deleted, or expired: restarts). */
+  removeQueueOffsets(topic: string, queueId?: number): void {
+    this.#queueOffsets.remove(topic, queueId);
   }
 
   /**

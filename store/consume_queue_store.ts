@@ -246,6 +246,29 @@ export class ConsumeQueueStore implements CommitLogDispatcher {
   }
 
   /**
+   * Deletes one queue and its folder, and the topic's folder once it has no queue left (RocketMQ
+   * `cleanExpiredConsumerQueue`: a queue whose every unit points below the commit log's min offset).
+   * A later message to the queue starts it again, empty.
+   *
+   * @param topic the topic
+   * @param queueId the queue
+   * @returns false when there was no such queue
+   */
+  async deleteQueue(topic: string, queueId: number): Promise<boolean> {
+    const queues = this.#topics.get(topic);
+    const queue = queues?.get(queueId);
+    if (queues === undefined || queue === undefined) return false;
+    queues.delete(queueId);
+    await queue.destroy();
+    if (queues.size === 0 && this.#topics.get(topic) === queues) {
+      this.#topics.delete(topic);
+      if (isSafeTopicFolder(topic)) await this.#fs.remove(joinPath(this.#rootDir, topic));
+    }
+    await this.#fs.syncDir(this.#rootDir);
+    return true;
+  }
+
+  /**
    * Flushes every queue (`flushIntervalConsumeQueue`; the facade schedules it). A pass with
    * `leastPages` 0 also advances {@linkcode flushedStoreTimestamp}.
    * @param leastPages `flushConsumeQueueLeastPages`, or 0 for a thorough flush

@@ -109,6 +109,29 @@ forEachAdapter("ConsumeQueueStore deletes a topic's queues and folder", async ({
 });
 
 forEachAdapter(
+  "ConsumeQueueStore deletes one queue, and the topic folder with its last queue",
+  async ({ fs, dir }) => {
+    const store = newStore(fs, dir);
+    store.dispatch(record("A", 0, 0, 0));
+    store.dispatch(record("A", 1, 0, 50));
+    store.dispatch(record("B", 0, 0, 100));
+    await store.flush(0);
+    assert.equal(await store.deleteQueue("A", 0), true);
+    assert.equal(await store.deleteQueue("A", 0), false, "already gone");
+    assert.equal(store.findConsumeQueue("A", 0), undefined);
+    assert.ok(store.findConsumeQueue("A", 1) !== undefined);
+    assert.deepEqual(await fs.list(joinPath(dir, "consumequeue", "A")), ["1"]);
+    assert.equal(await store.deleteQueue("A", 1), true);
+    assert.deepEqual(store.topics(), ["B"]);
+    assert.deepEqual(await fs.list(joinPath(dir, "consumequeue")), ["B"]);
+    const again = await reopen(fs, dir);
+    assert.deepEqual(again.topics(), ["B"]);
+    await again.close();
+    await store.close();
+  },
+);
+
+forEachAdapter(
   "ConsumeQueueStore leaves the flushed timestamp alone on a partial flush",
   async ({ fs, dir }) => {
     const store = newStore(fs, dir);

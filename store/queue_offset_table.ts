@@ -37,9 +37,21 @@ export class QueueOffsetTable {
     return entry;
   }
 
-  /** Forgets a topic (deleted): it starts again from its consume queues. */
-  remove(topic: string): void {
-    this.#topics.delete(topic);
+  /**
+   * Forgets a topic (deleted), or one of its queues (expired): it starts again from its consume
+   * queues.
+   *
+   * @param topic the topic
+   * @param queueId only this queue; absent: every queue of the topic
+   */
+  remove(topic: string, queueId?: number): void {
+    if (queueId === undefined) {
+      this.#topics.delete(topic);
+      return;
+    }
+    const queues = this.#topics.get(topic);
+    queues?.delete(queueId);
+    if (queues?.size === 0) this.#topics.delete(topic);
   }
 
   /** Forgets every queue (after recovery cut the log). */

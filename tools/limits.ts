@@ -21,4 +21,11 @@ export const ERROR_CAUSES_SHOWN_MAX = 3;
 /** Longest clusterList `-i` period, seconds (a day): a longer wait is a typo, not a request. */
 export const CLUSTER_LIST_INTERVAL_SECONDS_MAX = 86_400;
 
+/**
+ * Largest body checkMsgSendRT, clusterRT and sendMsgStatus build (`-s`): RocketMQ's default
+ * maxMessageSize (4 MiB); a larger body is refused by the producer anyway, and the command would
+ * first have to hold it in memory.
+ */
+export const SEND_RT_MESSAGE_BYTES_MAX = 4 * 1024 * 1024;
+
 assert(QUERY_BY_UNIQUE_KEY_MAX <= QUERY_BY_KEY_MAX_DEFAULT, "unique-key queries ask for fewer");

@@ -28,6 +28,8 @@ import { CLUSTER_COMMANDS } from "./commands/cluster_commands.ts";
 import { CONFIG_COMMANDS } from "./commands/config_commands.ts";
 import { GROUP_COMMANDS } from "./commands/group_commands.ts";
 import { KV_CONFIG_COMMANDS } from "./commands/kv_config_commands.ts";
+import { MAINTENANCE_COMMANDS } from "./commands/maintenance_commands.ts";
+import { SEND_RT_COMMANDS } from "./commands/send_rt_commands.ts";
 import { OFFSET_COMMANDS } from "./commands/offset_commands.ts";
 import { MESSAGE_COMMANDS } from "./commands/message_commands.ts";
 import { MESSAGE_PRINT_COMMANDS } from "./commands/message_print_commands.ts";
@@ -45,6 +47,8 @@ export const MQADMIN_COMMANDS: readonly MQAdminCommand[] = [
   ...KV_CONFIG_COMMANDS,
   ...MESSAGE_COMMANDS,
   ...MESSAGE_PRINT_COMMANDS,
+  ...MAINTENANCE_COMMANDS,
+  ...SEND_RT_COMMANDS,
 ];
 
 /** What {@linkcode runMQAdmin} runs with. */

@@ -122,3 +122,45 @@ Deno.test("mqadmin cloneGroupOffset commits the source group's offsets for the d
     await env.close();
   }
 });
+
+Deno.test("mqadmin skipAccumulatedMessage moves an offline group to the newest offsets", async () => {
+  const env = await startTestBroker();
+  const cli = cliOn(env.namesrvAddr!);
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    for (let i = 0; i < 4; i++) await client.send("TopicSkip", `m${i}`, { queueId: 0 });
+    await env.broker.store.waitDispatched();
+    await env.broker.registration!.registerNow();
+    for (const queueId of [0, 1, 2, 3]) {
+      await client.call(RequestCode.UPDATE_CONSUMER_OFFSET, {
+        consumerGroup: "G_SKIP",
+        topic: "TopicSkip",
+        queueId: String(queueId),
+        commitOffset: queueId === 0 ? "1" : "0",
+      });
+    }
+    const lines = ok(await cli("skipAccumulatedMessage -g G_SKIP -t TopicSkip")).out.split("\n");
+    assert.deepEqual(lines[0].split(/ +/), [
+      "#brokerName",
+      "#queueId",
+      "#brokerOffset",
+      "#consumerOffset",
+      "#timestampOffset",
+      "#rollbackOffset",
+      "",
+    ]);
+    assert.deepEqual(lines[1].split(/ +/).slice(0, 6), ["broker-test", "0", "4", "1", "4", "4"]);
+    const committed = await client.call(RequestCode.QUERY_CONSUMER_OFFSET, {
+      consumerGroup: "G_SKIP",
+      topic: "TopicSkip",
+      queueId: "0",
+    });
+    assert.equal(committed.extFields?.offset, "4");
+    const missing = await cli("skipAccumulatedMessage -t TopicSkip");
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /missing required option -g \(group\)/);
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});

@@ -284,7 +284,9 @@ Deno.test("mqadmin refuses an unknown command and lists the commands with -h", a
     "queryMsgByUniqueKey updateSubGroup deleteSubGroup getNamesrvConfig updateNamesrvConfig " +
     "getBrokerConfig updateBrokerConfig updateKvConfig deleteKvConfig updateOrderConf sendMessage " +
     "wipeWritePerm addWritePerm resetOffsetByTime cloneGroupOffset updateTopicPerm " +
-    "topicClusterList allocateMQ queryMsgByOffset printMsg printMsgByQueue";
+    "topicClusterList allocateMQ queryMsgByOffset printMsg printMsgByQueue skipAccumulatedMessage " +
+    "getConsumerConfig producer cleanExpiredCQ deleteExpiredCommitLog cleanUnusedTopic " +
+    "checkMsgSendRT clusterRT sendMsgStatus";
   for (const name of names.split(" ")) {
     assert.match(formatCommandList(), new RegExp(`^ {3}${name} +\\S`, "m"), name);
   }

@@ -103,9 +103,12 @@ export type AdminMessageStore =
     | "storeStatsService"
   >
   & {
-    /** drops a deleted topic's consume queues */
-    readonly consumeQueueStore: Pick<MessageStore["consumeQueueStore"], "deleteTopic">;
-    /** forgets a deleted topic's next queue offsets */
+    /** drops a deleted topic's consume queues, or expired and unused ones */
+    readonly consumeQueueStore: Pick<
+      MessageStore["consumeQueueStore"],
+      "deleteTopic" | "deleteQueue" | "queues" | "topics"
+    >;
+    /** forgets a deleted topic's (or an expired queue's) next queue offsets */
     readonly commitLog: Pick<MessageStore["commitLog"], "removeQueueOffsets">;
   };
 

@@ -10,6 +10,7 @@ import { RequestCode } from "../../protocol/request_code.ts";
 import type { BrokerAdminContext } from "./admin_context.ts";
 import { registerConfigAdminProcessors } from "./admin_config_processors.ts";
 import { registerGroupAdminProcessors } from "./admin_group_processors.ts";
+import { registerMaintenanceAdminProcessors } from "./admin_maintenance_processors.ts";
 import {
   type AdminProcessorRegistry,
   registerTopicAdminProcessors,
@@ -38,6 +39,9 @@ export const ADMIN_REQUEST_CODES: readonly number[] = [
   RequestCode.GET_CONSUMER_RUNNING_INFO,
   RequestCode.CONSUME_MESSAGE_DIRECTLY,
   RequestCode.DELETE_EXPIRED_COMMITLOG,
+  RequestCode.GET_ALL_PRODUCER_INFO,
+  RequestCode.CLEAN_EXPIRED_CONSUMEQUEUE,
+  RequestCode.CLEAN_UNUSED_TOPIC,
 ];
 
 /**
@@ -46,8 +50,9 @@ export const ADMIN_REQUEST_CODES: readonly number[] = [
  * DELETE_SUBSCRIPTIONGROUP, GET_ALL_SUBSCRIPTIONGROUP_CONFIG, GET_CONSUME_STATS,
  * GET_CONSUMER_CONNECTION_LIST, GET_PRODUCER_CONNECTION_LIST, QUERY_TOPIC_CONSUME_BY_WHO,
  * GET_BROKER_CONFIG, UPDATE_BROKER_CONFIG, GET_BROKER_RUNTIME_INFO, CLONE_GROUP_OFFSET,
- * INVOKE_BROKER_TO_RESET_OFFSET, GET_CONSUMER_RUNNING_INFO, CONSUME_MESSAGE_DIRECTLY and
- * DELETE_EXPIRED_COMMITLOG. Every processor answers bad input with an error response (never
+ * INVOKE_BROKER_TO_RESET_OFFSET, GET_CONSUMER_RUNNING_INFO, CONSUME_MESSAGE_DIRECTLY,
+ * DELETE_EXPIRED_COMMITLOG, GET_ALL_PRODUCER_INFO, CLEAN_EXPIRED_CONSUMEQUEUE and
+ * CLEAN_UNUSED_TOPIC. Every processor answers bad input with an error response (never
  * throws).
  *
  * @param server the remoting server (anything with `registerProcessor`)
@@ -61,4 +66,5 @@ export function registerAdminProcessors(
   registerGroupAdminProcessors(server, context);
   registerConfigAdminProcessors(server, context);
   registerOffsetAdminProcessors(server, context);
+  registerMaintenanceAdminProcessors(server, context);
 }

@@ -121,8 +121,14 @@ async function printClusters(ctx: CommandContext, admin: AdminClient): Promise<v
   }
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
+/**
+ * Resolves after `ms`, or at once when `signal` aborts (the `-i` loops of clusterList, clusterRT).
+ *
+ * @param ms the wait
+ * @param signal ends the wait early
+ * @returns a promise settled when the wait ends
+ */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const done = () => {

@@ -1,9 +1,11 @@
 /**
- * Offset commands: `resetOffsetByTime` and `cloneGroupOffset`, with RocketMQ's options and output.
+ * Offset commands: `resetOffsetByTime`, `skipAccumulatedMessage` and `cloneGroupOffset`, with
+ * RocketMQ's options and output.
  *
  * @module
  */
 
+import type { ResetOffsetResult } from "../../client/_admin_reset_offset.ts";
 import type { MessageQueue } from "../../client/message_queue.ts";
 import { frontStringAtLeast, javaFormat } from "../_format.ts";
 import { type CommandContext, type MQAdminCommand, MQAdminError, option } from "../command.ts";
@@ -34,23 +36,11 @@ export function parseResetTimestamp(text: string, now: number): number {
   return date.getTime();
 }
 
-async function resetOffsetByTime(ctx: CommandContext): Promise<void> {
-  const { flags, out } = ctx;
-  const group = flags.require("g");
-  const topic = flags.require("t");
-  const timeText = flags.require("s");
-  const timestamp = parseResetTimestamp(timeText, ctx.clock.now());
-  const force = flags.bool("f", true);
-  const result = await ctx.admin().resetOffsetByTime({ group, topic, timestamp, force });
-  out.write(javaFormat(
-    "rollback consumer offset by specified %s[%s], topic[%s], force[%s], timestamp(string)[%s], timestamp(long)[%s]%n",
-    result.online ? "group" : "consumerGroup",
-    group,
-    topic,
-    force,
-    timeText.trim(),
-    timestamp,
-  ));
+/**
+ * The offsets table resetOffsetByTime and skipAccumulatedMessage print: queue and offset told to
+ * online consumers, or the rollback table of an offline group.
+ */
+function printResetResult(out: CommandContext["out"], result: ResetOffsetResult): void {
   const name = (mq: MessageQueue) => frontStringAtLeast(mq.brokerName, 32);
   if (result.online) {
     out.write(javaFormat("%-40s  %-40s  %-40s%n", "#brokerName", "#queueId", "#offset"));
@@ -79,6 +69,38 @@ async function resetOffsetByTime(ctx: CommandContext): Promise<void> {
   }
 }
 
+async function resetOffsetByTime(ctx: CommandContext): Promise<void> {
+  const { flags, out } = ctx;
+  const group = flags.require("g");
+  const topic = flags.require("t");
+  const timeText = flags.require("s");
+  const timestamp = parseResetTimestamp(timeText, ctx.clock.now());
+  const force = flags.bool("f", true);
+  const result = await ctx.admin().resetOffsetByTime({ group, topic, timestamp, force });
+  out.write(javaFormat(
+    "rollback consumer offset by specified %s[%s], topic[%s], force[%s], timestamp(string)[%s], timestamp(long)[%s]%n",
+    result.online ? "group" : "consumerGroup",
+    group,
+    topic,
+    force,
+    timeText.trim(),
+    timestamp,
+  ));
+  printResetResult(out, result);
+}
+
+/** RocketMQ's skipAccumulatedMessage: a reset to timestamp -1, the newest offset of each queue. */
+async function skipAccumulatedMessage(ctx: CommandContext): Promise<void> {
+  const { flags, out } = ctx;
+  const group = flags.require("g");
+  const topic = flags.require("t");
+  const force = flags.bool("f", true);
+  printResetResult(
+    out,
+    await ctx.admin().resetOffsetByTime({ group, topic, timestamp: -1, force }),
+  );
+}
+
 async function cloneGroupOffset(ctx: CommandContext): Promise<void> {
   const { flags, out } = ctx;
   const srcGroup = flags.require("s");
@@ -94,7 +116,7 @@ async function cloneGroupOffset(ctx: CommandContext): Promise<void> {
   ));
 }
 
-/** resetOffsetByTime, cloneGroupOffset. */
+/** resetOffsetByTime, skipAccumulatedMessage, cloneGroupOffset. */
 export const OFFSET_COMMANDS: readonly MQAdminCommand[] = [
   {
     name: "resetOffsetByTime",
@@ -111,6 +133,16 @@ export const OFFSET_COMMANDS: readonly MQAdminCommand[] = [
       option("f", "force", "set the force rollback by timestamp switch[true|false]"),
     ],
     run: resetOffsetByTime,
+  },
+  {
+    name: "skipAccumulatedMessage",
+    description: "Skip all messages that are accumulated (not consumed) currently",
+    options: [
+      option("g", "group", "set the consumer group", "required"),
+      option("t", "topic", "set the topic", "required"),
+      option("f", "force", "set the force rollback by timestamp switch[true|false]"),
+    ],
+    run: skipAccumulatedMessage,
   },
   {
     name: "cloneGroupOffset",
