@@ -199,6 +199,11 @@ export class TopicConfigManager {
     return this.#systemTopics.has(topic) || topic.startsWith(SYSTEM_TOPIC_PREFIX);
   }
 
+  /** @returns the system topics (RocketMQ `TopicValidator.getSystemTopicSet`), sorted */
+  systemTopicList(): string[] {
+    return [...this.#systemTopics].sort();
+  }
+
   /** @param topic a topic @returns true when it exists and is ordered */
   isOrderTopic(topic: string): boolean {
     return this.#table.get(topic)?.order === true;

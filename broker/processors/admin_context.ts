@@ -168,6 +168,7 @@ export interface BrokerAdminContext {
     | "updateTopicConfig"
     | "deleteTopicConfig"
     | "isSystemTopic"
+    | "systemTopicList"
     | "topicConfigTable"
     | "encode"
     | "nextDataVersion"

@@ -1,8 +1,9 @@
 /**
  * Group admin request processors: UPDATE_AND_CREATE_SUBSCRIPTIONGROUP (200), DELETE_SUBSCRIPTIONGROUP
  * (207), GET_ALL_SUBSCRIPTIONGROUP_CONFIG (201), GET_CONSUME_STATS (208),
- * GET_CONSUMER_CONNECTION_LIST (203), GET_PRODUCER_CONNECTION_LIST (204) and
- * QUERY_TOPIC_CONSUME_BY_WHO (300) (`shared/spec/headers.md` §9, `shared/spec/bodies.md` §4, §6).
+ * GET_CONSUMER_CONNECTION_LIST (203), GET_PRODUCER_CONNECTION_LIST (204),
+ * QUERY_TOPIC_CONSUME_BY_WHO (300) and 5.x GET_SUBSCRIPTIONGROUP_CONFIG (352)
+ * (`shared/spec/headers.md` §9, `shared/spec/bodies.md` §4, §6).
  *
  * @module
  */
@@ -12,6 +13,7 @@ import {
   GetConsumerConnectionListRequestHeader,
   GetConsumeStatsRequestHeader,
   GetProducerConnectionListRequestHeader,
+  GetSubscriptionGroupConfigRequestHeader,
   QueryTopicConsumeByWhoRequestHeader,
 } from "../../protocol/headers/admin_headers.ts";
 import type { RemotingProcessor } from "../../protocol/remoting_channel.ts";
@@ -20,6 +22,7 @@ import { RequestCode, requestCodeName } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
 import { parseFastjson } from "../../store/fastjson.ts";
 import { BrokerError } from "../broker_error.ts";
+import { subscriptionGroupConfigToJson } from "../subscription_group_config.ts";
 import { guardProcessor } from "./_processor_support.ts";
 import {
   encodeConsumerConnection,
@@ -94,6 +97,21 @@ export function registerGroupAdminProcessors(
     RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
     (request) => success(request, utf8.encode(context.subscriptionGroupManager.encode(false))),
   );
+
+  // 5.x reads one group this way. RocketMQ looks it up with findSubscriptionGroupConfig, which
+  // creates a missing group when auto-creation is on; a read creates nothing here.
+  register(RequestCode.GET_SUBSCRIPTIONGROUP_CONFIG, (request) => {
+    const { group } = decodeHeader(GetSubscriptionGroupConfigRequestHeader, request);
+    const config = context.subscriptionGroupManager.getSubscriptionGroupConfig(group);
+    if (config === undefined) {
+      return createResponse(
+        request,
+        ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+        "No group in this broker",
+      );
+    }
+    return success(request, utf8.encode(JSON.stringify(subscriptionGroupConfigToJson(config))));
+  });
 
   register(RequestCode.GET_CONSUME_STATS, async (request) => {
     const header = decodeHeader(GetConsumeStatsRequestHeader, request);

@@ -9,6 +9,7 @@
  */
 import { ResponseCode } from "../../protocol/response_code.ts";
 import { BrokerError } from "../broker_error.ts";
+import { alterTopicAttributes } from "../topic_attributes.ts";
 import type { TopicConfig, TopicFilterType } from "../topic_config.ts";
 import { systemTopicConflict, validateTopic } from "../topic_validator.ts";
 import type { BrokerAdminContext } from "./admin_context.ts";
@@ -36,6 +37,8 @@ export interface TopicSettingsInput {
   readonly topicSysFlag?: number;
   /** ordered topic */
   readonly order: boolean;
+  /** 5.x attribute modification `+k=v,-k` (absent or "": the attributes stay as they are) */
+  readonly attributes?: string;
 }
 
 /**
@@ -84,6 +87,14 @@ export async function createOrUpdateTopic(
       } is not SINGLE_TAG or MULTI_TAG`,
     );
   }
+  const manager = context.topicConfigManager;
+  const old = manager.selectTopicConfig(input.topic);
+  const attributes = alterTopicAttributes(
+    input.topic,
+    old === undefined,
+    old?.attributes ?? {},
+    input.attributes ?? "",
+  );
   const config: TopicConfig = {
     topicName: input.topic,
     readQueueNums: input.readQueueNums,
@@ -92,9 +103,8 @@ export async function createOrUpdateTopic(
     topicFilterType: input.topicFilterType as TopicFilterType,
     topicSysFlag: input.topicSysFlag ?? 0,
     order: input.order,
+    ...(Object.keys(attributes).length > 0 || old?.attributes !== undefined ? { attributes } : {}),
   };
-  const manager = context.topicConfigManager;
-  const old = manager.selectTopicConfig(input.topic);
   if (old !== undefined && sameTopicConfig(old, config)) return old; // idempotent, as 5.x
   const stored = await manager.updateTopicConfig(config);
   context.logger.info(
@@ -112,7 +122,7 @@ function sameTopicConfig(a: TopicConfig, b: TopicConfig): boolean {
     a.perm === b.perm &&
     a.topicFilterType === b.topicFilterType && a.topicSysFlag === b.topicSysFlag &&
     a.order === b.order &&
-    a.attributes === undefined;
+    JSON.stringify(a.attributes ?? {}) === JSON.stringify(b.attributes ?? {});
 }
 
 function describeTopic(c: TopicConfig): string {

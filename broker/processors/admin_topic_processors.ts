@@ -1,7 +1,7 @@
 /**
  * Topic admin request processors: UPDATE_AND_CREATE_TOPIC (17), DELETE_TOPIC_IN_BROKER (215),
- * GET_ALL_TOPIC_CONFIG (21) and GET_TOPIC_STATS_INFO (202) (`shared/spec/headers.md` §9,
- * `shared/spec/bodies.md` §2, §6).
+ * GET_ALL_TOPIC_CONFIG (21), GET_TOPIC_STATS_INFO (202), GET_SYSTEM_TOPIC_LIST_FROM_BROKER (305)
+ * and 5.x GET_TOPIC_CONFIG (351) (`shared/spec/headers.md` §9, `shared/spec/bodies.md` §2, §6).
  *
  * @module
  */
@@ -9,12 +9,14 @@ import { decodeHeader } from "../../protocol/headers/header_codec.ts";
 import {
   CreateTopicRequestHeader,
   DeleteTopicRequestHeader,
+  GetTopicConfigRequestHeader,
   GetTopicStatsInfoRequestHeader,
 } from "../../protocol/headers/admin_headers.ts";
 import type { RemotingProcessor } from "../../protocol/remoting_channel.ts";
 import { createResponse } from "../../protocol/remoting_command.ts";
 import { RequestCode } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
+import { topicConfigToJson } from "../topic_config.ts";
 import { guardProcessor } from "./_processor_support.ts";
 import { encodeTopicStatsTable } from "./admin_bodies.ts";
 import type { BrokerAdminContext } from "./admin_context.ts";
@@ -71,6 +73,35 @@ export function registerTopicAdminProcessors(
     RequestCode.GET_ALL_TOPIC_CONFIG,
     guard((request) => {
       const body = utf8.encode(context.topicConfigManager.encode(false));
+      return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, body);
+    }),
+  );
+
+  // The dashboard's topic list asks for it whenever the name server names a broker (304).
+  registry.registerProcessor(
+    RequestCode.GET_SYSTEM_TOPIC_LIST_FROM_BROKER,
+    guard((request) => {
+      const topicList = context.topicConfigManager.systemTopicList();
+      const body = utf8.encode(JSON.stringify({ topicList }));
+      return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, body);
+    }),
+  );
+
+  // 5.x admin (examineTopicStats, examineConsumeStats) reads each broker's config of the topic;
+  // no static topics here, so no queue mapping whatever `lo` asks.
+  registry.registerProcessor(
+    RequestCode.GET_TOPIC_CONFIG,
+    guard((request) => {
+      const { topic } = decodeHeader(GetTopicConfigRequestHeader, request);
+      const config = context.topicConfigManager.selectTopicConfig(topic);
+      if (config === undefined) {
+        return createResponse(
+          request,
+          ResponseCode.TOPIC_NOT_EXIST,
+          `No topic in this broker. topic: ${topic}`,
+        );
+      }
+      const body = utf8.encode(JSON.stringify(topicConfigToJson(config)));
       return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, body);
     }),
   );

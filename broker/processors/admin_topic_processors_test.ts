@@ -164,3 +164,78 @@ Deno.test("GET_TOPIC_STATS_INFO reports per-queue bounds with fastjson MessageQu
     assert.equal(unknown.remark, "topic[NOPE] not exist");
   });
 });
+
+Deno.test("UPDATE_AND_CREATE_TOPIC applies 5.x attribute modifications as RocketMQ does", async () => {
+  await withWire(async (broker, invoke) => {
+    const create = (attributes: string, topic = "T1") =>
+      invoke(RequestCode.UPDATE_AND_CREATE_TOPIC, { ...CREATE_T1, topic, attributes });
+    const attributesOf = async (topic: string) =>
+      JSON.parse(text(await invoke(RequestCode.GET_ALL_TOPIC_CONFIG))).topicConfigTable[topic]
+        .attributes;
+    // What rocketmq-dashboard sends, and reads back to label the topic.
+    assert.equal((await create("+message.type=FIFO")).code, ResponseCode.SUCCESS);
+    assert.deepEqual(await attributesOf("T1"), { "message.type": "FIFO" });
+    // Absent: kept. Changed: an update (re-registered). Removed with -key.
+    await invoke(RequestCode.UPDATE_AND_CREATE_TOPIC, { ...CREATE_T1, writeQueueNums: 3 });
+    assert.deepEqual(await attributesOf("T1"), { "message.type": "FIFO" });
+    await create("+message.type=DELAY");
+    assert.deepEqual(await attributesOf("T1"), { "message.type": "DELAY" });
+    assert.equal(broker.topicChanges.at(-1)?.kind, "update");
+    await create("-message.type");
+    assert.deepEqual(await attributesOf("T1"), {});
+    const refused: [string, string, string?][] = [
+      [
+        "+message.type=SPECIAL",
+        "value is not in set: [UNSPECIFIED, NORMAL, FIFO, DELAY, TRANSACTION, MIXED]",
+      ],
+      ["+color=red", "unsupported key: color"],
+      ["message.type=FIFO", "add/alter attribute format is wrong: message.type"],
+      ["-message.type", "attempt to delete a nonexistent key: message.type"],
+      ["+queue.type=BatchCQ", "attempt to update an unchangeable attribute. key: queue.type"],
+      [
+        "-queue.type",
+        "only add attribute is supported while creating topic. key: queue.type",
+        "T9",
+      ],
+    ];
+    for (const [attributes, reason, topic = "T1"] of refused) {
+      const answer = await create(attributes, topic);
+      assert.equal(answer.code, ResponseCode.SYSTEM_ERROR, attributes);
+      assert.equal(answer.remark, `Cannot set the attributes of topic ${topic}: ${reason}`);
+    }
+    assert.equal(broker.context.topicConfigManager.selectTopicConfig("T9"), undefined);
+  });
+});
+
+Deno.test("GET_SYSTEM_TOPIC_LIST_FROM_BROKER, GET_TOPIC_CONFIG and GET_SUBSCRIPTIONGROUP_CONFIG answer as 5.x", async () => {
+  await withWire(async (_broker, invoke) => {
+    const system = JSON.parse(text(await invoke(RequestCode.GET_SYSTEM_TOPIC_LIST_FROM_BROKER)));
+    for (const topic of ["TBW102", "SCHEDULE_TOPIC_XXXX", "RMQ_SYS_TRACE_TOPIC", "broker-a"]) {
+      assert.ok(system.topicList.includes(topic), topic);
+    }
+    assert.ok(!system.topicList.includes("T1"));
+    await invoke(RequestCode.UPDATE_AND_CREATE_TOPIC, CREATE_T1);
+    const config = await invoke(RequestCode.GET_TOPIC_CONFIG, { topic: "T1", lo: true });
+    assert.equal(config.code, ResponseCode.SUCCESS, config.remark);
+    assert.deepEqual(JSON.parse(text(config)), {
+      order: false,
+      perm: 6,
+      readQueueNums: 2,
+      topicFilterType: "SINGLE_TAG",
+      topicName: "T1",
+      topicSysFlag: 0,
+      writeQueueNums: 2,
+    });
+    const none = await invoke(RequestCode.GET_TOPIC_CONFIG, { topic: "NOPE" });
+    assert.equal(none.code, ResponseCode.TOPIC_NOT_EXIST);
+    assert.equal(none.remark, "No topic in this broker. topic: NOPE");
+    const body = JSON.stringify({ groupName: "G1", retryMaxTimes: 3 });
+    await invoke(RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, undefined, body);
+    const group = await invoke(RequestCode.GET_SUBSCRIPTIONGROUP_CONFIG, { group: "G1" });
+    assert.equal(group.code, ResponseCode.SUCCESS, group.remark);
+    assert.equal(JSON.parse(text(group)).retryMaxTimes, 3);
+    const noGroup = await invoke(RequestCode.GET_SUBSCRIPTIONGROUP_CONFIG, { group: "NOBODY" });
+    assert.equal(noGroup.code, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST);
+    assert.equal(noGroup.remark, "No group in this broker");
+  });
+});

@@ -46,6 +46,18 @@ export const GetTopicStatsInfoRequestHeader = z.object({ topic: f.string() });
 /** Decoded GetTopicStatsInfoRequestHeader. */
 export type GetTopicStatsInfoRequestHeader = z.output<typeof GetTopicStatsInfoRequestHeader>;
 
+/** GetTopicConfigRequestHeader (351 GET_TOPIC_CONFIG, 5.x): `lo` asks for the static-topic mapping. */
+export const GetTopicConfigRequestHeader = z.object({ topic: f.string(), lo: f.bool().optional() });
+/** Decoded GetTopicConfigRequestHeader. */
+export type GetTopicConfigRequestHeader = z.output<typeof GetTopicConfigRequestHeader>;
+
+/** GetSubscriptionGroupConfigRequestHeader (352 GET_SUBSCRIPTIONGROUP_CONFIG, 5.x). */
+export const GetSubscriptionGroupConfigRequestHeader = z.object({ group: f.string() });
+/** Decoded GetSubscriptionGroupConfigRequestHeader. */
+export type GetSubscriptionGroupConfigRequestHeader = z.output<
+  typeof GetSubscriptionGroupConfigRequestHeader
+>;
+
 /** DeleteSubscriptionGroupRequestHeader (207): 4.x `removeOffset`, 5.x `cleanOffset`. */
 export const DeleteSubscriptionGroupRequestHeader = z.object({
   groupName: f.string(),
