@@ -11,6 +11,11 @@ import type { FileSystem } from "../store/file_system.ts";
 import { RequestCode } from "../protocol/request_code.ts";
 import { MQClientError, suggestTodo } from "./client_error.ts";
 import { resetOffsetProcessor } from "./consumer/_reset_offset.ts";
+import { configProperties, registerRunningInfoProcessors } from "./consumer/_running_info.ts";
+import {
+  type ConsumerRunningInfo,
+  PROP_CONSUMER_START_TIMESTAMP,
+} from "./consumer_running_info.ts";
 import type { ClientConfig } from "./client_config.ts";
 import type {
   ConsumeFromWhere,
@@ -92,6 +97,10 @@ export abstract class ConsumerBase<
   protected instance: MQClientInstance | undefined;
   /** the engine, once started */
   protected engine: E | undefined;
+  /** when `start` was called, ms (RocketMQ `consumerStartTimestamp`) */
+  protected consumerStartTimestamp = 0;
+  /** the allocation strategy's name, once started */
+  protected allocateStrategyName: string | undefined;
   /** the first start, settled (never rejects): a shutdown waits for it */
   #starting: Promise<void> | undefined;
 
@@ -184,6 +193,24 @@ export abstract class ConsumerBase<
   }
 
   /**
+   * The part of GET_CONSUMER_RUNNING_INFO every consumer answers (RocketMQ's lite pull consumer
+   * answers only this): its settings under RocketMQ's field names, the start time and the
+   * subscriptions.
+   *
+   * @param keys the RocketMQ field names of the consumer's settings
+   * @returns the running info without queues and rates
+   */
+  protected baseRunningInfo(keys: readonly string[]): ConsumerRunningInfo {
+    const properties = configProperties(this.config, keys);
+    properties.unitMode = String(this.unitMode);
+    if (this.allocateStrategyName !== undefined) {
+      properties.allocateMessageQueueStrategy = this.allocateStrategyName;
+    }
+    properties[PROP_CONSUMER_START_TIMESTAMP] = String(this.consumerStartTimestamp);
+    return { properties, subscriptionSet: [...this.subscriptions()], mqTable: [], statusTable: [] };
+  }
+
+  /**
    * Remembers the first start, so that a shutdown during it waits for it and then stops what it
    * started (RocketMQ's consumer `start` and `shutdown` are `synchronized`).
    *
@@ -210,11 +237,14 @@ export abstract class ConsumerBase<
       );
     }
     this.serviceState = "START_FAILED";
-    return requireAllocateStrategy(
+    this.consumerStartTimestamp = this.config.client.clock.now();
+    const strategy = requireAllocateStrategy(
       "allocateMessageQueueStrategy" in this.options
         ? this.options.allocateMessageQueueStrategy
         : new AllocateMessageQueueAveragely(),
     );
+    this.allocateStrategyName = strategy.name;
+    return strategy;
   }
 
   /**
@@ -229,6 +259,7 @@ export abstract class ConsumerBase<
       RequestCode.RESET_CONSUMER_CLIENT_OFFSET,
       resetOffsetProcessor(instance, this.config.client.logger),
     );
+    registerRunningInfoProcessors(instance);
     if (instance.registerConsumer(this.groupName, this)) return;
     this.serviceState = "CREATE_JUST";
     await this.manager.release(instance);

@@ -122,6 +122,7 @@ export {
   type TopicConfigInput,
 } from "./admin_client.ts";
 export * from "./admin_bodies.ts";
+export * from "./consumer_running_info.ts";
 export type {
   ResetOffsetRequest,
   ResetOffsetResult,

@@ -6,12 +6,14 @@
  * @module
  */
 
+import type { ConsumeMessageDirectlyResult, ConsumerRunningInfo } from "./consumer_running_info.ts";
 import type {
   ConsumeFromWhere,
   ConsumeType,
   MessageModel,
   SubscriptionData,
 } from "./heartbeat_data.ts";
+import type { MessageExt } from "./message.ts";
 import type { MessageQueue } from "./message_queue.ts";
 import type { TopicPublishInfo } from "./topic_publish_info.ts";
 import type { TopicRouteData } from "./topic_route.ts";
@@ -80,6 +82,19 @@ export interface MQConsumerInner {
    * broker); absent on consumers that take no such push
    */
   resetOffset?(topic: string, offsets: readonly [MessageQueue, number][]): Promise<void>;
+  /**
+   * its settings, subscriptions, held queues and rates (GET_CONSUMER_RUNNING_INFO); the instance
+   * adds the name servers, consume type and client version
+   */
+  consumerRunningInfo?(): Promise<ConsumerRunningInfo>;
+  /**
+   * hands one stored message to the listener (CONSUME_MESSAGE_DIRECTLY); absent on consumers
+   * without a listener
+   */
+  consumeMessageDirectly?(
+    msg: MessageExt,
+    brokerName: string,
+  ): Promise<ConsumeMessageDirectlyResult>;
 }
 
 /**

@@ -19,6 +19,8 @@ import {
   resolvePullConsumerConfig,
 } from "./pull_consumer_options.ts";
 import { ConsumerBase } from "./_consumer_base.ts";
+import { PULL_CONSUMER_PROPERTY_KEYS } from "./consumer/_running_info.ts";
+import type { ConsumerRunningInfo } from "./consumer_running_info.ts";
 
 /**
  * RocketMQ's wording when the consumer is used before `start()` or after `shutdown()`.
@@ -351,6 +353,16 @@ export class PullConsumer
   }
 
   /** See {@linkcode MQConsumerInner.persistConsumerOffset}. */
+  /**
+   * RocketMQ's lite pull `consumerRunningInfo` (GET_CONSUMER_RUNNING_INFO): settings, start time
+   * and subscriptions.
+   *
+   * @returns the running info
+   */
+  consumerRunningInfo(): Promise<ConsumerRunningInfo> {
+    return Promise.resolve(this.baseRunningInfo(PULL_CONSUMER_PROPERTY_KEYS));
+  }
+
   async persistConsumerOffset(): Promise<void> {
     if (this.serviceState !== "RUNNING") return;
     await this.engine?.persistConsumerOffset();

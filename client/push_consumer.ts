@@ -26,6 +26,14 @@ import {
   resolvePushConsumerConfig,
 } from "./push_consumer_options.ts";
 import { ConsumerBase } from "./_consumer_base.ts";
+import { PUSH_CONSUMER_PROPERTY_KEYS } from "./consumer/_running_info.ts";
+import {
+  type ConsumeMessageDirectlyResult,
+  type ConsumerRunningInfo,
+  PROP_CONSUME_ORDERLY,
+  PROP_THREADPOOL_CORE_SIZE,
+} from "./consumer_running_info.ts";
+import type { MessageExt } from "./message.ts";
 
 export type { ConsumerState } from "./_consumer_base.ts";
 
@@ -229,6 +237,47 @@ export class PushConsumer
   async persistConsumerOffset(): Promise<void> {
     if (this.serviceState !== "RUNNING" || this.engine === undefined) return;
     await this.engine.persistConsumerOffset();
+  }
+
+  /**
+   * RocketMQ `consumerRunningInfo` (GET_CONSUMER_RUNNING_INFO): settings, orderly or not, the
+   * listener concurrency, subscriptions, each held queue's cache and committed offset, and each
+   * subscribed topic's pull and consume rates.
+   *
+   * @returns the running info
+   */
+  async consumerRunningInfo(): Promise<ConsumerRunningInfo> {
+    const info = this.baseRunningInfo(PUSH_CONSUMER_PROPERTY_KEYS);
+    info.properties[PROP_CONSUME_ORDERLY] = String(this.consumeOrderly);
+    // RocketMQ reports its pool's core size; EdgeMQ runs up to consumeThreadMax listener calls.
+    info.properties[PROP_THREADPOOL_CORE_SIZE] = String(this.config.consumeThreadMax);
+    const engine = this.engine;
+    if (engine === undefined) return info;
+    info.mqTable = await engine.processQueueInfos();
+    const topics = info.subscriptionSet.map((s) => s.topic);
+    info.statusTable = topics.map((topic) => [topic, engine.stats.consumeStatus(topic)]);
+    return info;
+  }
+
+  /**
+   * RocketMQ `consumeMessageDirectly` (CONSUME_MESSAGE_DIRECTLY): hands one message to the
+   * listener; no offset moves and nothing is sent back, whatever the outcome.
+   *
+   * @param msg the message
+   * @param brokerName the broker it is stored on
+   * @returns the outcome
+   * @throws {MQClientError} when the consumer is not running
+   */
+  consumeMessageDirectly(
+    msg: MessageExt,
+    brokerName: string,
+  ): Promise<ConsumeMessageDirectlyResult> {
+    if (this.serviceState !== "RUNNING" || this.engine === undefined) {
+      throw new MQClientError(
+        `Cannot consume message ${msg.msgId} directly: consumer group ${this.consumerGroup} is ${this.serviceState}`,
+      );
+    }
+    return this.engine.consumeMessageDirectly(msg, brokerName);
   }
 
   /** See {@linkcode MQConsumerInner.resetOffset}. */

@@ -95,6 +95,7 @@ export type AdminMessageStore =
     | "getOffsetInQueueByTime"
     | "deleteExpiredFiles"
     | "lookMessageByOffset"
+    | "selectOneMessageByOffset"
     | "queryMessage"
     | "getCommitLogMinOffset"
     | "getCommitLogMaxOffset"

@@ -21,6 +21,7 @@ import {
 } from "../../protocol/remoting_command.ts";
 import { RemotingTimeoutError } from "../../protocol/remoting_error.ts";
 import { RequestCode } from "../../protocol/request_code.ts";
+import { decodeOffsetMessageId } from "../../store/message_id.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
 import { BrokerError } from "../broker_error.ts";
 import { guardProcessor } from "./_processor_support.ts";
@@ -208,6 +209,40 @@ export async function callConsumer(
 }
 
 /**
+ * RocketMQ `consumeMessageDirectly` on the broker: the request gets this broker's name and, as
+ * its body, the stored record the (offset) message id names, then goes to the client.
+ *
+ * @param context the broker
+ * @param request the admin's request
+ * @returns the client's answer; SYSTEM_ERROR for an id that is not an offset message id or names
+ *   no record here
+ */
+export async function consumeMessageDirectly(
+  context: BrokerAdminContext,
+  request: RemotingCommand,
+): Promise<RemotingCommand> {
+  const header = decodeHeader(ConsumeMessageDirectlyResultRequestHeader, request);
+  const msgId = header.msgId ?? "";
+  const record = await context.messageStore.selectOneMessageByOffset(
+    decodeOffsetMessageId(msgId).physicalOffset,
+  );
+  if (record === null) {
+    return createResponse(
+      request,
+      ResponseCode.SYSTEM_ERROR,
+      `Cannot consume message ${msgId} directly: no message with this id on broker ${context.configuration.config.brokerName}`,
+    );
+  }
+  const extFields = { ...request.extFields, brokerName: context.configuration.config.brokerName };
+  return await callConsumer(
+    context,
+    { ...request, extFields, body: record },
+    header.consumerGroup,
+    header.clientId ?? "",
+  );
+}
+
+/**
  * Registers GET_CONSUMER_RUNNING_INFO, CONSUME_MESSAGE_DIRECTLY, CLONE_GROUP_OFFSET and
  * INVOKE_BROKER_TO_RESET_OFFSET.
  *
@@ -226,10 +261,10 @@ export function registerOffsetAdminProcessors(
     return callConsumer(context, request, header.consumerGroup, header.clientId);
   });
 
-  register(RequestCode.CONSUME_MESSAGE_DIRECTLY, (request) => {
-    const header = decodeHeader(ConsumeMessageDirectlyResultRequestHeader, request);
-    return callConsumer(context, request, header.consumerGroup, header.clientId ?? "");
-  });
+  register(
+    RequestCode.CONSUME_MESSAGE_DIRECTLY,
+    (request) => consumeMessageDirectly(context, request),
+  );
 
   register(RequestCode.CLONE_GROUP_OFFSET, (request) => {
     cloneGroupOffset(context, decodeHeader(CloneGroupOffsetRequestHeader, request));

@@ -4,6 +4,8 @@ import { ResponseCode } from "../../protocol/response_code.ts";
 import { DenoTcpTransport } from "../../protocol/adapters/deno_tcp_transport.ts";
 import { createRequest, createResponse } from "../../protocol/remoting_command.ts";
 import { TestBrokerClient } from "../../tests/broker_test_client.ts";
+import { decodeRecord } from "../../store/message_record.ts";
+import { decodeOffsetMessageId } from "../../store/message_id.ts";
 import { startTestBroker } from "../../tests/broker_test_env.ts";
 import { bodyText as text, CREATE_T1, withAdminWire as withWire } from "./_admin_test_fixture.ts";
 
@@ -195,12 +197,16 @@ Deno.test("GET_CONSUMER_RUNNING_INFO and CONSUME_MESSAGE_DIRECTLY are relayed to
   const admin = new TestBrokerClient(new DenoTcpTransport(), env.address);
   try {
     // A client that answers the broker's relayed requests, as Java clients do.
-    const seen: { code: number; fields: Record<string, string> | undefined }[] = [];
+    const seen: {
+      code: number;
+      fields: Record<string, string> | undefined;
+      body: Uint8Array | undefined;
+    }[] = [];
     for (
       const code of [RequestCode.GET_CONSUMER_RUNNING_INFO, RequestCode.CONSUME_MESSAGE_DIRECTLY]
     ) {
       consumer.remoting.registerProcessor(code, (request) => {
-        seen.push({ code: request.code, fields: request.extFields });
+        seen.push({ code: request.code, fields: request.extFields, body: request.body });
         return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, request.body);
       });
     }
@@ -211,16 +217,32 @@ Deno.test("GET_CONSUMER_RUNNING_INFO and CONSUME_MESSAGE_DIRECTLY are relayed to
     }));
     assert.equal(running.code, ResponseCode.SUCCESS, running.remark);
     assert.equal(new TextDecoder().decode(running.body), "echo", "the client's own answer");
+    const sent = await admin.send("TopicRelay", "direct body", { queueId: 0 });
+    assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+    const msgId = sent.extFields!.msgId;
     const direct = await admin.call(RequestCode.CONSUME_MESSAGE_DIRECTLY, {
       consumerGroup: "CG_RELAY",
       clientId: "client-a",
-      msgId: "0A0000010000271100000000000000AB",
+      msgId,
     });
     assert.equal(direct.code, ResponseCode.SUCCESS, direct.remark);
     assert.deepEqual(seen.map((s) => [s.code, s.fields?.clientId]), [
       [RequestCode.GET_CONSUMER_RUNNING_INFO, "client-a"],
       [RequestCode.CONSUME_MESSAGE_DIRECTLY, "client-a"],
     ]);
+    // As RocketMQ's broker does: the stored record as the body, and the broker's name.
+    const [, relayed] = seen;
+    assert.equal(relayed.fields?.brokerName, env.broker.configuration.config.brokerName);
+    const record = decodeRecord(relayed.body!);
+    assert.equal(record.physicalOffset, decodeOffsetMessageId(msgId).physicalOffset);
+    assert.equal(new TextDecoder().decode(record.body), "direct body");
+    const unknown = await admin.call(RequestCode.CONSUME_MESSAGE_DIRECTLY, {
+      consumerGroup: "CG_RELAY",
+      clientId: "client-a",
+      msgId: "7F0000010000271100000000000FFFAB",
+    });
+    assert.equal(unknown.code, ResponseCode.SYSTEM_ERROR);
+    assert.match(unknown.remark ?? "", /no message with this id/);
 
     const offline = await admin.call(RequestCode.GET_CONSUMER_RUNNING_INFO, {
       consumerGroup: "CG_RELAY",

@@ -20,6 +20,7 @@ import { MessageConst } from "../message_const.ts";
 import { type MessageQueue, messageQueueToString } from "../message_queue.ts";
 import type { Clock } from "../../common/clock.ts";
 import type { ConsumeLimiter } from "./consume_limiter.ts";
+import type { ConsumerStats } from "./consumer_stats.ts";
 import type { ConsumerTimers } from "./consumer_timers.ts";
 import { CONSUME_RETRY_LOCAL_DELAY_MS } from "./limits.ts";
 import type {
@@ -70,6 +71,8 @@ export interface ConsumeConcurrentlyOptions {
   clock: Clock;
   /** where failures are logged */
   logger: RemotingLogger;
+  /** listener time, consumed and failed messages per topic (RocketMQ `ConsumerStatsManager`) */
+  stats?: ConsumerStats;
 }
 
 /**
@@ -139,14 +142,16 @@ export class ConsumeMessageConcurrentlyService {
     resetRetryTopic(msgs, this.#o.consumerGroup);
     await this.#o.limiter.acquire();
     let status: ConsumeConcurrentlyStatus | undefined;
+    const beginMs = this.#o.clock.now();
     try {
       if (pq.dropped) return;
-      const start = String(this.#o.clock.now());
       for (const msg of msgs) {
-        msg.properties.set(MessageConst.PROPERTY_CONSUME_START_TIMESTAMP, start);
+        msg.properties.set(MessageConst.PROPERTY_CONSUME_START_TIMESTAMP, String(beginMs));
       }
       status = await this.#o.listener(msgs, context);
+      this.#o.stats?.incConsumeRT(mq.topic, this.#o.clock.now() - beginMs);
     } catch (error) {
+      this.#o.stats?.incConsumeRT(mq.topic, this.#o.clock.now() - beginMs);
       this.#o.logger.warn(
         `consumeMessage exception: ${
           (error as Error).message
@@ -222,6 +227,9 @@ export class ConsumeMessageConcurrentlyService {
     const ackIndex = status === "CONSUME_SUCCESS"
       ? Math.min(context.ackIndex, msgs.length - 1)
       : -1;
+    const topic = context.messageQueue.topic;
+    this.#o.stats?.incConsumeOKTPS(topic, ackIndex + 1);
+    this.#o.stats?.incConsumeFailedTPS(topic, msgs.length - ackIndex - 1);
     let consumed = msgs;
     if (this.#o.messageModel === "BROADCASTING") {
       for (let i = ackIndex + 1; i < msgs.length; i++) {

@@ -20,6 +20,7 @@ import { MessageConst } from "../message_const.ts";
 import { type MessageQueue, messageQueueKey, messageQueueToString } from "../message_queue.ts";
 import type { RebalanceImpl } from "../rebalance/rebalance_impl.ts";
 import type { ConsumeLimiter } from "./consume_limiter.ts";
+import type { ConsumerStats } from "./consumer_stats.ts";
 import type { ConsumerTimers } from "./consumer_timers.ts";
 import {
   MAX_TIME_CONSUME_CONTINUOUSLY_MS,
@@ -77,6 +78,8 @@ export interface ConsumeOrderlyOptions {
   clock: Clock;
   /** where failures are logged */
   logger: RemotingLogger;
+  /** listener time, consumed and failed messages per topic (RocketMQ `ConsumerStatsManager`) */
+  stats?: ConsumerStats;
 }
 
 /**
@@ -204,11 +207,16 @@ export class ConsumeMessageOrderlyService {
         );
         return undefined;
       }
-      const start = String(this.#o.clock.now());
+      const beginMs = this.#o.clock.now();
       for (const msg of msgs) {
-        msg.properties.set(MessageConst.PROPERTY_CONSUME_START_TIMESTAMP, start);
+        msg.properties.set(MessageConst.PROPERTY_CONSUME_START_TIMESTAMP, String(beginMs));
       }
-      const status = await this.#o.listener(msgs, context);
+      let status: ConsumeOrderlyStatus;
+      try {
+        status = await this.#o.listener(msgs, context);
+      } finally {
+        this.#o.stats?.incConsumeRT(context.messageQueue.topic, this.#o.clock.now() - beginMs);
+      }
       if (status === "SUCCESS" || status === "SUSPEND_CURRENT_QUEUE_A_MOMENT") return status;
       if (status === "COMMIT" || status === "ROLLBACK") return status;
       this.#o.logger.warn(`consumeMessage returned ${String(status)}; suspending the queue`);
@@ -235,6 +243,11 @@ export class ConsumeMessageOrderlyService {
     const mq = context.messageQueue;
     let commitOffset = -1;
     let again = true;
+    if (status === "SUSPEND_CURRENT_QUEUE_A_MOMENT") {
+      this.#o.stats?.incConsumeFailedTPS(mq.topic, msgs.length);
+    } else if (status === "SUCCESS" || context.autoCommit) {
+      this.#o.stats?.incConsumeOKTPS(mq.topic, msgs.length);
+    }
     if (status === "SUSPEND_CURRENT_QUEUE_A_MOMENT") {
       if (await this.#checkReconsumeTimes(msgs)) {
         pq.makeMessageToConsumeAgain(msgs);

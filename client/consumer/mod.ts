@@ -74,6 +74,8 @@ export {
 } from "./consume_message_orderly_service.ts";
 export { ConsumeLimiter } from "./consume_limiter.ts";
 export { ConsumerTimers } from "./consumer_timers.ts";
+export { ConsumerStats } from "./consumer_stats.ts";
+export { consumeMessageDirectly, type DirectConsumeOptions } from "./consume_message_directly.ts";
 export { getRetryTopic, resetRetryTopic, setReconsumeTimes } from "./retry_topic.ts";
 export { PushConsumerEngine, type PushConsumerEngineOptions } from "./push_consumer_engine.ts";
 

@@ -14,6 +14,7 @@
 import assert from "node:assert/strict";
 import type { Clock } from "../../common/clock.ts";
 import { systemClock } from "../../common/clock.ts";
+import type { ProcessQueueInfo } from "../consumer_running_info.ts";
 import type { MessageExt } from "../message.ts";
 import { PULL_MAX_IDLE_TIME_MS, REBALANCE_LOCK_MAX_LIVE_TIME_MS } from "./limits.ts";
 
@@ -282,6 +283,33 @@ export class ProcessQueue {
   consumeIdle(): Promise<void> {
     if (this.#consumeCalls === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /**
+   * RocketMQ `fillProcessQueueInfo`: the cache, the orderly messages being consumed, the lock
+   * and the timestamps, for GET_CONSUMER_RUNNING_INFO.
+   *
+   * @param commitOffset the queue's committed offset, as the offset store has it
+   * @returns the queue's info
+   */
+  info(commitOffset: number): ProcessQueueInfo {
+    const consuming = [...this.#consumingOrderly.keys()];
+    return {
+      commitOffset,
+      cachedMsgMinOffset: this.firstOffset() ?? 0,
+      cachedMsgMaxOffset: this.lastOffset() ?? 0,
+      cachedMsgCount: this.#msgs.size,
+      cachedMsgSizeInMiB: Math.floor(this.#msgSize / (1024 * 1024)),
+      transactionMsgMinOffset: consuming.length === 0 ? 0 : Math.min(...consuming),
+      transactionMsgMaxOffset: consuming.length === 0 ? 0 : Math.max(...consuming),
+      transactionMsgCount: consuming.length,
+      locked: this.locked,
+      tryUnlockTimes: this.tryUnlockTimes,
+      lastLockTimestamp: this.lastLockTimestamp,
+      droped: this.dropped,
+      lastPullTimestamp: this.lastPullTimestamp,
+      lastConsumeTimestamp: this.lastConsumeTimestamp,
+    };
   }
 
   /** Inserts an offset not in the index, keeping [head, end) ascending. */

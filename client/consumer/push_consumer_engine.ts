@@ -24,6 +24,9 @@ import { RebalancePushHooks } from "../rebalance/rebalance_push_impl.ts";
 import { ConsumeLimiter } from "./consume_limiter.ts";
 import { ConsumeMessageConcurrentlyService } from "./consume_message_concurrently_service.ts";
 import { ConsumeMessageOrderlyService } from "./consume_message_orderly_service.ts";
+import { consumeMessageDirectly } from "./consume_message_directly.ts";
+import type { ConsumeMessageDirectlyResult, ProcessQueueInfo } from "../consumer_running_info.ts";
+import { ConsumerStats } from "./consumer_stats.ts";
 import type { ConsumerTimers } from "./consumer_timers.ts";
 import { SEND_BACK_TIMEOUT_MS } from "./limits.ts";
 import * as engineParts from "./_engine_parts.ts";
@@ -91,6 +94,8 @@ export class PushConsumerEngine {
   readonly rebalance: RebalanceImpl;
   /** offsets */
   readonly offsetStore: OffsetStore;
+  /** pull and consume rates per topic */
+  readonly stats: ConsumerStats;
   readonly #o: PushConsumerEngineOptions;
   readonly #timers: ConsumerTimers;
   readonly #puller: PushMessagePuller;
@@ -105,6 +110,7 @@ export class PushConsumerEngine {
     const { config, instance } = options;
     const { clock, logger } = config.client;
     const group = config.consumerGroup;
+    this.stats = new ConsumerStats(clock);
     this.#timers = engineParts.createEngineTimers(options);
     this.offsetStore = engineParts.createEngineOffsetStore(options);
     const settings = { ...config };
@@ -158,6 +164,7 @@ export class PushConsumerEngine {
       timers: this.#timers,
       clock,
       logger,
+      stats: this.stats,
     });
   }
 
@@ -176,6 +183,7 @@ export class PushConsumerEngine {
       timers: this.#timers,
       clock,
       logger,
+      stats: this.stats,
     };
     if (listener.orderly) {
       return {
@@ -266,6 +274,40 @@ export class PushConsumerEngine {
       await this.rebalance.removeProcessQueue(mq); // drops the cache, persists, forgets the offset
     }
     this.#o.instance.rebalanceImmediately();
+  }
+
+  /**
+   * RocketMQ `consumeMessageDirectly`: hands one message to the listener (CONSUME_MESSAGE_DIRECTLY).
+   *
+   * @param msg the message
+   * @param brokerName the broker it is stored on
+   * @returns how the listener took it
+   */
+  consumeMessageDirectly(
+    msg: MessageExt,
+    brokerName: string,
+  ): Promise<ConsumeMessageDirectlyResult> {
+    const { config, listener } = this.#o;
+    const { clock, logger } = config.client;
+    return consumeMessageDirectly(
+      { consumerGroup: config.consumerGroup, listener, clock, logger },
+      msg,
+      brokerName,
+    );
+  }
+
+  /**
+   * The `mqTable` of GET_CONSUMER_RUNNING_INFO: each held queue's cache with its committed offset
+   * (memory first, then the store).
+   *
+   * @returns the held queues and their info
+   */
+  async processQueueInfos(): Promise<[MessageQueue, ProcessQueueInfo][]> {
+    const out: [MessageQueue, ProcessQueueInfo][] = [];
+    for (const [mq, pq] of [...this.rebalance.processQueues()]) {
+      out.push([mq, pq.info(await this.offsetStore.readOffset(mq, "MEMORY_FIRST_THEN_STORE"))]);
+    }
+    return out;
   }
 
   /** Persists the offsets of every held queue. */

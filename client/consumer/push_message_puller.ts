@@ -27,6 +27,7 @@ import type { MessageModel } from "../heartbeat_data.ts";
 import { RETRY_GROUP_TOPIC_PREFIX } from "../message_const.ts";
 import { messageQueueToString } from "../message_queue.ts";
 import type { RebalanceImpl } from "../rebalance/rebalance_impl.ts";
+import type { ConsumerStats } from "./consumer_stats.ts";
 import type { ConsumerTimers } from "./consumer_timers.ts";
 import {
   OFFSET_ILLEGAL_FIX_DELAY_MS,
@@ -158,6 +159,8 @@ export interface PushMessagePullerOptions {
   clock: Clock;
   /** where problems are logged */
   logger: RemotingLogger;
+  /** pull round trips and pulled messages per topic (RocketMQ `ConsumerStatsManager`) */
+  stats?: ConsumerStats;
 }
 
 /**
@@ -241,6 +244,7 @@ export class PushMessagePuller {
       (subExpression !== undefined ? PullSysFlag.SUBSCRIPTION : 0) |
       (subscription.classFilterMode ? PullSysFlag.CLASS_FILTER : 0);
     let pulled: PulledMessages;
+    const beginMs = this.#o.clock.now();
     this.#inFlight++;
     try {
       pulled = await this.#o.wrapper.pull({
@@ -262,6 +266,10 @@ export class PushMessagePuller {
       this.#inFlight--;
     }
     if (this.#stopped) return;
+    this.#o.stats?.incPullRT(mq.topic, this.#o.clock.now() - beginMs);
+    if (pulled.pullStatus === "FOUND") {
+      this.#o.stats?.incPullTPS(mq.topic, pulled.msgFoundList.length);
+    }
     this.#onSuccess(request, pulled);
   }
 
