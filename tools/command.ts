@@ -70,6 +70,15 @@ export interface CommandContext {
    * @returns the path written
    */
   saveMessageBody?(msgId: string, body: Uint8Array): Promise<string>;
+  /**
+   * Writes a text file, creating its folder (RocketMQ `MixAll.string2FileNotSafe`; consumerStatus
+   * saves each client's running info to `<now>/<clientId>`); absent when the host has no files.
+   *
+   * @param path the path, relative to the working directory
+   * @param text the content
+   * @returns the path written
+   */
+  saveTextFile?(path: string, text: string): Promise<string>;
 }
 
 /** One `mqadmin` subcommand. */

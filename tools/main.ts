@@ -1,8 +1,9 @@
 /**
  * `deno task mqadmin <command> [-n namesrvAddr] [options]`: RocketMQ's `mqadmin` for EdgeMQ (and
  * any RocketMQ cluster). Reads the arguments and `NAMESRV_ADDR`, prints to stdout / stderr, saves
- * message bodies under `<tmp>/rocketmq/msgbodys/` as RocketMQ does, stops clusterList's `-i` loop
- * on Ctrl-C, and exits with the command's code (0 ok, 1 failed). `-h` lists the commands.
+ * message bodies under `<tmp>/rocketmq/msgbodys/` and consumerStatus reports under `<now>/` as
+ * RocketMQ does, stops clusterList's `-i` loop on Ctrl-C, and exits with the command's code (0 ok,
+ * 1 failed). `-h` lists the commands.
  *
  * @module
  */
@@ -40,6 +41,14 @@ async function saveMessageBody(msgId: string, body: Uint8Array): Promise<string>
   return path;
 }
 
+/** RocketMQ `MixAll.string2FileNotSafe`: the file, its folder created (consumerStatus). */
+async function saveTextFile(path: string, text: string): Promise<string> {
+  const slash = path.lastIndexOf("/");
+  if (slash > 0) await Deno.mkdir(path.slice(0, slash), { recursive: true });
+  await Deno.writeTextFile(path, text);
+  return path;
+}
+
 async function main(): Promise<number> {
   const interrupted = new AbortController();
   const onInterrupt = () => interrupted.abort();
@@ -51,6 +60,7 @@ async function main(): Promise<number> {
       namesrvAddr: readEnv("NAMESRV_ADDR"),
       signal: interrupted.signal,
       saveMessageBody,
+      saveTextFile,
     });
   } finally {
     Deno.removeSignalListener("SIGINT", onInterrupt);

@@ -26,6 +26,7 @@ import {
 } from "./command.ts";
 import { CLUSTER_COMMANDS } from "./commands/cluster_commands.ts";
 import { CONFIG_COMMANDS } from "./commands/config_commands.ts";
+import { CONSUMER_STATUS_COMMANDS } from "./commands/consumer_status_commands.ts";
 import { GROUP_COMMANDS } from "./commands/group_commands.ts";
 import { KV_CONFIG_COMMANDS } from "./commands/kv_config_commands.ts";
 import { MAINTENANCE_COMMANDS } from "./commands/maintenance_commands.ts";
@@ -42,6 +43,7 @@ export const MQADMIN_COMMANDS: readonly MQAdminCommand[] = [
   ...TOPIC_EXTRA_COMMANDS,
   ...CLUSTER_COMMANDS,
   ...GROUP_COMMANDS,
+  ...CONSUMER_STATUS_COMMANDS,
   ...OFFSET_COMMANDS,
   ...CONFIG_COMMANDS,
   ...KV_CONFIG_COMMANDS,
@@ -67,6 +69,8 @@ export interface MQAdminOptions {
   signal?: AbortSignal;
   /** where queryMsgById saves bodies; absent: no `Message Body Path:` line */
   saveMessageBody?: (msgId: string, body: Uint8Array) => Promise<string>;
+  /** where consumerStatus saves running info; absent: its file column shows `-` */
+  saveTextFile?: (path: string, text: string) => Promise<string>;
   /** the commands; default {@linkcode MQADMIN_COMMANDS} */
   commands?: readonly MQAdminCommand[];
 }
@@ -180,6 +184,7 @@ async function execute(
       admin: () => clients.admin(),
       producer: (group) => clients.producer(group),
       saveMessageBody: options.saveMessageBody,
+      saveTextFile: options.saveTextFile,
     };
     await command.run(ctx);
     return 0;

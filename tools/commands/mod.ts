@@ -6,6 +6,7 @@
 
 export { CLUSTER_COMMANDS } from "./cluster_commands.ts";
 export { CONFIG_COMMANDS, formatConfigBlock } from "./config_commands.ts";
+export { CONSUMER_STATUS_COMMANDS } from "./consumer_status_commands.ts";
 export { GROUP_COMMANDS } from "./group_commands.ts";
 export { KV_CONFIG_COMMANDS } from "./kv_config_commands.ts";
 export { MAINTENANCE_COMMANDS } from "./maintenance_commands.ts";
