@@ -288,9 +288,9 @@ export function createAdminContext(parts: AdminContextParts): BrokerAdminContext
       if (change.kind === "permission") parts.requestRegister();
     },
     pushToConsumers: (group, request) => {
-      const channels = parts.consumerManager.getConsumerGroupInfo(group)?.getAllChannels() ?? [];
-      for (const { remoting } of channels) {
-        remoting.invokeOneway(request(), CLIENT_PUSH_TIMEOUT_MS).catch((error) =>
+      const channels = parts.consumerManager.getConsumerGroupInfo(group)?.channelInfos() ?? [];
+      for (const { channel: { remoting }, language } of channels) {
+        remoting.invokeOneway(request(language), CLIENT_PUSH_TIMEOUT_MS).catch((error) =>
           parts.logger.warn(`broker: cannot push to ${remoting.remoteAddress}: ${String(error)}`)
         );
       }

@@ -113,8 +113,8 @@ export interface AdminTestBroker {
   readonly logger: CollectingLogger;
   /** sends one message through SEND_MESSAGE's path and waits until it is in its consume queue */
   produce(topic: string, message?: TestMessage): Promise<AdminSendResult>;
-  /** registers a push consumer connection of `group` subscribing `topic` */
-  addConsumer(group: string, topic: string, clientId?: string): void;
+  /** registers a push consumer connection of `group` subscribing `topic` (a JAVA client) */
+  addConsumer(group: string, topic: string, clientId?: string, language?: string): void;
   /** shuts the store down */
   close(): Promise<void>;
 }
@@ -236,7 +236,12 @@ function producer(context: BrokerAdminContext): AdminTestBroker["produce"] {
 /** The fixture's `addConsumer`: a push consumer heartbeat on a new connection. */
 function consumerRegistrar(manager: ConsumerManager<BrokerClientChannel>, clock: ManualClock) {
   let channels = 0;
-  return (group: string, topic: string, clientId = `10.0.0.2@${group}`): void => {
+  return (
+    group: string,
+    topic: string,
+    clientId = `10.0.0.2@${group}`,
+    language = "JAVA",
+  ): void => {
     channels++;
     const channel = {
       id: `c${channels}`,
@@ -244,7 +249,7 @@ function consumerRegistrar(manager: ConsumerManager<BrokerClientChannel>, clock:
     } as BrokerClientChannel;
     manager.registerConsumer({
       group,
-      registration: { channel, clientId, language: "JAVA", version: 409 },
+      registration: { channel, clientId, language, version: 409 },
       consumeType: "CONSUME_PASSIVELY",
       messageModel: "CLUSTERING",
       consumeFromWhere: "CONSUME_FROM_LAST_OFFSET",
@@ -311,9 +316,9 @@ export async function createAdminTestBroker(
         createResponse(request, 0, `answered by ${clientId}`, request.extFields, request.body),
       ),
     pushToConsumers: (group, request) => {
-      const count = consumerManager.getConsumerGroupInfo(group)?.getAllChannels().length ?? 0;
-      for (let i = 0; i < count; i++) pushed.push({ group, request: request() });
-      return count;
+      const infos = consumerManager.getConsumerGroupInfo(group)?.channelInfos() ?? [];
+      for (const { language } of infos) pushed.push({ group, request: request(language) });
+      return infos.length;
     },
   };
   return {

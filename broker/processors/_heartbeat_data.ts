@@ -88,8 +88,10 @@ const subscriptionSchema = z.object({
   subString: z.string().max(SUBSCRIPTION_EXPRESSION_LENGTH_MAX).nullish(),
   expressionType: z.string().max(64).nullish(),
   // A Java long: rocketmq-client-go sends time.Now().UnixNano(), past 2^53 (kept as the nearest
-  // double, which orders versions the same).
-  subVersion: z.number().refine(Number.isInteger, "is not an integer").optional(),
+  // double, which orders versions the same); rocketmq-client-cpp sends it as a decimal string,
+  // which fastjson converts.
+  subVersion: z.union([z.number(), z.string().regex(/^[+-]?\d{1,19}$/).transform(Number)])
+    .refine(Number.isInteger, "is not an integer").optional(),
   classFilterMode: z.boolean().optional(),
   tagsSet: z.array(z.string()).max(SUBSCRIPTION_EXPRESSION_LENGTH_MAX).nullish(),
   codeSet: z.array(tagCode).max(SUBSCRIPTION_EXPRESSION_LENGTH_MAX).nullish(),

@@ -115,6 +115,33 @@ export function encodeResetOffsetBody(
 }
 
 /**
+ * Encodes RocketMQ's ResetOffsetBodyForC, the RESET_CONSUMER_CLIENT_OFFSET body a C++ client
+ * (rocketmq-client-cpp) reads: the queues as a list of MessageQueueForC, the offset inside.
+ *
+ * @param offsetTable the offset per queue
+ * @returns the UTF-8 body
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeResetOffsetBodyForC } from "./admin_bodies.ts";
+ * const body = encodeResetOffsetBodyForC([[{ topic: "T", brokerName: "b", queueId: 0 }, 7]]);
+ * assert.equal(new TextDecoder().decode(body),
+ *   '{"offsetTable":[{"brokerName":"b","offset":7,"queueId":0,"topic":"T"}]}');
+ * ```
+ */
+export function encodeResetOffsetBodyForC(
+  offsetTable: Iterable<readonly [MessageQueue, number]>,
+): Uint8Array {
+  const list = [...offsetTable].map(([mq, offset]) => ({
+    brokerName: mq.brokerName,
+    offset,
+    queueId: mq.queueId,
+    topic: mq.topic,
+  }));
+  return utf8.encode(JSON.stringify({ offsetTable: list }));
+}
+
+/**
  * Encodes a TopicStatsTable (GET_TOPIC_STATS_INFO): `{"offsetTable":{mq:{lastUpdateTimestamp,
  * maxOffset,minOffset}}}`.
  *

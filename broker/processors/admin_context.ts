@@ -261,10 +261,10 @@ export interface BrokerAdminContext {
    * a connection that cannot take it is logged.
    *
    * @param group the consumer group
-   * @param request what to send (one copy per connection)
+   * @param request what to send to a connection whose client speaks `language` (one copy each)
    * @returns how many connections it was sent to (0: the group is not online)
    */
-  pushToConsumers(group: string, request: () => RemotingCommand): number;
+  pushToConsumers(group: string, request: (language: string) => RemotingCommand): number;
   /**
    * Sends a request to one client of a group and waits for its answer (RocketMQ `callClient`,
    * for GET_CONSUMER_RUNNING_INFO and CONSUME_MESSAGE_DIRECTLY).

@@ -25,7 +25,11 @@ import { decodeOffsetMessageId } from "../../store/message_id.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
 import { BrokerError } from "../broker_error.ts";
 import { guardProcessor } from "./_processor_support.ts";
-import { encodeResetOffsetBody, type MessageQueue } from "./admin_bodies.ts";
+import {
+  encodeResetOffsetBody,
+  encodeResetOffsetBodyForC,
+  type MessageQueue,
+} from "./admin_bodies.ts";
 import type { BrokerAdminContext } from "./admin_context.ts";
 import type { AdminProcessorRegistry } from "./admin_topic_processors.ts";
 
@@ -279,6 +283,9 @@ export function registerOffsetAdminProcessors(
       ? await resetQueueOffset(context, { ...header, queueId })
       : await resetOffsetTable(context, header);
     const body = encodeResetOffsetBody(table);
+    // A C++ client cannot read the map form (RocketMQ sends the list form when the admin request
+    // says CPP; here each consumer gets the form its own language reads).
+    const bodyForC = encodeResetOffsetBodyForC(table);
     // The consumers move their own offsets (and commit them); the broker only tells them.
     const extFields = encodeHeader({
       topic: header.topic,
@@ -288,8 +295,12 @@ export function registerOffsetAdminProcessors(
     });
     const sent = context.pushToConsumers(
       header.group,
-      () =>
-        createRequest(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, { extFields, body, oneway: true }),
+      (language) =>
+        createRequest(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, {
+          extFields,
+          body: language === "CPP" ? bodyForC : body,
+          oneway: true,
+        }),
     );
     if (sent === 0 && queueId < 0) { // one queue: committed here, so done (5.x answers SUCCESS)
       return createResponse(

@@ -86,12 +86,20 @@ Deno.test("INVOKE_BROKER_TO_RESET_OFFSET tells an online group's consumers the o
 
     broker.addConsumer("G", "T1", "client-1");
     broker.addConsumer("G", "T1", "client-2");
+    broker.addConsumer("G", "T1", "client-cpp", "CPP");
     const online = await reset(middle, false);
     assert.equal(online.code, ResponseCode.SUCCESS, online.remark);
     const table = '{"offsetTable":{{"brokerName":"broker-a","queueId":0,"topic":"T1"}:3,' +
       '{"brokerName":"broker-a","queueId":1,"topic":"T1"}:0}}';
     assert.equal(text(online), table, "back to the middle on queue 0; never forward unforced");
-    assert.equal(broker.pushed.length, 2, "one RESET_CONSUMER_CLIENT_OFFSET per connection");
+    assert.equal(broker.pushed.length, 3, "one RESET_CONSUMER_CLIENT_OFFSET per connection");
+    // A C++ client reads RocketMQ's ResetOffsetBodyForC, a list of queues with offsets.
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(broker.pushed[2].request.body)), {
+      offsetTable: [
+        { brokerName: "broker-a", offset: 3, queueId: 0, topic: "T1" },
+        { brokerName: "broker-a", offset: 0, queueId: 1, topic: "T1" },
+      ],
+    });
     const pushed = broker.pushed[0].request;
     assert.equal(pushed.code, RequestCode.RESET_CONSUMER_CLIENT_OFFSET);
     assert.deepEqual(pushed.extFields, {

@@ -131,6 +131,30 @@ Deno.test("ClientManageProcessor takes a rocketmq-client-go heartbeat: UnixNano 
   }
 });
 
+Deno.test("ClientManageProcessor takes a rocketmq-client-cpp heartbeat: subVersion as a string", async () => {
+  const env = await startTestBroker({ withNamesrv: false });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    // As rocketmq-client-cpp's SubscriptionData::toJson writes it (jsoncpp): subVersion a string,
+    // the enums as numbers.
+    const body = `{"clientID":"10.0.0.8@cpp","producerDataSet":[],"consumerDataSet":[{` +
+      `"groupName":"G_CPP","consumeType":1,"messageModel":1,"consumeFromWhere":0,` +
+      `"unitMode":false,"subscriptionDataSet":[{"topic":"TopicCpp","subString":"*",` +
+      `"tagsSet":[],"codeSet":[],"subVersion":"1700000000000"}]}]}\n`;
+    const heartbeat = await client.invoke(createRequest(RequestCode.HEART_BEAT, {
+      body: new TextEncoder().encode(body),
+      language: "CPP",
+      version: 409,
+    }));
+    assert.equal(heartbeat.code, ResponseCode.SUCCESS, heartbeat.remark);
+    const group = env.broker.consumerManager.getConsumerGroupInfo("G_CPP");
+    assert.equal(group?.findSubscriptionData("TopicCpp")?.subVersion, 1_700_000_000_000);
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});
+
 Deno.test("a connection closed right after its first heartbeat is not left registered", async () => {
   const env = await startTestBroker({ withNamesrv: false });
   const other = new TestBrokerClient(new DenoTcpTransport(), env.address);

@@ -120,7 +120,9 @@ export class SendMessageProcessor {
     const { config } = this.#context;
     const header = decodeSendMessageHeader(request);
     const outcome = await this.send({
-      batch: request.code === RequestCode.SEND_BATCH_MESSAGE,
+      // The header's batch flag (`m`) too: rocketmq-client-cpp sends its batches as
+      // SEND_MESSAGE_V2 with m=true, which RocketMQ routes by the flag.
+      batch: request.code === RequestCode.SEND_BATCH_MESSAGE || header.batch === true,
       header,
       body: request.body ?? EMPTY,
       bornHost: bornHostOf(channel),

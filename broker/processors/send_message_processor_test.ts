@@ -202,6 +202,27 @@ Deno.test("SendMessageProcessor stores a batch as consecutive records with joine
   });
 });
 
+Deno.test("SendMessageProcessor stores a SEND_MESSAGE_V2 with the batch flag (m) as a batch", async () => {
+  await withBroker({}, async (env, client) => {
+    // rocketmq-client-cpp sends batches as code 310 with m=true; RocketMQ routes by the flag.
+    const request = client.sendRequest(
+      "TopicCppBatch",
+      packBatch([utf8.encode("a"), utf8.encode("b")]),
+      {
+        queueId: 0,
+        code: RequestCode.SEND_MESSAGE_V2,
+      },
+    );
+    request.extFields!.m = "true";
+    const response = await client.invoke(request);
+    assert.equal(response.code, ResponseCode.SUCCESS, response.remark);
+    assert.equal(response.extFields!.msgId.split(",").length, 2);
+    await env.broker.store.waitDispatched();
+    const records = await pullAll(client, "TopicCppBatch", 0);
+    assert.deepEqual(records.map((r) => new TextDecoder().decode(r.body)), ["a", "b"]);
+  });
+});
+
 Deno.test("SendMessageProcessor refuses sends on a broker without write permission", async () => {
   await withBroker({ properties: { brokerPermission: "4" } }, async (_env, client) => {
     const response = await client.send("TopicPerm", "x");
