@@ -211,7 +211,7 @@ export class BrokerController {
     });
     const heldMax = options.pullRequestsHeldMax ?? PULL_REQUESTS_HELD_MAX;
     this.holdService = new PullRequestHoldService({ heldMax });
-    this.brokerStats = new BrokerStats({ clock });
+    this.brokerStats = new BrokerStats({ clock, clusterName: config.brokerClusterName });
     this.rebalanceLockManager = new RebalanceLockManager({ clock });
     this.delayLevels = DelayLevelTable.parse(config.messageDelayLevel);
     this.remotingServer = createBrokerRemotingServer(config, options.transport, clock, logger);

@@ -1,7 +1,7 @@
 /**
  * The broker-maintenance half of the admin client: producer tables, one group's subscription
- * config, and the manual cleanups (expired consume queues, unused topics, expired commit-log
- * files). Internal; the public class is `AdminClient` (`admin_client.ts`), which extends it.
+ * config, one stats item's minute, hour and day windows, and the manual cleanups (expired consume
+ * queues, unused topics, expired commit-log files). Internal; the public class is `AdminClient` (`admin_client.ts`), which extends it.
  *
  * @module
  */
@@ -37,7 +37,59 @@ export interface ProducerInfo {
   lastUpdateTimestamp: number;
 }
 
+/**
+ * RocketMQ `BrokerStatsItem`: one window of a stats item.
+ *
+ * @example
+ * ```ts
+ * import type { BrokerStatsItem } from "./mod.ts";
+ * const lastMinute: BrokerStatsItem = { sum: 30, tps: 0.5, avgpt: 10 }; // 3 puts of 10 messages
+ * if (lastMinute.sum / lastMinute.avgpt !== 3) throw new Error("sum / avgpt is the call count");
+ * ```
+ */
+export interface BrokerStatsItem {
+  /** the value's growth over the window (messages, bytes) */
+  sum: number;
+  /** the growth per second */
+  tps: number;
+  /** the growth per counted call (per put or per pull) */
+  avgpt: number;
+}
+
+/**
+ * RocketMQ `BrokerStatsData`: a stats item's last minute, hour and day (VIEW_BROKER_STATS_DATA).
+ *
+ * @example
+ * ```ts
+ * import type { AdminClient, BrokerStatsData } from "./mod.ts";
+ * async function inTps(admin: AdminClient, brokerAddr: string, topic: string): Promise<number> {
+ *   const data: BrokerStatsData = await admin.viewBrokerStatsData(brokerAddr, "TOPIC_PUT_NUMS", topic);
+ *   return data.statsMinute.tps;
+ * }
+ * ```
+ */
+export interface BrokerStatsData {
+  /** the last minute */
+  statsMinute: BrokerStatsItem;
+  /** the last hour */
+  statsHour: BrokerStatsItem;
+  /** the last day */
+  statsDay: BrokerStatsItem;
+}
+
 const int = z.number().int();
+
+const statsItemSchema = z.object({
+  sum: int.default(0),
+  tps: z.number().default(0),
+  avgpt: z.number().default(0),
+});
+const zeroItem: BrokerStatsItem = { sum: 0, tps: 0, avgpt: 0 };
+const brokerStatsDataSchema = z.object({
+  statsMinute: statsItemSchema.nullish().transform((v) => v ?? { ...zeroItem }),
+  statsHour: statsItemSchema.nullish().transform((v) => v ?? { ...zeroItem }),
+  statsDay: statsItemSchema.nullish().transform((v) => v ?? { ...zeroItem }),
+});
 
 const producerTableSchema = z.object({
   data: z.record(
@@ -104,6 +156,28 @@ export class AdminClientMaintenance extends AdminClientBase {
     const wrapper = decodeJsonBody("SubscriptionGroupWrapper", groupWrapperSchema, response.body);
     const table = wrapper.subscriptionGroupTable ?? {};
     return Object.hasOwn(table, groupName) ? table[groupName] : undefined;
+  }
+
+  /**
+   * One stats item of a broker (RocketMQ `viewBrokerStatsData`, VIEW_BROKER_STATS_DATA):
+   * `TOPIC_PUT_NUMS` / `TOPIC_PUT_SIZE` with a topic, `GROUP_GET_NUMS` / `GROUP_GET_SIZE` with
+   * `topic@group`, `BROKER_PUT_NUMS` / `BROKER_GET_NUMS` with the cluster name.
+   *
+   * @param brokerAddr the broker
+   * @param statsName the stats name
+   * @param statsKey the key
+   * @returns its last minute, hour and day
+   * @throws {MQBrokerError} SYSTEM_ERROR `The stats <name> <key> not exist` when the broker has
+   *   no such item (no traffic under the key since it started)
+   */
+  async viewBrokerStatsData(
+    brokerAddr: string,
+    statsName: string,
+    statsKey: string,
+  ): Promise<BrokerStatsData> {
+    const request = this.api.request(RequestCode.VIEW_BROKER_STATS_DATA, { statsName, statsKey });
+    const response = await this.api.invokeBroker(brokerAddr, request, this.timeoutMs);
+    return decodeJsonBody("BrokerStatsData", brokerStatsDataSchema, response.body);
   }
 
   /**

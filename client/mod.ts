@@ -128,7 +128,7 @@ export type {
   ResetOffsetResult,
   RollbackStats,
 } from "./_admin_reset_offset.ts";
-export type { ProducerInfo } from "./_admin_maintenance.ts";
+export type { BrokerStatsData, BrokerStatsItem, ProducerInfo } from "./_admin_maintenance.ts";
 
 // consumers (consumer helper: PushConsumer, PullConsumer, rebalance, offset stores)
 /** Push and pull consumers. */

@@ -31,6 +31,7 @@ import { GROUP_COMMANDS } from "./commands/group_commands.ts";
 import { KV_CONFIG_COMMANDS } from "./commands/kv_config_commands.ts";
 import { MAINTENANCE_COMMANDS } from "./commands/maintenance_commands.ts";
 import { SEND_RT_COMMANDS } from "./commands/send_rt_commands.ts";
+import { STATS_COMMANDS } from "./commands/stats_commands.ts";
 import { OFFSET_COMMANDS } from "./commands/offset_commands.ts";
 import { MESSAGE_COMMANDS } from "./commands/message_commands.ts";
 import { MESSAGE_PRINT_COMMANDS } from "./commands/message_print_commands.ts";
@@ -50,6 +51,7 @@ export const MQADMIN_COMMANDS: readonly MQAdminCommand[] = [
   ...MESSAGE_COMMANDS,
   ...MESSAGE_PRINT_COMMANDS,
   ...MAINTENANCE_COMMANDS,
+  ...STATS_COMMANDS,
   ...SEND_RT_COMMANDS,
 ];
 

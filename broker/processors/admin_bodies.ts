@@ -8,6 +8,7 @@
  */
 import type { SubscriptionData } from "../filter/subscription_data.ts";
 import { formatJavaDouble } from "../stats/broker_stats.ts";
+import type { BrokerStatsData, StatsWindow } from "../stats/stats_history.ts";
 
 const utf8 = new TextEncoder();
 
@@ -186,6 +187,22 @@ export function encodeConsumeStats(
       `{"brokerOffset":${o.brokerOffset},"consumerOffset":${o.consumerOffset},"lastTimestamp":${o.lastTimestamp}}`,
   );
   return utf8.encode(`{"consumeTps":${formatJavaDouble(consumeTps)},"offsetTable":${table}}`);
+}
+
+/**
+ * Encodes a BrokerStatsData (VIEW_BROKER_STATS_DATA): `{"statsDay":{"avgpt":0.0,"sum":0,
+ * "tps":0.0},"statsHour":{…},"statsMinute":{…}}` (`sum` a Java long, the others doubles).
+ *
+ * @param data the three windows
+ * @returns the UTF-8 body
+ */
+export function encodeBrokerStatsData(data: BrokerStatsData): Uint8Array {
+  const item = (w: StatsWindow) =>
+    `{"avgpt":${formatJavaDouble(w.avgpt)},"sum":${w.sum},"tps":${formatJavaDouble(w.tps)}}`;
+  return utf8.encode(
+    `{"statsDay":${item(data.statsDay)},"statsHour":${item(data.statsHour)},` +
+      `"statsMinute":${item(data.statsMinute)}}`,
+  );
 }
 
 /**

@@ -1,18 +1,21 @@
 /**
  * Broker configuration and runtime admin request processors: GET_BROKER_CONFIG (26),
  * UPDATE_BROKER_CONFIG (25), GET_BROKER_RUNTIME_INFO (28) (`shared/spec/config.md` §1, §5,
- * `shared/spec/bodies.md` §7) and DELETE_EXPIRED_COMMITLOG (329).
+ * `shared/spec/bodies.md` §7), DELETE_EXPIRED_COMMITLOG (329) and VIEW_BROKER_STATS_DATA (315,
+ * one stats item's minute, hour and day windows: `mqadmin statsAll`, the dashboard's TPS).
  *
  * @module
  */
 import { parseProperties } from "../../common/properties.ts";
+import { decodeHeader } from "../../protocol/headers/header_codec.ts";
+import { ViewBrokerStatsDataRequestHeader } from "../../protocol/headers/admin_headers.ts";
 import type { RemotingProcessor } from "../../protocol/remoting_channel.ts";
 import { createResponse } from "../../protocol/remoting_command.ts";
 import { RequestCode } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
 import { BrokerError } from "../broker_error.ts";
 import { guardProcessor } from "./_processor_support.ts";
-import { encodeKvTable } from "./admin_bodies.ts";
+import { encodeBrokerStatsData, encodeKvTable } from "./admin_bodies.ts";
 import { brokerConfigOf, updateBrokerConfig } from "./admin_config_operations.ts";
 import type { BrokerAdminContext } from "./admin_context.ts";
 import { buildRuntimeInfo } from "./admin_runtime_info.ts";
@@ -76,6 +79,20 @@ export function registerConfigAdminProcessors(
 
   register(RequestCode.GET_BROKER_RUNTIME_INFO, async (request) => {
     const body = encodeKvTable(await buildRuntimeInfo(context));
+    return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, body);
+  });
+
+  // RocketMQ answers an unknown name or a key without traffic with SYSTEM_ERROR and this remark.
+  register(RequestCode.VIEW_BROKER_STATS_DATA, (request) => {
+    const { statsName, statsKey } = decodeHeader(ViewBrokerStatsDataRequestHeader, request);
+    const data = context.brokerStats.statsData(statsName, statsKey);
+    if (data === undefined) {
+      throw new BrokerError(
+        ResponseCode.SYSTEM_ERROR,
+        `The stats <${statsName}> <${statsKey}> not exist`,
+      );
+    }
+    const body = encodeBrokerStatsData(data);
     return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, body);
   });
 

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { RequestCode } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
+import { ManualClock } from "../../common/clock.ts";
+import { DenoTcpTransport } from "../../protocol/adapters/deno_tcp_transport.ts";
+import { decodeRecords, TestBrokerClient } from "../../tests/broker_test_client.ts";
+import { startTestBroker } from "../../tests/broker_test_env.ts";
 import { bodyText as text, CREATE_T1, withAdminWire as withWire } from "./_admin_test_fixture.ts";
 
 Deno.test("GET_BROKER_CONFIG and UPDATE_BROKER_CONFIG read, change and persist the configuration", async () => {
@@ -150,4 +154,87 @@ Deno.test("GET_BROKER_RUNTIME_INFO answers a KVTable with every key clusterList 
     assert.ok(ratio >= 0 && ratio <= 1, `commitLogDiskRatio ${ratio}`);
     assert.equal(table.runtime, "[ 0 days, 0 hours, 0 minutes, 2 seconds ]");
   });
+});
+
+Deno.test("VIEW_BROKER_STATS_DATA answers RocketMQ's stats items over TCP after sends and pulls", async () => {
+  const clock = new ManualClock(Date.now());
+  const env = await startTestBroker({
+    withNamesrv: false,
+    clock,
+    properties: { brokerClusterName: "StatsCluster" },
+  });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  const view = async (statsName: string, statsKey: string) => {
+    const response = await client.call(RequestCode.VIEW_BROKER_STATS_DATA, {
+      statsName,
+      statsKey,
+    });
+    return { code: response.code, remark: response.remark, body: text(response) };
+  };
+  try {
+    const missing = await view("TOPIC_PUT_NUMS", "TopicStats");
+    assert.deepEqual(missing, {
+      code: ResponseCode.SYSTEM_ERROR,
+      remark: "The stats <TOPIC_PUT_NUMS> <TopicStats> not exist",
+      body: "",
+    });
+    for (let i = 0; i < 3; i++) {
+      const sent = await client.send("TopicStats", `m${i}`, { queueId: 0 });
+      assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+    }
+    await env.broker.store.waitDispatched();
+    const pulled = await client.pull({
+      group: "G_STATS",
+      topic: "TopicStats",
+      queueId: 0,
+      queueOffset: 0,
+      subscription: "*",
+    });
+    assert.equal(pulled.code, ResponseCode.SUCCESS, pulled.remark);
+    assert.equal(decodeRecords(pulled.body).length, 3);
+
+    const zero = `{"avgpt":0.0,"sum":0,"tps":0.0}`;
+    const unsampled = `{"statsDay":${zero},"statsHour":${zero},"statsMinute":${zero}}`;
+    assert.deepEqual(await view("TOPIC_PUT_NUMS", "TopicStats"), {
+      code: ResponseCode.SUCCESS,
+      remark: undefined,
+      body: unsampled,
+    }, "the item exists; no 10-s snapshot yet");
+
+    clock.advance(10_000); // RocketMQ's first 10-s snapshot since the traffic
+    const minuteOnly = (item: string) =>
+      `{"statsDay":${zero},"statsHour":${zero},"statsMinute":${item}}`;
+    assert.equal(
+      (await view("TOPIC_PUT_NUMS", "TopicStats")).body,
+      minuteOnly(`{"avgpt":1.0,"sum":3,"tps":0.3}`),
+      "3 puts of one message in 10 s",
+    );
+    assert.equal(
+      (await view("GROUP_GET_NUMS", "TopicStats@G_STATS")).body,
+      minuteOnly(`{"avgpt":3.0,"sum":3,"tps":0.3}`),
+      "one pull of 3 messages",
+    );
+    assert.equal(
+      (await view("BROKER_PUT_NUMS", "StatsCluster")).body,
+      minuteOnly(`{"avgpt":0.0,"sum":3,"tps":0.3}`),
+      "the broker item counts no calls",
+    );
+    const size = JSON.parse((await view("TOPIC_PUT_SIZE", "TopicStats")).body).statsMinute;
+    assert.ok(size.sum > 3 * 2, `bytes stored: ${size.sum}`);
+    assert.equal(size.avgpt, size.sum / 3);
+    const getSize = JSON.parse((await view("GROUP_GET_SIZE", "TopicStats@G_STATS")).body);
+    assert.ok(getSize.statsMinute.sum > 0);
+
+    assert.equal(
+      (await view("GROUP_GET_NUMS", "TopicStats@G_OTHER")).code,
+      ResponseCode.SYSTEM_ERROR,
+    );
+    assert.equal((await view("BROKER_GET_NUMS", "DefaultCluster")).code, ResponseCode.SYSTEM_ERROR);
+    const noHeader = await client.call(RequestCode.VIEW_BROKER_STATS_DATA, { statsName: "X" });
+    assert.notEqual(noHeader.code, ResponseCode.SUCCESS);
+    assert.match(noHeader.remark ?? "", /statsKey/);
+  } finally {
+    await client.close();
+    await env.close();
+  }
 });

@@ -15,6 +15,13 @@
  * {@linkcode BrokerStats.recordGet} once per response that carries messages. Both are O(1) and
  * allocate nothing once a key is known.
  *
+ * Put topics, group@topic pairs and the broker-wide counts also keep RocketMQ `StatsItem`'s
+ * minute, hour and day history ({@linkcode StatsHistory}), read by
+ * {@linkcode BrokerStats.statsData} for VIEW_BROKER_STATS_DATA under RocketMQ's stats names
+ * (`BrokerStatsManager`): TOPIC_PUT_NUMS and TOPIC_PUT_SIZE (key: the topic; one call per put),
+ * GROUP_GET_NUMS and GROUP_GET_SIZE (key: `topic@group`; one call per pull with messages),
+ * BROKER_PUT_NUMS and BROKER_GET_NUMS (key: the cluster name; no calls counted, as RocketMQ).
+ *
  * @module
  */
 import type { Clock } from "../../common/clock.ts";
@@ -25,6 +32,17 @@ import {
   STATS_KEYS_MAX,
   STATS_OVERFLOW_KEY,
 } from "./limits.ts";
+import { type BrokerStatsData, StatsHistory } from "./stats_history.ts";
+
+/** The stats names {@linkcode BrokerStats.statsData} answers (RocketMQ `Stats`). */
+export const StatsName = {
+  TOPIC_PUT_NUMS: "TOPIC_PUT_NUMS",
+  TOPIC_PUT_SIZE: "TOPIC_PUT_SIZE",
+  GROUP_GET_NUMS: "GROUP_GET_NUMS",
+  GROUP_GET_SIZE: "GROUP_GET_SIZE",
+  BROKER_PUT_NUMS: "BROKER_PUT_NUMS",
+  BROKER_GET_NUMS: "BROKER_GET_NUMS",
+} as const;
 
 /** The windows, in seconds, of RocketMQ's space-separated TPS texts. */
 export const TPS_WINDOWS_SECONDS: readonly number[] = [10, 60, 600];
@@ -82,15 +100,27 @@ export interface BrokerStatsOptions {
    * midnight of the process's time zone, as RocketMQ's scheduled `BrokerStats.record()`.
    */
   readonly dayStartOf?: (nowMs: number) => number;
+  /** the key of BROKER_PUT_NUMS and BROKER_GET_NUMS (`brokerClusterName`); default DefaultCluster */
+  readonly clusterName?: string;
 }
 
-/** Counters of one key: totals plus a rate ring for messages. */
+/** Counters of one key: totals, a rate ring for messages and, for some tables, the history. */
 class KeyCounters {
   bytes = 0;
   readonly msgs: RateWindow;
+  readonly history: StatsHistory | undefined;
 
-  constructor(nowMs: number) {
+  constructor(nowMs: number, historyOriginMs: number | undefined) {
     this.msgs = new RateWindow(KEY_TPS_WINDOW_SECONDS, nowMs);
+    this.history = historyOriginMs === undefined
+      ? undefined
+      : new StatsHistory(historyOriginMs, nowMs);
+  }
+
+  add(msgs: number, bytes: number, nowMs: number): void {
+    this.msgs.add(msgs, nowMs);
+    this.bytes += bytes;
+    this.history?.add(msgs, bytes, 1, nowMs);
   }
 }
 
@@ -123,6 +153,12 @@ function localDayStart(nowMs: number): number {
 export class BrokerStats {
   readonly #clock: Clock;
   readonly #dayStartOf: (nowMs: number) => number;
+  readonly #clusterName: string;
+  /** when the history's sampling started (RocketMQ's timers start with the broker) */
+  readonly #originMs: number;
+  /** BROKER_PUT_NUMS / BROKER_GET_NUMS, created by the first put / get as RocketMQ does */
+  #brokerPutHistory: StatsHistory | undefined;
+  #brokerGetHistory: StatsHistory | undefined;
   readonly #putMsgs: RateWindow;
   readonly #getMsgs: RateWindow;
   #putBytes = 0;
@@ -144,7 +180,9 @@ export class BrokerStats {
   constructor(options: BrokerStatsOptions) {
     this.#clock = options.clock;
     this.#dayStartOf = options.dayStartOf ?? localDayStart;
+    this.#clusterName = options.clusterName ?? "DefaultCluster";
     const nowMs = options.clock.now();
+    this.#originMs = nowMs;
     this.#putMsgs = new RateWindow(BROKER_TPS_WINDOW_SECONDS_MAX, nowMs);
     this.#getMsgs = new RateWindow(BROKER_TPS_WINDOW_SECONDS_MAX, nowMs);
     this.#dayStartMs = this.#dayStartOf(nowMs);
@@ -163,9 +201,9 @@ export class BrokerStats {
     this.#rollDay(nowMs);
     this.#putMsgs.add(msgs, nowMs);
     this.#putBytes += bytes;
-    const counters = this.#counters(this.#topicPut, topic, nowMs);
-    counters.msgs.add(msgs, nowMs);
-    counters.bytes += bytes;
+    this.#brokerPutHistory ??= new StatsHistory(this.#originMs, nowMs);
+    this.#brokerPutHistory.add(msgs, 0, 0, nowMs);
+    this.#counters(this.#topicPut, topic, nowMs, true).add(msgs, bytes, nowMs);
   }
 
   /**
@@ -181,12 +219,10 @@ export class BrokerStats {
     this.#rollDay(nowMs);
     this.#getMsgs.add(msgs, nowMs);
     this.#getBytes += bytes;
-    const topicCounters = this.#counters(this.#topicGet, topic, nowMs);
-    topicCounters.msgs.add(msgs, nowMs);
-    topicCounters.bytes += bytes;
-    const counters = this.#groupCounters(group, topic, nowMs);
-    counters.msgs.add(msgs, nowMs);
-    counters.bytes += bytes;
+    this.#brokerGetHistory ??= new StatsHistory(this.#originMs, nowMs);
+    this.#brokerGetHistory.add(msgs, 0, 0, nowMs);
+    this.#counters(this.#topicGet, topic, nowMs, false).add(msgs, bytes, nowMs);
+    this.#groupCounters(group, topic, nowMs).add(msgs, bytes, nowMs);
   }
 
   /** The group@topic counters, created when new; past the bound, the overflow pair's. */
@@ -205,21 +241,26 @@ export class BrokerStats {
       topics = new Map();
       this.#groupGet.set(group, topics);
     }
-    counters = new KeyCounters(nowMs);
+    counters = new KeyCounters(nowMs, this.#originMs);
     topics.set(topic, counters);
     if (group !== STATS_OVERFLOW_KEY) this.#groupGetKeys++; // the overflow pair is not counted
     return counters;
   }
 
   /** The key's counters, created when new; past the bound, the overflow key's. */
-  #counters(table: Map<string, KeyCounters>, key: string, nowMs: number): KeyCounters {
+  #counters(
+    table: Map<string, KeyCounters>,
+    key: string,
+    nowMs: number,
+    withHistory: boolean,
+  ): KeyCounters {
     let counters = table.get(key);
     if (counters !== undefined) return counters;
     const tracked = table.size - (table.has(STATS_OVERFLOW_KEY) ? 1 : 0); // the overflow key is not counted
     if (tracked >= STATS_KEYS_MAX) key = STATS_OVERFLOW_KEY;
     counters = table.get(key);
     if (counters === undefined) {
-      counters = new KeyCounters(nowMs);
+      counters = new KeyCounters(nowMs, withHistory ? this.#originMs : undefined);
       table.set(key, counters);
     }
     return counters;
@@ -281,6 +322,43 @@ export class BrokerStats {
     return counters === undefined
       ? 0
       : counters.msgs.rate(KEY_TPS_WINDOW_SECONDS, this.#clock.now());
+  }
+
+  /**
+   * One stats item's minute, hour and day windows (RocketMQ `BrokerStatsManager.getStatsItem`
+   * read by `StatsItem.getStatsDataIn…`), for VIEW_BROKER_STATS_DATA.
+   *
+   * @param statsName one of {@linkcode StatsName}
+   * @param statsKey the topic (TOPIC_*), `topic@group` (GROUP_*) or the cluster name (BROKER_*)
+   * @returns the windows; undefined when the name is not one of those or the key had no traffic
+   *   since the broker started (or its topic or group was deleted since)
+   */
+  statsData(statsName: string, statsKey: string): BrokerStatsData | undefined {
+    const nowMs = this.#clock.now();
+    switch (statsName) {
+      case StatsName.TOPIC_PUT_NUMS:
+      case StatsName.TOPIC_PUT_SIZE: {
+        const history = this.#topicPut.get(statsKey)?.history;
+        return history?.data(statsName === StatsName.TOPIC_PUT_NUMS ? 0 : 1, nowMs);
+      }
+      case StatsName.GROUP_GET_NUMS:
+      case StatsName.GROUP_GET_SIZE: {
+        const at = statsKey.indexOf("@"); // topics and groups cannot hold "@"
+        if (at < 0) return undefined;
+        const topic = statsKey.slice(0, at);
+        const history = this.#groupGet.get(statsKey.slice(at + 1))?.get(topic)?.history;
+        return history?.data(statsName === StatsName.GROUP_GET_NUMS ? 0 : 1, nowMs);
+      }
+      case StatsName.BROKER_PUT_NUMS:
+      case StatsName.BROKER_GET_NUMS: {
+        if (statsKey !== this.#clusterName) return undefined;
+        const history = statsName === StatsName.BROKER_PUT_NUMS
+          ? this.#brokerPutHistory
+          : this.#brokerGetHistory;
+        return history?.data(0, nowMs);
+      }
+    }
+    return undefined;
   }
 
   /** @returns broker-wide totals since start */

@@ -13,5 +13,6 @@ export { MAINTENANCE_COMMANDS } from "./maintenance_commands.ts";
 export { MESSAGE_COMMANDS } from "./message_commands.ts";
 export { MESSAGE_PRINT_COMMANDS } from "./message_print_commands.ts";
 export { SEND_RT_COMMANDS } from "./send_rt_commands.ts";
+export { compute24HourSum, STATS_COMMANDS } from "./stats_commands.ts";
 export { TOPIC_COMMANDS } from "./topic_commands.ts";
 export { TOPIC_EXTRA_COMMANDS } from "./topic_extra_commands.ts";
