@@ -19,7 +19,7 @@ import {
   CONSUME_QUEUE_RECOVER_FILES,
   CQ_STORE_UNIT_BYTES,
 } from "./limits.ts";
-import { joinPath } from "./store_paths.ts";
+import { isSafeTopicFolder, joinPath } from "./store_paths.ts";
 import type { FileHandleCache } from "./file_handle_cache.ts";
 import {
   BLANK_UNIT_SIZE,
@@ -59,15 +59,11 @@ export interface ConsumeQueueOptions {
   readonly onWarning?: (message: string) => void;
   /** keeps read handles of older files open (default: open and close per read) */
   readonly handles?: FileHandleCache;
+  /** file operations start after it (the deletion of an earlier queue in the same folder) */
+  readonly after?: Promise<unknown>;
 }
 
-/**
- * @param name a file or folder name
- * @returns true when `name` can be a consume-queue folder (no separators, not `.`/`..`)
- */
-export function isSafeTopicFolder(name: string): boolean {
-  return name !== "" && name !== "." && name !== ".." && !/[/\\\0]/.test(name);
-}
+export { isSafeTopicFolder } from "./store_paths.ts";
 
 /** See the module doc. Call `load()` and `recover()` before use, except for a new queue. */
 export class ConsumeQueue {
@@ -112,6 +108,7 @@ export class ConsumeQueue {
     this.dir = joinPath(options.rootDir, options.topic, String(options.queueId));
     this.fileBytes = consumeQueueFileBytes(options.fileBytes ?? CONSUME_QUEUE_FILE_BYTES_DEFAULT);
     this.#warn = options.onWarning ?? ((message) => console.warn(message));
+    if (options.after !== undefined) this.#lock = options.after.then(noop, noop);
   }
 
   /** Units per file. */

@@ -67,6 +67,8 @@ export class ConsumeQueueStore implements CommitLogDispatcher {
   readonly #fileBytes: number;
   readonly #onWarning?: (message: string) => void;
   readonly #topics = new Map<string, Map<number, ConsumeQueue>>();
+  /** per topic, its file deletions under way (settled: never rejects) */
+  readonly #deleting = new Map<string, Promise<void>>();
   readonly #handles: FileHandleCache;
   #lastDispatchedStoreTimestamp = 0;
   #flushedStoreTimestamp = 0;
@@ -155,7 +157,24 @@ export class ConsumeQueueStore implements CommitLogDispatcher {
       fileBytes: this.#fileBytes,
       onWarning: this.#onWarning,
       handles: this.#handles,
+      // A queue made again while its topic's files are being deleted writes nothing before the
+      // deletion ends, which would otherwise remove its new file with the old folder.
+      after: this.#deleting.get(topic),
     });
+  }
+
+  /**
+   * Runs a deletion of a topic's files after the earlier ones, and keeps it as the topic's
+   * deletion under way until it ends.
+   */
+  #deleteFiles(topic: string, work: () => Promise<void>): Promise<void> {
+    const run = (this.#deleting.get(topic) ?? Promise.resolve()).then(work);
+    const settled = run.then(() => {}, () => {});
+    this.#deleting.set(topic, settled);
+    void settled.then(() => {
+      if (this.#deleting.get(topic) === settled) this.#deleting.delete(topic);
+    });
+    return run;
   }
 
   #queues(topic: string): Map<number, ConsumeQueue> {
@@ -238,11 +257,13 @@ export class ConsumeQueueStore implements CommitLogDispatcher {
   async deleteTopic(topic: string): Promise<void> {
     const queues = this.#topics.get(topic);
     this.#topics.delete(topic);
-    for (const queue of queues?.values() ?? []) await queue.destroy();
-    if (isSafeTopicFolder(topic)) {
-      await this.#fs.remove(joinPath(this.#rootDir, topic));
-      await this.#fs.syncDir(this.#rootDir);
-    }
+    await this.#deleteFiles(topic, async () => {
+      for (const queue of queues?.values() ?? []) await queue.destroy();
+      if (isSafeTopicFolder(topic)) {
+        await this.#fs.remove(joinPath(this.#rootDir, topic));
+        await this.#fs.syncDir(this.#rootDir);
+      }
+    });
   }
 
   /**
@@ -259,12 +280,14 @@ export class ConsumeQueueStore implements CommitLogDispatcher {
     const queue = queues?.get(queueId);
     if (queues === undefined || queue === undefined) return false;
     queues.delete(queueId);
-    await queue.destroy();
-    if (queues.size === 0 && this.#topics.get(topic) === queues) {
-      this.#topics.delete(topic);
-      if (isSafeTopicFolder(topic)) await this.#fs.remove(joinPath(this.#rootDir, topic));
-    }
-    await this.#fs.syncDir(this.#rootDir);
+    await this.#deleteFiles(topic, async () => {
+      await queue.destroy();
+      if (queues.size === 0 && this.#topics.get(topic) === queues) {
+        this.#topics.delete(topic);
+        if (isSafeTopicFolder(topic)) await this.#fs.remove(joinPath(this.#rootDir, topic));
+      }
+      await this.#fs.syncDir(this.#rootDir);
+    });
     return true;
   }
 

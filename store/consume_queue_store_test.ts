@@ -4,6 +4,7 @@ import { ConsumeQueueStore } from "./consume_queue_store.ts";
 import type { DispatchRequest } from "./dispatch_request.ts";
 import type { FileSystem } from "./file_system.ts";
 import { joinPath } from "./store_paths.ts";
+import { GatedFileSystem } from "./_test_gated_fs.ts";
 
 function record(
   topic: string,
@@ -142,3 +143,33 @@ forEachAdapter(
     assert.equal(store.flushedStoreTimestamp, 1_700_000_000_000);
   },
 );
+
+for (const op of ["deleteQueue", "deleteTopic"] as const) {
+  forEachAdapter(
+    `ConsumeQueueStore ${op} leaves the files of a queue made again while it runs`,
+    async (ctx) => {
+      let gateNext = true; // holds the old queue's first sync only: a flush stuck on the disk
+      const fs = new GatedFileSystem(ctx.fs, (path) => {
+        if (!path.includes("/consumequeue/T/0/") || !gateNext) return false;
+        gateNext = false;
+        return true;
+      });
+      const store = newStore(fs, ctx.dir);
+      store.dispatch(record("T", 0, 0, 0));
+      fs.close();
+      const stuck = store.flush(0);
+      await fs.syncsStarted(1);
+      const deleting = op === "deleteQueue" ? store.deleteQueue("T", 0) : store.deleteTopic("T");
+      // A message to the queue meanwhile makes it again; the next round flushes it.
+      store.dispatch(record("T", 0, 0, 5000));
+      const flushing = store.flush(0);
+      fs.release();
+      await Promise.all([stuck, deleting, flushing]);
+      assert.equal(store.findConsumeQueue("T", 0)?.maxOffset, 1);
+      await store.close();
+      const again = await reopen(ctx.fs, ctx.dir);
+      assert.equal(again.findConsumeQueue("T", 0)?.maxOffset, 1, "the new unit is on disk");
+      await again.close();
+    },
+  );
+}

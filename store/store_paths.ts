@@ -156,3 +156,11 @@ function clean(key: string, value: string): string {
   if (trimmed === "") throw new StorePathError(`Cannot use ${key} "": the path is empty`);
   return trimmed.length > 1 && trimmed.endsWith("/") ? trimmed.replace(/\/+$/, "") || "/" : trimmed;
 }
+
+/**
+ * @param name a file or folder name
+ * @returns true when `name` can be a consume-queue folder (no separators, not `.`/`..`)
+ */
+export function isSafeTopicFolder(name: string): boolean {
+  return name !== "" && name !== "." && name !== ".." && !/[/\\\0]/.test(name);
+}
