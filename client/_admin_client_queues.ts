@@ -116,6 +116,11 @@ export class AdminClientQueues extends AdminClientMaintenance {
       brokerName: mq.brokerName,
       minOffset: result.minOffset,
       maxOffset: result.maxOffset,
+      // As the consumers: one bad compressed body does not hide the rest of the queue.
+      onUndecodableBody: (error) =>
+        this.config.logger.warn(
+          `Skipped a message of ${mq.topic} queue ${mq.queueId}: ${error.message}`,
+        ),
     });
     const tags = subscription.tagsSet;
     pulled.msgFoundList = tags.length === 0

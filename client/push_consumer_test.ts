@@ -294,3 +294,46 @@ Deno.test("PushConsumer: shutdown() during start() waits for the start, then sto
     // A leaked consumer would also leave timers and sockets the test sanitizers report.
   });
 });
+
+Deno.test("PushConsumer: pulls that found nothing add no pull RT (RocketMQ counts FOUND only)", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicIdlePullRT";
+    await t.createTopic(topic, 1);
+    const consumer = testPushConsumer(t.namesrvAddr, {
+      consumerGroup: "CG_IDLE_PULL_RT",
+      brokerSuspendMaxTimeMillis: 1000,
+    });
+    consumer.subscribe(topic, "*");
+    consumer.registerMessageListener(() => "CONSUME_SUCCESS");
+    try {
+      await consumer.start();
+      const lastPull = async () => {
+        const info = await consumer.consumerRunningInfo();
+        return info.mqTable.find(([mq]) => mq.topic === topic)?.[1].lastPullTimestamp;
+      };
+      let first: number | undefined;
+      let latest: number | undefined;
+      // The second pull is issued only after the first came back (NO_NEW_MSG after the 1 s hold).
+      // No event tells when a pull returns: the running info is read every 50 ms (bounded).
+      const poll = (changed: () => void) => {
+        const id = setInterval(async () => {
+          latest = await lastPull();
+          first ??= latest;
+          changed();
+        }, 50);
+        return () => clearInterval(id);
+      };
+      await waitUntil(
+        "a second pull of the idle queue",
+        () => first !== undefined && latest !== undefined && latest !== first,
+        poll,
+      );
+      const info = await consumer.consumerRunningInfo();
+      const status = new Map(info.statusTable).get(topic)!;
+      assert.equal(status.pullTPS, 0, JSON.stringify(status));
+      assert.equal(status.pullRT, 0, `no pull found a message, yet ${JSON.stringify(status)}`);
+    } finally {
+      await consumer.shutdown();
+    }
+  });
+});

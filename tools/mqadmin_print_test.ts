@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { AdminClient } from "../client/admin_client.ts";
 import { startTestProducer, testClientOptions } from "../client/_client_testing.ts";
 import type { MessageExt } from "../client/message.ts";
+import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
 import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
+import { ResponseCode } from "../protocol/response_code.ts";
+import { MessageSysFlag } from "../store/message_record.ts";
+import { TestBrokerClient } from "../tests/broker_test_client.ts";
 import { startTestBroker } from "../tests/broker_test_env.ts";
 import { cliOn, ok } from "./_tools_testing.ts";
 
@@ -166,3 +170,30 @@ Deno.test("mqadmin queryMsgByOffset, printMsg and printMsgByQueue read a topic's
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+Deno.test("mqadmin printMsg skips a record whose compressed body will not inflate and prints the rest", async () => {
+  const env = await startTestBroker();
+  const ns = env.namesrvAddr!;
+  const cli = cliOn(ns);
+  const producer = await startTestProducer(ns);
+  const raw = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    ok(await cli("updateTopic -c DefaultCluster -t TopicBadZip -r 1 -w 1"));
+    await env.broker.registration!.registerNow();
+    const request = raw.sendRequest("TopicBadZip", new TextEncoder().encode("not zlib"), {
+      queueId: 0,
+    });
+    request.extFields!.f = String(MessageSysFlag.COMPRESSED_FLAG);
+    assert.equal((await raw.invoke(request)).code, ResponseCode.SUCCESS);
+    for (let i = 0; i < 3; i++) {
+      await producer.send({ topic: "TopicBadZip", body: `good-${i}` });
+    }
+    const run = await cli("printMsg -t TopicBadZip");
+    assert.equal(run.code, 0, `out:\n${run.out}\nerr:\n${run.err}`);
+    for (let i = 0; i < 3; i++) assert.match(run.out, new RegExp(`BODY: good-${i}`));
+  } finally {
+    await raw.close();
+    await producer.shutdown();
+    await env.close();
+  }
+});

@@ -266,9 +266,13 @@ export class PushMessagePuller {
       this.#inFlight--;
     }
     if (this.#stopped) return;
-    this.#o.stats?.incPullRT(mq.topic, this.#o.clock.now() - beginMs);
+    // As RocketMQ's pull callback: RT for pulls that found messages only (an empty long poll
+    // would report the hold time), TPS for those that kept some after the tag re-check.
     if (pulled.pullStatus === "FOUND") {
-      this.#o.stats?.incPullTPS(mq.topic, pulled.msgFoundList.length);
+      this.#o.stats?.incPullRT(mq.topic, this.#o.clock.now() - beginMs);
+      if (pulled.msgFoundList.length > 0) {
+        this.#o.stats?.incPullTPS(mq.topic, pulled.msgFoundList.length);
+      }
     }
     this.#onSuccess(request, pulled);
   }
