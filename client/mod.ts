@@ -129,6 +129,7 @@ export type {
   RollbackStats,
 } from "./_admin_reset_offset.ts";
 export type { BrokerStatsData, BrokerStatsItem, ProducerInfo } from "./_admin_maintenance.ts";
+export { decodeTraceData, TraceDataError, type TraceRecord, type TraceType } from "./trace_data.ts";
 
 // consumers (consumer helper: PushConsumer, PullConsumer, rebalance, offset stores)
 /** Push and pull consumers. */

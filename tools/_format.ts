@@ -1,13 +1,14 @@
 /**
  * Text formatting the way RocketMQ's `mqadmin` prints: a subset of Java's `String.format`
  * (`%-20s`, `%4d`, `%04d`, `%9.2f`, `%n`), `UtilAll` time strings, `frontStringAtLeast`,
- * `PermName.perm2String`, `MQVersion.getVersionDesc` and Java's `Map.toString`. Internal to
- * `tools/`.
+ * `PermName.perm2String`, `MQVersion.getVersionDesc`, Java's `Map.toString` and `HashMap` key
+ * order. Internal to `tools/`.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
+import { javaStringHash } from "../store/message_properties.ts";
 
 const SPEC = /%(-)?(0)?(\d+)?(?:\.(\d+))?([sdfn%])/g;
 
@@ -154,4 +155,32 @@ export function versionDesc(version: number): string {
  */
 export function javaMapString(entries: Iterable<readonly [unknown, unknown]>): string {
   return `{${[...entries].map(([k, v]) => `${String(k)}=${String(v)}`).join(", ")}}`;
+}
+
+/**
+ * The order Java's `HashMap<String, V>` (default capacity 16, load factor 0.75) iterates its
+ * keys: by bucket, `(h ^ h >>> 16) & (capacity - 1)` of `String.hashCode`, then by insertion
+ * within a bucket; the capacity doubles past 0.75 of it. Bins past 8 keys (tree bins, or the
+ * resizes that replace them below 64 buckets) are not modelled: group names do not collide so.
+ *
+ * @param keys distinct keys, in insertion order
+ * @returns the keys in iteration order
+ * @example
+ * ```ts
+ * import { javaHashMapKeyOrder } from "./_format.ts";
+ * // "b" hashes to bucket 2, "a" to bucket 1
+ * if (javaHashMapKeyOrder(["b", "a"]).join() !== "a,b") throw new Error();
+ * ```
+ */
+export function javaHashMapKeyOrder(keys: readonly string[]): string[] {
+  assert(new Set(keys).size === keys.length, "HashMap keys are distinct");
+  let capacity = 16;
+  while (keys.length > capacity * 0.75) capacity *= 2;
+  const bucket = (key: string) => {
+    const h = javaStringHash(key, 0);
+    return (h ^ (h >>> 16)) & (capacity - 1);
+  };
+  return keys.map((key, i) => ({ key, i, b: bucket(key) }))
+    .sort((x, y) => x.b - y.b || x.i - y.i)
+    .map((e) => e.key);
 }

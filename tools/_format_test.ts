@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   frontStringAtLeast,
   javaFormat,
+  javaHashMapKeyOrder,
   javaMapString,
   perm2String,
   timeMillisToHumanString2,
@@ -57,4 +58,19 @@ Deno.test("fastjsonPretty writes tab-indented JSON with unquoted numeric map key
     '{\n\t"a":[\n\t\t1,\n\t\t"x"\n\t],\n\t"m":{\n\t\t1:"b"\n\t},\n\t"s":{}\n}',
   );
   assert.equal(fastjsonPretty(new Map([["k", new Set(["v"])]])), '{\n\t"k":[\n\t\t"v"\n\t]\n}');
+});
+
+Deno.test("javaHashMapKeyOrder iterates as Java's HashMap<String, V>, resizes included", () => {
+  // Orders printed by OpenJDK 17's `new HashMap<>(16)` after putting the keys in this order.
+  assert.deepEqual(javaHashMapKeyOrder(["CG_ORDER", "CG_AUDIT"]), ["CG_AUDIT", "CG_ORDER"]);
+  assert.deepEqual(
+    javaHashMapKeyOrder(["CG_TRACE_B", "CG_TRACE_A", "", "zeta", "Aa", "BB"]),
+    ["", "zeta", "Aa", "BB", "CG_TRACE_B", "CG_TRACE_A"], // Aa and BB share a hash: insertion order
+  );
+  const many = Array.from({ length: 31 }, (_, i) => `g${i}`); // two resizes: 16, 32, 64 buckets
+  assert.equal(
+    javaHashMapKeyOrder(many).join(","),
+    "g30,g11,g10,g13,g12,g15,g14,g17,g16,g19,g18,g20,g22,g21,g24,g0,g23,g1,g26,g2,g25,g3,g28,g4," +
+      "g27,g5,g6,g29,g7,g8,g9",
+  );
 });

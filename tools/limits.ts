@@ -15,6 +15,12 @@ export const QUERY_BY_KEY_MAX_DEFAULT = 64;
  */
 export const QUERY_BY_UNIQUE_KEY_MAX = 32;
 
+/**
+ * Trace messages queryMsgTraceById asks each broker for: RocketMQ's `QueryMsgTraceByIdSubCommand`
+ * asks for 64 (the broker's `maxMsgsNumBatch` cap); each holds one or more trace records.
+ */
+export const QUERY_TRACE_MAX_NUM = 64;
+
 /** Causes named in one failure line: enough for "send failed; the broker said why". */
 export const ERROR_CAUSES_SHOWN_MAX = 3;
 

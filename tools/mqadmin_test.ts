@@ -281,7 +281,7 @@ Deno.test("mqadmin refuses an unknown command and lists the commands with -h", a
   const names =
     "updateTopic deleteTopic topicList topicRoute topicStatus clusterList brokerStatus " +
     "consumerProgress consumerConnection producerConnection queryMsgById queryMsgByKey " +
-    "queryMsgByUniqueKey updateSubGroup deleteSubGroup getNamesrvConfig updateNamesrvConfig " +
+    "queryMsgByUniqueKey queryMsgTraceById updateSubGroup deleteSubGroup getNamesrvConfig updateNamesrvConfig " +
     "getBrokerConfig updateBrokerConfig updateKvConfig deleteKvConfig updateOrderConf sendMessage " +
     "wipeWritePerm addWritePerm resetOffsetByTime cloneGroupOffset updateTopicPerm " +
     "topicClusterList allocateMQ queryMsgByOffset printMsg printMsgByQueue skipAccumulatedMessage " +

@@ -1,7 +1,8 @@
 /**
  * Message commands of `mqadmin` (`shared/spec/config.md` §6): queryMsgById (offset id through
- * VIEW_MESSAGE_BY_ID, else the id as a unique key), queryMsgByKey, queryMsgByUniqueKey and
- * sendMessage, printing what RocketMQ's commands print.
+ * VIEW_MESSAGE_BY_ID, else the id as a unique key), queryMsgByKey, queryMsgByUniqueKey,
+ * queryMsgTraceById (the trace topic queried by key, see `client/trace_data.ts`) and sendMessage,
+ * printing what RocketMQ's commands print.
  *
  * @module
  */
@@ -9,10 +10,20 @@
 import { AssertionError } from "node:assert/strict";
 import type { MessageExt } from "../../client/message.ts";
 import type { MessageQueue } from "../../client/message_queue.ts";
+import {
+  decodeTraceData,
+  RMQ_SYS_TRACE_TOPIC,
+  TraceDataError,
+  type TraceRecord,
+} from "../../client/trace_data.ts";
 import { FlagError } from "../_flags.ts";
-import { javaFormat } from "../_format.ts";
+import { formatDateTime, javaFormat, javaHashMapKeyOrder } from "../_format.ts";
 import { type CommandContext, type MQAdminCommand, MQAdminError, option } from "../command.ts";
-import { QUERY_BY_KEY_MAX_DEFAULT, QUERY_BY_UNIQUE_KEY_MAX } from "../limits.ts";
+import {
+  QUERY_BY_KEY_MAX_DEFAULT,
+  QUERY_BY_UNIQUE_KEY_MAX,
+  QUERY_TRACE_MAX_NUM,
+} from "../limits.ts";
 import { printMessage } from "./_message_print.ts";
 
 function bodyDecoder(ctx: CommandContext): TextDecoder | undefined {
@@ -95,6 +106,103 @@ async function queryMsgByUniqueKey(ctx: CommandContext): Promise<void> {
   }
 }
 
+/** One printed trace row: a record of the traced message, and the trace message's born IP. */
+interface TraceRow {
+  record: TraceRecord;
+  clientHost: string;
+}
+
+/** RocketMQ `TraceView.decodeFromTraceTransData`: the records of `msgId` in one trace message. */
+function traceRowsOf(msgId: string, traceTopic: string, message: MessageExt): TraceRow[] {
+  let records: TraceRecord[];
+  try {
+    records = decodeTraceData(new TextDecoder().decode(message.body));
+  } catch (error) {
+    if (!(error instanceof TraceDataError)) throw error;
+    throw new MQAdminError(
+      `Cannot decode trace message ${message.msgId} of topic ${traceTopic}: ${error.message}`,
+      { cause: error },
+    );
+  }
+  // The trace producer's IP (MessageExt.getBornHostString): the host part of `ip:port`.
+  const clientHost = message.bornHost.slice(0, message.bornHost.lastIndexOf(":"));
+  return records.filter((r) => r.msgId === msgId).map((record) => ({ record, clientHost }));
+}
+
+const TRACE_FORMAT = "%-10s %-20s %-20s %-20s %-10s %-10s%n";
+
+function traceLine(ctx: CommandContext, type: string, row: TraceRow): string {
+  const { record } = row;
+  // A SubAfter of a CLOUD client has no time: RocketMQ's TraceContext then holds its decode time.
+  const at = record.timeStamp ?? ctx.clock.now();
+  const status = record.success ? "success" : "failed";
+  const cost = `${record.costTime}ms`;
+  return javaFormat(
+    TRACE_FORMAT,
+    type,
+    record.groupName,
+    row.clientHost,
+    formatDateTime(at),
+    cost,
+    status,
+  );
+}
+
+/** RocketMQ `QueryMsgTraceByIdSubCommand.printMessageTrace`: each Pub, then SubAfter by group. */
+function printTrace(ctx: CommandContext, rows: readonly TraceRow[]): void {
+  const byGroup = new Map<string, TraceRow[]>();
+  for (const row of rows) {
+    if (row.record.traceType === "Pub") {
+      const head = ["#Type", "#ProducerGroup", "#ClientHost", "#SendTime", "#CostTimes", "#Status"];
+      ctx.out.write(javaFormat(TRACE_FORMAT, ...head));
+      ctx.out.write(traceLine(ctx, "Pub", row));
+      ctx.out.write("\n");
+    } else if (row.record.traceType === "SubAfter") {
+      const group = byGroup.get(row.record.groupName) ?? [];
+      group.push(row);
+      byGroup.set(row.record.groupName, group);
+    }
+  }
+  // RocketMQ keeps the groups in a HashMap: they print in its iteration order.
+  for (const group of javaHashMapKeyOrder([...byGroup.keys()])) {
+    const head = [
+      "#Type",
+      "#ConsumerGroup",
+      "#ClientHost",
+      "#ConsumerTime",
+      "#CostTimes",
+      "#Status",
+    ];
+    ctx.out.write(javaFormat(TRACE_FORMAT, ...head));
+    for (const row of byGroup.get(group)!) ctx.out.write(traceLine(ctx, "Sub", row));
+    ctx.out.write("\n");
+  }
+}
+
+async function queryMsgTraceById(ctx: CommandContext): Promise<void> {
+  const msgId = ctx.flags.require("i").trim();
+  const traceTopic = ctx.flags.get("t")?.trim() ?? RMQ_SYS_TRACE_TOPIC;
+  // As RocketMQ: trace messages carry the traced message's id as a key; stored up to now.
+  const found = await ctx.admin().queryMessageByKey(traceTopic, msgId, {
+    maxNum: QUERY_TRACE_MAX_NUM,
+    beginTimestamp: 0,
+    endTimestamp: ctx.clock.now(),
+  });
+  if (found.length === 0) {
+    throw new MQAdminError(
+      `Cannot find a trace of message ${msgId}: no message of topic ${traceTopic} has it as a key`,
+    );
+  }
+  const rows = found.flatMap((m) => traceRowsOf(msgId, traceTopic, m));
+  if (!rows.some((r) => r.record.traceType === "Pub" || r.record.traceType === "SubAfter")) {
+    throw new MQAdminError(
+      `Cannot find a trace of message ${msgId}: ${found.length} message(s) of topic ${traceTopic} ` +
+        "have it as a key but hold no Pub or SubAfter record of it",
+    );
+  }
+  printTrace(ctx, rows);
+}
+
 async function sendMessage(ctx: CommandContext): Promise<void> {
   const { flags, out } = ctx;
   const topic = flags.require("t");
@@ -122,7 +230,7 @@ async function sendMessage(ctx: CommandContext): Promise<void> {
   ));
 }
 
-/** queryMsgById, queryMsgByKey, queryMsgByUniqueKey, sendMessage. */
+/** queryMsgById, queryMsgByKey, queryMsgByUniqueKey, queryMsgTraceById, sendMessage. */
 export const MESSAGE_COMMANDS: readonly MQAdminCommand[] = [
   {
     name: "queryMsgById",
@@ -155,6 +263,15 @@ export const MESSAGE_COMMANDS: readonly MQAdminCommand[] = [
       option("a", "showAll", "Print all message, the limit is 32", "switch"),
     ],
     run: queryMsgByUniqueKey,
+  },
+  {
+    name: "queryMsgTraceById",
+    description: "query a message trace",
+    options: [
+      option("i", "msgId", "Message Id", "required"),
+      option("t", "traceTopic", "The name value of message trace topic"),
+    ],
+    run: queryMsgTraceById,
   },
   {
     name: "sendMessage",
