@@ -238,9 +238,21 @@ export const LOCK_BATCH_MQ_SET_MAX = QUEUE_NUMS_MAX;
  */
 export const REBALANCE_LOCK_ENTRIES_MAX = 200_000;
 
+/**
+ * Most consume-queue units one QUERY_CONSUME_QUEUE (`mqadmin queryCq -c`) asks for; more is refused.
+ * RocketMQ's only bound is the end of the consume-queue file holding the index (300 000 units,
+ * about 30 MB of JSON). This is a debugging view (`queryCq` asks for 10 by default); at about
+ * 100 bytes of JSON per unit, 1024 units stay near 100 KiB.
+ */
+export const QUERY_CONSUME_QUEUE_COUNT_MAX = 1024;
+
 assert(DELAY_LEVELS_MAX >= 18, "RocketMQ's default messageDelayLevel has 18 levels");
 assert(
   Number.isSafeInteger(4_102_444_800_000 + DELAY_LEVEL_MS_MAX),
   "a delivery time (store time + longest delay) must be an exact integer",
 );
 assert(LOCK_BATCH_MQ_SET_MAX <= REBALANCE_LOCK_ENTRIES_MAX, "one lock request fits the table");
+assert(
+  QUERY_CONSUME_QUEUE_COUNT_MAX * 256 < FRAME_BYTES_MAX_DEFAULT,
+  "a QUERY_CONSUME_QUEUE body (at most 256 bytes per unit) fits one frame",
+);

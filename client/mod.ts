@@ -130,6 +130,12 @@ export type {
 } from "./_admin_reset_offset.ts";
 export type { BrokerStatsData, BrokerStatsItem, ProducerInfo } from "./_admin_maintenance.ts";
 export { decodeTraceData, TraceDataError, type TraceRecord, type TraceType } from "./trace_data.ts";
+export type {
+  ConsumeQueueData,
+  QueriedSubscriptionData,
+  QueryConsumeQueueOptions,
+  QueryConsumeQueueResponseBody,
+} from "./_admin_client_queues.ts";
 
 // consumers (consumer helper: PushConsumer, PullConsumer, rebalance, offset stores)
 /** Push and pull consumers. */

@@ -35,6 +35,7 @@ import { STATS_COMMANDS } from "./commands/stats_commands.ts";
 import { OFFSET_COMMANDS } from "./commands/offset_commands.ts";
 import { MESSAGE_COMMANDS } from "./commands/message_commands.ts";
 import { MESSAGE_PRINT_COMMANDS } from "./commands/message_print_commands.ts";
+import { QUEUE_READ_COMMANDS } from "./commands/queue_read_commands.ts";
 import { TOPIC_COMMANDS } from "./commands/topic_commands.ts";
 import { TOPIC_EXTRA_COMMANDS } from "./commands/topic_extra_commands.ts";
 
@@ -50,6 +51,7 @@ export const MQADMIN_COMMANDS: readonly MQAdminCommand[] = [
   ...KV_CONFIG_COMMANDS,
   ...MESSAGE_COMMANDS,
   ...MESSAGE_PRINT_COMMANDS,
+  ...QUEUE_READ_COMMANDS,
   ...MAINTENANCE_COMMANDS,
   ...STATS_COMMANDS,
   ...SEND_RT_COMMANDS,

@@ -286,7 +286,7 @@ Deno.test("mqadmin refuses an unknown command and lists the commands with -h", a
     "wipeWritePerm addWritePerm resetOffsetByTime cloneGroupOffset updateTopicPerm " +
     "topicClusterList allocateMQ queryMsgByOffset printMsg printMsgByQueue skipAccumulatedMessage " +
     "getConsumerConfig producer cleanExpiredCQ deleteExpiredCommitLog cleanUnusedTopic " +
-    "statsAll checkMsgSendRT clusterRT sendMsgStatus consumerStatus";
+    "statsAll checkMsgSendRT clusterRT sendMsgStatus consumerStatus queryCq consumeMessage";
   for (const name of names.split(" ")) {
     assert.match(formatCommandList(), new RegExp(`^ {3}${name} +\\S`, "m"), name);
   }

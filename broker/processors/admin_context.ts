@@ -83,7 +83,8 @@ export interface AdminConfiguration {
  * The MessageStore members the admin surfaces use (RocketMQ `MessageStore` names; the real
  * `store/message_store.ts` facade). Offsets are consume-queue entries; commit-log offsets are
  * bytes. `queryMessage` is RocketMQ's key lookup (QUERY_MESSAGE); `consumeQueueStore.deleteTopic`
- * drops a deleted topic's consume queues (RocketMQ `cleanUnusedTopic`).
+ * drops a deleted topic's consume queues (RocketMQ `cleanUnusedTopic`); `findConsumeQueue` gives
+ * one queue's raw units (QUERY_CONSUME_QUEUE).
  */
 export type AdminMessageStore =
   & Pick<
@@ -104,10 +105,10 @@ export type AdminMessageStore =
     | "storeStatsService"
   >
   & {
-    /** drops a deleted topic's consume queues, or expired and unused ones */
+    /** drops a deleted topic's consume queues, or expired and unused ones; reads one queue */
     readonly consumeQueueStore: Pick<
       MessageStore["consumeQueueStore"],
-      "deleteTopic" | "deleteQueue" | "queues" | "topics"
+      "deleteTopic" | "deleteQueue" | "queues" | "topics" | "findConsumeQueue"
     >;
     /** forgets a deleted topic's (or an expired queue's) next queue offsets */
     readonly commitLog: Pick<MessageStore["commitLog"], "removeQueueOffsets">;

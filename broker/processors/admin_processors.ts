@@ -11,6 +11,7 @@ import type { BrokerAdminContext } from "./admin_context.ts";
 import { registerConfigAdminProcessors } from "./admin_config_processors.ts";
 import { registerGroupAdminProcessors } from "./admin_group_processors.ts";
 import { registerMaintenanceAdminProcessors } from "./admin_maintenance_processors.ts";
+import { registerConsumeQueueAdminProcessors } from "./admin_query_consume_queue.ts";
 import {
   type AdminProcessorRegistry,
   registerTopicAdminProcessors,
@@ -46,6 +47,7 @@ export const ADMIN_REQUEST_CODES: readonly number[] = [
   RequestCode.CLEAN_EXPIRED_CONSUMEQUEUE,
   RequestCode.CLEAN_UNUSED_TOPIC,
   RequestCode.VIEW_BROKER_STATS_DATA,
+  RequestCode.QUERY_CONSUME_QUEUE,
 ];
 
 /**
@@ -57,8 +59,8 @@ export const ADMIN_REQUEST_CODES: readonly number[] = [
  * GET_BROKER_CONFIG, UPDATE_BROKER_CONFIG, GET_BROKER_RUNTIME_INFO, CLONE_GROUP_OFFSET,
  * INVOKE_BROKER_TO_RESET_OFFSET, GET_CONSUMER_RUNNING_INFO, CONSUME_MESSAGE_DIRECTLY,
  * DELETE_EXPIRED_COMMITLOG, GET_ALL_PRODUCER_INFO, CLEAN_EXPIRED_CONSUMEQUEUE,
- * CLEAN_UNUSED_TOPIC and VIEW_BROKER_STATS_DATA. Every processor answers bad input with an error response (never
- * throws).
+ * CLEAN_UNUSED_TOPIC, VIEW_BROKER_STATS_DATA and QUERY_CONSUME_QUEUE. Every processor answers bad
+ * input with an error response (never throws).
  *
  * @param server the remoting server (anything with `registerProcessor`)
  * @param context the broker state and services
@@ -72,4 +74,5 @@ export function registerAdminProcessors(
   registerConfigAdminProcessors(server, context);
   registerOffsetAdminProcessors(server, context);
   registerMaintenanceAdminProcessors(server, context);
+  registerConsumeQueueAdminProcessors(server, context);
 }

@@ -1,7 +1,9 @@
 /**
  * How `mqadmin queryMsgById` / `queryMsgByUniqueKey` print a message (RocketMQ `printMsg` /
  * `showMessage`) and which consumer groups have consumed it (RocketMQ `messageTrackDetail`,
- * `MessageTrack`, `TrackType`). Internal to `tools/commands/`.
+ * `MessageTrack`, `TrackType`); how printMsg, printMsgByQueue and consumeMessage print pulled
+ * messages (RocketMQ `printMessage`) and read time options (`timestampFormat`). Internal to
+ * `tools/commands/`.
  *
  * @module
  */
@@ -12,6 +14,7 @@ import type { ConsumerConnection } from "../../client/admin_bodies.ts";
 import { MQBrokerError } from "../../client/client_error.ts";
 import type { MessageExt } from "../../client/message.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
+import { FlagError } from "../_flags.ts";
 import { javaFormat, javaMapString, timeMillisToHumanString2 } from "../_format.ts";
 import type { CommandContext } from "../command.ts";
 
@@ -173,4 +176,69 @@ export async function printMessage(
   }
   if (options.bodyDecoder !== undefined) s("Message Body:", options.bodyDecoder.decode(msg.body));
   await printMessageTracks(ctx, msg);
+}
+
+/** Java `Arrays.toString(byte[])`: signed bytes. */
+function javaBytesString(bytes: Uint8Array): string {
+  return `[${Array.from(bytes, (b) => (b << 24) >> 24).join(", ")}]`;
+}
+
+/**
+ * RocketMQ `MessageExt.toString` (with `Message.toString` inside); hosts print as Java's
+ * `InetSocketAddress` does, `/ip:port`.
+ */
+function messageExtString(msg: MessageExt): string {
+  return `MessageExt [brokerName=${msg.brokerName ?? "null"}, queueId=${msg.queueId}, ` +
+    `storeSize=${msg.storeSize}, queueOffset=${msg.queueOffset}, sysFlag=${msg.sysFlag}, ` +
+    `bornTimestamp=${msg.bornTimestamp}, bornHost=/${msg.bornHost}, ` +
+    `storeTimestamp=${msg.storeTimestamp}, storeHost=/${msg.storeHost}, ` +
+    `msgId=${msg.offsetMsgId}, commitLogOffset=${msg.commitLogOffset}, bodyCRC=${msg.bodyCRC}, ` +
+    `reconsumeTimes=${msg.reconsumeTimes}, ` +
+    `preparedTransactionOffset=${msg.preparedTransactionOffset}, toString()=Message{topic='${msg.topic}', ` +
+    `flag=${msg.flag}, properties=${javaMapString(msg.properties)}, ` +
+    `body=${javaBytesString(msg.body)}, transactionId='${msg.transactionId ?? "null"}'}]`;
+}
+
+/**
+ * RocketMQ `PrintMessageByQueueCommand.printMessage`: `MSGID: <id> <MessageExt> BODY: <body>` per
+ * message.
+ *
+ * @param ctx the output
+ * @param msgs the pulled messages
+ * @param body the body's charset, or undefined for `NOT PRINT BODY`
+ */
+export function printMessages(
+  ctx: CommandContext,
+  msgs: readonly MessageExt[],
+  body: TextDecoder | undefined,
+): void {
+  for (const msg of msgs) {
+    const text = body === undefined ? "NOT PRINT BODY" : body.decode(msg.body);
+    ctx.out.write(javaFormat("MSGID: %s %s BODY: %s%n", msg.msgId, messageExtString(msg), text));
+  }
+}
+
+/**
+ * RocketMQ `timestampFormat`: ms since the epoch, or local `yyyy-MM-dd#HH:mm:ss:SSS`.
+ *
+ * @param ctx the options
+ * @param short the option: `b` / `e` (printMsg), `s` / `e` (consumeMessage)
+ * @returns the time, or undefined when the option is absent
+ * @throws {FlagError} naming the option and the accepted forms
+ */
+export function timestampOf(ctx: CommandContext, short: string): number | undefined {
+  const text = ctx.flags.get(short);
+  if (text === undefined) return undefined;
+  if (/^[+-]?\d+$/.test(text) && Number.isSafeInteger(Number(text))) return Number(text);
+  const m = /^(\d{4})-(\d{2})-(\d{2})#(\d{2}):(\d{2}):(\d{2}):(\d{3})$/.exec(text);
+  const date = m === null
+    ? undefined
+    : new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], +m[7]);
+  if (date === undefined || date.getMonth() !== +m![2] - 1 || date.getDate() !== +m![3]) {
+    throw new FlagError(
+      `invalid value ${JSON.stringify(text)} for option ${ctx.flags.describe(short)}: ` +
+        "expected ms since the epoch or yyyy-MM-dd#HH:mm:ss:SSS",
+    );
+  }
+  return date.getTime();
 }

@@ -11,33 +11,12 @@ import type { AdminClient } from "../../client/admin_client.ts";
 import type { MessageExt } from "../../client/message.ts";
 import { type MessageQueue, messageQueueToString } from "../../client/message_queue.ts";
 import { FlagError } from "../_flags.ts";
-import { javaFormat, javaMapString } from "../_format.ts";
+import { javaFormat } from "../_format.ts";
 import { type CommandContext, type MQAdminCommand, MQAdminError, option } from "../command.ts";
-import { printMessage } from "./_message_print.ts";
+import { printMessage, printMessages, timestampOf } from "./_message_print.ts";
 
 /** Messages one pull of printMsg / printMsgByQueue asks for, as RocketMQ's commands. */
 const PRINT_PULL_BATCH = 32;
-
-/** Java `Arrays.toString(byte[])`: signed bytes. */
-function javaBytesString(bytes: Uint8Array): string {
-  return `[${Array.from(bytes, (b) => (b << 24) >> 24).join(", ")}]`;
-}
-
-/**
- * RocketMQ `MessageExt.toString` (with `Message.toString` inside); hosts print as Java's
- * `InetSocketAddress` does, `/ip:port`.
- */
-function messageExtString(msg: MessageExt): string {
-  return `MessageExt [brokerName=${msg.brokerName ?? "null"}, queueId=${msg.queueId}, ` +
-    `storeSize=${msg.storeSize}, queueOffset=${msg.queueOffset}, sysFlag=${msg.sysFlag}, ` +
-    `bornTimestamp=${msg.bornTimestamp}, bornHost=/${msg.bornHost}, ` +
-    `storeTimestamp=${msg.storeTimestamp}, storeHost=/${msg.storeHost}, ` +
-    `msgId=${msg.offsetMsgId}, commitLogOffset=${msg.commitLogOffset}, bodyCRC=${msg.bodyCRC}, ` +
-    `reconsumeTimes=${msg.reconsumeTimes}, ` +
-    `preparedTransactionOffset=${msg.preparedTransactionOffset}, toString()=Message{topic='${msg.topic}', ` +
-    `flag=${msg.flag}, properties=${javaMapString(msg.properties)}, ` +
-    `body=${javaBytesString(msg.body)}, transactionId='${msg.transactionId ?? "null"}'}]`;
-}
 
 /** `-c`: the body's charset, UTF-8 by default; an unknown one is refused before any pull. */
 function charsetOf(ctx: CommandContext): TextDecoder {
@@ -50,31 +29,6 @@ function charsetOf(ctx: CommandContext): TextDecoder {
       `unsupported charset ${JSON.stringify(label)} for option ${ctx.flags.describe("c")}`,
     );
   }
-}
-
-/**
- * RocketMQ `timestampFormat`: ms since the epoch, or local `yyyy-MM-dd#HH:mm:ss:SSS`.
- *
- * @param ctx the options
- * @param short `b` or `e`
- * @returns the time, or undefined when the option is absent
- * @throws {FlagError} naming the option and the accepted forms
- */
-function timestampOf(ctx: CommandContext, short: string): number | undefined {
-  const text = ctx.flags.get(short);
-  if (text === undefined) return undefined;
-  if (/^[+-]?\d+$/.test(text) && Number.isSafeInteger(Number(text))) return Number(text);
-  const m = /^(\d{4})-(\d{2})-(\d{2})#(\d{2}):(\d{2}):(\d{2}):(\d{3})$/.exec(text);
-  const date = m === null
-    ? undefined
-    : new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], +m[7]);
-  if (date === undefined || date.getMonth() !== +m![2] - 1 || date.getDate() !== +m![3]) {
-    throw new FlagError(
-      `invalid value ${JSON.stringify(text)} for option ${ctx.flags.describe(short)}: ` +
-        "expected ms since the epoch or yyyy-MM-dd#HH:mm:ss:SSS",
-    );
-  }
-  return date.getTime();
 }
 
 /** The queue's offsets to print: min and max, or where `-b` / `-e` times fall. */
@@ -154,18 +108,6 @@ async function printQueue(
     offset = next;
   }
   return undefined;
-}
-
-/** RocketMQ `printMessage`: `MSGID: <id> <MessageExt> BODY: <body>`. */
-function printMessages(
-  ctx: CommandContext,
-  msgs: readonly MessageExt[],
-  body: TextDecoder | undefined,
-): void {
-  for (const msg of msgs) {
-    const text = body === undefined ? "NOT PRINT BODY" : body.decode(msg.body);
-    ctx.out.write(javaFormat("MSGID: %s %s BODY: %s%n", msg.msgId, messageExtString(msg), text));
-  }
 }
 
 function failIfAny(failed: readonly string[]): void {

@@ -12,6 +12,7 @@ export { KV_CONFIG_COMMANDS } from "./kv_config_commands.ts";
 export { MAINTENANCE_COMMANDS } from "./maintenance_commands.ts";
 export { MESSAGE_COMMANDS } from "./message_commands.ts";
 export { MESSAGE_PRINT_COMMANDS } from "./message_print_commands.ts";
+export { QUEUE_READ_COMMANDS } from "./queue_read_commands.ts";
 export { SEND_RT_COMMANDS } from "./send_rt_commands.ts";
 export { compute24HourSum, STATS_COMMANDS } from "./stats_commands.ts";
 export { TOPIC_COMMANDS } from "./topic_commands.ts";
