@@ -6,6 +6,7 @@ import {
   withConsumerTestEnv,
 } from "../client/consumer/_consumer_testing.ts";
 import type { PushConsumer } from "../client/push_consumer.ts";
+import { reportFileName } from "./commands/consumer_status_commands.ts";
 import { cliOn, ok } from "./_tools_testing.ts";
 
 const TOPIC = "TopicStatus";
@@ -140,5 +141,39 @@ Deno.test("mqadmin consumerStatus fails clearly for a group with no consumer onl
     const run = await cliOn(t.namesrvAddr)(["consumerStatus", "-g", "CG_NOBODY"]);
     assert.equal(run.code, 1);
     assert.match(run.err, /No topic route info in name server for the topic: %RETRY%CG_NOBODY/);
+  });
+});
+
+Deno.test("mqadmin consumerStatus names report files safely whatever id a client announces", async () => {
+  assert.equal(reportFileName("10.0.0.1@4242#123"), "10.0.0.1@4242#123");
+  assert.equal(reportFileName("127.0.0.1@x/../../../escaped"), "127.0.0.1@x_.._.._.._escaped");
+  assert.equal(reportFileName(".."), "_..");
+  assert.equal(reportFileName(""), "_");
+  await withConsumerTestEnv(async (t) => {
+    await t.createTopic(TOPIC, 1);
+    // A client may pick any instanceName: its id is `ip@<instanceName>`.
+    const consumer = testPushConsumer(t.namesrvAddr, {
+      consumerGroup: GROUP,
+      instanceName: "x/../../../escaped",
+    });
+    consumer.subscribe(TOPIC, "*");
+    consumer.registerMessageListener(() => "CONSUME_SUCCESS");
+    await consumer.start();
+    try {
+      const paths: string[] = [];
+      const cli = cliOn(t.namesrvAddr);
+      ok(
+        await cli(["consumerStatus", "-g", GROUP], {
+          saveTextFile: (path) => Promise.resolve(void paths.push(path)).then(() => path),
+        }),
+      );
+      assert.equal(paths.length, 1);
+      const [now, name, ...rest] = paths[0].split("/");
+      assert.match(now, /^\d+$/);
+      assert.deepEqual(rest, [], `one file inside ${now}/: ${paths[0]}`);
+      assert.ok(!name.includes("..".concat("/")) && name !== "..", paths[0]);
+    } finally {
+      await consumer.shutdown();
+    }
   });
 });

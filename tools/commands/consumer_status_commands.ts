@@ -274,7 +274,7 @@ async function consumerStatus(ctx: CommandContext): Promise<void> {
       continue;
     }
     table.push([conn.clientId, info]);
-    const path = `${now}/${conn.clientId}`;
+    const path = `${now}/${reportFileName(conn.clientId)}`;
     const saved = ctx.saveTextFile === undefined
       ? "-"
       : await ctx.saveTextFile(path, formatConsumerRunningInfo(info));
@@ -313,3 +313,15 @@ export const CONSUMER_STATUS_COMMANDS: readonly MQAdminCommand[] = [
     run: consumerStatus,
   },
 ];
+
+/**
+ * The report file of a client, named by its id as RocketMQ names it, but with every character a
+ * file name should not hold replaced by `_`: the id comes from the client's own heartbeat, and
+ * RocketMQ's `now + "/" + clientId` lets an id such as `x/../../y` write anywhere.
+ * @param clientId the id the client announced
+ * @returns a single path segment, never `.` or `..`
+ */
+export function reportFileName(clientId: string): string {
+  const name = clientId.replace(/[^A-Za-z0-9@.#:_-]/g, "_");
+  return name === "" || /^\.+$/.test(name) ? `_${name}` : name;
+}
