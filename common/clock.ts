@@ -34,6 +34,25 @@ export interface Clock {
 export const systemClock: Clock = { now: () => Date.now() };
 
 /**
+ * A clock that never steps: the wall time when it was made plus the monotonic time elapsed since
+ * (`performance.now()`), for measurements that must not jump when NTP sets the wall clock.
+ *
+ * @returns the clock
+ * @example
+ * ```ts
+ * import { monotonicClock } from "./clock.ts";
+ * const clock = monotonicClock();
+ * const first = clock.now();
+ * if (clock.now() < first) throw new Error("it never goes back");
+ * ```
+ */
+export function monotonicClock(): Clock {
+  const wallMs = Date.now();
+  const startMs = performance.now();
+  return { now: () => wallMs + (performance.now() - startMs) };
+}
+
+/**
  * A clock that only moves when told to; for deterministic tests.
  *
  * @example

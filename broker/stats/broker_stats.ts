@@ -24,7 +24,7 @@
  *
  * @module
  */
-import type { Clock } from "../../common/clock.ts";
+import { type Clock, monotonicClock, systemClock } from "../../common/clock.ts";
 import { RateWindow } from "../../common/rate_window.ts";
 import {
   BROKER_TPS_WINDOW_SECONDS_MAX,
@@ -102,6 +102,12 @@ export interface BrokerStatsOptions {
   readonly dayStartOf?: (nowMs: number) => number;
   /** the key of BROKER_PUT_NUMS and BROKER_GET_NUMS (`brokerClusterName`); default DefaultCluster */
   readonly clusterName?: string;
+  /**
+   * Time of the minute / hour / day history. RocketMQ samples it on fixed-rate timers, which a
+   * wall clock set back (after a wrong step forward) does not stop. Default: a
+   * {@linkcode monotonicClock} when `clock` is the system clock, else `clock`.
+   */
+  readonly sampleClock?: Clock;
 }
 
 /** Counters of one key: totals, a rate ring for messages and, for some tables, the history. */
@@ -110,17 +116,17 @@ class KeyCounters {
   readonly msgs: RateWindow;
   readonly history: StatsHistory | undefined;
 
-  constructor(nowMs: number, historyOriginMs: number | undefined) {
+  constructor(nowMs: number, sampleMs: number, historyOriginMs: number | undefined) {
     this.msgs = new RateWindow(KEY_TPS_WINDOW_SECONDS, nowMs);
     this.history = historyOriginMs === undefined
       ? undefined
-      : new StatsHistory(historyOriginMs, nowMs);
+      : new StatsHistory(historyOriginMs, sampleMs);
   }
 
-  add(msgs: number, bytes: number, nowMs: number): void {
+  add(msgs: number, bytes: number, nowMs: number, sampleMs: number): void {
     this.msgs.add(msgs, nowMs);
     this.bytes += bytes;
-    this.history?.add(msgs, bytes, 1, nowMs);
+    this.history?.add(msgs, bytes, 1, sampleMs);
   }
 }
 
@@ -154,6 +160,8 @@ export class BrokerStats {
   readonly #clock: Clock;
   readonly #dayStartOf: (nowMs: number) => number;
   readonly #clusterName: string;
+  /** the history's time source */
+  readonly #sampleClock: Clock;
   /** when the history's sampling started (RocketMQ's timers start with the broker) */
   readonly #originMs: number;
   /** BROKER_PUT_NUMS / BROKER_GET_NUMS, created by the first put / get as RocketMQ does */
@@ -181,8 +189,10 @@ export class BrokerStats {
     this.#clock = options.clock;
     this.#dayStartOf = options.dayStartOf ?? localDayStart;
     this.#clusterName = options.clusterName ?? "DefaultCluster";
+    this.#sampleClock = options.sampleClock ??
+      (options.clock === systemClock ? monotonicClock() : options.clock);
+    this.#originMs = this.#sampleClock.now();
     const nowMs = options.clock.now();
-    this.#originMs = nowMs;
     this.#putMsgs = new RateWindow(BROKER_TPS_WINDOW_SECONDS_MAX, nowMs);
     this.#getMsgs = new RateWindow(BROKER_TPS_WINDOW_SECONDS_MAX, nowMs);
     this.#dayStartMs = this.#dayStartOf(nowMs);
@@ -198,12 +208,13 @@ export class BrokerStats {
    */
   recordPut(topic: string, msgs: number, bytes: number): void {
     const nowMs = this.#clock.now();
+    const sampleMs = this.#sampleClock.now();
     this.#rollDay(nowMs);
     this.#putMsgs.add(msgs, nowMs);
     this.#putBytes += bytes;
-    this.#brokerPutHistory ??= new StatsHistory(this.#originMs, nowMs);
-    this.#brokerPutHistory.add(msgs, 0, 0, nowMs);
-    this.#counters(this.#topicPut, topic, nowMs, true).add(msgs, bytes, nowMs);
+    this.#brokerPutHistory ??= new StatsHistory(this.#originMs, sampleMs);
+    this.#brokerPutHistory.add(msgs, 0, 0, sampleMs);
+    this.#counters(this.#topicPut, topic, nowMs, sampleMs, true).add(msgs, bytes, nowMs, sampleMs);
   }
 
   /**
@@ -216,17 +227,18 @@ export class BrokerStats {
    */
   recordGet(group: string, topic: string, msgs: number, bytes: number): void {
     const nowMs = this.#clock.now();
+    const sampleMs = this.#sampleClock.now();
     this.#rollDay(nowMs);
     this.#getMsgs.add(msgs, nowMs);
     this.#getBytes += bytes;
-    this.#brokerGetHistory ??= new StatsHistory(this.#originMs, nowMs);
-    this.#brokerGetHistory.add(msgs, 0, 0, nowMs);
-    this.#counters(this.#topicGet, topic, nowMs, false).add(msgs, bytes, nowMs);
-    this.#groupCounters(group, topic, nowMs).add(msgs, bytes, nowMs);
+    this.#brokerGetHistory ??= new StatsHistory(this.#originMs, sampleMs);
+    this.#brokerGetHistory.add(msgs, 0, 0, sampleMs);
+    this.#counters(this.#topicGet, topic, nowMs, sampleMs, false).add(msgs, bytes, nowMs, sampleMs);
+    this.#groupCounters(group, topic, nowMs, sampleMs).add(msgs, bytes, nowMs, sampleMs);
   }
 
   /** The group@topic counters, created when new; past the bound, the overflow pair's. */
-  #groupCounters(group: string, topic: string, nowMs: number): KeyCounters {
+  #groupCounters(group: string, topic: string, nowMs: number, sampleMs: number): KeyCounters {
     let topics = this.#groupGet.get(group);
     let counters = topics?.get(topic);
     if (counters !== undefined) return counters;
@@ -241,7 +253,7 @@ export class BrokerStats {
       topics = new Map();
       this.#groupGet.set(group, topics);
     }
-    counters = new KeyCounters(nowMs, this.#originMs);
+    counters = new KeyCounters(nowMs, sampleMs, this.#originMs);
     topics.set(topic, counters);
     if (group !== STATS_OVERFLOW_KEY) this.#groupGetKeys++; // the overflow pair is not counted
     return counters;
@@ -252,6 +264,7 @@ export class BrokerStats {
     table: Map<string, KeyCounters>,
     key: string,
     nowMs: number,
+    sampleMs: number,
     withHistory: boolean,
   ): KeyCounters {
     let counters = table.get(key);
@@ -260,7 +273,7 @@ export class BrokerStats {
     if (tracked >= STATS_KEYS_MAX) key = STATS_OVERFLOW_KEY;
     counters = table.get(key);
     if (counters === undefined) {
-      counters = new KeyCounters(nowMs, withHistory ? this.#originMs : undefined);
+      counters = new KeyCounters(nowMs, sampleMs, withHistory ? this.#originMs : undefined);
       table.set(key, counters);
     }
     return counters;
@@ -334,7 +347,7 @@ export class BrokerStats {
    *   since the broker started (or its topic or group was deleted since)
    */
   statsData(statsName: string, statsKey: string): BrokerStatsData | undefined {
-    const nowMs = this.#clock.now();
+    const nowMs = this.#sampleClock.now();
     switch (statsName) {
       case StatsName.TOPIC_PUT_NUMS:
       case StatsName.TOPIC_PUT_SIZE: {

@@ -157,3 +157,21 @@ Deno.test("BrokerStats statsData tolerates a wall clock that steps back", () => 
   close(born?.statsMinute, { sum: 0, tps: 0, avgpt: 0 }, "its put is older than a minute");
   close(born?.statsDay, { sum: 7, tps: 7 / (2 * 3600), avgpt: 7 }, "ticks -2 h (zero) to 0 h");
 });
+
+Deno.test("BrokerStats statsData samples on its own clock: a wall clock set forward, then back, changes nothing", () => {
+  const DAY = 24 * H;
+  let wallMs = T0;
+  const steady = new ManualClock(T0); // the monotonic time a broker on the system clock uses
+  const stats = new BrokerStats({ clock: { now: () => wallMs }, sampleClock: steady });
+  steady.set(T0 + 5 * S);
+  wallMs = T0 + DAY + 5 * S; // a wrong RTC for a moment, corrected by NTP
+  stats.recordPut("T", 1, 10);
+  for (let s = 0; s < 120; s++) {
+    steady.set(T0 + 10 * S + s * S + 500);
+    wallMs = steady.now();
+    stats.recordPut("T", 1, 10);
+  }
+  steady.set(T0 + 130 * S);
+  const data = stats.statsData(StatsName.TOPIC_PUT_NUMS, "T");
+  close(data?.statsMinute, { sum: 60, tps: 1, avgpt: 1 }, "the last minute, one a second");
+});
