@@ -32,7 +32,10 @@ function fail(message: string): never {
   Deno.exit(1);
 }
 
-async function startNamesrv(home: string): Promise<NamesrvController> {
+async function startNamesrv(
+  home: string,
+  beforeStart: (namesrv: NamesrvController) => void,
+): Promise<NamesrvController> {
   const env = { home, rocketmqHome: Deno.env.get("ROCKETMQ_HOME") };
   let namesrv: NamesrvController;
   try {
@@ -48,6 +51,7 @@ async function startNamesrv(home: string): Promise<NamesrvController> {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
+  beforeStart(namesrv);
   try {
     await namesrv.start();
   } catch (error) {
@@ -91,22 +95,33 @@ async function main(): Promise<void> {
     if (error instanceof BrokerStartupError) fail(error.message);
     throw error;
   }
-  const namesrv = await startNamesrv(env.HOME);
+  // Signals are handled from the first start on, so one during a start (a long recovery) shuts
+  // down what started, as RocketMQ's shutdown hooks, registered before the starts, do.
+  const servers: { namesrv?: NamesrvController; broker?: BrokerController } = {};
+  let stopping = false;
+  exitOnSignals(async () => {
+    stopping = true;
+    await servers.broker?.shutdown();
+    await servers.namesrv?.shutdown();
+  });
+  const namesrv = await startNamesrv(env.HOME, (created) => servers.namesrv = created);
   const namesrvAddr = plan.namesrvAddr ?? `127.0.0.1:${namesrv.port}`;
   let broker: BrokerController;
   try {
     const loaded = await loadBrokerStartupConfig(env, plan.configFile, namesrvAddr);
     for (const warning of loaded.warnings) console.error(`WARN ${warning}`);
-    broker = await startDenoBroker(loaded, plan.configFile, env);
+    if (stopping) return; // a signal came during the name server's start
+    broker = await startDenoBroker(
+      loaded,
+      plan.configFile,
+      env,
+      (created) => servers.broker = created,
+    );
   } catch (error) {
     await namesrv.shutdown();
     if (error instanceof BrokerStartupError) fail(error.message);
     throw error;
   }
-  exitOnSignals(async () => {
-    await broker.shutdown();
-    await namesrv.shutdown();
-  });
   printBrokerAddresses(broker);
   console.log(`Point RocketMQ clients at the name server ${namesrvAddr}`);
 }

@@ -153,6 +153,8 @@ export class BrokerController {
   readonly #life = new Lifecycle("BrokerController", {
     start: () => this.#startParts(),
     stop: () => this.#doShutdown(),
+    // The first registration may wait registerBrokerTimeoutMills on a silent name server.
+    interrupt: () => void this.#client.shutdown(),
   });
 
   /** @param options configuration and I/O */

@@ -119,6 +119,7 @@ export async function loadBrokerStartupConfig(
  * @param loaded the configuration
  * @param configFile the `-c` file (where config updates are persisted)
  * @param env the environment
+ * @param beforeStart given the broker before it starts (to stop it on a signal during the start)
  * @returns the running broker
  * @throws {BrokerStartupError} when it cannot start (ports, files)
  */
@@ -126,6 +127,7 @@ export async function startDenoBroker(
   loaded: BrokerConfigLoadResult,
   configFile: string | undefined,
   env: BrokerEnv,
+  beforeStart?: (broker: BrokerController) => void,
 ): Promise<BrokerController> {
   const broker = new BrokerController({
     config: loaded.config,
@@ -137,6 +139,7 @@ export async function startDenoBroker(
     unknownProperties: loaded.unknown,
     physicalMemoryBytes: Deno.systemMemoryInfo().total,
   });
+  beforeStart?.(broker);
   try {
     await broker.start();
   } catch (error) {
@@ -199,12 +202,18 @@ async function main(): Promise<void> {
   }
   let broker: BrokerController;
   try {
-    broker = await startDenoBroker(loaded, plan.configFile, env);
+    // A signal during the start (a long recovery) shuts down what started, as RocketMQ's
+    // shutdown hook, registered before its start, does.
+    broker = await startDenoBroker(
+      loaded,
+      plan.configFile,
+      env,
+      (created) => exitOnSignals(() => created.shutdown()),
+    );
   } catch (error) {
     if (error instanceof BrokerStartupError) fail(error.message);
     throw error;
   }
-  exitOnSignals(() => broker.shutdown());
   printBrokerAddresses(broker);
 }
 

@@ -119,3 +119,73 @@ Deno.test("broker main takes its default store folder from the account's home, n
     await Deno.remove(cwd, { recursive: true });
   }
 });
+
+Deno.test("broker main stops cleanly on SIGTERM during its start (no abort file left)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edgemq_sigterm_" });
+  // A name server that accepts and never answers: the start waits on its first registration.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = Promise.withResolvers<void>();
+  const conns: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      conns.push(conn);
+      accepted.resolve();
+    }
+  })();
+  const file = `${dir}/broker.conf`;
+  await Deno.writeTextFile(
+    file,
+    [
+      "brokerName=broker-sigterm",
+      "listenPort=0",
+      "bindAddress=127.0.0.1",
+      "brokerIP1=127.0.0.1",
+      "httpAdminPort=0",
+      `storePathRootDir=${dir}/store`,
+      `mappedFileSizeCommitLog=${16 * 1024 * 1024}`,
+      `namesrvAddr=127.0.0.1:${listener.addr.port}`,
+      "registerBrokerTimeoutMills=60000",
+      "",
+    ].join("\n"),
+  );
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "-c", file],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const reached = await Promise.race([
+      accepted.promise.then(() => "registering"),
+      child.status.then((s) => `exited ${s.code}`),
+      new Promise<string>((resolve) => timer = setTimeout(() => resolve("timeout"), 30_000)),
+    ]);
+    clearTimeout(timer);
+    assert.equal(reached, "registering", "the start waits on the silent name server");
+    assert.ok(await exists(`${dir}/store/abort`), "the store is open");
+    child.kill("SIGTERM");
+    // Bounded by the test: the start is interrupted, not waited out (60 s).
+    const status = await Promise.race([
+      child.status,
+      new Promise<never>((_, reject) =>
+        timer = setTimeout(() => reject(new Error("no exit")), 20_000)
+      ),
+    ]);
+    clearTimeout(timer);
+    assert.deepEqual(
+      { code: status.code, signal: status.signal, abortLeft: await exists(`${dir}/store/abort`) },
+      { code: 0, signal: null, abortLeft: false },
+    );
+  } finally {
+    clearTimeout(timer);
+    if ((await Promise.race([child.status, Promise.resolve(undefined)])) === undefined) {
+      child.kill("SIGKILL");
+    }
+    await child.status;
+    listener.close();
+    for (const conn of conns) conn.close();
+    await accepting;
+    await Deno.remove(dir, { recursive: true });
+  }
+});

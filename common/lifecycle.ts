@@ -6,6 +6,19 @@
  * @module
  */
 
+/** What starting and stopping a server do. */
+export interface LifecycleSteps {
+  /** starts it */
+  readonly start: () => Promise<void>;
+  /** stops it; must cope with a partial start */
+  readonly stop: () => Promise<void>;
+  /**
+   * Called when a shutdown comes during the start, before waiting for it: cuts short what the
+   * start may wait long for (e.g. closes outgoing connections a registration waits on).
+   */
+  readonly interrupt?: () => void;
+}
+
 /**
  * The lifecycle of one server.
  *
@@ -27,18 +40,19 @@
  */
 export class Lifecycle {
   readonly #name: string;
-  readonly #steps: { start: () => Promise<void>; stop: () => Promise<void> };
+  readonly #steps: LifecycleSteps;
   #started = false;
   /** the start, settled: never rejects */
   #starting: Promise<void> | undefined;
+  #startSettled = false;
   #stopping: Promise<void> | undefined;
   #shutdown: Promise<void> | undefined;
 
   /**
    * @param name the server's class name, for errors
-   * @param steps what starting and stopping do; `stop` must cope with a partial start
+   * @param steps what starting, stopping and interrupting a start do
    */
-  constructor(name: string, steps: { start: () => Promise<void>; stop: () => Promise<void> }) {
+  constructor(name: string, steps: LifecycleSteps) {
     this.#name = name;
     this.#steps = steps;
   }
@@ -73,13 +87,16 @@ export class Lifecycle {
         throw error;
       }
     })();
-    this.#starting = starting.then(() => {}, () => {});
+    this.#starting = starting.then(() => {}, () => {}).finally(() => {
+      this.#startSettled = true;
+    });
     return starting;
   }
 
-  /** Stops once; during a start, after it settles. Idempotent. */
+  /** Stops once; during a start, interrupts it and stops after it settles. Idempotent. */
   shutdown(): Promise<void> {
     this.#shutdown ??= (async () => {
+      if (this.#starting !== undefined && !this.#startSettled) this.#steps.interrupt?.();
       await this.#starting;
       await this.#stop();
     })();

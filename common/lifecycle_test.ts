@@ -45,3 +45,22 @@ Deno.test("Lifecycle: a start after a shutdown is refused and starts nothing", a
   assert.equal(life.started, false);
   assert.deepEqual(steps, ["stop"]);
 });
+
+Deno.test("Lifecycle: a shutdown during the start interrupts it first", async () => {
+  const steps: string[] = [];
+  let release!: () => void;
+  const life = new Lifecycle("Server", {
+    start: () => new Promise<void>((resolve) => release = resolve),
+    stop: () => Promise.resolve(void steps.push("stop")),
+    interrupt: () => {
+      steps.push("interrupt");
+      release(); // what the start waited on gives up
+    },
+  });
+  const starting = life.start();
+  await life.shutdown();
+  await starting;
+  assert.deepEqual(steps, ["interrupt", "stop"]);
+  await life.shutdown();
+  assert.deepEqual(steps, ["interrupt", "stop"], "once");
+});

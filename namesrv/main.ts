@@ -127,6 +127,7 @@ async function main(): Promise<void> {
     transport: new DenoTcpTransport(),
     serveHttp: serveDenoHttp,
   });
+  exitOnSignals(() => controller.shutdown()); // also during the start, which it then stops
   try {
     await controller.start();
   } catch (error) {
@@ -141,7 +142,6 @@ async function main(): Promise<void> {
       ? "HTTP admin off"
       : `HTTP admin on http://${config.bindAddress}:${httpPort}`,
   );
-  exitOnSignals(() => controller.shutdown());
 }
 
 if (import.meta.main) await main();
