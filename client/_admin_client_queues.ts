@@ -4,8 +4,9 @@
  * bounds (GET_MIN_OFFSET, GET_MAX_OFFSET, SEARCH_OFFSET_BY_TIMESTAMP), one non-blocking pull
  * (PULL_MESSAGE with the SUBSCRIPTION flag, `shared/spec/headers.md` §2–§3), its messages
  * re-filtered by tag as RocketMQ's `PullAPIWrapper.processPullResult` does, and a consume queue's
- * raw units (QUERY_CONSUME_QUEUE, RocketMQ `queryConsumeQueue`). Internal; the public
- * class is `AdminClient` (`admin_client.ts`), which extends it; it extends the maintenance half.
+ * raw units (QUERY_CONSUME_QUEUE, RocketMQ `queryConsumeQueue`). Internal; the message half
+ * (`_admin_client_messages.ts`) extends it, and the public class `AdminClient`
+ * (`admin_client.ts`) that; it extends the maintenance half.
  *
  * @module
  */

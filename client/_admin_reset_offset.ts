@@ -91,6 +91,12 @@ export interface ResetOffsetRequest {
   readonly timestamp: number;
   /** also move offsets forward */
   readonly force: boolean;
+  /**
+   * Ask as a C++ admin (`mqadmin resetOffsetByTime -c`): the request says language `CPP`, which a
+   * RocketMQ 4.9.8 broker reads as "send the consumers the C++ body" (EdgeMQ's broker sends each
+   * consumer the form its own language reads either way); default false
+   */
+  readonly cplus?: boolean;
 }
 
 /**
@@ -116,6 +122,8 @@ export async function resetOffsetByTime(
       timestamp: reset.timestamp,
       isForce: reset.force,
     });
+    // RocketMQ `invokeBrokerToResetOffset(…, isC)`: only the request's language changes.
+    if (reset.cplus === true) request.language = "CPP";
     try {
       offsets.push(
         ...decodeResetOffsetBody((await api.invokeBroker(addr, request, timeoutMs)).body),

@@ -9,8 +9,7 @@
 
 import { parseProperties, stringifyProperties } from "../common/properties.ts";
 import { RequestCode } from "../protocol/request_code.ts";
-import { decodeOffsetMessageId } from "../store/message_id.ts";
-import { AdminClientQueues } from "./_admin_client_queues.ts";
+import { AdminClientMessages, CONSUMER_CALL_TIMEOUT_FACTOR } from "./_admin_client_messages.ts";
 import {
   resetOffsetByTime,
   type ResetOffsetRequest,
@@ -34,9 +33,10 @@ import {
 } from "./admin_bodies.ts";
 import type { ClientConfigInput, ClientIo } from "./client_config.ts";
 import { MQClientError } from "./client_error.ts";
-import { QUERY_MAX_NUM_DEFAULT } from "./limits.ts";
-import type { MessageExt } from "./message.ts";
+import { type ConsumerRunningInfo, decodeConsumerRunningInfo } from "./consumer_running_info.ts";
 import { RETRY_GROUP_TOPIC_PREFIX } from "./message_const.ts";
+
+export type { QueryMessageOptions } from "./_admin_client_messages.ts";
 
 /**
  * Options of {@linkcode AdminClient}: client options and I/O.
@@ -85,27 +85,6 @@ export interface TopicConfigInput {
 }
 
 /**
- * What {@linkcode AdminClient.queryMessageByKey} takes.
- *
- * @example
- * ```ts
- * import type { AdminClient, QueryMessageOptions } from "./admin_client.ts";
- * const lastHour: QueryMessageOptions = { maxNum: 16, beginTimestamp: Date.now() - 3_600_000 };
- * async function ordersOfLastHour(admin: AdminClient, orderId: string) {
- *   return await admin.queryMessageByKey("TopicTest", orderId, lastHour);
- * }
- * ```
- */
-export interface QueryMessageOptions {
-  /** at most this many per broker; default 32 */
-  maxNum?: number;
-  /** earliest store time, ms; default 0 */
-  beginTimestamp?: number;
-  /** latest store time, ms; default now */
-  endTimestamp?: number;
-}
-
-/**
  * An admin client over the name servers of `namesrvAddr`.
  *
  * @example
@@ -118,7 +97,7 @@ export interface QueryMessageOptions {
  * await admin.shutdown();
  * ```
  */
-export class AdminClient extends AdminClientQueues {
+export class AdminClient extends AdminClientMessages {
   // ---- broker: topics ----
 
   /**
@@ -371,21 +350,60 @@ export class AdminClient extends AdminClientQueues {
   }
 
   /**
-   * A group's connections, from a broker of its retry topic's route (GET_CONSUMER_CONNECTION_LIST).
+   * A group's connections (GET_CONSUMER_CONNECTION_LIST), from `brokerAddr` or else from a broker
+   * of the group's retry topic's route (RocketMQ `examineConsumerConnectionInfo`).
    *
    * @param consumerGroup the group
+   * @param brokerAddr the broker to ask (`mqadmin consumerConnection -b`)
    * @returns connections, subscriptions and consume mode
    * @throws {MQBrokerError} CONSUMER_NOT_ONLINE (206) when no member is connected
    */
-  async consumerConnection(consumerGroup: string): Promise<ConsumerConnection> {
-    const [addr] = this.masters(await this.topicRoute(RETRY_GROUP_TOPIC_PREFIX + consumerGroup));
-    if (addr === undefined) {
-      throw new MQClientError(`Cannot find a broker of consumer group ${consumerGroup}`);
-    }
+  async consumerConnection(
+    consumerGroup: string,
+    brokerAddr?: string,
+  ): Promise<ConsumerConnection> {
+    const addr = brokerAddr ?? await this.#groupBroker(consumerGroup);
     const request = this.api.request(RequestCode.GET_CONSUMER_CONNECTION_LIST, { consumerGroup });
     return decodeConsumerConnection(
       (await this.api.invokeBroker(addr, request, this.timeoutMs)).body,
     );
+  }
+
+  /**
+   * What one consumer of a group reports about itself: properties, subscriptions, queues and
+   * rates (GET_CONSUMER_RUNNING_INFO through a broker of the group's retry topic, which relays
+   * it to the client; RocketMQ `getConsumerRunningInfo`).
+   *
+   * @param consumerGroup the group
+   * @param clientId the client
+   * @param jstack also ask for the thread dump
+   * @returns the client's running info
+   * @throws {MQBrokerError} when the client is not online or does not answer in time
+   */
+  async getConsumerRunningInfo(
+    consumerGroup: string,
+    clientId: string,
+    jstack = false,
+  ): Promise<ConsumerRunningInfo> {
+    const addr = await this.#groupBroker(consumerGroup);
+    const request = this.api.request(RequestCode.GET_CONSUMER_RUNNING_INFO, {
+      consumerGroup,
+      clientId,
+      jstackEnable: jstack,
+    });
+    const timeoutMs = this.timeoutMs * CONSUMER_CALL_TIMEOUT_FACTOR;
+    return decodeConsumerRunningInfo((await this.api.invokeBroker(addr, request, timeoutMs)).body);
+  }
+
+  /** The first broker (master, else any member) of the group's retry topic's route. */
+  async #groupBroker(consumerGroup: string): Promise<string> {
+    const [broker] = this.masterBrokers(
+      await this.topicRoute(RETRY_GROUP_TOPIC_PREFIX + consumerGroup),
+    );
+    if (broker === undefined) {
+      throw new MQClientError(`Cannot find a broker of consumer group ${consumerGroup}`);
+    }
+    return broker.addr;
   }
 
   /**
@@ -408,90 +426,5 @@ export class AdminClient extends AdminClientQueues {
       }
     }
     return [...byClient.values()];
-  }
-
-  // ---- messages ----
-
-  /**
-   * Messages of a topic with a key, from every broker of its route (RocketMQ `queryMessage`):
-   * results are re-checked against `KEYS`, as RocketMQ's client does.
-   *
-   * @param topic the topic
-   * @param key a key the producer set
-   * @param options count and time range
-   * @returns the matching messages
-   */
-  async queryMessageByKey(
-    topic: string,
-    key: string,
-    options: QueryMessageOptions = {},
-  ): Promise<MessageExt[]> {
-    const found = await this.#query(topic, key, false, options);
-    // The index answers hash collisions across topics too: key and topic must both match.
-    return found.filter((m) => m.topic === topic && (m.keys ?? "").split(" ").includes(key));
-  }
-
-  /**
-   * Messages with a `UNIQ_KEY` (RocketMQ `queryMessageByUniqKey`).
-   *
-   * @param topic the topic
-   * @param uniqKey the client message id
-   * @returns the matching messages (normally one)
-   */
-  async queryMessageByUniqKey(topic: string, uniqKey: string): Promise<MessageExt[]> {
-    const found = await this.#query(topic, uniqKey, true, {});
-    return found.filter((m) => m.msgId === uniqKey); // as RocketMQ: a unique key needs no topic
-  }
-
-  async #query(
-    topic: string,
-    key: string,
-    uniqueKey: boolean,
-    o: QueryMessageOptions,
-  ): Promise<MessageExt[]> {
-    const masters = this.masters(await this.topicRoute(topic));
-    // Every broker at once; one that fails (crashed, still in the route) is logged and the
-    // others' messages returned, as RocketMQ's MQAdminImpl.queryMessage does.
-    const results = await Promise.allSettled(masters.map((addr) =>
-      this.api.queryMessage(addr, {
-        topic,
-        key,
-        maxNum: o.maxNum ?? QUERY_MAX_NUM_DEFAULT,
-        beginTimestamp: o.beginTimestamp ?? 0,
-        endTimestamp: o.endTimestamp ?? Number.MAX_SAFE_INTEGER,
-        uniqueKey,
-      }, this.timeoutMs)
-    ));
-    const out: MessageExt[] = [];
-    const failures: unknown[] = [];
-    results.forEach((result, i) => {
-      if (result.status === "fulfilled") {
-        out.push(...result.value.messages);
-      } else {
-        failures.push(result.reason);
-        this.config.logger.warn(
-          `queryMessage of ${topic} from ${masters[i]} failed: ${(result.reason as Error).message}`,
-        );
-      }
-    });
-    if (failures.length > 0 && failures.length === results.length) throw failures[0];
-    return out;
-  }
-
-  /**
-   * The message at an offset message id: VIEW_MESSAGE_BY_ID to the broker named in the id.
-   *
-   * @param offsetMsgId the broker's message id (32 or 56 hex chars)
-   * @returns the message
-   */
-  viewMessage(offsetMsgId: string): Promise<MessageExt> {
-    const { host, physicalOffset } = decodeOffsetMessageId(offsetMsgId);
-    const a = host.address;
-    const ip = a.length === 4
-      ? `${a[0]}.${a[1]}.${a[2]}.${a[3]}`
-      : `[${
-        [...Array(8).keys()].map((i) => ((a[2 * i] << 8) | a[2 * i + 1]).toString(16)).join(":")
-      }]`;
-    return this.api.viewMessage(`${ip}:${host.port}`, physicalOffset, this.timeoutMs);
   }
 }

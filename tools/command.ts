@@ -58,9 +58,10 @@ export interface CommandContext {
    * A started producer of this run, shut down after the command.
    *
    * @param producerGroup its group
+   * @param options its unit name (`queryMsgById -u`), part of its client id
    * @returns the started producer
    */
-  producer(producerGroup: string): Promise<Producer>;
+  producer(producerGroup: string, options?: { unitName?: string }): Promise<Producer>;
   /**
    * Saves a message body where the user can read it (RocketMQ writes
    * `/tmp/rocketmq/msgbodys/<msgId>`); absent when the host has no such place.

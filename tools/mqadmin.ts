@@ -123,9 +123,10 @@ class RunClients {
     return this.#admin;
   }
 
-  async producer(producerGroup: string): Promise<Producer> {
+  async producer(producerGroup: string, options: { unitName?: string } = {}): Promise<Producer> {
     const producer = new Producer({
       ...this.#options.client,
+      ...(options.unitName === undefined ? {} : { unitName: options.unitName }),
       namesrvAddr: this.#namesrv(),
       producerGroup,
       clientManager: new MQClientManager(),
@@ -186,7 +187,7 @@ async function execute(
       signal: options.signal ?? new AbortController().signal,
       namesrvAddrs,
       admin: () => clients.admin(),
-      producer: (group) => clients.producer(group),
+      producer: (group, producerOptions) => clients.producer(group, producerOptions),
       saveMessageBody: options.saveMessageBody,
       saveTextFile: options.saveTextFile,
     };

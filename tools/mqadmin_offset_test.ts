@@ -3,7 +3,11 @@ import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
 import { RequestCode } from "../protocol/request_code.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
 import { TestBrokerClient } from "../tests/broker_test_client.ts";
-import { startTestBroker } from "../tests/broker_test_env.ts";
+import { registerRoute, startTestBroker } from "../tests/broker_test_env.ts";
+import { encodeResetOffsetBody } from "../broker/processors/admin_bodies.ts";
+import { createResponse } from "../protocol/remoting_command.ts";
+import { RemotingServer } from "../protocol/remoting_server.ts";
+import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
 import { parseResetTimestamp } from "./commands/offset_commands.ts";
 import { cliOn, ok } from "./_tools_testing.ts";
 
@@ -68,6 +72,86 @@ Deno.test("mqadmin resetOffsetByTime writes an offline group's offsets and tells
     assert.equal(bad.code, 1);
     assert.match(bad.err, /Cannot read option -s \(timestamp\) "yesterday": expected now/);
   } finally {
+    await client.close();
+    await env.close();
+  }
+});
+
+Deno.test("mqadmin resetOffsetByTime -c asks the brokers as a C++ admin (language CPP)", async () => {
+  const env = await startTestBroker();
+  const cli = cliOn(env.namesrvAddr!);
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  // A second broker of the topic that records how it is asked: the real one answers the same
+  // either way (it sends each consumer the body its own language reads).
+  const recorder = new RemotingServer({
+    transport: new DenoTcpTransport(),
+    hostname: "127.0.0.1",
+    listenPort: 0,
+    logger: silentRemotingLogger,
+  });
+  const languages: string[] = [];
+  recorder.registerProcessor(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, (request) => {
+    languages.push(request.language);
+    const mq = { topic: "TopicResetC", brokerName: "broker-rec", queueId: 0 };
+    const body = encodeResetOffsetBody([[mq, 9]]);
+    return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, body);
+  });
+  await recorder.start();
+  let unregister = async () => {};
+  try {
+    for (let i = 0; i < 3; i++) {
+      const sent = await client.send("TopicResetC", `m${i}`, { queueId: 0 });
+      assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+    }
+    await env.broker.store.waitDispatched();
+    await env.broker.registration!.registerNow();
+    unregister = await registerRoute(
+      env.namesrvAddr!,
+      { brokerName: "broker-rec", brokerAddr: `127.0.0.1:${recorder.port}` },
+      [{ name: "TopicResetC", queues: 1, perm: 6 }, { name: "broker-rec", queues: 1, perm: 7 }],
+    );
+    for (const queueId of [0, 1, 2, 3]) {
+      await client.call(RequestCode.UPDATE_CONSUMER_OFFSET, {
+        consumerGroup: "G_RESET_C",
+        topic: "TopicResetC",
+        queueId: String(queueId),
+        commitOffset: "0",
+      });
+    }
+    await client.heartbeat("reset-c-client", "G_RESET_C", { TopicResetC: "*" });
+
+    const told = ok(await cli("resetOffsetByTime -g G_RESET_C -t TopicResetC -s -1 -c")).out;
+    const lines = told.split("\n");
+    assert.equal(
+      lines[0],
+      "rollback consumer offset by specified group[G_RESET_C], topic[TopicResetC], " +
+        "force[true], timestamp(string)[-1], timestamp(long)[-1]",
+    );
+    assert.equal(
+      lines[1],
+      `${"#brokerName".padEnd(40)}  ${"#queueId".padEnd(40)}  #offset`.padEnd(124),
+    );
+    const row = (broker: string, queueId: number, offset: number) =>
+      `${broker.padEnd(40)}  ${String(queueId).padEnd(40)}  ${String(offset).padEnd(40)}`;
+    assert.deepEqual(lines.slice(2).sort(), [
+      "",
+      row("broker-rec", 0, 9),
+      row("broker-test", 0, 3),
+      row("broker-test", 1, 0),
+      row("broker-test", 2, 0),
+      row("broker-test", 3, 0),
+    ]);
+    assert.deepEqual(languages, ["CPP"]);
+
+    ok(await cli("resetOffsetByTime -g G_RESET_C -t TopicResetC -s -1"));
+    assert.deepEqual(languages, ["CPP", "OTHER"], "without -c: EdgeMQ's own language");
+
+    const valued = await cli("resetOffsetByTime -g G_RESET_C -t TopicResetC -s -1 -c true");
+    assert.equal(valued.code, 1, "-c is a switch, as RocketMQ's: it takes no value");
+    assert.match(valued.err, /^Cannot run resetOffsetByTime: /);
+  } finally {
+    await unregister();
+    await recorder.shutdown();
     await client.close();
     await env.close();
   }

@@ -9,20 +9,14 @@
  * @module
  */
 
-import type { AdminClient } from "../../client/admin_client.ts";
-import { type ConsumerConnection, decodeConsumerConnection } from "../../client/admin_bodies.ts";
 import {
   type ConsumerRunningInfo,
-  decodeConsumerRunningInfo,
   type ProcessQueueInfo,
   PROP_CONSUME_ORDERLY,
   PROP_CONSUME_TYPE,
   PROP_CONSUMER_START_TIMESTAMP,
 } from "../../client/consumer_running_info.ts";
-import { MQClientError } from "../../client/client_error.ts";
-import { MASTER_ID, RETRY_GROUP_TOPIC_PREFIX } from "../../client/message_const.ts";
 import { type MessageQueue, messageQueueToString } from "../../client/message_queue.ts";
-import { RequestCode } from "../../protocol/request_code.ts";
 import { javaFormat, versionDesc } from "../_format.ts";
 import { type CommandContext, type MQAdminCommand, option } from "../command.ts";
 
@@ -203,54 +197,17 @@ export function analyzeProcessQueue(
   return text;
 }
 
-/** RocketMQ `getConsumerRunningInfo`: through a broker of the group's retry topic. */
-async function runningInfo(
-  admin: AdminClient,
-  group: string,
-  clientId: string,
-  jstack: boolean,
-): Promise<ConsumerRunningInfo> {
-  const route = await admin.topicRoute(RETRY_GROUP_TOPIC_PREFIX + group);
-  const brokers = route.brokerDatas.map((b) =>
-    b.brokerAddrs.get(MASTER_ID) ?? [...b.brokerAddrs.values()][0]
-  );
-  const addr = brokers.find((a) => a !== undefined);
-  if (addr === undefined) {
-    throw new MQClientError(`Cannot find a broker of consumer group ${group}`);
-  }
-  const request = admin.api.request(RequestCode.GET_CONSUMER_RUNNING_INFO, {
-    consumerGroup: group,
-    clientId,
-    jstackEnable: jstack,
-  });
-  const response = await admin.api.invokeBroker(addr, request, admin.config.mqClientApiTimeout * 3);
-  return decodeConsumerRunningInfo(response.body);
-}
-
-async function connectionsOf(ctx: CommandContext, group: string): Promise<ConsumerConnection> {
-  const admin = ctx.admin();
-  const brokerAddr = ctx.flags.get("b")?.trim();
-  if (brokerAddr === undefined) return await admin.consumerConnection(group);
-  const request = admin.api.request(RequestCode.GET_CONSUMER_CONNECTION_LIST, {
-    consumerGroup: group,
-  });
-  const response = await admin.api.invokeBroker(
-    brokerAddr,
-    request,
-    admin.config.mqClientApiTimeout,
-  );
-  return decodeConsumerConnection(response.body);
-}
-
 async function consumerStatus(ctx: CommandContext): Promise<void> {
   const { flags, out } = ctx;
   const admin = ctx.admin();
   const group = flags.require("g").trim();
   const jstack = flags.has("s");
   const clientId = flags.get("i")?.trim();
-  const connections = await connectionsOf(ctx, group);
+  const connections = await admin.consumerConnection(group, flags.get("b")?.trim());
   if (clientId !== undefined) {
-    out.write(formatConsumerRunningInfo(await runningInfo(admin, group, clientId, jstack)));
+    out.write(
+      formatConsumerRunningInfo(await admin.getConsumerRunningInfo(group, clientId, jstack)),
+    );
     return;
   }
   const now = ctx.clock.now();
@@ -267,7 +224,7 @@ async function consumerStatus(ctx: CommandContext): Promise<void> {
   for (const conn of connections.connectionSet) {
     let info: ConsumerRunningInfo;
     try {
-      info = await runningInfo(admin, group, conn.clientId, jstack);
+      info = await admin.getConsumerRunningInfo(group, conn.clientId, jstack);
     } catch (error) {
       // RocketMQ prints the failure and goes on with the other clients.
       out.write(`Cannot get the running info of ${conn.clientId}: ${(error as Error).message}\n`);

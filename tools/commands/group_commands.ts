@@ -1,7 +1,8 @@
 /**
  * Consumer and producer group commands of `mqadmin` (`shared/spec/config.md` §6):
- * consumerProgress, consumerConnection, producerConnection, updateSubGroup and deleteSubGroup,
- * printing what RocketMQ 4.9.8's commands print.
+ * consumerProgress (with `-s true`, the IP of the client holding each queue), consumerConnection
+ * (from the broker of `-b`, or one of the group's), producerConnection, updateSubGroup and
+ * deleteSubGroup, printing what RocketMQ 4.9.8's commands print.
  *
  * @module
  */
@@ -15,8 +16,10 @@ import {
 } from "../../client/admin_bodies.ts";
 import { MQBrokerError, MQClientError } from "../../client/client_error.ts";
 import { RETRY_GROUP_TOPIC_PREFIX } from "../../client/message_const.ts";
+import { messageQueueToString } from "../../client/message_queue.ts";
 import { RemotingError, RemotingInvokeError } from "../../protocol/remoting_error.ts";
 import { RequestCode } from "../../protocol/request_code.ts";
+import { ResponseCode } from "../../protocol/response_code.ts";
 import { formatDateTime, frontStringAtLeast, javaFormat, versionDesc } from "../_format.ts";
 import { type CommandContext, type MQAdminCommand, option } from "../command.ts";
 import { brokerAddrsOfCluster, forEachBroker } from "./_command_util.ts";
@@ -30,25 +33,87 @@ function isRemoteFailure(error: unknown): error is Error {
     error instanceof RemotingError || error instanceof RemotingInvokeError;
 }
 
-function printGroupProgress(ctx: CommandContext, stats: ConsumeStats): void {
+/**
+ * RocketMQ `getMessageQueueAllocationResult` (`consumerProgress -s true`): which client holds each
+ * queue, by its IP (the client id before `@`), from every connected client's running info. A
+ * group with no client online holds none; a client that cannot be asked is reported and its
+ * queues stay unassigned (RocketMQ ignores both).
+ */
+async function queueOwners(ctx: CommandContext, group: string): Promise<Map<string, string>> {
+  const admin = ctx.admin();
+  const owners = new Map<string, string>();
+  let cc: ConsumerConnection;
+  try {
+    cc = await admin.consumerConnection(group);
+  } catch (error) {
+    if (!isRemoteFailure(error)) throw error;
+    // No client online, or never one (so no retry topic, no route): nothing is held.
+    const code = "responseCode" in error ? error.responseCode : undefined;
+    const offline = code === ResponseCode.CONSUMER_NOT_ONLINE ||
+      code === ResponseCode.TOPIC_NOT_EXIST;
+    if (!offline) {
+      ctx.out.write(`Cannot read the connections of ${group}: ${error.message.split("\n")[0]}\n`);
+    }
+    return owners;
+  }
+  for (const { clientId } of cc.connectionSet) {
+    try {
+      const info = await admin.getConsumerRunningInfo(group, clientId);
+      for (const [mq] of info.mqTable) owners.set(messageQueueToString(mq), clientId.split("@")[0]);
+    } catch (error) {
+      if (!isRemoteFailure(error)) throw error;
+      ctx.out.write(
+        `Cannot get the running info of ${clientId}: ${error.message.split("\n")[0]}\n`,
+      );
+    }
+  }
+  return owners;
+}
+
+/**
+ * One group's progress per queue; with `owners` (`-s true`), RocketMQ's `#Client IP` column:
+ * the IP of the client holding the queue, `N/A` when none does.
+ */
+function printGroupProgress(
+  ctx: CommandContext,
+  stats: ConsumeStats,
+  owners: ReadonlyMap<string, string> | undefined,
+): void {
   const header = ["#Topic", "#Broker Name", "#QID", "#Broker Offset", "#Consumer Offset"];
   ctx.out.write(
-    javaFormat("%-64s  %-32s  %-4s  %-20s  %-20s  %-20s  %s%n", ...header, "#Diff", "#LastTime"),
+    owners === undefined
+      ? javaFormat("%-64s  %-32s  %-4s  %-20s  %-20s  %-20s  %s%n", ...header, "#Diff", "#LastTime")
+      : javaFormat(
+        "%-64s  %-32s  %-4s  %-20s  %-20s  %-20s %-20s  %s%n",
+        ...header,
+        "#Client IP",
+        "#Diff",
+        "#LastTime",
+      ),
   );
   let diffTotal = 0;
   for (const o of stats.offsetTable) {
     const diff = o.brokerOffset - o.consumerOffset;
     diffTotal += diff;
-    ctx.out.write(javaFormat(
-      "%-64s  %-32s  %-4d  %-20d  %-20d  %-20d  %s%n",
+    const row = [
       frontStringAtLeast(o.mq.topic, 64),
       frontStringAtLeast(o.mq.brokerName, 32),
       o.mq.queueId,
       o.brokerOffset,
       o.consumerOffset,
-      diff,
-      o.lastTimestamp === 0 ? "N/A" : formatDateTime(o.lastTimestamp),
-    ));
+    ];
+    const lastTime = o.lastTimestamp === 0 ? "N/A" : formatDateTime(o.lastTimestamp);
+    ctx.out.write(
+      owners === undefined
+        ? javaFormat("%-64s  %-32s  %-4d  %-20d  %-20d  %-20d  %s%n", ...row, diff, lastTime)
+        : javaFormat(
+          "%-64s  %-32s  %-4d  %-20d  %-20d  %-20s %-20d  %s%n",
+          ...row,
+          owners.get(messageQueueToString(o.mq)) ?? "N/A",
+          diff,
+          lastTime,
+        ),
+    );
   }
   ctx.out.write("\n");
   ctx.out.write(javaFormat("Consume TPS: %.2f%n", stats.consumeTps));
@@ -92,7 +157,11 @@ async function consumerProgress(ctx: CommandContext): Promise<void> {
   const admin = ctx.admin();
   const group = ctx.flags.get("g");
   if (group !== undefined) {
-    printGroupProgress(ctx, await admin.consumeStats(group, ctx.flags.get("t")));
+    // As RocketMQ: -s takes a value, and only `true` (any case) shows the column.
+    const showClientIP = ctx.flags.get("s")?.trim().toLowerCase() === "true";
+    const stats = await admin.consumeStats(group.trim(), ctx.flags.get("t"));
+    const owners = showClientIP ? await queueOwners(ctx, group.trim()) : undefined;
+    printGroupProgress(ctx, stats, owners);
     return;
   }
   const header = ["#Group", "#Count", "#Version", "#Type", "#Model", "#TPS", "#Diff Total"];
@@ -104,7 +173,8 @@ async function consumerProgress(ctx: CommandContext): Promise<void> {
 }
 
 async function consumerConnection(ctx: CommandContext): Promise<void> {
-  const cc = await ctx.admin().consumerConnection(ctx.flags.require("g"));
+  const group = ctx.flags.require("g").trim();
+  const cc = await ctx.admin().consumerConnection(group, ctx.flags.get("b")?.trim());
   const out = ctx.out;
   out.write(
     javaFormat("%-36s %-22s %-10s %s%n", "#ClientId", "#ClientAddr", "#Language", "#Version"),
@@ -231,13 +301,17 @@ export const GROUP_COMMANDS: readonly MQAdminCommand[] = [
     options: [
       option("g", "groupName", "consumer group name"),
       option("t", "topicName", "topic name"),
+      option("s", "showClientIP", "Show Client IP per Queue"),
     ],
     run: consumerProgress,
   },
   {
     name: "consumerConnection",
     description: "Query consumer's socket connection, client version and subscription",
-    options: [option("g", "consumerGroup", "consumer group name", "required")],
+    options: [
+      option("g", "consumerGroup", "consumer group name", "required"),
+      option("b", "brokerAddr", "broker address"),
+    ],
     run: consumerConnection,
   },
   {

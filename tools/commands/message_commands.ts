@@ -2,14 +2,18 @@
  * Message commands of `mqadmin` (`shared/spec/config.md` §6): queryMsgById (offset id through
  * VIEW_MESSAGE_BY_ID, else the id as a unique key), queryMsgByKey, queryMsgByUniqueKey,
  * queryMsgTraceById (the trace topic queried by key, see `client/trace_data.ts`) and sendMessage,
- * printing what RocketMQ's commands print.
+ * printing what RocketMQ's commands print. With `-g` and `-d`, queryMsgById and
+ * queryMsgByUniqueKey hand the message to that client of that group (CONSUME_MESSAGE_DIRECTLY)
+ * and print its answer; queryMsgById `-s true` sends the stored message again.
  *
  * @module
  */
 
 import { AssertionError } from "node:assert/strict";
-import type { MessageExt } from "../../client/message.ts";
-import type { MessageQueue } from "../../client/message_queue.ts";
+import type { ConsumeMessageDirectlyResult } from "../../client/consumer_running_info.ts";
+import { Message, type MessageExt } from "../../client/message.ts";
+import { type MessageQueue, messageQueueToString } from "../../client/message_queue.ts";
+import type { SendResult } from "../../client/send_result.ts";
 import {
   decodeTraceData,
   RMQ_SYS_TRACE_TOPIC,
@@ -25,6 +29,9 @@ import {
   QUERY_TRACE_MAX_NUM,
 } from "../limits.ts";
 import { printMessage } from "./_message_print.ts";
+
+/** The producer group queryMsgById `-s` re-sends with, as RocketMQ's. */
+const RESEND_PRODUCER_GROUP = "ReSendMsgById";
 
 function bodyDecoder(ctx: CommandContext): TextDecoder | undefined {
   const label = ctx.flags.get("f");
@@ -68,9 +75,97 @@ async function findById(ctx: CommandContext, id: string): Promise<MessageExt> {
   return first;
 }
 
+/**
+ * `-g` and `-d` together: the group and client a message is handed to. RocketMQ ignores one
+ * without the other and runs the plain query; here that is refused, as it is surely a mistake.
+ */
+function directConsumerOf(ctx: CommandContext): { group: string; clientId: string } | undefined {
+  const group = ctx.flags.get("g")?.trim();
+  const clientId = ctx.flags.get("d")?.trim();
+  if (group === undefined && clientId === undefined) return undefined;
+  if (group === undefined || clientId === undefined) {
+    const [given, missing] = group === undefined ? ["d", "g"] : ["g", "d"];
+    throw new FlagError(
+      `option ${ctx.flags.describe(given)} needs ${
+        ctx.flags.describe(missing)
+      }: a message is consumed directly by one client of one group`,
+    );
+  }
+  return { group, clientId };
+}
+
+/** RocketMQ `ConsumeMessageDirectlyResult.toString`. */
+function directResultString(r: ConsumeMessageDirectlyResult): string {
+  return `ConsumeMessageDirectlyResult [order=${r.order}, autoCommit=${r.autoCommit}, ` +
+    `consumeResult=${r.consumeResult ?? "null"}, remark=${r.remark ?? "null"}, ` +
+    `spentTimeMills=${r.spentTimeMills}]`;
+}
+
+/** RocketMQ `SendResult.toString`. */
+function sendResultString(r: SendResult): string {
+  return `SendResult [sendStatus=${r.sendStatus}, msgId=${r.msgId}, offsetMsgId=${r.offsetMsgId}, ` +
+    `messageQueue=${messageQueueToString(r.messageQueue)}, queueOffset=${r.queueOffset}]`;
+}
+
+/**
+ * Runs `each` on every id; as RocketMQ, a failing id is reported and the others still run. The
+ * command then fails naming the ids that failed (`what` words the failure for a list of ids).
+ */
+async function forEachId(
+  ctx: CommandContext,
+  ids: readonly string[],
+  what: (ids: string) => string,
+  each: (id: string) => Promise<void>,
+): Promise<void> {
+  const failed: string[] = [];
+  for (const id of ids) {
+    try {
+      await each(id);
+    } catch (error) {
+      if (!(error instanceof Error) || error instanceof AssertionError) throw error;
+      ctx.out.write(`Cannot ${what(id)}: ${error.message.split("\n")[0]}\n`);
+      failed.push(id);
+    }
+  }
+  if (failed.length > 0) throw new MQAdminError(`Cannot ${what(failed.join(", "))}`);
+}
+
+/** RocketMQ `QueryMsgByIdSubCommand.sendMsg`: the stored message sent again by a producer. */
+async function resendById(ctx: CommandContext, ids: readonly string[]): Promise<void> {
+  const unitName = ctx.flags.get("u")?.trim();
+  const producer = await ctx.producer(RESEND_PRODUCER_GROUP, { unitName });
+  await forEachId(ctx, ids, (list) => `resend message ${list}`, async (id) => {
+    const stored = await findById(ctx, id);
+    // As RocketMQ sends the MessageExt itself: every property goes along, UNIQ_KEY included,
+    // so the copy keeps the original's message id.
+    const copy = new Message({ topic: stored.topic, body: stored.body, flag: stored.flag });
+    for (const [name, value] of stored.properties) copy.putProperty(name, value);
+    ctx.out.write(`prepare resend msg. originalMsgId=${id}\n`);
+    ctx.out.write(`${sendResultString(await producer.send(copy))}\n`);
+  });
+}
+
 async function queryMsgById(ctx: CommandContext): Promise<void> {
   const decoder = bodyDecoder(ctx);
   const ids = ctx.flags.require("i").split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const direct = directConsumerOf(ctx);
+  if (direct !== undefined) {
+    // RocketMQ `pushMsg`; -t lets the id be a unique key too.
+    const topic = ctx.flags.get("t")?.trim();
+    const what = (list: string) =>
+      `consume message ${list} directly by client ${direct.clientId} of ${direct.group}`;
+    await forEachId(ctx, ids, what, async (id) => {
+      const admin = ctx.admin();
+      const result = await admin.consumeMessageDirectly(direct.group, direct.clientId, id, topic);
+      ctx.out.write(`${directResultString(result)}\n`);
+    });
+    return;
+  }
+  // RocketMQ prints nothing for `-s false`; here that is the plain query.
+  if (ctx.flags.bool("s", false)) {
+    await resendById(ctx, ids);
+    return;
+  }
   for (const id of ids) {
     const msg = await findById(ctx, id);
     await printMessage(ctx, msg, {
@@ -95,8 +190,15 @@ async function queryMsgByKey(ctx: CommandContext): Promise<void> {
 }
 
 async function queryMsgByUniqueKey(ctx: CommandContext): Promise<void> {
-  const id = ctx.flags.require("i");
-  const topic = ctx.flags.require("t");
+  const id = ctx.flags.require("i").trim();
+  const topic = ctx.flags.require("t").trim();
+  const direct = directConsumerOf(ctx);
+  if (direct !== undefined) {
+    const admin = ctx.admin();
+    const result = await admin.consumeMessageDirectly(direct.group, direct.clientId, id, topic);
+    ctx.out.write(`${directResultString(result)}\n`);
+    return;
+  }
   const found = await byUniqueKey(ctx, topic, id);
   if (found.length === 0) throw new MQAdminError(`Cannot find message ${id} in topic ${topic}`);
   const shown = ctx.flags.has("a") ? found.slice(0, QUERY_BY_UNIQUE_KEY_MAX) : found.slice(0, 1);
@@ -205,6 +307,12 @@ async function queryMsgTraceById(ctx: CommandContext): Promise<void> {
 
 async function sendMessage(ctx: CommandContext): Promise<void> {
   const { flags, out } = ctx;
+  if (flags.bool("m", false)) {
+    throw new MQAdminError(
+      `Cannot run sendMessage with ${flags.describe("m")} true: EdgeMQ's producer writes no ` +
+        `message trace (no ${RMQ_SYS_TRACE_TOPIC} record); leave -m out or pass -m false`,
+    );
+  }
   const topic = flags.require("t");
   const brokerName = flags.get("b");
   let messageQueue: MessageQueue | undefined;
@@ -239,6 +347,10 @@ export const MESSAGE_COMMANDS: readonly MQAdminCommand[] = [
       option("i", "msgId", "Message Id", "required"),
       option("t", "topic", "topic name (needed when the id is a unique key)"),
       option("f", "bodyFormat", "print message body by the specified format"),
+      option("g", "consumerGroup", "consumer group name"),
+      option("d", "clientId", "The consumer's client id"),
+      option("s", "sendMessage", "resend message"),
+      option("u", "unitName", "unit name"),
     ],
     run: queryMsgById,
   },
@@ -259,6 +371,8 @@ export const MESSAGE_COMMANDS: readonly MQAdminCommand[] = [
     description: "Query Message by Unique key",
     options: [
       option("i", "msgId", "Message Id", "required"),
+      option("g", "consumerGroup", "consumer group name"),
+      option("d", "clientId", "The consumer's client id"),
       option("t", "topic", "The topic of msg", "required"),
       option("a", "showAll", "Print all message, the limit is 32", "switch"),
     ],
@@ -283,6 +397,7 @@ export const MESSAGE_COMMANDS: readonly MQAdminCommand[] = [
       option("c", "tags", "Message tags"),
       option("b", "broker", "Send message to target broker"),
       option("i", "qid", "Send message to target queue"),
+      option("m", "msgTraceEnable", "Message Trace Enable, Default: false"),
     ],
     run: sendMessage,
   },

@@ -76,7 +76,8 @@ async function resetOffsetByTime(ctx: CommandContext): Promise<void> {
   const timeText = flags.require("s");
   const timestamp = parseResetTimestamp(timeText, ctx.clock.now());
   const force = flags.bool("f", true);
-  const result = await ctx.admin().resetOffsetByTime({ group, topic, timestamp, force });
+  const cplus = flags.has("c");
+  const result = await ctx.admin().resetOffsetByTime({ group, topic, timestamp, force, cplus });
   out.write(javaFormat(
     "rollback consumer offset by specified %s[%s], topic[%s], force[%s], timestamp(string)[%s], timestamp(long)[%s]%n",
     result.online ? "group" : "consumerGroup",
@@ -131,6 +132,7 @@ export const OFFSET_COMMANDS: readonly MQAdminCommand[] = [
         "required",
       ),
       option("f", "force", "set the force rollback by timestamp switch[true|false]"),
+      option("c", "cplus", "reset c++ client offset", "switch"),
     ],
     run: resetOffsetByTime,
   },
