@@ -227,9 +227,16 @@ export async function consumeMessageDirectly(
 ): Promise<RemotingCommand> {
   const header = decodeHeader(ConsumeMessageDirectlyResultRequestHeader, request);
   const msgId = header.msgId ?? "";
-  const record = await context.messageStore.selectOneMessageByOffset(
-    decodeOffsetMessageId(msgId).physicalOffset,
-  );
+  let physicalOffset: number;
+  try {
+    physicalOffset = decodeOffsetMessageId(msgId).physicalOffset;
+  } catch (error) {
+    throw new BrokerError(
+      ResponseCode.SYSTEM_ERROR,
+      `Cannot consume message ${JSON.stringify(msgId)} directly: ${(error as Error).message}`,
+    );
+  }
+  const record = await context.messageStore.selectOneMessageByOffset(physicalOffset);
   if (record === null) {
     return createResponse(
       request,
