@@ -89,3 +89,37 @@ export class ManualClock implements Clock {
     this.#nowMs = nowMs;
   }
 }
+
+/**
+ * A monotonic time for each wall-clock reading, but reading `performance.now()` (~80 ns
+ * in Deno, twice `Date.now()`) only when the wall clock steps back or jumps more than a second;
+ * in between it follows the wall clock, which runs at the same pace (NTP slews are tiny), so a
+ * caller that has read the wall clock pays for no second read (the broker's stats history).
+ *
+ * @param monotonic the monotonic source (tests inject one)
+ * @param startWallMs the wall clock now
+ * @returns the monotonic time for each wall-clock reading, in order
+ * @example
+ * ```ts
+ * import { ManualClock, steppedMonotonic } from "./clock.ts";
+ * const steady = new ManualClock(1_000);
+ * const sampleAt = steppedMonotonic(steady, 1_000);
+ * steady.advance(5);
+ * if (sampleAt(86_401_005) !== 1_005) throw new Error("a wall-clock jump is not time passing");
+ * ```
+ */
+export function steppedMonotonic(
+  monotonic: Clock = monotonicClock(),
+  startWallMs = Date.now(),
+): (wallMs: number) => number {
+  let lastWallMs = startWallMs;
+  let sampleMs = monotonic.now();
+  return (wallMs) => {
+    const elapsedMs = wallMs - lastWallMs;
+    sampleMs = elapsedMs >= 0 && elapsedMs <= 1000
+      ? sampleMs + elapsedMs
+      : Math.max(sampleMs, monotonic.now());
+    lastWallMs = wallMs;
+    return sampleMs;
+  };
+}

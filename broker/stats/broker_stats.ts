@@ -24,7 +24,7 @@
  *
  * @module
  */
-import { type Clock, monotonicClock, systemClock } from "../../common/clock.ts";
+import { type Clock, steppedMonotonic, systemClock } from "../../common/clock.ts";
 import { RateWindow } from "../../common/rate_window.ts";
 import {
   BROKER_TPS_WINDOW_SECONDS_MAX,
@@ -161,7 +161,8 @@ export class BrokerStats {
   readonly #dayStartOf: (nowMs: number) => number;
   readonly #clusterName: string;
   /** the history's time source */
-  readonly #sampleClock: Clock;
+  /** the history's time at a wall-clock reading of `clock` */
+  readonly #sampleAt: (nowMs: number) => number;
   /** when the history's sampling started (RocketMQ's timers start with the broker) */
   readonly #originMs: number;
   /** BROKER_PUT_NUMS / BROKER_GET_NUMS, created by the first put / get as RocketMQ does */
@@ -189,9 +190,13 @@ export class BrokerStats {
     this.#clock = options.clock;
     this.#dayStartOf = options.dayStartOf ?? localDayStart;
     this.#clusterName = options.clusterName ?? "DefaultCluster";
-    this.#sampleClock = options.sampleClock ??
-      (options.clock === systemClock ? monotonicClock() : options.clock);
-    this.#originMs = this.#sampleClock.now();
+    const sampleClock = options.sampleClock;
+    this.#sampleAt = sampleClock !== undefined
+      ? () => sampleClock.now()
+      : options.clock === systemClock
+      ? steppedMonotonic()
+      : (nowMs) => nowMs;
+    this.#originMs = this.#sampleAt(options.clock.now());
     const nowMs = options.clock.now();
     this.#putMsgs = new RateWindow(BROKER_TPS_WINDOW_SECONDS_MAX, nowMs);
     this.#getMsgs = new RateWindow(BROKER_TPS_WINDOW_SECONDS_MAX, nowMs);
@@ -208,7 +213,7 @@ export class BrokerStats {
    */
   recordPut(topic: string, msgs: number, bytes: number): void {
     const nowMs = this.#clock.now();
-    const sampleMs = this.#sampleClock.now();
+    const sampleMs = this.#sampleAt(nowMs);
     this.#rollDay(nowMs);
     this.#putMsgs.add(msgs, nowMs);
     this.#putBytes += bytes;
@@ -227,7 +232,7 @@ export class BrokerStats {
    */
   recordGet(group: string, topic: string, msgs: number, bytes: number): void {
     const nowMs = this.#clock.now();
-    const sampleMs = this.#sampleClock.now();
+    const sampleMs = this.#sampleAt(nowMs);
     this.#rollDay(nowMs);
     this.#getMsgs.add(msgs, nowMs);
     this.#getBytes += bytes;
@@ -347,7 +352,7 @@ export class BrokerStats {
    *   since the broker started (or its topic or group was deleted since)
    */
   statsData(statsName: string, statsKey: string): BrokerStatsData | undefined {
-    const nowMs = this.#sampleClock.now();
+    const nowMs = this.#sampleAt(this.#clock.now());
     switch (statsName) {
       case StatsName.TOPIC_PUT_NUMS:
       case StatsName.TOPIC_PUT_SIZE: {

@@ -48,12 +48,12 @@ export const STATS_DAY_SNAPSHOTS = 25;
 /**
  * Memory of one key's traffic history (VIEW_BROKER_STATS_DATA): RocketMQ's own resolution, and
  * no more: the 7 + 7 + 25 snapshots, each 3 doubles (messages, bytes, calls), in one
- * `Float64Array` (936 bytes), plus 6 doubles of tick bookkeeping and 3 of totals. RocketMQ keeps
+ * `Float64Array` (936 bytes), plus 8 doubles of tick bookkeeping and 3 of totals. RocketMQ keeps
  * linked lists of snapshot objects per stats name and key; here one ring serves both values of a
  * key (the NUMS and the SIZE item) and their shared call count.
  */
 export const STATS_HISTORY_BYTES =
-  (STATS_MINUTE_SNAPSHOTS + STATS_HOUR_SNAPSHOTS + STATS_DAY_SNAPSHOTS) * 3 * 8 + 9 * 8;
+  (STATS_MINUTE_SNAPSHOTS + STATS_HOUR_SNAPSHOTS + STATS_DAY_SNAPSHOTS) * 3 * 8 + 11 * 8;
 
 assert(
   STATS_MINUTE_SNAPSHOTS >= 2 && STATS_HOUR_SNAPSHOTS >= 2 && STATS_DAY_SNAPSHOTS >= 2,
@@ -65,6 +65,11 @@ assert(
   "each window spans at most one period of the next",
 );
 assert(STATS_HISTORY_BYTES <= 1024, "a key's history stays within 1 KiB");
+assert(
+  STATS_HOUR_PERIOD_MS % STATS_MINUTE_PERIOD_MS === 0 &&
+    STATS_DAY_PERIOD_MS % STATS_MINUTE_PERIOD_MS === 0,
+  "every tick falls on a 10-s tick (StatsHistory samples only when one passes)",
+);
 
 assert(
   KEY_TPS_WINDOW_SECONDS <= BROKER_TPS_WINDOW_SECONDS_MAX,

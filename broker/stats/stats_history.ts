@@ -101,6 +101,9 @@ export class StatsHistory {
   /** every level's ring of snapshots, FIELDS numbers each */
   readonly #rings = new Float64Array(SNAPSHOTS * FIELDS);
   readonly #totals = new Float64Array(FIELDS);
+  /** the 10-s tick `#advance` last saw: [start, next) needs no sampling */
+  #tickStartMs = Number.POSITIVE_INFINITY;
+  #nextTickMs = Number.NEGATIVE_INFINITY;
 
   /**
    * @param originMs when sampling started (the broker's stats start): ticks fall on it plus whole
@@ -123,7 +126,9 @@ export class StatsHistory {
    * @param nowMs the current time
    */
   add(first: number, second: number, times: number, nowMs: number): void {
-    this.#advance(nowMs);
+    // Every level's ticks fall on 10-s ticks: inside the newest one nothing needs sampling (the
+    // usual case, on every put and get).
+    if (nowMs < this.#tickStartMs || nowMs >= this.#nextTickMs) this.#advance(nowMs);
     this.#totals[0] += first;
     this.#totals[1] += second;
     this.#totals[TIMES] += times;
@@ -151,6 +156,9 @@ export class StatsHistory {
 
   /** Records the totals for every tick passed since the last call (at most a ring per level). */
   #advance(nowMs: number): void {
+    const minute = this.#tickOf(LEVELS[0], nowMs);
+    this.#tickStartMs = this.#originMs + minute * LEVELS[0].periodMs;
+    this.#nextTickMs = this.#tickStartMs + LEVELS[0].periodMs;
     for (let i = 0; i < LEVELS.length; i++) {
       const level = LEVELS[i];
       const tick = this.#tickOf(level, nowMs);

@@ -4,7 +4,7 @@
  * snapshot one period before a new key's first, `computeStatsData`'s sum, tps and avgpt.
  */
 import assert from "node:assert/strict";
-import { ManualClock } from "../../common/clock.ts";
+import { ManualClock, steppedMonotonic } from "../../common/clock.ts";
 import { BrokerStats, StatsName } from "./broker_stats.ts";
 import type { StatsWindow } from "./stats_history.ts";
 
@@ -174,4 +174,16 @@ Deno.test("BrokerStats statsData samples on its own clock: a wall clock set forw
   steady.set(T0 + 130 * S);
   const data = stats.statsData(StatsName.TOPIC_PUT_NUMS, "T");
   close(data?.statsMinute, { sum: 60, tps: 1, avgpt: 1 }, "the last minute, one a second");
+});
+
+Deno.test("steppedMonotonic follows the wall clock's pace and the monotonic clock across steps", () => {
+  const steady = new ManualClock(T0);
+  const sampleAt = steppedMonotonic(steady, T0);
+  steady.advance(400);
+  assert.equal(sampleAt(T0 + 400), T0 + 400, "small steps: the wall clock's pace, no read");
+  steady.advance(100);
+  assert.equal(sampleAt(T0 + 24 * H), T0 + 500, "a jump forward is not time passing");
+  steady.advance(100);
+  assert.equal(sampleAt(T0 + 600), T0 + 600, "nor a step back");
+  assert.equal(sampleAt(T0 + 900), T0 + 900);
 });
