@@ -39,8 +39,18 @@ const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
 /** Any Java long, clamped to the safe-integer range (for bounds such as `Long.MAX_VALUE`). */
 function clampedLongValue() {
   return stringValue().transform((text, ctx) => {
-    const n = INTEGER.test(text) ? BigInt(text) : undefined;
-    if (n !== undefined && n >= LONG_MIN && n <= LONG_MAX) {
+    if (!INTEGER.test(text)) {
+      ctx.issues.push({
+        code: "custom",
+        message: `is not a long: ${JSON.stringify(text)}`,
+        input: text,
+      });
+      return z.NEVER;
+    }
+    const quick = Number(text);
+    if (Number.isSafeInteger(quick)) return quick; // the usual case: no BigInt
+    const n = BigInt(text);
+    if (n >= LONG_MIN && n <= LONG_MAX) {
       return Number(n > SAFE_MAX ? SAFE_MAX : n < SAFE_MIN ? SAFE_MIN : n);
     }
     ctx.issues.push({
