@@ -1,6 +1,7 @@
 /**
  * 5.x name server request headers that `protocol/headers/namesrv_headers.ts` does not define
- * (`shared/spec/codes.md` §1: 904 BROKER_HEARTBEAT, 217 REGISTER_TOPIC_IN_NAMESRV).
+ * (`shared/spec/codes.md` §1: 904 BROKER_HEARTBEAT, 217 REGISTER_TOPIC_IN_NAMESRV, 901
+ * GET_BROKER_MEMBER_GROUP).
  *
  * @module
  */
@@ -21,3 +22,13 @@ export type BrokerHeartbeatRequestHeader = z.output<typeof BrokerHeartbeatReques
 export const RegisterTopicRequestHeader = z.object({ topic: f.string() });
 /** Decoded RegisterTopicRequestHeader. */
 export type RegisterTopicRequestHeader = z.output<typeof RegisterTopicRequestHeader>;
+
+/** GetBrokerMemberGroupRequestHeader (901): a 5.x acting-master broker asks for its group. */
+export const GetBrokerMemberGroupRequestHeader = z.object({
+  clusterName: f.string(),
+  brokerName: f.string(),
+});
+/** Decoded GetBrokerMemberGroupRequestHeader. */
+export type GetBrokerMemberGroupRequestHeader = z.output<
+  typeof GetBrokerMemberGroupRequestHeader
+>;

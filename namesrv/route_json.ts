@@ -39,6 +39,31 @@ function brokerAddrsJson(addrs: ReadonlyMap<number, string>, style: JsonStyle): 
 }
 
 /**
+ * GetBrokerMemberGroupResponseBody (901) as RocketMQ's fastjson writes it: the group's members
+ * by broker id, ids as unquoted keys.
+ *
+ * @param cluster the cluster asked about
+ * @param brokerName the group asked about
+ * @param addrs its members (empty when unknown)
+ * @returns the body's JSON
+ * @example
+ * ```ts
+ * import { encodeBrokerMemberGroup } from "./route_json.ts";
+ * const json = encodeBrokerMemberGroup("c", "b", new Map([[0, "10.0.0.1:10911"]]));
+ * if (!json.includes('"brokerAddrs":{0:"10.0.0.1:10911"}')) throw new Error(json);
+ * ```
+ */
+export function encodeBrokerMemberGroup(
+  cluster: string,
+  brokerName: string,
+  addrs: ReadonlyMap<number, string>,
+): string {
+  return `{"brokerMemberGroup":{"brokerAddrs":${brokerAddrsJson(addrs, "legacy")},"brokerName":${
+    str(brokerName, "legacy")
+  },"cluster":${str(cluster, "legacy")}}}`;
+}
+
+/**
  * @param data a broker group
  * @param style key style of `brokerAddrs`
  * @returns BrokerData JSON

@@ -1,6 +1,7 @@
 /**
  * Broker registration requests: REGISTER_BROKER (103), UNREGISTER_BROKER (104), QUERY_DATA_VERSION
- * (322) and 5.x BROKER_HEARTBEAT (904) (`shared/spec/headers.md` §8, `features.md` §12).
+ * (322), 5.x BROKER_HEARTBEAT (904) and GET_BROKER_MEMBER_GROUP (901) (`shared/spec/headers.md`
+ * §8, `features.md` §12).
  *
  * @module
  */
@@ -15,10 +16,10 @@ import type { RemotingChannel } from "../../protocol/remoting_channel.ts";
 import { createResponse, type RemotingCommand } from "../../protocol/remoting_command.ts";
 import { RequestCode } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
-import { BrokerHeartbeatRequestHeader } from "../headers.ts";
+import { BrokerHeartbeatRequestHeader, GetBrokerMemberGroupRequestHeader } from "../headers.ts";
 import { NAMESPACE_ORDER_TOPIC_CONFIG } from "../kv_config_manager.ts";
 import { bodyCrc32, decodeDataVersion, decodeRegisterBrokerBody } from "../register_broker_body.ts";
-import { encodeDataVersion, encodeKvTable } from "../route_json.ts";
+import { encodeBrokerMemberGroup, encodeDataVersion, encodeKvTable } from "../route_json.ts";
 import { guarded, type NamesrvContext, type ProcessorRegistry } from "./namesrv_context.ts";
 
 const encoder = new TextEncoder();
@@ -95,6 +96,18 @@ function brokerHeartbeat(ctx: NamesrvContext, request: RemotingCommand): Remotin
 }
 
 /**
+ * GET_BROKER_MEMBER_GROUP (5.x): the members of a broker group, which a broker with
+ * `enableSlaveActingMaster` asks for to find its group's lowest live broker id.
+ */
+function brokerMemberGroup(ctx: NamesrvContext, request: RemotingCommand): RemotingCommand {
+  const { clusterName, brokerName } = decodeHeader(GetBrokerMemberGroupRequestHeader, request);
+  const addrs = ctx.routeInfoManager.tables.brokerAddrTable.get(brokerName)?.brokerAddrs ??
+    new Map<number, string>();
+  const body = encoder.encode(encodeBrokerMemberGroup(clusterName, brokerName, addrs));
+  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, body);
+}
+
+/**
  * Registers the broker registration processors.
  *
  * @param server where to register
@@ -120,5 +133,9 @@ export function registerBrokerRegistrationProcessors(
   server.registerProcessor(
     RequestCode.BROKER_HEARTBEAT,
     guarded("BROKER_HEARTBEAT", log, (request) => brokerHeartbeat(ctx, request)),
+  );
+  server.registerProcessor(
+    RequestCode.GET_BROKER_MEMBER_GROUP,
+    guarded("GET_BROKER_MEMBER_GROUP", log, (request) => brokerMemberGroup(ctx, request)),
   );
 }
