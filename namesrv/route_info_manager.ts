@@ -306,7 +306,7 @@ export class RouteInfoManager {
   /**
    * Removes a broker (UNREGISTER_BROKER, expiry, closed connection). When its group becomes
    * empty the group leaves its cluster and its queue data leaves every topic; empty topics vanish.
-   *
+   * A 5.x acting-master group left without its master loses write permission.
    * @param broker which broker
    */
   unregisterBroker(broker: BrokerIdentity): void {
@@ -331,6 +331,9 @@ export class RouteInfoManager {
       if (names?.size === 0) this.#clusterAddrTable.delete(broker.clusterName);
       this.#removeTopicsOf(broker.brokerName);
       changed = true;
+    } else if (changed && brokerData.enableActingMaster && !brokerData.brokerAddrs.has(MASTER_ID)) {
+      // 5.x cleanTopicByUnRegisterRequests: a group left without its master is not writable.
+      this.wipeWritePermOfBroker(broker.brokerName);
     }
     if (changed) this.#version++;
   }
@@ -435,7 +438,6 @@ export class RouteInfoManager {
 
   /**
    * Takes write permission away from every topic of a broker group (mqadmin wipeWritePerm).
-   *
    * @param brokerName the group
    * @returns how many topics were touched
    */
@@ -445,7 +447,6 @@ export class RouteInfoManager {
 
   /**
    * Gives every topic of a broker group read and write permission (mqadmin addWritePerm).
-   *
    * @param brokerName the group
    * @returns how many topics were touched
    */
