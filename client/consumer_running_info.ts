@@ -11,7 +11,7 @@
  */
 
 import { z } from "zod";
-import type { SubscriptionData } from "./heartbeat_data.ts";
+import { type SubscriptionData, subscriptionJson } from "./heartbeat_data.ts";
 import { compareMessageQueue, type MessageQueue, messageQueueJson } from "./message_queue.ts";
 import { BodyDecodeError, decodeJsonBody } from "./topic_route.ts";
 
@@ -222,18 +222,6 @@ function javaDouble(value: number): string {
   return Number.isInteger(value) && !text.includes("e") ? `${text}.0` : text;
 }
 
-function subscriptionJson(s: SubscriptionData): string {
-  return JSON.stringify({
-    classFilterMode: s.classFilterMode,
-    codeSet: s.codeSet,
-    expressionType: s.expressionType,
-    subString: s.subString,
-    subVersion: s.subVersion,
-    tagsSet: s.tagsSet,
-    topic: s.topic,
-  });
-}
-
 function processQueueInfoJson(p: ProcessQueueInfo): string {
   const sorted = Object.keys(p).sort().map((k) =>
     `${JSON.stringify(k)}:${JSON.stringify(p[k as keyof ProcessQueueInfo])}`
@@ -286,7 +274,9 @@ export function encodeConsumerRunningInfo(info: ConsumerRunningInfo): Uint8Array
   );
   const status = [...info.statusTable].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
     .map(([topic, s]) => `${JSON.stringify(topic)}:${consumeStatusJson(s)}`);
-  const subs = [...info.subscriptionSet].sort(compareSubscriptions).map(subscriptionJson);
+  const subs = [...info.subscriptionSet].sort(compareSubscriptions).map((s) =>
+    JSON.stringify(subscriptionJson(s))
+  );
   const jstack = info.jstack === undefined ? "" : `"jstack":${JSON.stringify(info.jstack)},`;
   return utf8.encode(
     `{${jstack}"mqTable":{${mqs.join(",")}},"properties":${JSON.stringify(properties)},` +

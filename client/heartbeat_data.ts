@@ -204,7 +204,18 @@ export function buildSubscriptionData(
   return data;
 }
 
-function subscriptionJson(s: SubscriptionData): object {
+/**
+ * @param s a subscription
+ * @returns its JSON object as Java's fastjson writes SubscriptionData (properties in alphabetical
+ *   order), for heartbeats, client checks and running info
+ * @example
+ * ```ts
+ * import { buildSubscriptionData, subscriptionJson } from "./heartbeat_data.ts";
+ * const json = JSON.stringify(subscriptionJson(buildSubscriptionData("T", "TagA")));
+ * if (!json.startsWith('{"classFilterMode":false,')) throw new Error(json);
+ * ```
+ */
+export function subscriptionJson(s: SubscriptionData): object {
   return {
     classFilterMode: s.classFilterMode,
     codeSet: s.codeSet,
