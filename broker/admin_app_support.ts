@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { isBodyReadError } from "../common/http_errors.ts";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
@@ -123,10 +124,14 @@ export function httpStatusOf(code: number): ContentfulStatusCode {
   }
 }
 
+/** What a 400 for a body the client cut short (or never finished) names. */
+const BODY_CUT = { field: "(body)", expected: "a complete body" } as const;
+
 /**
  * Turns an error thrown by a route into its JSON response: {@linkcode HttpError} as given,
  * a blacklisted config key 403, other {@linkcode BrokerError}s by their response code (bad input is
- * SYSTEM_ERROR in RocketMQ, so 400), anything else 500 (logged).
+ * SYSTEM_ERROR in RocketMQ, so 400), a request body the client cut short 400, anything else 500
+ * (logged).
  *
  * @param context the broker (for the logger)
  * @param error what was thrown
@@ -142,6 +147,9 @@ export function errorResponse(context: BrokerAdminContext, error: Error, c: Cont
   }
   if (error instanceof BrokerError) {
     return c.json({ error: error.remark, code: error.code }, httpStatusOf(error.code));
+  }
+  if (isBodyReadError(error)) {
+    return c.json({ error: `Cannot read the request body: ${error.message}`, ...BODY_CUT }, 400);
   }
   context.logger.error(
     `broker HTTP admin: ${c.req.method} ${c.req.path} failed: ${error.stack ?? error.message}`,

@@ -20,6 +20,7 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { ConfigError } from "../common/config_loader.ts";
+import { isBodyReadError } from "../common/http_errors.ts";
 import { clusterView, configView } from "./_admin_views.ts";
 import { KvConfigLimitError } from "./kv_config_manager.ts";
 import { HTTP_BODY_BYTES_MAX, KV_TEXT_CHARS_MAX, TOPIC_NAME_CHARS_MAX } from "./limits.ts";
@@ -89,6 +90,9 @@ function onError(ctx: NamesrvContext, error: Error, c: Context): Response {
     return c.json({ error: error.message, keys: error.keys }, 403);
   }
   if (error instanceof KvConfigLimitError) return c.json({ error: error.message }, 400);
+  if (isBodyReadError(error)) { // a body the client cut short: its fault, not the server's
+    return c.json({ error: `Cannot read the request body: ${error.message}` }, 400);
+  }
   ctx.logger.error(
     `HTTP admin ${c.req.method} ${c.req.path} failed: ${error.stack ?? error.message}`,
   );
