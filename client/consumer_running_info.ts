@@ -14,6 +14,7 @@ import { z } from "zod";
 import { type SubscriptionData, subscriptionJson } from "./heartbeat_data.ts";
 import { compareMessageQueue, type MessageQueue, messageQueueJson } from "./message_queue.ts";
 import { BodyDecodeError, decodeJsonBody } from "./topic_route.ts";
+import { formatJavaDouble } from "../common/java_double.ts";
 
 /**
  * RocketMQ `ConsumerRunningInfo.PROP_NAMESERVER_ADDR`: the name servers, each followed by `;`.
@@ -215,11 +216,9 @@ export interface ConsumeMessageDirectlyResult {
 
 const utf8 = new TextEncoder();
 
-/** A double as Java prints it: always with a fraction (`0.0`, `12.5`). */
+/** A double as Java prints it (`0.0`, `12.5`); a figure that is not finite is written as 0. */
 function javaDouble(value: number): string {
-  if (!Number.isFinite(value)) return "0.0";
-  const text = String(value);
-  return Number.isInteger(value) && !text.includes("e") ? `${text}.0` : text;
+  return formatJavaDouble(Number.isFinite(value) ? value : 0);
 }
 
 function processQueueInfoJson(p: ProcessQueueInfo): string {

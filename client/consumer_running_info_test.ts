@@ -271,3 +271,24 @@ Deno.test("consumeMessageDirectly maps an orderly listener's statuses as RocketM
   );
   assert.equal(later.consumeResult, "CR_LATER");
 });
+
+Deno.test("encodeConsumerRunningInfo writes rates as Java doubles and a rate that is not finite as 0.0", () => {
+  const body = encodeConsumerRunningInfo({
+    properties: {},
+    subscriptionSet: [],
+    mqTable: [],
+    statusTable: [["T", {
+      consumeFailedMsgs: 0,
+      consumeFailedTPS: NaN,
+      consumeOKTPS: 12,
+      consumeRT: Infinity,
+      pullRT: 0.5,
+      pullTPS: -Infinity,
+    }]],
+  });
+  assert.equal(
+    text(body),
+    '{"mqTable":{},"properties":{},"statusTable":{"T":{"consumeFailedMsgs":0,"consumeFailedTPS":0.0,' +
+      '"consumeOKTPS":12.0,"consumeRT":0.0,"pullRT":0.5,"pullTPS":0.0}},"subscriptionSet":[]}',
+  );
+});

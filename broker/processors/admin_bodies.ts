@@ -7,7 +7,7 @@
  * @module
  */
 import type { SubscriptionData } from "../filter/subscription_data.ts";
-import { formatJavaDouble } from "../stats/broker_stats.ts";
+import { formatJavaDouble } from "../../common/java_double.ts";
 import type { BrokerStatsData, StatsWindow } from "../stats/stats_history.ts";
 
 const utf8 = new TextEncoder();

@@ -14,7 +14,8 @@
  * @module
  */
 import { RMQ_SYS_SCHEDULE_TOPIC } from "../topic_validator.ts";
-import { formatJavaDouble, TPS_WINDOWS_SECONDS } from "../stats/broker_stats.ts";
+import { formatJavaDouble } from "../../common/java_double.ts";
+import { TPS_WINDOWS_SECONDS } from "../stats/broker_stats.ts";
 import type { AdminRequestQueueStats, BrokerAdminContext } from "./admin_context.ts";
 
 /** Java's `Integer.MAX_VALUE`: `TransientStorePool.availableBufferNums()` with the pool off. */

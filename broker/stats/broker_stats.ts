@@ -26,6 +26,7 @@
  */
 import { type Clock, steppedMonotonic, systemClock } from "../../common/clock.ts";
 import { RateWindow } from "../../common/rate_window.ts";
+import { formatJavaDouble } from "../../common/java_double.ts";
 import {
   BROKER_TPS_WINDOW_SECONDS_MAX,
   KEY_TPS_WINDOW_SECONDS,
@@ -453,17 +454,4 @@ export class BrokerStats {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * Writes a number as Java's `String.valueOf(double)` does for ordinary values: always with a
- * fraction (`0.0`, `12.5`), so Java's `Double.parseDouble` and fastjson read it as a double.
- *
- * @param value a finite number
- * @returns e.g. `1.0`, `0.3333333333333333`
- */
-export function formatJavaDouble(value: number): string {
-  if (!Number.isFinite(value)) return value > 0 ? "Infinity" : value < 0 ? "-Infinity" : "NaN";
-  const text = String(value);
-  return Number.isInteger(value) && !text.includes("e") ? `${text}.0` : text;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../../common/clock.ts";
-import { BrokerStats, formatJavaDouble } from "./broker_stats.ts";
+import { BrokerStats } from "./broker_stats.ts";
 import { STATS_KEYS_MAX, STATS_OVERFLOW_KEY } from "./limits.ts";
 
 const T0 = 1_700_000_000_000; // a whole second
@@ -136,13 +136,6 @@ Deno.test("BrokerStats tolerates a wall clock that steps back", () => {
   stats.recordPut("T", 1, 1);
   assert.equal(stats.totals().put.msgs, 2);
   for (const part of stats.putTps().split(" ")) assert.ok(Number.isFinite(Number(part)), part);
-});
-
-Deno.test("formatJavaDouble always writes a fraction for whole numbers", () => {
-  assert.equal(formatJavaDouble(0), "0.0");
-  assert.equal(formatJavaDouble(12), "12.0");
-  assert.equal(formatJavaDouble(0.5), "0.5");
-  assert.equal(formatJavaDouble(1e21), "1e+21");
 });
 
 Deno.test("BrokerStats folds group@topic pairs past STATS_KEYS_MAX into one overflow pair", () => {
