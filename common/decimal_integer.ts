@@ -2,7 +2,8 @@
  * The decimal-integer reader of the remoting fast paths (the SEND request header in `protocol/`,
  * the SEND response header in `client/`): it accepts exactly what the zod field builders of
  * `protocol/headers/header_field.ts` accept, so a fast path and its zod fallback agree on every
- * value, and it allocates nothing for the usual short numbers.
+ * value, and it allocates nothing for the usual short numbers. Beside it, the reader of a Java long
+ * of any size clamped to the safe-integer range, shared by the header builder and `mqadmin`'s flags.
  *
  * @module
  */
@@ -44,4 +45,32 @@ export function parseDecimalInteger(text: string, min: number, max: number): num
   if (length - i > EXACT_DIGITS_MAX) n = Number(text.slice(i)); // rounding as Number() rounds
   if (negative) n = -n;
   return n >= min && n <= max ? n : Number.NaN;
+}
+
+const INTEGER = /^[+-]?\d+$/;
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * Parses any decimal Java long (`/^[+-]?\d+$/`, within Long.MIN_VALUE..Long.MAX_VALUE), clamped
+ * to the safe-integer range: for bounds such as `Long.MAX_VALUE`, where a clamped bound means
+ * the same.
+ *
+ * @param text the value's text
+ * @returns the number, or NaN when the text is not a Java long
+ * @example
+ * ```ts
+ * import { parseClampedLong } from "./decimal_integer.ts";
+ * console.assert(parseClampedLong("9223372036854775807") === Number.MAX_SAFE_INTEGER);
+ * console.assert(Number.isNaN(parseClampedLong("9223372036854775808")));
+ * ```
+ */
+export function parseClampedLong(text: string): number {
+  if (!INTEGER.test(text)) return Number.NaN;
+  const quick = Number(text);
+  if (Number.isSafeInteger(quick)) return quick; // the usual case: no BigInt
+  const n = BigInt(text);
+  if (n < LONG_MIN || n > LONG_MAX) return Number.NaN;
+  return Number(n > SAFE_MAX ? SAFE_MAX : n < -SAFE_MAX ? -SAFE_MAX : n);
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { parseDecimalInteger } from "./decimal_integer.ts";
+import { parseClampedLong, parseDecimalInteger } from "./decimal_integer.ts";
 
 /** What the zod field builders do (`protocol/headers/header_field.ts`). */
 function zodInteger(text: string, min: number, max: number): number {
@@ -28,5 +28,28 @@ Deno.test("parseDecimalInteger reads what the zod int and long builders read", (
   ) {
     assert(Object.is(parseDecimalInteger(t, ...INT32), zodInteger(t, ...INT32)), t);
     assert(Object.is(parseDecimalInteger(t, ...LONG), zodInteger(t, ...LONG)), t);
+  }
+});
+
+Deno.test("parseClampedLong takes any Java long, clamped to the safe range, and nothing else", () => {
+  assert.equal(parseClampedLong("0"), 0);
+  assert.equal(parseClampedLong("+42"), 42);
+  assert.equal(parseClampedLong("-42"), -42);
+  assert.equal(parseClampedLong("9223372036854775807"), Number.MAX_SAFE_INTEGER);
+  assert.equal(parseClampedLong("-9223372036854775808"), -Number.MAX_SAFE_INTEGER);
+  assert.equal(parseClampedLong("9007199254740993"), Number.MAX_SAFE_INTEGER);
+  for (
+    const bad of [
+      "",
+      "-",
+      "1.5",
+      "1e3",
+      " 1",
+      "0x10",
+      "9223372036854775808",
+      "-9223372036854775809",
+    ]
+  ) {
+    assert.ok(Number.isNaN(parseClampedLong(bad)), bad);
   }
 });

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { parseClampedLong } from "../common/decimal_integer.ts";
 import type { OptionSpec } from "./command.ts";
 
 /** A bad command line: unknown option, missing value, missing required option, bad number. */
@@ -116,15 +117,14 @@ export class ParsedFlags {
   clampedLong(short: string, fallback: number): number {
     const text = this.get(short);
     if (text === undefined) return fallback;
-    const value = INTEGER_TEXT.test(text) ? BigInt(text) : undefined;
-    if (value === undefined || value < -(2n ** 63n) || value >= 2n ** 63n) {
+    const value = parseClampedLong(text);
+    if (Number.isNaN(value)) {
       throw new FlagError(
         `invalid value ${JSON.stringify(text)} for option ${this.describe(short)}: ` +
           `expected an integer between -9223372036854775808 and 9223372036854775807`,
       );
     }
-    const max = BigInt(Number.MAX_SAFE_INTEGER);
-    return Number(value > max ? max : value < -max ? -max : value);
+    return value;
   }
 
   /**

@@ -7,6 +7,7 @@
  */
 
 import { z } from "zod";
+import { parseClampedLong } from "../../common/decimal_integer.ts";
 
 const INTEGER = /^[+-]?\d+$/;
 const INT32_MIN = -0x80000000;
@@ -31,28 +32,11 @@ function integerValue(what: "int" | "long", min: number, max: number) {
   });
 }
 
-const LONG_MIN = -(2n ** 63n);
-const LONG_MAX = 2n ** 63n - 1n;
-const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
-const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
-
 /** Any Java long, clamped to the safe-integer range (for bounds such as `Long.MAX_VALUE`). */
 function clampedLongValue() {
   return stringValue().transform((text, ctx) => {
-    if (!INTEGER.test(text)) {
-      ctx.issues.push({
-        code: "custom",
-        message: `is not a long: ${JSON.stringify(text)}`,
-        input: text,
-      });
-      return z.NEVER;
-    }
-    const quick = Number(text);
-    if (Number.isSafeInteger(quick)) return quick; // the usual case: no BigInt
-    const n = BigInt(text);
-    if (n >= LONG_MIN && n <= LONG_MAX) {
-      return Number(n > SAFE_MAX ? SAFE_MAX : n < SAFE_MIN ? SAFE_MIN : n);
-    }
+    const n = parseClampedLong(text);
+    if (!Number.isNaN(n)) return n;
     ctx.issues.push({
       code: "custom",
       message: `is not a long: ${JSON.stringify(text)}`,
