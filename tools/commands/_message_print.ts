@@ -2,8 +2,8 @@
  * How `mqadmin queryMsgById` / `queryMsgByUniqueKey` print a message (RocketMQ `printMsg` /
  * `showMessage`) and which consumer groups have consumed it (RocketMQ `messageTrackDetail`,
  * `MessageTrack`, `TrackType`); how printMsg, printMsgByQueue and consumeMessage print pulled
- * messages (RocketMQ `printMessage`) and read time options (`timestampFormat`). Internal to
- * `tools/commands/`.
+ * messages (RocketMQ `printMessage`), the pull loop the three share, and how they read time
+ * options (`timestampFormat`). Internal to `tools/commands/`.
  *
  * @module
  */
@@ -13,6 +13,7 @@ import type { AdminClient } from "../../client/admin_client.ts";
 import type { ConsumerConnection } from "../../client/admin_bodies.ts";
 import { MQBrokerError } from "../../client/client_error.ts";
 import type { MessageExt } from "../../client/message.ts";
+import { type MessageQueue, messageQueueToString } from "../../client/message_queue.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
 import { FlagError } from "../_flags.ts";
 import { javaFormat, javaMapString, timeMillisToHumanString2 } from "../_format.ts";
@@ -216,6 +217,99 @@ export function printMessages(
     const text = body === undefined ? "NOT PRINT BODY" : body.decode(msg.body);
     ctx.out.write(javaFormat("MSGID: %s %s BODY: %s%n", msg.msgId, messageExtString(msg), text));
   }
+}
+
+/** How one queue's pulled messages are shown. */
+export interface QueuePrinter {
+  /** the pull's messages (FOUND) */
+  found(msgs: readonly MessageExt[]): void;
+  /** a pull whose messages the expression all filtered out; printMsg and consumeMessage say so */
+  noMatch?(mq: MessageQueue, offset: number): void;
+  /** the queue's end (NO_NEW_MSG, OFFSET_ILLEGAL); printMsg and consumeMessage say so */
+  finished?(mq: MessageQueue, status: string, offset: number): void;
+}
+
+/**
+ * RocketMQ's `no matched msg` and `print msg finished` lines of printMsg and consumeMessage.
+ *
+ * @param ctx the output
+ * @returns the printer's noMatch and finished
+ */
+export function queueStatusLines(ctx: CommandContext): Omit<QueuePrinter, "found"> {
+  return {
+    noMatch: (mq, offset) =>
+      ctx.out.write(javaFormat(
+        "%s no matched msg. status=%s, offset=%s%n",
+        messageQueueToString(mq),
+        "NO_MATCHED_MSG",
+        offset,
+      )),
+    finished: (mq, status, offset) =>
+      ctx.out.write(javaFormat(
+        "%s print msg finished. status=%s, offset=%s%n",
+        messageQueueToString(mq),
+        status,
+        offset,
+      )),
+  };
+}
+
+/** Which offsets of one queue to pull, and how. */
+export interface QueuePull {
+  /** the first offset */
+  minOffset: number;
+  /** the offset past the last one pulled */
+  endOffset: number;
+  /** the subscription expression, `*` for all */
+  subExpression: string;
+  /** messages one pull asks for, given how many are left before `endOffset` */
+  batch(left: number): number;
+  /** the consumer group; absent: RocketMQ's `TOOLS_CONSUMER` */
+  group?: string;
+}
+
+/**
+ * Pulls `[minOffset, endOffset)` of one queue, committing nothing, until the broker reports the
+ * queue's end or stops moving forward. A failed pull ends this queue, reported as
+ * `Cannot pull …`, and is returned so the command can exit 1 after the others.
+ *
+ * @param ctx the admin client and the output
+ * @param mq the queue
+ * @param pull the offsets, expression, batch and group
+ * @param printer what to show
+ * @returns the failed pull's error, or undefined
+ */
+export async function pullQueue(
+  ctx: CommandContext,
+  mq: MessageQueue,
+  pull: QueuePull,
+  printer: QueuePrinter,
+): Promise<Error | undefined> {
+  let offset = pull.minOffset;
+  while (offset < pull.endOffset) {
+    const wanted = pull.batch(pull.endOffset - offset);
+    let pulled;
+    try {
+      pulled = await ctx.admin().pullMessage(mq, pull.subExpression, offset, wanted, pull.group);
+    } catch (error) {
+      if (!(error instanceof Error) || error instanceof AssertionError) throw error;
+      const reason = error.message.split("\n")[0];
+      ctx.out.write(`Cannot pull ${messageQueueToString(mq)} at offset ${offset}: ${reason}\n`);
+      return error;
+    }
+    const next = pulled.nextBeginOffset;
+    const status = pulled.pullStatus;
+    if (status === "FOUND") printer.found(pulled.msgFoundList);
+    if (status === "NO_MATCHED_MSG") printer.noMatch?.(mq, next);
+    if (status === "NO_NEW_MSG" || status === "OFFSET_ILLEGAL") {
+      printer.finished?.(mq, status, next);
+      return undefined;
+    }
+    // A broker that does not move forward would loop forever: stop at this queue.
+    if (next <= offset) return undefined;
+    offset = next;
+  }
+  return undefined;
 }
 
 /**

@@ -6,14 +6,19 @@
  * @module
  */
 
-import { AssertionError } from "node:assert/strict";
 import type { AdminClient } from "../../client/admin_client.ts";
-import type { MessageExt } from "../../client/message.ts";
 import { type MessageQueue, messageQueueToString } from "../../client/message_queue.ts";
 import { FlagError } from "../_flags.ts";
 import { javaFormat } from "../_format.ts";
 import { type CommandContext, type MQAdminCommand, MQAdminError, option } from "../command.ts";
-import { printMessage, printMessages, timestampOf } from "./_message_print.ts";
+import {
+  printMessage,
+  printMessages,
+  pullQueue,
+  type QueuePull,
+  queueStatusLines,
+  timestampOf,
+} from "./_message_print.ts";
 
 /** Messages one pull of printMsg / printMsgByQueue asks for, as RocketMQ's commands. */
 const PRINT_PULL_BATCH = 32;
@@ -61,53 +66,17 @@ async function queryMsgByOffset(ctx: CommandContext): Promise<void> {
   await printMessage(ctx, msg, { offsetIdLine: true, bodyFileName: msg.msgId });
 }
 
-/** How one queue's messages are shown. */
-interface QueuePrinter {
-  /** the pull's messages (FOUND) */
-  found(msgs: readonly MessageExt[]): void;
-  /** a pull whose messages the expression all filtered out; RocketMQ's printMsg says so */
-  noMatch?(mq: MessageQueue, offset: number): void;
-  /** the queue's end (NO_NEW_MSG, OFFSET_ILLEGAL); RocketMQ's printMsg says so */
-  finished?(mq: MessageQueue, status: string, offset: number): void;
-}
-
-/**
- * Pulls `[minOffset, maxOffset)` of one queue in batches of 32. A failed pull ends this queue,
- * reported as `Cannot pull …`, and is returned so the command can exit 1 after the others.
- */
-async function printQueue(
+/** printMsg's and printMsgByQueue's pulls: `[minOffset, maxOffset)`, `-s`, 32 at a time. */
+function printRange(
   ctx: CommandContext,
-  mq: MessageQueue,
   range: { minOffset: number; maxOffset: number },
-  printer: QueuePrinter,
-): Promise<Error | undefined> {
-  const subExpression = ctx.flags.get("s") ?? "*";
-  let offset = range.minOffset;
-  while (offset < range.maxOffset) {
-    let pulled;
-    try {
-      pulled = await ctx.admin().pullMessage(mq, subExpression, offset, PRINT_PULL_BATCH);
-    } catch (error) {
-      if (!(error instanceof Error) || error instanceof AssertionError) throw error;
-      ctx.out.write(
-        `Cannot pull ${messageQueueToString(mq)} at offset ${offset}: ${
-          error.message.split("\n")[0]
-        }\n`,
-      );
-      return error;
-    }
-    const next = pulled.nextBeginOffset;
-    if (pulled.pullStatus === "FOUND") printer.found(pulled.msgFoundList);
-    if (pulled.pullStatus === "NO_MATCHED_MSG") printer.noMatch?.(mq, next);
-    if (pulled.pullStatus === "NO_NEW_MSG" || pulled.pullStatus === "OFFSET_ILLEGAL") {
-      printer.finished?.(mq, pulled.pullStatus, next);
-      return undefined;
-    }
-    // A broker that does not move forward would loop forever: stop at this queue's end.
-    if (next <= offset) return undefined;
-    offset = next;
-  }
-  return undefined;
+): QueuePull {
+  return {
+    minOffset: range.minOffset,
+    endOffset: range.maxOffset,
+    subExpression: ctx.flags.get("s") ?? "*",
+    batch: () => PRINT_PULL_BATCH,
+  };
 }
 
 function failIfAny(failed: readonly string[]): void {
@@ -130,22 +99,9 @@ async function printMsg(ctx: CommandContext): Promise<void> {
       range.maxOffset,
       messageQueueToString(mq),
     ));
-    const error = await printQueue(ctx, mq, range, {
+    const error = await pullQueue(ctx, mq, printRange(ctx, range), {
       found: (msgs) => printMessages(ctx, msgs, body),
-      noMatch: (q, offset) =>
-        out.write(javaFormat(
-          "%s no matched msg. status=%s, offset=%s%n",
-          messageQueueToString(q),
-          "NO_MATCHED_MSG",
-          offset,
-        )),
-      finished: (q, status, offset) =>
-        out.write(javaFormat(
-          "%s print msg finished. status=%s, offset=%s%n",
-          messageQueueToString(q),
-          status,
-          offset,
-        )),
+      ...queueStatusLines(ctx),
     });
     if (error !== undefined) failed.push(messageQueueToString(mq));
     out.write(`${"-".repeat(56)}\n`);
@@ -166,7 +122,7 @@ async function printMsgByQueue(ctx: CommandContext): Promise<void> {
   };
   const admin = ctx.admin();
   const tagCounts = new Map<string, number>();
-  const error = await printQueue(ctx, mq, await rangeOf(ctx, admin, mq), {
+  const error = await pullQueue(ctx, mq, printRange(ctx, await rangeOf(ctx, admin, mq)), {
     found(msgs) {
       if (byTag) {
         for (const { tags } of msgs) {

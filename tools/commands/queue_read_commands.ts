@@ -7,7 +7,6 @@
  * @module
  */
 
-import { AssertionError } from "node:assert/strict";
 import { MQClientError } from "../../client/client_error.ts";
 import { PULL_BATCH_SIZE_MAX } from "../../client/consumer/limits.ts";
 import { type MessageQueue, messageQueueToString as mqText } from "../../client/message_queue.ts";
@@ -18,7 +17,7 @@ import { FlagError, type ParsedFlags } from "../_flags.ts";
 import { javaFormat } from "../_format.ts";
 import { fastjsonPretty } from "../_pretty_json.ts";
 import { type CommandContext, type MQAdminCommand, MQAdminError, option } from "../command.ts";
-import { printMessages, timestampOf } from "./_message_print.ts";
+import { printMessages, pullQueue, queueStatusLines, timestampOf } from "./_message_print.ts";
 
 /** consumeMessage's `-c` default, as RocketMQ's command. */
 const CONSUME_MESSAGE_COUNT_DEFAULT = 128;
@@ -107,43 +106,26 @@ async function rangeOf(ctx: CommandContext, request: ConsumeRequest, mq: Message
  * read to its end reports NO_NEW_MSG) with `*`, committing nothing. A failed pull ends this
  * queue, reported as `Cannot pull …`, and is returned.
  */
-async function consumeQueue(
+function consumeQueue(
   ctx: CommandContext,
   request: ConsumeRequest,
   mq: MessageQueue,
   range: { minOffset: number; maxOffset: number },
 ): Promise<Error | undefined> {
-  const { out } = ctx;
-  let offset = range.minOffset;
-  while (offset <= range.maxOffset) {
-    const wanted = Math.min(range.maxOffset - offset + 1, PULL_BATCH_SIZE_MAX);
-    let pulled;
-    try {
-      pulled = await ctx.admin().pullMessage(mq, "*", offset, wanted, request.group);
-    } catch (error) {
-      if (!(error instanceof Error) || error instanceof AssertionError) throw error;
-      const reason = error.message.split("\n")[0];
-      out.write(`Cannot pull ${mqText(mq)} at offset ${offset}: ${reason}\n`);
-      return error;
-    }
-    const next = pulled.nextBeginOffset;
-    const status = pulled.pullStatus;
-    if (status === "FOUND") {
-      out.write("Consume ok\n");
-      printMessages(ctx, pulled.msgFoundList, utf8);
-    } else if (status === "NO_MATCHED_MSG") {
-      out.write(javaFormat("%s no matched msg. status=%s, offset=%s\n", mqText(mq), status, next));
-    } else if (status === "NO_NEW_MSG" || status === "OFFSET_ILLEGAL") {
-      out.write(
-        javaFormat("%s print msg finished. status=%s, offset=%s\n", mqText(mq), status, next),
-      );
-      return undefined;
-    }
-    // A broker that does not move forward would loop forever: stop at this queue.
-    if (next <= offset) return undefined;
-    offset = next;
-  }
-  return undefined;
+  const pull = {
+    minOffset: range.minOffset,
+    endOffset: range.maxOffset + 1,
+    subExpression: "*",
+    batch: (left: number) => Math.min(left, PULL_BATCH_SIZE_MAX),
+    group: request.group,
+  };
+  return pullQueue(ctx, mq, pull, {
+    found(msgs) {
+      ctx.out.write("Consume ok\n");
+      printMessages(ctx, msgs, utf8);
+    },
+    ...queueStatusLines(ctx),
+  });
 }
 
 /**
