@@ -12,7 +12,12 @@
 
 import { z } from "zod";
 import { type SubscriptionData, subscriptionJson } from "./heartbeat_data.ts";
-import { compareMessageQueue, type MessageQueue, messageQueueJson } from "./message_queue.ts";
+import {
+  compareMessageQueue,
+  compareStrings,
+  type MessageQueue,
+  messageQueueJson,
+} from "./message_queue.ts";
 import { BodyDecodeError, decodeJsonBody } from "./topic_route.ts";
 import { formatJavaDouble } from "../common/java_double.ts";
 
@@ -243,9 +248,7 @@ function consumeStatusJson(s: ConsumeStatus): string {
  * @returns negative, 0 or positive
  */
 function compareSubscriptions(a: SubscriptionData, b: SubscriptionData): number {
-  const x = `${a.topic}@${a.subString}`;
-  const y = `${b.topic}@${b.subString}`;
-  return x < y ? -1 : x > y ? 1 : 0;
+  return compareStrings(`${a.topic}@${a.subString}`, `${b.topic}@${b.subString}`);
 }
 
 /**
@@ -269,9 +272,9 @@ export function encodeConsumerRunningInfo(info: ConsumerRunningInfo): Uint8Array
   const mqs = [...info.mqTable].sort(([a], [b]) => compareMessageQueue(a, b))
     .map(([mq, p]) => `${messageQueueJson(mq)}:${processQueueInfoJson(p)}`);
   const properties = Object.fromEntries(
-    Object.entries(info.properties).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0),
+    Object.entries(info.properties).sort(([a], [b]) => compareStrings(a, b)),
   );
-  const status = [...info.statusTable].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
+  const status = [...info.statusTable].sort(([a], [b]) => compareStrings(a, b))
     .map(([topic, s]) => `${JSON.stringify(topic)}:${consumeStatusJson(s)}`);
   const subs = [...info.subscriptionSet].sort(compareSubscriptions).map((s) =>
     JSON.stringify(subscriptionJson(s))
@@ -375,7 +378,7 @@ export function decodeConsumerRunningInfo(body: Uint8Array | undefined): Consume
       .map(([key, p]): [MessageQueue, ProcessQueueInfo] => [queueOfKey(key), p])
       .sort(([a], [b]) => compareMessageQueue(a, b)),
     statusTable: Object.entries(raw.statusTable ?? {})
-      .sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0),
+      .sort(([a], [b]) => compareStrings(a, b)),
   };
   if (raw.jstack != null) info.jstack = raw.jstack;
   return info;

@@ -16,7 +16,11 @@ import {
   PROP_CONSUME_TYPE,
   PROP_CONSUMER_START_TIMESTAMP,
 } from "../../client/consumer_running_info.ts";
-import { type MessageQueue, messageQueueToString } from "../../client/message_queue.ts";
+import {
+  compareStrings,
+  type MessageQueue,
+  messageQueueToString,
+} from "../../client/message_queue.ts";
 import { javaFormat, versionDesc } from "../_format.ts";
 import { type CommandContext, type MQAdminCommand, option } from "../command.ts";
 
@@ -246,7 +250,7 @@ async function consumerStatus(ctx: CommandContext): Promise<void> {
     );
   }
   if (table.length === 0) return;
-  table.sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+  table.sort(([a], [b]) => compareStrings(a, b));
   if (!analyzeSubscription(table, now)) {
     out.write("\n\nWARN: Different subscription in the same group of consumer!!!");
     return;
