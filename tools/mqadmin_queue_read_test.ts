@@ -129,6 +129,15 @@ Deno.test("mqadmin consumeMessage pulls a topic, a queue or a queue from an offs
       }
     }
 
+    // A pull the broker refuses ends that queue with a line naming it, and the command fails.
+    const mq9 = `MessageQueue [topic=${TOPIC}, brokerName=broker-test, queueId=9]`;
+    const refused = await cli(`${cm} -b broker-test -i 9`);
+    assert.equal(refused.code, 1, refused.err);
+    const line = `Cannot pull ${mq9} at offset 0: CODE: 1  DESC: queueId[9] is illegal`;
+    assert.ok(refused.out.startsWith(line), refused.out);
+    assert.equal(refused.out.indexOf("\n"), refused.out.length - 1, refused.out);
+    assert.equal(refused.err, `Cannot consume every message of ${mq9}\n`);
+
     const bad = "^Cannot run consumeMessage: ";
     failed(
       await cli(`${cm} -c 0`),
