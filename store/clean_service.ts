@@ -299,12 +299,17 @@ export class CleanService {
   async #pass(): Promise<CleanResult> {
     const usedPercent = await this.#measure();
     const timeUp = this.#deleteHours.has(new Date(this.#clock.now()).getHours());
-    const spaceFull = usedPercent > this.#maxUsedRatio;
+    // RocketMQ 5.x `isSpaceToDelete`: past the forcibly or the warning level (where puts are
+    // refused) the pass runs at once and may delete unexpired files; past diskMaxUsedSpaceRatio
+    // it runs but deletes only expired ones.
+    const cleanImmediately = usedPercent > this.#forciblyRatio ||
+      usedPercent > this.#warningRatio;
+    const spaceFull = cleanImmediately || usedPercent > this.#maxUsedRatio;
     const manual = this.#manualDeletes > 0;
     let deletedSegments = 0;
     if (timeUp || spaceFull || manual) {
       if (manual) this.#manualDeletes--;
-      const forcibly = this.#forciblyEnable && usedPercent > this.#forciblyRatio;
+      const forcibly = this.#forciblyEnable && cleanImmediately;
       deletedSegments = await this.#deleteSegments(forcibly);
     }
     // Every pass, not only when the min offset moved: a follower that failed, or kept a file

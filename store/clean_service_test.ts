@@ -163,6 +163,35 @@ forEachAdapter(
   },
 );
 
+forEachAdapter(
+  "CleanService cleans at once past the warning or forcibly level, whatever diskMaxUsedSpaceRatio",
+  async (context) => {
+    // RocketMQ 5.x isSpaceToDelete: past either level the pass runs and deletes unexpired files,
+    // so a store that refuses writes frees space instead of waiting up to fileReservedTime.
+    const cases = [
+      { settings: { diskSpaceWarningLevelRatio: 80 }, percent: 82 }, // warning below forcibly 85
+      { settings: { diskMaxUsedSpaceRatio: 95 }, percent: 92 }, // past warning 90, below 95
+      { settings: { diskMaxUsedSpaceRatio: 95 }, percent: 87 }, // past forcibly 85 only
+    ];
+    for (const [i, { settings, percent }] of cases.entries()) {
+      context.clock.set(at(10));
+      const dir = joinPath(context.dir, `case${i}`);
+      const { segments, clean, setUsed } = setup({ ...context, dir }, settings);
+      await segments.add(3, at(10)); // fresh: nothing is expired, 10:30 is not deleteWhen
+      setUsed(percent);
+      const result = await clean.run();
+      assert.equal(result.deletedSegments, 2, `${JSON.stringify(settings)} at ${percent} %`);
+      assert.equal(result.diskFull, false, "writable again after the pass");
+    }
+    context.clock.set(at(10));
+    const dir = joinPath(context.dir, "below");
+    const { segments, clean, setUsed } = setup({ ...context, dir }, { diskMaxUsedSpaceRatio: 95 });
+    await segments.add(3, at(10));
+    setUsed(84);
+    assert.equal((await clean.run()).deletedSegments, 0, "below every level: nothing fresh goes");
+  },
+);
+
 forEachAdapter("CleanService refuses writes past diskSpaceWarningLevelRatio", async (context) => {
   context.clock.set(at(10));
   const { segments, clean, setUsed } = setup(context, { cleanFileForciblyEnable: false });
