@@ -13,7 +13,7 @@
 
 import type { Clock } from "../common/clock.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
-import type { DiskUsage, FileSystem } from "./file_system.ts";
+import { type DiskUsage, diskUsedPercent, type FileSystem } from "./file_system.ts";
 import {
   clampToRange,
   CLEAN_RESOURCE_FIRST_DELAY_MS,
@@ -338,10 +338,7 @@ export class CleanService {
   async #measure(): Promise<number> {
     let used = 0;
     for (const path of this.#diskPaths) {
-      const usage = await this.#diskUsage(path);
-      const percent = usage.totalBytes > 0
-        ? ((usage.totalBytes - usage.freeBytes) / usage.totalBytes) * 100
-        : 100;
+      const percent = diskUsedPercent(await this.#diskUsage(path)) ?? 100;
       used = Math.max(used, percent);
     }
     this.#usedPercent = used;

@@ -47,8 +47,34 @@ export interface FileInfo {
 export interface DiskUsage {
   /** bytes the volume holds in all */
   readonly totalBytes: number;
-  /** bytes still free */
+  /** bytes still free for the store (blocks reserved for root not counted) */
   readonly freeBytes: number;
+  /**
+   * bytes in use (default `totalBytes - freeBytes`); less than that on a volume whose reserved
+   * blocks are neither used nor free for the store
+   */
+  readonly usedBytes?: number;
+}
+
+/**
+ * Disk use as RocketMQ's `UtilAll.getDiskPartitionSpaceUsedPercent` (and `df`'s Use%) computes
+ * it: used ÷ (used + free), so blocks reserved for root count neither way.
+ *
+ * @param usage the volume's figures
+ * @returns the used share in percent, or undefined when the volume reports no capacity
+ * @example
+ * ```ts
+ * import { diskUsedPercent } from "./file_system.ts";
+ * // 100 GiB volume, 27 used, 43 free for the store, 30 reserved: 27 / (27 + 43)
+ * const gib = 2 ** 30;
+ * const percent = diskUsedPercent({ totalBytes: 100 * gib, freeBytes: 43 * gib, usedBytes: 27 * gib });
+ * console.assert(Math.round(percent!) === 39);
+ * ```
+ */
+export function diskUsedPercent(usage: DiskUsage): number | undefined {
+  const used = usage.usedBytes ?? usage.totalBytes - usage.freeBytes;
+  const entire = used + usage.freeBytes;
+  return usage.totalBytes > 0 && entire > 0 ? (used / entire) * 100 : undefined;
 }
 
 /** Options for {@linkcode FileSystem.open}. */

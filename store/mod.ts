@@ -10,6 +10,7 @@
 /** File abstraction and its adapters. */
 export {
   type DiskUsage,
+  diskUsedPercent,
   type FileHandle,
   type FileInfo,
   type FileLock,

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { diskUsedPercent } from "../../store/file_system.ts";
 import { RMQ_SYS_SCHEDULE_TOPIC } from "../topic_validator.ts";
 import { formatJavaDouble } from "../../common/java_double.ts";
 import { TPS_WINDOWS_SECONDS } from "../stats/broker_stats.ts";
@@ -82,8 +83,8 @@ const NO_QUEUES: AdminRequestQueueStats = {
  * @returns used / total in 0..1, -1 when the volume reports no capacity
  */
 export async function diskUsedRatio(context: BrokerAdminContext, path: string): Promise<number> {
-  const usage = await context.fs.diskUsage(path);
-  return usage.totalBytes > 0 ? (usage.totalBytes - usage.freeBytes) / usage.totalBytes : -1;
+  const percent = diskUsedPercent(await context.fs.diskUsage(path));
+  return percent === undefined ? -1 : percent / 100;
 }
 
 /** A key writer of the table. */

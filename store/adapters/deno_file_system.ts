@@ -140,7 +140,12 @@ export class DenoFileSystem implements FileSystem {
   /** Capacity of the volume holding `path`, from statfs(2). */
   async diskUsage(path: string): Promise<DiskUsage> {
     const info = await statfs(path);
-    return { totalBytes: info.blocks * info.bsize, freeBytes: info.bavail * info.bsize };
+    // Blocks reserved for root are neither used nor free for the broker (df's Use%).
+    return {
+      totalBytes: info.blocks * info.bsize,
+      freeBytes: info.bavail * info.bsize,
+      usedBytes: (info.blocks - info.bfree) * info.bsize,
+    };
   }
 }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { FileNotFoundError } from "../file_system.ts";
+import { statfs } from "node:fs/promises";
+import { diskUsedPercent, FileNotFoundError } from "../file_system.ts";
 import { forEachAdapter } from "../_test_adapters.ts";
 import { MemoryFileSystem } from "./memory_file_system.ts";
 import { DenoFileSystem } from "./deno_file_system.ts";
@@ -142,6 +143,35 @@ forEachAdapter("FileSystem lists, renames, stats and removes", async ({ fs, dir 
   await assert.rejects(fs.open(`${dir}/sub/x`), FileNotFoundError);
   const usage = await fs.diskUsage(dir);
   assert.ok(usage.totalBytes > 0 && usage.freeBytes <= usage.totalBytes, JSON.stringify(usage));
+});
+
+Deno.test("DenoFileSystem measures disk use as RocketMQ and df do", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edgemq-disk-" });
+  try {
+    const fs = new DenoFileSystem();
+    const usage = await fs.diskUsage(dir);
+    const info = await statfs(dir);
+    // UtilAll.getDiskPartitionSpaceUsedPercent: (total - free) / ((total - free) + usable), so
+    // blocks reserved for root are neither used nor free.
+    const used = info.blocks - info.bfree;
+    const expected = (used / (used + info.bavail)) * 100;
+    const percent = diskUsedPercent(usage)!;
+    assert.ok(
+      Math.abs(percent - expected) < 0.5,
+      `statfs ${JSON.stringify(info)}: ${percent} % measured, df shows ${expected} %`,
+    );
+    assert.equal(usage.totalBytes, info.blocks * info.bsize);
+    assert.equal(usage.freeBytes, info.bavail * info.bsize);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("diskUsedPercent leaves reserved blocks out and reports no capacity", () => {
+  assert.equal(diskUsedPercent({ totalBytes: 100, freeBytes: 40, usedBytes: 10 }), 20);
+  assert.equal(diskUsedPercent({ totalBytes: 100, freeBytes: 40 }), 60);
+  assert.equal(diskUsedPercent({ totalBytes: 0, freeBytes: 0 }), undefined);
+  assert.equal(diskUsedPercent({ totalBytes: 100, freeBytes: 0, usedBytes: 0 }), undefined);
 });
 
 Deno.test("MemoryFileSystem crash drops writes made after the last sync", async () => {
