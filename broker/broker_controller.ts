@@ -163,11 +163,8 @@ export class BrokerController {
     const config = options.config;
     const clock = this.#clock = options.clock ?? systemClock;
     const logger = this.#logger = options.logger ?? consoleRemotingLogger;
-    this.paths = resolveStorePaths({
-      home: config.storePathRootDir,
-      storePathRootDir: config.storePathRootDir,
-      storePathCommitLog: config.storePathCommitLog,
-    });
+    // storePathRootDir, storePathCommitLog, storePathConsumeQueue and storePathIndex
+    this.paths = resolveStorePaths({ ...config, home: config.storePathRootDir });
     this.configuration = new AdminBrokerConfiguration({
       fs: options.fs,
       path: options.configFilePath ?? `${this.paths.configDir}/broker.properties`,

@@ -1,7 +1,8 @@
 /**
  * Store keys changed on a running broker with UPDATE_BROKER_CONFIG reach its message store, as
  * RocketMQ's Configuration.update writes into the live MessageStoreConfig: a raised
- * maxMessageSize, a pull limit and messageIndexEnable. A broker on 127.0.0.1 driven over TCP.
+ * maxMessageSize, a pull limit and messageIndexEnable; and the store folder overrides read at
+ * start. A broker on 127.0.0.1 driven over TCP.
  *
  * @module
  */
@@ -111,4 +112,40 @@ Deno.test("UPDATE_BROKER_CONFIG of messageIndexEnable indexes keys sent afterwar
     await send("order-after");
     assert.equal(await query("order-after"), 1, "QUERY_MESSAGE finds a key sent after the update");
   });
+});
+
+Deno.test("storePathConsumeQueue and storePathIndex put the consume queues and index there", async () => {
+  const other = await Deno.makeTempDir({ prefix: "edgemq-other-volume-" });
+  const entries = async (path: string) => {
+    try {
+      return (await Array.fromAsync(Deno.readDir(path))).map((entry) => entry.name);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return [];
+      throw error;
+    }
+  };
+  try {
+    const properties = { storePathConsumeQueue: `${other}/cq`, storePathIndex: `${other}/idx/` };
+    await withBroker(properties, async (env, client) => {
+      const sent = await client.send("TopicPaths", "x", { queueId: 0, keys: "order-1" });
+      assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+      await env.broker.store.waitDispatched();
+      await env.broker.store.flush();
+      assert.deepEqual(await entries(`${other}/cq/TopicPaths`), ["0"]);
+      assert.equal((await entries(`${other}/idx`)).length, 1, "one index file");
+      assert.deepEqual(await entries(`${env.dir}/consumequeue`), [], "none under the root");
+      assert.deepEqual(await entries(`${env.dir}/index`), []);
+      const found = await client.call(RequestCode.QUERY_MESSAGE, {
+        topic: "TopicPaths",
+        key: "order-1",
+        maxNum: "32",
+        beginTimestamp: "0",
+        endTimestamp: String(Date.now() + 60_000),
+      });
+      assert.equal(found.code, ResponseCode.SUCCESS, found.remark);
+      assert.equal(decodeRecords(found.body).length, 1);
+    });
+  } finally {
+    await Deno.remove(other, { recursive: true });
+  }
 });

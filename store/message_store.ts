@@ -100,11 +100,8 @@ export class MessageStore {
   constructor(options: MessageStoreOptions) {
     this.config = resolveMessageStoreConfig(options.config);
     const config = this.config;
-    this.paths = resolveStorePaths({
-      home: config.storePathRootDir,
-      storePathRootDir: config.storePathRootDir,
-      storePathCommitLog: config.storePathCommitLog,
-    });
+    // storePathRootDir, storePathCommitLog, storePathConsumeQueue and storePathIndex
+    this.paths = resolveStorePaths({ ...config, home: config.storePathRootDir });
     this.#fs = options.fs;
     this.#clock = options.clock ?? systemClock;
     this.#onError = options.onError ?? ((error) => console.error(error));

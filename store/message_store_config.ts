@@ -30,6 +30,10 @@ export const MessageStoreConfigSchema = z.strictObject({
   storePathRootDir: z.string().min(1),
   /** commit-log folder (default `<root>/commitlog`) */
   storePathCommitLog: z.string().min(1).optional(),
+  /** consume-queue folder (default `<root>/consumequeue`; an EdgeMQ override, not a RocketMQ key) */
+  storePathConsumeQueue: z.string().min(1).optional(),
+  /** index folder (default `<root>/index`; an EdgeMQ override, not a RocketMQ key) */
+  storePathIndex: z.string().min(1).optional(),
   mappedFileSizeCommitLog: int(
     COMMIT_LOG_SEGMENT_BYTES_MIN,
     COMMIT_LOG_SEGMENT_BYTES_MAX,
