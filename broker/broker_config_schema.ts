@@ -224,7 +224,7 @@ export function messageStoreConfigShape(env: BrokerEnv) {
     deleteConsumeQueueFilesInterval: millis(100),
     destroyMapedFileIntervalForcibly: millis(120_000),
     redeleteHangedFileInterval: millis(120_000),
-    deleteWhen: z.string().regex(/^\s*\d{1,2}\s*(;\s*\d{1,2}\s*)*$/, DELETE_WHEN_EXPECTED)
+    deleteWhen: z.string().regex(/^\s*\d{1,2}\s*(;\s*\d{1,2}\s*)*(;\s*)*$/, DELETE_WHEN_EXPECTED)
       .superRefine(parsedBy(parseDeleteWhen, DELETE_WHEN_EXPECTED)).default("04").describe(
         DELETE_WHEN_EXPECTED,
       ),

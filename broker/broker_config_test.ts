@@ -143,6 +143,9 @@ Deno.test("loadBrokerConfig validates enums and size bounds by key", () => {
   const hour = configError(() => load("deleteWhen=04;25\n"));
   assert.equal(hour.issues[0].key, "deleteWhen", "checked before any port is bound");
   assert.match(hour.message, /"25" is not an hour 0-23/);
+  // Java's split(";") drops trailing empty items: RocketMQ reads "04;05;" as hours 4 and 5.
+  assert.equal(load("deleteWhen=04;05;\n").config.deleteWhen, "04;05;");
+  assert.equal(configError(() => load("deleteWhen=;04\n")).issues[0].key, "deleteWhen");
   assert.equal(
     configError(() => load("messageDelayLevel=1s 5x\n")).issues[0].key,
     "messageDelayLevel",
