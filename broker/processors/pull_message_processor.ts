@@ -288,9 +288,16 @@ export class PullMessageProcessor {
       maxOffset: String(result.maxOffset),
     };
     let code = pullResponseCode(result, header.queueOffset);
-    if (config.brokerRole === "SLAVE" && !config.slaveReadEnable) {
+    // A slave answers what it found (4.9.8 sets PULL_RETRY_IMMEDIATELY for slaveReadEnable=false,
+    // then the status switch overwrites it; 5.x keeps FOUND): a found batch dropped with its
+    // nextBeginOffset would make the consumer skip it. Without offsetCheckInSlave a slave does
+    // not move the offset: the client retries, on the group's broker.
+    if (
+      code === ResponseCode.PULL_OFFSET_MOVED && config.brokerRole === "SLAVE" &&
+      !store.config.offsetCheckInSlave
+    ) {
       code = ResponseCode.PULL_RETRY_IMMEDIATELY;
-      extFields.suggestWhichBrokerId = String(MASTER_ID);
+      extFields.suggestWhichBrokerId = String(groupConfig.brokerId);
     }
     let body: Uint8Array | undefined;
     if (code === ResponseCode.SUCCESS) {
