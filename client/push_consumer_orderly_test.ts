@@ -13,6 +13,8 @@ import {
   withConsumerTestEnv,
 } from "./consumer/_consumer_testing.ts";
 import type { MessageListenerOrderly } from "./consumer/message_listener.ts";
+import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
+import { decodeRecords, TestBrokerClient } from "../tests/broker_test_client.ts";
 
 const ORDERS = 12;
 const STEPS = 15;
@@ -254,6 +256,68 @@ Deno.test("PushConsumer orderly: a queue taken again while its listener call run
       releaseM1.resolve();
       stop();
       await c.shutdown();
+    }
+  });
+});
+
+Deno.test("PushConsumer orderly: past maxReconsumeTimes the message goes to the DLQ with the count it reached", async () => {
+  // RocketMQ 4.9.8 ConsumeMessageOrderlyService.sendMessageBack re-sends it to %RETRY%<group>
+  // with RECONSUME_TIME = reconsumeTimes (not + 1); the broker moves it to %DLQ%<group> as is.
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicOrderDlq";
+    const group = "CG_ORDER_DLQ";
+    await t.createTopic(topic, 1);
+    const seen: number[] = [];
+    const arrived = new Signal();
+    const assigned = new Signal();
+    const consumer = testPushConsumer(t.namesrvAddr, {
+      consumerGroup: group,
+      suspendCurrentQueueTimeMillis: 10,
+      maxReconsumeTimes: 2,
+    });
+    consumer.subscribe(topic, "*");
+    consumer.registerOrderlyListener((msgs) => {
+      seen.push(msgs[0].reconsumeTimes);
+      arrived.fire();
+      return "SUSPEND_CURRENT_QUEUE_A_MOMENT";
+    });
+    const stop = onAssignmentChange([consumer], assigned);
+    const topics = new Signal();
+    const unwatch = t.env.broker.topicConfigManager.onChange(() => topics.fire());
+    const reader = new TestBrokerClient(new DenoTcpTransport(), t.env.address);
+    try {
+      await consumer.start();
+      await waitUntil(
+        "queue assigned",
+        () => consumer.assignedQueues(topic).length === 1,
+        assigned.subscribe,
+      );
+      await t.producer.send({ topic, body: "poison" });
+      await waitUntil("three deliveries", () => seen.length >= 3, arrived.subscribe);
+      const dlqTopic = `%DLQ%${group}`;
+      await waitUntil(
+        "the DLQ topic",
+        () => t.env.broker.topicConfigManager.selectTopicConfig(dlqTopic) !== undefined,
+        topics.subscribe,
+      );
+      const response = await reader.pull({
+        group: "CG_DLQ_READER",
+        topic: dlqTopic,
+        queueId: 0,
+        queueOffset: 0,
+        subscription: "*",
+        suspendTimeoutMillis: 10_000, // held until the copy arrives
+      });
+      assert.equal(response.code, ResponseCode.SUCCESS, response.remark);
+      const [copy] = decodeRecords(response.body);
+      assert.deepEqual(seen.slice(0, 3), [0, 1, 2]);
+      assert.equal(new TextDecoder().decode(copy.body), "poison");
+      assert.equal(copy.reconsumeTimes, 2);
+    } finally {
+      stop();
+      unwatch();
+      await reader.close();
+      await consumer.shutdown();
     }
   });
 });

@@ -193,7 +193,9 @@ export class PushConsumerEngine {
           suspendCurrentQueueTimeMillis: config.suspendCurrentQueueTimeMillis,
           listener: listener.fn,
           rebalance: this.rebalance,
-          sendMessageBackAsNormalMessage: (msg) => this.#sendMessageBackAsNormalMessage(msg),
+          // Java's orderly sendMessageBack keeps the count the message reached.
+          sendMessageBackAsNormalMessage: (msg) =>
+            this.#sendMessageBackAsNormalMessage(msg, msg.reconsumeTimes),
         }),
       };
     }
@@ -382,12 +384,16 @@ export class PushConsumerEngine {
           (error as Error).message
         }`,
       );
-      await this.#sendMessageBackAsNormalMessage(msg);
+      await this.#sendMessageBackAsNormalMessage(msg, msg.reconsumeTimes + 1);
     }
   }
 
-  /** RocketMQ `sendMessageBackAsNormalMessage`: the message re-sent to `%RETRY%<group>`. */
-  async #sendMessageBackAsNormalMessage(msg: MessageExt): Promise<void> {
+  /**
+   * RocketMQ `sendMessageBackAsNormalMessage`: the message re-sent to `%RETRY%<group>` with
+   * RECONSUME_TIME `reconsumeTimes` (the concurrent fallback counts this try; the orderly
+   * service sends the count reached, which the broker compares with the maximum for the DLQ).
+   */
+  async #sendMessageBackAsNormalMessage(msg: MessageExt, reconsumeTimes: number): Promise<void> {
     const group = this.#o.config.consumerGroup;
     const retry = new Message({ topic: getRetryTopic(group), body: msg.body, flag: msg.flag });
     for (const [name, value] of msg.properties) retry.putProperty(name, value);
@@ -397,7 +403,7 @@ export class PushConsumerEngine {
       origin === undefined || origin.trim() === "" ? msg.msgId : origin,
     );
     retry.putProperty(MessageConst.PROPERTY_RETRY_TOPIC, msg.topic);
-    retry.putProperty(MessageConst.PROPERTY_RECONSUME_TIME, String(msg.reconsumeTimes + 1));
+    retry.putProperty(MessageConst.PROPERTY_RECONSUME_TIME, String(reconsumeTimes));
     retry.putProperty(MessageConst.PROPERTY_MAX_RECONSUME_TIMES, String(this.#o.maxReconsumeTimes));
     retry.putProperty(MessageConst.PROPERTY_TRANSACTION_PREPARED, undefined);
     retry.delayTimeLevel = 3 + msg.reconsumeTimes;
