@@ -66,7 +66,25 @@ export async function recoverStore(input: StoreRecoveryInput): Promise<StoreReco
     input,
     input.abnormal ? recovery.scanFromOffset : Number.MAX_SAFE_INTEGER,
   );
+  if (input.abnormal) await syncRecoveredSegments(input, recovery.scanFromOffset);
   return { recovery, reputBytes };
+}
+
+/**
+ * After a crash, syncs the commit-log segments recovery scanned. A killed process leaves its
+ * unsynced writes in the page cache, where the scan finds and keeps them; this run's flushes
+ * sync only the segment it writes, yet its checkpoint moves past the older ones, so a power
+ * loss before the kernel wrote them back would leave consume-queue units pointing at zeros.
+ * (The consume queues' and index's newest files are synced by their own recovery or next flush.)
+ */
+async function syncRecoveredSegments(
+  input: StoreRecoveryInput,
+  scanFromOffset: number,
+): Promise<void> {
+  for (const segment of input.commitLog.segments) {
+    if (segment.fileFromOffset + segment.fileSize <= scanFromOffset) continue;
+    await (await segment.open(input.fs, false)).sync();
+  }
 }
 
 /**
