@@ -403,6 +403,8 @@ export class CommitLog {
     current.lastModifiedMs = nowMs;
     current.startMemoryAt(0);
     current.addChunks(this.#pool, 0, size);
+    // Not prepared ahead (the last roll came before half): created now, before any later one.
+    this.#options.allocator?.prepare(start);
     const prepared = this.#options.allocator?.take(start);
     if (prepared !== undefined) current.adoptFile(prepared);
     this.#segments.push(current);

@@ -69,6 +69,8 @@ export class CommitLogAllocator {
   readonly #o: CommitLogAllocatorOptions;
   readonly #preparing = new Map<number, Preparation>();
   #zeros: Uint8Array | null = null;
+  /** settled once the newest preparation's file exists with its folder entry synced */
+  #lastEntry: Promise<void> = Promise.resolve();
 
   /** @param options folder, size and warm-up policy */
   constructor(options: CommitLogAllocatorOptions) {
@@ -79,7 +81,10 @@ export class CommitLogAllocator {
   prepare(startOffset: number): void {
     if (this.#preparing.has(startOffset)) return;
     const state = { aborted: false };
-    const done = this.#create(startOffset, state);
+    const after = this.#lastEntry;
+    let entered = () => {};
+    this.#lastEntry = new Promise<void>((resolve) => entered = resolve);
+    const done = this.#create(startOffset, state, after, entered);
     this.#preparing.set(startOffset, { startOffset, state, done });
   }
 
@@ -117,18 +122,30 @@ export class CommitLogAllocator {
     return joinPath(this.#o.dir, segmentFileName(startOffset));
   }
 
-  /** @returns the prepared file, or null after a failure (reported to onError) */
-  async #create(startOffset: number, state: { aborted: boolean }): Promise<FileHandle | null> {
+  /**
+   * Creates the file once the previous preparation's entry exists (`after`), so that files
+   * appear in offset order and a crash never leaves a later one without an earlier one.
+   * @returns the prepared file, or null after a failure (reported to onError)
+   */
+  async #create(
+    startOffset: number,
+    state: { aborted: boolean },
+    after: Promise<void>,
+    entered: () => void,
+  ): Promise<FileHandle | null> {
     const { fs, dir, segmentBytes } = this.#o;
     let handle: FileHandle | undefined;
     try {
+      await after;
       handle = await fs.open(this.#path(startOffset), { create: true });
       await handle.truncate(segmentBytes);
       await fs.syncDir(dir);
+      entered();
       if (this.#o.warm) await this.#fill(handle, state);
       return handle;
     } catch (error) {
       handle?.close();
+      entered();
       this.#o.onError(
         new Error(
           `Cannot prepare commit-log segment ${this.#path(startOffset)}: ${

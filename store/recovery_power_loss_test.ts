@@ -4,7 +4,9 @@
  * past them. Unless recovery syncs what it kept, a power loss before the kernel writes those
  * pages back loses them, while the checkpoint sends the following recovery past the hole and
  * consume-queue units still point into it. The memory adapter keeps unsynced bytes across
- * `halt()` (a kill) and drops them on `crash()` (a power loss).
+ * `halt()` (a kill) and drops them on `crash()` (a power loss). Also: a kill while the log
+ * rolls through two segments in one burst leaves their files in order (no gap the next start
+ * refuses).
  */
 
 import assert from "node:assert/strict";
@@ -95,6 +97,34 @@ Deno.test("recovery syncs what a killed run left unsynced, so a later power loss
     assert.deepEqual(await bodies(c, "TopicIdle"), idle);
   } finally {
     await c.shutdown();
+  }
+  assert.deepEqual(errors, []);
+});
+
+Deno.test("a crash in a burst that rolls two segments leaves no gap between their files", async () => {
+  const fs = new MemoryFileSystem();
+  const clock = new ManualClock();
+  const errors: Error[] = [];
+  const a = openStore(fs, clock, errors);
+  await a.start();
+  // One event-loop turn (a burst of requests): the writer has not run. The second record does
+  // not fit below half of segment 0, so the log rolls into segment 1 with no file prepared;
+  // the fourth passes half of segment 1, so segment 2's file is prepared; the fifth rolls in.
+  const sizes = [1900, 2200, 2200, 1000, 1000];
+  const puts = sizes.map((n, i) =>
+    a.putMessage(makeMessage({ bodyText: `${i}-${"z".repeat(n)}` }))
+  );
+  for (const put of puts) assert.equal((await put).status, "PUT_OK");
+  assert.ok(a.getCommitLogMaxOffset() > 2 * SEGMENT_BYTES, "the log reached segment 2");
+  const files = await fs.list("/s/commitlog");
+  await a.halt(); // a kill
+  assert.deepEqual(files, ["00000000000000000000", "00000000000000004096", "00000000000000008192"]);
+  const b = openStore(fs, clock, errors);
+  await b.start(); // refused "segment … does not follow the previous one" with a gap
+  try {
+    assert.equal((await b.putMessage(makeMessage())).status, "PUT_OK");
+  } finally {
+    await b.shutdown();
   }
   assert.deepEqual(errors, []);
 });
