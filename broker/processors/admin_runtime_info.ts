@@ -80,11 +80,14 @@ const NO_QUEUES: AdminRequestQueueStats = {
  *
  * @param context the broker
  * @param path a store folder
- * @returns used / total in 0..1, -1 when the volume reports no capacity
+ * @returns used ÷ (used + free) in 0..1, rounded up to a whole percent; -1 when the volume
+ *   reports no capacity
  */
 export async function diskUsedRatio(context: BrokerAdminContext, path: string): Promise<number> {
   const percent = diskUsedPercent(await context.fs.diskUsage(path));
-  return percent === undefined ? -1 : percent / 100;
+  // Rounded up to a whole percent, as Java's (0.27 for 26.2 %); the epsilon keeps an exact
+  // whole percent computed in floating point from rounding up a step.
+  return percent === undefined ? -1 : Math.ceil(percent - 1e-9) / 100;
 }
 
 /** A key writer of the table. */

@@ -4,6 +4,8 @@
  * after a delayed message's delivery.
  */
 import assert from "node:assert/strict";
+import { statfs } from "node:fs/promises";
+import { formatJavaDouble } from "../../common/java_double.ts";
 import { DenoTcpTransport } from "../../protocol/adapters/deno_tcp_transport.ts";
 import { RequestCode } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
@@ -170,6 +172,13 @@ Deno.test("GET_BROKER_RUNTIME_INFO carries every key of RocketMQ 4.9.8's table, 
     machineReadableByteCount(`${words[6]} ${words[7].slice(0, -1)}`, "commitLogDirCapacity");
     // DefaultMessageStore.getRuntimeInfo: one ratio per commit-log path
     parseDouble(table[`commitLogDiskRatio_${env.broker.store.paths.commitLog}`], "per path");
+    // UtilAll.getDiskPartitionSpaceUsedPercent: used / (used + usable), up to a whole percent
+    const disk = await statfs(env.broker.store.paths.commitLog);
+    const used = disk.blocks - disk.bfree;
+    assert.equal(
+      table.commitLogDiskRatio,
+      formatJavaDouble(Math.ceil((used * 100) / (used + disk.bavail)) / 100),
+    );
     // loadScheduleMessageOffsets: "<delayOffset>,<maxOffset>" per level with an offset
     const schedule = Object.keys(table).filter((key) => key.startsWith("scheduleMessageOffset"));
     assert.deepEqual(schedule, ["scheduleMessageOffset_1"]);
