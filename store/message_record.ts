@@ -63,6 +63,11 @@ export interface MessageExtBrokerInner {
   readonly preparedTransactionOffset?: number;
   /** consume-queue tag code; computed from TAGS when absent */
   readonly tagsCode?: number;
+  /**
+   * RocketMQ's isWaitStoreMsgOK when the properties no longer say it (the broker drops WAIT
+   * from the stored string); default: from the WAIT property
+   */
+  readonly waitStoreMsgOK?: boolean;
 }
 
 /** A decoded record. `body` is a view into the decoded bytes. */

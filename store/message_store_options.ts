@@ -85,10 +85,12 @@ export interface MessageStoreStats {
 }
 
 /**
- * RocketMQ's isWaitStoreMsgOK: WAIT absent or anything but "false".
+ * RocketMQ's isWaitStoreMsgOK: the message's `waitStoreMsgOK` when set, else WAIT absent or
+ * anything but "false".
  * @returns true when the producer waits for the flush
  */
 export function waitStoreMsgOK(message: MessageExtBrokerInner): boolean {
+  if (message.waitStoreMsgOK !== undefined) return message.waitStoreMsgOK;
   const key = MessageConst.PROPERTY_WAIT_STORE_MSG_OK;
   if (message.propertiesMap !== undefined) return message.propertiesMap.get(key) !== "false";
   const text = typeof message.properties === "string"

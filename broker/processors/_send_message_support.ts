@@ -44,6 +44,8 @@ export interface StoredProperties {
   readonly uniqKey: string | undefined;
   /** whether `TRAN_MSG=true` (a transactional half message) */
   readonly transactional: boolean;
+  /** RocketMQ's isWaitStoreMsgOK from the producer's `WAIT` (dropped from `text`) */
+  readonly waitStoreMsgOK: boolean;
 }
 
 /**
@@ -61,15 +63,15 @@ export function buildStoredProperties(
 ): StoredProperties {
   const text = producerProperties ?? "";
   const found = scanSendProperties(text);
-  const uniqKey = found.uniqKey;
-  const transactional = found.transactional;
+  const { uniqKey, transactional, waitStoreMsgOK } = found;
   if (found.needsRewrite) {
     const map = decodeProperties(text);
     map.delete(PROPERTY_WAIT);
     map.set(PROPERTY_CLUSTER, clusterName);
-    return { text: encodeProperties(map), uniqKey, transactional };
+    return { text: encodeProperties(map), uniqKey, transactional, waitStoreMsgOK };
   }
-  return { text: appendProperty(text, PROPERTY_CLUSTER, clusterName), uniqKey, transactional };
+  const appended = appendProperty(text, PROPERTY_CLUSTER, clusterName);
+  return { text: appended, uniqKey, transactional, waitStoreMsgOK };
 }
 
 const UNIQ_KEY_NAME = MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX + NAME_VALUE_SEPARATOR;
@@ -82,11 +84,15 @@ const CLUSTER_NAME = PROPERTY_CLUSTER + NAME_VALUE_SEPARATOR;
  * (a pair starts the string or follows 0x02, its value runs to the next 0x02, an empty value counts
  * as absent, the last pair wins) instead of four `findProperty` scans.
  */
-function scanSendProperties(
-  text: string,
-): { uniqKey: string | undefined; transactional: boolean; needsRewrite: boolean } {
+function scanSendProperties(text: string): {
+  uniqKey: string | undefined;
+  transactional: boolean;
+  waitStoreMsgOK: boolean;
+  needsRewrite: boolean;
+} {
   let uniqKey: string | undefined;
   let tran: string | undefined;
+  let wait: string | undefined;
   let needsRewrite = false;
   let start = 0;
   const n = text.length;
@@ -100,16 +106,21 @@ function scanSendProperties(
         }
       } else if (text.startsWith(TRAN_NAME, start)) {
         if (end > start + TRAN_NAME.length) tran = text.slice(start + TRAN_NAME.length, end);
-      } else if (
-        (text.startsWith(WAIT_NAME, start) && end > start + WAIT_NAME.length) ||
-        (text.startsWith(CLUSTER_NAME, start) && end > start + CLUSTER_NAME.length)
-      ) {
+      } else if (text.startsWith(WAIT_NAME, start) && end > start + WAIT_NAME.length) {
+        wait = text.slice(start + WAIT_NAME.length, end);
+        needsRewrite = true;
+      } else if (text.startsWith(CLUSTER_NAME, start) && end > start + CLUSTER_NAME.length) {
         needsRewrite = true;
       }
     }
     start = end + 1;
   }
-  return { uniqKey, transactional: tran === "true", needsRewrite };
+  return {
+    uniqKey,
+    transactional: tran === "true",
+    waitStoreMsgOK: wait !== "false",
+    needsRewrite,
+  };
 }
 
 /**

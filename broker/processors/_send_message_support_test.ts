@@ -16,6 +16,7 @@ import {
 function reference(text: string, cluster: string) {
   const uniqKey = findProperty(text, MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
   const transactional = findProperty(text, MessageConst.PROPERTY_TRANSACTION_PREPARED) === "true";
+  const waitStoreMsgOK = findProperty(text, MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== "false";
   if (
     findProperty(text, MessageConst.PROPERTY_WAIT_STORE_MSG_OK) !== undefined ||
     findProperty(text, PROPERTY_CLUSTER) !== undefined
@@ -23,9 +24,10 @@ function reference(text: string, cluster: string) {
     const map = decodeProperties(text);
     map.delete(MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
     map.set(PROPERTY_CLUSTER, cluster);
-    return { text: encodeProperties(map), uniqKey, transactional };
+    return { text: encodeProperties(map), uniqKey, transactional, waitStoreMsgOK };
   }
-  return { text: appendProperty(text, PROPERTY_CLUSTER, cluster), uniqKey, transactional };
+  const appended = appendProperty(text, PROPERTY_CLUSTER, cluster);
+  return { text: appended, uniqKey, transactional, waitStoreMsgOK };
 }
 
 Deno.test("buildStoredProperties agrees with four findProperty scans on every properties string", () => {

@@ -367,6 +367,8 @@ export class SendMessageProcessor {
       bornTimestamp: header.bornTimestamp,
       bornHost: input.bornHost,
       reconsumeTimes: header.reconsumeTimes ?? 0,
+      // WAIT is not stored, but steers the flush wait (4.9.8 puts it back into the map for that)
+      waitStoreMsgOK: stored.waitStoreMsgOK,
     };
     return { inner: message, uniqKey: stored.uniqKey };
   }
