@@ -200,7 +200,12 @@ export class SendMessageProcessor {
         serverSide: true,
       };
     }
-    if (!isWriteable(config.brokerPermission)) {
+    // A read-only (draining) broker still takes what stale producers send, except to ordered
+    // topics (RocketMQ msgCheck); a topic's own perm only steers the routes.
+    if (
+      !isWriteable(config.brokerPermission) &&
+      this.#context.topicConfigManager.isOrderTopic(header.topic)
+    ) {
       return {
         code: ResponseCode.NO_PERMISSION,
         remark: `the broker[${config.brokerIP1}] sending message is forbidden`,
@@ -260,12 +265,6 @@ export class SendMessageProcessor {
   #checkTarget(input: SendInput, topicConfig: TopicConfig): SendTarget | Promise<SendTarget> {
     const { header, producerAddress } = input;
     const topic = header.topic;
-    if (!isWriteable(topicConfig.perm)) {
-      throw new BrokerError(
-        ResponseCode.NO_PERMISSION,
-        `the topic[${topic}] sending message is forbidden`,
-      );
-    }
     const idValid = Math.max(topicConfig.writeQueueNums, topicConfig.readQueueNums);
     if (header.queueId >= idValid) {
       throw new BrokerError(

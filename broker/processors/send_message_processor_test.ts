@@ -223,11 +223,27 @@ Deno.test("SendMessageProcessor stores a SEND_MESSAGE_V2 with the batch flag (m)
   });
 });
 
-Deno.test("SendMessageProcessor refuses sends on a broker without write permission", async () => {
-  await withBroker({ properties: { brokerPermission: "4" } }, async (_env, client) => {
-    const response = await client.send("TopicPerm", "x");
-    assert.equal(response.code, ResponseCode.NO_PERMISSION);
-    assert.equal(response.remark, "the broker[127.0.0.1] sending message is forbidden");
+Deno.test("SendMessageProcessor on a read-only broker refuses sends to order topics only", async () => {
+  // RocketMQ msgCheck: a draining broker still stores what stale producers send, except to
+  // ordered topics (their queues must not move to another broker behind the consumers' back).
+  await withBroker({ properties: { brokerPermission: "4" } }, async (env, client) => {
+    const plain = await client.send("TopicPerm", "x");
+    assert.equal(plain.code, ResponseCode.SUCCESS, plain.remark);
+    await env.broker.topicConfigManager.updateOrderTopicConfig(["TopicPerm"]);
+    const ordered = await client.send("TopicPerm", "y");
+    assert.equal(ordered.code, ResponseCode.NO_PERMISSION);
+    assert.equal(ordered.remark, "the broker[127.0.0.1] sending message is forbidden");
+  });
+});
+
+Deno.test("SendMessageProcessor stores sends to a read-only topic, as RocketMQ's msgCheck", async () => {
+  await withBroker({}, async (env, client) => {
+    const before = await client.send("TopicDrain", "before");
+    assert.equal(before.code, ResponseCode.SUCCESS, before.remark);
+    const topics = env.broker.topicConfigManager;
+    await topics.updateTopicConfig({ ...topics.selectTopicConfig("TopicDrain")!, perm: 4 });
+    const after = await client.send("TopicDrain", "after");
+    assert.equal(after.code, ResponseCode.SUCCESS, after.remark);
   });
 });
 
