@@ -210,11 +210,16 @@ function checkPorts(config: BrokerConfig, issues: ConfigIssue[]): void {
       expected: "a port other than listenPort",
     });
   }
-  if (httpAdminPort !== 0 && (httpAdminPort === listenPort || httpAdminPort === haListenPort)) {
+  const vipPort = listenPort === 0 ? 0 : listenPort - 2; // RocketMQ's fast (VIP) channel
+  if (
+    httpAdminPort !== 0 &&
+    (httpAdminPort === listenPort || httpAdminPort === haListenPort || httpAdminPort === vipPort)
+  ) {
     issues.push({
       key: "httpAdminPort",
       value: String(httpAdminPort),
-      expected: "a port other than listenPort and haListenPort (0 turns the HTTP admin off)",
+      expected:
+        "a port other than listenPort, the VIP port (listenPort - 2) and haListenPort (0 turns the HTTP admin off)",
     });
   }
 }

@@ -113,6 +113,9 @@ Deno.test("loadBrokerConfig sets haListenPort to listenPort + 1 unless it is set
   assert.equal(configError(() => load("listenPort=65535\n")).issues[0].key, "listenPort");
   assert.equal(configError(() => load("haListenPort=10911\n")).issues[0].key, "haListenPort");
   assert.equal(configError(() => load("httpAdminPort=10912\n")).issues[0].key, "httpAdminPort");
+  const vip = configError(() => load("listenPort=20882\nhttpAdminPort=20880\n"));
+  assert.equal(vip.issues[0].key, "httpAdminPort", "the VIP port is listenPort - 2");
+  assert.match(vip.issues[0].expected, /the VIP port \(listenPort - 2\)/);
   assert.equal(load("httpAdminPort=0\n").config.httpAdminPort, 0);
 });
 
