@@ -17,7 +17,7 @@ import { consoleRemotingLogger, type RemotingLogger } from "../protocol/remoting
 import type { RemotingServer } from "../protocol/remoting_server.ts";
 import type { Transport } from "../protocol/transport.ts";
 import type { FileSystem } from "../store/file_system.ts";
-import { hostAddress } from "../store/message_id.ts";
+import { type HostAddress, hostAddress } from "../store/message_id.ts";
 import type { MessageStore } from "../store/message_store.ts";
 import { resolveStorePaths, type StorePaths } from "../store/store_paths.ts";
 import { createBrokerAdminApp } from "./admin_app.ts";
@@ -36,8 +36,10 @@ import {
   registerBrokerExtrasProcessors,
   registrationWrapperOf,
   resolvedStoreConfigOf,
+  type ResolveHost,
   type ServeHttp,
   startScheduleMessageService,
+  startupStoreIP,
   withDeadline,
 } from "./broker_controller_wiring.ts";
 import { BrokerOuterApi } from "./broker_outer_api.ts";
@@ -100,6 +102,8 @@ export interface BrokerControllerOptions {
   readonly pullRequestsHeldMax?: number;
   /** random source for queue picks; default Math.random */
   readonly random?: () => number;
+  /** resolves a `brokerIP1` that is a host name (STOREHOST); without it one is refused */
+  readonly resolveHost?: ResolveHost;
 }
 
 /**
@@ -144,6 +148,7 @@ export class BrokerController {
   readonly #client: RemotingClient;
   #coreConfig: CoreConfig;
   #store: MessageStore | undefined;
+  #storeHost: HostAddress | undefined;
   #schedule: ScheduleMessageService | undefined;
   #registration: BrokerRegistrationService | undefined;
   #sendProcessor: SendMessageProcessor | undefined;
@@ -281,21 +286,19 @@ export class BrokerController {
 
   async #startParts(): Promise<void> {
     const config = this.#options.config;
-    if (config.listenPort !== 0 && config.listenPort < 3) {
-      throw new Error(
-        `Cannot start broker: listenPort ${config.listenPort} leaves no VIP port (listenPort - 2)`,
-      );
-    }
+    const { brokerIP1 } = this.#coreConfig;
+    const storeIP = await startupStoreIP(config, brokerIP1, this.#options.resolveHost); // unbound
     await this.topicConfigManager.load();
     await this.subscriptionGroupManager.load();
     await this.consumerOffsetManager.load();
     // Bound; accepting once store and processors are up (RocketMQ order: no early code 3).
     await this.remotingServer.bind();
+    const storeHost = this.#storeHost = hostAddress(storeIP, this.port);
     const store = new ScheduleMessageStore({
       fs: this.#options.fs,
       clock: this.#clock,
       config: messageStoreConfigOf(config),
-      storeHost: hostAddress(this.#coreConfig.brokerIP1, this.port),
+      storeHost,
       physicalMemoryBytes: this.#options.physicalMemoryBytes,
       delayLevels: this.delayLevels,
       onMessageArrived: (topic, queueId, maxOffset, tagsCode) => {
@@ -347,7 +350,7 @@ export class BrokerController {
       producerManager: this.producerManager,
       brokerStats: this.brokerStats,
       holdService: this.holdService,
-      storeHost: hostAddress(this.#coreConfig.brokerIP1, this.port),
+      storeHost: this.#storeHost!,
       listenPort: () => this.port,
       random: this.#options.random ?? Math.random,
     };

@@ -10,6 +10,7 @@ import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
 import { DenoFileSystem } from "../store/adapters/deno_file_system.ts";
 import { ForwardingFileSystem } from "../store/_test_forwarding_fs.ts";
 import type { FileLock } from "../store/file_system.ts";
+import { decodeOffsetMessageId } from "../store/message_id.ts";
 import { loadBrokerConfig } from "./broker_config.ts";
 import { BrokerController } from "./broker_controller.ts";
 
@@ -75,6 +76,43 @@ Deno.test("BrokerController refuses a listenPort without room for the VIP port",
     startTestBroker({ withNamesrv: false, properties: { listenPort: "2" } }),
     /Cannot start broker: listenPort 2 leaves no VIP port \(listenPort - 2\)/,
   );
+});
+
+Deno.test("BrokerController resolves a host-name brokerIP1 for STOREHOST and registers the name", async () => {
+  // RocketMQ: storeHost = new InetSocketAddress(brokerIP1, listenPort), brokerAddr = brokerIP1:port
+  const dir = await Deno.makeTempDir({ prefix: "edgemq_controller_" });
+  const properties = { ...testBrokerProperties(dir), brokerIP1: "broker-a.example" };
+  const { config } = loadBrokerConfig({ properties, env: { HOME: dir, hostname: "test-host" } });
+  const options = {
+    config,
+    transport: new DenoTcpTransport(),
+    fs: new DenoFileSystem(),
+    logger: silentRemotingLogger,
+  };
+  try {
+    await assert.rejects(
+      new BrokerController(options).start(),
+      /brokerIP1 "broker-a\.example" is neither an IP address nor a host name that resolves/,
+    );
+    const resolveHost = (name: string) =>
+      name === "broker-a.example" ? Promise.resolve("127.0.0.2") : Promise.reject(new Error(name));
+    const broker = new BrokerController({ ...options, resolveHost });
+    await broker.start();
+    const client = new TestBrokerClient(new DenoTcpTransport(), `127.0.0.1:${broker.port}`);
+    try {
+      assert.equal(broker.brokerAddr, `broker-a.example:${broker.port}`);
+      const sent = await client.send("TopicNamed", "x");
+      assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+      const id = decodeOffsetMessageId(sent.extFields!.msgId);
+      assert.deepEqual([...id.host.address], [127, 0, 0, 2]);
+      assert.equal(id.host.port, broker.port);
+    } finally {
+      await client.close();
+      await broker.shutdown();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("BrokerController serves requests only once its store is up, and keeps them waiting till then", async () => {

@@ -14,7 +14,7 @@ import type { RemotingLogger } from "../protocol/remoting_logger.ts";
 import { RemotingServer } from "../protocol/remoting_server.ts";
 import { parseAddress, type Transport } from "../protocol/transport.ts";
 import type { FileSystem } from "../store/file_system.ts";
-import { hostAddress } from "../store/message_id.ts";
+import { hostAddress, InvalidAddressError } from "../store/message_id.ts";
 import type { MessageStore } from "../store/message_store.ts";
 import {
   type MessageStoreConfig,
@@ -100,6 +100,50 @@ export function createBrokerRemotingServer(
     clock,
     logger,
   });
+}
+
+/** Resolves a host name to one of its IP addresses (the entry points use the system resolver). */
+export type ResolveHost = (name: string) => Promise<string>;
+
+/**
+ * What must hold before a broker binds its ports, and the IP written as STOREHOST: `brokerIP1`
+ * itself, or the address a host name resolves to (RocketMQ's `new InetSocketAddress(brokerIP1,
+ * listenPort)`); the name is still what the broker registers.
+ *
+ * @param config the broker configuration
+ * @param brokerIP1 the advertised address (configured or detected)
+ * @param resolveHost the resolver; without it a `brokerIP1` that is not an IP address is refused
+ * @returns the IP address
+ * @throws when listenPort leaves no VIP port, or brokerIP1 is a name that does not resolve
+ */
+export async function startupStoreIP(
+  config: BrokerConfig,
+  brokerIP1: string,
+  resolveHost: ResolveHost | undefined,
+): Promise<string> {
+  if (config.listenPort !== 0 && config.listenPort < 3) {
+    throw new Error(
+      `Cannot start broker: listenPort ${config.listenPort} leaves no VIP port (listenPort - 2)`,
+    );
+  }
+  const name = brokerIP1;
+  try {
+    hostAddress(name, 0);
+    return name;
+  } catch (error) {
+    if (!(error instanceof InvalidAddressError)) throw error;
+  }
+  try {
+    if (resolveHost === undefined) throw new Error("no host name resolver was given");
+    const ip = await resolveHost(name);
+    hostAddress(ip, 0);
+    return ip;
+  } catch (error) {
+    throw new Error(
+      `Cannot start broker: brokerIP1 ${JSON.stringify(name)} is neither an IP address nor a ` +
+        `host name that resolves (${(error as Error).message})`,
+    );
+  }
 }
 
 /**

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { lookup } from "node:dns/promises";
 import { exitOnSignals, homeDirectory } from "../common/adapters/deno_process.ts";
 import { ConfigError } from "../common/config_loader.ts";
 import { parseProperties, PropertiesSyntaxError } from "../common/properties.ts";
@@ -138,6 +139,7 @@ export async function startDenoBroker(
     configFilePath: configFile,
     unknownProperties: loaded.unknown,
     physicalMemoryBytes: Deno.systemMemoryInfo().total,
+    resolveHost: resolveHostName,
   });
   beforeStart?.(broker);
   try {
@@ -146,6 +148,20 @@ export async function startDenoBroker(
     throw new BrokerStartupError(`Cannot start the broker: ${(error as Error).message}`);
   }
   return broker;
+}
+
+/**
+ * The system resolver (`/etc/hosts`, DNS), IPv4 first as Java's `InetAddress` prefers it.
+ *
+ * @param name a host name
+ * @returns one of its addresses
+ */
+async function resolveHostName(name: string): Promise<string> {
+  try {
+    return (await lookup(name, { family: 4 })).address;
+  } catch {
+    return (await lookup(name)).address;
+  }
 }
 
 /**

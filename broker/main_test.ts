@@ -189,3 +189,21 @@ Deno.test("broker main stops cleanly on SIGTERM during its start (no abort file 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("broker main starts with brokerIP1 set to a host name the system resolves", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edgemq_main_" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/broker.conf`,
+      `listenPort=0\nbindAddress=127.0.0.1\nbrokerIP1=localhost\nhttpAdminPort=0\nstorePathRootDir=${dir}/store\n`,
+    );
+    const broker = await spawnMain(
+      "broker/main.ts",
+      ["-c", `${dir}/broker.conf`],
+      /EdgeMQ broker listening on localhost:(\d+)/,
+    );
+    assert.equal(await broker.stop(), 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
