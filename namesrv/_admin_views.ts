@@ -51,9 +51,13 @@ export interface ClusterView {
 
 /**
  * @param manager the registry
+ * @param brokerChannelExpiredTime the timeout of brokers that did not register their own, ms
  * @returns clusters, broker groups and live brokers, sorted by name
  */
-export function clusterView(manager: RouteInfoManager): ClusterView {
+export function clusterView(
+  manager: RouteInfoManager,
+  brokerChannelExpiredTime: number,
+): ClusterView {
   const info = manager.getAllClusterInfo();
   const clusterAddrTable: Record<string, string[]> = {};
   for (const name of [...info.clusterAddrTable.keys()].sort()) {
@@ -68,7 +72,7 @@ export function clusterView(manager: RouteInfoManager): ClusterView {
     brokerAddr: live.brokerAddr,
     haServerAddr: live.haServerAddr,
     lastUpdateTimestamp: live.lastUpdateTimestamp,
-    heartbeatTimeoutMillis: live.heartbeatTimeoutMillis,
+    heartbeatTimeoutMillis: live.heartbeatTimeoutMillis ?? brokerChannelExpiredTime,
     dataVersion: { ...live.dataVersion },
   })).sort((a, b) => (a.brokerAddr < b.brokerAddr ? -1 : a.brokerAddr > b.brokerAddr ? 1 : 0));
   return { clusterAddrTable, brokerAddrTable, brokerLiveTable };

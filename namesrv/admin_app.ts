@@ -112,7 +112,10 @@ function registerConfigRoutes(app: Hono, ctx: NamesrvContext): void {
 }
 
 function registerRouteRoutes(app: Hono, ctx: NamesrvContext): void {
-  app.get("/cluster", (c) => c.json(clusterView(ctx.routeInfoManager)));
+  app.get("/cluster", (c) => {
+    const timeoutMs = ctx.configuration.config.brokerChannelExpiredTime;
+    return c.json(clusterView(ctx.routeInfoManager, timeoutMs));
+  });
   app.get("/topics", (c) => {
     const cluster = c.req.query("cluster");
     const tables = ctx.routeInfoManager.tables;

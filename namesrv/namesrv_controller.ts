@@ -114,7 +114,7 @@ export class NamesrvController {
     });
     this.routeInfoManager = new RouteInfoManager({
       clock,
-      brokerChannelExpiredTimeMs: config.brokerChannelExpiredTime,
+      brokerChannelExpiredTimeMs: () => this.configuration.config.brokerChannelExpiredTime,
       deleteTopicWithBrokerRegistration: () =>
         this.configuration.config.deleteTopicWithBrokerRegistration,
     });
@@ -206,7 +206,9 @@ export class NamesrvController {
     const expired = this.routeInfoManager.scanNotActiveBroker();
     for (const live of expired) {
       this.#logger.warn(
-        `The broker channel expired, ${live.clusterName} ${live.brokerAddr} ${live.heartbeatTimeoutMillis}ms`,
+        `The broker channel expired, ${live.clusterName} ${live.brokerAddr} ${
+          live.heartbeatTimeoutMillis ?? this.configuration.config.brokerChannelExpiredTime
+        }ms`,
       );
       const channel = live.channel as RemotingChannel | undefined;
       if (channel !== undefined && typeof channel.close === "function") {

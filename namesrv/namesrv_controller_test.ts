@@ -200,6 +200,26 @@ Deno.test("NamesrvController expires a silent broker on the scan, with an inject
   }, clock);
 });
 
+Deno.test("NamesrvController expires brokers after a brokerChannelExpiredTime changed at runtime", async () => {
+  const clock = new ManualClock(1_700_000_000_000);
+  await withNamesrv(async (ns) => {
+    const broker = testClient();
+    try {
+      const registered = await broker.invoke(ns.addr, brokerRequest(), 5000);
+      assert.equal(registered.code, ResponseCode.SUCCESS);
+      const updated = await ns.call(RequestCode.UPDATE_NAMESRV_CONFIG, {
+        body: new TextEncoder().encode("brokerChannelExpiredTime=30000\n"),
+      });
+      assert.equal(updated.code, ResponseCode.SUCCESS, updated.remark);
+      clock.advance(30_001); // registered under 120 s: the new value applies at once
+      const expired = ns.controller.scanNotActiveBroker();
+      assert.deepEqual(expired.map((l) => l.brokerAddr), ["192.168.1.10:10911"]);
+    } finally {
+      await broker.shutdown();
+    }
+  }, clock);
+});
+
 Deno.test("NamesrvController scans for silent brokers every scanNotActiveBrokerInterval", async () => {
   const clock = new ManualClock(1_700_000_000_000);
   const ns = await startTestNamesrv({

@@ -33,8 +33,8 @@ import {
 export interface RouteInfoManagerOptions {
   /** time source for liveness */
   clock: Clock;
-  /** silence after which a broker is dropped (RocketMQ `BROKER_CHANNEL_EXPIRED_TIME`, 120 s) */
-  brokerChannelExpiredTimeMs: number;
+  /** silence after which a broker is dropped (RocketMQ `BROKER_CHANNEL_EXPIRED_TIME`, 120 s), now */
+  brokerChannelExpiredTimeMs: () => number;
   /** 5.x `deleteTopicWithBrokerRegistration`: topics missing from a master's registration are removed */
   deleteTopicWithBrokerRegistration?: () => boolean;
   /** distinct topics held (default TOPICS_MAX) */
@@ -141,8 +141,7 @@ export class RouteInfoManager {
       clusterName,
       brokerAddr,
       lastUpdateTimestamp: this.#options.clock.now(),
-      heartbeatTimeoutMillis: reg.heartbeatTimeoutMillis ??
-        this.#options.brokerChannelExpiredTimeMs,
+      heartbeatTimeoutMillis: reg.heartbeatTimeoutMillis,
       dataVersion: reg.topicConfigWrapper.dataVersion,
       channel: reg.channel,
       haServerAddr: reg.haServerAddr,
@@ -353,8 +352,9 @@ export class RouteInfoManager {
    */
   scanNotActiveBroker(): BrokerLiveInfo[] {
     const now = this.#options.clock.now();
+    const timeoutMs = this.#options.brokerChannelExpiredTimeMs();
     const expired = [...this.#brokerLiveTable.values()].filter((live) =>
-      live.lastUpdateTimestamp + live.heartbeatTimeoutMillis < now
+      live.lastUpdateTimestamp + (live.heartbeatTimeoutMillis ?? timeoutMs) < now
     );
     for (const live of expired) this.#removeLive(live);
     return expired;

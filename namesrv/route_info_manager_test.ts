@@ -52,7 +52,7 @@ function registration(
 
 function setup() {
   const clock = new ManualClock(1_000_000);
-  const manager = new RouteInfoManager({ clock, brokerChannelExpiredTimeMs: EXPIRY_MS });
+  const manager = new RouteInfoManager({ clock, brokerChannelExpiredTimeMs: () => EXPIRY_MS });
   return { clock, manager };
 }
 
@@ -369,7 +369,7 @@ Deno.test("RouteInfoManager drops topics missing from a registration when delete
   const clock = new ManualClock();
   const manager = new RouteInfoManager({
     clock,
-    brokerChannelExpiredTimeMs: EXPIRY_MS,
+    brokerChannelExpiredTimeMs: () => EXPIRY_MS,
     deleteTopicWithBrokerRegistration: () => true,
   });
   manager.registerBroker(registration({ topics: [topic("T1"), topic("T2")] }));
@@ -383,7 +383,7 @@ Deno.test("RouteInfoManager refuses a registration past its broker or topic limi
   const clock = new ManualClock(1_000_000);
   const manager = new RouteInfoManager({
     clock,
-    brokerChannelExpiredTimeMs: EXPIRY_MS,
+    brokerChannelExpiredTimeMs: () => EXPIRY_MS,
     topicsMax: 4,
     brokersMax: 2,
   });
@@ -416,7 +416,7 @@ Deno.test("RouteInfoManager keeps a live broker whose new topics do not fit, wit
   const clock = new ManualClock(1_000_000);
   const manager = new RouteInfoManager({
     clock,
-    brokerChannelExpiredTimeMs: EXPIRY_MS,
+    brokerChannelExpiredTimeMs: () => EXPIRY_MS,
     topicsMax: 3,
   });
   manager.registerBroker(registration({ topics: [topic("A")] })); // + TBW102

@@ -251,8 +251,11 @@ export interface BrokerLiveInfo {
   readonly brokerAddr: string;
   /** last REGISTER_BROKER / QUERY_DATA_VERSION / BROKER_HEARTBEAT, ms */
   lastUpdateTimestamp: number;
-  /** silence after which the broker is dropped, ms */
-  readonly heartbeatTimeoutMillis: number;
+  /**
+   * silence after which the broker is dropped, ms, when its 5.x registration set one; absent:
+   * the name server's `brokerChannelExpiredTime`, read at each scan
+   */
+  readonly heartbeatTimeoutMillis?: number;
   /** version of its last registered topic config */
   readonly dataVersion: DataVersion;
   /** its connection (identity) */
