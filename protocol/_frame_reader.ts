@@ -11,7 +11,7 @@ import { decodeCommandAt } from "./command_codec.ts";
 import { FrameDecodeError } from "./errors.ts";
 import { FRAME_BYTES_MAX_CEILING, FRAME_BYTES_MIN } from "./limits.ts";
 import type { RemotingCommand } from "./remoting_command.ts";
-import { readFrameLength, startFrame } from "./_frame_length.ts";
+import { PartialFrame, readFrameLength } from "./_frame_length.ts";
 
 /**
  * Splits bytes into frames (`shared/spec/remoting.md` §1) and decodes them. Holds at most one pushed
@@ -24,8 +24,7 @@ export class FrameReader {
   #chunk: Uint8Array = new Uint8Array(0);
   #offset = 0;
   /** the frame being assembled (prefix included), once its length is known */
-  #partial: Uint8Array | null = null;
-  #partialFilled = 0;
+  #partial: PartialFrame | null = null;
   readonly #prefix = new Uint8Array(4);
   #prefixFilled = 0;
   /** bytes (prefix included) of the frame last returned by {@linkcode FrameReader.next} */
@@ -52,7 +51,7 @@ export class FrameReader {
 
   /** @returns bytes of a frame received only in part so far (0 between frames) */
   get partialBytes(): number {
-    return this.#partial === null ? this.#prefixFilled : this.#partialFilled;
+    return this.#partial === null ? this.#prefixFilled : this.#partial.filled;
   }
 
   /**
@@ -79,14 +78,11 @@ export class FrameReader {
       const p = this.#offset;
       const partial = this.#partial;
       if (partial !== null) {
-        const take = Math.min(partial.length - this.#partialFilled, n - p);
-        partial.set(chunk.subarray(p, p + take), this.#partialFilled);
-        this.#partialFilled += take;
-        this.#offset = p + take;
-        if (this.#partialFilled < partial.length) return null;
+        this.#offset = p + partial.fill(chunk, p, n);
+        const frame = partial.complete();
+        if (frame === null) return null;
         this.#partial = null;
-        this.#partialFilled = 0;
-        return this.#decode(partial, 4, partial.length);
+        return this.#decode(frame, 4, frame.length);
       }
       if (this.#prefixFilled === 0 && n - p >= 4) {
         const frameLength = readFrameLength(chunk, p, this.#frameBytesMax, this.#remoteAddress);
@@ -113,8 +109,7 @@ export class FrameReader {
   }
 
   #startPartial(frameLength: number, head: Uint8Array): void {
-    this.#partial = startFrame(frameLength, head);
-    this.#partialFilled = head.length;
+    this.#partial = new PartialFrame(frameLength, head);
   }
 
   #decode(source: Uint8Array, start: number, end: number): RemotingCommand {

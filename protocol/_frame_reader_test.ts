@@ -4,6 +4,8 @@ import { encodeCommand } from "./command_codec.ts";
 import { FrameDecodeError } from "./errors.ts";
 import type { RemotingCommand } from "./remoting_command.ts";
 import { FrameReader } from "./_frame_reader.ts";
+import { PartialFrame } from "./_frame_length.ts";
+import { PARTIAL_FRAME_BUFFER_BYTES_MIN } from "./limits.ts";
 
 function command(opaque: number, body?: Uint8Array): RemotingCommand {
   const c: RemotingCommand = {
@@ -118,4 +120,33 @@ Deno.test("FrameReader.push asserts the previous chunk was used up", () => {
   const reader = new FrameReader(1 << 20, "peer");
   reader.push(bytes);
   assert.throws(() => reader.push(bytes), /before the previous chunk was used up/);
+});
+
+Deno.test("PartialFrame holds what arrived, not what the peer announced", () => {
+  const frameLength = 16 * 1024 * 1024 - 4;
+  const frame = new Uint8Array(4 + frameLength).map((_, i) => i * 7);
+  new DataView(frame.buffer).setInt32(0, frameLength);
+  const partial = new PartialFrame(frameLength, frame.subarray(0, 4));
+  assert.equal(partial.capacity, PARTIAL_FRAME_BUFFER_BYTES_MIN, "4 bytes announce 16 MiB");
+  const random = fc.sample(fc.integer({ min: 1, max: 300_000 }), { seed: 11, numRuns: 400 });
+  let p = 4;
+  for (let i = 0; partial.complete() === null; i++) {
+    const end = Math.min(frame.length, p + random[i % random.length]);
+    assert.equal(partial.fill(frame.subarray(0, end), p, end), end - p);
+    p = end;
+    assert.ok(
+      partial.capacity <= Math.max(PARTIAL_FRAME_BUFFER_BYTES_MIN, 2 * partial.filled),
+      `${partial.capacity} bytes held for ${partial.filled} received`,
+    );
+  }
+  assert.deepEqual(partial.complete(), frame);
+});
+
+Deno.test("FrameReader decodes a frame over many reads as its buffer grows", () => {
+  const body = new Uint8Array(1_000_000).map((_, i) => i % 251);
+  const bytes = encodeCommand(command(4, body));
+  const chunks: Uint8Array[] = [];
+  for (let p = 0; p < bytes.length; p += 1_500) chunks.push(bytes.subarray(p, p + 1_500));
+  const [decoded] = drain(new FrameReader(1 << 21, "peer"), chunks);
+  assert.deepEqual(decoded.body, body);
 });

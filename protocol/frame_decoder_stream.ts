@@ -9,7 +9,7 @@ import { decodeCommandAt } from "./command_codec.ts";
 import { FrameDecodeError } from "./errors.ts";
 import { FRAME_BYTES_MAX_CEILING, FRAME_BYTES_MAX_DEFAULT, FRAME_BYTES_MIN } from "./limits.ts";
 import type { RemotingCommand } from "./remoting_command.ts";
-import { readFrameLength, startFrame } from "./_frame_length.ts";
+import { PartialFrame, readFrameLength } from "./_frame_length.ts";
 
 /** Options of {@linkcode FrameDecoderStream}. */
 export interface FrameDecoderStreamOptions {
@@ -42,8 +42,7 @@ export class FrameDecoderStream extends TransformStream<Uint8Array, RemotingComm
   #frameBytesMax: number;
   #remoteAddress: string | undefined;
   /** the frame being assembled (prefix included), once its length is known */
-  #pending: Uint8Array | null = null;
-  #pendingFilled = 0;
+  #pending: PartialFrame | null = null;
   /** a length prefix split across chunks */
   #prefix = new Uint8Array(4);
   #prefixFilled = 0;
@@ -73,16 +72,11 @@ export class FrameDecoderStream extends TransformStream<Uint8Array, RemotingComm
     while (p < n) {
       const pending = this.#pending;
       if (pending !== null) {
-        const take = Math.min(pending.length - this.#pendingFilled, n - p);
-        pending.set(
-          take === n && p === 0 ? chunk : chunk.subarray(p, p + take),
-          this.#pendingFilled,
-        );
-        this.#pendingFilled += take;
-        p += take;
-        if (this.#pendingFilled < pending.length) return;
+        p += pending.fill(chunk, p, n);
+        const frame = pending.complete();
+        if (frame === null) return;
         this.#pending = null;
-        controller.enqueue(this.#decode(pending, 4, pending.length));
+        controller.enqueue(this.#decode(frame, 4, frame.length));
       } else if (this.#prefixFilled === 0 && n - p >= 4) {
         const frameLength = readFrameLength(chunk, p, this.#frameBytesMax, this.#remoteAddress);
         const end = p + 4 + frameLength;
@@ -106,8 +100,7 @@ export class FrameDecoderStream extends TransformStream<Uint8Array, RemotingComm
   }
 
   #startPending(frameLength: number, head: Uint8Array): void {
-    this.#pending = startFrame(frameLength, head);
-    this.#pendingFilled = head.length;
+    this.#pending = new PartialFrame(frameLength, head);
   }
 
   #decode(source: Uint8Array, start: number, end: number): RemotingCommand {
@@ -124,7 +117,7 @@ export class FrameDecoderStream extends TransformStream<Uint8Array, RemotingComm
   #flush(): void {
     if (this.#pending !== null) {
       throw this.#error(
-        `input ended inside a frame after ${this.#pendingFilled} of ${this.#pending.length} bytes`,
+        `input ended inside a frame after ${this.#pending.filled} of ${this.#pending.total} bytes`,
       );
     }
     if (this.#prefixFilled > 0) {

@@ -40,6 +40,16 @@ Deno.test("FrameDecoderStream decodes frames split and joined across chunks", as
   }
 });
 
+Deno.test("FrameDecoderStream decodes a frame over many chunks as its buffer grows", async () => {
+  const body = new Uint8Array(1_000_000).map((_, i) => i % 251);
+  const bytes = encodeCommand({ ...REQUEST, body });
+  const chunks: Uint8Array[] = [];
+  for (let p = 0; p < bytes.length; p += 1_500) chunks.push(bytes.subarray(p, p + 1_500));
+  const [decoded, ...rest] = await decodeAll([...chunks, encodeCommand(REQUEST)]);
+  assert.deepEqual(decoded.body, body);
+  assert.deepEqual(rest, [REQUEST]);
+});
+
 Deno.test("FrameDecoderStream rejects a frame over frameBytesMax", async () => {
   const frame = encodeCommand(REQUEST);
   await assert.rejects(

@@ -21,6 +21,13 @@ export const FRAME_BYTES_MAX_CEILING = 0x7fffffff - 4;
 /** Smallest `frameLength`: it must at least hold the 4-byte header word. */
 export const FRAME_BYTES_MIN = 4;
 
+/**
+ * Least buffer of a frame that arrives in parts (it grows, doubling, as bytes come): a peer that
+ * announces 16 MiB and sends 4 bytes holds this much, not the frame (Netty's decoder also
+ * grows with what arrives).
+ */
+export const PARTIAL_FRAME_BUFFER_BYTES_MIN = 4096;
+
 /** Bytes of the frame's length prefix (`frameLength` int32). */
 export const FRAME_LENGTH_PREFIX_BYTES = 4;
 
