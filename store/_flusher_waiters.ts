@@ -41,8 +41,8 @@ export class FlusherWaiters {
   readonly #capture = (resolve: Resolve): void => {
     this.#captured = resolve;
   };
-  /** told each settled waiter's time from its put's start to its outcome (ms) */
-  onSettled: (elapsedMs: number) => void = () => {};
+  /** told each settled waiter's time from its put's start to its outcome (ms), and the time */
+  onSettled: (elapsedMs: number, nowMs: number) => void = () => {};
 
   /** waiters not resolved yet */
   get size(): number {
@@ -105,7 +105,7 @@ export class FlusherWaiters {
       else break;
       this.#take(head)({ status, appendMessageResult: this.#results[head]! });
       this.#results[head] = undefined;
-      this.onSettled(nowMs - this.#begins[head]);
+      this.onSettled(nowMs - this.#begins[head], nowMs);
       head++;
     }
     this.#head = head;

@@ -82,12 +82,12 @@ export class PutPath {
     // A SYNC_FLUSH put's time ends with its wait, settled in the flusher's pass over its waiters
     // (no promise per put for the stats).
     const stats = options.statsService;
-    this.#flusher.onWaitEnded = (elapsedMs) => stats.onPut(elapsedMs);
+    this.#flusher.onWaitEnded = (elapsedMs, nowMs) => stats.onPut(elapsedMs, nowMs);
   }
 
   /** Stores one message. @returns as `MessageStore.putMessage` */
   putMessage(message: MessageExtBrokerInner): Promise<PutMessageResult> {
-    return this.#put(() => this.#commitLog.append(message), message, 1);
+    return this.#put((nowMs) => this.#commitLog.append(message, nowMs), message, 1);
   }
 
   /** Stores a batch of one topic and queue. @returns as `MessageStore.putMessages` */
@@ -95,8 +95,12 @@ export class PutPath {
     return this.#put(() => this.#commitLog.appendBatch(messages), messages[0], messages.length);
   }
 
+  /**
+   * @param append appends, stamped `nowMs` when given (the fast path's one clock reading serves
+   *   the store time, the put's start and the flush deadline), else the clock's now
+   */
   #put(
-    append: () => AppendOutcome,
+    append: (nowMs?: number) => AppendOutcome,
     message: MessageExtBrokerInner | undefined,
     count: number,
   ): Promise<PutMessageResult> {
@@ -104,10 +108,10 @@ export class PutPath {
     if (refused !== undefined && refused !== BUSY) return Promise.resolve(refused);
     const beginMs = this.#clock.now();
     if (refused === BUSY) return this.#afterRoom(append, message, count, beginMs);
-    const outcome = append();
+    const outcome = append(beginMs);
     return outcome.status === "OS_PAGECACHE_BUSY"
       ? this.#afterWrites(append, message, count, beginMs)
-      : this.#afterAppend(outcome, message, count, beginMs);
+      : this.#afterAppend(outcome, message, count, beginMs, beginMs);
   }
 
   /** @returns a refusal (counted), BUSY, or undefined when the put may go ahead */
@@ -188,12 +192,14 @@ export class PutPath {
   /**
    * Counts an appended put and gives its outcome; its time (from `beginMs`) goes to the stats
    * service when known: at once, or when the flush wait ends (no extra promise on the fast path).
+   * `appendedMs`, the clock reading the append was stamped with, starts a flush wait's timeout.
    */
   #afterAppend(
     outcome: AppendOutcome,
     message: MessageExtBrokerInner | undefined,
     count: number,
     beginMs: number,
+    appendedMs?: number,
   ): Promise<PutMessageResult> {
     if (outcome.status !== "PUT_OK") {
       return Promise.resolve(this.#refuse({ status: outcome.status }));
@@ -207,10 +213,12 @@ export class PutPath {
       (message !== undefined && !waitStoreMsgOK(message))
     ) {
       if (this.#config.flushDiskType !== "ASYNC_FLUSH") this.#flusher.wakeup();
-      this.#statsService.onPut(this.#clock.now() - beginMs);
+      const nowMs = this.#clock.now();
+      this.#statsService.onPut(nowMs - beginMs, nowMs);
       return Promise.resolve({ status: "PUT_OK", appendMessageResult: result });
     }
     // The flusher tells the stats service when the wait ends (see the constructor).
-    return this.#flusher.waitFlushed(result.wroteOffset + result.wroteBytes, result, beginMs);
+    const end = result.wroteOffset + result.wroteBytes;
+    return this.#flusher.waitFlushed(end, result, beginMs, appendedMs);
   }
 }

@@ -171,13 +171,8 @@ export class CommitLog {
    */
   async load(): Promise<void> {
     const { fs, dir, segmentBytes } = this.#options;
-    const loaded = await CommitLogSegment.openAll({
-      fs,
-      dir,
-      segmentBytes,
-      chunkBytes: this.#chunkBytes,
-    });
-    this.#segments.push(...loaded);
+    const chunkBytes = this.#chunkBytes;
+    this.#segments.push(...await CommitLogSegment.openAll({ fs, dir, segmentBytes, chunkBytes }));
   }
 
   /**
@@ -237,21 +232,24 @@ export class CommitLog {
     this.#options.allocator?.prepare(current.fileFromOffset + current.fileSize);
   }
 
-  /** Appends one message. @returns PUT_OK with the result, or why it was refused */
-  append(message: MessageExtBrokerInner): AppendOutcome {
+  /**
+   * Appends one message, stamped `nowMs` (default the clock's now; never before the log's newest).
+   * @returns PUT_OK with the result, or why it was refused
+   */
+  append(message: MessageExtBrokerInner, nowMs = this.#options.clock.now()): AppendOutcome {
     const size = this.#encoder.prepare(message);
     if (typeof size === "string") return { status: size };
     if (size + BLANK_HEADER_BYTES > this.segmentBytes) return ILLEGAL;
     const segment = this.#segmentWithRoom(size);
     if (segment === undefined) return BUSY;
-    const result = this.#write(segment, message, size, undefined);
+    const result = this.#write(segment, message, size, undefined, nowMs);
     this.#options.onDirty();
     return { status: "PUT_OK", result };
   }
 
   /**
    * Appends a batch: one topic and queue, each message its own record with consecutive queue
-   * offsets, all in one segment (message-format.md §7).
+   * offsets, all in one segment (message-format.md §7), all stamped with one clock reading.
    * @returns PUT_OK with the result (wroteOffset/logicsOffset of the first), or why refused
    */
   appendBatch(messages: readonly MessageExtBrokerInner[]): AppendOutcome {
@@ -268,11 +266,12 @@ export class CommitLog {
     const segment = this.#segmentWithRoom(total);
     if (segment === undefined) return BUSY;
     const offsets: number[] = [];
+    const nowMs = this.#options.clock.now();
     let first: AppendMessageResult | undefined;
     for (const message of messages) {
       const size = this.#encoder.prepare(message) as number;
       offsets.push(segment.wroteOffset);
-      const result = this.#write(segment, message, size, offsets);
+      const result = this.#write(segment, message, size, offsets, nowMs);
       first ??= result;
     }
     this.#options.onDirty();
@@ -295,6 +294,7 @@ export class CommitLog {
     message: MessageExtBrokerInner,
     size: number,
     offsets: number[] | undefined,
+    nowMs: number,
   ): AppendMessageResult {
     const sysFlag = this.#encoder.sysFlag;
     const txType = transactionType(sysFlag);
@@ -302,7 +302,7 @@ export class CommitLog {
       txType === MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
     const queue = skipsQueue ? undefined : this.#queueOffsets.entry(message.topic, message.queueId);
     const queueOffset = queue === undefined ? 0 : queue.next;
-    const storeTimestamp = Math.max(this.#options.clock.now(), this.#storeTimeFloor);
+    const storeTimestamp = Math.max(nowMs, this.#storeTimeFloor);
     this.#storeTimeFloor = storeTimestamp;
     const position = segment.wrotePosition;
     const physicalOffset = segment.fileFromOffset + position;

@@ -183,7 +183,7 @@ export class CommitLogFlusher {
   }
 
   /** Tells `listener` each ended wait's time from its put's start, ms (put-time stats). */
-  set onWaitEnded(listener: (elapsedMs: number) => void) {
+  set onWaitEnded(listener: (elapsedMs: number, nowMs: number) => void) {
     this.#waiters.onSettled = listener;
   }
 
@@ -292,12 +292,14 @@ export class CommitLogFlusher {
    * Waits until every byte below `endOffset` is durable (SYNC_FLUSH with WAIT=true).
    * @param result the append being waited for, handed back in the outcome
    * @param beginMs when its put began (injected clock), for {@linkcode onWaitEnded}
+   * @param nowMs the clock's now when the caller has just read it (the wait's deadline base)
    * @returns PUT_OK, FLUSH_DISK_TIMEOUT after syncFlushTimeout, or UNKNOWN_ERROR after an I/O failure
    */
   waitFlushed(
     endOffset: number,
     result: AppendMessageResult,
     beginMs = this.#o.clock.now(),
+    nowMs?: number,
   ): Promise<FlushWaitResult> {
     if (this.#failure !== null) return Promise.resolve(UNKNOWN_ERROR);
     if (endOffset <= this.#flushedOffset) {
@@ -305,7 +307,7 @@ export class CommitLogFlusher {
     }
     // The clock, not the store time: while the wall clock is behind the log's newest store time
     // (CommitLog.raiseStoreTimeFloor) the store time is later than now.
-    const deadlineMs = this.#o.clock.now() + this.#s.syncFlushTimeout;
+    const deadlineMs = (nowMs ?? this.#o.clock.now()) + this.#s.syncFlushTimeout;
     const outcome = this.#waiters.add(endOffset, deadlineMs, result, beginMs);
     if (this.#timeoutTimer === undefined) this.#armTimeout();
     this.#requestSync();

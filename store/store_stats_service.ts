@@ -110,9 +110,10 @@ export class StoreStatsService {
    * Counts one finished put (RocketMQ `setPutMessageEntireTimeMax`).
    *
    * @param elapsedMs from the put's acceptance to its result
+   * @param nowMs the clock's now when the caller has just read it
    */
-  onPut(elapsedMs: number): void {
-    this.#rollPutWindow(this.#clock.now());
+  onPut(elapsedMs: number, nowMs = this.#clock.now()): void {
+    this.#rollPutWindow(nowMs);
     this.#putWindow.add(elapsedMs);
     if (elapsedMs > this.#putMessageEntireTimeMax) this.#putMessageEntireTimeMax = elapsedMs;
   }
