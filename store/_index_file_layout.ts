@@ -232,6 +232,19 @@ export function copyDirtySlotRuns(state: WriteState): { position: number; bytes:
   return runs;
 }
 
+/** Marks the pages of slot runs dirty again (their write failed; the next flush retries). */
+export function markSlotRunsDirty(
+  state: WriteState,
+  runs: readonly { position: number; bytes: Uint8Array }[],
+): void {
+  for (const { position, bytes } of runs) {
+    const last = Math.floor((position + bytes.length - 1) / OS_PAGE_BYTES);
+    for (let page = Math.floor(position / OS_PAGE_BYTES); page <= last; page++) {
+      state.dirtyPages[page] = 1;
+    }
+  }
+}
+
 /** @returns the 40-byte header (store.md §4) */
 export function encodeHeader(header: IndexHeader): Uint8Array {
   const bytes = new Uint8Array(INDEX_HEADER_BYTES);

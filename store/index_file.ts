@@ -20,10 +20,11 @@ import {
   encodeHeader,
   EntryReader,
   type IndexHeader,
+  markSlotRunsDirty,
   newWriteState,
   type WriteState,
 } from "./_index_file_layout.ts";
-import type { FileSystem } from "./file_system.ts";
+import type { FileHandle, FileSystem } from "./file_system.ts";
 import { cutEntriesFrom, repairSlots } from "./_index_file_chains.ts";
 import { nextTurn } from "../common/next_turn.ts";
 import {
@@ -429,8 +430,9 @@ export class IndexFile {
     const header = encodeHeader(this.#header);
     const endTimestamp = this.#header.endTimestamp;
     const endPhyOffset = this.#header.endPhyOffset;
-    const handle = await this.#fs.open(this.path);
+    let handle: FileHandle | undefined;
     try {
+      handle = await this.#fs.open(this.path);
       if (entries.length > 0) {
         await handle.writeAt(entries, this.#entryPosition(state.pendingBase));
         await handle.sync();
@@ -442,8 +444,11 @@ export class IndexFile {
       await handle.sync();
       await handle.writeAt(header, 0);
       await handle.sync();
+    } catch (error) {
+      markSlotRunsDirty(state, slotRuns); // the retry writes them again, with the header
+      throw error;
     } finally {
-      handle.close();
+      handle?.close();
     }
     // Entries added during the flush move to the front; the buffer stays (a new one per flush,
     // grown again by doubling, would churn memory outside the JS heap: V8 full collections).
