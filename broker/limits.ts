@@ -186,9 +186,6 @@ export const CLIENT_PUSH_TIMEOUT_MS = 5_000;
  */
 export const CALL_CLIENT_TIMEOUT_MS = 10_000;
 
-/** Most records QUERY_MESSAGE returns (`maxMsgsNumBatch`, 64): the client's `maxNum` is capped to it. */
-export const QUERY_MESSAGE_MAX_NUM = 64;
-
 assert(PULL_SUSPEND_TIMEOUT_MS_MAX >= 20_000, "Java lite pull consumers hold pulls for 20 s");
 
 /** Longest wait for the broker's HTTP admin to finish its requests at shutdown. */

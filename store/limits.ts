@@ -270,6 +270,13 @@ export const INDEX_FILE_BYTES_MAX = 0x7fffffff;
 /** `maxMsgsNumBatch`: cap on offsets one QUERY_MESSAGE returns (store.md §4). */
 export const MAX_MSGS_NUM_BATCH_DEFAULT = 64;
 
+/**
+ * Most record bytes one key query answers (QUERY_MESSAGE, 8 MiB): half the 16 MiB frame a Java
+ * client decodes, whatever maxMsgsNumBatch (up to 10,000) and the message size (up to 4 MiB)
+ * allow. Records past it, the newest, are left out.
+ */
+export const QUERY_MESSAGE_BYTES_MAX = 8 * 1024 * 1024;
+
 /** Commit-log files one retention pass deletes (RocketMQ `DELETE_FILES_BATCH_MAX`, store.md §9). */
 export const DELETE_FILE_BATCH_MAX = 10;
 

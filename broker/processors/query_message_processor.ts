@@ -14,7 +14,6 @@ import {
 import { createResponse, type RemotingCommand } from "../../protocol/remoting_command.ts";
 import { RequestCode } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
-import { QUERY_MESSAGE_MAX_NUM } from "../limits.ts";
 import type { CoreContext, ProcessorRegistry } from "./core_context.ts";
 import { guardProcessor } from "./_processor_support.ts";
 
@@ -38,7 +37,7 @@ export async function queryMessage(
   const result = await store.queryMessage(
     header.topic,
     header.key,
-    Math.max(0, Math.min(maxNum, config.maxMsgsNumBatch, QUERY_MESSAGE_MAX_NUM)),
+    Math.max(0, Math.min(maxNum, config.maxMsgsNumBatch)), // the index caps it again
     header.beginTimestamp,
     header.endTimestamp,
   );

@@ -117,3 +117,36 @@ Deno.test("Query message processors answer key queries and views", async () => {
     await env.close();
   }
 });
+
+Deno.test("QUERY_MESSAGE answers oldest first, up to maxMsgsNumBatch (RocketMQ's only cap)", async () => {
+  const env = await startTestBroker({
+    withNamesrv: false,
+    properties: { maxMsgsNumBatch: "200" },
+  });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    for (let i = 0; i < 100; i++) {
+      const sent = await client.send("TopicSameKey", `m${i}`, { queueId: 0, keys: "same-key" });
+      assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+    }
+    await env.broker.store.waitDispatched();
+    const query = (maxNum: number) =>
+      client.call(RequestCode.QUERY_MESSAGE, {
+        topic: "TopicSameKey",
+        key: "same-key",
+        maxNum: String(maxNum),
+        beginTimestamp: "0",
+        endTimestamp: "9223372036854775807",
+      });
+    const all = await query(100);
+    assert.equal(all.code, ResponseCode.SUCCESS, all.remark);
+    const offsets = decodeRecords(all.body).map((r) => r.queueOffset);
+    assert.deepEqual(offsets, Array.from({ length: 100 }, (_, i) => i));
+    // The index keeps the newest maxNum; they come back oldest first.
+    const newest = decodeRecords((await query(3)).body).map((r) => r.queueOffset);
+    assert.deepEqual(newest, [97, 98, 99]);
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});
