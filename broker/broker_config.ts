@@ -25,6 +25,11 @@ import {
   nettyClientConfigShape,
 } from "./broker_config_schema.ts";
 import { NAMESRV_ADDRS_MAX } from "./limits.ts";
+import { INDEX_FILE_BYTES_MAX } from "../store/limits.ts";
+import {
+  MessageStoreConfigError,
+  resolveMessageStoreConfig,
+} from "../store/message_store_config.ts";
 import {
   clampToRange,
   DISK_CLEAN_FORCIBLY_RATIO_RANGE,
@@ -196,6 +201,7 @@ export function applyStartupRules(
       expected: `a size below mappedFileSizeCommitLog ${config.mappedFileSizeCommitLog}`,
     });
   }
+  checkIndexLayout(config, issues);
   if (config.namesrvAddr !== undefined) checkNamesrvAddr(config.namesrvAddr, issues);
   if (issues.length > 0) throw new ConfigError(issues);
   return config;
@@ -220,6 +226,22 @@ function checkPorts(config: BrokerConfig, issues: ConfigIssue[]): void {
       value: String(httpAdminPort),
       expected:
         "a port other than listenPort, the VIP port (listenPort - 2) and haListenPort (0 turns the HTTP admin off)",
+    });
+  }
+}
+
+/** An index file must hold two entries and stay within INDEX_FILE_BYTES_MAX (the store's check). */
+function checkIndexLayout(config: BrokerConfig, issues: ConfigIssue[]): void {
+  const { storePathRootDir, maxHashSlotNum, maxIndexNum } = config;
+  try {
+    resolveMessageStoreConfig({ storePathRootDir, maxHashSlotNum, maxIndexNum });
+  } catch (error) {
+    if (!(error instanceof MessageStoreConfigError)) throw error;
+    issues.push({
+      key: "maxIndexNum",
+      value: String(maxIndexNum),
+      expected:
+        `at least 2, and with maxHashSlotNum ${maxHashSlotNum} an index file of at most ${INDEX_FILE_BYTES_MAX} bytes (40 + 4 × maxHashSlotNum + 20 × maxIndexNum)`,
     });
   }
 }

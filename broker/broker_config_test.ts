@@ -137,6 +137,11 @@ Deno.test("loadBrokerConfig validates enums and size bounds by key", () => {
     load("mappedFileSizeCommitLog=1048576\nmaxMessageSize=2097152\n")
   );
   assert.match(vsSegment.issues[0].expected, /below mappedFileSizeCommitLog 1048576/);
+  // An index file must hold 2 entries and stay within 2 GiB, or no key is ever indexed.
+  assert.equal(configError(() => load("maxIndexNum=1\n")).issues[0].key, "maxIndexNum");
+  const huge = configError(() => load("maxHashSlotNum=50000000\nmaxIndexNum=100000000\n"));
+  assert.equal(huge.issues[0].key, "maxIndexNum");
+  assert.match(huge.issues[0].expected, /an index file of at most 2147483647 bytes/);
   assert.equal(
     configError(() => load("listenPort=10911 \n")).issues[0].key,
     "listenPort",

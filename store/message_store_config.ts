@@ -6,6 +6,7 @@
  */
 
 import { z } from "zod";
+import { checkLayout } from "./_index_file_layout.ts";
 import {
   COMMIT_LOG_SEGMENT_BYTES_DEFAULT,
   COMMIT_LOG_SEGMENT_BYTES_MAX,
@@ -128,6 +129,16 @@ export function resolveMessageStoreConfig(input: MessageStoreConfigInput): Messa
     const issue = parsed.error.issues[0];
     throw new MessageStoreConfigError(
       `Cannot use message store config ${issue.path.join(".") || "(root)"}: ${issue.message}`,
+    );
+  }
+  const { maxHashSlotNum, maxIndexNum } = parsed.data;
+  try {
+    checkLayout({ maxHashSlotNum, maxIndexNum }); // else every keyed message fails to index
+  } catch (error) {
+    throw new MessageStoreConfigError(
+      `Cannot use message store config maxHashSlotNum ${maxHashSlotNum} with maxIndexNum ${maxIndexNum}: ${
+        (error as Error).message
+      }`,
     );
   }
   return parsed.data;
