@@ -3,6 +3,7 @@ import { brokerVIPChannel, buildMQClientId, resolveClientConfig } from "./client
 import { ClientConfigError } from "./client_error.ts";
 import { chooseLocalAddress, staticClientEnv } from "./client_env.ts";
 import { resolveProducerConfig } from "./producer_config.ts";
+import { resolvePushConsumerConfig } from "./push_consumer_options.ts";
 
 const env = staticClientEnv({
   pid: 4242,
@@ -162,4 +163,28 @@ Deno.test("chooseLocalAddress prefers public IPv4, then private IPv4, then IPv6,
 Deno.test("brokerVIPChannel uses port - 2 only when enabled", () => {
   assert.equal(brokerVIPChannel(true, "10.0.0.1:10911"), "10.0.0.1:10909");
   assert.equal(brokerVIPChannel(false, "10.0.0.1:10911"), "10.0.0.1:10911");
+});
+
+Deno.test("PushConsumer takes -1 or RocketMQ's range for the per-topic pull thresholds", () => {
+  // DefaultMQPushConsumerImpl.checkConfig: -1, or [1, 6553500] and [1, 102400]; 0 is refused
+  const base = { consumerGroup: "CG_T", namesrvAddr: "127.0.0.1:9876" };
+  const now = () => "20240101000000";
+  for (
+    const [option, max] of [["pullThresholdForTopic", 6_553_500], [
+      "pullThresholdSizeForTopic",
+      102_400,
+    ]] as const
+  ) {
+    assert.equal(resolvePushConsumerConfig(base, now)[option], -1);
+    assert.equal(resolvePushConsumerConfig({ ...base, [option]: max }, now)[option], max);
+    for (const bad of [0, -2, max + 1]) {
+      assert.throws(
+        () => resolvePushConsumerConfig({ ...base, [option]: bad }, now),
+        (error: unknown) =>
+          error instanceof ClientConfigError && error.message.includes(option) &&
+          error.message.includes(`expected -1 or an integer in [1, ${max}]`),
+        `${option} ${bad}`,
+      );
+    }
+  }
 });

@@ -7,6 +7,7 @@
  */
 
 import { z } from "zod";
+import { offOrIntBetween } from "../common/config_loader.ts";
 import {
   type ClientConfig,
   clientConfigShape,
@@ -143,8 +144,8 @@ export const pushConsumerShape = {
     PULL_THRESHOLD_SIZE_FOR_QUEUE_MAX_MIB,
     PULL_THRESHOLD_SIZE_FOR_QUEUE_DEFAULT_MIB,
   ),
-  pullThresholdForTopic: z.number().int().min(-1).max(6_553_500).default(-1),
-  pullThresholdSizeForTopic: z.number().int().min(-1).max(102_400).default(-1),
+  pullThresholdForTopic: offOrIntBetween(1, 6_553_500), // 0 would leave queues a threshold of 1
+  pullThresholdSizeForTopic: offOrIntBetween(1, 102_400),
   pullInterval: int(0, 65_535, 0),
   pullBatchSize: int(1, PULL_BATCH_SIZE_MAX, PULL_BATCH_SIZE_DEFAULT),
   consumeMessageBatchMaxSize: int(

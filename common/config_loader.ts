@@ -72,6 +72,18 @@ function baseType(field: z.ZodType): z.ZodType {
 }
 
 /**
+ * A zod field for RocketMQ's "-1 turns it off" integers: -1 (the default) or [min, max].
+ *
+ * @param min least value besides -1
+ * @param max greatest value
+ * @returns the field, described for error messages
+ */
+export function offOrIntBetween(min: number, max: number) {
+  return z.number().int().refine((v) => v === -1 || (v >= min && v <= max)).default(-1)
+    .describe(`-1 or an integer in [${min}, ${max}]`);
+}
+
+/**
  * Describes what a schema field accepts, for error messages: its `.describe()` text if any,
  * else derived from its type and bounds.
  *
