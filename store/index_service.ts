@@ -326,14 +326,16 @@ export class IndexService implements CommitLogDispatcher {
     return file;
   }
 
-  /** `yyyyMMddHHmmssSSS` of now (local time), kept after the previous file's name. */
+  /**
+   * `yyyyMMddHHmmssSSS` of now (local time), kept after the previous file's name: files load in
+   * name order, and local time repeats an hour when daylight saving time ends.
+   */
   #newFileName(last: IndexFile | undefined): string {
-    let ms = this.#clock.now();
-    if (last !== undefined) {
-      const previous = parseFileTime(last.path.slice(last.path.lastIndexOf("/") + 1));
-      if (ms <= previous) ms = previous + 1;
-    }
-    return formatFileTime(ms);
+    let name = formatFileTime(this.#clock.now());
+    if (last === undefined) return name;
+    const previous = last.path.slice(last.path.lastIndexOf("/") + 1);
+    if (name <= previous) name = formatFileTime(parseFileTime(previous) + 1);
+    return name > previous ? name : String(BigInt(previous) + 1n).padStart(previous.length, "0");
   }
 
   /**

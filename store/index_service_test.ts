@@ -447,3 +447,25 @@ forEachAdapter(
     await index.close();
   },
 );
+
+Deno.test("IndexService names a file rolled in the repeated daylight-saving hour after its predecessor", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edgemq_index_dst_" });
+  try {
+    const script = new URL("./_test_index_dst_scenario.ts", import.meta.url).pathname;
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", script, dir],
+      env: { TZ: "America/New_York" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const result = JSON.parse(new TextDecoder().decode(out.stdout));
+    assert.equal(result.namesBefore[0], "20241103013000000", "01:30 EDT");
+    assert.ok(result.namesBefore[1] > result.namesBefore[0], JSON.stringify(result.namesBefore));
+    assert.deepEqual(result.namesAfter, result.namesBefore, "loaded in the same order");
+    assert.deepEqual(result.before, [300]);
+    assert.deepEqual(result.after, [300], "found after the restart too");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
