@@ -250,17 +250,27 @@ export class PullConsumer
   async *[Symbol.asyncIterator](): AsyncIterator<MessageExt> {
     while (this.serviceState === "RUNNING") {
       const engine = this.#running();
-      const batch = await engine.pollBatch(this.config.pollTimeoutMillis);
+      const batch = await engine.pollBatch(this.config.pollTimeoutMillis, undefined, true);
       if (batch === undefined) continue;
+      const { mq, messages, endOffset } = batch;
+      const state = engine.assigned.state(mq);
+      const seeks = state?.seeks;
+      const current = () => engine.assigned.state(mq) === state && state?.seeks === seeks;
       let next = 0;
       try {
-        while (next < batch.messages.length) yield batch.messages[next++];
+        // Until the queue is dropped or sought: the rest of the batch is from before that.
+        while (next < messages.length && current()) {
+          // A commit in the loop's body covers the messages handed out so far, no more.
+          const after = next + 1 < messages.length ? messages[next + 1].queueOffset : endOffset;
+          engine.assigned.updateConsumeOffset(mq, after);
+          yield messages[next++];
+        }
       } finally {
-        // Left early (break, return, a throw): the rest of the batch was counted as consumed
-        // when it was polled; put the queue back so it comes again and is not committed.
-        const rest = batch.messages[next];
-        if (rest !== undefined && this.serviceState === "RUNNING") {
-          engine.rewind(batch.mq, rest.queueOffset);
+        // Left early (break, return, a throw): put the queue back to the first message not
+        // handed out, so it comes again (the consume offset already stops there).
+        const rest = messages[next];
+        if (rest !== undefined && this.serviceState === "RUNNING" && current()) {
+          engine.rewind(mq, rest.queueOffset);
         }
       }
     }

@@ -237,3 +237,149 @@ Deno.test("PullConsumer shutdown() during start() waits for the start, then stop
     );
   });
 });
+
+/** A clock the test can move forward (drives the auto-commit deadline only). */
+function skewClock() {
+  let skew = 0;
+  return {
+    now: () => Date.now() + skew,
+    advance(ms: number) {
+      skew += ms;
+    },
+  };
+}
+
+Deno.test("PullConsumer: a queue assigned again resumes at the offset committed in memory (RocketMQ memory first)", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicReassign";
+    await t.createTopic(topic, 2);
+    const q0 = { topic, brokerName: BROKER, queueId: 0 };
+    const q1 = { topic, brokerName: BROKER, queueId: 1 };
+    for (let i = 0; i < 8; i++) {
+      await t.producer.send({ topic, body: `m-${i}` }, { messageQueue: q0 });
+    }
+    const clock = skewClock();
+    const c = testPullConsumer(t.namesrvAddr, {
+      consumerGroup: "CG_REASSIGN",
+      // RocketMQ's lite pull default
+      consumeFromWhere: "CONSUME_FROM_LAST_OFFSET",
+      autoCommit: true,
+      pullBatchSize: 2,
+      persistConsumerOffsetInterval: 600_000,
+      clock,
+    });
+    c.assign([q0]);
+    await c.start();
+    try {
+      await c.seek(q0, 0); // start at 0 whatever LAST_OFFSET chose
+      const first = await c.poll({ timeoutMs: 3000 });
+      assert.deepEqual(first.map((m) => m.queueOffset), [0, 1]);
+      clock.advance(10_000); // the auto-commit interval has passed
+      const second = await c.poll({ timeoutMs: 3000 }); // auto-commits 2, then hands out 2, 3
+      assert.deepEqual(second.map((m) => m.queueOffset), [2, 3]);
+      assert.equal(await c.committed(q0), 2, "auto-commit stored 2 in memory");
+
+      c.assign([q1]);
+      c.assign([q0]);
+      const after: MessageExt[] = [];
+      for (let i = 0; i < 5 && after.length === 0; i++) {
+        after.push(...await c.poll({ timeoutMs: 500 }));
+      }
+      await t.producer.send({ topic, body: "m-8" }, { messageQueue: q0 });
+      for (let i = 0; i < 10 && after.length === 0; i++) {
+        after.push(...await c.poll({ timeoutMs: 1000 }));
+      }
+      assert.ok(after.length > 0, "something polled after re-assign");
+      assert.equal(
+        after[0].queueOffset,
+        2,
+        `resumes at the committed offset 2 (RocketMQ MEMORY_FIRST_THEN_STORE); got ${
+          after.map((m) => m.queueOffset)
+        }, committed now ${await c.committed(q0)}`,
+      );
+    } finally {
+      await c.shutdown();
+    }
+  });
+});
+
+Deno.test("PullConsumer: commit() in a for-await loop covers only the messages handed out", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicIterCommit";
+    await t.createTopic(topic, 1);
+    const q0 = { topic, brokerName: BROKER, queueId: 0 };
+    for (let i = 0; i < 10; i++) {
+      await t.producer.send({ topic, body: `m-${i}` }, { messageQueue: q0 });
+    }
+    const options = {
+      consumerGroup: "CG_ITER_COMMIT",
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET" as const,
+      autoCommit: false,
+      pullBatchSize: 10,
+      pollTimeoutMillis: 2000,
+    };
+    const c = testPullConsumer(t.namesrvAddr, options);
+    c.assign([q0]);
+    await c.start();
+    const seen: number[] = [];
+    let committed = -1;
+    try {
+      for await (const msg of c) {
+        seen.push(msg.queueOffset); // "process" the message
+        await c.commit(); // and commit what was processed
+        if (msg.bodyText === "m-2") break;
+      }
+      assert.deepEqual(seen, [0, 1, 2]);
+      committed = await c.committed(q0);
+    } finally {
+      await c.shutdown();
+    }
+    // A new member of the group resumes from the committed offset.
+    const d = testPullConsumer(t.namesrvAddr, options);
+    d.assign([q0]);
+    await d.start();
+    try {
+      const rest = await d.poll({ timeoutMs: 2000 });
+      assert.deepEqual(
+        { committed, rest: rest.map((m) => m.queueOffset) },
+        { committed: 3, rest: [3, 4, 5, 6, 7, 8, 9] },
+        "offsets 3..9 were committed though the loop never got them: lost for the group",
+      );
+    } finally {
+      await d.shutdown();
+    }
+  });
+});
+
+Deno.test("PullConsumer: a seek inside a for-await loop drops the rest of the batch polled before it", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicIterSeek";
+    await t.createTopic(topic, 1);
+    const q0 = { topic, brokerName: BROKER, queueId: 0 };
+    for (let i = 0; i < 10; i++) {
+      await t.producer.send({ topic, body: `m-${i}` }, { messageQueue: q0 });
+    }
+    const c = testPullConsumer(t.namesrvAddr, {
+      consumerGroup: "CG_ITER_SEEK",
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+      autoCommit: false,
+      pullBatchSize: 10,
+      pollTimeoutMillis: 2000,
+    });
+    c.assign([q0]);
+    await c.start();
+    try {
+      const seen: number[] = [];
+      for await (const msg of c) {
+        seen.push(msg.queueOffset);
+        if (msg.queueOffset === 0) await c.seek(q0, 7);
+        if (msg.queueOffset === 9) break;
+      }
+      assert.deepEqual(seen, [0, 7, 8, 9]);
+      await c.commit();
+      assert.equal(await c.committed(q0), 10);
+    } finally {
+      await c.shutdown();
+    }
+  });
+});

@@ -37,6 +37,8 @@ export interface MessageQueueState {
   consumeOffset: number;
   /** offset to pull from next (a seek), −1 = none */
   seekOffset: number;
+  /** seeks so far: a batch polled before one no longer stands for the queue's position */
+  seeks: number;
 }
 
 /**
@@ -135,6 +137,7 @@ export class AssignedMessageQueue {
       pullOffset: -1,
       consumeOffset: -1,
       seekOffset: -1,
+      seeks: 0,
     });
   }
 

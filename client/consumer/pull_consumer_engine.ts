@@ -120,7 +120,8 @@ export class PullConsumerEngine {
       subscriptionOf: (topic) => this.#subscriptionOf(topic),
       computePullFromWhere: (mq) =>
         computePullFromWhere(mq, config, {
-          readStoreOffset: (q) => this.offsetStore.readOffset(q, "READ_FROM_STORE"),
+          // RocketMQ's lite pull: an offset committed in memory (not yet persisted) first
+          readStoreOffset: (q) => this.offsetStore.readOffset(q, "MEMORY_FIRST_THEN_STORE"),
           maxOffset: (q) => this.queries.maxOffset(q),
           searchOffset: (q, timestamp) => this.queries.searchOffset(q, timestamp),
         }),
@@ -221,12 +222,16 @@ export class PullConsumerEngine {
    *
    * @param timeoutMs longest wait
    * @param signal aborts the wait
-   * @returns one queue's batch, or undefined when none came in time
+   * @param handedOneByOne the caller hands the messages out one at a time and moves the consume
+   *   offset as it does (an iterator): it is left at the batch's first message, not its end
+   * @returns one queue's batch with the consume offset its end stands for, or undefined when
+   *   none came in time
    */
   async pollBatch(
     timeoutMs: number,
     signal?: AbortSignal,
-  ): Promise<{ mq: MessageQueue; messages: MessageExt[] } | undefined> {
+    handedOneByOne = false,
+  ): Promise<{ mq: MessageQueue; messages: MessageExt[]; endOffset: number } | undefined> {
     const clock = this.#o.config.client.clock;
     if (this.#o.config.autoCommit && clock.now() >= this.#nextAutoCommitDeadline) {
       this.#nextAutoCommitDeadline = clock.now() + this.#o.config.autoCommitIntervalMillis;
@@ -237,11 +242,12 @@ export class PullConsumerEngine {
       const request = await this.#buffer.take(Math.max(0, end - Date.now()), signal);
       if (request === undefined) return undefined;
       if (request.processQueue.dropped) continue;
-      const offset = request.processQueue.removeMessage(request.messages);
-      this.assigned.updateConsumeOffset(request.messageQueue, offset);
+      const endOffset = request.processQueue.removeMessage(request.messages);
+      const first = request.messages[0]?.queueOffset ?? endOffset;
+      this.assigned.updateConsumeOffset(request.messageQueue, handedOneByOne ? first : endOffset);
       request.processQueue.lastConsumeTimestamp = clock.now();
       this.#tasks.afterPoll(request.messageQueue);
-      return { mq: request.messageQueue, messages: request.messages };
+      return { mq: request.messageQueue, messages: request.messages, endOffset };
     }
   }
 
@@ -299,6 +305,7 @@ export class PullConsumerEngine {
     this.#tasks.cancel(mq);
     state.processQueue.clear();
     state.seekOffset = offset;
+    state.seeks++;
     this.#tasks.start(mq);
   }
 

@@ -100,7 +100,8 @@ export class RebalanceLitePullHooks implements RebalanceHooks {
   computePullFromWhere(mq: MessageQueue): Promise<number> {
     const { offsetStore, queries, pullFromWhere } = this.#c;
     return computePullFromWhere(mq, pullFromWhere, {
-      readStoreOffset: (q) => offsetStore.readOffset(q, "READ_FROM_STORE"),
+      // RocketMQ RebalanceLitePullImpl: memory first (subscribe mode cleared it before)
+      readStoreOffset: (q) => offsetStore.readOffset(q, "MEMORY_FIRST_THEN_STORE"),
       maxOffset: (q) => queries.maxOffset(q),
       searchOffset: (q, timestamp) => queries.searchOffset(q, timestamp),
     });
