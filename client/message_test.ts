@@ -288,4 +288,14 @@ Deno.test("validators word errors as RocketMQ's Validators", () => {
     message(() => checkMessage(new Message({ topic: "SCHEDULE_TOPIC_XXXX", body: "x" }), 10)),
     "Sending message to topic[SCHEDULE_TOPIC_XXXX] is forbidden." + faq,
   );
+  // Java's flag is an int: a batch would cut anything else, a broker refuse it (a retried code)
+  for (const flag of [2 ** 31, -(2 ** 31) - 1, 1.5, Number.NaN]) {
+    assert.equal(
+      message(() => checkMessage(new Message({ topic: "T", body: "x", flag }), 10)),
+      `CODE: 13  DESC: the message flag ${flag} is not an int32` + faq,
+    );
+  }
+  for (const flag of [2 ** 31 - 1, -(2 ** 31), 0]) {
+    checkMessage(new Message({ topic: "T", body: "x", flag }), 10);
+  }
 });

@@ -187,11 +187,11 @@ export function checkNotSystemTopic(topic: string): void {
 
 /**
  * RocketMQ `Validators.checkMessage`: topic, send permission, body present and within
- * `maxMessageSize`.
+ * `maxMessageSize`; and the flag an int32, as Java's type makes it.
  *
  * @param message the message
  * @param maxMessageSize the producer's body limit
- * @throws {MQClientError} MESSAGE_ILLEGAL (13) for body problems, worded
+ * @throws {MQClientError} MESSAGE_ILLEGAL (13) for body or flag problems, worded
  *   `CODE: 13  DESC: the message body length is zero`; the topic errors of {@linkcode checkTopic};
  *   `Sending message to topic[x] is forbidden.`
  *
@@ -220,5 +220,10 @@ export function checkMessage(message: Message, maxMessageSize: number): void {
   if (message.body.length === 0) throw illegal("the message body length is zero");
   if (message.body.length > maxMessageSize) {
     throw illegal(`the message body size over max value, MAX: ${maxMessageSize}`);
+  }
+  // Java's Message.flag is an int: anything else would be cut in a batch or refused by brokers
+  const flag = message.flag;
+  if (!Number.isInteger(flag) || flag < -0x8000_0000 || flag > 0x7fff_ffff) {
+    throw illegal(`the message flag ${flag} is not an int32`);
   }
 }
