@@ -21,6 +21,7 @@ import {
   PROPERTY_SEPARATOR,
 } from "../store/message_properties.ts";
 import { decodeRecord } from "../store/message_record.ts";
+import { UniqKeyGenerator } from "../store/uniq_key.ts";
 import {
   HTTP_MESSAGE_BODY_BYTES_MAX,
   HTTP_PROPERTIES_MAX,
@@ -93,8 +94,14 @@ const viewQuerySchema = z.looseObject({
 });
 
 /** Generates a UNIQ_KEY for an HTTP message (clients generate theirs; 32 upper-case hex chars). */
-function newUniqKey(): string {
-  return crypto.randomUUID().replaceAll("-", "").toUpperCase();
+/**
+ * UNIQ_KEYs of the HTTP producer, made as a RocketMQ client makes them (admin tools read the time
+ * back to bound a lookup by unique key): the broker's IP, pid 0 (the core reads no process id;
+ * the random per-generator value keeps brokers apart).
+ */
+function uniqKeyGenerator(context: BrokerAdminContext): UniqKeyGenerator {
+  const ip = context.brokerAddr.slice(0, context.brokerAddr.lastIndexOf(":"));
+  return new UniqKeyGenerator({ clientIP: ip, pid: 0, clock: context.clock });
 }
 
 /** The HTTP client's `ip:port` when the server adapter passed it (`Deno.serve` info), else a placeholder. */
@@ -132,7 +139,11 @@ const STORED_STATUS: ReadonlyMap<number, string> = new Map([
   [ResponseCode.SLAVE_NOT_AVAILABLE, "SLAVE_NOT_AVAILABLE"],
 ]);
 
-async function produce(context: BrokerAdminContext, c: Context): Promise<Response> {
+async function produce(
+  context: BrokerAdminContext,
+  uniqKeys: UniqKeyGenerator,
+  c: Context,
+): Promise<Response> {
   const topic = c.req.param("topic") ?? "";
   const input = await jsonBody(c, produceSchema);
   const body = input.bodyEncoding === "base64"
@@ -150,7 +161,8 @@ async function produce(context: BrokerAdminContext, c: Context): Promise<Respons
       `Message body of ${body.length} bytes exceeds ${HTTP_MESSAGE_BODY_BYTES_MAX} bytes`,
     );
   }
-  const uniqKey = newUniqKey();
+  const bornTimestamp = context.clock.now();
+  const uniqKey = uniqKeys.createUniqID(bornTimestamp);
   const header = {
     producerGroup: input.producerGroup ?? HTTP_PRODUCER_GROUP,
     topic,
@@ -158,7 +170,7 @@ async function produce(context: BrokerAdminContext, c: Context): Promise<Respons
     defaultTopicQueueNums: 4,
     queueId: input.queueId ?? -1,
     sysFlag: 0,
-    bornTimestamp: context.clock.now(),
+    bornTimestamp,
     flag: 0,
     properties: encodeProperties(buildProperties(input, uniqKey)),
     reconsumeTimes: 0,
@@ -234,5 +246,6 @@ export function registerMessageRoutes(app: Hono, context: BrokerAdminContext): v
     return c.json({ topic: query.topic, key: query.key, messages });
   });
 
-  app.post("/topics/:topic/messages", (c) => produce(context, c));
+  const uniqKeys = uniqKeyGenerator(context);
+  app.post("/topics/:topic/messages", (c) => produce(context, uniqKeys, c));
 }

@@ -348,6 +348,12 @@ Deno.test("Broker admin app produces a message over HTTP and shows it by id and 
     assert.equal(sent.queueOffset, 0);
     assert.match(sent.msgId, /^7F00000100002A9F[0-9A-F]{16}$/);
     assert.match(sent.uniqKey, /^[0-9A-F]{32}$/);
+    // As a RocketMQ client makes it: IP, pid, random, then the ms since the month began, which
+    // admin tools read back (getNearlyTimeFromID) to bound a lookup by unique key.
+    assert.equal(sent.uniqKey.slice(0, 8), "7F000001", "the broker's IP");
+    const born = new Date(broker.clock.now());
+    const sinceMonth = born.getTime() - new Date(born.getFullYear(), born.getMonth(), 1).getTime();
+    assert.equal(parseInt(sent.uniqKey.slice(20, 28), 16), sinceMonth, "the time it was made");
 
     const view = await json(await send(app, "GET", `/messages/${sent.msgId}`), 200);
     assert.equal(view.msgId, sent.msgId);
