@@ -63,6 +63,16 @@ const count = (min: number, max = JAVA_INT_MAX) => {
  * `POST /groups` body: a SubscriptionGroupConfig of RocketMQ 4.9.8, or 5.x with its extra fields;
  * a field of neither (a typo) is refused. The manager fills the defaults.
  */
+/** true when every number inside is finite (JSON.parse reads 1e400 as Infinity; fastjson cannot write it) */
+function finiteNumbers(value: unknown): boolean {
+  if (typeof value === "number") return Number.isFinite(value);
+  if (value === null || typeof value !== "object") return true;
+  return Object.values(value).every(finiteNumbers);
+}
+
+/** A JSON object kept as received (5.x fields this broker stores but does not read). */
+const keptObject = z.looseObject({}).refine(finiteNumbers, { error: "expected finite numbers" });
+
 const groupConfigSchema = z.strictObject({
   groupName: z.string({ error: "expected a group name" }).min(1, {
     error: "expected a group name",
@@ -73,13 +83,13 @@ const groupConfigSchema = z.strictObject({
   consumeMessageOrderly: flag,
   retryQueueNums: count(0),
   retryMaxTimes: count(-1),
-  groupRetryPolicy: z.looseObject({}).optional(),
+  groupRetryPolicy: keptObject.optional(),
   brokerId: count(0, Number.MAX_SAFE_INTEGER), // Java long
   whichBrokerWhenConsumeSlowly: count(0, Number.MAX_SAFE_INTEGER),
   notifyConsumerIdsChangedEnable: flag,
   groupSysFlag: count(0),
   consumeTimeoutMinute: count(0),
-  subscriptionDataSet: z.array(z.looseObject({})).optional(),
+  subscriptionDataSet: z.array(keptObject).optional(),
   attributes: z.record(z.string(), z.string()).optional(),
 });
 

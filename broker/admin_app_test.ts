@@ -309,6 +309,16 @@ Deno.test("Broker admin app GET /groups and progress report settings, liveness a
       );
       assert.equal(huge.field, field, "beyond Java's int: no RocketMQ broker could hold it");
     }
+    // JSON.parse reads 1e400 as Infinity, which the groups file (fastjson) cannot hold
+    for (
+      const body of [
+        '{"groupName":"G3","groupRetryPolicy":{"type":"EXPONENTIAL","x":{"max":1e400}}}',
+        '{"groupName":"G3","subscriptionDataSet":[{"topic":"T1","subVersion":-1e400}]}',
+      ]
+    ) {
+      const infinite = await json(await send(app, "POST", "/groups", body), 400);
+      assert.match(infinite.error, /expected finite numbers/, body);
+    }
     // Settings deleted earlier without their offsets: the offsets can still be removed.
     broker.consumerOffsetManager.commitOffset({
       clientHost: "t",
