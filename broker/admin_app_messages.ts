@@ -70,13 +70,21 @@ const produceSchema = z.strictObject({
   keys: z.union([textField("a key"), z.array(textField("a key")).max(HTTP_PROPERTIES_MAX)], {
     error: "expected a key or an array of keys",
   }).optional(),
-  properties: z.record(textField("a property name"), textField("a property value"), {
-    error: "expected an object of string properties",
-  }).refine((p) => Object.keys(p).length <= HTTP_PROPERTIES_MAX, {
-    error: `expected at most ${HTTP_PROPERTIES_MAX} properties`,
-  }).refine((p) => Object.keys(p).every((k) => !RESERVED_PROPERTIES.has(k)), {
-    error: "expected no TAGS, KEYS, UNIQ_KEY or WAIT property (use the tags and keys fields)",
-  }).optional(),
+  // As entries: an object rebuilt by assignment would drop a property named __proto__.
+  properties: z.preprocess(
+    (v) =>
+      v === undefined
+        ? v
+        : v !== null && typeof v === "object" && !Array.isArray(v)
+        ? Object.entries(v)
+        : null, // anything else (an array of pairs too) is refused as not an object
+    z.array(z.tuple([textField("a property name"), textField("a property value")]), {
+      error: "expected an object of string properties",
+    }).max(HTTP_PROPERTIES_MAX, { error: `expected at most ${HTTP_PROPERTIES_MAX} properties` })
+      .refine((p) => p.every(([k]) => !RESERVED_PROPERTIES.has(k)), {
+        error: "expected no TAGS, KEYS, UNIQ_KEY or WAIT property (use the tags and keys fields)",
+      }),
+  ).optional(),
   queueId: intBetween(0, QUEUE_NUMS_MAX - 1).optional(),
   producerGroup: textField("a producer group").optional(),
 });
@@ -120,7 +128,7 @@ function buildProperties(
   input: z.output<typeof produceSchema>,
   uniqKey: string,
 ): Map<string, string> {
-  const properties = new Map<string, string>(Object.entries(input.properties ?? {}));
+  const properties = new Map<string, string>(input.properties ?? []);
   if (input.tags !== undefined) properties.set(MessageConst.PROPERTY_TAGS, input.tags);
   const keys = typeof input.keys === "string" ? [input.keys] : input.keys ?? [];
   if (keys.length > 0) {

@@ -474,6 +474,18 @@ Deno.test("Broker admin app message routes answer bad input 400 and unknown thin
       400,
     );
     assert.equal(reserved.field, "properties");
+    const notObject = await json(
+      await send(app, "POST", "/topics/T1/messages", { body: "x", properties: ["a"] }),
+      400,
+    );
+    assert.equal(notObject.field, "properties");
+    // Java's putUserProperty takes any name: a JSON object rebuilt by assignment dropped this one
+    const proto = await json(
+      await send(app, "POST", "/topics/T1/messages", '{"body":"x","properties":{"__proto__":"v"}}'),
+      201,
+    );
+    const protoView = await json(await send(app, "GET", `/messages/${proto.msgId}`), 200);
+    assert.equal(Object.getOwnPropertyDescriptor(protoView.properties, "__proto__")?.value, "v");
     const separator = await json(
       await send(app, "POST", "/topics/T1/messages", { body: "x", tags: "A\u0001B" }),
       400,
