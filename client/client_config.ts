@@ -289,6 +289,8 @@ export function buildMQClientId(clientIP: string, instanceName: string, unitName
  *
  * @param input the options
  * @param io transport, clock, logger and environment
+ * @param rules `changeInstanceNameToPID: false` keeps `DEFAULT` (RocketMQ's broadcasting
+ *   consumers, whose local offsets file is named after the client id)
  * @returns the resolved config
  * @throws {ClientConfigError} naming the first bad options
  * @example
@@ -302,7 +304,11 @@ export function buildMQClientId(clientIP: string, instanceName: string, unitName
  * if (config.clientId !== "10.0.0.5@77#5") throw new Error(config.clientId);
  * ```
  */
-export function resolveClientConfig(input: ClientConfigInput, io: ClientIo = {}): ClientConfig {
+export function resolveClientConfig(
+  input: ClientConfigInput,
+  io: ClientIo = {},
+  rules: { changeInstanceNameToPID?: boolean } = {},
+): ClientConfig {
   const options = parseOptions(ClientConfigSchema, input);
   const env = io.env ?? denoClientEnv();
   const namesrvText = options.namesrvAddr ?? env.systemProperty(NAMESRV_ADDR_PROPERTY) ??
@@ -316,7 +322,9 @@ export function resolveClientConfig(input: ClientConfigInput, io: ClientIo = {})
   }
   let instanceName = options.instanceName ?? env.systemProperty(CLIENT_NAME_PROPERTY) ??
     DEFAULT_INSTANCE_NAME;
-  if (instanceName === DEFAULT_INSTANCE_NAME) instanceName = `${env.pid}#${env.nanoTime()}`;
+  if (instanceName === DEFAULT_INSTANCE_NAME && rules.changeInstanceNameToPID !== false) {
+    instanceName = `${env.pid}#${env.nanoTime()}`;
+  }
   const clientIP = options.clientIP ?? chooseLocalAddress(env.networkAddresses());
   const serializeType = options.serializeType ?? serializeTypeFromEnv(env);
   const vipProperty = env.systemProperty(VIP_CHANNEL_PROPERTY);

@@ -8,6 +8,7 @@ import {
   withConsumerTestEnv,
 } from "./consumer/_consumer_testing.ts";
 import { formatConsumeTimestamp } from "./consumer/consume_timestamp.ts";
+import { denoClientEnv } from "./adapters/deno_client_env.ts";
 import type { PushConsumerOptions } from "./push_consumer_options.ts";
 
 /**
@@ -229,4 +230,75 @@ Deno.test("PushConsumer moves to the offsets of a reset by time (RESET_CONSUMER_
       await consumer.shutdown();
     }
   });
+});
+
+// RocketMQ 4.9.x DefaultMQPushConsumerImpl.start: changeInstanceNameToPID() only when CLUSTERING, so
+// a BROADCASTING consumer keeps instanceName DEFAULT, clientId ip@DEFAULT, and its
+// LocalFileOffsetStore path <dir>/<clientId>/<group>/offsets.json is the same after a restart.
+Deno.test("PushConsumer in BROADCASTING keeps ip@DEFAULT, so a restart finds its local offsets", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edgemq_bcast_" });
+  try {
+    await withConsumerTestEnv(async (t) => {
+      const topic = "TopicBroadcastRestart";
+      await t.createTopic(topic, 1);
+      const make = (got: string[], arrived: Signal) => {
+        const c = testPushConsumer(t.namesrvAddr, {
+          consumerGroup: "CG_BROADCAST_RESTART",
+          messageModel: "BROADCASTING",
+          consumeFromWhere: "CONSUME_FROM_LAST_OFFSET",
+          localOffsetStoreDir: dir,
+          instanceName: undefined, // the default, as most applications leave it
+          env: denoClientEnv(), // the real pid and nanosecond clock
+        });
+        c.subscribe(topic, "*");
+        c.registerMessageListener((msgs) => {
+          for (const m of msgs) got.push(m.bodyText);
+          arrived.fire();
+          return "CONSUME_SUCCESS";
+        });
+        return c;
+      };
+      const got1: string[] = [];
+      const a1 = new Signal();
+      const first = make(got1, a1);
+      const assigned = new Signal();
+      const stop = onAssignmentChange([first], assigned);
+      await first.start();
+      const id1 = first.clientInstance!.clientId;
+      await waitUntil(
+        "queue assigned",
+        () => first.assignedQueues(topic).length === 1,
+        assigned.subscribe,
+        10_000,
+      );
+      stop();
+      await t.producer.send({ topic, body: "m-1" });
+      await waitUntil("m-1 consumed", () => got1.includes("m-1"), a1.subscribe, 15_000);
+      await first.shutdown();
+      // sent while the only broadcasting member is down
+      await t.producer.send({ topic, body: "m-2" });
+      const got2: string[] = [];
+      const a2 = new Signal();
+      const second = make(got2, a2);
+      await second.start();
+      const id2 = second.clientInstance!.clientId;
+      try {
+        await waitUntil(
+          `m-2 consumed after restart (clientIds ${id1} then ${id2})`,
+          () => got2.includes("m-2"),
+          a2.subscribe,
+          10_000,
+        );
+        assert.equal(
+          id2,
+          "127.0.0.1@DEFAULT",
+          "RocketMQ: a broadcasting consumer keeps ip@DEFAULT",
+        );
+      } finally {
+        await second.shutdown();
+      }
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

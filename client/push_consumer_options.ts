@@ -326,9 +326,12 @@ export function parseConsumerOptions<S extends z.ZodRawShape>(
     if (key in clientConfigShape) clientInput[key] = value;
     else consumerInput[key] = value;
   }
+  // RocketMQ changes DEFAULT to pid#nanoTime for clustering only: a broadcasting consumer keeps
+  // ip@DEFAULT, where its local offsets file is found again after a restart.
+  const changeInstanceNameToPID = consumerInput.messageModel !== "BROADCASTING";
   return {
     consumer: consumerInput as z.output<z.ZodObject<S>>,
-    client: resolveClientConfig(clientInput, io),
+    client: resolveClientConfig(clientInput, io, { changeInstanceNameToPID }),
   };
 }
 
@@ -342,12 +345,9 @@ export function parseConsumerOptions<S extends z.ZodRawShape>(
  * import { MQClientError } from "./client_error.ts";
  * import { checkConsumerGroup } from "./push_consumer_options.ts";
  * checkConsumerGroup("CG_orders");
- * try {
- *   checkConsumerGroup("CG orders");
- *   throw new Error("unreachable");
- * } catch (error) {
- *   if (!(error instanceof MQClientError)) throw error; // illegal characters
- * }
+ * let refused = false;
+ * try { checkConsumerGroup("CG orders"); } catch (error) { refused = error instanceof MQClientError; }
+ * if (!refused) throw new Error("illegal characters are refused");
  * ```
  */
 export function checkConsumerGroup(group: string): void {
