@@ -435,8 +435,8 @@ export class BrokerController {
     return configured === 0 ? this.port + 1 : configured;
   }
 
-  #applyOrderTopicConfig(table: ReadonlyMap<string, string>): void {
-    if (table.size === 0) return;
+  #applyOrderTopicConfig(table: ReadonlyMap<string, string> | undefined): void {
+    if (table === undefined) return; // no namespace on the name server: flags stay (RocketMQ)
     this.topicConfigManager.updateOrderTopicConfig(table.keys()).catch((error) => {
       this.#logger.warn(
         `broker: cannot apply the name server's order topic config: ${String(error)}`,

@@ -29,7 +29,7 @@ export interface BrokerRegistrationServiceOptions {
   readonly topicConfigWrapper: () => TopicConfigSerializeWrapper;
   /** `registerNameServerPeriod` in ms */
   readonly periodMs: number;
-  /** receives each successful answer (order topic config) */
+  /** receives the first successful answer of each round (order topic config) */
   readonly onRegistered?: (result: RegisterBrokerResult) => void;
   /** where rounds and failures are logged */
   readonly logger: RemotingLogger;
@@ -132,7 +132,8 @@ export class BrokerRegistrationService {
           `broker: cannot register ${identity.brokerAddr} with ${failure.namesrvAddr}: ${failure.error.message}`,
         );
       }
-      for (const result of results) this.#options.onRegistered?.(result);
+      // RocketMQ's doRegisterBrokerAll applies the first name server's answer only.
+      if (results.length > 0) this.#options.onRegistered?.(results[0]);
       this.#rounds++;
     } catch (error) {
       logger.error(`broker: registration round failed: ${String(error)}`);

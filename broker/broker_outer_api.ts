@@ -42,8 +42,8 @@ export interface RegisterBrokerResult {
   readonly haServerAddr?: string;
   /** the master's address (answers to slaves) */
   readonly masterAddr?: string;
-  /** the name server's `ORDER_TOPIC_CONFIG` KV namespace: topic → `broker:queues;…` */
-  readonly orderTopicConfig: ReadonlyMap<string, string>;
+  /** the name server's `ORDER_TOPIC_CONFIG` KV namespace: topic → `broker:queues;…`; absent: none sent */
+  readonly orderTopicConfig: ReadonlyMap<string, string> | undefined;
 }
 
 /** The part of `RemotingClient` the outer API uses. */
@@ -228,10 +228,13 @@ function collect<T>(
   return { results, failures };
 }
 
-/** Reads the KVTable body `{"table":{…}}` of a REGISTER_BROKER answer; anything else is empty. */
-function decodeKvTable(body: Uint8Array | undefined): Map<string, string> {
+/**
+ * Reads the KVTable body `{"table":{…}}` of a REGISTER_BROKER answer: undefined without a body
+ * (the name server has no such namespace, or does not return it), else the table.
+ */
+function decodeKvTable(body: Uint8Array | undefined): Map<string, string> | undefined {
+  if (body === undefined || body.length === 0) return undefined;
   const table = new Map<string, string>();
-  if (body === undefined || body.length === 0) return table;
   let json: unknown;
   try {
     json = JSON.parse(utf8Decoder.decode(body));

@@ -346,19 +346,19 @@ export class TopicConfigManager {
   }
 
   /**
-   * Marks the given topics as ordered (name server's `ORDER_TOPIC_CONFIG`, RocketMQ
-   * `updateOrderTopicConfig`); topics not listed keep their flag.
+   * Sets the order flags from the name server's `ORDER_TOPIC_CONFIG` (RocketMQ
+   * `updateOrderTopicConfig`): the topics listed are ordered, every other topic is not.
    *
    * @param orderTopics topics that are ordered
    * @returns the number of topics changed
    */
   updateOrderTopicConfig(orderTopics: Iterable<string>): Promise<number> {
     return this.#mutex.run(async () => {
+      const ordered = new Set(orderTopics);
       const changes: TopicChange[] = [];
-      for (const topic of new Set(orderTopics)) {
-        const config = this.#table.get(topic);
-        if (config !== undefined && !config.order) {
-          changes.push({ kind: "update", config: { ...config, order: true } });
+      for (const [topic, config] of this.#table) {
+        if (config.order !== ordered.has(topic)) {
+          changes.push({ kind: "update", config: { ...config, order: !config.order } });
         }
       }
       if (changes.length > 0) await this.#commitAll(changes);

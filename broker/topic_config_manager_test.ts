@@ -286,3 +286,16 @@ Deno.test("encodeTopicConfigWrapper writes the REGISTER_BROKER body form of bodi
       '"perm":6,"readQueueNums":4,"topicFilterType":"SINGLE_TAG","topicName":"TopicTest","topicSysFlag":0,"writeQueueNums":4}}}',
   );
 });
+
+forEachAdapter(
+  "TopicConfigManager takes the name server's order topics as the whole list, clearing the rest",
+  async (ctx) => {
+    const manager = await open(ctx);
+    for (const topic of ["A", "B", "C"]) await manager.updateTopicConfig(createTopicConfig(topic));
+    assert.equal(await manager.updateOrderTopicConfig(["A", "B"]), 2);
+    assert.equal(await manager.updateOrderTopicConfig(["A"]), 1, "B left the namespace");
+    assert.deepEqual(["A", "B", "C"].map((t) => manager.isOrderTopic(t)), [true, false, false]);
+    assert.equal(await manager.updateOrderTopicConfig([]), 1, "an empty namespace clears A");
+    assert.equal(manager.isOrderTopic("A"), false);
+  },
+);

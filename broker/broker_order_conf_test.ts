@@ -1,0 +1,80 @@
+/**
+ * The broker's order flags follow the name server's ORDER_TOPIC_CONFIG namespace, as RocketMQ's
+ * updateOrderTopicConfig applies the first registration answer: topics listed are ordered, the
+ * others are not. A real name server and broker over TCP.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
+import { createRequest } from "../protocol/remoting_command.ts";
+import { RequestCode } from "../protocol/request_code.ts";
+import { ResponseCode } from "../protocol/response_code.ts";
+import { TestBrokerClient } from "../tests/broker_test_client.ts";
+import { startTestBroker } from "../tests/broker_test_env.ts";
+import { startTestNamesrv } from "../namesrv/_namesrv_testing.ts";
+
+function createTopicRequest(topic: string) {
+  return createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
+    extFields: {
+      topic,
+      defaultTopic: "TBW102",
+      readQueueNums: "4",
+      writeQueueNums: "4",
+      perm: "6",
+      topicFilterType: "SINGLE_TAG",
+      topicSysFlag: "0",
+      order: "false",
+    },
+  });
+}
+
+Deno.test("BrokerController clears an order flag whose conf left the name server (RocketMQ updateOrderTopicConfig)", async () => {
+  const ns = await startTestNamesrv();
+  const kv = (code: number, key: string, value?: string) =>
+    ns.call(code, {
+      extFields: { namespace: "ORDER_TOPIC_CONFIG", key, ...(value ? { value } : {}) },
+    });
+  assert.equal((await kv(RequestCode.PUT_KV_CONFIG, "TopicWasOrdered", "broker-test:4")).code, 0);
+  assert.equal((await kv(RequestCode.PUT_KV_CONFIG, "TopicStillOrdered", "broker-test:4")).code, 0);
+  const env = await startTestBroker({ namesrvAddr: ns.addr });
+  const admin = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  const manager = env.broker.topicConfigManager;
+  const orderIs = (topic: string, order: boolean, what: string) =>
+    new Promise<void>((resolve, reject) => {
+      if (manager.isOrderTopic(topic) === order) return resolve();
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`${what}: ${topic} order still ${!order} after 5 s`));
+      }, 5000);
+      const off = manager.onChange(() => {
+        if (manager.isOrderTopic(topic) !== order) return;
+        clearTimeout(timer);
+        off();
+        resolve();
+      });
+    });
+  try {
+    for (const topic of ["TopicWasOrdered", "TopicStillOrdered"]) {
+      const marked = orderIs(topic, true, "order conf applied");
+      assert.equal((await admin.invoke(createTopicRequest(topic))).code, ResponseCode.SUCCESS);
+      await marked;
+    }
+    // The operator removes the order conf (mqadmin updateOrderConf -m delete).
+    assert.equal((await kv(RequestCode.DELETE_KV_CONFIG, "TopicWasOrdered")).code, 0);
+    const cleared = orderIs("TopicWasOrdered", false, "order conf removed");
+    await env.broker.registration!.registerNow();
+    await cleared;
+    // What it changes for users: a draining (read-only) broker refuses sends to ordered topics only.
+    const update = await admin.invoke(createRequest(RequestCode.UPDATE_BROKER_CONFIG, {
+      body: new TextEncoder().encode("brokerPermission=4\n"),
+    }));
+    assert.equal(update.code, ResponseCode.SUCCESS, update.remark);
+    const sent = await admin.send("TopicWasOrdered", "x");
+    assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+  } finally {
+    await admin.close();
+    await env.close();
+    await ns.close();
+  }
+});
