@@ -13,6 +13,13 @@ import type { RemotingLogger } from "../protocol/remoting_logger.ts";
 import type { BrokerIdentity, BrokerOuterApi, RegisterBrokerResult } from "./broker_outer_api.ts";
 import type { TopicConfigSerializeWrapper } from "./topic_config_manager.ts";
 
+/**
+ * RocketMQ's first scheduled registration comes this long after start, whatever the period
+ * (`scheduleAtFixedRate(…, 10 s, period)`): a broker started before its name server is routed
+ * within 10 s, not one period.
+ */
+const REGISTER_FIRST_DELAY_MS = 10_000;
+
 /** RocketMQ clamps `registerNameServerPeriod` to this range (ms). */
 const REGISTER_PERIOD_MIN_MS = 10_000;
 const REGISTER_PERIOD_MAX_MS = 60_000;
@@ -29,6 +36,8 @@ export interface BrokerRegistrationServiceOptions {
   readonly topicConfigWrapper: () => TopicConfigSerializeWrapper;
   /** `registerNameServerPeriod` in ms */
   readonly periodMs: number;
+  /** wait before the first scheduled round (default REGISTER_FIRST_DELAY_MS; tests shorten it) */
+  readonly firstDelayMs?: number;
   /** receives the first successful answer of each round (order topic config) */
   readonly onRegistered?: (result: RegisterBrokerResult) => void;
   /** where rounds and failures are logged */
@@ -65,7 +74,7 @@ export class BrokerRegistrationService {
   }
 
   /**
-   * Registers now and then every period.
+   * Registers now, again after REGISTER_FIRST_DELAY_MS, then every period.
    *
    * @returns the first round (it never rejects)
    */
@@ -74,7 +83,10 @@ export class BrokerRegistrationService {
       REGISTER_PERIOD_MAX_MS,
       Math.max(REGISTER_PERIOD_MIN_MS, this.#options.periodMs),
     );
-    this.#periodTimer = setInterval(() => void this.registerNow(), periodMs);
+    this.#periodTimer = setTimeout(() => {
+      this.#periodTimer = setInterval(() => void this.registerNow(), periodMs);
+      void this.registerNow();
+    }, this.#options.firstDelayMs ?? REGISTER_FIRST_DELAY_MS);
     return this.registerNow();
   }
 
@@ -148,7 +160,8 @@ export class BrokerRegistrationService {
   async stop(unregister = true): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    if (this.#periodTimer !== undefined) clearInterval(this.#periodTimer);
+    clearTimeout(this.#periodTimer); // the first delay's timer
+    clearInterval(this.#periodTimer);
     this.#periodTimer = undefined;
     await this.#queued;
     await this.#running;
