@@ -70,9 +70,10 @@ export const CONSUMER_GROUPS_MAX = 100_000;
 export const PRODUCER_GROUPS_MAX = 100_000;
 
 /**
- * Most connections registered in one consumer or producer group. NOTIFY_CONSUMER_IDS_CHANGED goes
- * to every member on each change (quadratic traffic), and GET_CONSUMER_LIST_BY_GROUP returns all of
- * their ids in one body.
+ * Most connections registered in one consumer group. NOTIFY_CONSUMER_IDS_CHANGED goes to every
+ * member on each change (quadratic traffic), and GET_CONSUMER_LIST_BY_GROUP returns all of their
+ * ids in one body. Producer groups have no such cap: `CLIENT_INNER_PRODUCER`, which every client's
+ * heartbeat lists, holds one connection per client (the server's connection limit bounds it).
  */
 export const CHANNELS_PER_GROUP_MAX = 10_000;
 

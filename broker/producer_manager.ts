@@ -14,7 +14,7 @@ import type {
   ClientChannelRegistration,
 } from "./client_channel_info.ts";
 import { CHANNEL_EXPIRED_TIMEOUT_MS_DEFAULT } from "./consumer_manager.ts";
-import { CHANNELS_PER_GROUP_MAX, PRODUCER_GROUPS_MAX } from "./limits.ts";
+import { PRODUCER_GROUPS_MAX } from "./limits.ts";
 
 /** Options for {@linkcode ProducerManager}. */
 export interface ProducerManagerOptions {
@@ -105,12 +105,8 @@ export class ProducerManager<C extends ClientChannel = ClientChannel> {
         `broker has ${this.#groups.size} producer groups, producerGroupsMax ${PRODUCER_GROUPS_MAX}`,
       );
     }
-    if (channels !== undefined && channels.size >= CHANNELS_PER_GROUP_MAX) {
-      throw tableFullError(
-        what,
-        `group has ${channels.size} connections, channelsPerGroupMax ${CHANNELS_PER_GROUP_MAX}`,
-      );
-    }
+    // No per-group cap on connections: every client's heartbeat lists CLIENT_INNER_PRODUCER, so
+    // that group holds one connection per client; SERVER_CONNECTIONS_MAX bounds them all.
   }
 
   /**

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { ManualClock } from "../common/clock.ts";
 import type { ClientChannel } from "./client_channel_info.ts";
 import { ProducerManager } from "./producer_manager.ts";
+import { CHANNELS_PER_GROUP_MAX } from "./limits.ts";
 
 const ch = (id: string): ClientChannel => ({ id, remoteAddress: `10.0.0.9:${id.length + 40000}` });
 
@@ -60,4 +61,16 @@ Deno.test("ProducerManager getAvailableChannel rotates over the group's connecti
   register("PG", ch("bb"), "p2");
   const picks = new Set([0, 1, 2, 3].map(() => manager.getAvailableChannel("PG")?.id));
   assert.deepEqual([...picks].sort(), ["a", "bb"]);
+});
+
+Deno.test("ProducerManager takes more connections in one group than a consumer group may hold", () => {
+  // Every client's heartbeat lists CLIENT_INNER_PRODUCER: that group has a connection per client.
+  const { manager, register } = setup();
+  for (let i = 0; i <= CHANNELS_PER_GROUP_MAX; i++) {
+    register("CLIENT_INNER_PRODUCER", ch(`c${i}`), `10.0.0.${i}@DEFAULT`);
+  }
+  assert.equal(
+    manager.getProducerConnections("CLIENT_INNER_PRODUCER")?.length,
+    CHANNELS_PER_GROUP_MAX + 1,
+  );
 });
