@@ -113,16 +113,24 @@ export class NamesrvInvoker {
     }
     const deadline = this.#clock.now() + timeoutMs;
     let lastError: RemotingInvokeError | undefined;
+    // Each call tries every server once, from the shared current one; calls running side by
+    // side move the shared index past a failed server only once, so none is sent back to it.
+    const tried = new Set<string>();
     for (let attempt = 0; attempt < addrs.length; attempt++) {
       const remaining = deadline - this.#clock.now();
       if (remaining <= 0 && lastError !== undefined) break;
-      const addr = addrs[this.#index % addrs.length];
+      let at = this.#index;
+      while (tried.has(addrs[at % addrs.length])) at = (at + 1) & 0x7fffffff;
+      const addr = addrs[at % addrs.length];
+      tried.add(addr);
       try {
         return await this.#client.invoke(addr, request, Math.max(1, remaining));
       } catch (error) {
         if (!(error instanceof RemotingInvokeError)) throw error;
         lastError = error;
-        this.#index = (this.#index + 1) & 0x7fffffff;
+        if (addrs[this.#index % addrs.length] === addr) {
+          this.#index = (this.#index + 1) & 0x7fffffff;
+        }
         this.#client.closeChannel(addr, `name server call failed: ${error.message}`);
       }
     }
