@@ -293,8 +293,8 @@ export interface AdminContextParts {
   readonly holdService: PullRequestHoldService;
   /** the delivery of delayed messages (`scheduleMessageOffset_<level>`) */
   readonly scheduleMessageService: ScheduleMessageService;
-  /** re-register now (the topic table changes re-register by themselves) */
-  readonly requestRegister: () => void;
+  /** re-register now; settled when a round that started after the call ended */
+  readonly requestRegister: () => Promise<void> | undefined;
 }
 
 /**
@@ -328,9 +328,9 @@ export function createAdminContext(parts: AdminContextParts): BrokerAdminContext
       pullQueueHeadWaitMs: 0,
       queryQueueHeadWaitMs: 0,
     }),
-    notifyTopicChanged: (change: AdminTopicChange) => {
-      if (change.kind === "permission") parts.requestRegister();
-    },
+    // A topic change requested a round itself (TopicConfigManager.onChange); this shares it.
+    notifyTopicChanged: (change: AdminTopicChange) =>
+      change.kind === "delete" ? Promise.resolve() : parts.requestRegister() ?? Promise.resolve(),
     pushToConsumers: (group, request) => {
       const channels = parts.consumerManager.getConsumerGroupInfo(group)?.channelInfos() ?? [];
       for (const { channel: { remoting }, language } of channels) {

@@ -309,7 +309,10 @@ export async function createAdminTestBroker(
     logger,
     brokerAddr: TEST_BROKER_ADDR,
     brokerVersion: 409,
-    notifyTopicChanged: (change) => void topicChanges.push(change),
+    notifyTopicChanged: (change) => {
+      topicChanges.push(change);
+      return Promise.resolve();
+    },
     sendMessage: sendThrough(sender, store),
     callConsumer: (group, clientId, request) =>
       consumerManager.findChannel(group, clientId) === undefined ? undefined : Promise.resolve(

@@ -101,7 +101,7 @@ export async function updateBrokerConfig(
   if (properties.has("brokerPermission")) {
     // A new data version, or name servers that hold the topics skip their changed permission.
     await context.topicConfigManager.nextDataVersion();
-    context.notifyTopicChanged({ kind: "permission" });
+    await context.notifyTopicChanged({ kind: "permission" }); // as 4.9.8 registers before answering
   }
   return result;
 }

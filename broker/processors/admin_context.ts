@@ -235,14 +235,14 @@ export interface BrokerAdminContext {
   readonly scheduleMessageService?: Pick<ScheduleMessageService, "offsetTable">;
   /**
    * Re-registers with the name servers now (RocketMQ `registerIncrementBrokerData` /
-   * `registerBrokerAll`), so a created topic has routes at once. Must not throw; the controller
-   * logs registration failures and retries on its 30 s period. A controller that already
-   * re-registers from `TopicConfigManager.onChange` may act on `permission` only (the broker's
-   * permission lives in the registration, not in the topic table).
+   * `registerBrokerAll`), so a created topic has routes at once. Must not reject; the controller
+   * logs registration failures and retries on its 30 s period.
    *
    * @param change what changed
+   * @returns settled once a round that started after the change ended (RocketMQ answers
+   *   UPDATE_AND_CREATE_TOPIC after its registration), bounded by `registerBrokerTimeoutMills`
    */
-  notifyTopicChanged(change: AdminTopicChange): void;
+  notifyTopicChanged(change: AdminTopicChange): Promise<void>;
   /**
    * Sends one message through the same path as SEND_MESSAGE (auto-create, permission and
    * validation checks, store, stats), for HTTP producers.

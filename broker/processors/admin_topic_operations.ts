@@ -110,7 +110,9 @@ export async function createOrUpdateTopic(
   context.logger.info(
     `broker admin: ${old === undefined ? "created" : "updated"} topic ${describeTopic(stored)}`,
   );
-  context.notifyTopicChanged({
+  // Answered once the name servers were told (RocketMQ registerIncrementBrokerData): a producer
+  // asking for the route right after the answer finds it.
+  await context.notifyTopicChanged({
     kind: old === undefined ? "create" : "update",
     topicConfig: stored,
   });
@@ -154,7 +156,7 @@ export async function deleteTopic(context: BrokerAdminContext, topic: string): P
   context.brokerStats.onTopicDeleted(topic);
   if (existed) {
     context.logger.info(`broker admin: deleted topic ${topic}`);
-    context.notifyTopicChanged({ kind: "delete", topicConfig: old });
+    void context.notifyTopicChanged({ kind: "delete", topicConfig: old });
   }
   return existed;
 }

@@ -1,7 +1,8 @@
 /**
- * The broker's order flags follow the name server's ORDER_TOPIC_CONFIG namespace, as RocketMQ's
- * updateOrderTopicConfig applies the first registration answer: topics listed are ordered, the
- * others are not. A real name server and broker over TCP.
+ * What the broker's registration means for routes: UPDATE_AND_CREATE_TOPIC answers once the
+ * name servers were told (RocketMQ registers before answering), and the order flags follow the
+ * name server's ORDER_TOPIC_CONFIG namespace as RocketMQ's updateOrderTopicConfig applies the
+ * first answer. Real name servers and brokers over TCP.
  *
  * @module
  */
@@ -28,6 +29,53 @@ function createTopicRequest(topic: string) {
     },
   });
 }
+
+function closeAll(held: readonly (Deno.Conn | Error)[]): void {
+  for (const conn of held) {
+    if (conn instanceof Error) continue;
+    try {
+      conn.close();
+    } catch (error) {
+      if (!(error instanceof Deno.errors.BadResource)) throw error;
+    }
+  }
+}
+
+Deno.test("UPDATE_AND_CREATE_TOPIC answers once the name servers were told, a silent one bounded by its timeout", async () => {
+  // A second name server that accepts and reads but never answers (stalled process).
+  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: (Deno.Conn | Error)[] = [];
+  const accepting = (async () => {
+    for await (const conn of silent) {
+      held.push(conn);
+      conn.readable.pipeTo(new WritableStream()).catch((error) => held.push(error));
+    }
+  })();
+  const ns = await startTestNamesrv();
+  const env = await startTestBroker({
+    namesrvAddr: `${ns.addr};127.0.0.1:${(silent.addr as Deno.NetAddr).port}`,
+    properties: { registerBrokerTimeoutMills: "2000" },
+  });
+  const admin = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    const first = await admin.invoke(createTopicRequest("TopicFirst"));
+    assert.equal(first.code, ResponseCode.SUCCESS, first.remark);
+    const second = await admin.invoke(createTopicRequest("TopicSecond"));
+    assert.equal(second.code, ResponseCode.SUCCESS, second.remark);
+    // mqadmin updateTopic said OK: a producer now asks the (healthy) name server for the route.
+    const route = await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+      extFields: { topic: "TopicSecond" },
+    });
+    assert.equal(route.code, ResponseCode.SUCCESS, `route after SUCCESS: ${route.remark}`);
+  } finally {
+    await admin.close();
+    await env.close();
+    await ns.close();
+    silent.close();
+    closeAll(held);
+    await accepting;
+  }
+});
 
 Deno.test("BrokerController clears an order flag whose conf left the name server (RocketMQ updateOrderTopicConfig)", async () => {
   const ns = await startTestNamesrv();
