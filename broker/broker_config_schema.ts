@@ -350,7 +350,6 @@ export const BROKER_NO_EFFECT_KEYS: ReadonlySet<string> = new Set([
   "enableConsumeQueueExt",
   "storePathDLedgerCommitLog",
   "enableScheduleMessageStats",
-  "compressedRegister", // registrations are always sent whole
   "forceRegister", // and always sent: no QUERY_DATA_VERSION first
   // Features this broker does not have (ACL, TLS, transactions, HA, DLedger, timer wheel, SQL92
   // bitmap filters, reply messages, fast failure on queued requests, 5.x controller mode).

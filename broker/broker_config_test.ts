@@ -191,7 +191,6 @@ Deno.test("loadBrokerConfig warns about unknown, renamed and no-effect keys", ()
   assert.deepEqual(store.warnings, []);
   assert.equal(store.config.warmMapedFileEnable, true);
   assert.deepEqual(load("compressedRegister=true\nforceRegister=false\n").warnings, [
-    "Config key compressedRegister is accepted but has no effect on this runtime",
     "Config key forceRegister is accepted but has no effect on this runtime",
   ]);
   assert.deepEqual(load("aclEnable=true\n").warnings, [

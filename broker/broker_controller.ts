@@ -29,6 +29,7 @@ import {
   CLIENT_SCAN_INTERVAL_MS,
   coreConfigOf,
   createAdminContext,
+  createBrokerOuterApi,
   createBrokerRemotingServer,
   type HttpServerHandle,
   messageStoreConfigOf,
@@ -42,7 +43,6 @@ import {
   startupStoreIP,
   withDeadline,
 } from "./broker_controller_wiring.ts";
-import { BrokerOuterApi } from "./broker_outer_api.ts";
 import { ConsumerManager } from "./consumer_manager.ts";
 import { ConsumerOffsetManager } from "./consumer_offset_manager.ts";
 import { HTTP_SHUTDOWN_WAIT_MS, PULL_REQUESTS_HELD_MAX } from "./limits.ts";
@@ -410,10 +410,7 @@ export class BrokerController {
 
   async #startRegistration(config: BrokerConfig): Promise<void> {
     const registration = new BrokerRegistrationService({
-      api: new BrokerOuterApi({
-        client: this.#client,
-        timeoutMs: () => this.configuration.config.registerBrokerTimeoutMills,
-      }),
+      api: createBrokerOuterApi(this.#client, () => this.configuration.config),
       namesrvAddrs: () => namesrvAddrsOf(this.configuration.config.namesrvAddr),
       identity: () => brokerIdentityOf(this.configuration.config, this.port, this.#haListenPort()),
       topicConfigWrapper: () =>

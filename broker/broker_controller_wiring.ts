@@ -24,7 +24,7 @@ import {
 } from "../store/message_store_config.ts";
 import { CALL_CLIENT_TIMEOUT_MS, CLIENT_PUSH_TIMEOUT_MS } from "./limits.ts";
 import type { BrokerConfig } from "./broker_config.ts";
-import type { BrokerIdentity } from "./broker_outer_api.ts";
+import { type BrokerIdentity, BrokerOuterApi, type OuterApiClient } from "./broker_outer_api.ts";
 import type { ConsumerManager } from "./consumer_manager.ts";
 import type { ConsumerOffsetManager } from "./consumer_offset_manager.ts";
 import type { PullRequestHoldService } from "./long_polling/pull_request_hold_service.ts";
@@ -295,6 +295,25 @@ export interface AdminContextParts {
   readonly scheduleMessageService: ScheduleMessageService;
   /** re-register now; settled when a round that started after the call ended */
   readonly requestRegister: () => Promise<void> | undefined;
+}
+
+/**
+ * The broker's client towards name servers, reading `registerBrokerTimeoutMills` and
+ * `compressedRegister` per round, as RocketMQ's doRegisterBrokerAll does.
+ *
+ * @param client the remoting client
+ * @param config the running configuration
+ * @returns the API
+ */
+export function createBrokerOuterApi(
+  client: OuterApiClient,
+  config: () => BrokerConfig,
+): BrokerOuterApi {
+  return new BrokerOuterApi({
+    client,
+    timeoutMs: () => config().registerBrokerTimeoutMills,
+    compressed: () => config().compressedRegister,
+  });
 }
 
 /**

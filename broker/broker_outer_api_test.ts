@@ -7,7 +7,12 @@ import { bodyCrc } from "../store/crc32.ts";
 import { TestBrokerClient } from "../tests/broker_test_client.ts";
 import { startTestBroker } from "../tests/broker_test_env.ts";
 import { startTestNamesrv } from "../namesrv/_namesrv_testing.ts";
-import { createRegisterBrokerRequest, encodeRegisterBrokerBody } from "./broker_outer_api.ts";
+import {
+  createRegisterBrokerRequest,
+  encodeCompressedRegisterBrokerBody,
+  encodeRegisterBrokerBody,
+} from "./broker_outer_api.ts";
+import { decodeRegisterBrokerBody } from "../namesrv/register_broker_body.ts";
 import { createTopicConfig } from "./topic_config.ts";
 
 Deno.test("encodeRegisterBrokerBody writes RocketMQ's RegisterBrokerBody and the header carries its CRC", () => {
@@ -45,6 +50,58 @@ Deno.test("encodeRegisterBrokerBody writes RocketMQ's RegisterBrokerBody and the
     compressed: "false",
     bodyCrc32: String(bodyCrc(body)),
   });
+});
+
+Deno.test("encodeCompressedRegisterBrokerBody writes what RocketMQ's decoder (and EdgeMQ's name server) reads", () => {
+  const topics = Array.from({ length: 3 }, (_, i) => createTopicConfig(`Topic${i}`, { perm: 6 }));
+  const wrapper = {
+    topicConfigTable: new Map(topics.map((t) => [t.topicName, t])),
+    dataVersion: { counter: 7, timestamp: 1732436400000 },
+  };
+  const body = encodeCompressedRegisterBrokerBody(wrapper);
+  const decoded = decodeRegisterBrokerBody(body, { compressed: true, version: 409 });
+  assert.deepEqual([...decoded.topicConfigWrapper.topicConfigTable.keys()], [
+    "Topic0",
+    "Topic1",
+    "Topic2",
+  ]);
+  assert.equal(decoded.topicConfigWrapper.dataVersion.counter, 7);
+  const identity = {
+    clusterName: "C",
+    brokerName: "b",
+    brokerId: 0,
+    brokerAddr: "10.0.0.1:10911",
+    haServerAddr: "10.0.0.1:10912",
+  };
+  const request = createRegisterBrokerRequest(identity, body, true);
+  assert.equal(request.extFields!.compressed, "true");
+  assert.equal(request.extFields!.bodyCrc32, String(bodyCrc(body)), "CRC of the bytes as sent");
+  // 45,000 topics of 127 characters: the whole JSON passes the 16 MiB frame, the compressed does not
+  const many = new Map<string, ReturnType<typeof createTopicConfig>>();
+  for (let i = 0; i < 45_000; i++) {
+    const name = `T${String(i).padStart(6, "0")}`.padEnd(127, "x");
+    many.set(name, createTopicConfig(name));
+  }
+  const big = { topicConfigTable: many, dataVersion: wrapper.dataVersion };
+  assert.ok(encodeRegisterBrokerBody(big).length > 16 * 1024 * 1024);
+  assert.ok(encodeCompressedRegisterBrokerBody(big).length < 1024 * 1024);
+});
+
+Deno.test("A broker with compressedRegister=true registers its routes", async () => {
+  const env = await startTestBroker({ properties: { compressedRegister: "true" } });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  const namesrv = new TestBrokerClient(new DenoTcpTransport(), env.namesrvAddr!);
+  try {
+    const round = env.broker.registration!.nextRound();
+    assert.equal((await client.send("TopicZipped", "x")).code, ResponseCode.SUCCESS);
+    await round;
+    const route = await namesrv.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: "TopicZipped" });
+    assert.equal(route.code, ResponseCode.SUCCESS, route.remark);
+  } finally {
+    await client.close();
+    await namesrv.close();
+    await env.close();
+  }
 });
 
 Deno.test("BrokerController registers at start, after a topic is created, and unregisters at shutdown", async () => {
