@@ -113,24 +113,24 @@ export class NamesrvInvoker {
     }
     const deadline = this.#clock.now() + timeoutMs;
     let lastError: RemotingInvokeError | undefined;
-    // Each call tries every server once, from the shared current one; calls running side by
-    // side move the shared index past a failed server only once, so none is sent back to it.
-    const tried = new Set<string>();
-    for (let attempt = 0; attempt < addrs.length; attempt++) {
+    // Each call tries every entry of the list once (an address listed twice, twice), from the
+    // shared current one; calls running side by side move the shared index past a failed entry
+    // only once, so none is sent back to it.
+    const n = addrs.length;
+    const tried = new Set<number>();
+    for (let attempt = 0; attempt < n; attempt++) {
       const remaining = deadline - this.#clock.now();
       if (remaining <= 0 && lastError !== undefined) break;
-      let at = this.#index;
-      while (tried.has(addrs[at % addrs.length])) at = (at + 1) & 0x7fffffff;
-      const addr = addrs[at % addrs.length];
-      tried.add(addr);
+      let slot = this.#index % n;
+      for (let step = 0; step < n && tried.has(slot); step++) slot = (slot + 1) % n;
+      tried.add(slot);
+      const addr = addrs[slot];
       try {
         return await this.#client.invoke(addr, request, Math.max(1, remaining));
       } catch (error) {
         if (!(error instanceof RemotingInvokeError)) throw error;
         lastError = error;
-        if (addrs[this.#index % addrs.length] === addr) {
-          this.#index = (this.#index + 1) & 0x7fffffff;
-        }
+        if (this.#index % n === slot) this.#index = (this.#index + 1) & 0x7fffffff;
         this.#client.closeChannel(addr, `name server call failed: ${error.message}`);
       }
     }

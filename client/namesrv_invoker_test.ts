@@ -42,3 +42,26 @@ Deno.test("NamesrvInvoker sends calls made side by side to the live name server 
     await env.close();
   }
 });
+
+Deno.test("NamesrvInvoker tries an address listed twice twice, then gives up", async () => {
+  const transport = new DenoTcpTransport();
+  const closed = await transport.listen({ hostname: "127.0.0.1", port: 0 });
+  const deadAddr = `127.0.0.1:${closed.port}`;
+  closed.close();
+  const remotingClient = new RemotingClient({ transport, logger: silentRemotingLogger });
+  try {
+    const invoker = new NamesrvInvoker({
+      remotingClient,
+      namesrvAddrs: [deadAddr, deadAddr],
+      clock: { now: () => Date.now() },
+      startIndex: 0,
+    });
+    const request = createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+      extFields: { topic: "T" },
+    });
+    await assert.rejects(invoker.invoke(request, 3000), /Cannot connect/);
+    assert.equal(invoker.current, deadAddr);
+  } finally {
+    await remotingClient.shutdown();
+  }
+});
