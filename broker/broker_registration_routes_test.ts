@@ -120,6 +120,11 @@ Deno.test("BrokerController clears an order flag whose conf left the name server
     assert.equal(update.code, ResponseCode.SUCCESS, update.remark);
     const sent = await admin.send("TopicWasOrdered", "x");
     assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+    // The last order conf goes too: the name server answers an empty table, which clears it.
+    assert.equal((await kv(RequestCode.DELETE_KV_CONFIG, "TopicStillOrdered")).code, 0);
+    const lastCleared = orderIs("TopicStillOrdered", false, "last order conf removed");
+    await env.broker.registration!.registerNow();
+    await lastCleared;
   } finally {
     await admin.close();
     await env.close();

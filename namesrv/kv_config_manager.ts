@@ -174,7 +174,10 @@ export class KvConfigManager {
     kv.delete(key);
     this.#entries--;
     this.#addBytes(namespace, -pairBytes(key, old));
-    if (kv.size === 0) this.#table.delete(namespace);
+    // An emptied ORDER_TOPIC_CONFIG stays (as RocketMQ keeps every namespace): registration
+    // answers then carry an empty table, which tells brokers no topic is ordered any more.
+    // Other emptied namespaces go, so put-delete cycles cannot pile up empty ones.
+    if (kv.size === 0 && namespace !== NAMESPACE_ORDER_TOPIC_CONFIG) this.#table.delete(namespace);
     this.#version++;
     await this.#persist();
     return true;

@@ -29,11 +29,15 @@ Deno.test("KvConfigManager persists to kvConfig.json and reloads after restart",
   }
 });
 
-Deno.test("KvConfigManager drops a namespace with its last key", async () => {
+Deno.test("KvConfigManager drops a namespace with its last key, but keeps ORDER_TOPIC_CONFIG", async () => {
   const kv = new KvConfigManager({ fs: new MemoryFileSystem(), path: "/kv/kvConfig.json" });
   await kv.putKVConfig("ns", "k", "v");
   await kv.deleteKVConfig("ns", "k");
   assert.equal(kv.getKVListByNamespace("ns"), undefined);
+  // Its empty table in registration answers tells brokers the last ordered topic is not any more.
+  await kv.putKVConfig("ORDER_TOPIC_CONFIG", "T", "broker-a:4");
+  await kv.deleteKVConfig("ORDER_TOPIC_CONFIG", "T");
+  assert.deepEqual(kv.getKVListByNamespace("ORDER_TOPIC_CONFIG"), new Map());
 });
 
 Deno.test("KvConfigManager keeps concurrent puts in order on disk", async () => {
