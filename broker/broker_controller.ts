@@ -151,6 +151,7 @@ export class BrokerController {
   #storeHost: HostAddress | undefined;
   #schedule: ScheduleMessageService | undefined;
   #registration: BrokerRegistrationService | undefined;
+  #announced: Promise<void> | undefined; // the round the last topic change asked for
   #sendProcessor: SendMessageProcessor | undefined;
   #adminContext: BrokerAdminContext | undefined;
   #http: HttpServerHandle | undefined;
@@ -384,6 +385,7 @@ export class BrokerController {
       holdService: this.holdService,
       scheduleMessageService: this.scheduleMessageService,
       requestRegister: () => this.#registration?.requestRegister(),
+      lastTopicAnnouncement: () => this.#announced,
     });
     registerAdminProcessors(server, this.#adminContext);
   }
@@ -423,7 +425,7 @@ export class BrokerController {
       logger: this.#logger,
     });
     this.#registration = registration;
-    this.topicConfigManager.onChange(() => registration.requestRegister());
+    this.topicConfigManager.onChange(() => void (this.#announced = registration.requestRegister()));
     await registration.start();
   }
 

@@ -295,6 +295,8 @@ export interface AdminContextParts {
   readonly scheduleMessageService: ScheduleMessageService;
   /** re-register now; settled when a round that started after the call ended */
   readonly requestRegister: () => Promise<void> | undefined;
+  /** the round the last topic-table change asked for (its listener runs within the change) */
+  readonly lastTopicAnnouncement: () => Promise<void> | undefined;
 }
 
 /**
@@ -347,9 +349,14 @@ export function createAdminContext(parts: AdminContextParts): BrokerAdminContext
       pullQueueHeadWaitMs: 0,
       queryQueueHeadWaitMs: 0,
     }),
-    // A topic change requested a round itself (TopicConfigManager.onChange); this shares it.
+    // A topic change asked for a round itself (TopicConfigManager.onChange): wait for that one,
+    // not another after it; a permission change is not in the topic table and asks here.
     notifyTopicChanged: (change: AdminTopicChange) =>
-      change.kind === "delete" ? Promise.resolve() : parts.requestRegister() ?? Promise.resolve(),
+      (change.kind === "permission"
+        ? parts.requestRegister()
+        : change.kind === "delete"
+        ? undefined
+        : parts.lastTopicAnnouncement()) ?? Promise.resolve(),
     pushToConsumers: (group, request) => {
       const channels = parts.consumerManager.getConsumerGroupInfo(group)?.channelInfos() ?? [];
       for (const { channel: { remoting }, language } of channels) {

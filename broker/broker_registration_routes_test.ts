@@ -77,6 +77,28 @@ Deno.test("UPDATE_AND_CREATE_TOPIC answers once the name servers were told, a si
   }
 });
 
+Deno.test("UPDATE_AND_CREATE_TOPIC costs one registration round, the one its change asked for", async () => {
+  const ns = await startTestNamesrv();
+  const env = await startTestBroker({ namesrvAddr: ns.addr });
+  const admin = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  const registration = env.broker.registration!;
+  try {
+    await registration.registerNow(); // the start rounds are over
+    const before = registration.rounds;
+    const created = await admin.invoke(createTopicRequest("TopicOneRound"));
+    assert.equal(created.code, ResponseCode.SUCCESS, created.remark);
+    assert.equal(registration.rounds - before, 1, "each round sends the whole topic table");
+    const route = await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+      extFields: { topic: "TopicOneRound" },
+    });
+    assert.equal(route.code, ResponseCode.SUCCESS, route.remark);
+  } finally {
+    await admin.close();
+    await env.close();
+    await ns.close();
+  }
+});
+
 Deno.test("BrokerController clears an order flag whose conf left the name server (RocketMQ updateOrderTopicConfig)", async () => {
   const ns = await startTestNamesrv();
   const kv = (code: number, key: string, value?: string) =>
