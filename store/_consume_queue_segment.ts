@@ -293,6 +293,17 @@ export class ConsumeQueueSegment {
     return { end, maxPhysicalOffset };
   }
 
+  /** Syncs the file (after a crash, what a killed run wrote may sit unsynced in the page cache). */
+  async sync(): Promise<void> {
+    if (!this.onDisk) return;
+    const handle = await this.#fs.open(this.path);
+    try {
+      await handle.sync();
+    } finally {
+      handle.close();
+    }
+  }
+
   /**
    * Writes the unflushed units to the file and syncs it, creating the file (full size) first.
    * @param leastPages skip unless this many 4 KiB pages are dirty (0: always; a full file always)

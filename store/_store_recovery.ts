@@ -44,7 +44,7 @@ export async function recoverStore(input: StoreRecoveryInput): Promise<StoreReco
   await checkpoint.load();
   await commitLog.load();
   await consumeQueueStore.load();
-  await consumeQueueStore.recover();
+  await consumeQueueStore.recover(input.abnormal);
   await indexService.load(config.messageIndexEnable);
   const recovery = await recoverCommitLog({
     fs,
@@ -75,7 +75,7 @@ export async function recoverStore(input: StoreRecoveryInput): Promise<StoreReco
  * unsynced writes in the page cache, where the scan finds and keeps them; this run's flushes
  * sync only the segment it writes, yet its checkpoint moves past the older ones, so a power
  * loss before the kernel wrote them back would leave consume-queue units pointing at zeros.
- * (The consume queues' and index's newest files are synced by their own recovery or next flush.)
+ * (The consume queues sync the files they keep in their own recovery.)
  */
 async function syncRecoveredSegments(
   input: StoreRecoveryInput,

@@ -171,8 +171,9 @@ export class ConsumeQueue {
   /**
    * Finds the last valid unit, scanning from the third-to-last file (store.md §6); cuts what
    * follows, removes files after it, skips the blank head, and loads the tail cache.
+   * @param syncScanned after a crash: sync the files it keeps (a killed run may not have)
    */
-  recover(): Promise<void> {
+  recover(syncScanned = false): Promise<void> {
     return this.#exclusive(async () => {
       const segments = this.#segments;
       let index = Math.max(0, segments.length - CONSUME_QUEUE_RECOVER_FILES);
@@ -182,9 +183,10 @@ export class ConsumeQueue {
         const scanned = await segment.scanValid();
         if (scanned.maxPhysicalOffset >= 0) maxPhysical = scanned.maxPhysicalOffset;
         if (scanned.end < segment.fileBytes) {
-          await segment.truncate(scanned.end);
+          await segment.truncate(scanned.end); // synced
           break;
         }
+        if (syncScanned) await segment.sync();
       }
       for (let extra = segments.length - 1; extra > index; extra--) await this.#dropLast();
       while (this.#segments.length > 0 && this.#segments.at(-1)!.wrote === 0) {

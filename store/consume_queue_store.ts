@@ -108,9 +108,12 @@ export class ConsumeQueueStore implements CommitLogDispatcher {
     }
   }
 
-  /** Recovers every loaded queue (finds its last valid unit). */
-  async recover(): Promise<void> {
-    for (const queue of this.queues()) await queue.recover();
+  /**
+   * Recovers every loaded queue (finds its last valid unit).
+   * @param abnormal after a crash: also syncs the files kept (see {@linkcode ConsumeQueue.recover})
+   */
+  async recover(abnormal = false): Promise<void> {
+    for (const queue of this.queues()) await queue.recover(abnormal);
   }
 
   /**
