@@ -79,7 +79,9 @@ export const CHANNELS_PER_GROUP_MAX = 10_000;
 
 /**
  * Most subscriptions (topics) in one consumer group's heartbeat. A Java push consumer sends one per
- * subscribed topic plus its retry topic; the bound keeps one heartbeat's work and memory small.
+ * subscribed topic plus its retry topic; the bound keeps a group's table small. A group with more
+ * is refused (SYSTEM_BUSY) while the heartbeat's other groups register; the frame size bounds
+ * the heartbeat itself.
  */
 export const SUBSCRIPTIONS_PER_GROUP_MAX = 1024;
 

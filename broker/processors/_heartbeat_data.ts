@@ -16,7 +16,6 @@ import {
   CLIENT_ID_LENGTH_MAX,
   HEARTBEAT_GROUPS_MAX,
   SUBSCRIPTION_EXPRESSION_LENGTH_MAX,
-  SUBSCRIPTIONS_PER_GROUP_MAX,
 } from "../limits.ts";
 
 /** One consumer group of a heartbeat (RocketMQ `ConsumerData`). */
@@ -102,7 +101,8 @@ const consumerSchema = z.object({
   consumeType: javaEnum(CONSUME_TYPES, "CONSUME_PASSIVELY"),
   messageModel: javaEnum(MESSAGE_MODELS, "CLUSTERING"),
   consumeFromWhere: javaEnum(CONSUME_FROM_WHERE, "CONSUME_FROM_LAST_OFFSET"),
-  subscriptionDataSet: z.array(subscriptionSchema).max(SUBSCRIPTIONS_PER_GROUP_MAX).nullish(),
+  // No cap here: the consumer manager refuses an oversized group alone (SUBSCRIPTIONS_PER_GROUP_MAX).
+  subscriptionDataSet: z.array(subscriptionSchema).nullish(),
   unitMode: z.boolean().optional(),
 });
 

@@ -23,6 +23,7 @@ import {
 import type { RemotingLogger } from "../../protocol/remoting_logger.ts";
 import { RequestCode } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
+import { BrokerError } from "../broker_error.ts";
 import type { ConsumerGroupEvent, ConsumerIdsChangeListener } from "../consumer_manager.ts";
 import { NOTIFY_CONSUMER_IDS_CHANGED_TIMEOUT_MS } from "../limits.ts";
 import { buildTopicSysFlag, PermName } from "../topic_config.ts";
@@ -41,7 +42,7 @@ import { type BrokerClientChannel, clientChannelOf, guardProcessor } from "./_pr
  * @param request the request (body HeartbeatData)
  * @param channel the client's connection
  * @returns SUCCESS
- * @throws {BrokerError} on a bad body or a full table
+ * @throws {BrokerError} on a bad body, or when a limit refused a group (the others registered)
  */
 export function heartBeat(
   context: CoreContext,
@@ -97,25 +98,44 @@ async function applyHeartbeat(
   // ... then no wait: a connection that closed meanwhile (its close handling already ran) is not
   // registered, or it would stay listed until the channel expiry.
   if (channel.closed) return createResponse(request, ResponseCode.SUCCESS);
+  // A group a limit refuses does not keep the heartbeat's other groups from registering.
+  const refused: BrokerError[] = [];
+  const each = (register: () => void) => {
+    try {
+      register();
+    } catch (error) {
+      if (!(error instanceof BrokerError)) throw error;
+      refused.push(error);
+    }
+  };
   for (const data of heartbeat.consumerDataSet) {
     const notify = notifyOf.get(data.groupName) ?? true;
-    const changed = context.consumerManager.registerConsumer({
-      group: data.groupName,
-      registration,
-      consumeType: data.consumeType,
-      messageModel: data.messageModel,
-      consumeFromWhere: data.consumeFromWhere,
-      subscriptions: data.subscriptionDataSet,
-      notifyConsumerIdsChangedEnable: notify,
+    each(() => {
+      const changed = context.consumerManager.registerConsumer({
+        group: data.groupName,
+        registration,
+        consumeType: data.consumeType,
+        messageModel: data.messageModel,
+        consumeFromWhere: data.consumeFromWhere,
+        subscriptions: data.subscriptionDataSet,
+        notifyConsumerIdsChangedEnable: notify,
+      });
+      if (changed) {
+        context.logger.info(
+          `broker: consumer group ${data.groupName} changed by ${heartbeat.clientID} from ${channel.remoteAddress}`,
+        );
+      }
     });
-    if (changed) {
-      context.logger.info(
-        `broker: consumer group ${data.groupName} changed by ${heartbeat.clientID} from ${channel.remoteAddress}`,
-      );
-    }
   }
   for (const group of heartbeat.producerGroups) {
-    context.producerManager.registerProducer(group, registration);
+    each(() => context.producerManager.registerProducer(group, registration));
+  }
+  if (refused.length > 0) {
+    const remarks = refused.map((error) => error.remark);
+    throw new BrokerError(
+      refused[0].code,
+      `${remarks.join("; ")} (the heartbeat's other groups were registered)`,
+    );
   }
   return createResponse(request, ResponseCode.SUCCESS);
 }

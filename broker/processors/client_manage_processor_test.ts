@@ -66,6 +66,52 @@ Deno.test("ClientManageProcessor registers groups, creates the retry topic and n
   }
 });
 
+Deno.test("a heartbeat group a limit refuses does not keep the other groups from registering", async () => {
+  const env = await startTestBroker({ withNamesrv: false });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    const group = (groupName: string, topics: number) => ({
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+      consumeType: "CONSUME_PASSIVELY",
+      groupName,
+      messageModel: "CLUSTERING",
+      subscriptionDataSet: Array.from({ length: topics }, (_, i) => ({
+        classFilterMode: false,
+        expressionType: "TAG",
+        subString: "*",
+        subVersion: 1,
+        topic: `Topic${i}`,
+      })),
+      unitMode: false,
+    });
+    const body = {
+      clientID: "10.0.0.1@big",
+      consumerDataSet: [group("G_before", 1), group("G_big", 1025), group("G_after", 2)],
+      producerDataSet: [{ groupName: "P_after" }],
+    };
+    const response = await client.invoke(
+      createRequest(RequestCode.HEART_BEAT, {
+        body: new TextEncoder().encode(JSON.stringify(body)),
+        language: "JAVA",
+        version: 409,
+      }),
+    );
+    assert.equal(response.code, ResponseCode.SYSTEM_BUSY, response.remark);
+    assert.match(
+      response.remark ?? "",
+      /G_big: heartbeat has 1025 subscriptions, subscriptionsPerGroupMax 1024/,
+    );
+    const manager = env.broker.consumerManager;
+    assert.deepEqual(manager.getConsumerIdList("G_before"), ["10.0.0.1@big"]);
+    assert.deepEqual(manager.getConsumerIdList("G_after"), ["10.0.0.1@big"]);
+    assert.equal(manager.getConsumerGroupInfo("G_big"), undefined);
+    assert.equal(env.broker.producerManager.getProducerConnections("P_after")?.length, 1);
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});
+
 Deno.test("ClientManageProcessor answers a bad heartbeat body with SYSTEM_ERROR", async () => {
   const env = await startTestBroker({ withNamesrv: false });
   const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
