@@ -260,7 +260,14 @@ export abstract class ConsumerBase<
       resetOffsetProcessor(instance, this.config.client.logger),
     );
     registerRunningInfoProcessors(instance);
-    if (instance.registerConsumer(this.groupName, this)) return;
+    let registered;
+    try {
+      registered = instance.registerConsumer(this.groupName, this);
+    } catch (error) {
+      await this.manager.release(instance); // a full instance: not held by a failed start
+      throw error;
+    }
+    if (registered) return;
     this.serviceState = "CREATE_JUST";
     await this.manager.release(instance);
     throw new MQClientError(

@@ -186,7 +186,14 @@ export class Producer {
     }
     const instance = this.#manager.acquire(this.config.client);
     const sender = new ProducerSender(this.config, instance);
-    if (!instance.registerProducer(this.producerGroup, sender)) {
+    let registered;
+    try {
+      registered = instance.registerProducer(this.producerGroup, sender);
+    } catch (error) {
+      await this.#manager.release(instance); // a full instance: not held by a failed start
+      throw error;
+    }
+    if (!registered) {
       await this.#manager.release(instance);
       throw new MQClientError(
         `The producer group[${this.producerGroup}] has been created before, specify another name please.${suggestTodo()}`,
