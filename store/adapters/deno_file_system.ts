@@ -1,5 +1,6 @@
 /**
- * The {@linkcode FileSystem} on Deno's file APIs: the only file in `store/` that touches `Deno.*`.
+ * The {@linkcode FileSystem} on Deno's file APIs: with `deno_posix_record_lock.ts`, the only code in
+ * `store/` that touches `Deno.*`.
  *
  * Deno 2.9's `FsFile` has no positional read or write, so each handle runs `seek` + `read`/`write`
  * pairs one at a time through a small queue (the file position is shared kernel state); small
@@ -19,6 +20,7 @@ import {
   type FileSystem,
   type OpenOptions,
 } from "../file_system.ts";
+import { tryPosixRecordLock } from "./deno_posix_record_lock.ts";
 
 /**
  * The Deno file system; paths are passed to Deno unchanged.
@@ -36,22 +38,27 @@ import {
  * ```
  */
 export class DenoFileSystem implements FileSystem {
-  /** An exclusive `flock` on `path` without waiting; see {@linkcode FileSystem.tryLock}. */
+  /**
+   * An exclusive `flock` on `path` without waiting, and on Linux also the POSIX record lock a
+   * RocketMQ broker takes on its store's lock file (`deno_posix_record_lock.ts`), so neither starts
+   * on a folder the other holds; see {@linkcode FileSystem.tryLock}.
+   */
   async tryLock(path: string): Promise<FileLock | null> {
     const file = await Deno.open(path, { read: true, write: true, create: true });
-    let locked = false;
+    let record: (() => void) | null | "unavailable" = null;
     try {
-      locked = await file.tryLock(true);
+      if (await file.tryLock(true)) record = tryPosixRecordLock(path);
     } finally {
-      if (!locked) file.close();
+      if (record === null) file.close(); // closing releases the flock
     }
-    if (!locked) return null;
+    if (record === null) return null;
     let released = false;
     return {
       release: async () => {
         if (released) return;
         released = true;
         try {
+          if (record !== "unavailable") record();
           await file.unlock();
         } finally {
           file.close(); // closing releases it too
