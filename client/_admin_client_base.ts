@@ -20,6 +20,9 @@ import { MASTER_ID } from "./message_const.ts";
 import { MQClientAPI } from "./mq_client_api.ts";
 import type { ClusterInfo, TopicRouteData } from "./topic_route.ts";
 
+/** An admin call's timeout unless `mqClientApiTimeout` is given: RocketMQ `DefaultMQAdminExt`'s. */
+const ADMIN_TIMEOUT_MS_DEFAULT = 5000;
+
 /**
  * The name-server half of {@linkcode AdminClient} and what both halves share. Internal: use
  * `AdminClient`.
@@ -39,7 +42,14 @@ export class AdminClientBase {
    */
   constructor(options: ClientConfigInput & ClientIo) {
     const { transport, clock, logger, env, ...data } = options;
-    this.config = resolveClientConfig(data, { transport, clock, logger, env });
+    // mqadmin waits 5 s, not a client's 3 s: updateTopic, say, answers after a registration round.
+    const timeout = data.mqClientApiTimeout ?? ADMIN_TIMEOUT_MS_DEFAULT;
+    this.config = resolveClientConfig({ ...data, mqClientApiTimeout: timeout }, {
+      transport,
+      clock,
+      logger,
+      env,
+    });
     this.api = new MQClientAPI(this.config);
     this.timeoutMs = this.config.mqClientApiTimeout;
     this.#namesrv = new AdminNamesrv(this.api, this.timeoutMs);
