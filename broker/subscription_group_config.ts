@@ -66,9 +66,27 @@ export const subscriptionGroupConfigSchema: z.ZodType<SubscriptionGroupConfig> =
   brokerId: z.number().int().min(0).default(0),
   whichBrokerWhenConsumeSlowly: z.number().int().min(0).default(1),
   notifyConsumerIdsChangedEnable: z.boolean().default(true),
-  // RocketMQ fields this broker only keeps: checked to fit the Java `int` they are there
+  // RocketMQ fields this broker only keeps: checked to fit the Java types they are there, so a
+  // RocketMQ broker (or a fastjson tool) can load the file they are written to
   groupSysFlag: z.number().int().min(JAVA_INT_MIN).max(JAVA_INT_MAX).optional(),
   consumeTimeoutMinute: z.number().int().min(JAVA_INT_MIN).max(JAVA_INT_MAX).optional(),
+  consumeMessageOrderly: z.boolean().optional(), // 5.x
+  attributes: z.record(z.string(), z.string()).nullish(), // 5.x Map<String, String>
+  groupRetryPolicy: z.looseObject({ // 5.x GroupRetryPolicy
+    type: z.enum(["EXPONENTIAL", "CUSTOMIZED"]).nullish(),
+    exponentialRetryPolicy: z.looseObject({
+      initial: z.number().int().optional(),
+      max: z.number().int().optional(),
+      multiplier: z.number().int().optional(),
+    }).nullish(),
+    customizedRetryPolicy: z.looseObject({ next: z.array(z.number().int()).nullish() }).nullish(),
+  }).nullish(),
+  subscriptionDataSet: z.array(z.looseObject({ // 5.x Set<SimpleSubscriptionData>
+    topic: z.string().nullish(),
+    expressionType: z.string().nullish(),
+    expression: z.string().nullish(),
+    version: z.number().int().optional(),
+  })).nullish(),
 });
 
 /**

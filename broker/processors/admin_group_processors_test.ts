@@ -76,6 +76,59 @@ Deno.test("UPDATE_AND_CREATE_SUBSCRIPTIONGROUP answers a missing or bad body wit
   });
 });
 
+Deno.test("UPDATE_AND_CREATE_SUBSCRIPTIONGROUP refuses 5.x fields RocketMQ could not load, keeps good ones", async () => {
+  await withWire(async (_broker, invoke) => {
+    // Java types (SubscriptionGroupConfig 5.x): attributes Map<String,String>, groupRetryPolicy
+    // GroupRetryPolicy, subscriptionDataSet Set<SimpleSubscriptionData>, consumeMessageOrderly
+    // boolean. Stored as sent, a wrong type would stop RocketMQ loading subscriptionGroup.json.
+    const wrong = [
+      ["attributes", 5],
+      ["attributes", { "+retry": 1 }],
+      ["groupRetryPolicy", 7],
+      ["groupRetryPolicy", { type: "LINEAR" }],
+      ["groupRetryPolicy", { customizedRetryPolicy: { next: ["1s"] } }],
+      ["subscriptionDataSet", "TopicTest"],
+      ["subscriptionDataSet", [{ topic: "T", version: "v1" }]],
+      ["consumeMessageOrderly", "maybe"],
+    ] as const;
+    for (const [field, value] of wrong) {
+      const body = JSON.stringify({ groupName: "G_WRONG", [field]: value });
+      const answer = await invoke(RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, undefined, body);
+      assert.equal(answer.code, ResponseCode.SYSTEM_ERROR, body);
+      assert.match(answer.remark ?? "", new RegExp(field), body);
+    }
+    const good = {
+      groupName: "G_5X",
+      consumeMessageOrderly: true,
+      attributes: { "+some.key": "v" },
+      groupRetryPolicy: {
+        type: "EXPONENTIAL",
+        exponentialRetryPolicy: { initial: 5000, max: 7200000, multiplier: 2 },
+        customizedRetryPolicy: null,
+        retryPolicy: { initial: 5000, max: 7200000, multiplier: 2 },
+      },
+      subscriptionDataSet: [{
+        topic: "TopicTest",
+        expressionType: "TAG",
+        expression: "*",
+        version: 1700000000000,
+      }],
+    };
+    const created = await invoke(
+      RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
+      undefined,
+      JSON.stringify(good),
+    );
+    assert.equal(created.code, ResponseCode.SUCCESS, created.remark);
+    const all = JSON.parse(text(await invoke(RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG)));
+    assert.equal(all.subscriptionGroupTable.G_WRONG, undefined, "no wrong body was stored");
+    const stored = all.subscriptionGroupTable.G_5X;
+    for (const field of Object.keys(good)) {
+      assert.deepEqual(stored[field], good[field as keyof typeof good]);
+    }
+  });
+});
+
 Deno.test("GET_CONSUME_STATS reports broker offset, consumer offset and last timestamp per queue", async () => {
   await withWire(async (broker, invoke) => {
     await invoke(RequestCode.UPDATE_AND_CREATE_TOPIC, CREATE_T1);
