@@ -302,6 +302,7 @@ export class BrokerController {
       storeHost,
       physicalMemoryBytes: this.#options.physicalMemoryBytes,
       delayLevels: this.delayLevels,
+      ackAfterWrite: true, // a SEND_OK survives a killed broker, as RocketMQ's page cache does
       onMessageArrived: (topic, queueId, maxOffset, tagsCode) => {
         if (topic === RMQ_SYS_SCHEDULE_TOPIC) this.#schedule?.onMessageArrived(queueId, tagsCode);
         this.holdService.notifyMessageArriving(topic, queueId, maxOffset, tagsCode);

@@ -41,6 +41,8 @@ export interface PutPathOptions {
   readonly statsService: StoreStatsService;
   /** told of every stored put */
   readonly onPut?: PutListener;
+  /** answer an ASYNC_FLUSH or WAIT=false put once written to the file (`ackAfterWrite`) */
+  readonly ackAfterWrite?: boolean;
 }
 
 /** Put counters for the store's stats. */
@@ -68,6 +70,7 @@ export class PutPath {
   readonly #clock: Clock;
   readonly #statsService: StoreStatsService;
   readonly #onPut: PutListener | undefined;
+  readonly #ackAfterWrite: boolean;
 
   /** @param options the store's parts */
   constructor(options: PutPathOptions) {
@@ -79,6 +82,7 @@ export class PutPath {
     this.#clock = options.clock;
     this.#statsService = options.statsService;
     this.#onPut = options.onPut;
+    this.#ackAfterWrite = options.ackAfterWrite === true;
     // A SYNC_FLUSH put's time ends with its wait, settled in the flusher's pass over its waiters
     // (no promise per put for the stats).
     const stats = options.statsService;
@@ -215,7 +219,11 @@ export class PutPath {
       if (this.#config.flushDiskType !== "ASYNC_FLUSH") this.#flusher.wakeup();
       const nowMs = this.#clock.now();
       this.#statsService.onPut(nowMs - beginMs, nowMs);
-      return Promise.resolve({ status: "PUT_OK", appendMessageResult: result });
+      const stored: PutMessageResult = { status: "PUT_OK", appendMessageResult: result };
+      if (!this.#ackAfterWrite) return Promise.resolve(stored);
+      return this.#flusher.waitWritten(result.wroteOffset + result.wroteBytes).then((written) =>
+        written ? stored : this.#refuse({ status: "UNKNOWN_ERROR" })
+      );
     }
     // The flusher tells the stats service when the wait ends (see the constructor).
     const end = result.wroteOffset + result.wroteBytes;

@@ -87,6 +87,7 @@ export function createStoreServices(input: StoreServicesInput): StoreServices {
     clock,
     statsService: storeStatsService,
     onPut: options.onPut,
+    ackAfterWrite: options.ackAfterWrite === true,
   });
   return {
     reput,

@@ -29,7 +29,8 @@ import type { Clock } from "../common/clock.ts";
 import type { FileSystem } from "./file_system.ts";
 import type { AppendMessageResult } from "./append_message_result.ts";
 import type { CommitLog } from "./commit_log.ts";
-import { FlusherWaiters, type FlushWaitResult } from "./_flusher_waiters.ts";
+import type { FlushStats } from "./_flush_stats.ts";
+import { FlusherWaiters, type FlushWaitResult, WriteWaiters } from "./_flusher_waiters.ts";
 import {
   COMMIT_LOG_ASYNC_SYNC_BYTES,
   COMMIT_LOG_WARM_SLICE_BYTES,
@@ -44,6 +45,7 @@ import {
 export type FlushDiskType = "ASYNC_FLUSH" | "SYNC_FLUSH";
 
 export type { FlushWaitResult, FlushWaitStatus } from "./_flusher_waiters.ts";
+export type { FlushStats } from "./_flush_stats.ts";
 
 /** The flush keys a running flusher takes ({@linkcode CommitLogFlusher.updateSettings}). */
 export interface CommitLogFlushSettings {
@@ -69,26 +71,6 @@ export interface CommitLogFlusherOptions extends CommitLogFlushSettings {
   readonly onError: (error: Error) => void;
 }
 
-/** Flush figures for metrics. */
-export interface FlushStats {
-  /** syncs done */
-  readonly syncCount: number;
-  /** file writes done */
-  readonly writeCount: number;
-  /** bytes written to files */
-  readonly writtenBytes: number;
-  /** duration of the last sync round (write + sync), ms */
-  readonly lastFlushLatencyMs: number;
-  /** longest sync round so far, ms */
-  readonly maxFlushLatencyMs: number;
-  /**
-   * time spent waiting for syncs (from issuing a round's syncs until they returned: the disk
-   * plus the hand-off to and from the runtime's I/O thread), ms; divided by `syncCount` it is
-   * the disk's share of a round
-   */
-  readonly syncWaitMsTotal: number;
-}
-
 const UNKNOWN_ERROR: FlushWaitResult = { status: "UNKNOWN_ERROR" };
 
 /** The flush loops; see the module doc. */
@@ -108,6 +90,8 @@ export class CommitLogFlusher {
   /** the end offset the running round makes durable (its bytes count as being synced) */
   #roundTarget = 0;
   #writtenOffset = 0;
+  /** puts waiting for their bytes to reach the file ({@linkcode waitWritten}) */
+  readonly #writeWaiters = new WriteWaiters();
   #flushedOffset = 0;
   #flushedTimestamp = 0;
   #lastThoroughMs: number;
@@ -248,6 +232,7 @@ export class CommitLogFlusher {
         this.#stats.writeCount++;
         this.#stats.writtenBytes += written;
         this.#writtenOffset = segment.fileFromOffset + segment.writtenPosition;
+        if (this.#writeWaiters.size > 0) this.#writeWaiters.settleUpTo(this.#writtenOffset);
         const unsynced = this.#writtenOffset - Math.max(this.#flushedOffset, this.#roundTarget);
         if (unsynced >= this.#syncAfterBytes) this.#requestSync();
         if (written === 0) break;
@@ -328,6 +313,20 @@ export class CommitLogFlusher {
     const listeners = this.#roundListeners;
     this.#roundListeners = [];
     for (const listener of listeners) listener();
+  }
+
+  /**
+   * Waits until every byte below `endOffset` reached the file, the OS page cache, not
+   * necessarily synced: where a RocketMQ broker's mapped file holds a put when it answers
+   * under ASYNC_FLUSH, so a killed process loses none of it.
+   * @returns true once written; false when the flusher failed or stopped first
+   */
+  waitWritten(endOffset: number): Promise<boolean> {
+    if (endOffset <= this.#writtenOffset) return Promise.resolve(true);
+    if (this.#failure !== null || this.#stopped) return Promise.resolve(false);
+    const waiting = this.#writeWaiters.add(endOffset);
+    this.kick();
+    return waiting;
   }
 
   /** Waits until every appended byte reached the file (not necessarily synced). */
@@ -451,6 +450,7 @@ export class CommitLogFlusher {
 
   #resolveAll(): void {
     this.#waiters.settleAll(UNKNOWN_ERROR);
+    this.#writeWaiters.settleAll();
     this.#roundEnded();
   }
 

@@ -41,6 +41,12 @@ export interface MessageStoreOptions {
   readonly onMessageArrived?: MessageArrivedListener;
   /** put hook (the broker's traffic counters): every stored put, as it is appended */
   readonly onPut?: PutListener;
+  /**
+   * true: an ASYNC_FLUSH (or WAIT=false) put answers PUT_OK once its bytes reached the file (the
+   * OS page cache), not once appended in memory, so a killed process loses none of what it
+   * acknowledged, as a RocketMQ broker's mapped file does. The broker sets it; default false.
+   */
+  readonly ackAfterWrite?: boolean;
   /** background failures (flush, dispatch, checkpoint, retention); default console.error */
   readonly onError?: (error: Error) => void;
   /**
