@@ -100,3 +100,21 @@ Deno.test("ackAfterWrite: puts a stopped writer never wrote answer UNKNOWN_ERROR
   await store.halt(); // before the writer's turn
   assert.equal((await pending).status, "UNKNOWN_ERROR");
 });
+
+Deno.test("ackAfterWrite: a record getMessage served is in the file when the process is killed", async () => {
+  const fs = new MemoryFileSystem();
+  const store = openStore(fs, "ASYNC_FLUSH", true);
+  await store.start();
+  const put = store.putMessage(makeMessage({ bodyText: "served" })); // appended, not yet written
+  const served = await store.getMessage("G", "TopicTest", 0, 0, 32);
+  assert.equal(served?.status, "FOUND");
+  await store.halt(); // kill -9 right after the answer to the pull
+  await put;
+  const after = openStore(fs, "ASYNC_FLUSH", true);
+  await after.start();
+  try {
+    assert.deepEqual(await bodies(after), ["served"], "a consumer was served it: it must stay");
+  } finally {
+    await after.shutdown();
+  }
+});

@@ -151,6 +151,11 @@ export class CommitLogFlusher {
     this.#roundTarget = end;
   }
 
+  /** bytes of the log in the files (the page cache), synced or not */
+  get writtenOffset(): number {
+    return this.#writtenOffset;
+  }
+
   /** bytes of the log known durable */
   get flushedOffset(): number {
     return this.#flushedOffset;

@@ -89,6 +89,7 @@ export class MessageStore {
   readonly #services: StoreServices;
   readonly #physicalMemoryBytes: number;
   readonly #onError: (error: Error) => void;
+  readonly #ackAfterWrite: boolean;
   #state: State = "created";
   /** the store folder's lock, held from `start` to `shutdown` or `halt` */
   #lock: FileLock | null = null;
@@ -118,6 +119,7 @@ export class MessageStore {
     this.indexService = services.indexService;
     this.commitLog = services.commitLog;
     this.#flusher = services.flusher;
+    this.#ackAfterWrite = options.ackAfterWrite === true;
     this.#checkpoint = services.checkpoint;
     this.#checkpointService = services.checkpointService;
     this.#clean = services.cleanService;
@@ -326,6 +328,13 @@ export class MessageStore {
   ): Promise<GetMessageResult | null> {
     if (this.#state !== "running") return null;
     const beginMs = this.#clock.now();
+    // ackAfterWrite: serve only what is in the file, so a killed process never served (and let a
+    // consumer move past) a record it then loses, as reads of RocketMQ's mapped file cannot.
+    const appended = this.commitLog.getMaxOffset();
+    if (this.#ackAfterWrite && this.#flusher.writtenOffset < appended) {
+      await this.#flusher.waitWritten(appended);
+      if (this.#state !== "running") return null;
+    }
     const result = await getMessage(
       {
         queue: this.consumeQueueStore.findConsumeQueue(topic, queueId),

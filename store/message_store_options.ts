@@ -43,8 +43,9 @@ export interface MessageStoreOptions {
   readonly onPut?: PutListener;
   /**
    * true: an ASYNC_FLUSH (or WAIT=false) put answers PUT_OK once its bytes reached the file (the
-   * OS page cache), not once appended in memory, so a killed process loses none of what it
-   * acknowledged, as a RocketMQ broker's mapped file does. The broker sets it; default false.
+   * OS page cache), not once appended in memory, and `getMessage` serves only what is in the
+   * file, so a killed process loses nothing it acknowledged or served, as a RocketMQ broker's
+   * mapped file does. The broker sets it; default false.
    */
   readonly ackAfterWrite?: boolean;
   /** background failures (flush, dispatch, checkpoint, retention); default console.error */
