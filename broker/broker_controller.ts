@@ -426,7 +426,7 @@ export class BrokerController {
       logger: this.#logger,
     });
     this.#registration = registration;
-    this.topicConfigManager.onChange(() => void (this.#announced = registration.requestRegister()));
+    this.topicConfigManager.onChange(() => (this.#announced = registration.requestRegister()));
     await registration.start();
   }
 

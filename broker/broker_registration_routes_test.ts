@@ -1,6 +1,7 @@
 /**
- * What the broker's registration means for routes: UPDATE_AND_CREATE_TOPIC answers once the
- * name servers were told (RocketMQ registers before answering), and the order flags follow the
+ * What the broker's registration means for routes: UPDATE_AND_CREATE_TOPIC, and a send that
+ * creates its topic, answer once the name servers were told (RocketMQ registers before
+ * answering), and the order flags follow the
  * name server's ORDER_TOPIC_CONFIG namespace as RocketMQ's updateOrderTopicConfig applies the
  * first answer. Real name servers and brokers over TCP.
  *
@@ -74,6 +75,75 @@ Deno.test("UPDATE_AND_CREATE_TOPIC answers once the name servers were told, a si
     silent.close();
     closeAll(held);
     await accepting;
+  }
+});
+
+const RELAY_LAG_MS = 150; // a slow link to the name server, inside the send path's 500 ms wait
+
+/** Closing the relay cuts its connections, which ends each pump with one of these errors. */
+function pumpEnded(error: unknown): void {
+  const { BadResource, BrokenPipe, ConnectionReset, Interrupted } = Deno.errors;
+  const cut = [BadResource, BrokenPipe, ConnectionReset, Interrupted].some((type) =>
+    error instanceof type
+  );
+  if (!cut) throw error;
+}
+
+/** A TCP relay to `target` that delivers the broker's bytes RELAY_LAG_MS late. */
+function slowRelay(target: string) {
+  const [hostname, port] = target.split(":");
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  const pumps: Promise<void>[] = [];
+  const accepting = (async () => {
+    for await (const inbound of listener) {
+      const outbound = await Deno.connect({ hostname, port: Number(port) });
+      conns.push(inbound, outbound);
+      const lag = new TransformStream<Uint8Array, Uint8Array>({
+        transform: (chunk, controller) =>
+          new Promise<void>((resolve) =>
+            setTimeout(() => resolve(controller.enqueue(chunk)), RELAY_LAG_MS)
+          ),
+      });
+      pumps.push(inbound.readable.pipeThrough(lag).pipeTo(outbound.writable).catch(pumpEnded));
+      pumps.push(outbound.readable.pipeTo(inbound.writable).catch(pumpEnded));
+    }
+  })();
+  return {
+    addr: `127.0.0.1:${listener.addr.port}`,
+    async close() {
+      listener.close();
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch (error) {
+          if (!(error instanceof Deno.errors.BadResource)) throw error; // its pump closed it
+        }
+      }
+      await accepting;
+      await Promise.all(pumps);
+    },
+  };
+}
+
+Deno.test("a send that creates its topic answers after the name server learned it, over a slow link", async () => {
+  const ns = await startTestNamesrv();
+  const relay = slowRelay(ns.addr);
+  const env = await startTestBroker({ namesrvAddr: relay.addr });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    await env.broker.registration!.registerNow(); // the start rounds are over
+    const sent = await client.send("TopicAutoAnnounced", "x");
+    assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+    const route = await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+      extFields: { topic: "TopicAutoAnnounced" },
+    });
+    assert.equal(route.code, ResponseCode.SUCCESS, `route right after SEND_OK: ${route.remark}`);
+  } finally {
+    await client.close();
+    await env.close();
+    await relay.close();
+    await ns.close();
   }
 });
 
