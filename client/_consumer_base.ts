@@ -253,6 +253,13 @@ export abstract class ConsumerBase<
    * @param instance the acquired client instance
    * @throws {MQClientError} when the group is already registered there
    */
+  /** A start the instance refused: gives it back and may start again, as RocketMQ's CREATE_JUST. */
+  async #refusedStart(instance: MQClientInstance): Promise<void> {
+    await this.manager.release(instance);
+    this.serviceState = "CREATE_JUST";
+    this.#starting = undefined; // set by trackStart once this start's first await was reached
+  }
+
   protected async registerOn(instance: MQClientInstance): Promise<void> {
     // Per instance, the same for every consumer on it: it finds the group's consumer itself.
     instance.registerProcessor(
@@ -264,12 +271,11 @@ export abstract class ConsumerBase<
     try {
       registered = instance.registerConsumer(this.groupName, this);
     } catch (error) {
-      await this.manager.release(instance); // a full instance: not held by a failed start
+      await this.#refusedStart(instance); // a full instance
       throw error;
     }
     if (registered) return;
-    this.serviceState = "CREATE_JUST";
-    await this.manager.release(instance);
+    await this.#refusedStart(instance);
     throw new MQClientError(
       `The consumer group[${this.groupName}] has been created before, specify another name please.${suggestTodo()}`,
     );

@@ -171,6 +171,13 @@ export class Producer {
     return starting;
   }
 
+  /** A start the instance refused: gives it back and may start again, as RocketMQ's CREATE_JUST. */
+  async #refusedStart(instance: MQClientInstance): Promise<void> {
+    await this.#manager.release(instance);
+    this.#state = "CREATE_JUST";
+    this.#starting = undefined; // set by start() once this start's first await was reached
+  }
+
   async #start(): Promise<void> {
     if (this.#state !== "CREATE_JUST") {
       throw new MQClientError(
@@ -190,11 +197,11 @@ export class Producer {
     try {
       registered = instance.registerProducer(this.producerGroup, sender);
     } catch (error) {
-      await this.#manager.release(instance); // a full instance: not held by a failed start
+      await this.#refusedStart(instance); // a full instance
       throw error;
     }
     if (!registered) {
-      await this.#manager.release(instance);
+      await this.#refusedStart(instance);
       throw new MQClientError(
         `The producer group[${this.producerGroup}] has been created before, specify another name please.${suggestTodo()}`,
       );
