@@ -52,11 +52,8 @@ export const SUBSCRIPTION_GROUP_CONFIG_DEFAULTS = {
 const JAVA_INT_MIN = -2_147_483_648;
 const JAVA_INT_MAX = 2_147_483_647;
 
-/**
- * Validates a SubscriptionGroupConfig from JSON (subscriptionGroup.json, UPDATE_AND_CREATE_
- * SUBSCRIPTIONGROUP body, slave sync); missing fields take RocketMQ's defaults, unknown ones are kept.
- */
-export const subscriptionGroupConfigSchema: z.ZodType<SubscriptionGroupConfig> = z.looseObject({
+/** The fields this broker reads, and those RocketMQ keeps that it checks to fit their Java `int`. */
+const GROUP_FIELDS = {
   groupName: z.string().min(1).max(GROUP_NAME_LENGTH_MAX),
   consumeEnable: z.boolean().default(true),
   consumeFromMinEnable: z.boolean().default(true),
@@ -66,10 +63,19 @@ export const subscriptionGroupConfigSchema: z.ZodType<SubscriptionGroupConfig> =
   brokerId: z.number().int().min(0).default(0),
   whichBrokerWhenConsumeSlowly: z.number().int().min(0).default(1),
   notifyConsumerIdsChangedEnable: z.boolean().default(true),
-  // RocketMQ fields this broker only keeps: checked to fit the Java types they are there, so a
-  // RocketMQ broker (or a fastjson tool) can load the file they are written to
+  // RocketMQ fields this broker only keeps
   groupSysFlag: z.number().int().min(JAVA_INT_MIN).max(JAVA_INT_MAX).optional(),
   consumeTimeoutMinute: z.number().int().min(JAVA_INT_MIN).max(JAVA_INT_MAX).optional(),
+};
+
+/**
+ * Validates a SubscriptionGroupConfig from JSON (an UPDATE_AND_CREATE_SUBSCRIPTIONGROUP body, the
+ * HTTP admin's); missing fields take RocketMQ's defaults, unknown ones are kept. The 5.x
+ * fields it only keeps are checked against their Java types, so RocketMQ (and fastjson tools)
+ * can load the subscriptionGroup.json they are written to.
+ */
+export const subscriptionGroupConfigSchema: z.ZodType<SubscriptionGroupConfig> = z.looseObject({
+  ...GROUP_FIELDS,
   consumeMessageOrderly: z.boolean().optional(), // 5.x
   attributes: z.record(z.string(), z.string()).nullish(), // 5.x Map<String, String>
   groupRetryPolicy: z.looseObject({ // 5.x GroupRetryPolicy
@@ -88,6 +94,13 @@ export const subscriptionGroupConfigSchema: z.ZodType<SubscriptionGroupConfig> =
     version: z.number().int().optional(),
   })).nullish(),
 });
+
+/**
+ * Reads a group of subscriptionGroup.json: as {@linkcode subscriptionGroupConfigSchema}, but the
+ * 5.x fields are kept as they are, so a file an earlier build wrote without checking them loads.
+ */
+export const subscriptionGroupConfigFileSchema: z.ZodType<SubscriptionGroupConfig> = z
+  .looseObject(GROUP_FIELDS);
 
 /**
  * Makes a group config with RocketMQ's defaults for whatever is not given.

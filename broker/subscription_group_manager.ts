@@ -25,6 +25,7 @@ import { SUBSCRIPTION_GROUPS_MAX } from "./limits.ts";
 import {
   createSubscriptionGroupConfig,
   type SubscriptionGroupConfig,
+  subscriptionGroupConfigFileSchema,
   subscriptionGroupConfigSchema,
   subscriptionGroupConfigToJson,
 } from "./subscription_group_config.ts";
@@ -349,7 +350,7 @@ function subscriptionGroupWrapperFromJson(
       (raw.subscriptionGroupTable ?? {}) as Record<string, unknown>,
     )
   ) {
-    const parsed = subscriptionGroupConfigSchema.safeParse({
+    const parsed = subscriptionGroupConfigFileSchema.safeParse({
       groupName: name,
       ...(entry as object),
     });

@@ -163,3 +163,30 @@ forEachAdapter(
     assert.equal(manager.getSubscriptionGroupConfig("G_BIG")?.consumeTimeoutMinute, 15);
   },
 );
+
+forEachAdapter(
+  "SubscriptionGroupManager loads a group an earlier build stored with an unchecked 5.x field",
+  async (ctx) => {
+    // Before 0297b24, an UPDATE_AND_CREATE_SUBSCRIPTIONGROUP body's 5.x fields were stored as
+    // sent; such a file still loads, the field kept as it is (the admin path checks it now).
+    const file = {
+      subscriptionGroupTable: {
+        G_OLD: { groupName: "G_OLD", retryMaxTimes: 3, attributes: { "+retry": 1 } },
+      },
+      dataVersion: { counter: 1, timestamp: 1 },
+    };
+    await ctx.fs.mkdir(`${ctx.dir}/config`);
+    const handle = await ctx.fs.open(`${ctx.dir}/config/subscriptionGroup.json`, { create: true });
+    await handle.writeAt(new TextEncoder().encode(JSON.stringify(file)), 0);
+    await handle.sync();
+    handle.close();
+    const manager = await open(ctx);
+    const group = await manager.findSubscriptionGroupConfig("G_OLD");
+    assert.equal(group?.retryMaxTimes, 3);
+    assert.deepEqual(group?.attributes, { "+retry": 1 });
+    await assert.rejects(
+      manager.updateSubscriptionGroupConfig({ groupName: "G_NEW", attributes: { "+retry": 1 } }),
+      /attributes/,
+    );
+  },
+);
