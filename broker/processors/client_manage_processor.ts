@@ -100,16 +100,21 @@ async function applyHeartbeat(
   if (channel.closed) return createResponse(request, ResponseCode.SUCCESS);
   // A group a limit refuses does not keep the heartbeat's other groups from registering.
   const refused: BrokerError[] = [];
-  const each = (register: () => void) => {
+  const each = (register: () => void, onRefused?: () => void) => {
     try {
       register();
     } catch (error) {
       if (!(error instanceof BrokerError)) throw error;
       refused.push(error);
+      onRefused?.();
     }
   };
   for (const data of heartbeat.consumerDataSet) {
     const notify = notifyOf.get(data.groupName) ?? true;
+    // A member refused now leaves the group: its old entry, never refreshed, would expire and
+    // have the connection closed, with the groups that did register.
+    const leave = () =>
+      context.consumerManager.unregisterConsumer(data.groupName, registration.channel, notify);
     each(() => {
       const changed = context.consumerManager.registerConsumer({
         group: data.groupName,
@@ -125,7 +130,7 @@ async function applyHeartbeat(
           `broker: consumer group ${data.groupName} changed by ${heartbeat.clientID} from ${channel.remoteAddress}`,
         );
       }
-    });
+    }, leave);
   }
   for (const group of heartbeat.producerGroups) {
     each(() => context.producerManager.registerProducer(group, registration));

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { ManualClock } from "../../common/clock.ts";
 import { DenoTcpTransport } from "../../protocol/adapters/deno_tcp_transport.ts";
 import { encodeCommand } from "../../protocol/command_codec.ts";
 import { createRequest, type RemotingCommand } from "../../protocol/remoting_command.ts";
@@ -10,6 +11,24 @@ import {
   TestBrokerClient,
 } from "../../tests/broker_test_client.ts";
 import { startTestBroker } from "../../tests/broker_test_env.ts";
+
+/** A heartbeat's consumer group subscribed to `topics` topics. */
+function consumerData(groupName: string, topics: number) {
+  return {
+    consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+    consumeType: "CONSUME_PASSIVELY",
+    groupName,
+    messageModel: "CLUSTERING",
+    subscriptionDataSet: Array.from({ length: topics }, (_, i) => ({
+      classFilterMode: false,
+      expressionType: "TAG",
+      subString: "*",
+      subVersion: 1,
+      topic: `Topic${i}`,
+    })),
+    unitMode: false,
+  };
+}
 
 Deno.test("ClientManageProcessor registers groups, creates the retry topic and notifies members", async () => {
   const env = await startTestBroker({ withNamesrv: false });
@@ -70,23 +89,13 @@ Deno.test("a heartbeat group a limit refuses does not keep the other groups from
   const env = await startTestBroker({ withNamesrv: false });
   const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
   try {
-    const group = (groupName: string, topics: number) => ({
-      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
-      consumeType: "CONSUME_PASSIVELY",
-      groupName,
-      messageModel: "CLUSTERING",
-      subscriptionDataSet: Array.from({ length: topics }, (_, i) => ({
-        classFilterMode: false,
-        expressionType: "TAG",
-        subString: "*",
-        subVersion: 1,
-        topic: `Topic${i}`,
-      })),
-      unitMode: false,
-    });
     const body = {
       clientID: "10.0.0.1@big",
-      consumerDataSet: [group("G_before", 1), group("G_big", 1025), group("G_after", 2)],
+      consumerDataSet: [
+        consumerData("G_before", 1),
+        consumerData("G_big", 1025),
+        consumerData("G_after", 2),
+      ],
       producerDataSet: [{ groupName: "P_after" }],
     };
     const response = await client.invoke(
@@ -106,6 +115,39 @@ Deno.test("a heartbeat group a limit refuses does not keep the other groups from
     assert.deepEqual(manager.getConsumerIdList("G_after"), ["10.0.0.1@big"]);
     assert.equal(manager.getConsumerGroupInfo("G_big"), undefined);
     assert.equal(env.broker.producerManager.getProducerConnections("P_after")?.length, 1);
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});
+
+Deno.test("a group refused for growing past the limit leaves, so its connection is not expired", async () => {
+  const clock = new ManualClock();
+  const env = await startTestBroker({ withNamesrv: false, clock });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  const heartbeat = (growTopics: number) =>
+    createRequest(RequestCode.HEART_BEAT, {
+      body: new TextEncoder().encode(JSON.stringify({
+        clientID: "10.0.0.1@grow",
+        consumerDataSet: [consumerData("G_small", 1), consumerData("G_grow", growTopics)],
+        producerDataSet: [{ groupName: "P_same_conn" }],
+      })),
+      language: "JAVA",
+      version: 409,
+    });
+  try {
+    assert.equal((await client.invoke(heartbeat(10))).code, ResponseCode.SUCCESS);
+    for (let beat = 0; beat < 4; beat++) { // the client's 30 s heartbeats after G_grow grew
+      clock.advance(30_000);
+      const answer = await client.invoke(heartbeat(1025));
+      assert.equal(answer.code, ResponseCode.SYSTEM_BUSY, answer.remark);
+    }
+    const manager = env.broker.consumerManager;
+    assert.equal(manager.getConsumerGroupInfo("G_grow"), undefined, "the refused member left");
+    clock.advance(1_000); // 121 s after the last heartbeat G_grow was accepted in
+    const connection = manager.getConsumerGroupInfo("G_small")!.channelInfos()[0].channel.remoting;
+    env.broker.scanNotActiveChannels();
+    assert.equal(connection.closed, false, "a connection that heartbeat 1 s ago was expired");
   } finally {
     await client.close();
     await env.close();
