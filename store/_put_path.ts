@@ -227,6 +227,15 @@ export class PutPath {
     }
     // The flusher tells the stats service when the wait ends (see the constructor).
     const end = result.wroteOffset + result.wroteBytes;
-    return this.#flusher.waitFlushed(end, result, beginMs, appendedMs);
+    const flushed = this.#flusher.waitFlushed(end, result, beginMs, appendedMs);
+    if (!this.#ackAfterWrite) return flushed;
+    // FLUSH_DISK_TIMEOUT says "stored, not yet synced": true only once the bytes are in the file.
+    return flushed.then((outcome) =>
+      outcome.status !== "FLUSH_DISK_TIMEOUT"
+        ? outcome
+        : this.#flusher.waitWritten(end).then((written) =>
+          written ? outcome : this.#refuse({ status: "UNKNOWN_ERROR" })
+        )
+    );
   }
 }

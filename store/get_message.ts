@@ -44,6 +44,8 @@ export interface GetMessageContext {
   >;
   /** bytes behind the log end still considered in memory (RAM × accessMessageInMemoryMaxRatio) */
   readonly memoryBytes: number;
+  /** records ending past this log offset are left for a later read (default: no limit) */
+  readonly readableEnd?: number;
 }
 
 /** The request of one pull. */
@@ -137,6 +139,7 @@ async function scanQueue(
     queueOffsets: [],
   };
   const maxOffsetPy = commitLog.getMaxOffset();
+  const readableEnd = context.readableEnd ?? Number.POSITIVE_INFINITY;
   let nextPhyFileStart = -1;
   let units: ConsumeQueueUnits | null = firstRun;
   while (units !== null && units.count > 0) {
@@ -148,6 +151,7 @@ async function scanQueue(
         scan.scanned++;
         continue;
       }
+      if (offsetPy + sizePy > readableEnd) return scan; // not in the file yet (ackAfterWrite)
       const inDisk = maxOffsetPy - offsetPy > context.memoryBytes;
       if (isBatchFull(context, request.maxMsgNums, scan, sizePy, inDisk)) return scan;
       scan.scanned++;

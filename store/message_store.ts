@@ -329,7 +329,8 @@ export class MessageStore {
     if (this.#state !== "running") return null;
     const beginMs = this.#clock.now();
     // ackAfterWrite: serve only what is in the file, so a killed process never served (and let a
-    // consumer move past) a record it then loses, as reads of RocketMQ's mapped file cannot.
+    // consumer move past) a record it then loses, as reads of RocketMQ's mapped file cannot. The
+    // wait covers what was appended; the read stops where the file ends (`readableEnd`).
     const appended = this.commitLog.getMaxOffset();
     if (this.#ackAfterWrite && this.#flusher.writtenOffset < appended) {
       await this.#flusher.waitWritten(appended);
@@ -341,6 +342,7 @@ export class MessageStore {
         commitLog: this.commitLog,
         config: this.config,
         memoryBytes: this.#memoryBytes,
+        readableEnd: this.#ackAfterWrite ? this.#flusher.writtenOffset : undefined,
       },
       { offset, maxMsgNums, filter },
     );

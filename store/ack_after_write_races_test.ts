@@ -1,0 +1,255 @@
+/**
+ * `ackAfterWrite` against writes in flight (real temp files; a wrapper holds, drops or fails
+ * commit-log writes, and dropping a held write stands in for a kill -9 before it reached the
+ * file). A pull must not be served a record appended while it waited for the writer, nor one a
+ * failed write never put in the file; and SYNC_FLUSH's FLUSH_DISK_TIMEOUT ("stored, not yet
+ * synced") must not be answered for bytes that are only in memory. Each case would let a
+ * killed broker lose a message a producer or a consumer was told about.
+ */
+
+import assert from "node:assert/strict";
+import { ManualClock } from "../common/clock.ts";
+import { DenoFileSystem } from "./adapters/deno_file_system.ts";
+import type { FileHandle } from "./file_system.ts";
+import { ForwardingFileSystem, ForwardingHandle } from "./_test_forwarding_fs.ts";
+import { MessageStore } from "./message_store.ts";
+import { decodeRecord } from "./message_record.ts";
+import { makeMessage, TEST_STORE_HOST } from "./_test_messages.ts";
+
+/** Commit-log writes wait at a gate while it is closed; a test can wait for a held write. */
+class WriteGatedFs extends ForwardingFileSystem {
+  #open = true;
+  /** held writes never reach the file: the process was killed */
+  #killed = false;
+  /** commit-log writes fail (a disk error, ENOSPC) */
+  failing = false;
+  #held: Array<() => void> = [];
+  #onHeld: Array<() => void> = [];
+  close(): void {
+    this.#open = false;
+  }
+  release(): void {
+    this.#open = true;
+    const held = this.#held;
+    this.#held = [];
+    for (const go of held) go();
+  }
+  /** Lets held writes (and later ones) return without reaching the file, as a kill -9 does. */
+  kill(): void {
+    this.#killed = true;
+    this.release();
+  }
+  get killed(): boolean {
+    return this.#killed;
+  }
+  /** settled once a commit-log write waits at the gate */
+  writeHeld(): Promise<void> {
+    if (this.#held.length > 0) return Promise.resolve();
+    return new Promise((resolve) => this.#onHeld.push(resolve));
+  }
+  gate(): Promise<void> {
+    if (this.#open) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#held.push(resolve);
+      const waiting = this.#onHeld;
+      this.#onHeld = [];
+      for (const tell of waiting) tell();
+    });
+  }
+  protected override wrap(handle: FileHandle): FileHandle {
+    if (!handle.path.includes("/commitlog/")) return handle;
+    // deno-lint-ignore no-this-alias
+    const fs = this;
+    return new (class extends ForwardingHandle {
+      override async writeAt(data: Uint8Array, position: number): Promise<void> {
+        await fs.gate();
+        if (fs.killed) return;
+        if (fs.failing) throw new Error("EIO (test): the disk refused the write");
+        return this.inner.writeAt(data, position);
+      }
+    })(handle);
+  }
+}
+
+function openStore(fs: ForwardingFileSystem | DenoFileSystem, dir: string): MessageStore {
+  return new MessageStore({
+    fs,
+    clock: new ManualClock(),
+    storeHost: TEST_STORE_HOST,
+    ackAfterWrite: true, // as the broker runs it
+    config: {
+      storePathRootDir: dir,
+      mappedFileSizeCommitLog: 1024 * 1024,
+      flushDiskType: "ASYNC_FLUSH",
+      flushIntervalCommitLog: 60_000,
+    },
+  });
+}
+
+const text = (record: Uint8Array) => new TextDecoder().decode(decodeRecord(record).body);
+
+Deno.test("ackAfterWrite: a pull never serves a record that is not in the file yet", async () => {
+  const dir = await Deno.makeTempDir();
+  const fs = new WriteGatedFs(new DenoFileSystem());
+  const store = openStore(fs, dir);
+  await store.start();
+  let halted = false;
+  try {
+    assert.equal((await store.putMessage(makeMessage({ bodyText: "m0" }))).status, "PUT_OK");
+
+    fs.close();
+    const put1 = store.putMessage(makeMessage({ bodyText: "m1" })); // the writer starts on m1
+    await fs.writeHeld();
+    // A consumer at the tail pulls: the gate waits for m1 to be written.
+    const pull = store.getMessage("G", "TopicTest", 0, 1, 32);
+    // Meanwhile another producer's m2 is appended and dispatched (its SEND_OK waits, rightly).
+    const put2 = store.putMessage(makeMessage({ bodyText: "m2" }));
+    await store.waitDispatched();
+    // The disk finishes m1's write; m2's write is held again before it reaches the file.
+    fs.release();
+    assert.equal((await put1).status, "PUT_OK");
+    fs.close();
+    let served: string[] = []; // what the consumer got before the kill
+    const answered = pull.then((got) => {
+      if (got !== null) served = got.messages.map(text);
+    });
+    await fs.writeHeld(); // the writer has started on m2; it is not in the file
+
+    // kill -9 now: m2 never reaches the file.
+    fs.kill();
+    await store.halt();
+    halted = true;
+    await answered;
+    await put2; // (its answer would never leave a killed process)
+
+    const after = openStore(new DenoFileSystem(), dir);
+    await after.start();
+    try {
+      const inQueue = after.getMaxOffsetInQueue("TopicTest", 0);
+      // The consumer, served `served`, commits offset 1 + served.length; the restarted broker
+      // holds only `inQueue` messages, so the next message sent takes an offset it skips.
+      assert.ok(
+        1 + served.length <= inQueue,
+        `the pull served ${JSON.stringify(served)}, but after a kill the queue holds ` +
+          `${inQueue} messages: the consumer moved past an offset the next message will take`,
+      );
+    } finally {
+      await after.shutdown();
+    }
+  } finally {
+    if (!halted) {
+      fs.release();
+      await store.halt();
+    }
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ackAfterWrite: after a write failure a pull does not serve the record that never reached the file", async () => {
+  const dir = await Deno.makeTempDir();
+  const fs = new WriteGatedFs(new DenoFileSystem());
+  const errors: Error[] = [];
+  const store = new MessageStore({
+    fs,
+    clock: new ManualClock(),
+    storeHost: TEST_STORE_HOST,
+    ackAfterWrite: true,
+    onError: (error) => errors.push(error),
+    config: {
+      storePathRootDir: dir,
+      mappedFileSizeCommitLog: 1024 * 1024,
+      flushDiskType: "ASYNC_FLUSH",
+      flushIntervalCommitLog: 60_000,
+    },
+  });
+  await store.start();
+  let halted = false;
+  try {
+    assert.equal((await store.putMessage(makeMessage({ bodyText: "m0" }))).status, "PUT_OK");
+    fs.failing = true;
+    const put1 = await store.putMessage(makeMessage({ bodyText: "m1" }));
+    assert.equal(put1.status, "UNKNOWN_ERROR", "the producer is told m1 was not stored");
+    assert.equal(errors.length, 1);
+    await store.waitDispatched();
+    const got = await store.getMessage("G", "TopicTest", 0, 1, 32);
+    const served = got === null ? [] : got.messages.map(text);
+    await store.halt(); // the operator restarts the failed broker
+    halted = true;
+    const after = openStore(new DenoFileSystem(), dir);
+    await after.start();
+    try {
+      const inQueue = after.getMaxOffsetInQueue("TopicTest", 0);
+      assert.ok(
+        1 + served.length <= inQueue,
+        `the pull served ${JSON.stringify(served)} (whose producer got UNKNOWN_ERROR and will ` +
+          `resend it), but after the restart the queue holds ${inQueue} messages`,
+      );
+    } finally {
+      await after.shutdown();
+    }
+  } finally {
+    if (!halted) await store.halt();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ackAfterWrite: SYNC_FLUSH's FLUSH_DISK_TIMEOUT is not answered for a message not in the file", async () => {
+  const dir = await Deno.makeTempDir();
+  const fs = new WriteGatedFs(new DenoFileSystem());
+  const clock = new ManualClock();
+  const store = new MessageStore({
+    fs,
+    clock,
+    storeHost: TEST_STORE_HOST,
+    ackAfterWrite: true,
+    config: {
+      storePathRootDir: dir,
+      mappedFileSizeCommitLog: 1024 * 1024,
+      flushDiskType: "SYNC_FLUSH",
+      syncFlushTimeout: 5000,
+    },
+  });
+  await store.start();
+  let halted = false;
+  try {
+    assert.equal((await store.putMessage(makeMessage({ bodyText: "m0" }))).status, "PUT_OK");
+    fs.close(); // the disk stalls on the next write
+    const put1 = store.putMessage(makeMessage({ bodyText: "m1" }));
+    await fs.writeHeld();
+    clock.advance(5001); // syncFlushTimeout passes
+    // The timeout sweep (every SYNC_FLUSH_TIMEOUT_CHECK_MS) ends m1's wait for the sync; the put
+    // time it records tells when.
+    for (let turn = 0; store.storeStatsService.putMessageEntireTimeMax < 5000; turn++) {
+      assert.ok(turn < 5000, "the timeout sweep ended m1's wait");
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    // What the producer has been told by the time of the kill (nothing, while m1 is unwritten).
+    const status = await Promise.race([
+      put1.then((result) => result.status),
+      new Promise<string>((resolve) => setTimeout(() => resolve("no answer yet"), 0)),
+    ]);
+    fs.kill(); // kill -9: m1 never reaches the file
+    await store.halt();
+    halted = true;
+    await put1; // settled by the halt; a killed broker sends nothing
+    const after = openStore(new DenoFileSystem(), dir);
+    await after.start();
+    try {
+      const inQueue = after.getMaxOffsetInQueue("TopicTest", 0);
+      // FLUSH_DISK_TIMEOUT tells a RocketMQ client the message is stored (page cache), only
+      // not synced; the Java producer does not resend it by default.
+      assert.ok(
+        status !== "FLUSH_DISK_TIMEOUT" || inQueue === 2,
+        `answered ${status} for m1, yet after a kill -9 the queue holds ${inQueue} message(s)`,
+      );
+    } finally {
+      await after.shutdown();
+    }
+  } finally {
+    if (!halted) {
+      fs.release();
+      await store.halt();
+    }
+    await Deno.remove(dir, { recursive: true });
+  }
+});
