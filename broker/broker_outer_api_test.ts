@@ -5,7 +5,7 @@ import { RequestCode } from "../protocol/request_code.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
 import { bodyCrc } from "../store/crc32.ts";
 import { TestBrokerClient } from "../tests/broker_test_client.ts";
-import { startTestBroker } from "../tests/broker_test_env.ts";
+import { startSilentPeer, startTestBroker } from "../tests/broker_test_env.ts";
 import { startTestNamesrv } from "../namesrv/_namesrv_testing.ts";
 import {
   createRegisterBrokerRequest,
@@ -166,31 +166,12 @@ Deno.test("BrokerController re-registers a changed brokerPermission so routes sh
   }
 });
 
-/** Closes the connections a silent peer accepted (some already closed by their reader). */
-function closeAll(held: readonly (Deno.Conn | Error)[]): void {
-  for (const conn of held) {
-    if (conn instanceof Error) continue;
-    try {
-      conn.close();
-    } catch (error) {
-      if (!(error instanceof Deno.errors.BadResource)) throw error;
-    }
-  }
-}
-
 Deno.test("A send that creates its topic is not held by a name server that never answers", async () => {
   // A peer that accepts and reads but never answers, like a stalled name server process.
-  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const held: (Deno.Conn | Error)[] = [];
-  const accepting = (async () => {
-    for await (const conn of silent) {
-      held.push(conn);
-      conn.readable.pipeTo(new WritableStream()).catch((error) => held.push(error));
-    }
-  })();
+  const silent = startSilentPeer();
   const ns = await startTestNamesrv();
   const env = await startTestBroker({
-    namesrvAddr: `${ns.addr};127.0.0.1:${(silent.addr as Deno.NetAddr).port}`,
+    namesrvAddr: `${ns.addr};${silent.addr}`,
     properties: { registerBrokerTimeoutMills: "2000" }, // start and stop wait this long for it
   });
   const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
@@ -205,9 +186,7 @@ Deno.test("A send that creates its topic is not held by a name server that never
     await client.close();
     await env.close();
     await ns.close();
-    silent.close();
-    closeAll(held);
-    await accepting;
+    await silent.close();
   }
 });
 
@@ -227,14 +206,7 @@ Deno.test("BrokerController starts and serves when no name server answers", asyn
 });
 
 Deno.test("A registerBrokerTimeoutMills updated at runtime bounds the next registration round", async () => {
-  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const held: (Deno.Conn | Error)[] = [];
-  const accepting = (async () => {
-    for await (const conn of silent) {
-      held.push(conn);
-      conn.readable.pipeTo(new WritableStream()).catch((error) => held.push(error));
-    }
-  })();
+  const silent = startSilentPeer();
   const ns = await startTestNamesrv();
   const env = await startTestBroker({
     namesrvAddr: ns.addr,
@@ -243,8 +215,7 @@ Deno.test("A registerBrokerTimeoutMills updated at runtime bounds the next regis
   const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    const silentAddr = `127.0.0.1:${(silent.addr as Deno.NetAddr).port}`;
-    const body = `namesrvAddr=${ns.addr};${silentAddr}\nregisterBrokerTimeoutMills=300\n`;
+    const body = `namesrvAddr=${ns.addr};${silent.addr}\nregisterBrokerTimeoutMills=300\n`;
     const updated = await client.invoke(
       createRequest(RequestCode.UPDATE_BROKER_CONFIG, { body: new TextEncoder().encode(body) }),
     );
@@ -260,8 +231,6 @@ Deno.test("A registerBrokerTimeoutMills updated at runtime bounds the next regis
     await client.close();
     await env.close();
     await ns.close();
-    silent.close();
-    closeAll(held);
-    await accepting;
+    await silent.close();
   }
 });

@@ -13,7 +13,7 @@ import { createRequest } from "../protocol/remoting_command.ts";
 import { RequestCode } from "../protocol/request_code.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
 import { TestBrokerClient } from "../tests/broker_test_client.ts";
-import { startTestBroker } from "../tests/broker_test_env.ts";
+import { startSilentPeer, startTestBroker } from "../tests/broker_test_env.ts";
 import { startTestNamesrv } from "../namesrv/_namesrv_testing.ts";
 
 function createTopicRequest(topic: string) {
@@ -31,30 +31,12 @@ function createTopicRequest(topic: string) {
   });
 }
 
-function closeAll(held: readonly (Deno.Conn | Error)[]): void {
-  for (const conn of held) {
-    if (conn instanceof Error) continue;
-    try {
-      conn.close();
-    } catch (error) {
-      if (!(error instanceof Deno.errors.BadResource)) throw error;
-    }
-  }
-}
-
 Deno.test("UPDATE_AND_CREATE_TOPIC answers once the name servers were told, a silent one bounded by its timeout", async () => {
   // A second name server that accepts and reads but never answers (stalled process).
-  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const held: (Deno.Conn | Error)[] = [];
-  const accepting = (async () => {
-    for await (const conn of silent) {
-      held.push(conn);
-      conn.readable.pipeTo(new WritableStream()).catch((error) => held.push(error));
-    }
-  })();
+  const silent = startSilentPeer();
   const ns = await startTestNamesrv();
   const env = await startTestBroker({
-    namesrvAddr: `${ns.addr};127.0.0.1:${(silent.addr as Deno.NetAddr).port}`,
+    namesrvAddr: `${ns.addr};${silent.addr}`,
     properties: { registerBrokerTimeoutMills: "2000" },
   });
   const admin = new TestBrokerClient(new DenoTcpTransport(), env.address);
@@ -72,9 +54,7 @@ Deno.test("UPDATE_AND_CREATE_TOPIC answers once the name servers were told, a si
     await admin.close();
     await env.close();
     await ns.close();
-    silent.close();
-    closeAll(held);
-    await accepting;
+    await silent.close();
   }
 });
 

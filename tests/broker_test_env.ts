@@ -357,3 +357,42 @@ export async function registerRoute(
   }
   return () => client.shutdown();
 }
+
+/** A peer that accepts and reads but never answers (a stalled name server process). */
+export interface SilentPeer {
+  /** `127.0.0.1:port` */
+  readonly addr: string;
+  /** Stops accepting and closes what it accepted. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a {@linkcode SilentPeer} on a free loopback port.
+ * @returns the peer; close it when done
+ */
+export function startSilentPeer(): SilentPeer {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  // What each connection ended with: itself while open, its reader's error once that failed.
+  const held: (Deno.Conn | Error)[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      held.push(conn);
+      conn.readable.pipeTo(new WritableStream()).catch((error) => held.push(error));
+    }
+  })();
+  return {
+    addr: `127.0.0.1:${listener.addr.port}`,
+    async close() {
+      listener.close();
+      for (const conn of held) {
+        if (conn instanceof Error) continue;
+        try {
+          conn.close();
+        } catch (error) {
+          if (!(error instanceof Deno.errors.BadResource)) throw error; // its reader closed it
+        }
+      }
+      await accepting;
+    },
+  };
+}

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { AdminClient } from "../client/admin_client.ts";
 import { startTestNamesrv } from "../namesrv/_namesrv_testing.ts";
-import { startTestBroker } from "../tests/broker_test_env.ts";
+import { startSilentPeer, startTestBroker } from "../tests/broker_test_env.ts";
 import { cliOn } from "./_tools_testing.ts";
 
 Deno.test("AdminClient waits 5 s for an admin call unless mqClientApiTimeout says otherwise", async () => {
@@ -25,16 +25,9 @@ Deno.test("AdminClient waits 5 s for an admin call unless mqClientApiTimeout say
 
 Deno.test("mqadmin updateTopic waits out a registration round a silent name server stretches to 4 s", async () => {
   const ns = await startTestNamesrv();
-  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 }); // accepts, never answers
-  const held: Deno.Conn[] = [];
-  const accepting = (async () => {
-    for await (const conn of silent) held.push(conn);
-  })().catch((error) => {
-    if (!(error instanceof Deno.errors.BadResource)) throw error; // closed below
-  });
-  const silentAddr = `127.0.0.1:${silent.addr.port}`;
+  const silent = startSilentPeer();
   const env = await startTestBroker({
-    namesrvAddr: `${ns.addr};${silentAddr}`,
+    namesrvAddr: `${ns.addr};${silent.addr}`,
     properties: { registerBrokerTimeoutMills: "4000" },
   });
   try {
@@ -43,9 +36,7 @@ Deno.test("mqadmin updateTopic waits out a registration round a silent name serv
     assert.match(run.out, /^create topic to 127\.0\.0\.1:\d+ success\.$/m);
   } finally {
     await env.close();
-    silent.close();
-    for (const conn of held) conn.close();
-    await accepting;
+    await silent.close();
     await ns.close();
   }
 });
