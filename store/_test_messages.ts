@@ -1,11 +1,13 @@
 /**
- * Test helpers: build messages for the store tests, and a seeded PRNG.
+ * Test helpers: build messages for the store tests, read a queue's bodies back, and a seeded
+ * PRNG.
  *
  * @module
  */
 
+import assert from "node:assert/strict";
 import { hostAddress } from "./message_id.ts";
-import type { MessageExtBrokerInner } from "./message_record.ts";
+import { decodeRecord, type MessageExtBrokerInner } from "./message_record.ts";
 import { encodeProperties } from "./message_properties.ts";
 import type { Clock } from "../common/clock.ts";
 import type { DiskUsage, FileSystem } from "./file_system.ts";
@@ -109,4 +111,19 @@ export async function openTestStore(options: OpenTestStoreOptions): Promise<Mess
   });
   await store.start();
   return store;
+}
+
+/**
+ * @returns the bodies queue 0 of `topic` serves, in offset order, failing on an offset that is
+ *   not FOUND or a record that does not decode
+ */
+export async function queueBodies(store: MessageStore, topic = "TopicTest"): Promise<string[]> {
+  const out: string[] = [];
+  const max = store.getMaxOffsetInQueue(topic, 0);
+  for (let offset = 0; offset < max; offset++) {
+    const got = (await store.getMessage("G", topic, 0, offset, 1))!;
+    assert.equal(got.status, "FOUND", `${topic} offset ${offset} of ${max}`);
+    out.push(new TextDecoder().decode(decodeRecord(got.messages[0]).body));
+  }
+  return out;
 }

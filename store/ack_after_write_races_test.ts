@@ -13,6 +13,7 @@ import { DenoFileSystem } from "./adapters/deno_file_system.ts";
 import type { FileHandle } from "./file_system.ts";
 import { ForwardingFileSystem, ForwardingHandle } from "./_test_forwarding_fs.ts";
 import { MessageStore } from "./message_store.ts";
+import type { MessageStoreConfigInput } from "./message_store_config.ts";
 import { decodeRecord } from "./message_record.ts";
 import { makeMessage, TEST_STORE_HOST } from "./_test_messages.ts";
 
@@ -71,17 +72,28 @@ class WriteGatedFs extends ForwardingFileSystem {
   }
 }
 
-function openStore(fs: ForwardingFileSystem | DenoFileSystem, dir: string): MessageStore {
+/** A store as the broker runs it (`ackAfterWrite`), ASYNC_FLUSH unless `options` says otherwise. */
+function openStore(
+  fs: ForwardingFileSystem | DenoFileSystem,
+  dir: string,
+  options: {
+    clock?: ManualClock;
+    onError?: (error: Error) => void;
+    config?: Partial<MessageStoreConfigInput>;
+  } = {},
+): MessageStore {
   return new MessageStore({
     fs,
-    clock: new ManualClock(),
+    clock: options.clock ?? new ManualClock(),
     storeHost: TEST_STORE_HOST,
-    ackAfterWrite: true, // as the broker runs it
+    ackAfterWrite: true,
+    onError: options.onError,
     config: {
       storePathRootDir: dir,
       mappedFileSizeCommitLog: 1024 * 1024,
       flushDiskType: "ASYNC_FLUSH",
       flushIntervalCommitLog: 60_000,
+      ...options.config,
     },
   });
 }
@@ -149,19 +161,7 @@ Deno.test("ackAfterWrite: after a write failure a pull does not serve the record
   const dir = await Deno.makeTempDir();
   const fs = new WriteGatedFs(new DenoFileSystem());
   const errors: Error[] = [];
-  const store = new MessageStore({
-    fs,
-    clock: new ManualClock(),
-    storeHost: TEST_STORE_HOST,
-    ackAfterWrite: true,
-    onError: (error) => errors.push(error),
-    config: {
-      storePathRootDir: dir,
-      mappedFileSizeCommitLog: 1024 * 1024,
-      flushDiskType: "ASYNC_FLUSH",
-      flushIntervalCommitLog: 60_000,
-    },
-  });
+  const store = openStore(fs, dir, { onError: (error) => errors.push(error) });
   await store.start();
   let halted = false;
   try {
@@ -197,17 +197,9 @@ Deno.test("ackAfterWrite: SYNC_FLUSH's FLUSH_DISK_TIMEOUT is not answered for a 
   const dir = await Deno.makeTempDir();
   const fs = new WriteGatedFs(new DenoFileSystem());
   const clock = new ManualClock();
-  const store = new MessageStore({
-    fs,
+  const store = openStore(fs, dir, {
     clock,
-    storeHost: TEST_STORE_HOST,
-    ackAfterWrite: true,
-    config: {
-      storePathRootDir: dir,
-      mappedFileSizeCommitLog: 1024 * 1024,
-      flushDiskType: "SYNC_FLUSH",
-      syncFlushTimeout: 5000,
-    },
+    config: { flushDiskType: "SYNC_FLUSH", syncFlushTimeout: 5000 },
   });
   await store.start();
   let halted = false;

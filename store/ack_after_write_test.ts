@@ -10,8 +10,7 @@ import assert from "node:assert/strict";
 import { ManualClock } from "../common/clock.ts";
 import { MemoryFileSystem } from "./adapters/memory_file_system.ts";
 import { MessageStore } from "./message_store.ts";
-import { decodeRecord } from "./message_record.ts";
-import { makeMessage, TEST_STORE_HOST } from "./_test_messages.ts";
+import { makeMessage, queueBodies, TEST_STORE_HOST } from "./_test_messages.ts";
 
 const IN_FLIGHT = 64;
 
@@ -34,16 +33,6 @@ function openStore(
   });
 }
 
-async function bodies(store: MessageStore): Promise<string[]> {
-  const out: string[] = [];
-  for (let offset = 0; offset < store.getMaxOffsetInQueue("TopicTest", 0); offset++) {
-    const got = (await store.getMessage("G", "TopicTest", 0, offset, 1))!;
-    assert.equal(got.status, "FOUND");
-    out.push(new TextDecoder().decode(decodeRecord(got.messages[0]).body));
-  }
-  return out;
-}
-
 const CASES = [
   { name: "ASYNC_FLUSH", flushDiskType: "ASYNC_FLUSH", wait: undefined },
   { name: "SYNC_FLUSH with WAIT=false", flushDiskType: "SYNC_FLUSH", wait: "false" },
@@ -64,7 +53,7 @@ for (const { name, flushDiskType, wait } of CASES) {
     const after = openStore(fs, flushDiskType, true);
     await after.start();
     try {
-      assert.deepEqual(await bodies(after), sent);
+      assert.deepEqual(await queueBodies(after), sent);
     } finally {
       await after.shutdown();
     }
@@ -86,7 +75,7 @@ Deno.test("without ackAfterWrite a kill right after PUT_OK loses the puts (what 
   const after = openStore(fs, "ASYNC_FLUSH", false);
   await after.start();
   try {
-    assert.deepEqual(await bodies(after), [], "answered from memory, not yet in the file");
+    assert.deepEqual(await queueBodies(after), [], "answered from memory, not yet in the file");
   } finally {
     await after.shutdown();
   }
@@ -113,7 +102,11 @@ Deno.test("ackAfterWrite: a record getMessage served is in the file when the pro
   const after = openStore(fs, "ASYNC_FLUSH", true);
   await after.start();
   try {
-    assert.deepEqual(await bodies(after), ["served"], "a consumer was served it: it must stay");
+    assert.deepEqual(
+      await queueBodies(after),
+      ["served"],
+      "a consumer was served it: it must stay",
+    );
   } finally {
     await after.shutdown();
   }

@@ -13,8 +13,7 @@ import assert from "node:assert/strict";
 import { ManualClock } from "../common/clock.ts";
 import { MemoryFileSystem } from "./adapters/memory_file_system.ts";
 import { MessageStore } from "./message_store.ts";
-import { decodeRecord } from "./message_record.ts";
-import { makeMessage, TEST_STORE_HOST } from "./_test_messages.ts";
+import { makeMessage, queueBodies, TEST_STORE_HOST } from "./_test_messages.ts";
 
 const SEGMENT_BYTES = 4096;
 
@@ -41,18 +40,6 @@ async function untilWritten(store: MessageStore): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
   }
   throw new Error("the writer did not write the appended bytes");
-}
-
-/** @returns the bodies a queue serves, failing on a record that does not decode */
-async function bodies(store: MessageStore, topic: string): Promise<string[]> {
-  const out: string[] = [];
-  const max = store.getMaxOffsetInQueue(topic, 0);
-  for (let offset = 0; offset < max; offset++) {
-    const got = (await store.getMessage("G", topic, 0, offset, 1))!;
-    assert.equal(got.status, "FOUND", `${topic} offset ${offset} of ${max}`);
-    out.push(new TextDecoder().decode(decodeRecord(got.messages[0]).body));
-  }
-  return out;
 }
 
 Deno.test("recovery syncs what a killed run left unsynced, so a later power loss keeps it", async () => {
@@ -93,8 +80,11 @@ Deno.test("recovery syncs what a killed run left unsynced, so a later power loss
   const c = openStore(fs, clock, errors);
   await c.start();
   try {
-    assert.deepEqual(await bodies(c, "TopicTest"), Array.from({ length: 9 }, (_, i) => body(i)));
-    assert.deepEqual(await bodies(c, "TopicIdle"), idle);
+    assert.deepEqual(
+      await queueBodies(c, "TopicTest"),
+      Array.from({ length: 9 }, (_, i) => body(i)),
+    );
+    assert.deepEqual(await queueBodies(c, "TopicIdle"), idle);
   } finally {
     await c.shutdown();
   }
