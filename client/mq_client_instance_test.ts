@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
-import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
 import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
-import { RemotingClient } from "../protocol/remoting_client.ts";
-import { createRequest } from "../protocol/remoting_command.ts";
 import { RemotingConnectError } from "../protocol/remoting_error.ts";
-import { RequestCode } from "../protocol/request_code.ts";
 import { startTestBroker } from "../tests/broker_test_env.ts";
 import { startTestProducer, testClientOptions, testInstance, waitFor } from "./_client_testing.ts";
 import { AdminClient } from "./admin_client.ts";
@@ -12,7 +8,6 @@ import { MQBrokerError, MQClientError } from "./client_error.ts";
 import { buildSubscriptionData, type SubscriptionData } from "./heartbeat_data.ts";
 import type { MessageQueue } from "./message_queue.ts";
 import type { MQConsumerInner } from "./mq_client_inner.ts";
-import { NamesrvInvoker } from "./namesrv_invoker.ts";
 
 /** A consumer as the instance sees it: announces a subscription and counts rebalances. */
 class TestConsumer implements MQConsumerInner {
@@ -164,38 +159,6 @@ Deno.test("MQClientInstance heartbeats producer groups and shutdown unregisters 
   } finally {
     await producer.shutdown();
     await admin.shutdown();
-    await env.close();
-  }
-});
-
-Deno.test("NamesrvInvoker moves to the next name server when one is down", async () => {
-  const env = await startTestBroker();
-  const transport = new DenoTcpTransport();
-  const closed = await transport.listen({ hostname: "127.0.0.1", port: 0 });
-  const deadAddr = `127.0.0.1:${closed.port}`;
-  closed.close();
-  const remotingClient = new RemotingClient({ transport, logger: silentRemotingLogger });
-  try {
-    const invoker = new NamesrvInvoker({
-      remotingClient,
-      namesrvAddrs: [deadAddr, env.namesrvAddr!],
-      clock: { now: () => Date.now() },
-      startIndex: 0,
-    });
-    const request = createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
-      extFields: { topic: "TBW102" },
-    });
-    const response = await invoker.invoke(request, 3000);
-    assert.equal(response.code, 0);
-    assert.equal(invoker.current, env.namesrvAddr, "the failed name server is left behind");
-    const dead = new NamesrvInvoker({
-      remotingClient,
-      namesrvAddrs: [deadAddr],
-      clock: { now: () => Date.now() },
-    });
-    await assert.rejects(dead.invoke(request, 1000), RemotingConnectError);
-  } finally {
-    await remotingClient.shutdown();
     await env.close();
   }
 });
