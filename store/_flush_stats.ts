@@ -23,3 +23,15 @@ export interface FlushStats {
    */
   readonly syncWaitMsTotal: number;
 }
+
+/** @returns the figures of a flusher that has done nothing yet, to count in */
+export function zeroFlushStats(): { -readonly [K in keyof FlushStats]: FlushStats[K] } {
+  return {
+    syncCount: 0,
+    writeCount: 0,
+    writtenBytes: 0,
+    lastFlushLatencyMs: 0,
+    maxFlushLatencyMs: 0,
+    syncWaitMsTotal: 0,
+  };
+}

@@ -1,6 +1,6 @@
 /**
- * The SYNC_FLUSH appenders waiting for a sync, oldest first, and the ASYNC_FLUSH ones waiting for
- * their bytes to reach the file (internal to the flusher).
+ * Appenders waiting for the flusher, oldest first (internal to it): SYNC_FLUSH ones for a sync,
+ * and with `ackAfterWrite` the others for their bytes to reach the file (no deadline).
  *
  * One append waits per SYNC_FLUSH put, so this is the put path: the queue keeps its entries in
  * parallel arrays reused from round to round (no object per waiter, no array regrown per
@@ -146,57 +146,5 @@ export class FlusherWaiters {
     }
     this.#head = 0;
     this.#tail = live;
-  }
-}
-
-/**
- * Puts waiting for their bytes to reach the file (ASYNC_FLUSH acknowledgements), in log order:
- * the writer settles them as its written offset passes their ends.
- */
-export class WriteWaiters {
-  #ends: number[] = [];
-  #settles: Array<(written: boolean) => void> = [];
-  #head = 0;
-
-  /** waiters not settled yet */
-  get size(): number {
-    return this.#ends.length - this.#head;
-  }
-
-  /** @returns settled true once the written offset reaches `end`, false if the writer ends first */
-  add(end: number): Promise<boolean> {
-    return new Promise((settle) => {
-      this.#ends.push(end);
-      this.#settles.push(settle);
-    });
-  }
-
-  /** Settles (true) every waiter whose end `writtenOffset` reached. */
-  settleUpTo(writtenOffset: number): void {
-    let head = this.#head;
-    while (head < this.#ends.length && this.#ends[head] <= writtenOffset) {
-      this.#settles[head++](true);
-    }
-    this.#compact(head);
-  }
-
-  /** Settles every waiter with false (the writer failed or stopped). */
-  settleAll(): void {
-    let head = this.#head;
-    while (head < this.#ends.length) this.#settles[head++](false);
-    this.#compact(head);
-  }
-
-  #compact(head: number): void {
-    if (head === this.#ends.length) {
-      this.#ends.length = 0;
-      this.#settles.length = 0;
-      head = 0;
-    } else if (head >= SYNC_FLUSH_WAITERS_COMPACT_MIN && head * 2 >= this.#ends.length) {
-      this.#ends.splice(0, head);
-      this.#settles.splice(0, head);
-      head = 0;
-    }
-    this.#head = head;
   }
 }

@@ -219,11 +219,12 @@ export class PutPath {
       if (this.#config.flushDiskType !== "ASYNC_FLUSH") this.#flusher.wakeup();
       const nowMs = this.#clock.now();
       this.#statsService.onPut(nowMs - beginMs, nowMs);
-      const stored: PutMessageResult = { status: "PUT_OK", appendMessageResult: result };
-      if (!this.#ackAfterWrite) return Promise.resolve(stored);
-      return this.#flusher.waitWritten(result.wroteOffset + result.wroteBytes).then((written) =>
-        written ? stored : this.#refuse({ status: "UNKNOWN_ERROR" })
-      );
+      if (!this.#ackAfterWrite) {
+        return Promise.resolve({ status: "PUT_OK", appendMessageResult: result });
+      }
+      return this.#flusher.waitWritten(result.wroteOffset + result.wroteBytes, result).then((
+        written,
+      ) => written.status === "PUT_OK" ? written : this.#refuse(written));
     }
     // The flusher tells the stats service when the wait ends (see the constructor).
     const end = result.wroteOffset + result.wroteBytes;
@@ -233,8 +234,8 @@ export class PutPath {
     return flushed.then((outcome) =>
       outcome.status !== "FLUSH_DISK_TIMEOUT"
         ? outcome
-        : this.#flusher.waitWritten(end).then((written) =>
-          written ? outcome : this.#refuse({ status: "UNKNOWN_ERROR" })
+        : this.#flusher.waitWritten(end, result).then((written) =>
+          written.status === "PUT_OK" ? outcome : this.#refuse(written)
         )
     );
   }

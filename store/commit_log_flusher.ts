@@ -29,8 +29,8 @@ import type { Clock } from "../common/clock.ts";
 import type { FileSystem } from "./file_system.ts";
 import type { AppendMessageResult } from "./append_message_result.ts";
 import type { CommitLog } from "./commit_log.ts";
-import type { FlushStats } from "./_flush_stats.ts";
-import { FlusherWaiters, type FlushWaitResult, WriteWaiters } from "./_flusher_waiters.ts";
+import { type FlushStats, zeroFlushStats } from "./_flush_stats.ts";
+import { FlusherWaiters, type FlushWaitResult } from "./_flusher_waiters.ts";
 import {
   COMMIT_LOG_ASYNC_SYNC_BYTES,
   COMMIT_LOG_WARM_SLICE_BYTES,
@@ -90,8 +90,8 @@ export class CommitLogFlusher {
   /** the end offset the running round makes durable (its bytes count as being synced) */
   #roundTarget = 0;
   #writtenOffset = 0;
-  /** puts waiting for their bytes to reach the file ({@linkcode waitWritten}) */
-  readonly #writeWaiters = new WriteWaiters();
+  /** puts waiting for their bytes to reach the file ({@linkcode waitWritten}); no deadline */
+  readonly #writeWaiters = new FlusherWaiters();
   #flushedOffset = 0;
   #flushedTimestamp = 0;
   #lastThoroughMs: number;
@@ -101,14 +101,7 @@ export class CommitLogFlusher {
   #stopped = false;
   /** told once the next round (or timeout sweep) has resolved waiters, or the flusher ended */
   #roundListeners: Array<() => void> = [];
-  #stats = {
-    syncCount: 0,
-    writeCount: 0,
-    writtenBytes: 0,
-    lastFlushLatencyMs: 0,
-    maxFlushLatencyMs: 0,
-    syncWaitMsTotal: 0,
-  };
+  readonly #stats = zeroFlushStats();
 
   /** @param options commit log, file system, clock, policy */
   constructor(options: CommitLogFlusherOptions) {
@@ -237,7 +230,7 @@ export class CommitLogFlusher {
         this.#stats.writeCount++;
         this.#stats.writtenBytes += written;
         this.#writtenOffset = segment.fileFromOffset + segment.writtenPosition;
-        if (this.#writeWaiters.size > 0) this.#writeWaiters.settleUpTo(this.#writtenOffset);
+        if (this.#writeWaiters.size > 0) this.#writeWaiters.settle(this.#writtenOffset, 0);
         const unsynced = this.#writtenOffset - Math.max(this.#flushedOffset, this.#roundTarget);
         if (unsynced >= this.#syncAfterBytes) this.#requestSync();
         if (written === 0) break;
@@ -324,20 +317,25 @@ export class CommitLogFlusher {
    * Waits until every byte below `endOffset` reached the file, the OS page cache, not
    * necessarily synced: where a RocketMQ broker's mapped file holds a put when it answers
    * under ASYNC_FLUSH, so a killed process loses none of it.
-   * @returns true once written; false when the flusher failed or stopped first
+   * @param result the append being waited for, handed back in the outcome
+   * @returns PUT_OK once written; UNKNOWN_ERROR when the flusher failed or stopped first
    */
-  waitWritten(endOffset: number): Promise<boolean> {
-    if (endOffset <= this.#writtenOffset) return Promise.resolve(true);
-    if (this.#failure !== null || this.#stopped) return Promise.resolve(false);
-    const waiting = this.#writeWaiters.add(endOffset);
+  waitWritten(endOffset: number, result: AppendMessageResult): Promise<FlushWaitResult> {
+    if (endOffset <= this.#writtenOffset) {
+      return Promise.resolve({ status: "PUT_OK", appendMessageResult: result });
+    }
+    if (this.#failure !== null || this.#stopped) return Promise.resolve(UNKNOWN_ERROR);
+    const waiting = this.#writeWaiters.add(endOffset, Number.POSITIVE_INFINITY, result, 0);
     this.kick();
     return waiting;
   }
 
-  /** Waits until every appended byte reached the file (not necessarily synced). */
+  /** Waits until every appended byte reached the file (not necessarily synced), or a stop. */
   async drainWrites(): Promise<void> {
     const target = this.#o.commitLog.getMaxOffset();
-    while (this.#writtenOffset < target && this.#failure === null) await this.#startWriter();
+    while (this.#writtenOffset < target && this.#failure === null && !this.#stopped) {
+      await this.#startWriter();
+    }
   }
 
   /** Asks for a sync without waiting for it (WAIT=false under SYNC_FLUSH). */
@@ -455,7 +453,7 @@ export class CommitLogFlusher {
 
   #resolveAll(): void {
     this.#waiters.settleAll(UNKNOWN_ERROR);
-    this.#writeWaiters.settleAll();
+    this.#writeWaiters.settleAll(UNKNOWN_ERROR);
     this.#roundEnded();
   }
 

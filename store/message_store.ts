@@ -331,9 +331,8 @@ export class MessageStore {
     // ackAfterWrite: serve only what is in the file, so a killed process never served (and let a
     // consumer move past) a record it then loses, as reads of RocketMQ's mapped file cannot. The
     // wait covers what was appended; the read stops where the file ends (`readableEnd`).
-    const appended = this.commitLog.getMaxOffset();
-    if (this.#ackAfterWrite && this.#flusher.writtenOffset < appended) {
-      await this.#flusher.waitWritten(appended);
+    if (this.#ackAfterWrite && this.#flusher.writtenOffset < this.commitLog.getMaxOffset()) {
+      await this.#flusher.drainWrites();
       if (this.#state !== "running") return null;
     }
     const result = await getMessage(
