@@ -193,6 +193,39 @@ Deno.test("ackAfterWrite: after a write failure a pull does not serve the record
   }
 });
 
+Deno.test("ackAfterWrite: after a write failure a pull at the unwritten record is refused, not answered retry-at-once", async () => {
+  const dir = await Deno.makeTempDir();
+  const fs = new WriteGatedFs(new DenoFileSystem());
+  const store = openStore(fs, dir, { onError: () => {} });
+  await store.start();
+  try {
+    assert.equal((await store.putMessage(makeMessage({ bodyText: "m0" }))).status, "PUT_OK");
+    fs.failing = true;
+    assert.equal((await store.putMessage(makeMessage({ bodyText: "m1" }))).status, "UNKNOWN_ERROR");
+    await store.waitDispatched();
+    // What was written is still served.
+    const first = await store.getMessage("G", "TopicTest", 0, 0, 32);
+    assert.deepEqual(first?.messages.map(text), ["m0"]);
+    assert.equal(first?.nextBeginOffset, 1);
+    // m1 will never be in the file. NO_MATCHED_MESSAGE at the same offset is PULL_RETRY_IMMEDIATELY,
+    // which a consumer re-pulls at once, forever; null is SYSTEM_ERROR, which it backs off from.
+    const second = await store.getMessage("G", "TopicTest", 0, 1, 32);
+    assert.equal(
+      second,
+      null,
+      `a pull at m1 answered ${second?.status} with nextBeginOffset ${second?.nextBeginOffset}`,
+    );
+    // A consumer at the queue's end is parked as before.
+    assert.equal(
+      (await store.getMessage("G", "TopicTest", 0, 2, 32))?.status,
+      "OFFSET_OVERFLOW_ONE",
+    );
+  } finally {
+    await store.halt();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("ackAfterWrite: SYNC_FLUSH's FLUSH_DISK_TIMEOUT is not answered for a message not in the file", async () => {
   const dir = await Deno.makeTempDir();
   const fs = new WriteGatedFs(new DenoFileSystem());

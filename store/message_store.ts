@@ -316,7 +316,7 @@ export class MessageStore {
    * Reads up to `maxMsgNums` records of a queue from `offset` (store.md §8).
    * @param group consumer group (kept for RocketMQ's signature and metrics)
    * @param filter tag-code (and optionally record) filter
-   * @returns the status, next offset and records; null when the store is not running
+   * @returns the status, next offset and records; null when stopped or the writer failed first
    */
   async getMessage(
     _group: string,
@@ -329,8 +329,7 @@ export class MessageStore {
     if (this.#state !== "running") return null;
     const beginMs = this.#clock.now();
     // ackAfterWrite: serve only what is in the file, so a killed process never served (and let a
-    // consumer move past) a record it then loses, as reads of RocketMQ's mapped file cannot. The
-    // wait covers what was appended; the read stops where the file ends (`readableEnd`).
+    // consumer move past) a record it then loses; the read stops at the file's end.
     if (this.#ackAfterWrite && this.#flusher.writtenOffset < this.commitLog.getMaxOffset()) {
       await this.#flusher.drainWrites();
       if (this.#state !== "running") return null;
@@ -345,6 +344,9 @@ export class MessageStore {
       },
       { offset, maxMsgNums, filter },
     );
+    // Stopped before a record the failed writer never wrote: SYSTEM_ERROR, not a retry-at-once.
+    const unwritten = result.status === "NO_MATCHED_MESSAGE" && result.nextBeginOffset === offset;
+    if (unwritten && this.#flusher.failure !== null) return null;
     const elapsedMs = this.#clock.now() - beginMs;
     this.storeStatsService.onGet(result.status === "FOUND", result.messages.length, elapsedMs);
     return result;
