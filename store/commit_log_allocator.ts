@@ -97,7 +97,10 @@ export class CommitLogAllocator {
     if (preparation === undefined) return undefined;
     this.#preparing.delete(startOffset);
     preparation.state.aborted = true;
-    return preparation.done.then((handle) => handle ?? this.#createPlain(startOffset));
+    const file = preparation.done.then((handle) => handle ?? this.#createPlain(startOffset));
+    // Reported here: the writer that would await it may have failed on an earlier file.
+    file.catch((error) => this.#reportFailure("create", startOffset, error));
+    return file;
   }
 
   /** Waits for the file of `startOffset`, warm-up included (start-up of an empty log). */
@@ -146,16 +149,18 @@ export class CommitLogAllocator {
     } catch (error) {
       handle?.close();
       entered();
-      this.#o.onError(
-        new Error(
-          `Cannot prepare commit-log segment ${this.#path(startOffset)}: ${
-            error instanceof Error ? error.message : String(error)
-          }`,
-          { cause: error },
-        ),
-      );
+      this.#reportFailure("prepare", startOffset, error);
       return null;
     }
+  }
+
+  #reportFailure(what: string, startOffset: number, error: unknown): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    this.#o.onError(
+      new Error(`Cannot ${what} commit-log segment ${this.#path(startOffset)}: ${reason}`, {
+        cause: error,
+      }),
+    );
   }
 
   async #createPlain(startOffset: number): Promise<FileHandle> {

@@ -76,6 +76,8 @@ export class CommitLogSegment {
   readonly #chunks: Array<CommitLogChunk | undefined> = [];
   #handle: FileHandle | null = null;
   #opening: Promise<FileHandle> | null = null;
+  /** a file another task creates for this segment, taken on by the first `open` */
+  #adopted: Promise<FileHandle> | null = null;
   #writing = false;
   #destroyed = false;
 
@@ -264,12 +266,18 @@ export class CommitLogSegment {
    */
   adoptFile(preparing: Promise<FileHandle>): void {
     assert(this.#opening === null && this.#handle === null, "segment file already open");
-    this.#opening = preparing.then((handle) => this.#handle = handle);
+    // Nothing is chained on it before an `open`: a writer that failed on an earlier file never
+    // opens this one, and a rejection nobody handles would end the process.
+    this.#adopted = preparing;
   }
 
   /** Opens (creating at full size if asked) the file; later calls reuse the handle. */
   open(fs: FileSystem, create: boolean): Promise<FileHandle> {
     if (this.#handle) return Promise.resolve(this.#handle);
+    if (this.#opening === null && this.#adopted !== null) {
+      this.#opening = this.#adopted.then((handle) => this.#handle = handle);
+      this.#adopted = null;
+    }
     if (this.#opening === null && !create) {
       this.#opening = fs.open(this.path).then((handle) => this.#handle = handle);
     }
@@ -429,8 +437,9 @@ export class CommitLogSegment {
 
   /** Closes the file handle once any open in flight has settled (the file stays). */
   async close(): Promise<void> {
-    const opening = this.#opening;
+    const opening = this.#opening ?? this.#adopted;
     this.#opening = null;
+    this.#adopted = null;
     if (opening) {
       const [outcome] = await Promise.allSettled([opening]);
       // A failed open was already reported to the caller that awaited it; nothing to close.
