@@ -466,7 +466,8 @@ export class CommitLog {
    * Deletes the oldest segments (retention, store.md §9): `paths` must name a prefix of the
    * segment list and never the newest. Stops at a segment the flusher has not fully written and
    * synced yet, so durable data is never lost and the flusher never loses its file. Readers of
-   * a deleted range get null (MESSAGE_WAS_REMOVING); the min offset moves to the first kept one.
+   * a deleted range get null (MESSAGE_WAS_REMOVING); the min offset moves to the first kept one,
+   * and a file that fails to go stays first (no gap to stop the next start) for the next pass.
    * @returns how many were deleted
    */
   async deleteSegments(paths: readonly string[]): Promise<number> {
@@ -474,17 +475,15 @@ export class CommitLog {
       paths.length < Math.max(1, this.#segments.length),
       `cannot delete ${paths.length} of ${this.#segments.length} commit-log segments: the newest stays`,
     );
-    paths.forEach((path, i) => {
-      assert.equal(path, this.#segments[i].path, `segment ${path} is not among the oldest`);
-    });
+    paths.forEach((path, i) => assert.equal(path, this.#segments[i].path, `${path}: not oldest`));
     let deleted = 0;
     for (const path of paths) {
       const first = this.#segments[0];
       if (first.path !== path || this.#segments.length < 2) break;
       if (!first.isFull || first.flushedPosition < first.fileSize || first.isWriting) break;
-      this.#segments.shift();
       first.releaseAllChunks(this.#pool);
       await first.destroy(this.#options.fs);
+      this.#segments.shift();
       deleted++;
     }
     return deleted;

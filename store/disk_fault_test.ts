@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { ManualClock } from "../common/clock.ts";
 import { DenoFileSystem } from "./adapters/deno_file_system.ts";
 import type { FileSystem } from "./file_system.ts";
+import { decodeRecord } from "./message_record.ts";
 import { MessageStore } from "./message_store.ts";
 import type { MessageStoreConfigInput } from "./message_store_config.ts";
 import { FaultyFileSystem } from "./_test_faulty_fs.ts";
@@ -28,6 +29,8 @@ function openStore(
     config: { mappedFileSizeCommitLog: 4096, ...config },
   });
 }
+
+const body = (record: Uint8Array) => new TextDecoder().decode(decodeRecord(record).body);
 
 Deno.test("a disk that fails during a burst rolling the commit log leaves no unhandled rejection", async () => {
   const unhandled: unknown[] = [];
@@ -60,6 +63,54 @@ Deno.test("a disk that fails during a burst rolling the commit log leaves no unh
   } finally {
     await store.halt();
     globalThis.removeEventListener("unhandledrejection", onUnhandled);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a commit-log file retention failed to remove is removed by the next pass, and the store starts again", async () => {
+  const dir = await Deno.makeTempDir();
+  const at = (day: number, hour: number) => new Date(2024, 0, day, hour, 30).getTime();
+  const clock = new ManualClock(at(2, 10));
+  const fs = new FaultyFileSystem(new DenoFileSystem());
+  const config = { storePathRootDir: dir, fileReservedTime: 1, deleteWhen: "04" };
+  const store = openStore(fs, clock, config);
+  await store.start();
+  let stopped = false;
+  try {
+    for (let i = 0; i < 80; i++) {
+      const put = await store.putMessage(makeMessage({ bodyText: `m${i}-${"x".repeat(200)}` }));
+      assert.equal(put.status, "PUT_OK");
+    }
+    await store.flush();
+    const files = store.commitLog.segments.map((segment) => segment.path);
+    assert.ok(files.length >= 5, `${files.length} segments`);
+    // Every file but the newest has expired; removing the oldest fails once (EIO, EBUSY).
+    clock.set(at(3, 4));
+    let failures = 0;
+    fs.failing = (call) => call === `remove ${files[0]}` && failures++ === 0;
+    await assert.rejects(store.runCleanOnce(), /EIO/);
+    assert.equal(store.getCommitLogMinOffset(), 0, "the file is still there: so is its data");
+    await store.runCleanOnce(); // the next pass (10 s later in a broker)
+    const newest = store.commitLog.segments.at(-1)!.fileFromOffset;
+    const left = await new DenoFileSystem().list(`${dir}/commitlog`);
+    assert.deepEqual(
+      left.filter((name) => Number(name) < newest),
+      [],
+      "every expired file removed, the oldest on the retry",
+    );
+    await store.shutdown();
+    stopped = true;
+    const again = openStore(new DenoFileSystem(), clock, config);
+    await again.start(); // a file left behind the removed ones would be a gap it refuses
+    try {
+      const max = again.getMaxOffsetInQueue("TopicTest", 0);
+      const got = await again.getMessage("G", "TopicTest", 0, max - 1, 1);
+      assert.match(body(got!.messages[0]), /^m79-/);
+    } finally {
+      await again.shutdown();
+    }
+  } finally {
+    if (!stopped) await store.halt();
     await Deno.remove(dir, { recursive: true });
   }
 });
