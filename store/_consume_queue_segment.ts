@@ -86,6 +86,8 @@ export class ConsumeQueueSegment {
   flushed: number;
   /** the file exists */
   onDisk: boolean;
+  /** the file was created and its folder entry is not synced yet (the queue syncs it) */
+  needsDirSync = false;
   readonly #fs: FileSystem;
   readonly #handles: FileHandleCache | undefined;
   /** blank padding [0, blankEnd) not held in the cache */
@@ -322,6 +324,7 @@ export class ConsumeQueueSegment {
     const creating = !this.onDisk;
     if (creating) await ensureDir();
     const handle = await this.#fs.open(this.path, { create: creating });
+    if (creating) this.needsDirSync = true;
     try {
       if (creating) await handle.truncate(this.fileBytes);
       for (let p = from; p < Math.min(this.#blankEnd, target);) {

@@ -342,10 +342,12 @@ export class ConsumeQueue {
     let clean = true;
     const segments = [...this.#segments];
     for (const segment of segments) {
-      if (segment.flushed === segment.wrote) continue;
-      const creating = !segment.onDisk;
+      if (segment.flushed === segment.wrote && !segment.needsDirSync) continue;
       const done = await segment.flush(leastPages, () => this.#ensureDir());
-      if (creating && segment.onDisk) await this.#fs.syncDir(this.dir); // the new file's entry
+      if (segment.needsDirSync) { // the new file's entry, until a sync of it succeeds
+        await this.#fs.syncDir(this.dir);
+        segment.needsDirSync = false;
+      }
       if (done && segment !== this.#segments.at(-1) && segment.full) segment.releaseCache();
       clean &&= done;
     }

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../common/clock.ts";
 import { DenoFileSystem } from "./adapters/deno_file_system.ts";
+import { MemoryFileSystem } from "./adapters/memory_file_system.ts";
 import type { FileSystem } from "./file_system.ts";
 import { decodeRecord } from "./message_record.ts";
 import { MessageStore } from "./message_store.ts";
@@ -112,5 +113,54 @@ Deno.test("a commit-log file retention failed to remove is removed by the next p
   } finally {
     if (!stopped) await store.halt();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a failed folder sync of a new consume-queue file is retried before the checkpoint passes it", async () => {
+  const memory = new MemoryFileSystem();
+  const fs = new FaultyFileSystem(memory);
+  const clock = new ManualClock(1_700_000_000_000);
+  // SYNC_FLUSH: PUT_OK means synced, so a power loss must keep every acknowledged message.
+  const config = {
+    storePathRootDir: "/store",
+    flushDiskType: "SYNC_FLUSH" as const,
+    mappedFileSizeConsumeQueue: 20 * 10,
+  };
+  const store = openStore(fs, clock, config);
+  await store.start();
+  const put = async (queueId: number, text: string) => {
+    assert.equal(
+      (await store.putMessage(makeMessage({ queueId, bodyText: text }))).status,
+      "PUT_OK",
+    );
+  };
+  for (let i = 0; i < 15; i++) await put(0, `q0-${i}`); // queue 0: file 0 full, file 200 begun
+  await store.waitDispatched();
+  // The folder sync after creating queue 0's second file fails once.
+  const queueDir = "/store/consumequeue/TopicTest/0";
+  let syncs = 0;
+  fs.failing = (call) => call === `syncDir ${queueDir}` && ++syncs === 2;
+  await assert.rejects(store.flushLogics(true), /EIO/);
+  await store.flushLogics(true); // the next round succeeds and writes the checkpoint
+  assert.ok(syncs >= 3, `the folder sync was retried (${syncs} calls)`);
+  // Traffic on another queue moves the log and the checkpoint on.
+  for (const step of [10_000, 20_000]) {
+    clock.set(1_700_000_000_000 + step);
+    for (let i = 0; i < 40; i++) await put(1, `q1-${step}-${i}-${"z".repeat(100)}`);
+    await store.waitDispatched();
+    await store.flushLogics(true);
+  }
+  await store.halt();
+  memory.crash({ entries: true }); // power loss: folder entries never synced are gone
+
+  const again = openStore(memory, clock, config);
+  await again.start();
+  try {
+    await again.waitDispatched();
+    assert.equal(again.getMaxOffsetInQueue("TopicTest", 0), 15, "queue 0 kept its 15 messages");
+    const got = await again.getMessage("G", "TopicTest", 0, 14, 1);
+    assert.equal(body(got!.messages[0]), "q0-14");
+  } finally {
+    await again.shutdown();
   }
 });
