@@ -10,67 +10,12 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../common/clock.ts";
 import { DenoFileSystem } from "./adapters/deno_file_system.ts";
-import type { FileHandle } from "./file_system.ts";
-import { ForwardingFileSystem, ForwardingHandle } from "./_test_forwarding_fs.ts";
+import type { ForwardingFileSystem } from "./_test_forwarding_fs.ts";
+import { WriteGatedFs } from "./_test_write_gated_fs.ts";
 import { MessageStore } from "./message_store.ts";
 import type { MessageStoreConfigInput } from "./message_store_config.ts";
 import { decodeRecord } from "./message_record.ts";
 import { makeMessage, TEST_STORE_HOST } from "./_test_messages.ts";
-
-/** Commit-log writes wait at a gate while it is closed; a test can wait for a held write. */
-class WriteGatedFs extends ForwardingFileSystem {
-  #open = true;
-  /** held writes never reach the file: the process was killed */
-  #killed = false;
-  /** commit-log writes fail (a disk error, ENOSPC) */
-  failing = false;
-  #held: Array<() => void> = [];
-  #onHeld: Array<() => void> = [];
-  close(): void {
-    this.#open = false;
-  }
-  release(): void {
-    this.#open = true;
-    const held = this.#held;
-    this.#held = [];
-    for (const go of held) go();
-  }
-  /** Lets held writes (and later ones) return without reaching the file, as a kill -9 does. */
-  kill(): void {
-    this.#killed = true;
-    this.release();
-  }
-  get killed(): boolean {
-    return this.#killed;
-  }
-  /** settled once a commit-log write waits at the gate */
-  writeHeld(): Promise<void> {
-    if (this.#held.length > 0) return Promise.resolve();
-    return new Promise((resolve) => this.#onHeld.push(resolve));
-  }
-  gate(): Promise<void> {
-    if (this.#open) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#held.push(resolve);
-      const waiting = this.#onHeld;
-      this.#onHeld = [];
-      for (const tell of waiting) tell();
-    });
-  }
-  protected override wrap(handle: FileHandle): FileHandle {
-    if (!handle.path.includes("/commitlog/")) return handle;
-    // deno-lint-ignore no-this-alias
-    const fs = this;
-    return new (class extends ForwardingHandle {
-      override async writeAt(data: Uint8Array, position: number): Promise<void> {
-        await fs.gate();
-        if (fs.killed) return;
-        if (fs.failing) throw new Error("EIO (test): the disk refused the write");
-        return this.inner.writeAt(data, position);
-      }
-    })(handle);
-  }
-}
 
 /** A store as the broker runs it (`ackAfterWrite`), ASYNC_FLUSH unless `options` says otherwise. */
 function openStore(
@@ -222,6 +167,56 @@ Deno.test("ackAfterWrite: after a write failure a pull at the unwritten record i
     );
   } finally {
     await store.halt();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ackAfterWrite: the max offset, the offset by time and a corrected pull offset count only what is in the file", async () => {
+  const dir = await Deno.makeTempDir();
+  const fs = new WriteGatedFs(new DenoFileSystem());
+  const store = openStore(fs, dir);
+  await store.start();
+  let halted = false;
+  try {
+    assert.equal((await store.putMessage(makeMessage({ bodyText: "m0" }))).status, "PUT_OK");
+    fs.close(); // the disk is slow to take the next write
+    const put1 = store.putMessage(makeMessage({ bodyText: "m1" })); // no answer yet
+    await fs.writeHeld();
+    await store.waitDispatched();
+    // What a consumer starting at the end is told (GET_MAX_OFFSET for CONSUME_FROM_LAST_OFFSET,
+    // seekToEnd, skipAccumulatedMessage; SEARCH_OFFSET_BY_TIMESTAMP "now"): m0 only.
+    const max = store.getMaxOffsetInQueue("TopicTest", 0);
+    const byTime = await store.getOffsetInQueueByTime("TopicTest", 0, Number.MAX_SAFE_INTEGER);
+    assert.deepEqual({ max, byTime }, { max: 1, byTime: 1 }, "m1 is not in the file yet");
+    assert.equal(store.getMaxOffsetInQueue("TopicTest", 0, false), 2, "not committed: m1 counts");
+    // A pull past the end waits for m1's write, while m2 is appended and not written.
+    const pull = store.getMessage("G", "TopicTest", 0, 5, 32);
+    const put2 = store.putMessage(makeMessage({ bodyText: "m2" }));
+    await store.waitDispatched();
+    fs.release();
+    assert.equal((await put1).status, "PUT_OK");
+    fs.close();
+    await fs.writeHeld(); // m2's write waits
+    const corrected = (await pull)?.nextBeginOffset;
+    fs.kill(); // kill -9: m2 never reaches the file; its producer never got SEND_OK
+    await store.halt();
+    halted = true;
+    await put2;
+    const after = openStore(new DenoFileSystem(), dir);
+    await after.start();
+    try {
+      const m3 = await after.putMessage(makeMessage({ bodyText: "m3" })); // SEND_OK
+      // The pull moved its consumer to m2's offset, where m3 now is; past it, m3 is skipped.
+      assert.equal(m3.appendMessageResult!.logicsOffset, 2);
+      assert.equal(corrected, 2, `a pull past the end was moved to ${corrected}`);
+    } finally {
+      await after.shutdown();
+    }
+  } finally {
+    if (!halted) {
+      fs.kill();
+      await store.halt();
+    }
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -101,6 +101,7 @@ export async function storeTimestampAt(
  * @param boundary "lower": the first offset stored at or after `timestampMs` (the max offset
  *   when all are older); "upper" (5.x): the last stored at or before it (the min offset when
  *   all are newer)
+ * @param maxOffset the end searched (default the queue's): the units past it count as absent
  * @returns the offset
  */
 export async function offsetInQueueByTime(
@@ -108,9 +109,11 @@ export async function offsetInQueueByTime(
   commitLog: TimeSearchCommitLog,
   timestampMs: number,
   boundary: "lower" | "upper",
+  maxOffset = queue.maxOffset,
 ): Promise<number> {
+  const bounded = { minOffset: queue.minOffset, maxOffset, readUnits: queue.readUnits.bind(queue) };
   const firstAtOrAfter = (ms: number) =>
-    findOffsetByTime(queue, {
+    findOffsetByTime(bounded, {
       timestampMs: ms,
       commitLogMinOffset: commitLog.getMinOffset(),
       storeTimestampOf: (physicalOffset) => storeTimestampAt(commitLog, physicalOffset),

@@ -87,7 +87,11 @@ export async function getMessage(
   if (max === 0) return empty("NO_MESSAGE_IN_QUEUE", 0, min, max);
   if (offset < min) return empty("OFFSET_TOO_SMALL", min, min, max);
   if (offset === max) return empty("OFFSET_OVERFLOW_ONE", offset, min, max);
-  if (offset > max) return empty("OFFSET_OVERFLOW_BADLY", max, min, max);
+  if (offset > max) {
+    // The offset a consumer is moved to: one a killed process cannot take back.
+    const end = readableMaxOffset(queue, context.readableEnd ?? Number.POSITIVE_INFINITY);
+    return empty("OFFSET_OVERFLOW_BADLY", end, min, max);
+  }
   const scanUnits = Math.max(GET_MESSAGE_SCAN_BYTES_MIN, request.maxMsgNums * CQ_STORE_UNIT_BYTES) /
     CQ_STORE_UNIT_BYTES;
   const first = queue.readUnitsCached(offset, scanUnits) ??
@@ -105,6 +109,23 @@ export async function getMessage(
     suggestPullingFromSlave: context.commitLog.getMaxOffset() - scan.maxPhyOffsetPulling >
       context.memoryBytes,
   };
+}
+
+/**
+ * The queue's end counting only units whose records end at or before `readableEnd` (with
+ * `ackAfterWrite`, what is in the file: a killed process keeps it). Units are in log order, so
+ * only the unwritten tail is stepped over; a unit no longer cached is older, so written.
+ * @returns an offset in [minOffset, maxOffset]
+ */
+export function readableMaxOffset(queue: ReadableConsumeQueue, readableEnd: number): number {
+  let max = queue.maxOffset;
+  while (max > queue.minOffset) {
+    const unit = queue.readUnitsCached(max - 1, 1);
+    if (unit === null || unit.count === 0 || unit.isBlank(0)) break;
+    if (unit.physicalOffset(0) + unit.size(0) <= readableEnd) break;
+    max--;
+  }
+  return max;
 }
 
 interface Scan {

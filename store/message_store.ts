@@ -7,17 +7,14 @@
  */
 
 import { type Clock, systemClock } from "../common/clock.ts";
-import type { StoreCheckpoint } from "./checkpoint.ts";
-import type { CheckpointService } from "./checkpoint_service.ts";
-import type { CleanResult, CleanService } from "./clean_service.ts";
+import type { CleanResult } from "./clean_service.ts";
 import type { CommitLog } from "./commit_log.ts";
-import type { CommitLogFlusher } from "./commit_log_flusher.ts";
 import type { RecoveryReport } from "./commit_log_recovery.ts";
 import type { ConsumeQueueStore } from "./consume_queue_store.ts";
 import type { CommitLogDispatcher } from "./dispatch_request.ts";
 import type { FileLock, FileSystem } from "./file_system.ts";
 import { lockStoreFolder } from "./store_lock.ts";
-import { getMessage } from "./get_message.ts";
+import { getMessage, readableMaxOffset } from "./get_message.ts";
 import { queryMessage } from "./query_message.ts";
 import { offsetInQueueByTime, storeTimestampAt } from "./consume_queue_time_search.ts";
 import type { IndexService } from "./index_service.ts";
@@ -30,7 +27,6 @@ import {
 } from "./message_record.ts";
 import { type MessageStoreConfig, resolveMessageStoreConfig } from "./message_store_config.ts";
 import type { PutMessageResult } from "./put_message_status.ts";
-import type { ReputMessageService } from "./reput_message_service.ts";
 import { resolveStorePaths, type StorePaths } from "./store_paths.ts";
 import {
   type MessageStoreOptions,
@@ -39,7 +35,6 @@ import {
 } from "./message_store_options.ts";
 import { applyLiveConfig, createStoreServices, type StoreServices } from "./_store_services.ts";
 import { recoverStore } from "./_store_recovery.ts";
-import type { PutPath } from "./_put_path.ts";
 import type { StoreStatsService } from "./store_stats_service.ts";
 
 export type { MessageStoreOptions, MessageStoreStats, QueryMessageResult };
@@ -81,11 +76,6 @@ export class MessageStore {
   readonly storeStatsService: StoreStatsService;
   readonly #fs: FileSystem;
   readonly #clock: Clock;
-  readonly #flusher: CommitLogFlusher;
-  readonly #reput: ReputMessageService;
-  readonly #checkpoint: StoreCheckpoint;
-  readonly #checkpointService: CheckpointService;
-  readonly #clean: CleanService;
   readonly #services: StoreServices;
   readonly #physicalMemoryBytes: number;
   readonly #onError: (error: Error) => void;
@@ -95,7 +85,6 @@ export class MessageStore {
   #lock: FileLock | null = null;
   #recovery: RecoveryReport | null = null;
   #reputBytes = 0;
-  readonly #put: PutPath;
 
   /** @param options file system, clock, config, store host and hooks */
   constructor(options: MessageStoreOptions) {
@@ -114,22 +103,16 @@ export class MessageStore {
       clock: this.#clock,
       onError: this.#onError,
     });
-    this.#reput = services.reput;
     this.consumeQueueStore = services.consumeQueueStore;
     this.indexService = services.indexService;
     this.commitLog = services.commitLog;
-    this.#flusher = services.flusher;
     this.#ackAfterWrite = options.ackAfterWrite === true;
-    this.#checkpoint = services.checkpoint;
-    this.#checkpointService = services.checkpointService;
-    this.#clean = services.cleanService;
     this.storeStatsService = services.storeStatsService;
-    this.#put = services.putPath;
   }
 
   #setState(state: State): void {
     this.#state = state;
-    this.#put.running = state === "running";
+    this.#services.putPath.running = state === "running";
   }
 
   /**
@@ -149,7 +132,7 @@ export class MessageStore {
 
   /** Adds a follower of the commit log (e.g. HA); register before `start()` to see recovery. */
   registerDispatcher(dispatcher: CommitLogDispatcher): void {
-    this.#reput.register(dispatcher);
+    this.#services.reput.register(dispatcher);
   }
 
   /**
@@ -177,24 +160,24 @@ export class MessageStore {
     const recovered = await recoverStore({
       fs,
       config: this.config,
-      checkpoint: this.#checkpoint,
+      checkpoint: this.#services.checkpoint,
       commitLog: this.commitLog,
       consumeQueueStore: this.consumeQueueStore,
       indexService: this.indexService,
-      reput: this.#reput,
+      reput: this.#services.reput,
       abnormal: (await fs.stat(paths.abort)) !== null,
     });
     this.#recovery = recovered.recovery;
     this.#reputBytes = recovered.reputBytes;
     await this.commitLog.prepareSegments();
-    this.#flusher.reset();
+    this.#services.flusher.reset();
     const abort = await fs.open(paths.abort, { create: true });
     abort.close();
     await fs.syncDir(paths.rootDir);
-    this.#flusher.start();
-    this.#checkpointService.start();
-    await this.#clean.start(); // measures the disk first
-    this.#reput.notifying = true;
+    this.#services.flusher.start();
+    this.#services.checkpointService.start();
+    await this.#services.cleanService.start(); // measures the disk first
+    this.#services.reput.notifying = true;
     this.#setState("running");
   }
 
@@ -204,13 +187,13 @@ export class MessageStore {
       throw new Error(`Cannot shut down message store: it is ${this.#state}`);
     }
     this.#setState("stopping");
-    this.#reput.notifying = false;
-    await this.#clean.stop();
-    await this.#checkpointService.stop();
-    await this.#flusher.flush();
-    await this.#flusher.stop();
-    await this.#reput.drain();
-    await this.#checkpointService.flush(true);
+    this.#services.reput.notifying = false;
+    await this.#services.cleanService.stop();
+    await this.#services.checkpointService.stop();
+    await this.#services.flusher.flush();
+    await this.#services.flusher.stop();
+    await this.#services.reput.drain();
+    await this.#services.checkpointService.flush(true);
     await this.#close(true);
     await this.#fs.remove(this.paths.abort);
     await this.#fs.syncDir(this.paths.rootDir);
@@ -224,10 +207,10 @@ export class MessageStore {
    */
   async halt(): Promise<void> {
     this.#setState("stopping");
-    await this.#clean.stop();
-    await this.#checkpointService.stop();
-    await this.#flusher.stop();
-    await this.#reput.drain();
+    await this.#services.cleanService.stop();
+    await this.#services.checkpointService.stop();
+    await this.#services.flusher.stop();
+    await this.#services.reput.drain();
     await this.#close(false);
     await this.#releaseLock(); // as a crashed process's lock goes with it
     this.#setState("stopped");
@@ -243,13 +226,13 @@ export class MessageStore {
   async #close(flush: boolean): Promise<void> {
     await this.consumeQueueStore.close(flush);
     await this.indexService.close(flush);
-    this.#checkpoint.close();
+    this.#services.checkpoint.close();
     await this.commitLog.close();
   }
 
   /** Waits until every dispatcher (consume queues, index, HA) applied every appended record. */
   async waitDispatched(): Promise<void> {
-    await this.#reput.drain();
+    await this.#services.reput.drain();
   }
 
   /**
@@ -257,13 +240,13 @@ export class MessageStore {
    * @param thorough as every `flushConsumeQueueThoroughInterval`: everything, index synced
    */
   async flushLogics(thorough: boolean): Promise<void> {
-    await this.#checkpointService.flush(thorough);
+    await this.#services.checkpointService.flush(thorough);
   }
 
   /** Writes and syncs everything appended so far (tests, admin). */
   async flush(): Promise<void> {
-    await this.#flusher.flush();
-    await this.#checkpointService.flush(true);
+    await this.#services.flusher.flush();
+    await this.#services.checkpointService.flush(true);
   }
 
   /**
@@ -273,12 +256,12 @@ export class MessageStore {
    *   why nothing was stored (OS_PAGECACHE_BUSY when room did not come in time)
    */
   putMessage(message: MessageExtBrokerInner): Promise<PutMessageResult> {
-    return this.#put.putMessage(message);
+    return this.#services.putPath.putMessage(message);
   }
 
   /** A batch of one topic and queue, consecutive records (message-format.md §7); see putMessage. */
   putMessages(messages: readonly MessageExtBrokerInner[]): Promise<PutMessageResult> {
-    return this.#put.putMessages(messages);
+    return this.#services.putPath.putMessages(messages);
   }
 
   /**
@@ -299,7 +282,7 @@ export class MessageStore {
    * ```
    */
   runCleanOnce(): Promise<CleanResult> {
-    return this.#clean.run();
+    return this.#services.cleanService.run();
   }
 
   /**
@@ -308,8 +291,8 @@ export class MessageStore {
    * @returns what the first pass did
    */
   deleteExpiredFiles(): Promise<CleanResult> {
-    this.#clean.requestManualDelete();
-    return this.#clean.run();
+    this.#services.cleanService.requestManualDelete();
+    return this.#services.cleanService.run();
   }
 
   /**
@@ -330,8 +313,10 @@ export class MessageStore {
     const beginMs = this.#clock.now();
     // ackAfterWrite: serve only what is in the file, so a killed process never served (and let a
     // consumer move past) a record it then loses; the read stops at the file's end.
-    if (this.#ackAfterWrite && this.#flusher.writtenOffset < this.commitLog.getMaxOffset()) {
-      await this.#flusher.drainWrites();
+    if (
+      this.#ackAfterWrite && this.#services.flusher.writtenOffset < this.commitLog.getMaxOffset()
+    ) {
+      await this.#services.flusher.drainWrites();
       if (this.#state !== "running") return null;
     }
     const result = await getMessage(
@@ -340,21 +325,32 @@ export class MessageStore {
         commitLog: this.commitLog,
         config: this.config,
         memoryBytes: this.#memoryBytes,
-        readableEnd: this.#ackAfterWrite ? this.#flusher.writtenOffset : undefined,
+        readableEnd: this.#readableEnd,
       },
       { offset, maxMsgNums, filter },
     );
     // Stopped before a record the failed writer never wrote: SYSTEM_ERROR, not a retry-at-once.
     const unwritten = result.status === "NO_MATCHED_MESSAGE" && result.nextBeginOffset === offset;
-    if (unwritten && this.#flusher.failure !== null) return null;
+    if (unwritten && this.#services.flusher.failure !== null) return null;
     const elapsedMs = this.#clock.now() - beginMs;
     this.storeStatsService.onGet(result.status === "FOUND", result.messages.length, elapsedMs);
     return result;
   }
 
-  /** @returns the queue's next offset (0 when unknown) */
-  getMaxOffsetInQueue(topic: string, queueId: number): number {
-    return this.consumeQueueStore.findConsumeQueue(topic, queueId)?.maxOffset ?? 0;
+  /** with ackAfterWrite, the log's end in the file (what a killed process keeps) */
+  get #readableEnd(): number {
+    return this.#ackAfterWrite ? this.#services.flusher.writtenOffset : Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * @param committed false: also count messages not in the file yet (ackAfterWrite), which a
+   *   killed process loses and whose offsets then go to later messages
+   * @returns the queue's next offset (0 when unknown)
+   */
+  getMaxOffsetInQueue(topic: string, queueId: number, committed = true): number {
+    const queue = this.consumeQueueStore.findConsumeQueue(topic, queueId);
+    if (queue === undefined) return 0;
+    return committed ? readableMaxOffset(queue, this.#readableEnd) : queue.maxOffset;
   }
 
   /** @returns the queue's smallest readable offset (0 when unknown) */
@@ -394,7 +390,8 @@ export class MessageStore {
   ): Promise<number> {
     const queue = this.consumeQueueStore.findConsumeQueue(topic, queueId);
     if (queue === undefined) return 0;
-    return await offsetInQueueByTime(queue, this.commitLog, timestampMs, boundary);
+    const maxOffset = readableMaxOffset(queue, this.#readableEnd);
+    return await offsetInQueueByTime(queue, this.commitLog, timestampMs, boundary, maxOffset);
   }
 
   /** @returns STORETIMESTAMP of the record at a queue offset, -1 when unreadable */
@@ -482,16 +479,16 @@ export class MessageStore {
   /** @returns runtime figures for metrics */
   stats(): MessageStoreStats {
     return {
-      putMessageTimesTotal: this.#put.stats.puts,
-      putMessageSizeTotal: this.#put.stats.putBytes,
-      putMessageFailedTimes: this.#put.stats.putFailures,
+      putMessageTimesTotal: this.#services.putPath.stats.puts,
+      putMessageSizeTotal: this.#services.putPath.stats.putBytes,
+      putMessageFailedTimes: this.#services.putPath.stats.putFailures,
       getMessageTimesTotal: this.storeStatsService.getMessageTimesTotal,
       getMessageTransferredMsgCount: this.storeStatsService.getMessageTransferredMsgCount,
       commitLogMinOffset: this.commitLog.getMinOffset(),
       commitLogMaxOffset: this.commitLog.getMaxOffset(),
-      flushedOffset: this.#flusher.flushedOffset,
-      dispatchBehindBytes: this.commitLog.getMaxOffset() - this.#reput.dispatchedOffset,
-      flush: this.#flusher.stats(),
+      flushedOffset: this.#services.flusher.flushedOffset,
+      dispatchBehindBytes: this.commitLog.getMaxOffset() - this.#services.reput.dispatchedOffset,
+      flush: this.#services.flusher.stats(),
       recovery: this.#recovery,
       reputBytes: this.#reputBytes,
     };

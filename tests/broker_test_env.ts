@@ -14,6 +14,7 @@ import type { Clock } from "../common/clock.ts";
 import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
 import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
 import { DenoFileSystem } from "../store/adapters/deno_file_system.ts";
+import type { FileSystem } from "../store/file_system.ts";
 import { loadBrokerConfig } from "../broker/broker_config.ts";
 import { BrokerController } from "../broker/broker_controller.ts";
 import { loadNamesrvConfig } from "../namesrv/namesrv_config.ts";
@@ -49,6 +50,8 @@ export interface TestBrokerOptions {
   physicalMemoryBytes?: number;
   /** most pulls parked at once; default the broker's */
   pullRequestsHeldMax?: number;
+  /** the broker's file system; default the Deno one */
+  fs?: FileSystem;
 }
 
 /**
@@ -112,7 +115,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
   const broker = new BrokerController({
     config,
     transport,
-    fs: new DenoFileSystem(),
+    fs: options.fs ?? new DenoFileSystem(),
     logger: silentRemotingLogger,
     clock: options.clock,
     physicalMemoryBytes: options.physicalMemoryBytes,

@@ -58,8 +58,12 @@ export interface SuspendPullOptions {
 export interface HoldCheckOptions {
   /** the message store (only its queues' max offsets are read) */
   readonly store: {
-    /** @returns the queue's max offset (its next queue offset), 0 when unknown */
-    getMaxOffsetInQueue(topic: string, queueId: number): number;
+    /**
+     * @param committed false here: a pull woken for a message not in the file yet waits for the
+     *   write in its read, so no wake-up is missed
+     * @returns the queue's max offset (its next queue offset), 0 when unknown
+     */
+    getMaxOffsetInQueue(topic: string, queueId: number, committed: boolean): number;
   };
   /** the broker's polling settings, read before each periodic re-check */
   readonly config: () => {
@@ -163,7 +167,7 @@ export class PullRequestHoldService {
     if (check === undefined) return;
     for (const [topic, queues] of [...this.#table]) {
       for (const queueId of [...queues.keys()]) {
-        const maxOffset = check.store.getMaxOffsetInQueue(topic, queueId);
+        const maxOffset = check.store.getMaxOffsetInQueue(topic, queueId, false);
         this.notifyMessageArriving(topic, queueId, maxOffset, null);
       }
     }
@@ -208,7 +212,7 @@ export class PullRequestHoldService {
       this.#release(held, "timeout");
     }, options.timeoutMs);
     // A message dispatched between the pull's read and now woke no one: look at the queue again.
-    const maxOffset = this.#check?.store.getMaxOffsetInQueue(options.topic, options.queueId);
+    const maxOffset = this.#check?.store.getMaxOffsetInQueue(options.topic, options.queueId, false);
     if (maxOffset !== undefined && maxOffset > options.pullFromThisOffset) {
       this.#release(held, "arrived");
     }

@@ -29,7 +29,13 @@ import { guardProcessor } from "./_processor_support.ts";
  */
 export function getMaxOffset(context: CoreContext, request: RemotingCommand): RemotingCommand {
   const header = decodeHeader(GetMaxOffsetRequestHeader, request);
-  const offset = context.store.getMaxOffsetInQueue(header.topic, header.queueId);
+  // committed (default true): only messages in the file, which a killed broker keeps; an offset
+  // it then took back would go to later messages that a consumer starting there skips.
+  const offset = context.store.getMaxOffsetInQueue(
+    header.topic,
+    header.queueId,
+    header.committed ?? true,
+  );
   return createResponse(request, ResponseCode.SUCCESS, undefined, { offset: String(offset) });
 }
 
