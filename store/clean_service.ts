@@ -144,7 +144,7 @@ export interface CleanResult {
   readonly deletedSegments: number;
   /** consume-queue and index files deleted */
   readonly deletedFollowerFiles: number;
-  /** highest disk use (%) of the watched volumes */
+  /** highest disk use (%) of the watched volumes; -1 when none reports a capacity */
   readonly usedPercent: number;
   /** the store refuses writes */
   readonly diskFull: boolean;
@@ -167,6 +167,8 @@ export class CleanService {
   #manualDeletes = 0;
   #diskFull = false;
   #usedPercent = 0;
+  /** a watched volume reports no capacity (ramfs, some FUSE): RocketMQ's -1 */
+  #usageUnknown = false;
   #running: Promise<CleanResult> | null = null;
   readonly #intervalMs: number;
   readonly #onError: (error: Error) => void;
@@ -304,7 +306,8 @@ export class CleanService {
     // it runs but deletes only expired ones.
     const cleanImmediately = usedPercent > this.#forciblyRatio ||
       usedPercent > this.#warningRatio;
-    const spaceFull = cleanImmediately || usedPercent > this.#maxUsedRatio;
+    // A volume without a capacity deletes expired files at any hour, and nothing more.
+    const spaceFull = cleanImmediately || usedPercent > this.#maxUsedRatio || this.#usageUnknown;
     const manual = this.#manualDeletes > 0;
     let deletedSegments = 0;
     if (timeUp || spaceFull || manual) {
@@ -336,10 +339,12 @@ export class CleanService {
 
   /** Updates disk use and the full flag from the fullest watched volume. */
   async #measure(): Promise<number> {
-    let used = 0;
+    let used = -1;
+    this.#usageUnknown = false;
     for (const path of this.#diskPaths) {
-      const percent = diskUsedPercent(await this.#diskUsage(path)) ?? 100;
-      used = Math.max(used, percent);
+      const percent = diskUsedPercent(await this.#diskUsage(path));
+      if (percent === undefined) this.#usageUnknown = true; // not full: RocketMQ's -1
+      else used = Math.max(used, percent);
     }
     this.#usedPercent = used;
     this.#diskFull = used > this.#warningRatio;

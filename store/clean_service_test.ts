@@ -459,3 +459,28 @@ Deno.test("CleanService.start runs passes every cleanResourceInterval until stop
   await clean.stop(); // the sanitizer fails the test if a timer was left behind
   assert.equal(measured, after + 1, "no pass after stop");
 });
+
+Deno.test("CleanService on a volume that reports no capacity (ramfs, some FUSE): writes go on, expired files go at any hour, the rest stays", async () => {
+  const fs = new MemoryFileSystem();
+  fs.setCapacity(0); // statfs reports no blocks; RocketMQ's used ratio is then -1
+  const clock = new ManualClock(at(10)); // not deleteWhen's hour
+  const segments = new FileSegments(fs, "/store/commitlog");
+  await segments.add(2, at(10) - 49 * HOUR_MS); // past fileReservedTime
+  await segments.add(3, at(10));
+  const clean = new CleanService({
+    fs,
+    clock,
+    commitLog: segments,
+    diskPaths: [segments.dir],
+    fileReservedTime: 48,
+  });
+  const result = await clean.run();
+  assert.deepEqual(result, {
+    deletedSegments: 2,
+    deletedFollowerFiles: 0,
+    usedPercent: -1,
+    diskFull: false,
+  });
+  clean.checkWritable(); // not refused
+  assert.equal(segments.list.length, 3, "no unexpired file deleted");
+});
