@@ -350,7 +350,9 @@ export class MessageStore {
   getMaxOffsetInQueue(topic: string, queueId: number, committed = true): number {
     const queue = this.consumeQueueStore.findConsumeQueue(topic, queueId);
     if (queue === undefined) return 0;
-    return committed ? readableMaxOffset(queue, this.#readableEnd) : queue.maxOffset;
+    const end = this.#readableEnd;
+    if (!committed || end >= this.commitLog.getMaxOffset()) return queue.maxOffset;
+    return readableMaxOffset(queue, end);
   }
 
   /** @returns the queue's smallest readable offset (0 when unknown) */
