@@ -25,6 +25,7 @@ import { ReputMessageService } from "./reput_message_service.ts";
 import type { StorePaths } from "./store_paths.ts";
 import { StoreStatsService } from "./store_stats_service.ts";
 import { PutPath } from "./_put_path.ts";
+import { UnwrittenTail } from "./_unwritten_tail.ts";
 
 /** The connected parts of one store. */
 export interface StoreServices {
@@ -38,6 +39,8 @@ export interface StoreServices {
   readonly cleanService: CleanService;
   readonly storeStatsService: StoreStatsService;
   readonly putPath: PutPath;
+  /** with ackAfterWrite: which dispatched records are not in the file yet */
+  readonly unwrittenTail?: UnwrittenTail;
 }
 
 /** Inputs of {@linkcode createStoreServices}. */
@@ -89,7 +92,13 @@ export function createStoreServices(input: StoreServicesInput): StoreServices {
     onPut: options.onPut,
     ackAfterWrite: options.ackAfterWrite === true,
   });
+  let unwrittenTail: UnwrittenTail | undefined;
+  if (options.ackAfterWrite === true) {
+    unwrittenTail = new UnwrittenTail(() => flusher.writtenOffset);
+    reput.register(unwrittenTail);
+  }
   return {
+    unwrittenTail,
     reput,
     consumeQueueStore,
     indexService,

@@ -221,6 +221,46 @@ Deno.test("ackAfterWrite: the max offset, the offset by time and a corrected pul
   }
 });
 
+Deno.test("ackAfterWrite: the committed max offset holds when the unwritten tail spans a consume-queue file let go from memory", async () => {
+  const dir = await Deno.makeTempDir();
+  const fs = new WriteGatedFs(new DenoFileSystem());
+  // 4 units a consume-queue file: a full, flushed file drops its units from memory.
+  const store = openStore(fs, dir, { config: { mappedFileSizeConsumeQueue: 4 * 20 } });
+  await store.start();
+  let halted = false;
+  const puts: Promise<unknown>[] = [];
+  try {
+    assert.equal((await store.putMessage(makeMessage({ bodyText: "m0" }))).status, "PUT_OK");
+    fs.close(); // the disk is slow to take the next writes
+    for (let i = 1; i <= 5; i++) puts.push(store.putMessage(makeMessage({ bodyText: `m${i}` })));
+    await fs.writeHeld();
+    await store.waitDispatched();
+    await store.flushLogics(true); // the consume queues' periodic flush
+    const max = store.getMaxOffsetInQueue("TopicTest", 0);
+    const byTime = await store.getOffsetInQueueByTime("TopicTest", 0, Number.MAX_SAFE_INTEGER);
+    assert.deepEqual({ max, byTime }, { max: 1, byTime: 1 }, "only m0 is in the file");
+    fs.kill(); // kill -9: m1..m5 never reach the file
+    await store.halt();
+    halted = true;
+    await Promise.allSettled(puts);
+    const after = openStore(new DenoFileSystem(), dir, {
+      config: { mappedFileSizeConsumeQueue: 80 },
+    });
+    await after.start();
+    try {
+      assert.equal(after.getMaxOffsetInQueue("TopicTest", 0), 1);
+    } finally {
+      await after.shutdown();
+    }
+  } finally {
+    if (!halted) {
+      fs.kill();
+      await store.halt();
+    }
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("ackAfterWrite: SYNC_FLUSH's FLUSH_DISK_TIMEOUT is not answered for a message not in the file", async () => {
   const dir = await Deno.makeTempDir();
   const fs = new WriteGatedFs(new DenoFileSystem());

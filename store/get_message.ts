@@ -46,6 +46,8 @@ export interface GetMessageContext {
   readonly memoryBytes: number;
   /** records ending past this log offset are left for a later read (default: no limit) */
   readonly readableEnd?: number;
+  /** the queue's end counting only records in the file (ackAfterWrite; default its max) */
+  readonly committedMaxOffset?: number;
 }
 
 /** The request of one pull. */
@@ -89,8 +91,7 @@ export async function getMessage(
   if (offset === max) return empty("OFFSET_OVERFLOW_ONE", offset, min, max);
   if (offset > max) {
     // The offset a consumer is moved to: one a killed process cannot take back.
-    const end = readableMaxOffset(queue, context.readableEnd ?? Number.POSITIVE_INFINITY);
-    return empty("OFFSET_OVERFLOW_BADLY", end, min, max);
+    return empty("OFFSET_OVERFLOW_BADLY", context.committedMaxOffset ?? max, min, max);
   }
   const scanUnits = Math.max(GET_MESSAGE_SCAN_BYTES_MIN, request.maxMsgNums * CQ_STORE_UNIT_BYTES) /
     CQ_STORE_UNIT_BYTES;
@@ -109,23 +110,6 @@ export async function getMessage(
     suggestPullingFromSlave: context.commitLog.getMaxOffset() - scan.maxPhyOffsetPulling >
       context.memoryBytes,
   };
-}
-
-/**
- * The queue's end counting only units whose records end at or before `readableEnd` (with
- * `ackAfterWrite`, what is in the file: a killed process keeps it). Units are in log order, so
- * only the unwritten tail is stepped over; a unit no longer cached is older, so written.
- * @returns an offset in [minOffset, maxOffset]
- */
-export function readableMaxOffset(queue: ReadableConsumeQueue, readableEnd: number): number {
-  let max = queue.maxOffset;
-  while (max > queue.minOffset) {
-    const unit = queue.readUnitsCached(max - 1, 1);
-    if (unit === null || unit.count === 0 || unit.isBlank(0)) break;
-    if (unit.physicalOffset(0) + unit.size(0) <= readableEnd) break;
-    max--;
-  }
-  return max;
 }
 
 interface Scan {

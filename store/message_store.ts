@@ -14,7 +14,7 @@ import type { ConsumeQueueStore } from "./consume_queue_store.ts";
 import type { CommitLogDispatcher } from "./dispatch_request.ts";
 import type { FileLock, FileSystem } from "./file_system.ts";
 import { lockStoreFolder } from "./store_lock.ts";
-import { getMessage, readableMaxOffset } from "./get_message.ts";
+import { getMessage } from "./get_message.ts";
 import { queryMessage } from "./query_message.ts";
 import { offsetInQueueByTime, storeTimestampAt } from "./consume_queue_time_search.ts";
 import type { IndexService } from "./index_service.ts";
@@ -178,6 +178,7 @@ export class MessageStore {
     this.#services.checkpointService.start();
     await this.#services.cleanService.start(); // measures the disk first
     this.#services.reput.notifying = true;
+    if (this.#services.unwrittenTail) this.#services.unwrittenTail.active = true;
     this.#setState("running");
   }
 
@@ -325,7 +326,8 @@ export class MessageStore {
         commitLog: this.commitLog,
         config: this.config,
         memoryBytes: this.#memoryBytes,
-        readableEnd: this.#readableEnd,
+        readableEnd: this.#ackAfterWrite ? this.#services.flusher.writtenOffset : undefined,
+        committedMaxOffset: this.getMaxOffsetInQueue(topic, queueId),
       },
       { offset, maxMsgNums, filter },
     );
@@ -337,11 +339,6 @@ export class MessageStore {
     return result;
   }
 
-  /** with ackAfterWrite, the log's end in the file (what a killed process keeps) */
-  get #readableEnd(): number {
-    return this.#ackAfterWrite ? this.#services.flusher.writtenOffset : Number.POSITIVE_INFINITY;
-  }
-
   /**
    * @param committed false: also count messages not in the file yet (ackAfterWrite), which a
    *   killed process loses and whose offsets then go to later messages
@@ -350,9 +347,10 @@ export class MessageStore {
   getMaxOffsetInQueue(topic: string, queueId: number, committed = true): number {
     const queue = this.consumeQueueStore.findConsumeQueue(topic, queueId);
     if (queue === undefined) return 0;
-    const end = this.#readableEnd;
-    if (!committed || end >= this.commitLog.getMaxOffset()) return queue.maxOffset;
-    return readableMaxOffset(queue, end);
+    const tail = committed ? this.#services.unwrittenTail : undefined;
+    return tail === undefined
+      ? queue.maxOffset
+      : tail.committedEnd(topic, queueId, queue.maxOffset);
   }
 
   /** @returns the queue's smallest readable offset (0 when unknown) */
@@ -392,7 +390,7 @@ export class MessageStore {
   ): Promise<number> {
     const queue = this.consumeQueueStore.findConsumeQueue(topic, queueId);
     if (queue === undefined) return 0;
-    const maxOffset = readableMaxOffset(queue, this.#readableEnd);
+    const maxOffset = this.getMaxOffsetInQueue(topic, queueId);
     return await offsetInQueueByTime(queue, this.commitLog, timestampMs, boundary, maxOffset);
   }
 
