@@ -433,9 +433,9 @@ export class ConsumeQueue {
   }
 
   /**
-   * Deletes files (never the last) whose last unit's record is below the commit log's min
-   * offset, then corrects the min offset. A file not flushed (or unreadable) yet stops it
-   * until a later call; a call at or below {@linkcode cleanedBelow} returns at once.
+   * Deletes files (never the last) whose last unit's record is below the commit log's min offset,
+   * then corrects the min offset. A file not flushed (or unreadable) yet stops it until a later
+   * call; a call at or below {@linkcode cleanedBelow} returns at once.
    * @param commitLogMinOffset the commit log's smallest offset
    * @returns the number of files deleted
    */
@@ -447,9 +447,9 @@ export class ConsumeQueue {
       while (
         this.#segments.length > 1 && (head = await this.#head(commitLogMinOffset)) === "expired"
       ) {
-        const first = this.#segments.shift()!;
-        await this.#handles?.forget(first.path);
-        await this.#fs.remove(first.path);
+        await this.#handles?.forget(this.#segments[0].path);
+        await this.#fs.remove(this.#segments[0].path); // on failure it stays first, for a retry
+        this.#segments.shift();
         this.#minOffset = Math.max(this.#minOffset, this.#segments[0].start / UNIT);
         deleted++;
       }

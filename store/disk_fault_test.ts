@@ -164,3 +164,55 @@ Deno.test("a failed folder sync of a new consume-queue file is retried before th
     await again.shutdown();
   }
 });
+
+for (const folder of ["consumequeue/TopicTest/0", "index"]) {
+  Deno.test(`a ${folder} file retention failed to remove is removed by the next pass, and the store starts again`, async () => {
+    const dir = await Deno.makeTempDir();
+    const at = (day: number, hour: number) => new Date(2024, 0, day, hour, 30).getTime();
+    const clock = new ManualClock(at(2, 10));
+    const fs = new FaultyFileSystem(new DenoFileSystem());
+    const config = {
+      storePathRootDir: dir,
+      fileReservedTime: 1,
+      deleteWhen: "04",
+      mappedFileSizeConsumeQueue: 20 * 10,
+      maxHashSlotNum: 16,
+      maxIndexNum: 8,
+    };
+    const store = openStore(fs, clock, config);
+    await store.start();
+    let stopped = false;
+    try {
+      for (let i = 0; i < 80; i++) {
+        clock.advance(1);
+        const message = makeMessage({ bodyText: `m${i}-${"x".repeat(200)}` });
+        assert.equal((await store.putMessage(message)).status, "PUT_OK");
+      }
+      await store.flush();
+      const files = await new DenoFileSystem().list(`${dir}/${folder}`);
+      assert.ok(files.length >= 4, `${files.length} files`);
+      const oldest = `${dir}/${folder}/${files.sort()[0]}`;
+      clock.set(at(3, 4)); // every commit-log file but the newest expired, at deleteWhen's hour
+      let failures = 0;
+      fs.failing = (call) => call === `remove ${oldest}` && failures++ === 0;
+      await assert.rejects(store.runCleanOnce(), /EIO/);
+      await store.runCleanOnce(); // the next pass (10 s later in a broker)
+      assert.equal(await new DenoFileSystem().stat(oldest), null, "removed on the retry");
+      const min = store.getMinOffsetInQueue("TopicTest", 0);
+      await store.shutdown();
+      stopped = true;
+      const again = openStore(new DenoFileSystem(), clock, config);
+      await again.start(); // a file left behind later ones removed would be a gap it refuses
+      try {
+        assert.equal(again.getMinOffsetInQueue("TopicTest", 0), min);
+        const got = await again.getMessage("G", "TopicTest", 0, 79, 1);
+        assert.match(body(got!.messages[0]), /^m79-/);
+      } finally {
+        await again.shutdown();
+      }
+    } finally {
+      if (!stopped) await store.halt();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}

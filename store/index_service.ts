@@ -381,8 +381,8 @@ export class IndexService implements CommitLogDispatcher {
   async deleteExpiredFiles(commitLogMinOffset: number): Promise<number> {
     let deleted = 0;
     while (this.#files.length > 1 && this.#files[0].endPhyOffset < commitLogMinOffset) {
-      const file = this.#files.shift()!;
-      await file.destroy();
+      await this.#files[0].destroy(); // on failure it stays first, for the next pass
+      this.#files.shift();
       deleted++;
     }
     return deleted;
