@@ -6,7 +6,8 @@ import type { DispatchRequest } from "./dispatch_request.ts";
 import fc from "fast-check";
 import { indexKeyHash } from "./index_file.ts";
 import { javaStringHash } from "./message_properties.ts";
-import { formatFileTime, indexKeys, IndexService, pushIndexKeyHashes } from "./index_service.ts";
+import { IndexService } from "./index_service.ts";
+import { formatFileTime, indexKeys, pushIndexKeyHashes } from "./index_keys.ts";
 import { joinPath } from "./store_paths.ts";
 
 async function put(index: IndexService, request: DispatchRequest): Promise<void> {

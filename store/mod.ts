@@ -130,13 +130,8 @@ export {
 
 /** Message index: key → commit-log offsets (store.md §4). */
 export { IndexFile, IndexFileError, type IndexFileOptions, indexKeyHash } from "./index_file.ts";
-export {
-  formatFileTime,
-  indexKeys,
-  IndexService,
-  type IndexServiceOptions,
-  type QueryOffsetResult,
-} from "./index_service.ts";
+export { IndexService, type IndexServiceOptions, type QueryOffsetResult } from "./index_service.ts";
+export { formatFileTime, indexKeys } from "./index_keys.ts";
 
 /** Retention and disk space (store.md §9). */
 export {
