@@ -43,6 +43,8 @@ export interface PutPathOptions {
   readonly onPut?: PutListener;
   /** answer an ASYNC_FLUSH or WAIT=false put once written to the file (`ackAfterWrite`) */
   readonly ackAfterWrite?: boolean;
+  /** the message index: once broken (`failure`), puts are refused */
+  readonly index?: { readonly failure: Error | null };
 }
 
 /** Put counters for the store's stats. */
@@ -71,6 +73,7 @@ export class PutPath {
   readonly #statsService: StoreStatsService;
   readonly #onPut: PutListener | undefined;
   readonly #ackAfterWrite: boolean;
+  readonly #index: PutPathOptions["index"];
 
   /** @param options the store's parts */
   constructor(options: PutPathOptions) {
@@ -83,6 +86,7 @@ export class PutPath {
     this.#statsService = options.statsService;
     this.#onPut = options.onPut;
     this.#ackAfterWrite = options.ackAfterWrite === true;
+    this.#index = options.index;
     // A SYNC_FLUSH put's time ends with its wait, settled in the flusher's pass over its waiters
     // (no promise per put for the stats).
     const stats = options.statsService;
@@ -129,6 +133,11 @@ export class PutPath {
     } catch (error) {
       if (!(error instanceof StoreDiskFullError)) throw error;
       return this.#refuse({ status: "SERVICE_NOT_AVAILABLE", remark: error.message });
+    }
+    const indexFailure = this.#index?.failure;
+    if (indexFailure) {
+      const remark = `the message index is broken (${indexFailure.message}); restart the store`;
+      return this.#refuse({ status: "SERVICE_NOT_AVAILABLE", remark });
     }
     if (flusher.waiterCount >= SYNC_FLUSH_WAITERS_MAX || this.#reput.full) return BUSY;
     return undefined;

@@ -91,6 +91,7 @@ export function createStoreServices(input: StoreServicesInput): StoreServices {
     statsService: storeStatsService,
     onPut: options.onPut,
     ackAfterWrite: options.ackAfterWrite === true,
+    index: indexService,
   });
   let unwrittenTail: UnwrittenTail | undefined;
   if (options.ackAfterWrite === true) {

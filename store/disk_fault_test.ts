@@ -216,3 +216,111 @@ for (const folder of ["consumequeue/TopicTest/0", "index"]) {
     }
   });
 }
+
+/** 12 messages with keys `key-0`… at 1 s apart: with 7 entries a file, the index rolls once. */
+async function putKeyed(store: MessageStore, clock: ManualClock): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    clock.advance(1000);
+    times.push(clock.now());
+    const message = makeMessage({ bodyText: `m${i}`, properties: { KEYS: `key-${i}` } });
+    assert.equal((await store.putMessage(message)).status, "PUT_OK");
+  }
+  await store.waitDispatched();
+  return times;
+}
+
+/** @returns the keys a query cannot find: from 0, and from the message's time (Java's viewMessage) */
+async function missingKeys(store: MessageStore, times: number[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const [i, time] of times.entries()) {
+    for (const beginMs of [0, time - 1000]) {
+      const found = await store.queryMessage("TopicTest", `key-${i}`, 32, beginMs, 2 ** 53);
+      if (found.messages.length === 0) {
+        missing.push(`key-${i} from ${beginMs === 0 ? 0 : "its time"}`);
+      }
+    }
+  }
+  return missing;
+}
+
+const indexConfig = (dir: string) => ({
+  storePathRootDir: dir,
+  maxHashSlotNum: 16,
+  maxIndexNum: 8,
+});
+
+for (
+  const [op, removalFails] of [
+    ["create", false],
+    ["truncate", false],
+    ["write", false],
+    ["sync", false],
+    ["truncate", true],
+    ["write", true],
+  ] as const
+) {
+  Deno.test(`a failed ${op} of the next index file${removalFails ? ", and of its removal," : ""} is retried: every key stays findable`, async () => {
+    const dir = await Deno.makeTempDir();
+    const clock = new ManualClock(Date.UTC(2024, 0, 2));
+    const fs = new FaultyFileSystem(new DenoFileSystem());
+    const store = openStore(fs, clock, indexConfig(dir));
+    await store.start();
+    let stopped = false;
+    try {
+      const first = `${dir}/index/`;
+      let failures = 0;
+      let next = "";
+      fs.failing = (call) => {
+        const path = call.slice(call.indexOf(" ") + 1);
+        if (!path.startsWith(first) || store.indexService.fileNames.length !== 1) return false;
+        if (call.startsWith(`${op} `) && path !== `${first}${store.indexService.fileNames[0]}`) {
+          next ||= path;
+          if (failures++ > 0) return false;
+          clock.advance(1500); // the retry comes later: its file gets another name
+          return true;
+        }
+        return removalFails && call === `remove ${next}`;
+      };
+      const times = await putKeyed(store, clock);
+      assert.equal(failures > 0, true, "the fault was hit");
+      assert.deepEqual(await missingKeys(store, times), []);
+      await store.shutdown();
+      stopped = true;
+      const again = openStore(new DenoFileSystem(), clock, indexConfig(dir));
+      await again.start(); // a half-made file of size 0 stopped it
+      try {
+        assert.deepEqual(await missingKeys(again, times), [], "after a restart");
+      } finally {
+        await again.shutdown();
+      }
+    } finally {
+      if (!stopped) await store.halt();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+Deno.test("an index that cannot create its next file refuses puts, as RocketMQ marks the index broken", async () => {
+  const dir = await Deno.makeTempDir();
+  const clock = new ManualClock(Date.UTC(2024, 0, 2));
+  const fs = new FaultyFileSystem(new DenoFileSystem());
+  const store = openStore(fs, clock, indexConfig(dir));
+  await store.start();
+  try {
+    fs.failing = (call) =>
+      call.startsWith(`create ${dir}/index/`) && store.indexService.fileNames.length === 1;
+    for (let i = 0; i < 8; i++) {
+      const message = makeMessage({ bodyText: `m${i}`, properties: { KEYS: `key-${i}` } });
+      assert.equal((await store.putMessage(message)).status, "PUT_OK", `m${i}`);
+    }
+    await store.waitDispatched(); // INDEX_FILE_CREATE_TRIES tries, a pause between
+    assert.equal(fs.failed.length, 3, `tries: ${fs.failed}`);
+    const refused = await store.putMessage(makeMessage({ bodyText: "m8" }));
+    assert.equal(refused.status, "SERVICE_NOT_AVAILABLE");
+    assert.match(refused.remark ?? "", /message index is broken.*EIO/);
+  } finally {
+    await store.halt();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

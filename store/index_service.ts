@@ -13,6 +13,8 @@ import { IndexFile } from "./index_file.ts";
 import { formatFileTime, parseFileTime, pushIndexKeyHashes } from "./index_keys.ts";
 import { javaStringHash } from "./message_properties.ts";
 import {
+  INDEX_FILE_CREATE_RETRY_MS,
+  INDEX_FILE_CREATE_TRIES,
   INDEX_MAX_HASH_SLOT_NUM_DEFAULT,
   INDEX_MAX_INDEX_NUM_DEFAULT,
   INDEX_PREFIX_HASHES_MAX,
@@ -38,6 +40,8 @@ export interface IndexServiceOptions {
   readonly maxIndexNum?: number;
   /** `maxMsgsNumBatch`: cap on offsets per query (default 64) */
   readonly maxMsgsNumBatch?: number;
+  /** pause between tries at creating the next file, ms (default INDEX_FILE_CREATE_RETRY_MS) */
+  readonly createRetryMs?: number;
 }
 
 /** What a key lookup found (RocketMQ `QueryOffsetResult`). */
@@ -94,6 +98,8 @@ export class IndexService implements CommitLogDispatcher {
   #maxMsgsNumBatch: number;
   #files: IndexFile[] = [];
   #busy: Promise<void> | null = null;
+  readonly #createRetryMs: number;
+  #failure: Error | null = null;
   /** `String.hashCode` of `topic#`, per topic */
   readonly #prefixHashes = new Map<string, number>();
   readonly #hashes: number[] = [];
@@ -106,6 +112,16 @@ export class IndexService implements CommitLogDispatcher {
     this.#maxHashSlotNum = options.maxHashSlotNum ?? INDEX_MAX_HASH_SLOT_NUM_DEFAULT;
     this.#maxIndexNum = options.maxIndexNum ?? INDEX_MAX_INDEX_NUM_DEFAULT;
     this.#maxMsgsNumBatch = options.maxMsgsNumBatch ?? MAX_MSGS_NUM_BATCH_DEFAULT;
+    this.#createRetryMs = options.createRetryMs ?? INDEX_FILE_CREATE_RETRY_MS;
+  }
+
+  /**
+   * Why the index is broken: the next file could not be created in INDEX_FILE_CREATE_TRIES
+   * tries. The store then refuses puts, as RocketMQ's WRITE_INDEX_FILE_ERROR_BIT does, rather
+   * than acknowledge messages whose keys it cannot index. Null while it works.
+   */
+  get failure(): Error | null {
+    return this.#failure;
   }
 
   /** `maxMsgsNumBatch` changed at runtime: caps the offsets of later queries. */
@@ -163,20 +179,20 @@ export class IndexService implements CommitLogDispatcher {
   }
 
   /**
-   * Opens every index file (headers only) and prepares the newest for writing. A newest file
-   * left empty by a crash while it was being created (it holds nothing) is removed.
+   * Opens every index file (headers only) and prepares the newest for writing. A file of size 0,
+   * left by a crash or a failure while it was created (it holds nothing), is removed.
    * @param openNewest false (messageIndexEnable off) leaves the newest closed, its hash slots
    *   unread, until an entry comes
    */
   async load(openNewest = true): Promise<void> {
     const files: IndexFile[] = [];
     const names = (await this.#fs.list(this.#dir)).filter((n) => FILE_NAME.test(n)).sort();
-    for (const [i, name] of names.entries()) {
+    for (const name of names) {
       const path = joinPath(this.#dir, name);
-      if (i === names.length - 1 && (await this.#fs.stat(path))?.size === 0) {
+      if ((await this.#fs.stat(path))?.size === 0) { // a crash or failure while it was created
         await this.#fs.remove(path);
         await this.#fs.syncDir(this.#dir);
-        break;
+        continue;
       }
       files.push(await IndexFile.open(this.#layout(path)));
     }
@@ -280,7 +296,8 @@ export class IndexService implements CommitLogDispatcher {
 
   /** The slow path: a file must be loaded, or created because the newest lacks room. */
   async #dispatchAsync(request: DispatchRequest): Promise<void> {
-    const file = await this.#writableFile(this.#keyHashes(request));
+    if (this.#failure !== null) return; // reported once; puts are refused meanwhile
+    const file = await this.#writableFileRetried(this.#keyHashes(request));
     if (alreadyIndexed(file, request.commitLogOffset)) return;
     const count = this.#keyHashes(request); // again: other records used #hashes meanwhile
     const hashes = this.#hashes;
@@ -301,6 +318,21 @@ export class IndexService implements CommitLogDispatcher {
     return run;
   }
 
+  /** RocketMQ `retryGetAndCreateIndexFile`: tries, a pause between, then {@linkcode failure}. */
+  async #writableFileRetried(room: number): Promise<IndexFile> {
+    for (let tries = 1;; tries++) {
+      try {
+        return await this.#writableFile(room);
+      } catch (error) {
+        if (tries >= INDEX_FILE_CREATE_TRIES) {
+          this.#failure = error instanceof Error ? error : new Error(String(error));
+          throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, this.#createRetryMs));
+      }
+    }
+  }
+
   /**
    * @param room entries the next record needs
    * @returns the newest file ready for entries: loaded, or created when it lacks `room` (an
@@ -315,16 +347,26 @@ export class IndexService implements CommitLogDispatcher {
     }
     if (last !== undefined) await last.seal();
     await this.#fs.mkdir(this.#dir);
-    const file = await IndexFile.create(
-      this.#layout(joinPath(this.#dir, this.#newFileName(last))),
-      {
-        endPhyOffset: last?.endPhyOffset ?? 0,
-        endTimestamp: last?.endTimestamp ?? 0,
-      },
-    );
-    await this.#fs.syncDir(this.#dir);
-    this.#files.push(file);
-    return file;
+    const path = joinPath(this.#dir, this.#newFileName(last));
+    const previousEnd = {
+      endPhyOffset: last?.endPhyOffset ?? 0,
+      endTimestamp: last?.endTimestamp ?? 0,
+    };
+    try {
+      const file = await IndexFile.create(this.#layout(path), previousEnd);
+      await this.#fs.syncDir(this.#dir);
+      this.#files.push(file);
+      return file;
+    } catch (error) {
+      // A half-made file would stop the next start (size 0) or hide older files from queries.
+      await this.#fs.remove(path).catch((removal) => {
+        throw new AggregateError(
+          [error, removal],
+          `Cannot create index file ${path} nor remove it`,
+        );
+      });
+      throw error;
+    }
   }
 
   /**
@@ -365,7 +407,7 @@ export class IndexService implements CommitLogDispatcher {
     for (let i = files.length - 1; i >= 0 && phyOffsets.length < max; i--) {
       const file = files[i];
       if (file.isTimeMatched(beginMs, endMs)) await file.selectPhyOffset(phyOffsets, query);
-      if (file.beginTimestamp < beginMs) break;
+      if (file.indexCount > 1 && file.beginTimestamp < beginMs) break; // not past an empty one
     }
     return {
       phyOffsets,

@@ -261,6 +261,12 @@ export const INDEX_MAX_HASH_SLOT_NUM_DEFAULT = 5_000_000;
 /** Default `maxIndexNum` (store.md §4). */
 export const INDEX_MAX_INDEX_NUM_DEFAULT = 20_000_000;
 
+/** Tries at creating (or loading) the next index file before the index counts as broken (RocketMQ MAX_TRY_IDX_CREATE). */
+export const INDEX_FILE_CREATE_TRIES = 3;
+
+/** Pause between those tries, ms (RocketMQ sleeps 1 s). */
+export const INDEX_FILE_CREATE_RETRY_MS = 1000;
+
 /**
  * Largest index file we create or open: the writer keeps the slot table in memory and entry
  * numbers are int32 on disk; 2 GiB also keeps every position a safe JS integer.
