@@ -12,6 +12,10 @@
  */
 
 import type { CommitLogDispatcher, DispatchRequest } from "./dispatch_request.ts";
+import { MessageSysFlag, transactionType } from "./message_record.ts";
+
+const PREPARED = MessageSysFlag.TRANSACTION_PREPARED_TYPE;
+const ROLLBACK = MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
 
 /** One queue's pending offsets, oldest first from `head`. */
 interface QueueTail {
@@ -37,14 +41,20 @@ export class UnwrittenTail implements CommitLogDispatcher {
 
   /** Notes a record appended (not in the file yet). */
   dispatch(request: DispatchRequest): void {
-    if (!this.active) return;
+    // PREPARED and ROLLBACK records take no queue offset (they are in no consume queue).
+    const type = transactionType(request.sysFlag);
+    if (!this.active || type === PREPARED || type === ROLLBACK) return;
     this.#cut();
     const end = request.commitLogOffset + request.msgSize;
     if (end <= this.#written()) return;
     let queues = this.#byTopic.get(request.topic);
     if (queues === undefined) this.#byTopic.set(request.topic, queues = new Map());
     let queue = queues.get(request.queueId);
-    if (queue === undefined) queues.set(request.queueId, queue = { offsets: [], head: 0 });
+    // Offsets only grow in a queue's life: a lower one is a queue deleted and made again, whose
+    // pending records are the old queue's (left in the log-ordered list, they are cut harmlessly).
+    if (queue === undefined || request.consumeQueueOffset <= (queue.offsets.at(-1) ?? -1)) {
+      queues.set(request.queueId, queue = { offsets: [], head: 0 });
+    }
     queue.offsets.push(request.consumeQueueOffset);
     this.#ends.push(end);
     this.#queues.push(queue);

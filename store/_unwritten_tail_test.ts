@@ -56,3 +56,21 @@ Deno.test("UnwrittenTail: a writer that never quite catches up keeps the answers
   written = 20_000 * 100;
   assert.equal(tail.committedEnd("T", 1, 10_000), 10_000);
 });
+
+Deno.test("UnwrittenTail: a queue deleted and made again starts over", () => {
+  const tail = new UnwrittenTail(() => 0);
+  tail.active = true;
+  tail.dispatch(record("A", 0, 3, 0)); // the old queue's offset 3, not written
+  // The topic is deleted and made again: its offsets start at 0.
+  tail.dispatch(record("A", 0, 0, 100));
+  assert.equal(tail.committedEnd("A", 0, 1), 0, "the new queue's offset 0 is not written");
+});
+
+Deno.test("UnwrittenTail: PREPARED and ROLLBACK records take no queue offset", () => {
+  const tail = new UnwrittenTail(() => 0);
+  tail.active = true;
+  for (const sysFlag of [0x4, 0xc]) tail.dispatch({ ...record("A", 0, 0, 0), sysFlag });
+  assert.equal(tail.committedEnd("A", 0, 3), 3);
+  tail.dispatch({ ...record("A", 0, 3, 100), sysFlag: 0x8 }); // COMMIT: in the queue
+  assert.equal(tail.committedEnd("A", 0, 4), 3);
+});
