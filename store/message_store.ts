@@ -196,7 +196,8 @@ export class MessageStore {
     await this.#services.reput.drain();
     await this.#services.checkpointService.flush(true);
     await this.#close(true);
-    await this.#fs.remove(this.paths.abort);
+    // A broken index skipped records: the abort file stays, and the next start re-indexes them.
+    if (this.#services.indexService.failure === null) await this.#fs.remove(this.paths.abort);
     await this.#fs.syncDir(this.paths.rootDir);
     await this.#releaseLock();
     this.#setState("stopped");
