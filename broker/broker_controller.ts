@@ -27,6 +27,7 @@ import { BrokerRegistrationService } from "./broker_controller_registration.ts";
 import {
   brokerIdentityOf,
   CLIENT_SCAN_INTERVAL_MS,
+  closeExpiredChannels,
   coreConfigOf,
   createAdminContext,
   createBrokerOuterApi,
@@ -190,12 +191,14 @@ export class BrokerController {
       fs: options.fs,
       path: this.paths.topicsJson,
       clock,
+      logger,
     });
     this.subscriptionGroupManager = new SubscriptionGroupManager({
       autoCreateSubscriptionGroup: () => this.configuration.config.autoCreateSubscriptionGroup,
       fs: options.fs,
       path: this.paths.subscriptionGroupJson,
       clock,
+      logger,
     });
     this.consumerOffsetManager = new ConsumerOffsetManager({
       fs: options.fs,
@@ -455,18 +458,7 @@ export class BrokerController {
 
   /** Drops and closes client connections silent for `channelExpiredTimeout` (every 10 s). */
   scanNotActiveChannels(): void {
-    for (const { group, info } of this.consumerManager.scanNotActiveChannel()) {
-      this.#logger.warn(
-        `broker: consumer ${info.clientId} of ${group} silent too long, closing ${info.channel.remoteAddress}`,
-      );
-      info.channel.remoting.close("channel expired");
-    }
-    for (const { group, info } of this.producerManager.scanNotActiveChannel()) {
-      this.#logger.warn(
-        `broker: producer ${info.clientId} of ${group} silent too long, closing ${info.channel.remoteAddress}`,
-      );
-      info.channel.remoting.close("channel expired");
-    }
+    closeExpiredChannels(this.consumerManager, this.producerManager, this.#logger);
   }
 
   /**

@@ -447,3 +447,22 @@ export function registerBrokerExtrasProcessors(
     logger: context.logger,
   });
 }
+
+/** Closes the connections of consumers and producers silent for `channelExpiredTimeout`. */
+export function closeExpiredChannels(
+  consumerManager: ConsumerManager<BrokerClientChannel>,
+  producerManager: ProducerManager<BrokerClientChannel>,
+  logger: RemotingLogger,
+): void {
+  const close = (role: string, group: string, clientId: string, address: string) => {
+    logger.warn(`broker: ${role} ${clientId} of ${group} silent too long, closing ${address}`);
+  };
+  for (const { group, info } of consumerManager.scanNotActiveChannel()) {
+    close("consumer", group, info.clientId, info.channel.remoteAddress);
+    info.channel.remoting.close("channel expired");
+  }
+  for (const { group, info } of producerManager.scanNotActiveChannel()) {
+    close("producer", group, info.clientId, info.channel.remoteAddress);
+    info.channel.remoting.close("channel expired");
+  }
+}

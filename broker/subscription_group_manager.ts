@@ -30,6 +30,7 @@ import {
   subscriptionGroupConfigToJson,
 } from "./subscription_group_config.ts";
 import { isSysConsumerGroup, validateGroup } from "./topic_validator.ts";
+import type { RemotingLogger } from "../protocol/remoting_logger.ts";
 
 /** Group of the mqadmin tools (`MixAll.TOOLS_CONSUMER_GROUP`). */
 export const TOOLS_CONSUMER_GROUP = "TOOLS_CONSUMER";
@@ -73,6 +74,8 @@ export interface SubscriptionGroupManagerOptions {
   readonly path: string;
   /** time source for data versions */
   readonly clock: Clock;
+  /** told when a group created on first use is kept though the file could not be written */
+  readonly logger?: Pick<RemotingLogger, "error">;
 }
 
 /** The table and version as GET_ALL_SUBSCRIPTIONGROUP_CONFIG sends them (bodies.md §6). */
@@ -104,6 +107,7 @@ export class SubscriptionGroupManager {
   readonly #autoCreate: () => boolean;
   readonly #file: MetadataFile;
   readonly #clock: Clock;
+  readonly #logger: Pick<RemotingLogger, "error">;
   readonly #mutex = new Mutex();
   #table = new Map<string, SubscriptionGroupConfig>();
   #dataVersion: DataVersion;
@@ -116,6 +120,7 @@ export class SubscriptionGroupManager {
     this.#autoCreate = typeof autoCreate === "function" ? autoCreate : () => autoCreate;
     this.#file = new MetadataFile(options.fs, options.path);
     this.#clock = options.clock;
+    this.#logger = options.logger ?? console;
     this.#dataVersion = initialDataVersion(options.clock.now());
   }
 
@@ -174,7 +179,9 @@ export class SubscriptionGroupManager {
    * @param group the group
    * @returns its settings, or null when absent and not creatable (the processor answers
    *   SUBSCRIPTION_GROUP_NOT_EXIST)
-   * @throws {BrokerError} SYSTEM_BUSY when the table is full; other errors when the file cannot be written
+   * @throws {BrokerError} SYSTEM_BUSY when the table is full. A file that cannot be written is
+   *   logged and the group kept, as RocketMQ's `persist` does: a heartbeat naming it (and the
+   *   client's other groups in it) must not be refused; the file's next write takes it along.
    */
   findSubscriptionGroupConfig(group: string): Promise<SubscriptionGroupConfig | null> {
     const existing = this.#table.get(group);
@@ -185,7 +192,7 @@ export class SubscriptionGroupManager {
       const found = this.#table.get(group);
       if (found !== undefined) return found;
       const config = createSubscriptionGroupConfig(group);
-      await this.#commit(config.groupName, config);
+      await this.#commit(config.groupName, config, true);
       return config;
     });
   }
@@ -265,8 +272,11 @@ export class SubscriptionGroupManager {
     return this.#mutex.run(() => this.#file.store(this.encode(true)));
   }
 
-  /** Writes the table with one group set (or removed when `config` is null), then publishes it. */
-  async #commit(group: string, config: SubscriptionGroupConfig | null): Promise<void> {
+  /**
+   * Writes the table with one group set (or removed when `config` is null), then publishes it;
+   * `lenient` publishes it also when the write fails (logged).
+   */
+  async #commit(group: string, config: SubscriptionGroupConfig | null, lenient = false) {
     if (config !== null && !this.#table.has(group) && this.#table.size >= SUBSCRIPTION_GROUPS_MAX) {
       throw tableFullError(
         `Cannot create subscription group ${group}`,
@@ -277,9 +287,11 @@ export class SubscriptionGroupManager {
     if (config === null) table.delete(group);
     else table.set(group, config);
     const dataVersion = nextDataVersion(this.#dataVersion, this.#clock.now());
-    await this.#file.store(
-      encodeSubscriptionGroupWrapper(table, dataVersion, this.#forbiddenTable, true),
-    );
+    const text = encodeSubscriptionGroupWrapper(table, dataVersion, this.#forbiddenTable, true);
+    await this.#file.store(text).catch((error) => {
+      if (!lenient) throw error;
+      this.#logger.error(`broker: cannot write ${this.#file.path}, group ${group} kept: ${error}`);
+    });
     this.#table = table;
     this.#dataVersion = dataVersion;
   }

@@ -18,6 +18,7 @@ import { type DataVersion, initialDataVersion, nextDataVersion } from "./data_ve
 import { TOPICS_PER_BROKER_MAX } from "./limits.ts";
 import { announcedOrLater, checkQueueNums, checkTopicName } from "./_topic_config_support.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
+import type { RemotingLogger } from "../protocol/remoting_logger.ts";
 import { isInherited, PermName, type TopicConfig, topicConfigSchema } from "./topic_config.ts";
 import { buildSystemTopics, type SystemTopicSettings } from "./topic_config_manager_system.ts";
 import {
@@ -53,6 +54,8 @@ export interface TopicConfigManagerOptions {
   readonly path: string;
   /** time source for data versions */
   readonly clock: Clock;
+  /** told when a topic created on first use is kept though the file could not be written */
+  readonly logger?: Pick<RemotingLogger, "error">;
 }
 
 /** A committed change of the topic table, reported after it was persisted. */
@@ -129,6 +132,7 @@ export class TopicConfigManager {
   readonly #settings: () => SystemTopicSettings;
   readonly #file: MetadataFile;
   readonly #clock: Clock;
+  readonly #logger: Pick<RemotingLogger, "error">;
   readonly #mutex = new Mutex();
   readonly #listeners = new Set<TopicConfigChangeListener>();
   readonly #systemTopics: Set<string> = new Set(SYSTEM_TOPICS);
@@ -141,6 +145,7 @@ export class TopicConfigManager {
     this.#settings = typeof settings === "function" ? settings : () => settings;
     this.#file = new MetadataFile(options.fs, options.path);
     this.#clock = options.clock;
+    this.#logger = options.logger ?? console;
     this.#dataVersion = initialDataVersion(options.clock.now());
   }
 
@@ -218,7 +223,8 @@ export class TopicConfigManager {
    *
    * @param options topic, template, producer and its queue count
    * @returns the topic's config (existing or new), or null when it cannot be created
-   * @throws {BrokerError} on an invalid name or a full table; other errors when the file cannot be written
+   * @throws {BrokerError} on an invalid name or a full table (a file that cannot be written is
+   *   logged and the topic kept, as RocketMQ's `persist` does)
    */
   async createTopicInSendMessageMethod(
     options: CreateTopicInSendOptions,
@@ -242,7 +248,7 @@ export class TopicConfigManager {
         topicSysFlag: options.topicSysFlag,
         order: false,
       };
-      const { announced } = await this.#commit("create", config);
+      const { announced } = await this.#commit("create", config, true);
       return { config, announced };
     });
     if (created === null) return null;
@@ -272,7 +278,8 @@ export class TopicConfigManager {
    *
    * @param options topic, queue count, perm and flags of a new topic
    * @returns the topic's config
-   * @throws {BrokerError} on an invalid name or a full table; other errors when the file cannot be written
+   * @throws {BrokerError} on an invalid name or a full table (a file that cannot be written is
+   *   logged and the topic kept, as RocketMQ's `persist` does)
    */
   async createTopicInSendMessageBackMethod(
     options: CreateTopicInSendBackOptions,
@@ -297,7 +304,7 @@ export class TopicConfigManager {
         topicSysFlag: options.topicSysFlag,
         order: false,
       };
-      const { announced } = await this.#commit("create", config);
+      const { announced } = await this.#commit("create", config, true);
       return { config, announced };
     });
     await announcedOrLater(created.announced);
@@ -417,17 +424,18 @@ export class TopicConfigManager {
   }
 
   /** Applies one change; see {@linkcode #commitAll}. */
-  #commit(kind: TopicConfigChange["kind"], config: TopicConfig): Promise<Announcement> {
-    return this.#commitAll([{ kind, config }]);
+  #commit(kind: TopicConfigChange["kind"], config: TopicConfig, lenient = false) {
+    return this.#commitAll([{ kind, config }], lenient);
   }
 
   /**
    * Applies changes as one version step: writes the changed table, then publishes it and tells
-   * the listeners. A failed write leaves the table as it was.
+   * the listeners. A failed write leaves the table as it was, unless `lenient` (a topic created
+   * on first use): then it is logged, and the file's next write takes the change along.
    *
    * @returns the listeners' promises, wrapped so the caller may await them outside the mutex
    */
-  async #commitAll(changes: readonly TopicChange[]): Promise<Announcement> {
+  async #commitAll(changes: readonly TopicChange[], lenient = false): Promise<Announcement> {
     const table = new Map(this.#table);
     for (const { kind, config } of changes) {
       if (kind === "create" && table.size >= TOPICS_PER_BROKER_MAX) {
@@ -440,9 +448,11 @@ export class TopicConfigManager {
       else table.set(config.topicName, config);
     }
     const dataVersion = nextDataVersion(this.#dataVersion, this.#clock.now());
-    await this.#file.store(
-      encodeTopicConfigWrapper({ topicConfigTable: table, dataVersion }, true),
-    );
+    const text = encodeTopicConfigWrapper({ topicConfigTable: table, dataVersion }, true);
+    await this.#file.store(text).catch((error) => {
+      if (!lenient) throw error;
+      this.#logger.error(`broker: cannot write ${this.#file.path}, change kept: ${error}`);
+    });
     this.#table = table;
     this.#dataVersion = dataVersion;
     const announcements: Promise<unknown>[] = [];

@@ -1,0 +1,63 @@
+/**
+ * A broker whose `config/` files cannot be written (the volume went read-only or full) while its
+ * commit log is fine, over real TCP and real temp files. As RocketMQ's ConfigManager.persist only
+ * logs such a failure, a group or retry topic created on first use is kept in memory: a client's
+ * heartbeat (which carries all its groups) and pulls keep working. Admin changes still answer an
+ * error and change nothing.
+ */
+
+import assert from "node:assert/strict";
+import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
+import { RequestCode } from "../protocol/request_code.ts";
+import { ResponseCode } from "../protocol/response_code.ts";
+import { DenoFileSystem } from "../store/adapters/deno_file_system.ts";
+import { FaultyFileSystem } from "../store/_test_faulty_fs.ts";
+import { TestBrokerClient } from "../tests/broker_test_client.ts";
+import { startTestBroker } from "../tests/broker_test_env.ts";
+
+Deno.test("while config files cannot be written, a heartbeat naming a new group is accepted and its pulls served", async () => {
+  const fs = new FaultyFileSystem(new DenoFileSystem());
+  const t = await startTestBroker({ fs, withNamesrv: false });
+  const client = new TestBrokerClient(new DenoTcpTransport(), t.address);
+  try {
+    assert.equal((await client.send("TopicCfg", "m0", { queueId: 0 })).code, ResponseCode.SUCCESS);
+    fs.failing = (call) => call.includes("/config/");
+    const beat = await client.heartbeat("10.0.0.9@4711", "G_NEW", { TopicCfg: "*" });
+    assert.equal(beat.code, ResponseCode.SUCCESS, beat.remark);
+    assert.ok(fs.failed.length > 0, "the group's file write was tried and failed");
+    const members = await client.call(RequestCode.GET_CONSUMER_LIST_BY_GROUP, {
+      consumerGroup: "G_NEW",
+    });
+    assert.equal(members.code, ResponseCode.SUCCESS, members.remark);
+    const pull = await client.pull({
+      group: "G_NEW",
+      topic: "TopicCfg",
+      queueId: 0,
+      queueOffset: 0,
+    });
+    assert.equal(pull.code, ResponseCode.SUCCESS, pull.remark);
+    // An admin change is refused and leaves nothing behind.
+    const update = await client.call(RequestCode.UPDATE_AND_CREATE_TOPIC, {
+      topic: "TopicAdmin",
+      readQueueNums: "4",
+      writeQueueNums: "4",
+      perm: "6",
+      topicFilterType: "SINGLE_TAG",
+      topicSysFlag: "0",
+      order: "false",
+    });
+    assert.notEqual(update.code, ResponseCode.SUCCESS);
+    assert.equal(t.broker.topicConfigManager.selectTopicConfig("TopicAdmin"), undefined);
+    // Once the volume is back, the next write takes the kept group and retry topic along.
+    fs.failing = () => false;
+    await t.broker.topicConfigManager.persist();
+    await t.broker.subscriptionGroupManager.persist();
+    const topics = await Deno.readTextFile(`${t.dir}/config/topics.json`);
+    const groups = await Deno.readTextFile(`${t.dir}/config/subscriptionGroup.json`);
+    assert.match(topics, /"%RETRY%G_NEW"/);
+    assert.match(groups, /"G_NEW"/);
+  } finally {
+    await client.close();
+    await t.close();
+  }
+});
