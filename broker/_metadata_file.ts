@@ -19,10 +19,11 @@ export class MetadataFile {
   /**
    * @param fs the file system
    * @param path the file's path; its folder is created on the first write
+   * @param onError told of a write that stands but whose folder sync failed
    */
-  constructor(fs: FileSystem, path: string) {
+  constructor(fs: FileSystem, path: string, onError?: (error: Error) => void) {
     this.path = path;
-    this.#file = new ConfigFile({ fs, path });
+    this.#file = new ConfigFile({ fs, path, onError });
   }
 
   /**

@@ -39,6 +39,7 @@ Deno.test("while config files cannot be written, a heartbeat naming a new group 
     // An admin change is refused and leaves nothing behind.
     const update = await client.call(RequestCode.UPDATE_AND_CREATE_TOPIC, {
       topic: "TopicAdmin",
+      defaultTopic: "TBW102",
       readQueueNums: "4",
       writeQueueNums: "4",
       perm: "6",
@@ -46,7 +47,8 @@ Deno.test("while config files cannot be written, a heartbeat naming a new group 
       topicSysFlag: "0",
       order: "false",
     });
-    assert.notEqual(update.code, ResponseCode.SUCCESS);
+    assert.equal(update.code, ResponseCode.SYSTEM_ERROR);
+    assert.match(update.remark ?? "", /EIO/);
     assert.equal(t.broker.topicConfigManager.selectTopicConfig("TopicAdmin"), undefined);
     // Once the volume is back, the next write takes the kept group and retry topic along.
     fs.failing = () => false;
@@ -59,5 +61,49 @@ Deno.test("while config files cannot be written, a heartbeat naming a new group 
   } finally {
     await client.close();
     await t.close();
+  }
+});
+
+Deno.test("a topic update whose folder sync fails after the new topics.json is in place stands, as the next start will read it", async () => {
+  const fs = new FaultyFileSystem(new DenoFileSystem());
+  const dir = await Deno.makeTempDir();
+  const first = await startTestBroker({ fs, withNamesrv: false, dir });
+  const client = new TestBrokerClient(new DenoTcpTransport(), first.address);
+  let update;
+  try {
+    fs.failing = (call) => call === `syncDir ${dir}/config`;
+    update = await client.call(RequestCode.UPDATE_AND_CREATE_TOPIC, {
+      topic: "TopicSynced",
+      defaultTopic: "TBW102",
+      readQueueNums: "2",
+      writeQueueNums: "2",
+      perm: "6",
+      topicFilterType: "SINGLE_TAG",
+      topicSysFlag: "0",
+      order: "false",
+    });
+    assert.ok(
+      fs.failed.length > 0,
+      `the folder sync failed (update: ${update.code} ${update.remark})`,
+    );
+    assert.equal(
+      await Deno.readTextFile(`${dir}/config/topics.json`).then((t) => t.includes("TopicSynced")),
+      true,
+    );
+  } finally {
+    await client.close();
+    await first.close(true);
+  }
+  const again = await startTestBroker({ withNamesrv: false, dir });
+  try {
+    // What the operator was told, what the first broker served and what the next start reads agree.
+    assert.equal(update.code, ResponseCode.SUCCESS, update.remark);
+    assert.equal(
+      again.broker.topicConfigManager.selectTopicConfig("TopicSynced")?.writeQueueNums,
+      2,
+    );
+  } finally {
+    await again.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });

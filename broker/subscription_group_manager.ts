@@ -118,9 +118,13 @@ export class SubscriptionGroupManager {
   constructor(options: SubscriptionGroupManagerOptions) {
     const autoCreate = options.autoCreateSubscriptionGroup;
     this.#autoCreate = typeof autoCreate === "function" ? autoCreate : () => autoCreate;
-    this.#file = new MetadataFile(options.fs, options.path);
+    const logger = this.#logger = options.logger ?? console;
+    this.#file = new MetadataFile(
+      options.fs,
+      options.path,
+      (e) => logger.error(`broker: ${e.message}`),
+    );
     this.#clock = options.clock;
-    this.#logger = options.logger ?? console;
     this.#dataVersion = initialDataVersion(options.clock.now());
   }
 

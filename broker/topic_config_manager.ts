@@ -143,9 +143,13 @@ export class TopicConfigManager {
   constructor(options: TopicConfigManagerOptions) {
     const settings = options.brokerConfig;
     this.#settings = typeof settings === "function" ? settings : () => settings;
-    this.#file = new MetadataFile(options.fs, options.path);
+    const logger = this.#logger = options.logger ?? console;
+    this.#file = new MetadataFile(
+      options.fs,
+      options.path,
+      (e) => logger.error(`broker: ${e.message}`),
+    );
     this.#clock = options.clock;
-    this.#logger = options.logger ?? console;
     this.#dataVersion = initialDataVersion(options.clock.now());
   }
 

@@ -11,7 +11,7 @@
  *    damaged file;
  * 3. rename `<file>.tmp` over `<file>` (atomic: `<file>` always exists, so a reader without the
  *    `.bak` fallback — the name server reading its `-c` file — never misses it);
- * 4. sync the folder.
+ * 4. sync the folder (a failure here is reported, not thrown: the new version is the file).
  *
  * Loading reads `<file>`; when it is missing, empty, unparsable or rejected by the caller's
  * decoder, it falls back to `<file>.bak` (RocketMQ `ConfigManager.load`/`loadBak`).
@@ -43,6 +43,8 @@ export interface ConfigFileOptions {
   readonly fs: FileSystem;
   /** the file, e.g. `StorePaths.consumerOffsetJson` */
   readonly path: string;
+  /** told of a folder sync that failed after the new version took the file's name (default console.error) */
+  readonly onError?: (error: Error) => void;
 }
 
 /** Where a loaded value came from. */
@@ -65,6 +67,7 @@ export class ConfigFile {
   /** the file */
   readonly path: string;
   readonly #fs: FileSystem;
+  readonly #onError: (error: Error) => void;
   #writing: Promise<unknown> = Promise.resolve();
   /**
    * what this instance knows of `<file>`: "good" after writing it or loading from it, "bad"
@@ -76,6 +79,7 @@ export class ConfigFile {
   constructor(options: ConfigFileOptions) {
     this.#fs = options.fs;
     this.path = options.path;
+    this.#onError = options.onError ?? ((error) => console.error(error));
   }
 
   /** `<file>.bak`: the previous version */
@@ -244,8 +248,19 @@ export class ConfigFile {
       await this.#fs.rename(`${this.bakPath}.tmp`, this.bakPath);
     }
     await this.#fs.rename(this.tmpPath, this.path);
-    await this.#fs.syncDir(dir);
     this.#main = "good";
+    // The new version is the file now, so the write stands: a caller told otherwise would keep
+    // the old content in memory while the next start reads the new. The next write syncs again.
+    await this.#fs.syncDir(dir).catch((error) => {
+      this.#onError(
+        new Error(
+          `Wrote ${this.path}, but cannot sync its folder (a power loss may undo it): ${
+            message(error)
+          }`,
+          { cause: error },
+        ),
+      );
+    });
   }
 }
 
