@@ -45,13 +45,53 @@ function openStore(
 
 const text = (record: Uint8Array) => new TextDecoder().decode(decodeRecord(record).body);
 
-Deno.test("ackAfterWrite: a pull never serves a record that is not in the file yet", async () => {
+/** One test's store over a {@linkcode WriteGatedFs} in a temp folder. */
+interface GatedRun {
+  readonly fs: WriteGatedFs;
+  readonly store: MessageStore;
+  /** kill -9: held writes never reach the file, and the store stops as after a crash */
+  kill(): Promise<void>;
+  /** @returns a store started on what the files hold (stopped after the test) */
+  reopen(): Promise<MessageStore>;
+}
+
+/** Runs `test` on a gated store (`options` as {@linkcode openStore}'s); stops and removes all after. */
+async function gatedRun(
+  options: Parameters<typeof openStore>[2],
+  test: (run: GatedRun) => Promise<void>,
+): Promise<void> {
   const dir = await Deno.makeTempDir();
   const fs = new WriteGatedFs(new DenoFileSystem());
-  const store = openStore(fs, dir);
+  const store = openStore(fs, dir, options);
   await store.start();
   let halted = false;
+  const reopened: MessageStore[] = [];
+  const kill = async () => {
+    fs.kill();
+    await store.halt();
+    halted = true;
+  };
   try {
+    await test({
+      fs,
+      store,
+      kill,
+      async reopen() {
+        const after = openStore(new DenoFileSystem(), dir, { config: options?.config });
+        await after.start();
+        reopened.push(after);
+        return after;
+      },
+    });
+  } finally {
+    for (const after of reopened) await after.shutdown();
+    if (!halted) await kill();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("ackAfterWrite: a pull never serves a record that is not in the file yet", async () => {
+  await gatedRun({}, async ({ fs, store, kill, reopen }) => {
     assert.equal((await store.putMessage(makeMessage({ bodyText: "m0" }))).status, "PUT_OK");
 
     fs.close();
@@ -72,78 +112,47 @@ Deno.test("ackAfterWrite: a pull never serves a record that is not in the file y
     });
     await fs.writeHeld(); // the writer has started on m2; it is not in the file
 
-    // kill -9 now: m2 never reaches the file.
-    fs.kill();
-    await store.halt();
-    halted = true;
+    await kill(); // kill -9 now: m2 never reaches the file.
     await answered;
     await put2; // (its answer would never leave a killed process)
 
-    const after = openStore(new DenoFileSystem(), dir);
-    await after.start();
-    try {
-      const inQueue = after.getMaxOffsetInQueue("TopicTest", 0);
-      // The consumer, served `served`, commits offset 1 + served.length; the restarted broker
-      // holds only `inQueue` messages, so the next message sent takes an offset it skips.
-      assert.ok(
-        1 + served.length <= inQueue,
-        `the pull served ${JSON.stringify(served)}, but after a kill the queue holds ` +
-          `${inQueue} messages: the consumer moved past an offset the next message will take`,
-      );
-    } finally {
-      await after.shutdown();
-    }
-  } finally {
-    if (!halted) {
-      fs.release();
-      await store.halt();
-    }
-    await Deno.remove(dir, { recursive: true });
-  }
+    const inQueue = (await reopen()).getMaxOffsetInQueue("TopicTest", 0);
+    // The consumer, served `served`, commits offset 1 + served.length; the restarted broker
+    // holds only `inQueue` messages, so the next message sent takes an offset it skips.
+    assert.ok(
+      1 + served.length <= inQueue,
+      `the pull served ${JSON.stringify(served)}, but after a kill the queue holds ` +
+        `${inQueue} messages: the consumer moved past an offset the next message will take`,
+    );
+  });
 });
 
 Deno.test("ackAfterWrite: after a write failure a pull does not serve the record that never reached the file", async () => {
-  const dir = await Deno.makeTempDir();
-  const fs = new WriteGatedFs(new DenoFileSystem());
   const errors: Error[] = [];
-  const store = openStore(fs, dir, { onError: (error) => errors.push(error) });
-  await store.start();
-  let halted = false;
-  try {
-    assert.equal((await store.putMessage(makeMessage({ bodyText: "m0" }))).status, "PUT_OK");
-    fs.failing = true;
-    const put1 = await store.putMessage(makeMessage({ bodyText: "m1" }));
-    assert.equal(put1.status, "UNKNOWN_ERROR", "the producer is told m1 was not stored");
-    assert.equal(errors.length, 1);
-    await store.waitDispatched();
-    const got = await store.getMessage("G", "TopicTest", 0, 1, 32);
-    const served = got === null ? [] : got.messages.map(text);
-    await store.halt(); // the operator restarts the failed broker
-    halted = true;
-    const after = openStore(new DenoFileSystem(), dir);
-    await after.start();
-    try {
-      const inQueue = after.getMaxOffsetInQueue("TopicTest", 0);
+  await gatedRun(
+    { onError: (error) => errors.push(error) },
+    async ({ fs, store, kill, reopen }) => {
+      assert.equal((await store.putMessage(makeMessage({ bodyText: "m0" }))).status, "PUT_OK");
+      fs.failing = true;
+      const put1 = await store.putMessage(makeMessage({ bodyText: "m1" }));
+      assert.equal(put1.status, "UNKNOWN_ERROR", "the producer is told m1 was not stored");
+      assert.equal(errors.length, 1);
+      await store.waitDispatched();
+      const got = await store.getMessage("G", "TopicTest", 0, 1, 32);
+      const served = got === null ? [] : got.messages.map(text);
+      await kill(); // the operator restarts the failed broker
+      const inQueue = (await reopen()).getMaxOffsetInQueue("TopicTest", 0);
       assert.ok(
         1 + served.length <= inQueue,
         `the pull served ${JSON.stringify(served)} (whose producer got UNKNOWN_ERROR and will ` +
           `resend it), but after the restart the queue holds ${inQueue} messages`,
       );
-    } finally {
-      await after.shutdown();
-    }
-  } finally {
-    if (!halted) await store.halt();
-    await Deno.remove(dir, { recursive: true });
-  }
+    },
+  );
 });
 
 Deno.test("ackAfterWrite: after a write failure a pull at the unwritten record is refused, not answered retry-at-once", async () => {
-  const dir = await Deno.makeTempDir();
-  const fs = new WriteGatedFs(new DenoFileSystem());
-  const store = openStore(fs, dir, { onError: () => {} });
-  await store.start();
-  try {
+  await gatedRun({ onError: () => {} }, async ({ fs, store }) => {
     assert.equal((await store.putMessage(makeMessage({ bodyText: "m0" }))).status, "PUT_OK");
     fs.failing = true;
     assert.equal((await store.putMessage(makeMessage({ bodyText: "m1" }))).status, "UNKNOWN_ERROR");
@@ -165,19 +174,11 @@ Deno.test("ackAfterWrite: after a write failure a pull at the unwritten record i
       (await store.getMessage("G", "TopicTest", 0, 2, 32))?.status,
       "OFFSET_OVERFLOW_ONE",
     );
-  } finally {
-    await store.halt();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("ackAfterWrite: the max offset, the offset by time and a corrected pull offset count only what is in the file", async () => {
-  const dir = await Deno.makeTempDir();
-  const fs = new WriteGatedFs(new DenoFileSystem());
-  const store = openStore(fs, dir);
-  await store.start();
-  let halted = false;
-  try {
+  await gatedRun({}, async ({ fs, store, kill, reopen }) => {
     assert.equal((await store.putMessage(makeMessage({ bodyText: "m0" }))).status, "PUT_OK");
     fs.close(); // the disk is slow to take the next write
     const put1 = store.putMessage(makeMessage({ bodyText: "m1" })); // no answer yet
@@ -198,80 +199,38 @@ Deno.test("ackAfterWrite: the max offset, the offset by time and a corrected pul
     fs.close();
     await fs.writeHeld(); // m2's write waits
     const corrected = (await pull)?.nextBeginOffset;
-    fs.kill(); // kill -9: m2 never reaches the file; its producer never got SEND_OK
-    await store.halt();
-    halted = true;
+    await kill(); // kill -9: m2 never reaches the file; its producer never got SEND_OK
     await put2;
-    const after = openStore(new DenoFileSystem(), dir);
-    await after.start();
-    try {
-      const m3 = await after.putMessage(makeMessage({ bodyText: "m3" })); // SEND_OK
-      // The pull moved its consumer to m2's offset, where m3 now is; past it, m3 is skipped.
-      assert.equal(m3.appendMessageResult!.logicsOffset, 2);
-      assert.equal(corrected, 2, `a pull past the end was moved to ${corrected}`);
-    } finally {
-      await after.shutdown();
-    }
-  } finally {
-    if (!halted) {
-      fs.kill();
-      await store.halt();
-    }
-    await Deno.remove(dir, { recursive: true });
-  }
+    const m3 = await (await reopen()).putMessage(makeMessage({ bodyText: "m3" })); // SEND_OK
+    // The pull moved its consumer to m2's offset, where m3 now is; past it, m3 is skipped.
+    assert.equal(m3.appendMessageResult!.logicsOffset, 2);
+    assert.equal(corrected, 2, `a pull past the end was moved to ${corrected}`);
+  });
 });
 
 Deno.test("ackAfterWrite: the committed max offset holds when the unwritten tail spans a consume-queue file let go from memory", async () => {
-  const dir = await Deno.makeTempDir();
-  const fs = new WriteGatedFs(new DenoFileSystem());
   // 4 units a consume-queue file: a full, flushed file drops its units from memory.
-  const store = openStore(fs, dir, { config: { mappedFileSizeConsumeQueue: 4 * 20 } });
-  await store.start();
-  let halted = false;
-  const puts: Promise<unknown>[] = [];
-  try {
+  const config = { mappedFileSizeConsumeQueue: 4 * 20 };
+  await gatedRun({ config }, async ({ fs, store, kill, reopen }) => {
     assert.equal((await store.putMessage(makeMessage({ bodyText: "m0" }))).status, "PUT_OK");
     fs.close(); // the disk is slow to take the next writes
-    for (let i = 1; i <= 5; i++) puts.push(store.putMessage(makeMessage({ bodyText: `m${i}` })));
+    const puts = [1, 2, 3, 4, 5].map((i) => store.putMessage(makeMessage({ bodyText: `m${i}` })));
     await fs.writeHeld();
     await store.waitDispatched();
     await store.flushLogics(true); // the consume queues' periodic flush
     const max = store.getMaxOffsetInQueue("TopicTest", 0);
     const byTime = await store.getOffsetInQueueByTime("TopicTest", 0, Number.MAX_SAFE_INTEGER);
     assert.deepEqual({ max, byTime }, { max: 1, byTime: 1 }, "only m0 is in the file");
-    fs.kill(); // kill -9: m1..m5 never reach the file
-    await store.halt();
-    halted = true;
+    await kill(); // kill -9: m1..m5 never reach the file
     await Promise.allSettled(puts);
-    const after = openStore(new DenoFileSystem(), dir, {
-      config: { mappedFileSizeConsumeQueue: 80 },
-    });
-    await after.start();
-    try {
-      assert.equal(after.getMaxOffsetInQueue("TopicTest", 0), 1);
-    } finally {
-      await after.shutdown();
-    }
-  } finally {
-    if (!halted) {
-      fs.kill();
-      await store.halt();
-    }
-    await Deno.remove(dir, { recursive: true });
-  }
+    assert.equal((await reopen()).getMaxOffsetInQueue("TopicTest", 0), 1);
+  });
 });
 
 Deno.test("ackAfterWrite: SYNC_FLUSH's FLUSH_DISK_TIMEOUT is not answered for a message not in the file", async () => {
-  const dir = await Deno.makeTempDir();
-  const fs = new WriteGatedFs(new DenoFileSystem());
   const clock = new ManualClock();
-  const store = openStore(fs, dir, {
-    clock,
-    config: { flushDiskType: "SYNC_FLUSH", syncFlushTimeout: 5000 },
-  });
-  await store.start();
-  let halted = false;
-  try {
+  const config = { flushDiskType: "SYNC_FLUSH" as const, syncFlushTimeout: 5000 };
+  await gatedRun({ clock, config }, async ({ fs, store, kill, reopen }) => {
     assert.equal((await store.putMessage(makeMessage({ bodyText: "m0" }))).status, "PUT_OK");
     fs.close(); // the disk stalls on the next write
     const put1 = store.putMessage(makeMessage({ bodyText: "m1" }));
@@ -288,28 +247,14 @@ Deno.test("ackAfterWrite: SYNC_FLUSH's FLUSH_DISK_TIMEOUT is not answered for a 
       put1.then((result) => result.status),
       new Promise<string>((resolve) => setTimeout(() => resolve("no answer yet"), 0)),
     ]);
-    fs.kill(); // kill -9: m1 never reaches the file
-    await store.halt();
-    halted = true;
+    await kill(); // kill -9: m1 never reaches the file
     await put1; // settled by the halt; a killed broker sends nothing
-    const after = openStore(new DenoFileSystem(), dir);
-    await after.start();
-    try {
-      const inQueue = after.getMaxOffsetInQueue("TopicTest", 0);
-      // FLUSH_DISK_TIMEOUT tells a RocketMQ client the message is stored (page cache), only
-      // not synced; the Java producer does not resend it by default.
-      assert.ok(
-        status !== "FLUSH_DISK_TIMEOUT" || inQueue === 2,
-        `answered ${status} for m1, yet after a kill -9 the queue holds ${inQueue} message(s)`,
-      );
-    } finally {
-      await after.shutdown();
-    }
-  } finally {
-    if (!halted) {
-      fs.release();
-      await store.halt();
-    }
-    await Deno.remove(dir, { recursive: true });
-  }
+    const inQueue = (await reopen()).getMaxOffsetInQueue("TopicTest", 0);
+    // FLUSH_DISK_TIMEOUT tells a RocketMQ client the message is stored (page cache), only
+    // not synced; the Java producer does not resend it by default.
+    assert.ok(
+      status !== "FLUSH_DISK_TIMEOUT" || inQueue === 2,
+      `answered ${status} for m1, yet after a kill -9 the queue holds ${inQueue} message(s)`,
+    );
+  });
 });
