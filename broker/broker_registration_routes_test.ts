@@ -12,24 +12,9 @@ import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
 import { createRequest } from "../protocol/remoting_command.ts";
 import { RequestCode } from "../protocol/request_code.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
-import { TestBrokerClient } from "../tests/broker_test_client.ts";
+import { TestBrokerClient, updateTopicRequest } from "../tests/broker_test_client.ts";
 import { startSilentPeer, startTestBroker } from "../tests/broker_test_env.ts";
 import { startTestNamesrv } from "../namesrv/_namesrv_testing.ts";
-
-function createTopicRequest(topic: string) {
-  return createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
-    extFields: {
-      topic,
-      defaultTopic: "TBW102",
-      readQueueNums: "4",
-      writeQueueNums: "4",
-      perm: "6",
-      topicFilterType: "SINGLE_TAG",
-      topicSysFlag: "0",
-      order: "false",
-    },
-  });
-}
 
 Deno.test("UPDATE_AND_CREATE_TOPIC answers once the name servers were told, a silent one bounded by its timeout", async () => {
   // A second name server that accepts and reads but never answers (stalled process).
@@ -41,9 +26,9 @@ Deno.test("UPDATE_AND_CREATE_TOPIC answers once the name servers were told, a si
   });
   const admin = new TestBrokerClient(new DenoTcpTransport(), env.address);
   try {
-    const first = await admin.invoke(createTopicRequest("TopicFirst"));
+    const first = await admin.invoke(updateTopicRequest("TopicFirst"));
     assert.equal(first.code, ResponseCode.SUCCESS, first.remark);
-    const second = await admin.invoke(createTopicRequest("TopicSecond"));
+    const second = await admin.invoke(updateTopicRequest("TopicSecond"));
     assert.equal(second.code, ResponseCode.SUCCESS, second.remark);
     // mqadmin updateTopic said OK: a producer now asks the (healthy) name server for the route.
     const route = await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
@@ -135,7 +120,7 @@ Deno.test("UPDATE_AND_CREATE_TOPIC costs one registration round, the one its cha
   try {
     await registration.registerNow(); // the start rounds are over
     const before = registration.rounds;
-    const created = await admin.invoke(createTopicRequest("TopicOneRound"));
+    const created = await admin.invoke(updateTopicRequest("TopicOneRound"));
     assert.equal(created.code, ResponseCode.SUCCESS, created.remark);
     assert.equal(registration.rounds - before, 1, "each round sends the whole topic table");
     const route = await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
@@ -177,7 +162,7 @@ Deno.test("BrokerController clears an order flag whose conf left the name server
   try {
     for (const topic of ["TopicWasOrdered", "TopicStillOrdered"]) {
       const marked = orderIs(topic, true, "order conf applied");
-      assert.equal((await admin.invoke(createTopicRequest(topic))).code, ResponseCode.SUCCESS);
+      assert.equal((await admin.invoke(updateTopicRequest(topic))).code, ResponseCode.SUCCESS);
       await marked;
     }
     // The operator removes the order conf (mqadmin updateOrderConf -m delete).

@@ -12,7 +12,7 @@ import { RequestCode } from "../protocol/request_code.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
 import { DenoFileSystem } from "../store/adapters/deno_file_system.ts";
 import { FaultyFileSystem } from "../store/_test_faulty_fs.ts";
-import { TestBrokerClient } from "../tests/broker_test_client.ts";
+import { TestBrokerClient, updateTopicRequest } from "../tests/broker_test_client.ts";
 import { startTestBroker } from "../tests/broker_test_env.ts";
 
 Deno.test("while config files cannot be written, a heartbeat naming a new group is accepted and its pulls served", async () => {
@@ -37,16 +37,7 @@ Deno.test("while config files cannot be written, a heartbeat naming a new group 
     });
     assert.equal(pull.code, ResponseCode.SUCCESS, pull.remark);
     // An admin change is refused and leaves nothing behind.
-    const update = await client.call(RequestCode.UPDATE_AND_CREATE_TOPIC, {
-      topic: "TopicAdmin",
-      defaultTopic: "TBW102",
-      readQueueNums: "4",
-      writeQueueNums: "4",
-      perm: "6",
-      topicFilterType: "SINGLE_TAG",
-      topicSysFlag: "0",
-      order: "false",
-    });
+    const update = await client.invoke(updateTopicRequest("TopicAdmin"));
     assert.equal(update.code, ResponseCode.SYSTEM_ERROR);
     assert.match(update.remark ?? "", /EIO/);
     assert.equal(t.broker.topicConfigManager.selectTopicConfig("TopicAdmin"), undefined);
@@ -72,16 +63,9 @@ Deno.test("a topic update whose folder sync fails after the new topics.json is i
   let update;
   try {
     fs.failing = (call) => call === `syncDir ${dir}/config`;
-    update = await client.call(RequestCode.UPDATE_AND_CREATE_TOPIC, {
-      topic: "TopicSynced",
-      defaultTopic: "TBW102",
-      readQueueNums: "2",
-      writeQueueNums: "2",
-      perm: "6",
-      topicFilterType: "SINGLE_TAG",
-      topicSysFlag: "0",
-      order: "false",
-    });
+    update = await client.invoke(
+      updateTopicRequest("TopicSynced", { readQueueNums: "2", writeQueueNums: "2" }),
+    );
     assert.ok(
       fs.failed.length > 0,
       `the folder sync failed (update: ${update.code} ${update.remark})`,

@@ -201,6 +201,32 @@ export class TestBrokerClient {
 }
 
 /**
+ * UPDATE_AND_CREATE_TOPIC as mqadmin `updateTopic` sends it: 4 read and 4 write queues, read and
+ * write permission, unless `fields` says otherwise.
+ *
+ * @param topic the topic
+ * @param fields header fields over those
+ * @returns the request
+ */
+export function updateTopicRequest(
+  topic: string,
+  fields: Record<string, string> = {},
+): RemotingCommand {
+  const extFields = {
+    topic,
+    defaultTopic: "TBW102",
+    readQueueNums: "4",
+    writeQueueNums: "4",
+    perm: "6",
+    topicFilterType: "SINGLE_TAG",
+    topicSysFlag: "0",
+    order: "false",
+    ...fields,
+  };
+  return createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, { extFields });
+}
+
+/**
  * A Java client's HEART_BEAT for one clustering push consumer group (and its inner producer).
  *
  * @param clientId the client id

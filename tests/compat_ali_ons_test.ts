@@ -14,6 +14,7 @@ import { createRequest } from "../protocol/remoting_command.ts";
 import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
 import { RequestCode } from "../protocol/request_code.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
+import { updateTopicRequest } from "./broker_test_client.ts";
 import { spawnBroker, type SpawnedMain, spawnNamesrv } from "./broker_test_env.ts";
 
 const COMPAT_DIR = new URL("./compat/", import.meta.url).pathname;
@@ -92,18 +93,7 @@ async function createTopic(
 ): Promise<void> {
   const create = await client.invoke(
     brokerAddr,
-    createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
-      extFields: {
-        topic: TOPIC,
-        defaultTopic: "TBW102",
-        readQueueNums: "4",
-        writeQueueNums: "4",
-        perm: "6",
-        topicFilterType: "SINGLE_TAG",
-        topicSysFlag: "0",
-        order: "false",
-      },
-    }),
+    updateTopicRequest(TOPIC),
     5_000,
   );
   assert.equal(create.code, ResponseCode.SUCCESS, `create topic: ${create.remark}`);
