@@ -1,6 +1,7 @@
 /**
  * Internal helpers of TopicConfigManager: the name and queue-count checks of topic
- * creation, and the bounded wait of a send path for its topic's announcement.
+ * creation, the options of the send paths' creations, and the bounded wait of a send path for
+ * its topic's announcement.
  *
  * @module
  */
@@ -56,4 +57,30 @@ export function checkQueueNums(topic: string, read: number, write: number): void
       );
     }
   }
+}
+
+/** Options for `TopicConfigManager.createTopicInSendMessageMethod`. */
+export interface CreateTopicInSendOptions {
+  /** the unknown topic the producer sends to */
+  readonly topic: string;
+  /** the template the producer named (header `defaultTopic`, normally `TBW102`) */
+  readonly defaultTopic: string;
+  /** producer address, for messages */
+  readonly remoteAddress: string;
+  /** header `defaultTopicQueueNums` (Java default 4) */
+  readonly clientDefaultTopicQueueNums: number;
+  /** {@linkcode TopicSysFlag} bits for the new topic */
+  readonly topicSysFlag: number;
+}
+
+/** Options for `TopicConfigManager.createTopicInSendMessageBackMethod`. */
+export interface CreateTopicInSendBackOptions {
+  /** the topic, normally `%RETRY%<group>` or `%DLQ%<group>` */
+  readonly topic: string;
+  /** read and write queues of a new topic (group `retryQueueNums`, 1 for DLQ) */
+  readonly clientDefaultTopicQueueNums: number;
+  /** permission bits of a new topic */
+  readonly perm: number;
+  /** {@linkcode TopicSysFlag} bits of a new topic */
+  readonly topicSysFlag: number;
 }

@@ -447,12 +447,20 @@ export class BrokerController {
     });
   }
 
-  /** Writes consumerOffset.json (every `flushConsumerOffsetInterval` and at shutdown). */
+  /**
+   * Writes consumerOffset.json, and topics.json and subscriptionGroup.json when a topic or group
+   * created on first use could not be written (every `flushConsumerOffsetInterval` and at shutdown).
+   */
   async persistOffsets(): Promise<void> {
-    try {
-      await this.consumerOffsetManager.persist();
-    } catch (error) {
-      this.#logger.error(`broker: cannot persist consumer offsets: ${String(error)}`);
+    const writes = {
+      "consumer offsets": () => this.consumerOffsetManager.persist(),
+      topics: () => this.topicConfigManager.persistIfUnsaved(),
+      "subscription groups": () => this.subscriptionGroupManager.persistIfUnsaved(),
+    };
+    for (const [what, write] of Object.entries(writes)) {
+      await write().catch((error) =>
+        this.#logger.error(`broker: cannot persist ${what}: ${error}`)
+      );
     }
   }
 

@@ -109,6 +109,8 @@ export class SubscriptionGroupManager {
   readonly #clock: Clock;
   readonly #logger: Pick<RemotingLogger, "error">;
   readonly #mutex = new Mutex();
+  /** a change created on first use is in memory only: its file write failed */
+  #unsaved = false;
   #table = new Map<string, SubscriptionGroupConfig>();
   #dataVersion: DataVersion;
   /** 5.x `forbiddenTable`, kept as read */
@@ -273,7 +275,21 @@ export class SubscriptionGroupManager {
 
   /** Writes subscriptionGroup.json now (normally every change writes it). */
   persist(): Promise<void> {
-    return this.#mutex.run(() => this.#file.store(this.encode(true)));
+    return this.#mutex.run(async () => {
+      await this.#file.store(this.encode(true));
+      this.#unsaved = false;
+    });
+  }
+
+  /**
+   * Writes the file when a change created on first use could not be written (the broker calls it
+   * periodically and at shutdown, as RocketMQ persists its tables at shutdown).
+   * @returns true when it wrote
+   */
+  async persistIfUnsaved(): Promise<boolean> {
+    if (!this.#unsaved) return false;
+    await this.persist();
+    return true;
   }
 
   /**
@@ -292,8 +308,9 @@ export class SubscriptionGroupManager {
     else table.set(group, config);
     const dataVersion = nextDataVersion(this.#dataVersion, this.#clock.now());
     const text = encodeSubscriptionGroupWrapper(table, dataVersion, this.#forbiddenTable, true);
-    await this.#file.store(text).catch((error) => {
+    await this.#file.store(text).then(() => this.#unsaved = false, (error) => {
       if (!lenient) throw error;
+      this.#unsaved = true;
       this.#logger.error(`broker: cannot write ${this.#file.path}, group ${group} kept: ${error}`);
     });
     this.#table = table;

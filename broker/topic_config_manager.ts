@@ -16,7 +16,13 @@ import { MetadataFile } from "./_metadata_file.ts";
 import { BrokerError, tableFullError } from "./broker_error.ts";
 import { type DataVersion, initialDataVersion, nextDataVersion } from "./data_version.ts";
 import { TOPICS_PER_BROKER_MAX } from "./limits.ts";
-import { announcedOrLater, checkQueueNums, checkTopicName } from "./_topic_config_support.ts";
+import {
+  announcedOrLater,
+  checkQueueNums,
+  checkTopicName,
+  type CreateTopicInSendBackOptions,
+  type CreateTopicInSendOptions,
+} from "./_topic_config_support.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
 import type { RemotingLogger } from "../protocol/remoting_logger.ts";
 import { isInherited, PermName, type TopicConfig, topicConfigSchema } from "./topic_config.ts";
@@ -33,6 +39,10 @@ import {
   SYSTEM_TOPICS,
 } from "./topic_validator.ts";
 
+export type {
+  CreateTopicInSendBackOptions,
+  CreateTopicInSendOptions,
+} from "./_topic_config_support.ts";
 export {
   decodeTopicConfigWrapper,
   encodeTopicConfigWrapper,
@@ -77,32 +87,6 @@ export interface TopicConfigChange {
  */
 export type TopicConfigChangeListener = (change: TopicConfigChange) => unknown;
 
-/** Options for {@linkcode TopicConfigManager.createTopicInSendMessageMethod}. */
-export interface CreateTopicInSendOptions {
-  /** the unknown topic the producer sends to */
-  readonly topic: string;
-  /** the template the producer named (header `defaultTopic`, normally `TBW102`) */
-  readonly defaultTopic: string;
-  /** producer address, for messages */
-  readonly remoteAddress: string;
-  /** header `defaultTopicQueueNums` (Java default 4) */
-  readonly clientDefaultTopicQueueNums: number;
-  /** {@linkcode TopicSysFlag} bits for the new topic */
-  readonly topicSysFlag: number;
-}
-
-/** Options for {@linkcode TopicConfigManager.createTopicInSendMessageBackMethod}. */
-export interface CreateTopicInSendBackOptions {
-  /** the topic, normally `%RETRY%<group>` or `%DLQ%<group>` */
-  readonly topic: string;
-  /** read and write queues of a new topic (group `retryQueueNums`, 1 for DLQ) */
-  readonly clientDefaultTopicQueueNums: number;
-  /** permission bits of a new topic */
-  readonly perm: number;
-  /** {@linkcode TopicSysFlag} bits of a new topic */
-  readonly topicSysFlag: number;
-}
-
 /**
  * The topic table of one broker.
  *
@@ -134,6 +118,8 @@ export class TopicConfigManager {
   readonly #clock: Clock;
   readonly #logger: Pick<RemotingLogger, "error">;
   readonly #mutex = new Mutex();
+  /** a change created on first use is in memory only: its file write failed */
+  #unsaved = false;
   readonly #listeners = new Set<TopicConfigChangeListener>();
   readonly #systemTopics: Set<string> = new Set(SYSTEM_TOPICS);
   #table = new Map<string, TopicConfig>();
@@ -413,7 +399,21 @@ export class TopicConfigManager {
 
   /** Writes topics.json now (normally every change writes it). */
   persist(): Promise<void> {
-    return this.#mutex.run(() => this.#file.store(this.encode(true)));
+    return this.#mutex.run(async () => {
+      await this.#file.store(this.encode(true));
+      this.#unsaved = false;
+    });
+  }
+
+  /**
+   * Writes the file when a change created on first use could not be written (the broker calls it
+   * periodically and at shutdown, as RocketMQ persists its tables at shutdown).
+   * @returns true when it wrote
+   */
+  async persistIfUnsaved(): Promise<boolean> {
+    if (!this.#unsaved) return false;
+    await this.persist();
+    return true;
   }
 
   /**
@@ -453,8 +453,9 @@ export class TopicConfigManager {
     }
     const dataVersion = nextDataVersion(this.#dataVersion, this.#clock.now());
     const text = encodeTopicConfigWrapper({ topicConfigTable: table, dataVersion }, true);
-    await this.#file.store(text).catch((error) => {
+    await this.#file.store(text).then(() => this.#unsaved = false, (error) => {
       if (!lenient) throw error;
+      this.#unsaved = true;
       this.#logger.error(`broker: cannot write ${this.#file.path}, change kept: ${error}`);
     });
     this.#table = table;
