@@ -64,10 +64,20 @@ export function createStoreServices(input: StoreServicesInput): StoreServices {
   );
   const followers: RetentionFollower[] = [consumeQueueStore, indexService];
   const { options, config, paths, clock, onError } = input;
+  const segments = commitLogSegmentSource(commitLog);
   const cleanService = new CleanService({
     fs: options.fs,
     clock,
-    commitLog: commitLogSegmentSource(commitLog),
+    commitLog: {
+      ...segments,
+      // A file's consume-queue units and index entries are made durable before it goes: after
+      // a crash, recovery could not rebuild them from a file no longer there.
+      async deleteSegments(paths) {
+        await reput.drain();
+        await checkpointService.flush(true);
+        return await segments.deleteSegments(paths);
+      },
+    },
     followers,
     diskPaths: [paths.commitLog, paths.consumeQueue],
     diskUsage: options.diskUsage,
