@@ -342,6 +342,21 @@ export class ConsumeQueueSegment {
     return this.flushed === this.wrote;
   }
 
+  /**
+   * After a flush: syncs the folder entry of a file this segment created (until that succeeds),
+   * then drops the cache of a full, older segment once all of it is flushed; checked after the
+   * folder sync, during which more units may have come.
+   * @param syncDir syncs the queue's folder
+   * @param older not the queue's newest segment
+   */
+  async settle(syncDir: () => Promise<void>, older: boolean): Promise<void> {
+    if (this.needsDirSync) {
+      await syncDir();
+      this.needsDirSync = false;
+    }
+    if (older && this.full && this.flushed === this.wrote) this.releaseCache();
+  }
+
   /** Drops the cache of a fully flushed, older segment. */
   releaseCache(): void {
     assert(this.flushed === this.wrote, "only a flushed segment drops its cache");

@@ -77,7 +77,8 @@ export class CheckpointService {
     this.#stopped = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#running !== null) await this.#running;
+    // A round that failed was reported by whoever ran it; it must not stop a shutdown.
+    if (this.#running !== null) await Promise.allSettled([this.#running]);
   }
 
   /**

@@ -344,11 +344,7 @@ export class ConsumeQueue {
     for (const segment of segments) {
       if (segment.flushed === segment.wrote && !segment.needsDirSync) continue;
       const done = await segment.flush(leastPages, () => this.#ensureDir());
-      if (segment.needsDirSync) { // the new file's entry, until a sync of it succeeds
-        await this.#fs.syncDir(this.dir);
-        segment.needsDirSync = false;
-      }
-      if (done && segment !== this.#segments.at(-1) && segment.full) segment.releaseCache();
+      await segment.settle(() => this.#fs.syncDir(this.dir), segment !== this.#segments.at(-1));
       clean &&= done;
     }
     return clean;
