@@ -46,8 +46,8 @@ export interface GetMessageContext {
   readonly memoryBytes: number;
   /** records ending past this log offset are left for a later read (default: no limit) */
   readonly readableEnd?: number;
-  /** the queue's end counting only records in the file (ackAfterWrite; default its max) */
-  readonly committedMaxOffset?: number;
+  /** @returns the queue's end counting only records in the file (ackAfterWrite; default its max) */
+  readonly committedMaxOffset?: () => number;
 }
 
 /** The request of one pull. */
@@ -91,7 +91,7 @@ export async function getMessage(
   if (offset === max) return empty("OFFSET_OVERFLOW_ONE", offset, min, max);
   if (offset > max) {
     // The offset a consumer is moved to: one a killed process cannot take back.
-    return empty("OFFSET_OVERFLOW_BADLY", context.committedMaxOffset ?? max, min, max);
+    return empty("OFFSET_OVERFLOW_BADLY", context.committedMaxOffset?.() ?? max, min, max);
   }
   const scanUnits = Math.max(GET_MESSAGE_SCAN_BYTES_MIN, request.maxMsgNums * CQ_STORE_UNIT_BYTES) /
     CQ_STORE_UNIT_BYTES;

@@ -328,7 +328,7 @@ export class MessageStore {
         config: this.config,
         memoryBytes: this.#memoryBytes,
         readableEnd: this.#ackAfterWrite ? this.#services.flusher.writtenOffset : undefined,
-        committedMaxOffset: this.getMaxOffsetInQueue(topic, queueId),
+        committedMaxOffset: () => this.getMaxOffsetInQueue(topic, queueId),
       },
       { offset, maxMsgNums, filter },
     );
