@@ -55,7 +55,7 @@ export interface StoreServicesInput {
 /** @returns every part of the store, connected; nothing is opened yet */
 export function createStoreServices(input: StoreServicesInput): StoreServices {
   const { reput, consumeQueueStore, indexService } = createFollowers(input);
-  const { commitLog, flusher } = createCommitLog(input, reput, consumeQueueStore);
+  const { commitLog, flusher, unwrittenTail } = createCommitLog(input, reput, consumeQueueStore);
   const { checkpoint, checkpointService } = createCheckpoint(
     input,
     flusher,
@@ -103,11 +103,6 @@ export function createStoreServices(input: StoreServicesInput): StoreServices {
     ackAfterWrite: options.ackAfterWrite === true,
     index: indexService,
   });
-  let unwrittenTail: UnwrittenTail | undefined;
-  if (options.ackAfterWrite === true) {
-    unwrittenTail = new UnwrittenTail(() => flusher.writtenOffset);
-    reput.register(unwrittenTail);
-  }
   return {
     unwrittenTail,
     reput,
@@ -164,6 +159,10 @@ function createCommitLog(
 ) {
   const fs = options.fs;
   const late: { flusher?: CommitLogFlusher } = {};
+  // Fed at append, before the dispatch lanes (it never waits, so it needs no lane of its own).
+  const unwrittenTail = options.ackAfterWrite === true
+    ? new UnwrittenTail(() => late.flusher!.writtenOffset)
+    : undefined;
   const commitLog = new CommitLog({
     fs,
     dir: paths.commitLog,
@@ -171,7 +170,10 @@ function createCommitLog(
     clock,
     storeHost: options.storeHost,
     maxMessageSize: config.maxMessageSize,
-    onAppend: (request) => reput.dispatch(request),
+    onAppend: unwrittenTail === undefined ? (request) => reput.dispatch(request) : (request) => {
+      unwrittenTail.dispatch(request);
+      reput.dispatch(request);
+    },
     initialQueueOffset: (topic, queueId) =>
       consumeQueueStore.findConsumeQueue(topic, queueId)?.maxOffset ?? 0,
     onDirty: () => late.flusher!.kick(),
@@ -197,7 +199,7 @@ function createCommitLog(
     onError,
   });
   late.flusher = flusher;
-  return { commitLog, flusher };
+  return { commitLog, flusher, unwrittenTail };
 }
 
 /**
