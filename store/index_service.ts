@@ -40,8 +40,6 @@ export interface IndexServiceOptions {
   readonly maxIndexNum?: number;
   /** `maxMsgsNumBatch`: cap on offsets per query (default 64) */
   readonly maxMsgsNumBatch?: number;
-  /** pause between tries at creating the next file, ms (default INDEX_FILE_CREATE_RETRY_MS) */
-  readonly createRetryMs?: number;
 }
 
 /** What a key lookup found (RocketMQ `QueryOffsetResult`). */
@@ -98,7 +96,6 @@ export class IndexService implements CommitLogDispatcher {
   #maxMsgsNumBatch: number;
   #files: IndexFile[] = [];
   #busy: Promise<void> | null = null;
-  readonly #createRetryMs: number;
   #failure: Error | null = null;
   /** `String.hashCode` of `topic#`, per topic */
   readonly #prefixHashes = new Map<string, number>();
@@ -112,7 +109,6 @@ export class IndexService implements CommitLogDispatcher {
     this.#maxHashSlotNum = options.maxHashSlotNum ?? INDEX_MAX_HASH_SLOT_NUM_DEFAULT;
     this.#maxIndexNum = options.maxIndexNum ?? INDEX_MAX_INDEX_NUM_DEFAULT;
     this.#maxMsgsNumBatch = options.maxMsgsNumBatch ?? MAX_MSGS_NUM_BATCH_DEFAULT;
-    this.#createRetryMs = options.createRetryMs ?? INDEX_FILE_CREATE_RETRY_MS;
   }
 
   /**
@@ -328,7 +324,7 @@ export class IndexService implements CommitLogDispatcher {
           this.#failure = error instanceof Error ? error : new Error(String(error));
           throw error;
         }
-        await new Promise((resolve) => setTimeout(resolve, this.#createRetryMs));
+        await new Promise((resolve) => setTimeout(resolve, INDEX_FILE_CREATE_RETRY_MS));
       }
     }
   }
