@@ -127,6 +127,35 @@ Deno.test("ackAfterWrite: a pull never serves a record that is not in the file y
   });
 });
 
+Deno.test("ackAfterWrite: a pull is not held by the write of another queue's record", async () => {
+  await gatedRun({}, async ({ fs, store }) => {
+    const put = (topic: string, text: string) =>
+      store.putMessage(makeMessage({ topic, bodyText: text }));
+    assert.equal((await put("TopicA", "a0")).status, "PUT_OK"); // in the file
+    fs.close(); // the disk is slow to take the next write
+    const other = put("TopicB", "b0");
+    await fs.writeHeld();
+    // Within a bound, or never: before, every pull waited for the writer's pass.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const held = new Promise<"held">((resolve) => timer = setTimeout(() => resolve("held"), 2000));
+    try {
+      const backlog = await Promise.race([store.getMessage("G", "TopicA", 0, 0, 32), held]);
+      if (backlog === "held") assert.fail("a pull of TopicA's backlog waited for TopicB's write");
+      assert.deepEqual(backlog?.messages.map(text), ["a0"]);
+      const tail = await Promise.race([store.getMessage("G", "TopicA", 0, 1, 32), held]);
+      assert.equal(
+        tail === "held" ? tail : tail?.status,
+        "OFFSET_OVERFLOW_ONE",
+        "parked, not held",
+      );
+    } finally {
+      clearTimeout(timer);
+      fs.release();
+      await other;
+    }
+  });
+});
+
 Deno.test("ackAfterWrite: after a write failure a pull does not serve the record that never reached the file", async () => {
   const errors: Error[] = [];
   await gatedRun(
@@ -190,15 +219,15 @@ Deno.test("ackAfterWrite: the max offset, the offset by time and a corrected pul
     const byTime = await store.getOffsetInQueueByTime("TopicTest", 0, Number.MAX_SAFE_INTEGER);
     assert.deepEqual({ max, byTime }, { max: 1, byTime: 1 }, "m1 is not in the file yet");
     assert.equal(store.getMaxOffsetInQueue("TopicTest", 0, false), 2, "not committed: m1 counts");
-    // A pull past the end waits for m1's write, while m2 is appended and not written.
-    const pull = store.getMessage("G", "TopicTest", 0, 5, 32);
-    const put2 = store.putMessage(makeMessage({ bodyText: "m2" }));
-    await store.waitDispatched();
+    // m1 reaches the file; m2 is appended, and its write waits.
     fs.release();
     assert.equal((await put1).status, "PUT_OK");
     fs.close();
-    await fs.writeHeld(); // m2's write waits
-    const corrected = (await pull)?.nextBeginOffset;
+    const put2 = store.putMessage(makeMessage({ bodyText: "m2" }));
+    await fs.writeHeld();
+    await store.waitDispatched();
+    // A pull past the end (queue max 3) is moved to the end of what is in the file.
+    const corrected = (await store.getMessage("G", "TopicTest", 0, 5, 32))?.nextBeginOffset;
     await kill(); // kill -9: m2 never reaches the file; its producer never got SEND_OK
     await put2;
     const m3 = await (await reopen()).putMessage(makeMessage({ bodyText: "m3" })); // SEND_OK

@@ -313,28 +313,32 @@ export class MessageStore {
   ): Promise<GetMessageResult | null> {
     if (this.#state !== "running") return null;
     const beginMs = this.#clock.now();
-    // ackAfterWrite: serve only what is in the file, so a killed process never served (and let a
-    // consumer move past) a record it then loses; the read stops at the file's end.
-    if (
-      this.#ackAfterWrite && this.#services.flusher.writtenOffset < this.commitLog.getMaxOffset()
-    ) {
-      await this.#services.flusher.drainWrites();
-      if (this.#state !== "running") return null;
-    }
-    const result = await getMessage(
-      {
-        queue: this.consumeQueueStore.findConsumeQueue(topic, queueId),
+    const flusher = this.#services.flusher;
+    const queue = this.consumeQueueStore.findConsumeQueue(topic, queueId);
+    // ackAfterWrite: serve only what is in the file, which a killed process keeps. Only a read that
+    // found nothing before a record not written yet waits for the writer (not another queue's).
+    const read = () =>
+      getMessage({
+        queue,
         commitLog: this.commitLog,
         config: this.config,
         memoryBytes: this.#memoryBytes,
-        readableEnd: this.#ackAfterWrite ? this.#services.flusher.writtenOffset : undefined,
+        readableEnd: this.#ackAfterWrite ? flusher.writtenOffset : undefined,
         committedMaxOffset: () => this.getMaxOffsetInQueue(topic, queueId),
-      },
-      { offset, maxMsgNums, filter },
-    );
+      }, { offset, maxMsgNums, filter });
+    let result = await read();
+    if (
+      this.#ackAfterWrite && result.status === "NO_MATCHED_MESSAGE" &&
+      result.nextBeginOffset < (queue?.maxOffset ?? 0) &&
+      flusher.writtenOffset < this.commitLog.getMaxOffset()
+    ) {
+      await flusher.drainWrites();
+      if (this.#state !== "running") return null;
+      result = await read();
+    }
     // Stopped before a record the failed writer never wrote: SYSTEM_ERROR, not a retry-at-once.
     const unwritten = result.status === "NO_MATCHED_MESSAGE" && result.nextBeginOffset === offset;
-    if (unwritten && this.#services.flusher.failure !== null) return null;
+    if (unwritten && flusher.failure !== null) return null;
     const elapsedMs = this.#clock.now() - beginMs;
     this.storeStatsService.onGet(result.status === "FOUND", result.messages.length, elapsedMs);
     return result;
@@ -415,11 +419,8 @@ export class MessageStore {
     if (topic === undefined || queueId === undefined) {
       return await storeTimestampAt(this.commitLog, this.commitLog.getMinOffset());
     }
-    return await this.getMessageStoreTimeStamp(
-      topic,
-      queueId,
-      this.getMinOffsetInQueue(topic, queueId),
-    );
+    const min = this.getMinOffsetInQueue(topic, queueId);
+    return await this.getMessageStoreTimeStamp(topic, queueId, min);
   }
 
   /**
