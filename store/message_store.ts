@@ -314,12 +314,11 @@ export class MessageStore {
     if (this.#state !== "running") return null;
     const beginMs = this.#clock.now();
     const flusher = this.#services.flusher;
-    const queue = this.consumeQueueStore.findConsumeQueue(topic, queueId);
     // ackAfterWrite: serve only what is in the file, which a killed process keeps. Only a read that
     // found nothing before a record not written yet waits for the writer (not another queue's).
     const read = () =>
       getMessage({
-        queue,
+        queue: this.consumeQueueStore.findConsumeQueue(topic, queueId),
         commitLog: this.commitLog,
         config: this.config,
         memoryBytes: this.#memoryBytes,
@@ -329,7 +328,7 @@ export class MessageStore {
     let result = await read();
     if (
       this.#ackAfterWrite && result.status === "NO_MATCHED_MESSAGE" &&
-      result.nextBeginOffset < (queue?.maxOffset ?? 0) &&
+      result.nextBeginOffset < this.getMaxOffsetInQueue(topic, queueId, false) &&
       flusher.writtenOffset < this.commitLog.getMaxOffset()
     ) {
       await flusher.drainWrites();
