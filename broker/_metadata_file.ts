@@ -15,15 +15,24 @@ export class MetadataFile {
   /** path of the file */
   readonly path: string;
   readonly #file: ConfigFile;
+  readonly #onError: (error: Error) => void;
+  #unsaved = false;
 
   /**
    * @param fs the file system
    * @param path the file's path; its folder is created on the first write
-   * @param onError told of a write that stands but whose folder sync failed
+   * @param onError told of a write that stands but whose folder sync failed, and of a write
+   *   {@linkcode storeOrKeep} could not make (default console.error)
    */
   constructor(fs: FileSystem, path: string, onError?: (error: Error) => void) {
     this.path = path;
-    this.#file = new ConfigFile({ fs, path, onError });
+    this.#onError = onError ?? ((error) => console.error(error));
+    this.#file = new ConfigFile({ fs, path, onError: this.#onError });
+  }
+
+  /** true after {@linkcode storeOrKeep} could not write, until a write succeeds */
+  get unsaved(): boolean {
+    return this.#unsaved;
   }
 
   /**
@@ -42,7 +51,28 @@ export class MetadataFile {
    *
    * @param text the new content
    */
-  store(text: string): Promise<void> {
-    return this.#file.writeText(text);
+  async store(text: string): Promise<void> {
+    await this.#file.writeText(text);
+    this.#unsaved = false;
+  }
+
+  /**
+   * {@linkcode store}, but a failed write is reported and noted ({@linkcode unsaved}) rather than
+   * thrown: the caller keeps its change in memory, as RocketMQ's `ConfigManager.persist` only
+   * logs, and a later write takes it along.
+   *
+   * @param text the new content
+   * @param kept what the caller keeps, for the report
+   */
+  async storeOrKeep(text: string, kept: string): Promise<void> {
+    try {
+      await this.store(text);
+    } catch (error) {
+      this.#unsaved = true;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.#onError(
+        new Error(`cannot write ${this.path}, ${kept} kept: ${reason}`, { cause: error }),
+      );
+    }
   }
 }

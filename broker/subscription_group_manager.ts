@@ -107,10 +107,7 @@ export class SubscriptionGroupManager {
   readonly #autoCreate: () => boolean;
   readonly #file: MetadataFile;
   readonly #clock: Clock;
-  readonly #logger: Pick<RemotingLogger, "error">;
   readonly #mutex = new Mutex();
-  /** a change created on first use is in memory only: its file write failed */
-  #unsaved = false;
   #table = new Map<string, SubscriptionGroupConfig>();
   #dataVersion: DataVersion;
   /** 5.x `forbiddenTable`, kept as read */
@@ -120,7 +117,7 @@ export class SubscriptionGroupManager {
   constructor(options: SubscriptionGroupManagerOptions) {
     const autoCreate = options.autoCreateSubscriptionGroup;
     this.#autoCreate = typeof autoCreate === "function" ? autoCreate : () => autoCreate;
-    const logger = this.#logger = options.logger ?? console;
+    const logger = options.logger ?? console;
     this.#file = new MetadataFile(
       options.fs,
       options.path,
@@ -275,10 +272,7 @@ export class SubscriptionGroupManager {
 
   /** Writes subscriptionGroup.json now (normally every change writes it). */
   persist(): Promise<void> {
-    return this.#mutex.run(async () => {
-      await this.#file.store(this.encode(true));
-      this.#unsaved = false;
-    });
+    return this.#mutex.run(() => this.#file.store(this.encode(true)));
   }
 
   /**
@@ -287,7 +281,7 @@ export class SubscriptionGroupManager {
    * @returns true when it wrote
    */
   async persistIfUnsaved(): Promise<boolean> {
-    if (!this.#unsaved) return false;
+    if (!this.#file.unsaved) return false;
     await this.persist();
     return true;
   }
@@ -308,11 +302,7 @@ export class SubscriptionGroupManager {
     else table.set(group, config);
     const dataVersion = nextDataVersion(this.#dataVersion, this.#clock.now());
     const text = encodeSubscriptionGroupWrapper(table, dataVersion, this.#forbiddenTable, true);
-    await this.#file.store(text).then(() => this.#unsaved = false, (error) => {
-      if (!lenient) throw error;
-      this.#unsaved = true;
-      this.#logger.error(`broker: cannot write ${this.#file.path}, group ${group} kept: ${error}`);
-    });
+    await (lenient ? this.#file.storeOrKeep(text, `group ${group}`) : this.#file.store(text));
     this.#table = table;
     this.#dataVersion = dataVersion;
   }

@@ -116,10 +116,7 @@ export class TopicConfigManager {
   readonly #settings: () => SystemTopicSettings;
   readonly #file: MetadataFile;
   readonly #clock: Clock;
-  readonly #logger: Pick<RemotingLogger, "error">;
   readonly #mutex = new Mutex();
-  /** a change created on first use is in memory only: its file write failed */
-  #unsaved = false;
   readonly #listeners = new Set<TopicConfigChangeListener>();
   readonly #systemTopics: Set<string> = new Set(SYSTEM_TOPICS);
   #table = new Map<string, TopicConfig>();
@@ -129,7 +126,7 @@ export class TopicConfigManager {
   constructor(options: TopicConfigManagerOptions) {
     const settings = options.brokerConfig;
     this.#settings = typeof settings === "function" ? settings : () => settings;
-    const logger = this.#logger = options.logger ?? console;
+    const logger = options.logger ?? console;
     this.#file = new MetadataFile(
       options.fs,
       options.path,
@@ -399,10 +396,7 @@ export class TopicConfigManager {
 
   /** Writes topics.json now (normally every change writes it). */
   persist(): Promise<void> {
-    return this.#mutex.run(async () => {
-      await this.#file.store(this.encode(true));
-      this.#unsaved = false;
-    });
+    return this.#mutex.run(() => this.#file.store(this.encode(true)));
   }
 
   /**
@@ -411,7 +405,7 @@ export class TopicConfigManager {
    * @returns true when it wrote
    */
   async persistIfUnsaved(): Promise<boolean> {
-    if (!this.#unsaved) return false;
+    if (!this.#file.unsaved) return false;
     await this.persist();
     return true;
   }
@@ -453,11 +447,7 @@ export class TopicConfigManager {
     }
     const dataVersion = nextDataVersion(this.#dataVersion, this.#clock.now());
     const text = encodeTopicConfigWrapper({ topicConfigTable: table, dataVersion }, true);
-    await this.#file.store(text).then(() => this.#unsaved = false, (error) => {
-      if (!lenient) throw error;
-      this.#unsaved = true;
-      this.#logger.error(`broker: cannot write ${this.#file.path}, change kept: ${error}`);
-    });
+    await (lenient ? this.#file.storeOrKeep(text, `the change`) : this.#file.store(text));
     this.#table = table;
     this.#dataVersion = dataVersion;
     const announcements: Promise<unknown>[] = [];
