@@ -25,8 +25,6 @@ interface QueueTail {
 
 /** See the module doc. */
 export class UnwrittenTail implements CommitLogDispatcher {
-  /** off until recovery has re-dispatched the log: those records are in the file */
-  active = false;
   readonly #written: () => number;
   /** pending records in log order: where each ends in the log, and its queue */
   #ends: number[] = [];
@@ -39,11 +37,11 @@ export class UnwrittenTail implements CommitLogDispatcher {
     this.#written = written;
   }
 
-  /** Notes a record appended (not in the file yet). */
+  /** Notes a record just appended (the commit log's appends only: recovery's records are in the file). */
   dispatch(request: DispatchRequest): void {
     // PREPARED and ROLLBACK records take no queue offset (they are in no consume queue).
     const type = transactionType(request.sysFlag);
-    if (!this.active || type === PREPARED || type === ROLLBACK) return;
+    if (type === PREPARED || type === ROLLBACK) return;
     this.#cut();
     const end = request.commitLogOffset + request.msgSize;
     if (end <= this.#written()) return;

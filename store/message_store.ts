@@ -178,7 +178,6 @@ export class MessageStore {
     this.#services.checkpointService.start();
     await this.#services.cleanService.start(); // measures the disk first
     this.#services.reput.notifying = true;
-    if (this.#services.unwrittenTail) this.#services.unwrittenTail.active = true;
     this.#setState("running");
   }
 
