@@ -174,10 +174,10 @@ for (const folder of ["commitlog", "consumequeue/TopicTest/0", "index"]) {
   });
 }
 
-/** 12 messages with keys `key-0`… at 1 s apart: with 7 entries a file, the index rolls once. */
-async function putKeyed(store: MessageStore, clock: ManualClock): Promise<number[]> {
+/** `count` messages with keys `key-0`… at 1 s apart (12: with 7 entries a file, the index rolls once). */
+async function putKeyed(store: MessageStore, clock: ManualClock, count = 12): Promise<number[]> {
   const times: number[] = [];
-  for (let i = 0; i < 12; i++) {
+  for (let i = 0; i < count; i++) {
     clock.advance(1000);
     times.push(clock.now());
     const message = makeMessage({ bodyText: `m${i}`, properties: { KEYS: `key-${i}` } });
@@ -268,11 +268,7 @@ Deno.test("an index that cannot create its next file refuses puts, as RocketMQ m
   try {
     fs.failing = (call) =>
       call.startsWith(`create ${dir}/index/`) && store.indexService.fileNames.length === 1;
-    for (let i = 0; i < 8; i++) {
-      const message = makeMessage({ bodyText: `m${i}`, properties: { KEYS: `key-${i}` } });
-      assert.equal((await store.putMessage(message)).status, "PUT_OK", `m${i}`);
-    }
-    await store.waitDispatched(); // INDEX_FILE_CREATE_TRIES tries, a pause between
+    const times = await putKeyed(store, clock, 8); // INDEX_FILE_CREATE_TRIES tries, a pause between
     assert.equal(fs.failed.length, 3, `tries: ${fs.failed}`);
     const refused = await store.putMessage(makeMessage({ bodyText: "m8" }));
     assert.equal(refused.status, "SERVICE_NOT_AVAILABLE");
@@ -285,12 +281,7 @@ Deno.test("an index that cannot create its next file refuses puts, as RocketMQ m
     const again = openStore(new DenoFileSystem(), clock, indexConfig(dir));
     await again.start();
     try {
-      const missing: string[] = [];
-      for (let i = 0; i < 8; i++) {
-        const found = await again.queryMessage("TopicTest", `key-${i}`, 32, 0, 2 ** 53);
-        if (found.messages.length === 0) missing.push(`key-${i}`);
-      }
-      assert.deepEqual(missing, []);
+      assert.deepEqual(await missingKeys(again, times), []);
     } finally {
       await again.shutdown();
     }
