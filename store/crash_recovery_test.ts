@@ -12,48 +12,27 @@ import { hostAddress } from "./message_id.ts";
 import { decodeRecord } from "./message_record.ts";
 import { SeededRandom } from "./_test_messages.ts";
 import { crashChildBody } from "./testdata/crash_child_body.ts";
+import { runChildUntil } from "./_test_child.ts";
 
-const CHILD = new URL("./testdata/crash_child.ts", import.meta.url).pathname;
-const REPO = new URL("../", import.meta.url).pathname;
+const CHILD = new URL("./testdata/crash_child.ts", import.meta.url);
 const ACK_DEADLINE_MS = 20_000;
 
-/** Reads `ack` lines until `wanted` arrived, then kills the child. */
-async function runChildUntil(
+/** Reads `ack` lines until `wanted` arrived, then kills the child; counts the acks it printed. */
+async function runChildUntilAcked(
   root: string,
   wanted: number,
   warm: boolean,
 ): Promise<Map<number, number>> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CHILD, root, "8", ...(warm ? ["warm"] : [])],
-    cwd: REPO,
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
   const acked = new Map<number, number>();
-  const deadline = AbortSignal.timeout(ACK_DEADLINE_MS);
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
-  try {
-    while (acked.size < wanted) {
-      if (deadline.aborted) {
-        throw new Error(`Child acknowledged only ${acked.size} of ${wanted} appends`);
-      }
-      const { value, done } = await lines.read();
-      if (done) throw new Error(`Child exited after ${acked.size} acknowledgements`);
-      buffered += value;
-      const parts = buffered.split("\n");
-      buffered = parts.pop()!;
-      for (const line of parts) {
-        const [kind, offset, index] = line.split(" ");
-        if (kind === "ack") acked.set(Number(offset), Number(index));
-      }
-    }
-  } finally {
-    child.kill("SIGKILL");
-    await lines.cancel();
-    const status = await child.status;
-    assert.equal(status.success, false, "the child was killed");
-  }
+  const run = await runChildUntil(CHILD, [root, "8", ...(warm ? ["warm"] : [])], (line) => {
+    const [kind, offset, index] = line.split(" ");
+    if (kind === "ack") acked.set(Number(offset), Number(index));
+    return acked.size >= wanted;
+  }, ACK_DEADLINE_MS);
+  assert.ok(
+    !run.exitedEarly,
+    `the child exited after ${acked.size} of ${wanted} acknowledgements: ${run.stderr}`,
+  );
   return acked;
 }
 
@@ -64,7 +43,7 @@ for (const seed of [1, 2, 3, 4]) {
     const dir = await Deno.makeTempDir({ prefix: "edgemq-crash-" });
     try {
       const wanted = new SeededRandom(seed).int(20, 400);
-      const acked = await runChildUntil(`${dir}/store`, wanted, warm);
+      const acked = await runChildUntilAcked(`${dir}/store`, wanted, warm);
       const store = new MessageStore({
         fs: new DenoFileSystem(),
         clock: new ManualClock(),
