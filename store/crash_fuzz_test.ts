@@ -13,7 +13,7 @@
  * same way. Files are tiny, so commit-log, consume-queue and index files roll many times a run.
  *
  * Seeds and cycles: env CRASH_FUZZ_SEEDS (`first-last`, default 1-4; odd seeds ASYNC_FLUSH, even
- * SYNC_FLUSH) and CRASH_FUZZ_CYCLES (default 3).
+ * SYNC_FLUSH, every fourth with zero-filled files) and CRASH_FUZZ_CYCLES (default 3).
  */
 
 import assert from "node:assert/strict";
@@ -27,7 +27,14 @@ import { SeededRandom } from "./_test_messages.ts";
 import { DELETE_FILE_BATCH_MAX } from "./limits.ts";
 import { runChildUntil } from "./_test_child.ts";
 import type { MessageStoreConfigInput } from "./message_store_config.ts";
-import { EVERY_HOUR, FUZZ_QUEUES, FUZZ_TOPICS, fuzzConfig } from "./testdata/crash_fuzz_config.ts";
+import {
+  EVERY_HOUR,
+  FUZZ_QUEUES,
+  FUZZ_TOPICS,
+  fuzzConfig,
+  type FuzzMode,
+  fuzzMode,
+} from "./testdata/crash_fuzz_config.ts";
 
 const CHILD = new URL("./testdata/crash_fuzz_child.ts", import.meta.url);
 const CHILD_DEADLINE_MS = 60_000;
@@ -35,8 +42,6 @@ const CHILD_DEADLINE_MS = 60_000;
 const ACKS_MAX = 1500;
 /** Every this many acknowledged keys is looked up by key (every 4th in the last cycle). */
 const QUERY_EVERY = 40;
-
-type Mode = "ASYNC_FLUSH" | "SYNC_FLUSH";
 
 interface Acked {
   readonly topic: string;
@@ -82,7 +87,11 @@ async function writeUntilKilled(
 }
 
 /** Runs a recovering child and kills it once `dispatched` records were re-dispatched. */
-async function recoverUntilKilled(root: string, mode: Mode, dispatched: number): Promise<string> {
+async function recoverUntilKilled(
+  root: string,
+  mode: FuzzMode,
+  dispatched: number,
+): Promise<string> {
   let count = 0;
   const run = await runChildUntil(CHILD, [root, mode, "0", "recover"], (line) => {
     if (line.startsWith("d ")) count++;
@@ -95,7 +104,7 @@ async function recoverUntilKilled(root: string, mode: Mode, dispatched: number):
 /** @returns a store on `root` whose errors are collected into `errors` */
 function openStore(
   root: string,
-  mode: Mode,
+  mode: FuzzMode,
   errors: string[],
   clock?: ManualClock,
   extra: Partial<MessageStoreConfigInput> = {},
@@ -232,7 +241,7 @@ const [firstSeed, lastSeed] = (Deno.env.get("CRASH_FUZZ_SEEDS") ?? "1-4").split(
 const CYCLES = Number(Deno.env.get("CRASH_FUZZ_CYCLES") ?? "3");
 
 for (let seed = firstSeed; seed <= (lastSeed ?? firstSeed); seed++) {
-  const mode: Mode = seed % 2 === 0 ? "SYNC_FLUSH" : "ASYNC_FLUSH";
+  const mode = fuzzMode(seed);
   Deno.test(`the store keeps every acknowledged message through SIGKILLs (crash fuzz seed ${seed}, ${mode})`, async () => {
     const dir = await Deno.makeTempDir({ prefix: "edgemq-crash-fuzz-" });
     const root = `${dir}/store`;

@@ -1,6 +1,6 @@
 /**
  * Child process of `store/crash_fuzz_test.ts`, killed by it with SIGKILL. Usage:
- * `deno run -A crash_fuzz_child.ts <root> <ASYNC_FLUSH|SYNC_FLUSH> <seed> <role>`.
+ * `deno run -A crash_fuzz_child.ts <root> <mode> <seed> <role>` (mode: a `FuzzMode`).
  *
  * Roles `write` and `write-retain` open the store as the broker runs it (`ackAfterWrite`), print
  * `ready`, then run until killed:
@@ -24,9 +24,16 @@ import { MessageStore } from "../message_store.ts";
 import { hostAddress } from "../message_id.ts";
 import { decodeRecord } from "../message_record.ts";
 import { makeMessage, SeededRandom } from "../_test_messages.ts";
-import { EVERY_HOUR, FUZZ_QUEUES, FUZZ_TOPICS, fuzzBody, fuzzConfig } from "./crash_fuzz_config.ts";
+import {
+  EVERY_HOUR,
+  FUZZ_QUEUES,
+  FUZZ_TOPICS,
+  fuzzBody,
+  fuzzConfig,
+  type FuzzMode,
+} from "./crash_fuzz_config.ts";
 
-const [root, flushDiskType, seedText, role] = Deno.args;
+const [root, mode, seedText, role] = Deno.args;
 const encoder = new TextEncoder();
 const print = (line: string): void => {
   Deno.stdout.writeSync(encoder.encode(line + "\n"));
@@ -38,7 +45,7 @@ const store = new MessageStore({
   ackAfterWrite: true,
   config: fuzzConfig(
     root,
-    flushDiskType as "ASYNC_FLUSH" | "SYNC_FLUSH",
+    mode as FuzzMode,
     role === "write-retain" ? { fileReservedTime: 0, deleteWhen: EVERY_HOUR } : {},
   ),
   onError: (error) => console.error(`ONERROR ${error.message.split("\n")[0]}`),

@@ -21,17 +21,26 @@ export function fuzzBody(key: string, pad: number): string {
 /** Every hour of the day, as `deleteWhen` takes it: retention may run at any time. */
 export const EVERY_HOUR = Array.from({ length: 24 }, (_, hour) => String(hour)).join(";");
 
+/** How a seed's store flushes: `+warm` zero-fills each commit-log file ahead (warmMapedFileEnable). */
+export type FuzzMode = "ASYNC_FLUSH" | "SYNC_FLUSH" | "SYNC_FLUSH+warm";
+
+/** @returns the mode of a seed: ASYNC_FLUSH, SYNC_FLUSH, ASYNC_FLUSH, SYNC_FLUSH+warm, and again */
+export function fuzzMode(seed: number): FuzzMode {
+  return seed % 2 === 1 ? "ASYNC_FLUSH" : seed % 4 === 2 ? "SYNC_FLUSH" : "SYNC_FLUSH+warm";
+}
+
 /** @returns the store configuration of the fuzz, under `root` */
 export function fuzzConfig(
   root: string,
-  flushDiskType: "ASYNC_FLUSH" | "SYNC_FLUSH",
+  mode: FuzzMode,
   extra: Partial<MessageStoreConfigInput> = {},
 ): MessageStoreConfigInput {
   return {
     storePathRootDir: root,
     mappedFileSizeCommitLog: 64 * 1024,
     mappedFileSizeConsumeQueue: 20 * 32,
-    flushDiskType,
+    flushDiskType: mode === "ASYNC_FLUSH" ? "ASYNC_FLUSH" : "SYNC_FLUSH",
+    warmMapedFileEnable: mode === "SYNC_FLUSH+warm",
     flushIntervalCommitLog: 10,
     flushIntervalConsumeQueue: 5,
     flushConsumeQueueThoroughInterval: 50,
