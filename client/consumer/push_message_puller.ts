@@ -265,7 +265,9 @@ export class PushMessagePuller {
     } finally {
       this.#inFlight--;
     }
-    if (this.#stopped) return;
+    // A queue dropped meanwhile (rebalance, reset) is someone else's now, or made again with a
+    // new cache: its answer must not move that one's offset (RocketMQ's reset waits 10 s for it).
+    if (this.#stopped || pq.dropped) return;
     // As RocketMQ's pull callback: RT for pulls that found messages only (an empty long poll
     // would report the hold time), TPS for those that kept some after the tag re-check.
     if (pulled.pullStatus === "FOUND") {
