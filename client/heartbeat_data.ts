@@ -8,6 +8,8 @@
  */
 
 import { computeTagsCode } from "../store/message_properties.ts";
+import { javaTrim, splitTagExpression } from "../common/tag_expression.ts";
+import { MQClientError } from "./client_error.ts";
 
 /**
  * Clustering (queues split among the group) or broadcasting (every client reads all).
@@ -163,12 +165,15 @@ export interface HeartbeatData {
 
 /**
  * RocketMQ `FilterAPI.buildSubscriptionData`: `*` or empty = all; a TAG expression splits on `||`,
- * trims and drops empty tags, recording each tag and its hash.
+ * trims as Java trims and drops empty tags, recording each tag and its hash
+ * ({@linkcode splitTagExpression}).
  *
  * @param topic the topic
  * @param subString the expression
  * @param options expression type (default TAG) and version (default now)
  * @returns the subscription
+ * @throws {MQClientError} for a TAG expression made only of `||` (RocketMQ's "subscription
+ *   exception")
  * @example
  * ```ts
  * import { buildSubscriptionData } from "./heartbeat_data.ts";
@@ -191,16 +196,17 @@ export function buildSubscriptionData(
     classFilterMode: false,
   };
   if (data.expressionType !== "TAG") return data;
-  if (subString.trim() === "" || subString === SUB_ALL) {
+  // Java takes only "" as every tag; a blank one would match nothing, so it is taken as "*" too.
+  if (javaTrim(subString) === "" || subString === SUB_ALL) {
     data.subString = SUB_ALL;
     return data;
   }
-  for (const raw of subString.split("||")) {
-    const tag = raw.trim();
-    if (tag === "") continue;
-    data.tagsSet.push(tag);
-    data.codeSet.push(computeTagsCode(tag));
+  const tags = splitTagExpression(subString);
+  if (tags === null) {
+    throw new MQClientError(`subscription exception: subString split error: "${subString}"`);
   }
+  data.tagsSet = tags;
+  data.codeSet = [...new Set(tags.map((tag) => computeTagsCode(tag)))];
   return data;
 }
 

@@ -124,6 +124,8 @@ export class PullConsumer
    * @param expressionType TAG (default) or SQL92 (RocketMQ `MessageSelector.bySql`); `start()`
    *   fails when the broker cannot filter by it
    * @throws {Error} `Subscribe and assign are mutually exclusive.` after `assign`
+   * @throws {MQClientError} for a TAG expression made only of `||` (RocketMQ: "subscription
+   *   exception")
    */
   subscribe(topic: string, subExpression = "*", expressionType: ExpressionType = "TAG"): void {
     if (topic.trim() === "") throw new RangeError("Topic can not be null or empty.");
@@ -164,11 +166,13 @@ export class PullConsumer
    *
    * @param topic the topic
    * @param subExpression its expression
+   * @throws {MQClientError} after `start()`, or for an expression made only of `||`
    */
   setSubExpressionForAssign(topic: string, subExpression: string): void {
     if (this.serviceState !== "CREATE_JUST") {
       throw new MQClientError("setAssignTag only can be called before start.");
     }
+    buildSubscriptionData(topic, subExpression); // refuses an expression of only `||` now
     this.#setMode("ASSIGN");
     this.#assignExpressions.set(topic, subExpression);
   }

@@ -105,6 +105,8 @@ export class PushConsumer
    * @param subExpression `*` (all), tags `TagA || TagB`, or an SQL92 expression
    * @param expressionType TAG (default) or SQL92; `start()` fails when the broker cannot filter by
    *   it
+   * @throws {MQClientError} for a TAG expression made only of `||` (RocketMQ: "subscription
+   *   exception")
    */
   subscribe(topic: string, subExpression = "*", expressionType: ExpressionType = "TAG"): void {
     const data = buildSubscriptionData(topic, subExpression, {

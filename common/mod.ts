@@ -2,8 +2,8 @@
  * What two or more EdgeMQ folders share: the injected clock, the Java properties reader/writer,
  * the zod-backed config loader used by the name server and the broker, the decimal reader
  * of the remoting header fast paths (protocol and client), and the per-second rate window of the
- * store's and the broker's TPS figures, how the HTTP admins tell a cut-short body, and how a
- * double reads in the JSON bodies Java writes.
+ * store's and the broker's TPS figures, how the HTTP admins tell a cut-short body, how a
+ * double reads in the JSON bodies Java writes, and how a TAG subscription expression splits.
  *
  * @module
  */
@@ -17,3 +17,4 @@ export * from "./decimal_integer.ts";
 export * from "./rate_window.ts";
 export * from "./http_errors.ts";
 export * from "./java_double.ts";
+export * from "./tag_expression.ts";

@@ -1,13 +1,15 @@
 /**
  * A consumer's subscription to one topic (RocketMQ `SubscriptionData`, bodies.md §5) and how the
  * broker builds one from an expression, as RocketMQ's `FilterAPI.build` does (features.md §1):
- * `*` or empty = every message; otherwise tags separated by `||`, trimmed, empty parts dropped,
- * each with its Java `String.hashCode` in `codeSet`. Both lists are sets in RocketMQ (duplicates
- * merged); here they are arrays in first-seen order without duplicates.
+ * `*` or empty = every message; otherwise tags separated by `||`, trimmed as Java trims, empty
+ * parts dropped ({@linkcode splitTagExpression}), each with its Java `String.hashCode` in
+ * `codeSet`. Both lists are sets in RocketMQ (duplicates merged); here they are arrays in
+ * first-seen order without duplicates.
  *
  * @module
  */
 import { computeTagsCode } from "../../store/message_properties.ts";
+import { splitTagExpression } from "../../common/tag_expression.ts";
 import { ResponseCode, type ResponseCodeValue } from "../../protocol/response_code.ts";
 import { BrokerError } from "../broker_error.ts";
 import { SUBSCRIPTION_EXPRESSION_LENGTH_MAX } from "../limits.ts";
@@ -65,22 +67,6 @@ export function isTagType(type: string | null | undefined): boolean {
 }
 
 /**
- * Splits a TAG expression as Java's `subString.split("\\|\\|")` then trims: trailing empty parts
- * vanish in the split, so an expression made only of `||` has no parts and is refused.
- */
-function splitTags(subString: string): string[] | null {
-  const parts = subString.split("||");
-  while (parts.length > 0 && parts[parts.length - 1] === "") parts.pop();
-  if (parts.length === 0) return null;
-  const tags: string[] = [];
-  for (const part of parts) {
-    const tag = part.trim();
-    if (tag.length > 0 && !tags.includes(tag)) tags.push(tag);
-  }
-  return tags;
-}
-
-/**
  * Builds a subscription from an expression (RocketMQ `FilterAPI.build`). A SQL92 expression is
  * kept as text with no tags: whether the broker accepts it is {@linkcode checkExpressionSupported}'s
  * question.
@@ -117,7 +103,7 @@ export function buildSubscriptionData(options: BuildSubscriptionDataOptions): Su
     return { ...empty(topic, subString, subVersion), expressionType: type };
   }
   if (subString.length === 0 || subString === SUB_ALL) return empty(topic, SUB_ALL, subVersion);
-  const tags = splitTags(subString);
+  const tags = splitTagExpression(subString);
   if (tags === null) throw parseFailed(`cannot split "${subString}" into tags`, topic);
   return {
     ...empty(topic, subString, subVersion),

@@ -41,6 +41,14 @@ Deno.test("buildSubscriptionData splits on ||, trims and drops empty parts", () 
   assert.deepEqual(sub.codeSet, [2598919, 2598920, 2598921]);
 });
 
+Deno.test("buildSubscriptionData trims as Java does: a full-width or no-break space stays in the tag", () => {
+  for (const tag of ["订单\u3000", "TagA\u00a0", "\ufeffTagA"]) {
+    const sub = buildSubscriptionData({ topic: "T", subString: ` ${tag} || TagB` });
+    assert.deepEqual(sub.tagsSet, [tag, "TagB"]);
+    assert.deepEqual(sub.codeSet, [referenceHash(tag), 2598920]);
+  }
+});
+
 Deno.test("buildSubscriptionData merges repeated tags as RocketMQ's sets do", () => {
   const sub = buildSubscriptionData({ topic: "T", subString: "TagA || TagA" });
   assert.deepEqual(sub.tagsSet, ["TagA"]);
