@@ -106,8 +106,11 @@ interface HeldPull {
  */
 export class PullRequestHoldService {
   readonly #heldMax: number;
-  /** topic → queueId → parked pulls (two lookups, no key string per arriving message) */
-  readonly #table = new Map<string, Map<number, HeldPull[]>>();
+  /**
+   * topic → queueId → parked pulls, in parking order (two lookups, no key string per arriving
+   * message; a set, so releasing one of many parked on a queue costs O(1))
+   */
+  readonly #table = new Map<string, Map<number, Set<HeldPull>>>();
   readonly #byChannel = new Map<number, Set<HeldPull>>();
   #size = 0;
   #stopped = false;
@@ -198,8 +201,8 @@ export class PullRequestHoldService {
     let queues = this.#table.get(options.topic);
     if (queues === undefined) this.#table.set(options.topic, queues = new Map());
     let list = queues.get(options.queueId);
-    if (list === undefined) queues.set(options.queueId, list = []);
-    list.push(held);
+    if (list === undefined) queues.set(options.queueId, list = new Set());
+    list.add(held);
     let channelSet = this.#byChannel.get(options.channelId);
     if (channelSet === undefined) this.#byChannel.set(options.channelId, channelSet = new Set());
     channelSet.add(held);
@@ -303,10 +306,8 @@ export class PullRequestHoldService {
   #release(held: HeldPull, reason: WakeReason): void {
     const queues = this.#table.get(held.topic);
     const list = queues?.get(held.queueId);
-    const index = list === undefined ? -1 : list.indexOf(held);
-    if (index < 0) return;
-    list!.splice(index, 1);
-    if (list!.length === 0) {
+    if (list === undefined || !list.delete(held)) return;
+    if (list.size === 0) {
       queues!.delete(held.queueId);
       if (queues!.size === 0) this.#table.delete(held.topic);
     }

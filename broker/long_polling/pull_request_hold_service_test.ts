@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { PullRequestHoldService, type SuspendPullOptions } from "./pull_request_hold_service.ts";
+import { PULL_REQUESTS_HELD_MAX } from "../limits.ts";
 
 const ALL = { isMatchedByConsumeQueue: () => true };
 const TAG_A = {
@@ -148,4 +149,36 @@ Deno.test("PullRequestHoldService re-checks parked pulls every shortPollingTimeM
   } finally {
     service.stop();
   }
+});
+
+/** @returns the least time, of three runs, one arriving message takes to wake `count` pulls parked on one queue */
+function wakeAllMs(count: number): number {
+  let least = Infinity;
+  for (let run = 0; run < 3; run++) {
+    const service = new PullRequestHoldService({ heldMax: PULL_REQUESTS_HELD_MAX });
+    for (let i = 0; i < count; i++) {
+      service.suspend(options({ pullFromThisOffset: 0, channelId: i % 25 }));
+    }
+    const start = performance.now();
+    service.notifyMessageArriving("T", 0, 1, null);
+    least = Math.min(least, performance.now() - start);
+    assert.equal(service.size, 0);
+    service.stop();
+  }
+  return least;
+}
+
+// Found by helper-132: each release searched and spliced the queue's array, so one message
+// blocked the event loop (every connection) for ~7.7 s with the table full on one queue.
+Deno.test("PullRequestHoldService wakes the pulls parked on a queue in time linear in their number", () => {
+  wakeAllMs(5_000); // compiled before it is timed
+  const quarter = wakeAllMs(PULL_REQUESTS_HELD_MAX / 4);
+  const full = wakeAllMs(PULL_REQUESTS_HELD_MAX);
+  // Linear: about 4-6x; the array's indexOf + splice took 114x here.
+  assert.ok(
+    full < Math.max(quarter, 1) * 10,
+    `${PULL_REQUESTS_HELD_MAX} parked pulls took ${full.toFixed(1)} ms, ${
+      PULL_REQUESTS_HELD_MAX / 4
+    } took ${quarter.toFixed(1)} ms`,
+  );
 });
