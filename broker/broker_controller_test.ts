@@ -19,12 +19,14 @@ Deno.test("BrokerController persists consumer offsets at shutdown, once", async 
   try {
     const env = await startTestBroker({ withNamesrv: false, dir });
     const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
-    await client.call(RequestCode.UPDATE_CONSUMER_OFFSET, {
+    assert.equal((await client.send("T", "m", { queueId: 0 })).code, ResponseCode.SUCCESS);
+    const commit = await client.call(RequestCode.UPDATE_CONSUMER_OFFSET, {
       consumerGroup: "G",
       topic: "T",
       queueId: "0",
       commitOffset: "5",
     });
+    assert.equal(commit.code, ResponseCode.SUCCESS, commit.remark);
     await client.close();
     await Promise.all([env.broker.shutdown(), env.broker.shutdown()]);
     const text = await Deno.readTextFile(`${dir}/config/consumerOffset.json`);

@@ -18,6 +18,7 @@ import { RequestCode } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
 import type { CoreContext, ProcessorRegistry } from "./core_context.ts";
 import { guardProcessor } from "./_processor_support.ts";
+import { RETRY_TOPIC_NAME_LENGTH_MAX } from "../limits.ts";
 
 const utf8 = new TextEncoder();
 
@@ -63,7 +64,10 @@ export async function queryConsumerOffset(
 
 /**
  * UPDATE_CONSUMER_OFFSET: stores the offset as given (clients commit -1 for queues they never
- * touched; RocketMQ stores that too).
+ * touched; RocketMQ stores that too), for a topic the broker has: as RocketMQ 5.x, TOPIC_NOT_EXIST
+ * otherwise, so commits for made-up topics cannot fill the offset table (4.9.8 stored them, in a
+ * table without a bound). The group is not checked, as in 4.9.8 (5.x refuses a group it does not
+ * have: a commit for a group not yet created, as mqadmin cloneGroupOffset's, is kept).
  *
  * @param context broker state
  * @param request the request
@@ -76,6 +80,13 @@ export function updateConsumerOffset(
   channel: RemotingChannel,
 ): RemotingCommand {
   const header = decodeHeader(UpdateConsumerOffsetRequestHeader, request);
+  const { topic } = header;
+  if (context.topicConfigManager.selectTopicConfig(topic) === undefined) {
+    const shown = topic.length <= RETRY_TOPIC_NAME_LENGTH_MAX
+      ? topic
+      : `${topic.slice(0, 40)}… (${topic.length} characters)`;
+    return createResponse(request, ResponseCode.TOPIC_NOT_EXIST, `Topic ${shown} not exist!`);
+  }
   context.consumerOffsetManager.commitOffset({
     clientHost: channel.remoteAddress,
     group: header.consumerGroup,

@@ -3,7 +3,8 @@ import { DenoTcpTransport } from "../../protocol/adapters/deno_tcp_transport.ts"
 import { createRequest } from "../../protocol/remoting_command.ts";
 import { RequestCode } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
-import { TestBrokerClient } from "../../tests/broker_test_client.ts";
+import { decodeRecords, TestBrokerClient } from "../../tests/broker_test_client.ts";
+import { CONSUMER_OFFSET_KEYS_MAX } from "../limits.ts";
 import { startTestBroker } from "../../tests/broker_test_env.ts";
 
 const utf8 = new TextDecoder();
@@ -79,8 +80,8 @@ Deno.test("ConsumerManageProcessor queries, updates and lists consumer offsets a
       queueId: "0",
       commitOffset: "1",
     });
-    assert.equal(huge.code, ResponseCode.SYSTEM_ERROR);
-    assert.match(huge.remark ?? "", /topic "T+"… \(1048576 characters\) must be 1\.\.262/);
+    assert.equal(huge.code, ResponseCode.TOPIC_NOT_EXIST);
+    assert.match(huge.remark ?? "", /^Topic T{40}… \(1048576 characters\) not exist!$/);
     assert.equal((await query(0)).extFields!.offset, "1", "the connection goes on serving");
   } finally {
     await client.close();
@@ -149,6 +150,68 @@ Deno.test("QUERY_CONSUMER_OFFSET gives a new group QUERY_NOT_FOUND once the queu
     const young = await query("TopicYoung");
     assert.equal(young.code, ResponseCode.SUCCESS, "a young queue still starts at 0");
     assert.equal(young.extFields!.offset, "0");
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});
+
+// Found by helper-132: commits for made-up topics filled the offset table (CONSUMER_OFFSET_KEYS_MAX);
+// then a real group could neither commit nor pull with the COMMIT_OFFSET flag.
+Deno.test("ConsumerManageProcessor refuses a commit for a topic the broker does not have (TOPIC_NOT_EXIST, as 5.x)", async () => {
+  const env = await startTestBroker({ withNamesrv: false });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    const commit = await client.call(RequestCode.UPDATE_CONSUMER_OFFSET, {
+      consumerGroup: "G_MADE_UP",
+      topic: "TopicMadeUp",
+      queueId: "0",
+      commitOffset: "1",
+    });
+    assert.equal(commit.code, ResponseCode.TOPIC_NOT_EXIST);
+    assert.equal(commit.remark, "Topic TopicMadeUp not exist!");
+    assert.equal(env.broker.consumerOffsetManager.queryOffset("G_MADE_UP", "TopicMadeUp", 0), -1);
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});
+
+Deno.test("PULL_MESSAGE is served when the full offset table refuses its piggy-backed commit", async () => {
+  const env = await startTestBroker({ withNamesrv: false });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    assert.equal(
+      (await client.send("TopicFull", "hello", { queueId: 0 })).code,
+      ResponseCode.SUCCESS,
+    );
+    const offsets = env.broker.consumerOffsetManager;
+    for (let i = 0; i < CONSUMER_OFFSET_KEYS_MAX; i++) {
+      offsets.commitOffset({
+        clientHost: "x",
+        group: `G${i}`,
+        topic: "TopicFull",
+        queueId: 0,
+        offset: 0,
+      });
+    }
+    const pull = await client.pull({
+      group: "G_LATE",
+      topic: "TopicFull",
+      queueId: 0,
+      queueOffset: 0,
+      sysFlag: 0x1 | 0x4, // COMMIT_OFFSET | SUBSCRIPTION, as a Java push consumer's pulls
+      subscription: "*",
+      commitOffset: 0,
+      suspendTimeoutMillis: 0,
+    });
+    assert.equal(pull.code, ResponseCode.SUCCESS, pull.remark);
+    assert.equal(decodeRecords(pull.body).length, 1);
+    assert.equal(
+      offsets.queryOffset("G_LATE", "TopicFull", 0),
+      -1,
+      "the commit itself was refused",
+    );
   } finally {
     await client.close();
     await env.close();

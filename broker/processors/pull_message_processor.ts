@@ -91,13 +91,20 @@ export class PullMessageProcessor {
     const storeOffset = (header.sysFlag & PullSysFlag.COMMIT_OFFSET) !== 0 &&
       this.#context.config.brokerRole !== "SLAVE";
     if (storeOffset) {
-      this.#context.consumerOffsetManager.commitOffset({
-        clientHost: channel.remoteAddress,
-        group: header.consumerGroup,
-        topic: header.topic,
-        queueId: header.queueId,
-        offset: header.commitOffset,
-      });
+      try {
+        this.#context.consumerOffsetManager.commitOffset({
+          clientHost: channel.remoteAddress,
+          group: header.consumerGroup,
+          topic: header.topic,
+          queueId: header.queueId,
+          offset: header.commitOffset,
+        });
+      } catch (error) {
+        // The pull goes on (RocketMQ's piggy-backed commit never fails a pull); the offset
+        // table's bound refused a new key.
+        if (!(error instanceof BrokerError)) throw error;
+        this.#context.logger.warn(`Pull kept, its commit refused: ${error.message}`);
+      }
     }
     const response = await this.#pull(request, checked);
     if (
