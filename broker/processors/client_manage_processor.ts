@@ -80,13 +80,15 @@ async function applyHeartbeat(
     version: request.version,
   };
   // Every wait first (group settings, retry topics on disk) ...
+  // A group without settings (autoCreateSubscriptionGroup=false) is not registered, as RocketMQ
+  // 5.x skips it: it cannot pull, and made-up groups would fill the consumer table's bound.
   const notifyOf = new Map<string, boolean>();
   for (const data of heartbeat.consumerDataSet) {
     const groupConfig = await context.subscriptionGroupManager.findSubscriptionGroupConfig(
       data.groupName,
     );
-    notifyOf.set(data.groupName, groupConfig?.notifyConsumerIdsChangedEnable ?? true);
     if (groupConfig !== null) {
+      notifyOf.set(data.groupName, groupConfig.notifyConsumerIdsChangedEnable);
       await context.topicConfigManager.createTopicInSendMessageBackMethod({
         topic: retryTopic(data.groupName),
         clientDefaultTopicQueueNums: groupConfig.retryQueueNums,
@@ -110,7 +112,8 @@ async function applyHeartbeat(
     }
   };
   for (const data of heartbeat.consumerDataSet) {
-    const notify = notifyOf.get(data.groupName) ?? true;
+    const notify = notifyOf.get(data.groupName);
+    if (notify === undefined) continue;
     // A member refused now leaves the group: its old entry, never refreshed, would expire and
     // have the connection closed, with the groups that did register.
     const leave = () =>

@@ -121,6 +121,41 @@ Deno.test("a heartbeat group a limit refuses does not keep the other groups from
   }
 });
 
+// Found by helper-132: with autoCreateSubscriptionGroup=false, heartbeats naming made-up groups
+// filled the consumer table's bound, and then a real group's heartbeat was refused.
+Deno.test("a heartbeat group the broker has no settings for is not registered (autoCreateSubscriptionGroup=false, as 5.x)", async () => {
+  const env = await startTestBroker({
+    withNamesrv: false,
+    properties: { autoCreateSubscriptionGroup: "false" },
+  });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    await env.broker.subscriptionGroupManager.updateSubscriptionGroupConfig({
+      groupName: "G_REAL",
+    });
+    const body = {
+      clientID: "10.0.0.1@mixed",
+      consumerDataSet: [consumerData("G_MADE_UP", 1), consumerData("G_REAL", 1)],
+      producerDataSet: [],
+    };
+    const response = await client.invoke(
+      createRequest(RequestCode.HEART_BEAT, {
+        body: new TextEncoder().encode(JSON.stringify(body)),
+        language: "JAVA",
+        version: 409,
+      }),
+    );
+    assert.equal(response.code, ResponseCode.SUCCESS, response.remark);
+    const manager = env.broker.consumerManager;
+    assert.equal(manager.getConsumerGroupInfo("G_MADE_UP"), undefined);
+    assert.deepEqual(manager.getConsumerIdList("G_REAL"), ["10.0.0.1@mixed"]);
+    assert.equal(env.broker.topicConfigManager.selectTopicConfig("%RETRY%G_MADE_UP"), undefined);
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});
+
 Deno.test("a group refused for growing past the limit leaves, so its connection is not expired", async () => {
   const clock = new ManualClock();
   const env = await startTestBroker({ withNamesrv: false, clock });
