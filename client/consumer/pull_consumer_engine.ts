@@ -6,6 +6,7 @@
  * @module
  */
 
+import { nextTurn } from "../../common/next_turn.ts";
 import type { FileSystem } from "../../store/file_system.ts";
 import { MQClientError } from "../client_error.ts";
 import { buildSubscriptionData, type SubscriptionData } from "../heartbeat_data.ts";
@@ -240,7 +241,12 @@ export class PullConsumerEngine {
     const end = Date.now() + timeoutMs;
     for (;;) {
       const request = await this.#buffer.take(Math.max(0, end - Date.now()), signal);
-      if (request === undefined) return undefined;
+      if (request === undefined) {
+        // An empty poll with no wait (timeout 0, as Java's poll(0)) goes through the event loop:
+        // a loop of them would otherwise never let the pulls, or anything else, run.
+        if (timeoutMs <= 0) await nextTurn();
+        return undefined;
+      }
       if (request.processQueue.dropped) continue;
       const endOffset = request.processQueue.removeMessage(request.messages);
       const first = request.messages[0]?.queueOffset ?? endOffset;
