@@ -82,6 +82,10 @@ Deno.test("PullConsumer assign: poll, commit, seek and committed offsets", async
         );
         return true;
       });
+      for (const offset of [Number.NaN, 1.5]) {
+        // Found by helper-130: accepted, then ignored (the pull could not encode it).
+        await assert.rejects(c.seek(q0, offset), /^MQClientError: Seek offset illegal/);
+      }
       await assert.rejects(
         c.seek(q1, 0),
         /The message queue is not in assigned list, message queue: MessageQueue \[topic=TopicPull, brokerName=broker-test, queueId=1\]/,
@@ -176,6 +180,51 @@ Deno.test("PullConsumer unsubscribe then subscribe again goes on consuming the t
         got.push(...await c.poll({ timeoutMs: 500 }));
       }
       assert.deepEqual(got.map((m) => m.bodyText).sort(), ["m-0", "m-1", "m-2", "m-3"]);
+    } finally {
+      await c.shutdown();
+    }
+  });
+});
+
+// Found by helper-130: an unsubscribe landing while a rebalance run is under way, after the run
+// took the topic into its list, left a state with a dropped cache behind; a later subscribe
+// assigned the queue again but never pulled it.
+Deno.test("PullConsumer subscribe again after an unsubscribe that raced a rebalance run consumes the topic", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const [first, raced] = ["TopicRaceFirst", "TopicRaced"];
+    await t.createTopic(first, 1);
+    await t.createTopic(raced, 1);
+    const c = testPullConsumer(t.namesrvAddr, {
+      consumerGroup: "CG_RACE",
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+    });
+    const changed = new Signal();
+    let racedAssigned = 0;
+    c.on("messageQueueChanged", (topic) => {
+      // The run handles `first` before `raced`: this lands inside the run, deterministically.
+      if (topic === first && racedAssigned === 0) c.unsubscribe(raced);
+      if (topic === raced) racedAssigned++;
+      changed.fire();
+    });
+    c.subscribe(first);
+    c.subscribe(raced);
+    await c.start();
+    try {
+      await waitUntil(
+        "the run to assign the raced topic",
+        () => racedAssigned > 0,
+        changed.subscribe,
+      );
+      await c.doRebalance(); // the raced topic is no longer subscribed: its queue is truncated
+      c.subscribe(raced);
+      await c.doRebalance();
+      assert.equal(racedAssigned, 2, "assigned again");
+      await t.producer.send({ topic: raced, body: "after-resubscribe" });
+      const got: MessageExt[] = [];
+      for (let i = 0; i < 20 && got.length === 0; i++) {
+        got.push(...await c.poll({ timeoutMs: 500 }));
+      }
+      assert.deepEqual(got.map((m) => m.bodyText), ["after-resubscribe"]);
     } finally {
       await c.shutdown();
     }

@@ -129,7 +129,13 @@ export class AssignedMessageQueue {
 
   #add(mq: MessageQueue, pq: ProcessQueue | undefined): void {
     const key = messageQueueKey(mq);
-    if (this.#states.has(key)) return;
+    // A state whose cache was dropped behind its back (a rebalance run that an unsubscribe raced
+    // truncates the queue without telling) is replaced, or the queue would never be pulled again.
+    const held = this.#states.get(key);
+    if (
+      held !== undefined && !held.processQueue.dropped &&
+      (pq === undefined || held.processQueue === pq)
+    ) return;
     this.#states.set(key, {
       messageQueue: { topic: mq.topic, brokerName: mq.brokerName, queueId: mq.queueId },
       processQueue: pq ?? new ProcessQueue(this.#clock),

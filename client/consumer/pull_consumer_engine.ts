@@ -301,7 +301,7 @@ export class PullConsumerEngine {
   async seek(mq: MessageQueue, offset: number): Promise<void> {
     const minOffset = await this.queries.minOffset(mq);
     const maxOffset = await this.queries.maxOffset(mq);
-    if (offset < minOffset || offset > maxOffset) {
+    if (!Number.isSafeInteger(offset) || offset < minOffset || offset > maxOffset) {
       throw new MQClientError(
         `Seek offset illegal, seek offset = ${offset}, min offset = ${minOffset}, max offset = ${maxOffset}`,
       );
