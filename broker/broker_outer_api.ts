@@ -17,6 +17,7 @@ import { RequestCode } from "../protocol/request_code.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
 import { bodyCrc } from "../store/crc32.ts";
 import { dataVersionToJson } from "./data_version.ts";
+import { REGISTER_BODY_UNCOMPRESSED_BYTES_MAX } from "./limits.ts";
 import {
   encodeTopicConfigWrapper,
   type TopicConfigSerializeWrapper,
@@ -190,7 +191,8 @@ export class BrokerOuterApi {
   }
 
   /**
-   * Registers with every name server at once.
+   * Registers with every name server at once; a body over REGISTER_BODY_UNCOMPRESSED_BYTES_MAX
+   * goes compressed even without `compressedRegister`.
    *
    * @param namesrvAddrs the name servers
    * @param identity the broker
@@ -202,10 +204,14 @@ export class BrokerOuterApi {
     identity: BrokerIdentity,
     wrapper: TopicConfigSerializeWrapper,
   ): Promise<{ results: RegisterBrokerResult[]; failures: NamesrvCallFailure[] }> {
-    const compressed = this.#compressed();
-    const body = compressed
+    let compressed = this.#compressed();
+    let body = compressed
       ? encodeCompressedRegisterBrokerBody(wrapper)
       : encodeRegisterBrokerBody(wrapper);
+    if (!compressed && body.length > REGISTER_BODY_UNCOMPRESSED_BYTES_MAX) {
+      compressed = true;
+      body = encodeCompressedRegisterBrokerBody(wrapper);
+    }
     const settled = await Promise.allSettled(
       namesrvAddrs.map((address) => this.#registerOne(address, identity, body, compressed)),
     );

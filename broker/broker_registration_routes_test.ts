@@ -188,3 +188,41 @@ Deno.test("BrokerController clears an order flag whose conf left the name server
     await ns.close();
   }
 });
+
+// Found by helper-132: 45,000 topics with 127-character names (within TOPICS_PER_BROKER_MAX) make a
+// JSON REGISTER_BROKER body over the 16 MiB frame: the registration failed and every topic of the
+// broker lost its route. Such a body now goes compressed.
+Deno.test("a broker whose topic table is too large for a JSON registration registers compressed", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edgemq_register_body_" });
+  const count = 45_000;
+  const nameOf = (i: number) => `T${String(i).padStart(6, "0")}`.padEnd(127, "x");
+  const table: Record<string, unknown> = {};
+  for (let i = 0; i < count; i++) {
+    table[nameOf(i)] = {
+      order: false,
+      perm: 6,
+      readQueueNums: 1,
+      writeQueueNums: 1,
+      topicFilterType: "SINGLE_TAG",
+      topicName: nameOf(i),
+      topicSysFlag: 0,
+    };
+  }
+  await Deno.mkdir(`${dir}/config`);
+  await Deno.writeTextFile(
+    `${dir}/config/topics.json`,
+    JSON.stringify({ dataVersion: { counter: 1, timestamp: Date.now() }, topicConfigTable: table }),
+  );
+  const env = await startTestBroker({ dir });
+  const namesrv = new TestBrokerClient(new DenoTcpTransport(), env.namesrvAddr!);
+  try {
+    const route = await namesrv.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+      topic: nameOf(count - 1),
+    });
+    assert.equal(route.code, ResponseCode.SUCCESS, route.remark);
+  } finally {
+    await namesrv.close();
+    await env.close(true);
+    await Deno.remove(dir, { recursive: true });
+  }
+});

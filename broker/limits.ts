@@ -37,9 +37,18 @@ export const BROKER_NAME_LENGTH_MAX = 255;
 /**
  * Most topics one broker keeps. Every REGISTER_BROKER body carries the whole topic table (about
  * 200 bytes of JSON per topic), and it must fit in one frame of {@linkcode FRAME_BYTES_MAX_DEFAULT}
- * bytes: 50 000 topics make about 10 MiB.
+ * bytes: 50 000 topics make about 10 MiB; with names of the longest kind, more than a frame, so
+ * a larger body is sent compressed ({@linkcode REGISTER_BODY_UNCOMPRESSED_BYTES_MAX}).
  */
 export const TOPICS_PER_BROKER_MAX = 50_000;
+
+/**
+ * Largest REGISTER_BROKER body sent as JSON; a larger one goes in RocketMQ's compressed form
+ * (as with `compressedRegister=true`; RocketMQ's and EdgeMQ's name servers read it by the request's
+ * `compressed` header): a table of long topic names within {@linkcode TOPICS_PER_BROKER_MAX} would
+ * otherwise exceed a frame and leave the broker unregistered, its topics without a route.
+ */
+export const REGISTER_BODY_UNCOMPRESSED_BYTES_MAX = 8 * 1024 * 1024;
 
 /**
  * Most subscription groups one broker keeps. GET_ALL_SUBSCRIPTIONGROUP_CONFIG (slave sync, admin)
