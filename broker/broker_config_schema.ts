@@ -35,7 +35,12 @@ const int = (min: number, max: number, fallback: number) =>
 const count = (fallback: number) => int(0, JAVA_INT_MAX, fallback);
 const positive = (fallback: number) => int(1, JAVA_INT_MAX, fallback);
 const long = (fallback: number) => z.int().min(0).max(Number.MAX_SAFE_INTEGER).default(fallback);
-const millis = (fallback: number) => z.int().min(1).max(Number.MAX_SAFE_INTEGER).default(fallback);
+/**
+ * A duration in ms. Bound at 2^31 − 1 (24.8 days), the longest a timer waits: a longer one fires
+ * at once, so a huge shortPollingTimeMills answered every held pull at once and a huge
+ * flushConsumerOffsetInterval persisted every millisecond.
+ */
+const millis = (fallback: number) => int(1, JAVA_INT_MAX, fallback);
 const port = (fallback: number) => int(0, 65535, fallback);
 const flag = (fallback: boolean) => z.boolean().default(fallback);
 const text = (fallback: string) => z.string().default(fallback);

@@ -72,12 +72,6 @@ export const TOPIC_NAME_CHARS_MAX = 255;
  */
 export const HTTP_SHUTDOWN_WAIT_MS = 5_000;
 
-/**
- * Idle time given to the remoting server when `serverChannelMaxIdleTimeSeconds=0`, which in
- * RocketMQ (Netty) turns idle closing off: ten years, i.e. never.
- */
-export const CHANNEL_IDLE_DISABLED_SECONDS = 10 * 365 * 24 * 3600;
-
 assert(
   KV_TEXT_CHARS_MAX < REGISTER_BODY_INFLATED_BYTES_MAX,
   "KV values must fit well inside a body",

@@ -14,7 +14,7 @@ import type { Transport } from "../protocol/transport.ts";
 import type { FileSystem } from "../store/file_system.ts";
 import { createAdminApp } from "./admin_app.ts";
 import { KvConfigManager } from "./kv_config_manager.ts";
-import { CHANNEL_IDLE_DISABLED_SECONDS, HTTP_SHUTDOWN_WAIT_MS } from "./limits.ts";
+import { HTTP_SHUTDOWN_WAIT_MS } from "./limits.ts";
 import type { NamesrvConfig, NamesrvEnv } from "./namesrv_config.ts";
 import { NamesrvConfiguration } from "./namesrv_configuration.ts";
 import { registerAllProcessors } from "./processors/mod.ts";
@@ -139,9 +139,7 @@ export class NamesrvController {
       listenPort: config.listenPort,
       serverAsyncSemaphoreValue: config.serverAsyncSemaphoreValue,
       serverOnewaySemaphoreValue: config.serverOnewaySemaphoreValue,
-      serverChannelMaxIdleTimeSeconds: config.serverChannelMaxIdleTimeSeconds === 0
-        ? CHANNEL_IDLE_DISABLED_SECONDS
-        : config.serverChannelMaxIdleTimeSeconds,
+      serverChannelMaxIdleTimeSeconds: config.serverChannelMaxIdleTimeSeconds,
       clock,
       logger,
     });

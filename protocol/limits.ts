@@ -179,6 +179,12 @@ export const CLIENT_ONEWAY_SEMAPHORE_VALUE_DEFAULT = 65_535;
 /** `serverChannelMaxIdleTimeSeconds` / client `maxIdleTimeSeconds` default (spec remoting.md §9). */
 export const CHANNEL_MAX_IDLE_TIME_SECONDS_DEFAULT = 120;
 
+/**
+ * Idle time a remoting server takes for `serverChannelMaxIdleTimeSeconds=0`, which in RocketMQ
+ * (Netty's IdleStateHandler) turns idle closing off: ten years, i.e. never.
+ */
+export const CHANNEL_IDLE_DISABLED_SECONDS = 10 * 365 * 24 * 3600;
+
 /** Default timeout of a oneway invocation when none is given (RocketMQ's usual 3000 ms). */
 export const INVOKE_TIMEOUT_MS_DEFAULT = 3000;
 

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import type { Clock } from "../common/clock.ts";
 import {
   ACCEPT_RETRY_DELAY_MS,
+  CHANNEL_IDLE_DISABLED_SECONDS,
   SERVER_ASYNC_SEMAPHORE_VALUE_DEFAULT,
   SERVER_CONNECTIONS_MAX,
   SERVER_ONEWAY_SEMAPHORE_VALUE_DEFAULT,
@@ -34,7 +35,10 @@ export interface RemotingServerOptions {
   serverAsyncSemaphoreValue?: number;
   /** server→client oneway invocations at once; default 256 */
   serverOnewaySemaphoreValue?: number;
-  /** close connections without read or write for this long; default 120 (fractions allowed) */
+  /**
+   * close connections without read or write for this long; default 120 (fractions allowed); 0
+   * never closes them, as in RocketMQ
+   */
   serverChannelMaxIdleTimeSeconds?: number;
   /** largest accepted frame; default 16 MiB */
   frameBytesMax?: number;
@@ -96,7 +100,9 @@ export class RemotingServer extends RemotingPeer {
         SERVER_ASYNC_SEMAPHORE_VALUE_DEFAULT,
       onewaySemaphoreValue: options.serverOnewaySemaphoreValue ??
         SERVER_ONEWAY_SEMAPHORE_VALUE_DEFAULT,
-      channelMaxIdleTimeSeconds: options.serverChannelMaxIdleTimeSeconds,
+      channelMaxIdleTimeSeconds: options.serverChannelMaxIdleTimeSeconds === 0
+        ? CHANNEL_IDLE_DISABLED_SECONDS
+        : options.serverChannelMaxIdleTimeSeconds,
     });
     super(endpoint);
     this.#endpoint = endpoint;

@@ -252,9 +252,10 @@ function createCheckpoint(
 /**
  * The MessageStoreConfig keys a running store takes (UPDATE_BROKER_CONFIG, `PATCH /config`): as
  * RocketMQ's store reads them from its live MessageStoreConfig on each use (puts, pulls, flush
- * rounds, index dispatch, retention passes). The others (paths, file sizes, flushDiskType,
- * brokerRole, warmMapedFileEnable, the index layout, cleanResourceInterval, ...) are read once
- * at start, in RocketMQ too.
+ * rounds, index dispatch, retention passes; `brokerRole` by the put check and the pull's offset
+ * check, as 4.9.8's DefaultMessageStore). The others (paths, file sizes, flushDiskType,
+ * warmMapedFileEnable, the index layout, cleanResourceInterval, ...) are read once at start, in
+ * RocketMQ too.
  */
 export const STORE_LIVE_KEYS = [
   "maxMessageSize",
@@ -276,6 +277,7 @@ export const STORE_LIVE_KEYS = [
   "maxTransferCountOnMessageInDisk",
   "accessMessageInMemoryMaxRatio",
   "offsetCheckInSlave",
+  "brokerRole",
   "fileReservedTime",
   "deleteWhen",
   "diskMaxUsedSpaceRatio",

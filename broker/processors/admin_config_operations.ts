@@ -28,21 +28,30 @@ export class ConfigBlackListError extends BrokerError {
   }
 }
 
+/** Keys never changed at runtime whatever `configBlackList` says (RocketMQ's initConfigBlackList). */
+const ALWAYS_BLACKLISTED = ["brokerConfigPath", "rocketmqHome", "configBlackList"];
+
 /**
  * @param config the broker configuration
- * @returns the keys of `configBlackList` (`;`-separated, blanks trimmed)
+ * @returns the keys UPDATE_BROKER_CONFIG refuses: brokerConfigPath, rocketmqHome and
+ *   configBlackList itself, as RocketMQ always adds them, then the keys of `configBlackList`
+ *   (`;`-separated, blanks trimmed)
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { configBlackListOf } from "./admin_config_operations.ts";
- * const keys = configBlackListOf({ configBlackList: "configBlackList; brokerConfigPath" } as never);
- * assert.deepEqual([...keys], ["configBlackList", "brokerConfigPath"]);
+ * const keys = configBlackListOf({ configBlackList: "storePathRootDir" } as never);
+ * assert.deepEqual([...keys], [
+ *   "brokerConfigPath",
+ *   "rocketmqHome",
+ *   "configBlackList",
+ *   "storePathRootDir",
+ * ]);
  * ```
  */
 export function configBlackListOf(config: Pick<AdminBrokerConfig, "configBlackList">): Set<string> {
-  return new Set(
-    config.configBlackList.split(";").map((k) => k.trim()).filter((k) => k.length > 0),
-  );
+  const configured = config.configBlackList.split(";").map((k) => k.trim());
+  return new Set([...ALWAYS_BLACKLISTED, ...configured.filter((k) => k.length > 0)]);
 }
 
 /**
