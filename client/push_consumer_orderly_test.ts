@@ -321,3 +321,38 @@ Deno.test("PushConsumer orderly: past maxReconsumeTimes the message goes to the 
     }
   });
 });
+
+// Found beside helper-134's concurrent finding: the orderly listener got the array a SUSPEND puts
+// back; draining it left the messages out of the queue.
+Deno.test("PushConsumer orderly: a listener that drains its msgs array and suspends gets them again", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicOrderShift";
+    await t.createTopic(topic, 1);
+    const deliveries: string[] = [];
+    const arrived = new Signal();
+    const consumer = testPushConsumer(t.namesrvAddr, {
+      consumerGroup: "CG_ORDER_SHIFT",
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+      suspendCurrentQueueTimeMillis: 10,
+    });
+    consumer.subscribe(topic, "*");
+    let suspended = false;
+    consumer.registerOrderlyListener((messages) => {
+      for (let m = messages.shift(); m !== undefined; m = messages.shift()) {
+        deliveries.push(m.bodyText);
+      }
+      arrived.fire();
+      if (suspended) return "SUCCESS";
+      suspended = true;
+      return "SUSPEND_CURRENT_QUEUE_A_MOMENT";
+    });
+    await t.producer.send({ topic, body: "m-0" });
+    try {
+      await consumer.start();
+      await waitUntil("m-0 twice", () => deliveries.length >= 2, arrived.subscribe);
+      assert.deepEqual(deliveries.slice(0, 2), ["m-0", "m-0"]);
+    } finally {
+      await consumer.shutdown();
+    }
+  });
+});

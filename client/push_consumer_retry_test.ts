@@ -119,3 +119,77 @@ Deno.test("PushConsumer sends back a message its listener held past consumeTimeo
     }
   }, FAST_DELAYS);
 });
+
+function offsetOf(consumer: PushConsumer, topic: string): number | undefined {
+  return [...consumer.offsets(topic).values()][0];
+}
+
+// Found by helper-134: the listener got the array the result is settled with; draining it kept
+// the messages in the process queue, so the offset never moved and flow control stopped pulls.
+Deno.test("PushConsumer: a listener that drains its msgs array still commits and keeps pulling", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicShift";
+    await t.createTopic(topic, 1);
+    const seen: string[] = [];
+    const arrived = new Signal();
+    const consumer = testPushConsumer(t.namesrvAddr, {
+      consumerGroup: "CG_SHIFT",
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+      pullBatchSize: 2,
+      pullThresholdForQueue: 4,
+    });
+    consumer.subscribe(topic, "*");
+    consumer.registerMessageListener((messages) => {
+      for (let m = messages.shift(); m !== undefined; m = messages.shift()) seen.push(m.bodyText);
+      setTimeout(() => arrived.fire(), 0); // look again once the result is settled
+      return "CONSUME_SUCCESS";
+    });
+    for (let i = 0; i < 20; i++) await t.producer.send({ topic, body: `m-${i}` });
+    try {
+      await consumer.start();
+      await waitUntil(
+        "20 consumed and committed",
+        () => seen.length === 20 && offsetOf(consumer, topic) === 20,
+        arrived.subscribe,
+      );
+    } finally {
+      await consumer.shutdown();
+    }
+  });
+});
+
+// Found by helper-134: 1.5 read msgs[2.5] (undefined) and threw, so nothing was settled and the
+// queue stopped; NaN acknowledged the whole batch, failures included.
+Deno.test("PushConsumer: an ackIndex that is not a whole number is taken down (1.5 acknowledges two of three)", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicAckFraction";
+    await t.createTopic(topic, 1);
+    const deliveries: string[] = [];
+    const arrived = new Signal();
+    const consumer = testPushConsumer(t.namesrvAddr, {
+      consumerGroup: "CG_ACK_FRACTION",
+      consumeMessageBatchMaxSize: 3,
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+    });
+    consumer.subscribe(topic, "*");
+    consumer.registerMessageListener((messages, context) => {
+      for (const m of messages) deliveries.push(`${m.bodyText}#${m.reconsumeTimes}`);
+      setTimeout(() => arrived.fire(), 0); // look again once the result is settled
+      if (messages.length === 3) context.ackIndex = messages.length / 2;
+      return "CONSUME_SUCCESS";
+    });
+    for (let i = 0; i < 3; i++) await t.producer.send({ topic, body: `m-${i}` });
+    try {
+      await consumer.start();
+      await waitUntil(
+        "m-2 again and offset 3",
+        () => deliveries.includes("m-2#1") && offsetOf(consumer, topic) === 3,
+        arrived.subscribe,
+      );
+      assert.deepEqual(deliveries.slice(0, 3), ["m-0#0", "m-1#0", "m-2#0"]);
+      assert.ok(!deliveries.includes("m-1#1"), `only m-2 comes back: ${deliveries}`);
+    } finally {
+      await consumer.shutdown();
+    }
+  }, FAST_DELAYS);
+});

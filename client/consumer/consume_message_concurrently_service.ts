@@ -148,7 +148,9 @@ export class ConsumeMessageConcurrentlyService {
       for (const msg of msgs) {
         msg.properties.set(MessageConst.PROPERTY_CONSUME_START_TIMESTAMP, String(beginMs));
       }
-      status = await this.#o.listener(msgs, context);
+      // A copy, as Java hands an unmodifiable list: a listener that drains its array (shift,
+      // splice) must not take messages out of what is settled below.
+      status = await this.#o.listener([...msgs], context);
       this.#o.stats?.incConsumeRT(mq.topic, this.#o.clock.now() - beginMs);
     } catch (error) {
       this.#o.stats?.incConsumeRT(mq.topic, this.#o.clock.now() - beginMs);
@@ -224,8 +226,10 @@ export class ConsumeMessageConcurrentlyService {
     msgs: MessageExt[],
     pq: ProcessQueue,
   ): Promise<void> {
+    // Java's ackIndex is an int: a fraction is taken down, anything else (NaN) acknowledges none.
+    const requested = Number.isFinite(context.ackIndex) ? Math.floor(context.ackIndex) : -1;
     const ackIndex = status === "CONSUME_SUCCESS"
-      ? Math.min(context.ackIndex, msgs.length - 1)
+      ? Math.max(-1, Math.min(requested, msgs.length - 1))
       : -1;
     const topic = context.messageQueue.topic;
     this.#o.stats?.incConsumeOKTPS(topic, ackIndex + 1);

@@ -213,7 +213,7 @@ export class ConsumeMessageOrderlyService {
       }
       let status: ConsumeOrderlyStatus;
       try {
-        status = await this.#o.listener(msgs, context);
+        status = await this.#o.listener([...msgs], context); // a copy, as Java's unmodifiable list
       } finally {
         this.#o.stats?.incConsumeRT(context.messageQueue.topic, this.#o.clock.now() - beginMs);
       }
