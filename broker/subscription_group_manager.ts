@@ -175,6 +175,15 @@ export class SubscriptionGroupManager {
   }
 
   /**
+   * @param group a group
+   * @returns true when the broker has settings for it or would create them on first use
+   *   (`autoCreateSubscriptionGroup`, or a `CID_RMQ_SYS_` group)
+   */
+  acceptsGroup(group: string): boolean {
+    return this.#table.has(group) || this.#autoCreate() || isSysConsumerGroup(group);
+  }
+
+  /**
    * Returns a group's settings, creating them with the defaults when absent and
    * `autoCreateSubscriptionGroup` is on or the group is a `CID_RMQ_SYS_` group (RocketMQ
    * `findSubscriptionGroupConfig`).

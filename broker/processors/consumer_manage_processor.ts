@@ -18,7 +18,7 @@ import { RequestCode } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
 import type { CoreContext, ProcessorRegistry } from "./core_context.ts";
 import { guardProcessor } from "./_processor_support.ts";
-import { RETRY_TOPIC_NAME_LENGTH_MAX } from "../limits.ts";
+import { GROUP_NAME_LENGTH_MAX, RETRY_TOPIC_NAME_LENGTH_MAX } from "../limits.ts";
 
 const utf8 = new TextEncoder();
 
@@ -64,10 +64,11 @@ export async function queryConsumerOffset(
 
 /**
  * UPDATE_CONSUMER_OFFSET: stores the offset as given (clients commit -1 for queues they never
- * touched; RocketMQ stores that too), for a topic the broker has: as RocketMQ 5.x, TOPIC_NOT_EXIST
- * otherwise, so commits for made-up topics cannot fill the offset table (4.9.8 stored them, in a
- * table without a bound). The group is not checked, as in 4.9.8 (5.x refuses a group it does not
- * have: a commit for a group not yet created, as mqadmin cloneGroupOffset's, is kept).
+ * touched; RocketMQ stores that too), for a topic the broker has and a group it has or would
+ * create: as RocketMQ 5.x, TOPIC_NOT_EXIST or SUBSCRIPTION_GROUP_NOT_EXIST otherwise, so commits
+ * for made-up names cannot fill the offset table (4.9.8 stored them, in a table without a bound).
+ * With `autoCreateSubscriptionGroup` on, any group is taken, as in 4.9.8 (5.x wants it created
+ * first; a commit for a group not yet created, as mqadmin cloneGroupOffset's, is kept).
  *
  * @param context broker state
  * @param request the request
@@ -80,7 +81,14 @@ export function updateConsumerOffset(
   channel: RemotingChannel,
 ): RemotingCommand {
   const header = decodeHeader(UpdateConsumerOffsetRequestHeader, request);
-  const { topic } = header;
+  const { topic, consumerGroup } = header;
+  if (!context.subscriptionGroupManager.acceptsGroup(consumerGroup)) {
+    return createResponse(
+      request,
+      ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+      `Group ${consumerGroup.slice(0, GROUP_NAME_LENGTH_MAX)} not exist!`,
+    );
+  }
   if (context.topicConfigManager.selectTopicConfig(topic) === undefined) {
     const shown = topic.length <= RETRY_TOPIC_NAME_LENGTH_MAX
       ? topic

@@ -217,3 +217,35 @@ Deno.test("PULL_MESSAGE is served when the full offset table refuses its piggy-b
     await env.close();
   }
 });
+
+// Found by helper-133 in the fix above: made-up groups on a topic the broker has filled the table
+// the same way.
+Deno.test("ConsumerManageProcessor refuses a commit for a group the broker has not, with autoCreateSubscriptionGroup=false", async () => {
+  const env = await startTestBroker({
+    withNamesrv: false,
+    properties: { autoCreateSubscriptionGroup: "false" },
+  });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    assert.equal((await client.send("TopicReal", "m", { queueId: 0 })).code, ResponseCode.SUCCESS);
+    await env.broker.subscriptionGroupManager.updateSubscriptionGroupConfig({
+      groupName: "G_REAL",
+    });
+    const commit = (group: string) =>
+      client.call(RequestCode.UPDATE_CONSUMER_OFFSET, {
+        consumerGroup: group,
+        topic: "TopicReal",
+        queueId: "0",
+        commitOffset: "1",
+      });
+    const madeUp = await commit("G_MADE_UP");
+    assert.equal(madeUp.code, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST);
+    assert.equal(madeUp.remark, "Group G_MADE_UP not exist!");
+    assert.equal((await commit("G_REAL")).code, ResponseCode.SUCCESS);
+    assert.equal(env.broker.consumerOffsetManager.queryOffset("G_MADE_UP", "TopicReal", 0), -1);
+    assert.equal(env.broker.consumerOffsetManager.queryOffset("G_REAL", "TopicReal", 0), 1);
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});
