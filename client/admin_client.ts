@@ -35,6 +35,7 @@ import type { ClientConfigInput, ClientIo } from "./client_config.ts";
 import { MQClientError } from "./client_error.ts";
 import { type ConsumerRunningInfo, decodeConsumerRunningInfo } from "./consumer_running_info.ts";
 import { RETRY_GROUP_TOPIC_PREFIX } from "./message_const.ts";
+import { compareMessageQueue } from "./message_queue.ts";
 
 export type { QueryMessageOptions } from "./_admin_client_messages.ts";
 
@@ -149,7 +150,7 @@ export class AdminClient extends AdminClientMessages {
         ),
       );
     }
-    return out;
+    return out.sort((a, b) => compareMessageQueue(a.mq, b.mq));
   }
 
   /**
@@ -275,6 +276,8 @@ export class AdminClient extends AdminClientMessages {
       merged.consumeTps += stats.consumeTps;
       merged.offsetTable.push(...stats.offsetTable);
     }
+    // Each broker's rows come sorted; the brokers in route order, which is registration order.
+    merged.offsetTable.sort((a, b) => compareMessageQueue(a.mq, b.mq));
     return merged;
   }
 
@@ -292,13 +295,14 @@ export class AdminClient extends AdminClientMessages {
   }
 
   /**
-   * Copies a group's committed offsets to another group (RocketMQ's `mqadmin cloneGroupOffset`):
-   * every queue of the source's consume stats with an offset is committed for `destGroup`
-   * (UPDATE_CONSUMER_OFFSET) on its broker, found in `topic`'s route.
+   * Copies a group's committed offsets of one topic to another group (RocketMQ's `mqadmin
+   * cloneGroupOffset -t`, whose broker copies only `topic@srcGroup`): every queue of `topic` in the
+   * source's consume stats with an offset is committed for `destGroup` (UPDATE_CONSUMER_OFFSET) on
+   * its broker, found in `topic`'s route. The group's other topics are left alone.
    *
    * @param srcGroup the group whose offsets are copied
    * @param destGroup the group that gets them
-   * @param topic the topic whose route names the brokers
+   * @param topic the topic whose offsets are copied, and whose route names the brokers
    * @returns the queues and offsets copied
    * @throws {MQClientError} when a queue's broker is not in `topic`'s route
    */
@@ -307,11 +311,11 @@ export class AdminClient extends AdminClientMessages {
     destGroup: string,
     topic: string,
   ): Promise<OffsetWrapper[]> {
-    const stats = await this.consumeStats(srcGroup);
+    const stats = await this.consumeStats(srcGroup, topic);
     const brokers = new Map(
       this.masterBrokers(await this.topicRoute(topic)).map((b) => [b.brokerName, b.addr]),
     );
-    const copied = stats.offsetTable.filter((o) => o.consumerOffset >= 0);
+    const copied = stats.offsetTable.filter((o) => o.mq.topic === topic && o.consumerOffset >= 0);
     for (const { mq } of copied) {
       if (!brokers.has(mq.brokerName)) {
         throw new MQClientError(

@@ -237,3 +237,41 @@ Deno.test("AdminClient finds messages on the brokers that answer when another of
     }
   });
 });
+
+// Found by helper-136: the brokers' rows came in route order (registration order), not sorted.
+Deno.test("AdminClient consumeStats and topicStats sort the queues of two brokers by broker name", async () => {
+  // broker-b registers the topic first, so the route lists it first.
+  const b = await startTestBroker({ properties: { brokerName: "broker-b" } });
+  const a = await startTestBroker({
+    namesrvAddr: b.namesrvAddr,
+    properties: { brokerName: "broker-a" },
+  });
+  const admin = new AdminClient({
+    ...testClientOptions(b.namesrvAddr!),
+    logger: silentRemotingLogger,
+  });
+  try {
+    const topic = "TopicSorted";
+    for (const broker of [b, a]) {
+      await admin.createTopic(broker.address, {
+        topicName: topic,
+        readQueueNums: 2,
+        writeQueueNums: 2,
+      });
+      await broker.broker.registration!.registerNow();
+      for (const queueId of [0, 1]) {
+        const offset = { consumerGroup: "CG_SORTED", topic, queueId, commitOffset: 0 };
+        await admin.api.updateConsumerOffset(broker.address, offset, 3000);
+      }
+    }
+    const expected = ["broker-a:0", "broker-a:1", "broker-b:0", "broker-b:1"];
+    const names = (rows: { mq: { brokerName: string; queueId: number } }[]) =>
+      rows.map(({ mq }) => `${mq.brokerName}:${mq.queueId}`);
+    assert.deepEqual(names((await admin.consumeStats("CG_SORTED", topic)).offsetTable), expected);
+    assert.deepEqual(names(await admin.topicStats(topic)), expected);
+  } finally {
+    await admin.shutdown();
+    await a.close();
+    await b.close();
+  }
+});

@@ -174,12 +174,19 @@ Deno.test("mqadmin cloneGroupOffset commits the source group's offsets for the d
   const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
   try {
     for (let i = 0; i < 3; i++) await client.send("TopicClone", `m${i}`, { queueId: i % 2 });
+    await client.send("TopicOther", "o", { queueId: 0 });
     // An online source group: its heartbeat creates %RETRY%G_SRC, whose route names the brokers.
-    await client.heartbeat("10.0.0.1@src", "G_SRC", { TopicClone: "*" });
-    for (const [queueId, offset] of [[0, 2], [1, 1]]) {
+    await client.heartbeat("10.0.0.1@src", "G_SRC", { TopicClone: "*", TopicOther: "*" });
+    for (
+      const [topic, queueId, offset] of [["TopicClone", 0, 2], ["TopicClone", 1, 1], [
+        "TopicOther",
+        0,
+        1,
+      ]]
+    ) {
       await client.call(RequestCode.UPDATE_CONSUMER_OFFSET, {
         consumerGroup: "G_SRC",
-        topic: "TopicClone",
+        topic: String(topic),
         queueId: String(queueId),
         commitOffset: String(offset),
       });
@@ -198,6 +205,8 @@ Deno.test("mqadmin cloneGroupOffset commits the source group's offsets for the d
       });
       assert.equal(answer.extFields?.offset, String(offset), `queue ${queueId}`);
     }
+    // Only the topic named is cloned (found by helper-133: every topic of the group was).
+    assert.equal(env.broker.consumerOffsetManager.queryOffset("G_DST", "TopicOther", 0), -1);
     const missing = await cli("cloneGroupOffset -s G_SRC -d G_DST");
     assert.equal(missing.code, 1);
     assert.match(missing.err, /missing required option -t \(topic\)/);
