@@ -471,3 +471,28 @@ assert(
 );
 assert(INTERVAL_MS_MIN < INTERVAL_MS_MAX, "INTERVAL_MS_MIN must be below INTERVAL_MS_MAX");
 assert(QUERY_MAX_NUM_DEFAULT <= QUERY_MAX_NUM_MAX, "QUERY_MAX_NUM_DEFAULT must fit the cap");
+
+/**
+ * Most read or write queues a route may give one broker's topic (EdgeMQ's brokers allow 16,384;
+ * RocketMQ sets no bound). A route naming more, in its queue data or its `orderTopicConf`, is
+ * refused as malformed: building that many queue objects froze the process and ended it out of
+ * memory.
+ *
+ * @example
+ * ```ts
+ * import { ROUTE_QUEUE_NUMS_MAX } from "./limits.ts";
+ * import { decodeTopicRouteData } from "./topic_route.ts";
+ * const body = new TextEncoder().encode(
+ *   `{"brokerDatas":[],"queueDatas":[{"brokerName":"b","perm":6,"readQueueNums":${
+ *     ROUTE_QUEUE_NUMS_MAX + 1
+ *   },"writeQueueNums":1}]}`,
+ * );
+ * try {
+ *   decodeTopicRouteData(body);
+ *   throw new Error("unreachable");
+ * } catch (error) {
+ *   if ((error as Error).name !== "BodyDecodeError") throw error;
+ * }
+ * ```
+ */
+export const ROUTE_QUEUE_NUMS_MAX = 16_384;

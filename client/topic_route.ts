@@ -11,6 +11,7 @@ import { z } from "zod";
 import type { BrokerData, ClusterInfo, QueueData, TopicRouteData } from "../namesrv/route_types.ts";
 import { FastjsonReadError, readFastjson } from "./_fastjson_reader.ts";
 import { compareStrings } from "./message_queue.ts";
+import { ROUTE_QUEUE_NUMS_MAX } from "./limits.ts";
 
 export type { BrokerData, ClusterInfo, QueueData, TopicRouteData };
 
@@ -42,11 +43,12 @@ export class BodyDecodeError extends Error {
 }
 
 const int = z.number().int();
+const queueNums = int.min(0).max(ROUTE_QUEUE_NUMS_MAX);
 
 const queueDataSchema = z.object({
   brokerName: z.string(),
-  readQueueNums: int,
-  writeQueueNums: int,
+  readQueueNums: queueNums,
+  writeQueueNums: queueNums,
   perm: int,
   topicSysFlag: int.optional(),
 });
@@ -59,8 +61,17 @@ const brokerDataSchema = z.object({
   zoneName: z.string().nullish(),
 });
 
+/** `broker-a:4;broker-b:4`: a count over ROUTE_QUEUE_NUMS_MAX is refused, others are the reader's */
+const orderTopicConf = z.string().refine(
+  (conf) =>
+    conf.split(";").every((item) =>
+      !(Number.parseInt(item.split(":")[1], 10) > ROUTE_QUEUE_NUMS_MAX)
+    ),
+  { message: `a queue count over ${ROUTE_QUEUE_NUMS_MAX}` },
+);
+
 const routeSchema = z.object({
-  orderTopicConf: z.string().nullish(),
+  orderTopicConf: orderTopicConf.nullish(),
   queueDatas: z.array(queueDataSchema).nullish(),
   brokerDatas: z.array(brokerDataSchema).nullish(),
   filterServerTable: z.record(z.string(), z.array(z.string())).nullish(),

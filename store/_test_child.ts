@@ -23,6 +23,7 @@ export interface ChildRun {
  *   answers are ignored, but it still sees the lines already printed)
  * @param timeoutMs how long the child may run before the caller asks to stop; past it the child
  *   is killed and the run throws
+ * @param runFlags more `deno run` flags, e.g. `--v8-flags=--max-old-space-size=256`
  * @returns whether the child ended before it was asked to, and its stderr
  */
 export async function runChildUntil(
@@ -30,9 +31,10 @@ export async function runChildUntil(
   args: readonly string[],
   onLine: (line: string) => boolean,
   timeoutMs: number,
+  runFlags: readonly string[] = [],
 ): Promise<ChildRun> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script.pathname, ...args],
+    args: ["run", "-A", ...runFlags, script.pathname, ...args],
     cwd: REPO,
     stdout: "piped",
     stderr: "piped",
