@@ -295,14 +295,15 @@ export class AdminClient extends AdminClientMessages {
   }
 
   /**
-   * Copies a group's committed offsets of one topic to another group (RocketMQ's `mqadmin
-   * cloneGroupOffset -t`, whose broker copies only `topic@srcGroup`): every queue of `topic` in the
-   * source's consume stats with an offset is committed for `destGroup` (UPDATE_CONSUMER_OFFSET) on
-   * its broker, found in `topic`'s route. The group's other topics are left alone.
+   * Copies a group's committed offsets to another group (RocketMQ's `mqadmin cloneGroupOffset`):
+   * every queue of the source's consume stats with an offset is committed for `destGroup`
+   * (UPDATE_CONSUMER_OFFSET) on its broker, found in `topic`'s route. As RocketMQ's command, this
+   * copies every topic of the group, not only `topic` (its broker-side CLONE_GROUP_OFFSET, which
+   * the command does not use, copies one topic).
    *
    * @param srcGroup the group whose offsets are copied
    * @param destGroup the group that gets them
-   * @param topic the topic whose offsets are copied, and whose route names the brokers
+   * @param topic the topic whose route names the brokers
    * @returns the queues and offsets copied
    * @throws {MQClientError} when a queue's broker is not in `topic`'s route
    */
@@ -311,11 +312,11 @@ export class AdminClient extends AdminClientMessages {
     destGroup: string,
     topic: string,
   ): Promise<OffsetWrapper[]> {
-    const stats = await this.consumeStats(srcGroup, topic);
+    const stats = await this.consumeStats(srcGroup);
     const brokers = new Map(
       this.masterBrokers(await this.topicRoute(topic)).map((b) => [b.brokerName, b.addr]),
     );
-    const copied = stats.offsetTable.filter((o) => o.mq.topic === topic && o.consumerOffset >= 0);
+    const copied = stats.offsetTable.filter((o) => o.consumerOffset >= 0);
     for (const { mq } of copied) {
       if (!brokers.has(mq.brokerName)) {
         throw new MQClientError(
