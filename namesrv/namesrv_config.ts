@@ -28,7 +28,8 @@ const int = (min: number, max: number, fallback: number) =>
 const port = (fallback: number) => int(0, 65535, fallback);
 const count = (fallback: number) => int(0, JAVA_INT_MAX, fallback);
 const positive = (fallback: number) => int(1, JAVA_INT_MAX, fallback);
-const millis = (fallback: number) => int(1, Number.MAX_SAFE_INTEGER, fallback);
+/** A duration in ms, bound at 2^31 − 1 (24.8 days): a longer timer fires at once (every ms). */
+const millis = (fallback: number) => int(1, JAVA_INT_MAX, fallback);
 
 /** `listenPort` as `mqnamesrv` presets it before reading the config file. */
 const NAMESRV_LISTEN_PORT_DEFAULT = 9876;

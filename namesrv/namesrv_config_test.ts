@@ -115,7 +115,12 @@ Deno.test("loadNamesrvConfig rejects bad values naming key, value and expectatio
     ],
     [
       { scanNotActiveBrokerInterval: "0" },
-      'Invalid value for scanNotActiveBrokerInterval: "0" (expected an integer >= 1)',
+      'Invalid value for scanNotActiveBrokerInterval: "0" (expected an integer between 1 and 2147483647)',
+    ],
+    // Found by helper-137: a longer timer fires at once, so the scan ran every millisecond.
+    [
+      { scanNotActiveBrokerInterval: "2147483648" },
+      'Invalid value for scanNotActiveBrokerInterval: "2147483648" (expected an integer between 1 and 2147483647)',
     ],
     [
       { httpAdminPort: "-1" },
