@@ -1,6 +1,7 @@
 /**
  * A tiny async lock for the client's read-modify-write sections that span awaits (route updates,
- * heartbeats): `run` queues behind the holder, `tryRun` skips when held (RocketMQ's `tryLock`).
+ * heartbeats): `run` queues behind the holder, `runWithin` gives up after a wait, `tryRun` skips
+ * when held (RocketMQ's `tryLock`).
  * Internal.
  *
  * @module
@@ -30,6 +31,31 @@ export class AsyncLock {
     };
     this.#tail = result.then(release, release);
     return result;
+  }
+
+  /**
+   * Runs `section` once every earlier section has finished, if that happens within `waitMs`
+   * (RocketMQ's `tryLock(timeout)`); otherwise gives up: the section never runs.
+   *
+   * @param waitMs longest wait for the lock
+   * @param section the work
+   * @returns its result, or undefined when the wait ran out
+   */
+  runWithin<T>(waitMs: number, section: () => Promise<T>): Promise<T | undefined> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let gaveUp = false;
+    const waited = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => {
+        gaveUp = true;
+        resolve(undefined);
+      }, waitMs);
+    });
+    const ran = this.run((): Promise<T | undefined> => {
+      if (gaveUp) return Promise.resolve(undefined);
+      clearTimeout(timer);
+      return section();
+    });
+    return Promise.race([ran, waited]);
   }
 
   /**

@@ -475,24 +475,25 @@ assert(QUERY_MAX_NUM_DEFAULT <= QUERY_MAX_NUM_MAX, "QUERY_MAX_NUM_DEFAULT must f
 /**
  * Most read or write queues a route may give one broker's topic (EdgeMQ's brokers allow 16,384;
  * RocketMQ sets no bound). A route naming more, in its queue data or its `orderTopicConf`, is
- * refused as malformed: building that many queue objects froze the process and ended it out of
- * memory.
+ * refused as malformed: building that many queue objects froze the process, then ended it.
  *
  * @example
  * ```ts
  * import { ROUTE_QUEUE_NUMS_MAX } from "./limits.ts";
- * import { decodeTopicRouteData } from "./topic_route.ts";
- * const body = new TextEncoder().encode(
- *   `{"brokerDatas":[],"queueDatas":[{"brokerName":"b","perm":6,"readQueueNums":${
- *     ROUTE_QUEUE_NUMS_MAX + 1
- *   },"writeQueueNums":1}]}`,
- * );
- * try {
- *   decodeTopicRouteData(body);
- *   throw new Error("unreachable");
- * } catch (error) {
- *   if ((error as Error).name !== "BodyDecodeError") throw error;
- * }
+ * console.assert(ROUTE_QUEUE_NUMS_MAX === 16_384);
  * ```
  */
 export const ROUTE_QUEUE_NUMS_MAX = 16_384;
+
+/**
+ * Longest a route lookup waits for the client's name-server lock before giving up (RocketMQ's
+ * `MQClientInstance.LOCK_TIMEOUT_MILLIS`): behind a hung name server, the first sends to many new
+ * topics then fail within seconds instead of queueing one `mqClientApiTimeout` each.
+ *
+ * @example
+ * ```ts
+ * import { NAMESRV_LOCK_WAIT_MS } from "./limits.ts";
+ * console.assert(NAMESRV_LOCK_WAIT_MS === 3000);
+ * ```
+ */
+export const NAMESRV_LOCK_WAIT_MS = 3000;

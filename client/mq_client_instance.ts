@@ -9,6 +9,7 @@
  */
 
 import type { RemotingProcessor } from "../protocol/remoting_channel.ts";
+import { fetchTopicRoute } from "./_route_lookup.ts";
 import { RequestCode } from "../protocol/request_code.ts";
 import { AsyncLock } from "./_async_lock.ts";
 import { Listeners } from "./_listeners.ts";
@@ -20,9 +21,9 @@ import {
   FIRST_PERSIST_DELAY_MS,
   FIRST_ROUTE_POLL_DELAY_MS,
   GROUPS_PER_INSTANCE_MAX,
+  NAMESRV_LOCK_WAIT_MS,
   TOPIC_ROUTES_MAX,
 } from "./limits.ts";
-import { AUTO_CREATE_TOPIC_KEY_TOPIC } from "./message_const.ts";
 import { MessageClientIdGenerator } from "./message_client_id.ts";
 import { MQClientAPI } from "./mq_client_api.ts";
 import { ClientBrokerTable } from "./client_broker_table.ts";
@@ -351,9 +352,11 @@ export class MQClientInstance {
     return update;
   }
 
-  #updateRoute(topic: string, options: UpdateRouteOptions): Promise<boolean> {
-    return this.#namesrvLock.run(async () => {
-      const route = await this.#fetchRoute(topic, options);
+  async #updateRoute(topic: string, options: UpdateRouteOptions): Promise<boolean> {
+    // As RocketMQ, a lookup waits for the lock a bounded time: behind a hung name server the
+    // lookups of many new topics would otherwise run one after another, each to its timeout.
+    const updated = await this.#namesrvLock.runWithin(NAMESRV_LOCK_WAIT_MS, async () => {
+      const route = await fetchTopicRoute(this.api, this.config, topic, options);
       if (route === undefined) return false;
       const changed = topicRouteDataChanged(route, this.#routes.get(topic)) ||
         this.#needsUpdate(topic);
@@ -379,32 +382,13 @@ export class MQClientInstance {
       this.#listeners.emit("routeChanged", topic, cloneTopicRouteData(route));
       return true;
     });
-  }
-
-  async #fetchRoute(
-    topic: string,
-    options: UpdateRouteOptions,
-  ): Promise<TopicRouteData | undefined> {
-    const timeoutMs = this.config.mqClientApiTimeout;
-    try {
-      if (options.isDefault !== true) {
-        return await this.api.getTopicRouteInfoFromNameServer(topic, timeoutMs);
-      }
-      const key = options.createTopicKey ?? AUTO_CREATE_TOPIC_KEY_TOPIC;
-      const route = await this.api.getTopicRouteInfoFromNameServer(key, timeoutMs);
-      const nums = options.defaultTopicQueueNums ?? 4;
-      for (const qd of route.queueDatas) {
-        qd.readQueueNums = Math.min(nums, qd.readQueueNums);
-        qd.writeQueueNums = qd.readQueueNums;
-      }
-      return route;
-    } catch (error) {
-      if (error instanceof MQClientError) {
-        this.config.logger.debug(`No route of topic ${topic}: ${error.errorMessage}`);
-        return undefined;
-      }
-      throw error;
+    if (updated === undefined) {
+      this.config.logger.warn(
+        `updateTopicRouteInfoFromNameServer tryLock timeout ${NAMESRV_LOCK_WAIT_MS}ms`,
+      );
+      return false;
     }
+    return updated;
   }
 
   #needsUpdate(topic: string): boolean {
