@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { encodeClusterInfo, encodeTopicRouteData } from "../namesrv/route_json.ts";
 import type { TopicRouteData } from "../namesrv/route_types.ts";
 import { readFastjson } from "./_fastjson_reader.ts";
+import { ROUTE_QUEUE_NUMS_MAX } from "./limits.ts";
 import {
   TopicPublishInfo,
   topicRouteData2TopicPublishInfo,
@@ -149,4 +150,23 @@ Deno.test("TopicPublishInfo round-robins and honours filters", () => {
   }
   assert.equal(info.selectOneMessageQueue(() => false), undefined);
   assert.equal(new TopicPublishInfo().selectOneMessageQueue(), undefined);
+});
+
+// Found by helper-139: a huge count made the client build that many queue objects and die.
+Deno.test("decodeTopicRouteData refuses a queue count over ROUTE_QUEUE_NUMS_MAX, in queue data or orderTopicConf", () => {
+  const encode = (text: string) => new TextEncoder().encode(text);
+  const queueData = (nums: number) =>
+    `{"brokerName":"b","perm":6,"readQueueNums":${nums},"writeQueueNums":${nums}}`;
+  const body = (nums: number, conf?: string) =>
+    encode(
+      `{"brokerDatas":[],${conf === undefined ? "" : `"orderTopicConf":"${conf}",`}` +
+        `"queueDatas":[${queueData(nums)}]}`,
+    );
+  assert.equal(
+    decodeTopicRouteData(body(ROUTE_QUEUE_NUMS_MAX)).queueDatas[0].readQueueNums,
+    16_384,
+  );
+  assert.throws(() => decodeTopicRouteData(body(ROUTE_QUEUE_NUMS_MAX + 1)), BodyDecodeError);
+  assert.equal(decodeTopicRouteData(body(4, "b:16384;c:4")).orderTopicConf, "b:16384;c:4");
+  assert.throws(() => decodeTopicRouteData(body(4, "b:4;c:2000000000")), BodyDecodeError);
 });
