@@ -10,6 +10,7 @@ import type { ClientConfig } from "./client_config.ts";
 import { MQClientError } from "./client_error.ts";
 import { AUTO_CREATE_TOPIC_KEY_TOPIC } from "./message_const.ts";
 import type { MQClientAPI } from "./mq_client_api.ts";
+import { BodyDecodeError } from "./topic_route.ts";
 import type { UpdateRouteOptions } from "./mq_client_instance.ts";
 
 /**
@@ -17,7 +18,8 @@ import type { UpdateRouteOptions } from "./mq_client_instance.ts";
  * @param config its timeout and logger
  * @param topic the topic
  * @param options template route options
- * @returns the route, or undefined when the name server has none
+ * @returns the route, or undefined when the name server has none or its answer is malformed
+ *   (a queue count over ROUTE_QUEUE_NUMS_MAX, say)
  * @throws the remoting error when no name server answered
  */
 export async function fetchTopicRoute(
@@ -42,6 +44,10 @@ export async function fetchTopicRoute(
   } catch (error) {
     if (error instanceof MQClientError) {
       config.logger.debug(`No route of topic ${topic}: ${error.errorMessage}`);
+      return undefined;
+    }
+    if (error instanceof BodyDecodeError) {
+      config.logger.warn(`Route of topic ${topic} refused: ${error.message}`);
       return undefined;
     }
     throw error;

@@ -473,17 +473,17 @@ assert(INTERVAL_MS_MIN < INTERVAL_MS_MAX, "INTERVAL_MS_MIN must be below INTERVA
 assert(QUERY_MAX_NUM_DEFAULT <= QUERY_MAX_NUM_MAX, "QUERY_MAX_NUM_DEFAULT must fit the cap");
 
 /**
- * Most read or write queues a route may give one broker's topic (EdgeMQ's brokers allow 16,384;
- * RocketMQ sets no bound). A route naming more, in its queue data or its `orderTopicConf`, is
- * refused as malformed: building that many queue objects froze the process, then ended it.
+ * Most read or write queues a route may give one broker's topic (RocketMQ sets no bound; EdgeMQ's
+ * brokers allow 16,384, a Java broker more). A route naming more is treated as no route (logged):
+ * building 2,000,000,000 queue objects froze the process, then ended it.
  *
  * @example
  * ```ts
  * import { ROUTE_QUEUE_NUMS_MAX } from "./limits.ts";
- * console.assert(ROUTE_QUEUE_NUMS_MAX === 16_384);
+ * console.assert(ROUTE_QUEUE_NUMS_MAX === 65_536);
  * ```
  */
-export const ROUTE_QUEUE_NUMS_MAX = 16_384;
+export const ROUTE_QUEUE_NUMS_MAX = 65_536;
 
 /**
  * Longest a route lookup waits for the client's name-server lock before giving up (RocketMQ's

@@ -323,7 +323,12 @@ export class MQClientInstance {
     for (const producer of this.#producers.values()) {
       for (const topic of producer.publishTopicList()) topics.add(topic);
     }
-    for (const topic of topics) await this.updateTopicRouteInfoFromNameServer(topic);
+    // One topic's failure (no name server answered) does not hold the others' refresh back.
+    for (const topic of topics) {
+      await this.updateTopicRouteInfoFromNameServer(topic).catch((error: Error) =>
+        this.config.logger.warn(`Cannot update the route of topic ${topic}: ${error.message}`)
+      );
+    }
   }
 
   /**

@@ -7,6 +7,7 @@
  */
 
 import { nextTurn } from "../../common/next_turn.ts";
+import { fetchTopicRoute } from "../_route_lookup.ts";
 import type { FileSystem } from "../../store/file_system.ts";
 import { MQClientError } from "../client_error.ts";
 import { buildSubscriptionData, type SubscriptionData } from "../heartbeat_data.ts";
@@ -329,7 +330,10 @@ export class PullConsumerEngine {
   async fetchMessageQueues(topic: string): Promise<MessageQueue[]> {
     const instance = this.#o.instance;
     await instance.updateTopicRouteInfoFromNameServer(topic);
-    const route = instance.getTopicRoute(topic);
+    // A lookup that gave up waiting for the name-server lock cached nothing: ask directly, as
+    // RocketMQ's MQAdminImpl.fetchSubscribeMessageQueues always does.
+    const route = instance.getTopicRoute(topic) ??
+      await fetchTopicRoute(instance.api, instance.config, topic, {});
     if (route === undefined) {
       throw new MQClientError(`Can not find Message Queue for this topic, ${topic}`);
     }
