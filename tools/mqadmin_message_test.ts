@@ -135,3 +135,39 @@ Deno.test("mqadmin queryMsgById, consumerProgress and producerConnection read a 
     await env.close();
   }
 });
+
+/** Java 8 `HashMap<String, ?>` iteration order (capacity 16, load 0.75), written out again. */
+function hashMapOrder(keys: string[]): string[] {
+  const hash = (text: string) => {
+    let h = 0;
+    for (let i = 0; i < text.length; i++) h = (Math.imul(31, h) + text.charCodeAt(i)) | 0;
+    return h;
+  };
+  let capacity = 16;
+  while (keys.length > capacity * 0.75) capacity *= 2;
+  const bucket = (key: string) => (hash(key) ^ (hash(key) >>> 16)) & (capacity - 1);
+  return keys.map((key, i) => ({ key, i, b: bucket(key) }))
+    .sort((x, y) => x.b - y.b || x.i - y.i).map((e) => e.key);
+}
+
+// Found by helper-143: the producer's order was printed, so one message printed differently by
+// the client that sent it; RocketMQ's MessageDecoder reads properties into a HashMap.
+Deno.test("mqadmin queryMsgById prints Properties in RocketMQ's HashMap order", async () => {
+  const env = await startTestBroker();
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  const cli = cliOn(env.namesrvAddr!);
+  try {
+    const sent = await client.send("TopicProps", "x", { queueId: 0, tags: "TagA", keys: "k1" });
+    await env.broker.registration!.registerNow();
+    await env.broker.store.waitDispatched();
+    const out = ok(await cli(`queryMsgById -i ${sent.extFields!.msgId}`)).out;
+    const line = out.split("\n").find((l) => l.startsWith("Properties:"))!;
+    const keys = line.replace(/^Properties:\s+\{/, "").replace(/\}$/, "").split(", ")
+      .map((pair) => pair.slice(0, pair.indexOf("=")));
+    assert.ok(keys.includes("TAGS") && keys.includes("KEYS"), line);
+    assert.deepEqual(keys, hashMapOrder(keys), line);
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { javaHashMapKeyOrder } from "./_format.ts";
 import { AdminClient } from "../client/admin_client.ts";
 import { startTestProducer, testClientOptions } from "../client/_client_testing.ts";
 import type { MessageExt } from "../client/message.ts";
@@ -19,14 +20,20 @@ const BODIES = [["a0", "[97, 48]"], ["b1", "[98, 49]"], ["a2", "[97, 50]"], ["é
 
 /** What RocketMQ's printMessage prints for a pulled message, from an independent read. */
 function msgLine(msgId: string, msg: MessageExt, i: number, maxOffset: number): string {
-  const props = [...msg.properties].map(([k, v]) => `${k}=${v}`).join(", ");
+  // The pull adds MIN_OFFSET and MAX_OFFSET; Java prints its HashMap's order.
+  const all = new Map<string, string>([
+    ...msg.properties,
+    ["MIN_OFFSET", "0"],
+    ["MAX_OFFSET", String(maxOffset)],
+  ]);
+  const props = javaHashMapKeyOrder([...all.keys()]).map((k) => `${k}=${all.get(k)}`).join(", ");
   return `MSGID: ${msgId} MessageExt [brokerName=broker-test, queueId=${msg.queueId}, ` +
     `storeSize=${msg.storeSize}, queueOffset=${msg.queueOffset}, sysFlag=0, ` +
     `bornTimestamp=${msg.bornTimestamp}, bornHost=/${msg.bornHost}, ` +
     `storeTimestamp=${msg.storeTimestamp}, storeHost=/${msg.storeHost}, ` +
     `msgId=${msg.offsetMsgId}, commitLogOffset=${msg.commitLogOffset}, bodyCRC=${msg.bodyCRC}, ` +
     `reconsumeTimes=0, preparedTransactionOffset=0, toString()=Message{topic='${TOPIC}', ` +
-    `flag=0, properties={${props}, MIN_OFFSET=0, MAX_OFFSET=${maxOffset}}, ` +
+    `flag=0, properties={${props}}, ` +
     `body=${BODIES[i][1]}, transactionId='null'}] BODY: ${BODIES[i][0]}`;
 }
 

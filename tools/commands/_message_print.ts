@@ -16,7 +16,12 @@ import type { MessageExt } from "../../client/message.ts";
 import { type MessageQueue, messageQueueToString } from "../../client/message_queue.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
 import { FlagError } from "../_flags.ts";
-import { javaFormat, javaMapString, timeMillisToHumanString2 } from "../_format.ts";
+import {
+  javaFormat,
+  javaHashMapKeyOrder,
+  javaMapString,
+  timeMillisToHumanString2,
+} from "../_format.ts";
 import type { CommandContext } from "../command.ts";
 
 /** RocketMQ `TrackType`. */
@@ -168,7 +173,7 @@ export async function printMessage(
   s("Born Host:", msg.bornHost);
   s("Store Host:", msg.storeHost);
   d("System Flag:", msg.sysFlag);
-  s("Properties:", javaMapString(msg.properties));
+  s("Properties:", javaMapString(inHashMapOrder(msg.properties)));
   if (ctx.saveMessageBody !== undefined) {
     // The name comes from the stored UNIQ_KEY, which any producer sets: only a plain name, so a
     // crafted one (`../../.bashrc`) cannot write outside the bodies folder.
@@ -196,7 +201,7 @@ function messageExtString(msg: MessageExt): string {
     `msgId=${msg.offsetMsgId}, commitLogOffset=${msg.commitLogOffset}, bodyCRC=${msg.bodyCRC}, ` +
     `reconsumeTimes=${msg.reconsumeTimes}, ` +
     `preparedTransactionOffset=${msg.preparedTransactionOffset}, toString()=Message{topic='${msg.topic}', ` +
-    `flag=${msg.flag}, properties=${javaMapString(msg.properties)}, ` +
+    `flag=${msg.flag}, properties=${javaMapString(inHashMapOrder(msg.properties))}, ` +
     `body=${javaBytesString(msg.body)}, transactionId='${msg.transactionId ?? "null"}'}]`;
 }
 
@@ -335,4 +340,13 @@ export function timestampOf(ctx: CommandContext, short: string): number | undefi
     );
   }
   return date.getTime();
+}
+
+/**
+ * A message's properties in the order RocketMQ prints them: its `MessageDecoder` reads them into
+ * a `HashMap` (found by helper-143: EdgeMQ printed the producer's order, so one message printed
+ * differently by client).
+ */
+function inHashMapOrder(properties: ReadonlyMap<string, string>): [string, string][] {
+  return javaHashMapKeyOrder([...properties.keys()]).map((key) => [key, properties.get(key)!]);
 }
