@@ -154,6 +154,14 @@ export class ConfigFile {
   }
 
   /**
+   * Tells the file that its caller, reading `<file>` with its own decoder, found it unreadable
+   * and used `.bak`: the next write then keeps that `.bak` instead of copying `<file>` over it.
+   */
+  markMainUnreadable(): void {
+    this.#main = "bad";
+  }
+
+  /**
    * @param previous the current `<file>`
    * @param next the version being written
    * @returns whether `previous` is worth keeping as `.bak`: what this instance learned of it,

@@ -237,6 +237,7 @@ export class LocalFileOffsetStore implements OffsetStore {
             (error as Error).message
           }`,
         );
+        this.#file.markMainUnreadable(); // the next persist keeps the good .bak
       }
     }
     const bak = await this.#readText(this.#file.bakPath);

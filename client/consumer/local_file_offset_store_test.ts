@@ -106,6 +106,25 @@ Deno.test("LocalFileOffsetStore falls back to .bak and reports a file it cannot 
   });
 });
 
+// Found by helper-141: the next persist copied the damaged file over the good .bak.
+Deno.test("LocalFileOffsetStore keeps the good .bak it recovered from when it next persists", async () => {
+  await withDir(async (dir) => {
+    const a = store(dir);
+    a.updateOffset(MQ0, 3, false);
+    await a.persistAll([MQ0]);
+    a.updateOffset(MQ0, 4, false);
+    await a.persistAll([MQ0]); // offsets.json holds 4, .bak 3
+    await Deno.writeTextFile(a.storePath, '{\n\t"offsetTable":{{"brokerName":"bro'); // torn
+    const b = store(dir);
+    await b.load();
+    assert.equal(b.memoryOffset(MQ0), 3, "read from .bak");
+    b.updateOffset(MQ0, 5, false);
+    await b.persistAll([MQ0]);
+    const bak = decodeOffsetTable(await Deno.readTextFile(`${b.storePath}.bak`));
+    assert.deepEqual([...bak.values()].map(([, offset]) => offset), [3]);
+  });
+});
+
 Deno.test("LocalFileOffsetStore freezes an offset until it is removed", () => {
   const a = store("/nonexistent");
   a.updateAndFreezeOffset(MQ0, 50);
