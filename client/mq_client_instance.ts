@@ -323,11 +323,18 @@ export class MQClientInstance {
     for (const producer of this.#producers.values()) {
       for (const topic of producer.publishTopicList()) topics.add(topic);
     }
-    // One topic's failure (no name server answered) does not hold the others' refresh back.
+    // A topic without a usable route is skipped (its lookup answers false); the round ends at
+    // the first name-server failure, as RocketMQ's does, and when the instance shuts down.
     for (const topic of topics) {
-      await this.updateTopicRouteInfoFromNameServer(topic).catch((error: Error) =>
-        this.config.logger.warn(`Cannot update the route of topic ${topic}: ${error.message}`)
-      );
+      if (this.#state !== "RUNNING") return;
+      try {
+        await this.updateTopicRouteInfoFromNameServer(topic);
+      } catch (error) {
+        this.config.logger.warn(
+          `Cannot update the route of topic ${topic}: ${(error as Error).message}`,
+        );
+        if (!(error instanceof MQClientError)) return;
+      }
     }
   }
 

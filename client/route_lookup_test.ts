@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
-import { registerRoute, startTestBroker } from "../tests/broker_test_env.ts";
+import { registerRoute, startSilentPeer, startTestBroker } from "../tests/broker_test_env.ts";
 import { startTestProducer, testClientOptions, waitFor } from "./_client_testing.ts";
 import { AdminClient } from "./admin_client.ts";
 import { startConsumerTestEnv, testPullConsumer } from "./consumer/_consumer_testing.ts";
@@ -140,5 +140,57 @@ Deno.test("PullConsumer.fetchMessageQueues of 30 topics behind a 200 ms name ser
     await consumer.shutdown();
     await proxy.close();
     await t.close();
+  }
+});
+
+// Found by helper-144 in f84bc75: the poll went on past a failed lookup, so behind a silent name
+// server a round took one timeout per topic, and shutdown waited for it (20 x 300 ms here).
+Deno.test("shutdown behind a silent name server waits for one route lookup, not one per topic", async () => {
+  const silent = startSilentPeer();
+  const timeoutMs = 300;
+  const producer = await startTestProducer(silent.addr, {
+    mqClientApiTimeout: timeoutMs,
+    sendMsgTimeout: timeoutMs,
+    pollNameServerInterval: 10,
+  });
+  try {
+    const topics = Array.from({ length: 20 }, (_, i) => `SilentNsTopic${i}`);
+    const sends = await Promise.allSettled(
+      topics.map((topic) => producer.send({ topic, body: "x" })),
+    );
+    assert.ok(sends.every((outcome) => outcome.status === "rejected"));
+  } finally {
+    const began = performance.now();
+    await producer.shutdown();
+    const took = performance.now() - began;
+    await silent.close();
+    assert.ok(took < 4 * timeoutMs, `shutdown took ${Math.round(took)} ms`);
+  }
+});
+
+// Found by helper-144: the cached queues of a deleted topic were returned, and [] for a topic with
+// no readable queue; RocketMQ's fetchSubscribeMessageQueues asks every time and fails for both.
+Deno.test("PullConsumer.fetchMessageQueues fails for a topic gone from the name server or not readable", async () => {
+  const env = await startTestBroker({ properties: { autoCreateTopicEnable: "false" } });
+  const unregister = await registerRoute(env.namesrvAddr!, JAVA_BROKER, [
+    { name: "GoneTopic", queues: 4, perm: 6 },
+    { name: "WriteOnlyTopic", queues: 4, perm: 2 },
+    { name: "broker-java", queues: 1, perm: 7 },
+  ]);
+  const consumer = testPullConsumer(env.namesrvAddr!, {
+    consumerGroup: "CG_GONE",
+    pollNameServerInterval: 3_600_000,
+  });
+  await consumer.start();
+  try {
+    const notFound = (topic: string) =>
+      new RegExp(`^MQClientError: Can not find Message Queue for this topic, ${topic}`);
+    await assert.rejects(consumer.fetchMessageQueues("WriteOnlyTopic"), notFound("WriteOnlyTopic"));
+    assert.equal((await consumer.fetchMessageQueues("GoneTopic")).length, 4);
+    await unregister(); // the name server drops the broker and its topics
+    await assert.rejects(consumer.fetchMessageQueues("GoneTopic"), notFound("GoneTopic"));
+  } finally {
+    await consumer.shutdown();
+    await env.close();
   }
 });

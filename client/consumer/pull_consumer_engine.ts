@@ -328,16 +328,20 @@ export class PullConsumerEngine {
    * @throws {MQClientError} when the name server has no route for it
    */
   async fetchMessageQueues(topic: string): Promise<MessageQueue[]> {
+    // As RocketMQ's MQAdminImpl.fetchSubscribeMessageQueues: the name server's answer, never the
+    // cache (a deleted topic's cached queues), and no readable queue is an error.
     const instance = this.#o.instance;
-    await instance.updateTopicRouteInfoFromNameServer(topic);
-    // A lookup that gave up waiting for the name-server lock cached nothing: ask directly, as
-    // RocketMQ's MQAdminImpl.fetchSubscribeMessageQueues always does.
-    const route = instance.getTopicRoute(topic) ??
-      await fetchTopicRoute(instance.api, instance.config, topic, {});
-    if (route === undefined) {
-      throw new MQClientError(`Can not find Message Queue for this topic, ${topic}`);
+    const notFound = (cause?: unknown) =>
+      new MQClientError(`Can not find Message Queue for this topic, ${topic}`, { cause });
+    let route;
+    try {
+      route = await fetchTopicRoute(instance.api, instance.config, topic, {});
+    } catch (error) {
+      throw notFound(error);
     }
-    return topicRouteData2TopicSubscribeInfo(topic, route);
+    const queues = route === undefined ? [] : topicRouteData2TopicSubscribeInfo(topic, route);
+    if (queues.length === 0) throw notFound();
+    return queues;
   }
 
   /** Stops pulls, timers and waiting polls without persisting (a start that failed). */
