@@ -99,38 +99,42 @@ export class CommitLogSegment {
 
   /**
    * Opens every segment file of a folder, oldest first, as fully written (recovery decides
-   * where valid data ends). A file a crash left short is extended to full size.
+   * where valid data ends). Every file is checked before any is changed, so a refused load
+   * leaves the folder as it was; then a file a crash left short is extended to full size.
    * @returns the segments, files open
-   * @throws {CommitLogLoadError} for a gap between segments or an oversized file
+   * @throws {CommitLogLoadError} for a gap between segments, a name off the segment size, or a
+   *   file of another size than `mappedFileSizeCommitLog` (a file keeps the size it was made with)
    */
   static async openAll(options: OpenSegmentsOptions): Promise<CommitLogSegment[]> {
     const { fs, dir, segmentBytes, chunkBytes } = options;
     await fs.mkdir(dir);
     const names = (await fs.list(dir)).filter((name) => /^\d{20}$/.test(name));
     const segments: CommitLogSegment[] = [];
+    const sizes: number[] = [];
+    const refuse = (detail: string) =>
+      new CommitLogLoadError(
+        `Cannot load commit log ${dir}: ${detail}; mappedFileSizeCommitLog is ${segmentBytes}, ` +
+          "and a commit-log file keeps the size it was made with",
+      );
     try {
       for (const name of names) {
         const start = Number(name);
         const previous = segments.at(-1);
-        if (
-          start % segmentBytes !== 0 ||
-          (previous && previous.fileFromOffset + segmentBytes !== start)
-        ) {
-          throw new CommitLogLoadError(
-            `Cannot load commit log ${dir}: segment ${name} does not follow the previous one`,
-          );
+        if (start % segmentBytes !== 0) {
+          throw refuse(`segment ${name} does not start at a multiple`);
+        }
+        if (previous && previous.fileFromOffset + segmentBytes !== start) {
+          throw refuse(`segment ${name} does not follow the previous one`);
         }
         const segment = new CommitLogSegment(dir, start, segmentBytes, chunkBytes);
         segments.push(segment);
-        const handle = await segment.open(fs, false);
-        const size = await handle.size();
-        if (size > segmentBytes) {
-          throw new CommitLogLoadError(
-            `Cannot load commit log segment ${segment.path}: size ${size} exceeds mappedFileSizeCommitLog ${segmentBytes}`,
-          );
-        }
-        // A crash can lose the size change of a fresh segment; reads past the end see zeros.
-        if (size < segmentBytes) await handle.truncate(segmentBytes);
+        const size = await (await segment.open(fs, false)).size();
+        sizes.push(size);
+        if (size > segmentBytes) throw refuse(`segment ${segment.path} is ${size} bytes`);
+      }
+      // A crash can lose the size change of a fresh file; reads past its end see zeros.
+      for (const [i, segment] of segments.entries()) {
+        if (sizes[i] < segmentBytes) await (await segment.open(fs, false)).truncate(segmentBytes);
         segment.wrotePosition = segment.writtenPosition = segment.flushedPosition = segmentBytes;
       }
     } catch (error) {

@@ -149,6 +149,7 @@ export class MessageStore {
     await fs.mkdir(paths.rootDir);
     this.#lock = await lockStoreFolder(fs, paths.lock); // before the abort file is read
     await this.#load().catch(async (error) => {
+      await this.#close(false); // the files the load opened
       await this.#releaseLock();
       throw error;
     });
