@@ -103,7 +103,7 @@ export class CommitLogSegment {
    * leaves the folder as it was; then a file a crash left short is extended to full size.
    * @returns the segments, files open
    * @throws {CommitLogLoadError} for a gap between segments, a name off the segment size, or a
-   *   file of another size than `mappedFileSizeCommitLog` (a file keeps the size it was made with)
+   *   file larger than `mappedFileSizeCommitLog` (a file keeps the size it was made with)
    */
   static async openAll(options: OpenSegmentsOptions): Promise<CommitLogSegment[]> {
     const { fs, dir, segmentBytes, chunkBytes } = options;

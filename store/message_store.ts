@@ -149,8 +149,8 @@ export class MessageStore {
     await fs.mkdir(paths.rootDir);
     this.#lock = await lockStoreFolder(fs, paths.lock); // before the abort file is read
     await this.#load().catch(async (error) => {
-      await this.#close(false); // the files the load opened
-      await this.#releaseLock();
+      // What the load opened; a close that fails must not hide why, nor keep the lock.
+      await this.#close(false).catch(this.#onError).finally(() => this.#releaseLock());
       throw error;
     });
   }
