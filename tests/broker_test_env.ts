@@ -255,12 +255,14 @@ export async function spawnNamesrv(dir: string): Promise<SpawnedServer> {
 export interface SpawnBrokerOptions {
   /** a temp folder the caller removes; the store goes to `<dir>/store` */
   dir: string;
-  /** name server `host:port` to register with */
-  namesrvAddr: string;
-  /** `brokerName` config key */
-  brokerName: string;
-  /** `mappedFileSizeCommitLog` config key, bytes */
-  mappedFileSizeCommitLog: number;
+  /** name server `host:port` to register with; none by default */
+  namesrvAddr?: string;
+  /** `brokerName` config key; the broker's default when absent */
+  brokerName?: string;
+  /** `mappedFileSizeCommitLog` config key, bytes; the default when absent */
+  mappedFileSizeCommitLog?: number;
+  /** more broker.conf keys */
+  properties?: Record<string, string>;
 }
 
 /**
@@ -272,22 +274,24 @@ export interface SpawnBrokerOptions {
  */
 export async function spawnBroker(options: SpawnBrokerOptions): Promise<SpawnedServer> {
   const file = `${options.dir}/broker.conf`;
-  await Deno.writeTextFile(
-    file,
-    [
-      `brokerName=${options.brokerName}`,
-      "listenPort=0",
-      "bindAddress=127.0.0.1",
-      "brokerIP1=127.0.0.1",
-      "httpAdminPort=0",
-      `storePathRootDir=${options.dir}/store`,
-      `mappedFileSizeCommitLog=${options.mappedFileSizeCommitLog}`,
-      "",
-    ].join("\n"),
+  const keys: Record<string, string | number | undefined> = {
+    brokerName: options.brokerName,
+    listenPort: 0,
+    bindAddress: "127.0.0.1",
+    brokerIP1: "127.0.0.1",
+    httpAdminPort: 0,
+    storePathRootDir: `${options.dir}/store`,
+    mappedFileSizeCommitLog: options.mappedFileSizeCommitLog,
+    ...options.properties,
+  };
+  const lines = Object.entries(keys).filter(([, v]) => v !== undefined).map(([k, v]) =>
+    `${k}=${v}`
   );
+  await Deno.writeTextFile(file, lines.join("\n") + "\n");
+  const namesrv = options.namesrvAddr === undefined ? [] : ["-n", options.namesrvAddr];
   const process = await spawnMain(
     "broker/main.ts",
-    ["-c", file, "-n", options.namesrvAddr],
+    ["-c", file, ...namesrv],
     /EdgeMQ broker listening on 127\.0\.0\.1:(\d+)/,
   );
   return { process, address: `127.0.0.1:${process.match[1]}` };

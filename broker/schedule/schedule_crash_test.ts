@@ -14,7 +14,7 @@ import { RequestCode } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
 import { SeededRandom } from "../../store/_test_messages.ts";
 import { decodeRecords, TestBrokerClient } from "../../tests/broker_test_client.ts";
-import { type SpawnedMain, spawnMain } from "../../tests/broker_test_env.ts";
+import { spawnBroker, type SpawnedMain } from "../../tests/broker_test_env.ts";
 
 const TOPIC = "TopicDelayCrash";
 const GROUP = "G_DELAY_CRASH";
@@ -39,29 +39,12 @@ interface Delivered {
 async function startBroker(
   dir: string,
 ): Promise<{ broker: SpawnedMain; client: TestBrokerClient }> {
-  const conf = `${dir}/broker.conf`;
-  await Deno.writeTextFile(
-    conf,
-    [
-      "listenPort=0",
-      "bindAddress=127.0.0.1",
-      "brokerIP1=127.0.0.1",
-      "httpAdminPort=0",
-      `storePathRootDir=${dir}/store`,
-      "mappedFileSizeCommitLog=16777216",
-      "messageDelayLevel=1s 2s 3s",
-      "flushDelayOffsetInterval=200",
-    ].join("\n"),
-  );
-  const broker = await spawnMain(
-    "broker/main.ts",
-    ["-c", conf],
-    /EdgeMQ broker listening on 127\.0\.0\.1:(\d+)/,
-  );
-  return {
-    broker,
-    client: new TestBrokerClient(new DenoTcpTransport(), `127.0.0.1:${broker.match[1]}`),
-  };
+  const { process, address } = await spawnBroker({
+    dir,
+    mappedFileSizeCommitLog: 16 * 1024 * 1024,
+    properties: { messageDelayLevel: "1s 2s 3s", flushDelayOffsetInterval: "200" },
+  });
+  return { broker: process, client: new TestBrokerClient(new DenoTcpTransport(), address) };
 }
 
 /** Pulls every level's queue of TOPIC once from `next` on (long polling), adding what comes. */
