@@ -198,7 +198,7 @@ export class SubscriptionGroupManager {
   findSubscriptionGroupConfig(group: string): Promise<SubscriptionGroupConfig | null> {
     const existing = this.#table.get(group);
     if (existing !== undefined) return Promise.resolve(existing);
-    if (!this.#autoCreate() && !isSysConsumerGroup(group)) return Promise.resolve(null);
+    if (!this.acceptsGroup(group)) return Promise.resolve(null);
     if (validateGroup(group) !== null) return Promise.resolve(null);
     return this.#mutex.run(async () => {
       const found = this.#table.get(group);
