@@ -27,12 +27,56 @@ class Count {
   }
 }
 
+/**
+ * A gate operations wait at while it is closed (the gated file systems' syncs and writes); a
+ * test can wait until one is held.
+ */
+export class Gate {
+  #open = true;
+  #held: Array<() => void> = [];
+  #onHeld: Array<() => void> = [];
+
+  /** whether operations pass without waiting */
+  get open(): boolean {
+    return this.#open;
+  }
+
+  /** Holds operations from now on. */
+  close(): void {
+    this.#open = false;
+  }
+
+  /** Lets the held operations and later ones go on. */
+  release(): void {
+    this.#open = true;
+    const held = this.#held;
+    this.#held = [];
+    for (const resume of held) resume();
+  }
+
+  /** @returns a promise settled at once while open, else once released */
+  pass(): Promise<void> {
+    if (this.#open) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#held.push(resolve);
+      const waiting = this.#onHeld;
+      this.#onHeld = [];
+      for (const tell of waiting) tell();
+    });
+  }
+
+  /** @returns a promise settled once an operation waits at the gate */
+  held(): Promise<void> {
+    if (this.#held.length > 0) return Promise.resolve();
+    return new Promise((resolve) => this.#onHeld.push(resolve));
+  }
+}
+
 /** See the module doc. */
 export class GatedFileSystem extends ForwardingFileSystem {
   readonly #started = new Count();
   readonly #returned = new Count();
-  #open = true;
-  #held: Array<() => void> = [];
+  readonly #gate = new Gate();
 
   /**
    * @param inner the file system doing the work
@@ -54,15 +98,12 @@ export class GatedFileSystem extends ForwardingFileSystem {
 
   /** Holds gated syncs from now on. */
   close(): void {
-    this.#open = false;
+    this.#gate.close();
   }
 
   /** Lets the held syncs and later ones go on. */
   release(): void {
-    this.#open = true;
-    const held = this.#held;
-    this.#held = [];
-    for (const resume of held) resume();
+    this.#gate.release();
   }
 
   /** @returns a promise settled once `count` gated syncs have started */
@@ -78,7 +119,7 @@ export class GatedFileSystem extends ForwardingFileSystem {
   /** Syncs `handle` through the gate. */
   async sync(handle: FileHandle): Promise<void> {
     this.#started.bump();
-    if (!this.#open) await new Promise<void>((resolve) => this.#held.push(resolve));
+    if (!this.#gate.open) await this.#gate.pass();
     await handle.sync();
     this.#returned.bump();
   }

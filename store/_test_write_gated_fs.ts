@@ -8,24 +8,20 @@
 
 import type { FileHandle } from "./file_system.ts";
 import { ForwardingFileSystem, ForwardingHandle } from "./_test_forwarding_fs.ts";
+import { Gate } from "./_test_gated_fs.ts";
 
 /** Commit-log writes wait at a gate while it is closed; a test can wait for a held write. */
 export class WriteGatedFs extends ForwardingFileSystem {
-  #open = true;
+  readonly #gate = new Gate();
   /** held writes never reach the file: the process was killed */
   #killed = false;
   /** commit-log writes fail (a disk error, ENOSPC) */
   failing = false;
-  #held: Array<() => void> = [];
-  #onHeld: Array<() => void> = [];
   close(): void {
-    this.#open = false;
+    this.#gate.close();
   }
   release(): void {
-    this.#open = true;
-    const held = this.#held;
-    this.#held = [];
-    for (const go of held) go();
+    this.#gate.release();
   }
   /** Lets held writes (and later ones) return without reaching the file, as a kill -9 does. */
   kill(): void {
@@ -37,17 +33,10 @@ export class WriteGatedFs extends ForwardingFileSystem {
   }
   /** settled once a commit-log write waits at the gate */
   writeHeld(): Promise<void> {
-    if (this.#held.length > 0) return Promise.resolve();
-    return new Promise((resolve) => this.#onHeld.push(resolve));
+    return this.#gate.held();
   }
   gate(): Promise<void> {
-    if (this.#open) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#held.push(resolve);
-      const waiting = this.#onHeld;
-      this.#onHeld = [];
-      for (const tell of waiting) tell();
-    });
+    return this.#gate.pass();
   }
   protected override wrap(handle: FileHandle): FileHandle {
     if (!handle.path.includes("/commitlog/")) return handle;
