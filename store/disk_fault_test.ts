@@ -201,6 +201,21 @@ async function missingKeys(store: MessageStore, times: number[]): Promise<string
   return missing;
 }
 
+/** @returns {@linkcode missingKeys} of the index store in `dir`, restarted on a healthy disk */
+async function missingKeysAfterRestart(
+  dir: string,
+  clock: ManualClock,
+  times: number[],
+): Promise<string[]> {
+  const again = openStore(new DenoFileSystem(), clock, indexConfig(dir));
+  await again.start();
+  try {
+    return await missingKeys(again, times);
+  } finally {
+    await again.shutdown();
+  }
+}
+
 const indexConfig = (dir: string) => ({
   storePathRootDir: dir,
   maxHashSlotNum: 16,
@@ -244,13 +259,8 @@ for (
       assert.deepEqual(await missingKeys(store, times), []);
       await store.shutdown();
       stopped = true;
-      const again = openStore(new DenoFileSystem(), clock, indexConfig(dir));
-      await again.start(); // a half-made file of size 0 stopped it
-      try {
-        assert.deepEqual(await missingKeys(again, times), [], "after a restart");
-      } finally {
-        await again.shutdown();
-      }
+      // A half-made file of size 0 stopped the restart.
+      assert.deepEqual(await missingKeysAfterRestart(dir, clock, times), [], "after a restart");
     } finally {
       if (!stopped) await store.halt();
       await Deno.remove(dir, { recursive: true });
@@ -278,13 +288,7 @@ Deno.test("an index that cannot create its next file refuses puts, as RocketMQ m
     fs.failing = () => false;
     await store.shutdown();
     stopped = true;
-    const again = openStore(new DenoFileSystem(), clock, indexConfig(dir));
-    await again.start();
-    try {
-      assert.deepEqual(await missingKeys(again, times), []);
-    } finally {
-      await again.shutdown();
-    }
+    assert.deepEqual(await missingKeysAfterRestart(dir, clock, times), []);
   } finally {
     if (!stopped) await store.halt();
     await Deno.remove(dir, { recursive: true });
