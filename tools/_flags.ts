@@ -2,13 +2,14 @@
  * A small command-line option parser in the manner of the Apache Commons CLI `PosixParser` that
  * RocketMQ's `mqadmin` uses: one-letter options (`-t TopicTest`, `-tTopicTest`), their long names
  * (`--topic TopicTest`, `--topic=TopicTest`), switches without a value (`-l`), required options,
- * and values read the way RocketMQ reads them (trimmed; `Integer.parseInt`,
+ * and values read the way RocketMQ reads them (trimmed as Java's `String.trim`; `Integer.parseInt`,
  * `Boolean.parseBoolean`). Errors name the option. Internal to `tools/`.
  *
  * @module
  */
 
 import { parseClampedLong } from "../common/decimal_integer.ts";
+import { javaTrim } from "../common/tag_expression.ts";
 import type { OptionSpec } from "./command.ts";
 
 /** A bad command line: unknown option, missing value, missing required option, bad number. */
@@ -67,7 +68,8 @@ export class ParsedFlags {
    */
   get(short: string): string | undefined {
     const value = this.#values.get(short);
-    return typeof value === "string" ? value.trim() : undefined;
+    // commons-cli values go through Java's String.trim: code points ≤ U+0020 only.
+    return typeof value === "string" ? javaTrim(value) : undefined;
   }
 
   /**

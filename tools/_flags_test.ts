@@ -25,6 +25,13 @@ Deno.test("parseFlags reads short, attached and long options and trims values", 
   assert.equal(parseFlags(["-t", "T", "-o", "yes"], SPECS).bool("o", true), false);
 });
 
+Deno.test("ParsedFlags.get trims as Java's String.trim: controls and spaces, not U+00A0 or U+3000", () => {
+  const flags = parseFlags(["-t", "\tKey\u00a0", "-n", "\u3000h:1\x01", "-o", "\x7f"], SPECS);
+  assert.equal(flags.get("t"), "Key\u00a0");
+  assert.equal(flags.get("n"), "\u3000h:1");
+  assert.equal(flags.get("o"), "\x7f");
+});
+
 Deno.test("parseFlags names the option that is missing, unknown, valueless or malformed", () => {
   const cases: [string[], string][] = [
     [["-r", "1"], "missing required option -t (topic)"],

@@ -204,10 +204,10 @@ export function analyzeProcessQueue(
 async function consumerStatus(ctx: CommandContext): Promise<void> {
   const { flags, out } = ctx;
   const admin = ctx.admin();
-  const group = flags.require("g").trim();
+  const group = flags.require("g");
   const jstack = flags.has("s");
-  const clientId = flags.get("i")?.trim();
-  const connections = await admin.consumerConnection(group, flags.get("b")?.trim());
+  const clientId = flags.get("i");
+  const connections = await admin.consumerConnection(group, flags.get("b"));
   if (clientId !== undefined) {
     out.write(
       formatConsumerRunningInfo(await admin.getConsumerRunningInfo(group, clientId, jstack)),

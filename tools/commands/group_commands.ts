@@ -158,9 +158,9 @@ async function consumerProgress(ctx: CommandContext): Promise<void> {
   const group = ctx.flags.get("g");
   if (group !== undefined) {
     // As RocketMQ: -s takes a value, and only `true` (any case) shows the column.
-    const showClientIP = ctx.flags.get("s")?.trim().toLowerCase() === "true";
-    const stats = await admin.consumeStats(group.trim(), ctx.flags.get("t"));
-    const owners = showClientIP ? await queueOwners(ctx, group.trim()) : undefined;
+    const showClientIP = ctx.flags.get("s")?.toLowerCase() === "true";
+    const stats = await admin.consumeStats(group, ctx.flags.get("t"));
+    const owners = showClientIP ? await queueOwners(ctx, group) : undefined;
     printGroupProgress(ctx, stats, owners);
     return;
   }
@@ -173,8 +173,8 @@ async function consumerProgress(ctx: CommandContext): Promise<void> {
 }
 
 async function consumerConnection(ctx: CommandContext): Promise<void> {
-  const group = ctx.flags.require("g").trim();
-  const cc = await ctx.admin().consumerConnection(group, ctx.flags.get("b")?.trim());
+  const group = ctx.flags.require("g");
+  const cc = await ctx.admin().consumerConnection(group, ctx.flags.get("b"));
   const out = ctx.out;
   out.write(
     javaFormat("%-36s %-22s %-10s %s%n", "#ClientId", "#ClientAddr", "#Language", "#Version"),

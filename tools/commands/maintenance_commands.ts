@@ -18,9 +18,9 @@ import { brokerAddrsOfCluster, forEachBroker } from "./_command_util.ts";
  */
 async function targetBrokers(ctx: CommandContext): Promise<string[]> {
   const admin = ctx.admin();
-  const addr = ctx.flags.get("b")?.trim();
+  const addr = ctx.flags.get("b");
   if (addr !== undefined) return [addr];
-  const cluster = ctx.flags.get("c")?.trim();
+  const cluster = ctx.flags.get("c");
   if (cluster !== undefined && cluster !== "") {
     return await brokerAddrsOfCluster(admin, cluster, true);
   }
@@ -61,7 +61,7 @@ function cleanupCommand(
 }
 
 async function producer(ctx: CommandContext): Promise<void> {
-  const brokerAddr = ctx.flags.require("b").trim();
+  const brokerAddr = ctx.flags.require("b");
   const table = await ctx.admin().getAllProducerInfo(brokerAddr);
   for (const group of [...table.keys()].sort()) {
     const list = table.get(group) ?? [];
@@ -99,7 +99,7 @@ const GROUP_CONFIG_FIELDS = [
 
 async function getConsumerConfig(ctx: CommandContext): Promise<void> {
   const admin = ctx.admin();
-  const groupName = ctx.flags.require("g").trim();
+  const groupName = ctx.flags.require("g");
   const info = await admin.clusterInfo();
   const clusterOf = (brokerName: string) =>
     [...info.clusterAddrTable].find(([, names]) => names.has(brokerName))?.[0];

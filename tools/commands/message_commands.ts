@@ -80,8 +80,8 @@ async function findById(ctx: CommandContext, id: string): Promise<MessageExt> {
  * without the other and runs the plain query; here that is refused, as it is surely a mistake.
  */
 function directConsumerOf(ctx: CommandContext): { group: string; clientId: string } | undefined {
-  const group = ctx.flags.get("g")?.trim();
-  const clientId = ctx.flags.get("d")?.trim();
+  const group = ctx.flags.get("g");
+  const clientId = ctx.flags.get("d");
   if (group === undefined && clientId === undefined) return undefined;
   if (group === undefined || clientId === undefined) {
     const [given, missing] = group === undefined ? ["d", "g"] : ["g", "d"];
@@ -132,7 +132,7 @@ async function forEachId(
 
 /** RocketMQ `QueryMsgByIdSubCommand.sendMsg`: the stored message sent again by a producer. */
 async function resendById(ctx: CommandContext, ids: readonly string[]): Promise<void> {
-  const unitName = ctx.flags.get("u")?.trim();
+  const unitName = ctx.flags.get("u");
   const producer = await ctx.producer(RESEND_PRODUCER_GROUP, { unitName });
   await forEachId(ctx, ids, (list) => `resend message ${list}`, async (id) => {
     const stored = await findById(ctx, id);
@@ -151,7 +151,7 @@ async function queryMsgById(ctx: CommandContext): Promise<void> {
   const direct = directConsumerOf(ctx);
   if (direct !== undefined) {
     // RocketMQ `pushMsg`; -t lets the id be a unique key too.
-    const topic = ctx.flags.get("t")?.trim();
+    const topic = ctx.flags.get("t");
     const what = (list: string) =>
       `consume message ${list} directly by client ${direct.clientId} of ${direct.group}`;
     await forEachId(ctx, ids, what, async (id) => {
@@ -190,8 +190,8 @@ async function queryMsgByKey(ctx: CommandContext): Promise<void> {
 }
 
 async function queryMsgByUniqueKey(ctx: CommandContext): Promise<void> {
-  const id = ctx.flags.require("i").trim();
-  const topic = ctx.flags.require("t").trim();
+  const id = ctx.flags.require("i");
+  const topic = ctx.flags.require("t");
   const direct = directConsumerOf(ctx);
   if (direct !== undefined) {
     const admin = ctx.admin();
@@ -282,8 +282,8 @@ function printTrace(ctx: CommandContext, rows: readonly TraceRow[]): void {
 }
 
 async function queryMsgTraceById(ctx: CommandContext): Promise<void> {
-  const msgId = ctx.flags.require("i").trim();
-  const traceTopic = ctx.flags.get("t")?.trim() ?? RMQ_SYS_TRACE_TOPIC;
+  const msgId = ctx.flags.require("i");
+  const traceTopic = ctx.flags.get("t") ?? RMQ_SYS_TRACE_TOPIC;
   // As RocketMQ: trace messages carry the traced message's id as a key; stored up to now.
   const found = await ctx.admin().queryMessageByKey(traceTopic, msgId, {
     maxNum: QUERY_TRACE_MAX_NUM,

@@ -54,7 +54,7 @@ async function trySend(send: () => Promise<unknown>): Promise<boolean> {
 
 async function checkMsgSendRT(ctx: CommandContext): Promise<void> {
   const { flags, out, clock } = ctx;
-  const topic = flags.require("t").trim();
+  const topic = flags.require("t");
   const amount = readAmount(flags, "a", 100);
   const body = "a".repeat(readSize(flags, "s", 128));
   const producer = await ctx.producer(String(clock.now()));
@@ -95,8 +95,8 @@ async function clusterRT(ctx: CommandContext): Promise<void> {
     );
   }
   const asTlog = flags.has("p") && flags.bool("p", false);
-  const machineRoom = flags.get("m")?.trim() ?? "noname";
-  const only = flags.get("c")?.trim();
+  const machineRoom = flags.get("m") ?? "noname";
+  const only = flags.get("c");
   const clusterAddr = (await ctx.admin().clusterInfo()).clusterAddrTable;
   const producer = await ctx.producer(String(clock.now()));
   const clusterNames = only !== undefined ? [only] : [...clusterAddr.keys()].sort();
@@ -161,7 +161,7 @@ function sendResultString(r: SendResult): string {
 
 async function sendMsgStatus(ctx: CommandContext): Promise<void> {
   const { flags, out, clock } = ctx;
-  const brokerName = flags.require("b").trim();
+  const brokerName = flags.require("b");
   const size = readSize(flags, "s", 128);
   const count = flags.int("c", 50);
   // RocketMQ's body: "hello jodie" (11 bytes) for every 11 bytes of the size begun.
