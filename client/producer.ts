@@ -7,6 +7,7 @@
  */
 
 import { ProducerSender } from "./_producer_sender.ts";
+import { fetchTopicRoute } from "./_route_lookup.ts";
 import { permitTimeout, SendPermits } from "./_send_permits.ts";
 import { MQClientError, suggestTodo } from "./client_error.ts";
 import { Message, type MessageInit } from "./message.ts";
@@ -23,6 +24,7 @@ import {
   resolveProducerConfig,
 } from "./producer_config.ts";
 import type { SendResult } from "./send_result.ts";
+import { topicRouteData2TopicPublishInfo } from "./topic_publish_info.ts";
 import { checkGroup, checkMessage } from "./validators.ts";
 
 /**
@@ -378,15 +380,33 @@ export class Producer {
   }
 
   /**
-   * The queues this producer would send a topic's messages to (RocketMQ
-   * `fetchPublishMessageQueues`), routing it first if needed.
+   * A topic's writable queues as the name server routes it now (RocketMQ
+   * `fetchPublishMessageQueues`, through MQAdminImpl): never the send path's cache, which may
+   * hold a deleted topic's queues, and never the default topic's template route.
    *
    * @param topic the topic
    * @returns its publishable queues in route order
+   * @throws {MQClientError} `Can not find Message Queue for this topic, T` when no name server
+   *   answers or the topic has no writable queue
    */
   async fetchPublishMessageQueues(topic: string): Promise<MessageQueue[]> {
-    const info = await this.#running().findPublishInfo(topic);
-    return [...info.messageQueueList];
+    this.#running();
+    const instance = this.#instance!;
+    let route;
+    try {
+      route = await fetchTopicRoute(instance.api, instance.config, topic, {});
+    } catch (error) {
+      throw new MQClientError(`Can not find Message Queue for this topic, ${topic}`, {
+        cause: error,
+      });
+    }
+    const queues = route === undefined
+      ? []
+      : topicRouteData2TopicPublishInfo(topic, route).messageQueueList;
+    if (queues.length === 0) {
+      throw new MQClientError(`Unknow why, Can not find Message Queue for this topic, ${topic}`);
+    }
+    return [...queues];
   }
 
   #dispatch(

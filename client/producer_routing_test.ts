@@ -355,7 +355,18 @@ Deno.test("MQClientInstance refreshes a route when a second broker starts servin
     await createTopic(admin, "TopicGrow", [a]);
     const producer = await startTestProducer(a.namesrvAddr!, { pollNameServerInterval: 20 });
     try {
-      assert.equal((await producer.fetchPublishMessageQueues("TopicGrow")).length, 4);
+      // The send path's cache, which the route poll refreshes, shows in what a selector gets.
+      const cachedQueues = async () => {
+        let seen: string[] = [];
+        await producer.send({ topic: "TopicGrow", body: "x" }, {
+          selector: (mqs) => {
+            seen = mqs.map((q) => `${q.brokerName}:${q.queueId}`);
+            return mqs[0];
+          },
+        });
+        return seen;
+      };
+      assert.equal((await cachedQueues()).length, 4);
       const grown = waitFor<number>(
         (report) =>
           producer.clientInstance!.on(
@@ -369,9 +380,7 @@ Deno.test("MQClientInstance refreshes a route when a second broker starts servin
       await createTopic(admin, "TopicGrow", [b], 2);
       await grown;
       assert.deepEqual(
-        (await producer.fetchPublishMessageQueues("TopicGrow")).map((q) =>
-          `${q.brokerName}:${q.queueId}`
-        ),
+        await cachedQueues(),
         ["broker-a:0", "broker-a:1", "broker-a:2", "broker-a:3", "broker-b:0", "broker-b:1"],
       );
     } finally {
@@ -396,4 +405,39 @@ Deno.test("Producer sends a batch with a shardingKey or selector to that one que
     assert.deepEqual([...byKey], [Math.abs(javaHashCode(key) % 8)], "the key's queue, every time");
     assert.deepEqual([...bySelector], [5]);
   });
+});
+
+Deno.test("Producer.fetchPublishMessageQueues asks the name server: no template route, no deleted topic", async () => {
+  const broker = await startTestBroker();
+  const admin = new AdminClient({
+    ...testClientOptions(broker.namesrvAddr!),
+    logger: silentRemotingLogger,
+  });
+  const producer = await startTestProducer(broker.namesrvAddr!, {
+    pollNameServerInterval: 3_600_000,
+  });
+  try {
+    // Auto-create is on, so the send path would route an unknown topic by TBW102's template.
+    await assert.rejects(
+      producer.fetchPublishMessageQueues("TopicNowhere"),
+      /Can not find Message Queue for this topic, TopicNowhere/,
+    );
+    await admin.createTopic(broker.address, {
+      topicName: "TopicGone",
+      readQueueNums: 2,
+      writeQueueNums: 2,
+    });
+    await broker.broker.registration!.registerNow();
+    assert.equal((await producer.send({ topic: "TopicGone", body: "x" })).sendStatus, "SEND_OK");
+    assert.equal((await producer.fetchPublishMessageQueues("TopicGone")).length, 2);
+    await admin.deleteTopic("TopicGone", broker.broker.configuration.config.brokerClusterName);
+    await assert.rejects(
+      producer.fetchPublishMessageQueues("TopicGone"),
+      /Can not find Message Queue for this topic, TopicGone/,
+    );
+  } finally {
+    await producer.shutdown();
+    await admin.shutdown();
+    await broker.close();
+  }
 });
