@@ -5,6 +5,7 @@
  * @module
  */
 import type { RouteInfoManager } from "./route_info_manager.ts";
+import { getAllClusterInfo } from "./route_queries.ts";
 import type { BrokerData } from "./route_types.ts";
 
 /** A BrokerData as a plain object. */
@@ -58,7 +59,7 @@ export function clusterView(
   manager: RouteInfoManager,
   brokerChannelExpiredTime: number,
 ): ClusterView {
-  const info = manager.getAllClusterInfo();
+  const info = getAllClusterInfo(manager.tables);
   const clusterAddrTable: Record<string, string[]> = {};
   for (const name of [...info.clusterAddrTable.keys()].sort()) {
     clusterAddrTable[name] = [...info.clusterAddrTable.get(name)!].sort();

@@ -17,7 +17,7 @@ import {
   createRegisterBrokerRequest,
   type RegisterBrokerRequestOptions,
 } from "./register_broker_request.ts";
-import { TOPICS_PER_REGISTRATION_MAX } from "./limits.ts";
+import { REGISTERED_TOPIC_NAME_CHARS_MAX, TOPICS_PER_REGISTRATION_MAX } from "./limits.ts";
 import { loadNamesrvConfig } from "./namesrv_config.ts";
 import { NamesrvController } from "./namesrv_controller.ts";
 import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
@@ -467,5 +467,35 @@ Deno.test("NamesrvController refuses a REGISTER_BROKER over TOPICS_PER_REGISTRAT
       extFields: { topic: "TopicTest" },
     });
     assert.equal(route.code, ResponseCode.SUCCESS, "the registered broker is still served");
+  });
+});
+
+Deno.test("NamesrvController refuses a REGISTER_TOPIC_IN_NAMESRV topic name longer than a broker may register", async () => {
+  await withNamesrv(async (ns) => {
+    await ns.client.invoke(ns.addr, brokerRequest(), 5000);
+    const body = new TextEncoder().encode(JSON.stringify({
+      queueDatas: [{ brokerName: "broker-a", perm: 6, readQueueNums: 4, writeQueueNums: 4 }],
+    }));
+    const longName = "T".repeat(REGISTERED_TOPIC_NAME_CHARS_MAX + 1);
+    for (const topic of [longName, ""]) {
+      const refused = await ns.call(RequestCode.REGISTER_TOPIC_IN_NAMESRV, {
+        extFields: { topic },
+        body,
+      });
+      assert.equal(refused.code, ResponseCode.SYSTEM_ERROR, `topic of ${topic.length} chars`);
+      assert.match(refused.remark ?? "", /expected 1\.\.262/);
+    }
+    const list = await ns.call(RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER);
+    const topics: string[] = JSON.parse(bodyText(list)).topicList;
+    assert.equal(topics.some((t) => t === "" || t === longName), false, "neither was taken");
+    const ok = await ns.call(RequestCode.REGISTER_TOPIC_IN_NAMESRV, {
+      extFields: { topic: "StaticTopic" },
+      body,
+    });
+    assert.equal(ok.code, ResponseCode.SUCCESS);
+    const route = await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+      extFields: { topic: "StaticTopic" },
+    });
+    assert.equal(route.code, ResponseCode.SUCCESS);
   });
 });

@@ -15,7 +15,6 @@ import {
   type BrokerLiveInfo,
   type BrokerRegistration,
   cloneBrokerData,
-  type ClusterInfo,
   type DataVersion,
   dataVersionEquals,
   MASTER_ID,
@@ -419,16 +418,23 @@ export class RouteInfoManager {
 
   /**
    * Records queue data for a topic directly (5.x REGISTER_TOPIC_IN_NAMESRV), for broker groups
-   * that are registered.
+   * that are registered. A new topic counts against the topic limit, as a registered one does.
    *
    * @param topic topic name
    * @param queueDatas queue data per broker group
+   * @throws {RouteRegistryFullError} when the topic is new and the registry is full
    */
   registerTopic(topic: string, queueDatas: readonly QueueData[]): void {
     const known = queueDatas.filter((q) => this.#brokerAddrTable.has(q.brokerName));
     if (known.length === 0) return;
     let queueDataMap = this.#topicQueueTable.get(topic);
     if (queueDataMap === undefined) {
+      const topicsMax = this.#options.topicsMax ?? TOPICS_MAX;
+      if (this.#topicQueueTable.size >= topicsMax) {
+        throw new RouteRegistryFullError(
+          `Cannot register topic ${topic}: the name server holds ${topicsMax} topics (TOPICS_MAX)`,
+        );
+      }
       queueDataMap = new Map();
       this.#topicQueueTable.set(topic, queueDataMap);
     }
@@ -484,16 +490,5 @@ export class RouteInfoManager {
       if (queueDataMap.delete(brokerName)) this.#version++;
     }
     if (queueDataMap.size === 0) this.#topicQueueTable.delete(topic);
-  }
-
-  /** @returns copies of the broker groups and clusters (GET_BROKER_CLUSTER_INFO) */
-  getAllClusterInfo(): ClusterInfo {
-    const brokerAddrTable = new Map<string, BrokerData>();
-    for (const [name, data] of this.#brokerAddrTable) {
-      brokerAddrTable.set(name, cloneBrokerData(data));
-    }
-    const clusterAddrTable = new Map<string, Set<string>>();
-    for (const [name, set] of this.#clusterAddrTable) clusterAddrTable.set(name, new Set(set));
-    return { brokerAddrTable, clusterAddrTable };
   }
 }

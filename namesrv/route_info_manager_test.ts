@@ -435,3 +435,27 @@ Deno.test("RouteInfoManager keeps a live broker whose new topics do not fit, wit
   assert.ok(manager.pickupTopicRouteData("A") !== undefined, "broker-a's route is kept");
   assert.equal(manager.pickupTopicRouteData("A2"), undefined, "the topic that did not fit is not");
 });
+
+Deno.test("RouteInfoManager refuses a REGISTER_TOPIC_IN_NAMESRV topic past its topic limit", () => {
+  const clock = new ManualClock(1_000_000);
+  const manager = new RouteInfoManager({
+    clock,
+    brokerChannelExpiredTimeMs: () => EXPIRY_MS,
+    topicsMax: 3,
+  });
+  manager.registerBroker(registration({ topics: [topic("A"), topic("B")] })); // + TBW102
+  const queueData = { brokerName: "broker-a", readQueueNums: 2, writeQueueNums: 2, perm: 6 };
+  for (let i = 0; i < 3; i++) {
+    assert.throws(
+      () => manager.registerTopic(`New${i}`, [{ ...queueData, topicSysFlag: 0 }]),
+      (e) =>
+        e instanceof RouteRegistryFullError &&
+        /Cannot register topic New0?\d?: the name server holds 3 topics \(TOPICS_MAX\)/.test(
+          e.message,
+        ),
+    );
+  }
+  assert.deepEqual(getAllTopicList(manager.tables).topicList, ["A", "B", "TBW102"]);
+  manager.registerTopic("A", [{ ...queueData, topicSysFlag: 0 }]); // a known topic still changes
+  assert.equal(manager.pickupTopicRouteData("A")?.queueDatas[0].readQueueNums, 2);
+});

@@ -6,6 +6,9 @@
  * @module
  */
 import {
+  type BrokerData,
+  cloneBrokerData,
+  type ClusterInfo,
   FLAG_UNIT,
   FLAG_UNIT_SUB,
   type QueueData,
@@ -14,6 +17,20 @@ import {
 } from "./route_types.ts";
 
 const sorted = (names: Iterable<string>): string[] => [...names].sort();
+
+/**
+ * @param tables the registry
+ * @returns copies of the broker groups and clusters (GET_BROKER_CLUSTER_INFO)
+ */
+export function getAllClusterInfo(tables: RouteTablesView): ClusterInfo {
+  const brokerAddrTable = new Map<string, BrokerData>();
+  for (const [name, data] of tables.brokerAddrTable) {
+    brokerAddrTable.set(name, cloneBrokerData(data));
+  }
+  const clusterAddrTable = new Map<string, Set<string>>();
+  for (const [name, set] of tables.clusterAddrTable) clusterAddrTable.set(name, new Set(set));
+  return { brokerAddrTable, clusterAddrTable };
+}
 
 /**
  * @param tables the registry

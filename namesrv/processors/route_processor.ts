@@ -18,7 +18,9 @@ import { RequestCode } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
 import { parseFastjson } from "../../store/fastjson.ts";
 import { RegisterTopicRequestHeader } from "../headers.ts";
+import { REGISTERED_TOPIC_NAME_CHARS_MAX } from "../limits.ts";
 import { encodeClusterInfo } from "../route_json.ts";
+import { getAllClusterInfo } from "../route_queries.ts";
 import { guarded, type NamesrvContext, type ProcessorRegistry } from "./namesrv_context.ts";
 
 /** MQVersion ordinal V4_9_4: requests from here on get standard-JSON routes. */
@@ -65,7 +67,7 @@ function getRouteInfoByTopic(ctx: NamesrvContext, request: RemotingCommand): Rem
 }
 
 function getBrokerClusterInfo(ctx: NamesrvContext, request: RemotingCommand): RemotingCommand {
-  const body = encoder.encode(encodeClusterInfo(ctx.routeInfoManager.getAllClusterInfo()));
+  const body = encoder.encode(encodeClusterInfo(getAllClusterInfo(ctx.routeInfoManager.tables)));
   return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, body);
 }
 
@@ -101,6 +103,12 @@ const queueDatasSchema = z.object({
 
 function registerTopic(ctx: NamesrvContext, request: RemotingCommand): RemotingCommand {
   const { topic } = decodeHeader(RegisterTopicRequestHeader, request);
+  if (topic.length === 0 || topic.length > REGISTERED_TOPIC_NAME_CHARS_MAX) {
+    // the bound REGISTER_BROKER keeps, so topic lists stay within TOPICS_MAX's sizing
+    const remark =
+      `Cannot register a topic name of ${topic.length} characters, expected 1..${REGISTERED_TOPIC_NAME_CHARS_MAX}`;
+    return createResponse(request, ResponseCode.SYSTEM_ERROR, remark);
+  }
   if (request.body !== undefined && request.body.length > 0) {
     const parsed = queueDatasSchema.safeParse(
       parseFastjson(new TextDecoder().decode(request.body)),
