@@ -499,3 +499,28 @@ Deno.test("NamesrvController refuses a REGISTER_TOPIC_IN_NAMESRV topic name long
     assert.equal(route.code, ResponseCode.SUCCESS);
   });
 });
+
+Deno.test("NamesrvController routes topics named like Object.prototype members (__proto__, constructor)", async () => {
+  await withNamesrv(async (ns) => {
+    // Valid RocketMQ topic names ([%|a-zA-Z0-9_-]+), registered by a broker in JSON or compressed.
+    const names = ["__proto__", "constructor", "toString"];
+    const topics = [...names.map((n) => topicConfig(n)), ...systemTopics("DefaultCluster", "b")];
+    for (const compressed of [false, true]) {
+      const brokerName = compressed ? "broker-z" : "broker-j";
+      const registered = await ns.client.invoke(
+        ns.addr,
+        brokerRequest({ brokerName, topics, compressed }),
+        5000,
+      );
+      assert.equal(registered.code, ResponseCode.SUCCESS);
+    }
+    for (const topic of names) {
+      const route = await ns.call(RequestCode.GET_ROUTEINFO_BY_TOPIC, { extFields: { topic } });
+      assert.equal(route.code, ResponseCode.SUCCESS, `route of ${topic}`);
+      const brokers = JSON.parse(bodyText(route)).queueDatas.map((q: { brokerName: string }) =>
+        q.brokerName
+      );
+      assert.deepEqual(brokers.sort(), ["broker-j", "broker-z"], `queue data of ${topic}`);
+    }
+  });
+});

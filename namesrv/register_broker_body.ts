@@ -59,8 +59,17 @@ const topicConfigSchema = z.object({
   order: z.boolean().default(false),
 }).loose();
 
+/**
+ * A JSON object exactly as JSON.parse built it: own keys only, `__proto__` included (a valid
+ * topic name; zod's record would drop it). Its values are checked one by one in `toWrapper`.
+ */
+const jsonObject = z.custom<Record<string, unknown>>(
+  (v) => typeof v === "object" && v !== null && !Array.isArray(v),
+  { message: "Invalid input: expected object" },
+);
+
 const wrapperSchema = z.object({
-  topicConfigTable: z.record(z.string(), topicConfigSchema).default({}),
+  topicConfigTable: jsonObject.default({}),
   dataVersion: dataVersionSchema.default({ counter: 0, timestamp: 0 }),
 }).loose();
 
@@ -86,11 +95,17 @@ function toDataVersion(v: z.output<typeof dataVersionSchema>): DataVersion {
   return out;
 }
 
-function toWrapper(w: z.output<typeof wrapperSchema>): TopicConfigWrapper {
+/** @param what body name and `at` the wrapper's path in it, for error messages */
+function toWrapper(
+  w: z.output<typeof wrapperSchema>,
+  what: string,
+  at: readonly string[],
+): TopicConfigWrapper {
   const entries = Object.entries(w.topicConfigTable);
   checkTopicCount(entries.length);
   const table = new Map<string, TopicConfig>();
-  for (const [key, t] of entries) {
+  for (const [key, value] of entries) {
+    const t = check(topicConfigSchema, value, what, [...at, "topicConfigTable", key]);
     const topicName = checkTopicName(t.topicName ?? key);
     table.set(topicName, {
       topicName,
@@ -155,13 +170,18 @@ function parseJson(bytes: Uint8Array, what: string): unknown {
   }
 }
 
-function check<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+/** Validates a value; errors name the body (`what`) and the path, after `at` when nested. */
+function check<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+  at: readonly PropertyKey[] = [],
+): z.output<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new RegisterBrokerBodyError(
-      `${what} field ${issue.path.join(".") || "(root)"}: ${issue.message}`,
-    );
+    const path = [...at, ...issue.path].map(String).join(".") || "(root)";
+    throw new RegisterBrokerBodyError(`${what} field ${path}: ${issue.message}`);
   }
   return parsed.data;
 }
@@ -185,12 +205,17 @@ export function decodeRegisterBrokerBody(
       parseJson(body, "TopicConfigSerializeWrapper"),
       "TopicConfigSerializeWrapper",
     );
-    return { topicConfigWrapper: toWrapper(wrapper), filterServerList: [] };
+    return {
+      topicConfigWrapper: toWrapper(wrapper, "TopicConfigSerializeWrapper", []),
+      filterServerList: [],
+    };
   }
   if (options.compressed) return decodeCompressed(body);
   const parsed = check(bodySchema, parseJson(body, "RegisterBrokerBody"), "RegisterBrokerBody");
   return {
-    topicConfigWrapper: toWrapper(parsed.topicConfigSerializeWrapper),
+    topicConfigWrapper: toWrapper(parsed.topicConfigSerializeWrapper, "RegisterBrokerBody", [
+      "topicConfigSerializeWrapper",
+    ]),
     filterServerList: checkFilterServers(parsed.filterServerList),
   };
 }
