@@ -25,6 +25,16 @@ export const HTTP_BODY_BYTES_MAX = Math.ceil((HTTP_MESSAGE_BODY_BYTES_MAX * 4) /
  */
 export const HTTP_QUERY_MESSAGES_MAX = 64;
 
+/**
+ * Most body bytes one `GET /messages?topic=&key=` answer inflates, all its compressed records
+ * together. The store bounds the stored records of an answer (QUERY_MESSAGE_BYTES_MAX), not what
+ * they inflate to: zlib turns 64 KiB into 64 MiB, and inflating, decoding and writing it as JSON
+ * runs on the event loop that serves every client (64 such records held it for 30 s). 16 MiB is
+ * the largest frame a Java client decodes, so no RocketMQ answer shows more. Records past it are
+ * shown as stored; `GET /messages/:msgId` inflates each one alone.
+ */
+export const HTTP_QUERY_INFLATED_BYTES_MAX = 16 * 1024 * 1024;
+
 /** Default count of `GET /messages?topic=&key=`: RocketMQ's `defaultQueryMaxNum` (32). */
 export const HTTP_QUERY_MESSAGES_DEFAULT = 32;
 
@@ -42,3 +52,7 @@ assert(
   "the default count is within the cap",
 );
 assert(HTTP_BODY_BYTES_MAX > HTTP_MESSAGE_BODY_BYTES_MAX, "a base64 body fits the request limit");
+assert(
+  HTTP_QUERY_INFLATED_BYTES_MAX >= HTTP_MESSAGE_BODY_BYTES_MAX,
+  "a key query inflates at least one body as large as HTTP produce takes",
+);

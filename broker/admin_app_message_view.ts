@@ -47,15 +47,40 @@ export function decodeBase64(text: string): Uint8Array | null {
   return bytes;
 }
 
+/**
+ * What the records of one answer may still inflate, in bytes, all together; {@linkcode messageView}
+ * lowers it. Without one, a record inflates to at most MESSAGE_BODY_BYTES_MAX.
+ */
+export interface InflateBudget {
+  /** bytes the answer may still inflate */
+  remainingBytes: number;
+  /** the name of the limit, for the reason a record is shown as stored */
+  readonly limitName: string;
+}
+
 /** The body as shown: inflated when compressed; `inflateError` when that failed (raw bytes then). */
-function shownBody(record: MessageRecord): { bytes: Uint8Array; inflateError?: string } {
+function shownBody(
+  record: MessageRecord,
+  budget: InflateBudget | undefined,
+): { bytes: Uint8Array; inflateError?: string } {
   if ((record.sysFlag & MessageSysFlag.COMPRESSED_FLAG) === 0) return { bytes: record.body };
+  const limit = Math.min(MESSAGE_BODY_BYTES_MAX, budget?.remainingBytes ?? MESSAGE_BODY_BYTES_MAX);
+  const notInflated = budget === undefined
+    ? ""
+    : `Not inflated: the answer's ${budget.limitName} ` +
+      `leaves ${limit} bytes to inflate; GET /messages/:msgId shows it inflated`;
+  if (limit === 0) return { bytes: record.body, inflateError: notInflated };
   try {
     // Bounded like a body the broker takes: a "zip bomb" shows raw, with the reason.
-    return {
-      bytes: new Uint8Array(inflateSync(record.body, { maxOutputLength: MESSAGE_BODY_BYTES_MAX })),
-    };
+    const bytes = new Uint8Array(inflateSync(record.body, { maxOutputLength: limit }));
+    if (budget !== undefined) budget.remainingBytes -= bytes.length;
+    return { bytes };
   } catch (error) {
+    const tooLarge = (error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE";
+    if (budget !== undefined && tooLarge) {
+      budget.remainingBytes = 0; // that work is spent; the next records are shown as stored
+      if (limit < MESSAGE_BODY_BYTES_MAX) return { bytes: record.body, inflateError: notInflated };
+    }
     return {
       bytes: record.body,
       inflateError: error instanceof Error ? error.message : String(error),
@@ -68,13 +93,16 @@ function shownBody(record: MessageRecord): { bytes: Uint8Array; inflateError?: s
  *
  * @param record the decoded record
  * @param forceEncoding write the body in this encoding; default: UTF-8 text when valid, else base64
+ * @param budget what the answer may still inflate (lowered here); a compressed body past it is
+ *   shown as stored, with the reason in `inflateError`
  * @returns a plain JSON object
  */
 export function messageView(
   record: MessageRecord,
   forceEncoding?: BodyEncoding,
+  budget?: InflateBudget,
 ): Record<string, unknown> {
-  const { bytes, inflateError } = shownBody(record);
+  const { bytes, inflateError } = shownBody(record, budget);
   let body: string | undefined;
   let bodyEncoding: BodyEncoding = forceEncoding ?? "utf-8";
   if (bodyEncoding === "utf-8") {

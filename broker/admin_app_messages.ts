@@ -26,6 +26,7 @@ import {
   HTTP_MESSAGE_BODY_BYTES_MAX,
   HTTP_PROPERTIES_MAX,
   HTTP_PROPERTY_CHARS_MAX,
+  HTTP_QUERY_INFLATED_BYTES_MAX,
   HTTP_QUERY_MESSAGES_DEFAULT,
   HTTP_QUERY_MESSAGES_MAX,
 } from "./admin_app_limits.ts";
@@ -248,9 +249,13 @@ export function registerMessageRoutes(app: Hono, context: BrokerAdminContext): v
       query.begin,
       query.end,
     );
+    const budget = {
+      remainingBytes: HTTP_QUERY_INFLATED_BYTES_MAX,
+      limitName: `HTTP_QUERY_INFLATED_BYTES_MAX (${HTTP_QUERY_INFLATED_BYTES_MAX} bytes)`,
+    };
     const messages = found.messages.map((bytes) => decodeRecord(bytes))
       .filter((record) => recordHasKey(record, query.topic, query.key))
-      .map((record) => messageView(record));
+      .map((record) => messageView(record, undefined, budget));
     return c.json({ topic: query.topic, key: query.key, messages });
   });
 
