@@ -33,6 +33,7 @@ import {
 import {
   clampToRange,
   DISK_CLEAN_FORCIBLY_RATIO_RANGE,
+  DISK_MAX_USED_SPACE_RATIO_RANGE,
   DISK_WARNING_LEVEL_RATIO_RANGE,
 } from "../store/limits.ts";
 
@@ -181,6 +182,7 @@ export function applyStartupRules(
     config.mappedFileSizeConsumeQueue = roundedCq;
   }
   const ranges = [
+    ["diskMaxUsedSpaceRatio", DISK_MAX_USED_SPACE_RATIO_RANGE],
     ["diskSpaceWarningLevelRatio", DISK_WARNING_LEVEL_RATIO_RANGE],
     ["diskSpaceCleanForciblyRatio", DISK_CLEAN_FORCIBLY_RATIO_RANGE],
   ] as const;

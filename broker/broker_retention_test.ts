@@ -25,7 +25,12 @@ const HOUR_MS = 3_600_000;
 /** A broker with small segments holding 60 messages, and a client. */
 async function withFilledBroker(
   properties: Record<string, string>,
-  fn: (broker: BrokerController, client: TestBrokerClient, clock: ManualClock) => Promise<void>,
+  fn: (
+    broker: BrokerController,
+    client: TestBrokerClient,
+    clock: ManualClock,
+    fs: MemoryFileSystem,
+  ) => Promise<void>,
 ): Promise<void> {
   const clock = new ManualClock(START);
   const { config } = loadBrokerConfig({
@@ -55,7 +60,7 @@ async function withFilledBroker(
     }
     await broker.store.flush();
     await broker.store.waitDispatched();
-    await fn(broker, client, clock);
+    await fn(broker, client, clock, fs);
   } finally {
     await client.close();
     await broker.shutdown();
@@ -99,6 +104,42 @@ Deno.test("DELETE_EXPIRED_COMMITLOG deletes expired files outside the deleteWhen
       assert.equal(response.code, ResponseCode.SUCCESS, response.remark);
       await broker.store.runCleanOnce(); // joins the pass the request started, or runs the next
       assert.equal(broker.store.commitLog.segments.length, 1, "all but the newest");
+    },
+  );
+});
+
+Deno.test("diskMaxUsedSpaceRatio outside 10..95 is used as RocketMQ clamps it, not refused", async () => {
+  // A RocketMQ broker.conf with 5 starts there (MessageStoreConfig.getDiskMaxUsedSpaceRatio
+  // answers 10), and mqadmin updateBrokerConfig with 99 succeeds (used as 95).
+  const { warnings } = loadBrokerConfig({
+    properties: { ...testBrokerProperties("/store"), diskMaxUsedSpaceRatio: "98" },
+    env: { HOME: "/store", hostname: "test-host" },
+  });
+  assert.deepEqual(warnings, [
+    "Config key diskMaxUsedSpaceRatio 98 is used as 95 (RocketMQ keeps it in 10..95)",
+  ]);
+  await withFilledBroker(
+    { fileReservedTime: "1", deleteWhen: "03", diskMaxUsedSpaceRatio: "5" },
+    async (broker, client, clock, fs) => {
+      const segments = broker.store.commitLog.segments.length;
+      assert.ok(segments > 1, `${segments} segments`);
+      const used = (await fs.diskUsage("/store")).totalBytes -
+        (await fs.diskUsage("/store")).freeBytes;
+      fs.setCapacity(Math.ceil(used / 0.07)); // 7 %: past 5, below the 10 RocketMQ uses
+      clock.set(START + 2 * HOUR_MS); // 06:30: expired, but not 03 o'clock
+      const kept = await broker.store.runCleanOnce();
+      assert.equal(kept.deletedSegments, 0, `${kept.usedPercent.toFixed(1)} % is below 10 %`);
+      const updated = await client.invoke(
+        request(RequestCode.UPDATE_BROKER_CONFIG, "diskMaxUsedSpaceRatio=99\n"),
+      );
+      assert.equal(updated.code, ResponseCode.SUCCESS, updated.remark);
+      fs.setCapacity(Math.ceil(used / 0.12)); // 12 %: past the 10 a ratio of 3 is used as
+      const lowered = await client.invoke(
+        request(RequestCode.UPDATE_BROKER_CONFIG, "diskMaxUsedSpaceRatio=3\n"),
+      );
+      assert.equal(lowered.code, ResponseCode.SUCCESS, lowered.remark);
+      const result = await broker.store.runCleanOnce();
+      assert.equal(result.deletedSegments, segments - 1, "expired files go early past 10 %");
     },
   );
 });

@@ -19,6 +19,7 @@ import {
   CLEAN_RESOURCE_FIRST_DELAY_MS,
   DELETE_FILE_BATCH_MAX,
   DISK_CLEAN_FORCIBLY_RATIO_RANGE,
+  DISK_MAX_USED_SPACE_RATIO_RANGE,
   DISK_WARNING_LEVEL_RATIO_RANGE,
   MANUAL_DELETE_FILE_SEVERAL_TIMES,
 } from "./limits.ts";
@@ -197,9 +198,9 @@ export class CleanService {
   /**
    * Applies retention settings, at construction and when they change at runtime
    * (UPDATE_BROKER_CONFIG): every pass reads them, as RocketMQ's clean service reads its config.
-   * Absent keys take their defaults. The two disk levels are clamped as RocketMQ 5.x clamps them
-   * (warning 35..90, forcibly 30..85): past 90 % the store would run into ENOSPC before it refused
-   * writes, and at 0 it would refuse every write.
+   * Absent keys take their defaults. The disk ratios are clamped as RocketMQ clamps them
+   * (diskMaxUsedSpaceRatio 10..95; 5.x: warning 35..90, forcibly 30..85): past 90 % the store
+   * would run into ENOSPC before it refused writes, and at 0 it would refuse every write.
    *
    * @param settings the retention keys
    * @throws {RangeError} for a bad `deleteWhen`, negative hours or ratios outside 0..100; nothing
@@ -219,7 +220,7 @@ export class CleanService {
     const warning = ratio("diskSpaceWarningLevelRatio", settings.diskSpaceWarningLevelRatio ?? 90);
     this.#reservedMs = reservedHours * HOUR_MS;
     this.#deleteHours = deleteHours;
-    this.#maxUsedRatio = maxUsed;
+    this.#maxUsedRatio = clampToRange(maxUsed, DISK_MAX_USED_SPACE_RATIO_RANGE);
     this.#forciblyRatio = clampToRange(forcibly, DISK_CLEAN_FORCIBLY_RATIO_RANGE);
     this.#warningRatio = clampToRange(warning, DISK_WARNING_LEVEL_RATIO_RANGE);
     this.#forciblyEnable = settings.cleanFileForciblyEnable ?? true;

@@ -295,6 +295,13 @@ export const CLEAN_RESOURCE_FIRST_DELAY_MS = 60_000;
  */
 export const DISK_WARNING_LEVEL_RATIO_RANGE: readonly [number, number] = [35, 90];
 
+/**
+ * The range RocketMQ (4.9.8 and 5.x `MessageStoreConfig.getDiskMaxUsedSpaceRatio`) keeps
+ * `diskMaxUsedSpaceRatio` (%) in: a broker.conf or update outside it is used at the nearest end,
+ * not refused, so a RocketMQ configuration starts here too.
+ */
+export const DISK_MAX_USED_SPACE_RATIO_RANGE: readonly [number, number] = [10, 95];
+
 /** The range RocketMQ 5.x keeps `diskSpaceCleanForciblyRatio` (%) in. */
 export const DISK_CLEAN_FORCIBLY_RATIO_RANGE: readonly [number, number] = [30, 85];
 

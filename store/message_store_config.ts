@@ -79,7 +79,8 @@ export const MessageStoreConfigSchema = z.strictObject({
   maxIndexNum: int(1, 100_000_000, INDEX_MAX_INDEX_NUM_DEFAULT),
   fileReservedTime: int(0, 100_000, 72),
   deleteWhen: z.string().default("04"),
-  diskMaxUsedSpaceRatio: int(10, 95, 75),
+  /** disk use (%) above which expired files go at any hour; used within 10..95, as RocketMQ */
+  diskMaxUsedSpaceRatio: int(0, 100, 75),
   cleanResourceInterval: int(1, 3_600_000, 10_000),
   cleanFileForciblyEnable: z.boolean().default(true),
   /** disk use (%) above which files go even unexpired (5.x key; 4.x system property 0.85) */
