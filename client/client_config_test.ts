@@ -188,3 +188,27 @@ Deno.test("PushConsumer takes -1 or RocketMQ's range for the per-topic pull thre
     }
   }
 });
+
+Deno.test("PushConsumer refuses a maxReconsumeTimes beyond Java's int, which no send-back header can carry", () => {
+  // Found by a push consumer with maxReconsumeTimes 2^31: the broker answered every
+  // CONSUMER_SEND_MSG_BACK and every %RETRY% re-send "maxReconsumeTimes is not an int", so the
+  // message was only retried locally, never reached the retry topic or the DLQ, and held its
+  // queue's offset. RocketMQ's DefaultMQPushConsumer.setMaxReconsumeTimes takes an int.
+  const base = { consumerGroup: "CG_T", namesrvAddr: "127.0.0.1:9876" };
+  const now = () => "20240101000000";
+  assert.equal(resolvePushConsumerConfig(base, now).maxReconsumeTimes, -1);
+  for (const good of [-1, 0, 16, 2 ** 31 - 1]) {
+    assert.equal(
+      resolvePushConsumerConfig({ ...base, maxReconsumeTimes: good }, now).maxReconsumeTimes,
+      good,
+    );
+  }
+  for (const bad of [2 ** 31, Number.MAX_SAFE_INTEGER, -2]) {
+    assert.throws(
+      () => resolvePushConsumerConfig({ ...base, maxReconsumeTimes: bad }, now),
+      (error: unknown) =>
+        error instanceof ClientConfigError && error.message.includes("maxReconsumeTimes"),
+      `maxReconsumeTimes ${bad}`,
+    );
+  }
+});

@@ -154,7 +154,7 @@ export const pushConsumerShape = {
     CONSUME_MESSAGE_BATCH_MAX_SIZE_DEFAULT,
   ),
   postSubscriptionWhenPull: z.boolean().default(false),
-  maxReconsumeTimes: z.number().int().min(-1).default(-1),
+  maxReconsumeTimes: int(-1, 0x7fff_ffff, -1), // a Java int: it travels in int headers (send-back)
   suspendCurrentQueueTimeMillis: int(
     1,
     SUSPEND_CURRENT_QUEUE_TIME_MILLIS_MAX,
