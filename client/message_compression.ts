@@ -138,7 +138,7 @@ function plain(bytes: Uint8Array): Uint8Array {
 
 type ZstdZlib = {
   zstdCompressSync?: (data: Uint8Array, options?: unknown) => Uint8Array;
-  zstdDecompressSync?: (data: Uint8Array) => Uint8Array;
+  zstdDecompressSync?: (data: Uint8Array, options?: { maxOutputLength?: number }) => Uint8Array;
 };
 const zstd = zlib as unknown as ZstdZlib;
 
@@ -216,7 +216,9 @@ export function decompressBody(body: Uint8Array, sysFlag: number): Uint8Array {
       return plain(zlib.inflateSync(body, { maxOutputLength: DECOMPRESSED_BODY_BYTES_MAX }));
     }
     if (type === COMPRESSION_ZSTD_TYPE && zstd.zstdDecompressSync !== undefined) {
-      return plain(zstd.zstdDecompressSync(body));
+      // bounded as zlib is: a few KiB of concatenated frames would otherwise inflate to gigabytes
+      const maxOutputLength = DECOMPRESSED_BODY_BYTES_MAX;
+      return plain(zstd.zstdDecompressSync(body, { maxOutputLength }));
     }
     if (type === COMPRESSION_LZ4_TYPE) return decompressLz4Frame(body, DECOMPRESSED_BODY_BYTES_MAX);
   } catch (error) {
