@@ -35,8 +35,9 @@ export type MessageQueueSelector = (
 
 /**
  * Java `hashCode()` of a selector argument: `String.hashCode` for strings, the value for int32
- * numbers, `(int)(v ^ (v >>> 32))` for other integers (`Long.hashCode`), the string form's hash
- * otherwise.
+ * numbers, `(int)(v ^ (v >>> 32))` for other integer numbers and for bigints within 64 bits
+ * (`Long.hashCode`: a bigint is what a Java `long` id such as a snowflake id becomes here),
+ * `BigInteger.hashCode` for larger bigints, the string form's hash otherwise.
  *
  * @param arg a key
  * @returns an int32
@@ -49,13 +50,32 @@ export type MessageQueueSelector = (
 export function javaHashCode(arg: unknown): number {
   if (typeof arg === "number" && Number.isSafeInteger(arg)) {
     if ((arg | 0) === arg) return arg;
-    const big = BigInt.asUintN(64, BigInt(arg));
-    return Number(BigInt.asIntN(32, big ^ (big >> 32n)));
+    return longHashCode(BigInt(arg));
+  }
+  if (typeof arg === "bigint") {
+    return BigInt.asIntN(64, arg) === arg ? longHashCode(arg) : bigIntegerHashCode(arg);
   }
   const text = typeof arg === "string" ? arg : String(arg);
   let hash = 0;
   for (let i = 0; i < text.length; i++) hash = (Math.imul(31, hash) + text.charCodeAt(i)) | 0;
   return hash;
+}
+
+/** Java `Long.hashCode`: `(int)(v ^ (v >>> 32))`. */
+function longHashCode(value: bigint): number {
+  const bits = BigInt.asUintN(64, value);
+  return Number(BigInt.asIntN(32, bits ^ (bits >> 32n)));
+}
+
+/** Java `BigInteger.hashCode`: 31-polynomial over the magnitude's int words, times the sign. */
+function bigIntegerHashCode(value: bigint): number {
+  const negative = value < 0n;
+  let magnitude = negative ? -value : value;
+  const words: number[] = []; // least significant first
+  for (; magnitude > 0n; magnitude >>= 32n) words.push(Number(magnitude & 0xffffffffn));
+  let hash = 0;
+  for (let i = words.length - 1; i >= 0; i--) hash = (Math.imul(31, hash) + words[i]) | 0;
+  return negative ? -hash | 0 : hash;
 }
 
 /**
