@@ -115,7 +115,10 @@ export class PullMessageProcessor {
     return await this.#suspend(request, response, checked, channel);
   }
 
-  /** Parks the pull and re-runs it once when woken (RocketMQ `executeRequestWhenWakeup`). */
+  /**
+   * Parks the pull and re-runs it once, checks included, when woken (RocketMQ
+   * `executeRequestWhenWakeup`).
+   */
   async #suspend(
     request: RemotingCommand,
     notFound: RemotingCommand,
@@ -149,7 +152,12 @@ export class PullMessageProcessor {
     if (parked === null) return notFound;
     const reason = await parked;
     if (reason === "closed" || channel.closed) return null;
-    return await this.#pull(request, checked);
+    // RocketMQ re-runs the whole request (brokerAllowSuspend=false): a group disabled, a topic
+    // made unreadable or a subscription replaced while the pull was parked is seen now.
+    let again = this.#check(header, channel);
+    if (again instanceof Promise) again = await again;
+    if (again instanceof BrokerError) return createResponse(request, again.code, again.remark);
+    return await this.#pull(request, again);
   }
 
   /** The checks of RocketMQ's `processRequest` before the read; a failure is returned, not thrown. */

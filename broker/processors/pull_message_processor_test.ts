@@ -451,3 +451,30 @@ Deno.test("PullMessageProcessor serves a 5.x lite pull consumer's LITE_PULL_MESS
     assert.deepEqual(decodeRecords(woken.body).map((r) => r.queueOffset), [1]);
   });
 });
+
+Deno.test("PullMessageProcessor re-checks a woken pull: a group disabled while it was parked gets NO_PERMISSION", async () => {
+  await withBroker({}, async (env, client) => {
+    await createTopic(client, "TopicRecheck");
+    await client.heartbeat("127.0.0.1@recheck", "G_RECHECK", { TopicRecheck: "*" });
+    const pending = client.pull({
+      group: "G_RECHECK",
+      topic: "TopicRecheck",
+      queueId: 0,
+      queueOffset: 0,
+      sysFlag: 0x2, // SUSPEND, the heartbeat's subscription (a Java push consumer's default)
+      suspendTimeoutMillis: 10_000,
+    }).then((response) => response, (error: Error) => error); // settles even if asserts fail
+    await parked(env, 1);
+    // The operator stops the group (`mqadmin updateSubGroup -s false`) while its pull is parked.
+    await env.broker.subscriptionGroupManager.updateSubscriptionGroupConfig({
+      ...createSubscriptionGroupConfig("G_RECHECK"),
+      consumeEnable: false,
+    });
+    await client.send("TopicRecheck", "after disable", { queueId: 0 });
+    const woken = await pending;
+    assert.ok(!(woken instanceof Error), String(woken));
+    assert.equal(woken.code, ResponseCode.NO_PERMISSION, woken.remark);
+    assert.equal(woken.remark, "subscription group no permission, G_RECHECK");
+    assert.equal(woken.body, undefined, "no message reaches a disabled group");
+  });
+});
