@@ -24,6 +24,7 @@ import { RequestCode } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
 import type { GetMessageResult } from "../../store/get_message_result.ts";
 import { BrokerError } from "../broker_error.ts";
+import { offsetMovedEventMessage } from "./_offset_moved_event.ts";
 import {
   buildSubscriptionData,
   checkExpressionSupported,
@@ -314,6 +315,9 @@ export class PullMessageProcessor {
       code = ResponseCode.PULL_RETRY_IMMEDIATELY;
       extFields.suggestWhichBrokerId = String(groupConfig.brokerId);
     }
+    if (code === ResponseCode.PULL_OFFSET_MOVED && config.brokerRole !== "SLAVE") {
+      await this.#recordOffsetMoved(header, result.nextBeginOffset);
+    }
     let body: Uint8Array | undefined;
     if (code === ResponseCode.SUCCESS) {
       body = concatRecords(result);
@@ -325,6 +329,30 @@ export class PullMessageProcessor {
       );
     }
     return createResponse(request, code, result.status, extFields, body);
+  }
+
+  /**
+   * Stores the OffsetMovedEvent (RocketMQ `generateOffsetMovedEvent`); a failed put only logs, as
+   * there, and never fails the pull. A slave's store takes no puts, so only masters record it.
+   */
+  async #recordOffsetMoved(header: PullMessageRequestHeader, offsetNew: number): Promise<void> {
+    const { config, clock, logger, storeHost, store } = this.#context;
+    const event = {
+      consumerGroup: header.consumerGroup,
+      brokerName: config.brokerName,
+      topic: header.topic,
+      queueId: header.queueId,
+      offsetRequest: header.queueOffset,
+      offsetNew,
+    };
+    const failed = (why: string) =>
+      logger.warn(`Cannot store the OffsetMovedEvent ${JSON.stringify(event)}: ${why}`);
+    try {
+      const result = await store.putMessage(offsetMovedEventMessage(event, storeHost, clock.now()));
+      if (result.status !== "PUT_OK") failed(result.status);
+    } catch (error) {
+      failed(error instanceof Error ? error.message : String(error));
+    }
   }
 }
 

@@ -478,3 +478,37 @@ Deno.test("PullMessageProcessor re-checks a woken pull: a group disabled while i
     assert.equal(woken.body, undefined, "no message reaches a disabled group");
   });
 });
+
+Deno.test("PullMessageProcessor records a moved offset in OFFSET_MOVED_EVENT, as mqadmin startMonitoring reads it", async () => {
+  await withBroker({}, async (_env, client) => {
+    for (let i = 0; i < 3; i++) await client.send("TopicMoved", `m${i}`, { queueId: 0 });
+    const moved = await client.pull({
+      group: "G_MOVED",
+      topic: "TopicMoved",
+      queueId: 0,
+      queueOffset: 100,
+      subscription: "*",
+      sysFlag: 0x4,
+    });
+    assert.equal(moved.code, ResponseCode.PULL_OFFSET_MOVED);
+    const events = await client.pull({
+      group: "G_MONITOR",
+      topic: "OFFSET_MOVED_EVENT",
+      queueId: 0,
+      queueOffset: 0,
+      subscription: "*",
+      sysFlag: 0x4,
+    });
+    assert.equal(events.code, ResponseCode.SUCCESS, events.remark);
+    const records = decodeRecords(events.body);
+    assert.equal(records.length, 1);
+    assert.equal(records[0].properties.get("TAGS"), "G_MOVED");
+    assert.equal(records[0].properties.get("KEYS"), "G_MOVED");
+    // What RocketMQ's MonitorService decodes (OffsetMovedEvent, fastjson field order).
+    assert.equal(
+      new TextDecoder().decode(records[0].body),
+      '{"consumerGroup":"G_MOVED","messageQueue":{"brokerName":"broker-test","queueId":0,' +
+        '"topic":"TopicMoved"},"offsetNew":3,"offsetRequest":100}',
+    );
+  });
+});
