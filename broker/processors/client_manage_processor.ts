@@ -115,9 +115,14 @@ async function applyHeartbeat(
     const notify = notifyOf.get(data.groupName);
     if (notify === undefined) continue;
     // A member refused now leaves the group: its old entry, never refreshed, would expire and
-    // have the connection closed, with the groups that did register.
-    const leave = () =>
+    // have the connection closed, with the groups that did register. A connection that never
+    // joined has nothing to leave: its refusal changes no membership, so no member is notified
+    // (at channelsPerGroupMax each refused heartbeat would make every member rebalance).
+    const leave = () => {
+      const info = context.consumerManager.getConsumerGroupInfo(data.groupName);
+      if (info?.findChannelInfo(registration.channel.id) === undefined) return;
       context.consumerManager.unregisterConsumer(data.groupName, registration.channel, notify);
+    };
     each(() => {
       const changed = context.consumerManager.registerConsumer({
         group: data.groupName,

@@ -189,6 +189,63 @@ Deno.test("a group refused for growing past the limit leaves, so its connection 
   }
 });
 
+/** A HEART_BEAT of `clientID` with these consumer groups (no producer group). */
+function heartbeatOf(clientID: string, groups: ReturnType<typeof consumerData>[]): RemotingCommand {
+  return createRequest(RequestCode.HEART_BEAT, {
+    body: new TextEncoder().encode(
+      JSON.stringify({ clientID, consumerDataSet: groups, producerDataSet: [] }),
+    ),
+    language: "JAVA",
+    version: 409,
+  });
+}
+
+// Found by helper-158: a heartbeat refused by a limit made the broker "leave" the group even when
+// the connection had never joined, and the leave pushed NOTIFY_CONSUMER_IDS_CHANGED to every
+// member. At channelsPerGroupMax (10,000 members) each refused client's 30 s heartbeat made all
+// members rebalance and fetch the 10,000-id list: the storm the limit exists to prevent.
+Deno.test("a heartbeat a limit refuses from a non-member notifies no member", async () => {
+  const env = await startTestBroker({ withNamesrv: false });
+  const member = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  const refused = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  const joiner = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    const notified: string[] = [];
+    let markSeen!: () => void;
+    const mark = new Promise<void>((resolve) => markSeen = resolve);
+    member.remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (request) => {
+      const group = request.extFields?.consumerGroup ?? "";
+      notified.push(group);
+      if (group === "G_MARK") markSeen();
+      return null;
+    });
+    const joined = await member.invoke(
+      heartbeatOf("10.0.0.1@member", [consumerData("G_LIMITED", 1), consumerData("G_MARK", 1)]),
+    );
+    assert.equal(joined.code, ResponseCode.SUCCESS, joined.remark);
+    notified.length = 0; // the member's own join
+    for (let beat = 0; beat < 3; beat++) { // a newcomer's 30 s heartbeats, each refused
+      const answer = await refused.invoke(
+        heartbeatOf("10.0.0.2@refused", [consumerData("G_LIMITED", 1025)]),
+      );
+      assert.equal(answer.code, ResponseCode.SYSTEM_BUSY, answer.remark);
+    }
+    // A real change in the member's other group: its NOTIFY is written after any earlier one.
+    const other = await joiner.invoke(heartbeatOf("10.0.0.3@joiner", [consumerData("G_MARK", 1)]));
+    assert.equal(other.code, ResponseCode.SUCCESS, other.remark);
+    await mark;
+    assert.deepEqual(notified, ["G_MARK"], "G_LIMITED's membership never changed");
+    assert.deepEqual(env.broker.consumerManager.getConsumerIdList("G_LIMITED"), [
+      "10.0.0.1@member",
+    ]);
+  } finally {
+    await joiner.close();
+    await refused.close();
+    await member.close();
+    await env.close();
+  }
+});
+
 Deno.test("ClientManageProcessor answers a bad heartbeat body with SYSTEM_ERROR", async () => {
   const env = await startTestBroker({ withNamesrv: false });
   const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
