@@ -11,6 +11,7 @@
 
 import { FrameDecodeError, FrameEncodeError } from "./errors.ts";
 import { languageFromByte, languageFromName } from "./language_code.ts";
+import { JSON_ERROR_VALUE_CHARS_MAX, JSON_HEADER_DEPTH_MAX } from "./limits.ts";
 import type { RemotingCommand } from "./remoting_command.ts";
 import { scanJsonHeader } from "./_json_header_scan.ts";
 import { utf8ReadLong, utf8WriteWide } from "./_utf8.ts";
@@ -252,6 +253,7 @@ export function decodeJsonHeader(
  * @throws {FrameDecodeError} when the text is not a JSON object or a field has the wrong type
  */
 export function parseJsonHeader(text: string): RemotingCommand {
+  checkDepth(text);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -261,7 +263,7 @@ export function parseJsonHeader(text: string): RemotingCommand {
     });
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new FrameDecodeError(`JSON header is not an object: ${text.slice(0, 64)}`);
+    throw new FrameDecodeError(`JSON header is not an object: ${cut(text)}`);
   }
   const object = parsed as Record<string, unknown>;
   const command: RemotingCommand = {
@@ -289,7 +291,7 @@ function readInt32(object: Record<string, unknown>, key: string): number {
     const n = Number(value); // fastjson casts numeric strings
     if ((n | 0) === n) return n;
   }
-  throw new FrameDecodeError(`JSON header ${key} is not an int32: ${JSON.stringify(value)}`);
+  throw new FrameDecodeError(`JSON header ${key} is not an int32: ${describe(value)}`);
 }
 
 function readLanguage(value: unknown): string {
@@ -297,19 +299,19 @@ function readLanguage(value: unknown): string {
   if (value === undefined || value === null) return "JAVA";
   if (typeof value === "number" && Number.isInteger(value)) return languageFromByte(value);
   throw new FrameDecodeError(
-    `JSON header language is not a name or ordinal: ${JSON.stringify(value)}`,
+    `JSON header language is not a name or ordinal: ${describe(value)}`,
   );
 }
 
 function readScalar(value: unknown, what: string): string {
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean") return String(value);
-  throw new FrameDecodeError(`JSON header ${what} is not a string: ${JSON.stringify(value)}`);
+  throw new FrameDecodeError(`JSON header ${what} is not a string: ${describe(value)}`);
 }
 
 function readExtFields(ext: unknown): Record<string, string> {
   if (typeof ext !== "object" || ext === null || Array.isArray(ext)) {
-    throw new FrameDecodeError(`JSON header extFields is not an object: ${JSON.stringify(ext)}`);
+    throw new FrameDecodeError(`JSON header extFields is not an object: ${describe(ext)}`);
   }
   // JSON.parse made own data properties (even "__proto__"), so the object is reused in place; only
   // non-string values are rewritten.
@@ -318,7 +320,51 @@ function readExtFields(ext: unknown): Record<string, string> {
     const value = fields[key];
     if (typeof value === "string") continue;
     if (value === null) delete fields[key];
-    else fields[key] = readScalar(value, `extFields.${key}`);
+    else fields[key] = readScalar(value, `extFields.${cut(key)}`);
   }
   return fields as Record<string, string>;
+}
+
+/**
+ * Refuses nesting deeper than JSON_HEADER_DEPTH_MAX before JSON.parse sees the text: one pass, no
+ * allocation. Exact for valid JSON; invalid JSON that passes is refused by JSON.parse.
+ */
+function checkDepth(text: string): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // the escaped character cannot end the string
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > JSON_HEADER_DEPTH_MAX) {
+        throw new FrameDecodeError(
+          `JSON header nests deeper than ${JSON_HEADER_DEPTH_MAX} at character ${i}`,
+        );
+      }
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+}
+
+/** @returns `text` cut to JSON_ERROR_VALUE_CHARS_MAX characters, for an error message */
+function cut(text: string): string {
+  return text.length > JSON_ERROR_VALUE_CHARS_MAX
+    ? `${text.slice(0, JSON_ERROR_VALUE_CHARS_MAX)}...`
+    : text;
+}
+
+/**
+ * Names a bad header value in an error without serializing all of it: a value may be most of a
+ * 16 MiB header, and JSON.stringify of deep nesting takes far longer than parsing it.
+ */
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return `an array of ${value.length} items`;
+  if (typeof value === "object" && value !== null) return "an object";
+  if (typeof value === "string") return JSON.stringify(cut(value));
+  return cut(String(value));
 }

@@ -49,12 +49,26 @@ export const KEY_CACHE_BYTES_MAX = 32;
 /** Slots of the short-string cache (direct-mapped): fixed, so a hostile peer can only thrash it. */
 export const KEY_CACHE_ENTRIES_MAX = 512;
 
+/**
+ * Deepest nesting of objects and arrays accepted in a JSON header. RocketMQ headers nest two deep
+ * (the command, then `extFields`); a peer nesting millions deep would hold the one event loop every
+ * connection shares for seconds in JSON.parse, so the header is refused before it is parsed.
+ */
+export const JSON_HEADER_DEPTH_MAX = 64;
+
+/**
+ * Most characters of a bad JSON header value quoted in an error (logged, and put in the close
+ * reason): a header of up to 16 MiB must not become a log line of that size.
+ */
+export const JSON_ERROR_VALUE_CHARS_MAX = 64;
+
 assert(FRAME_BYTES_MIN === FRAME_LENGTH_PREFIX_BYTES, "frame must hold its header word");
 assert(HEADER_BYTES_MAX < FRAME_BYTES_MAX_DEFAULT, "a maximal header must fit a default frame");
 assert(FRAME_BYTES_MAX_DEFAULT <= FRAME_BYTES_MAX_CEILING, "default must be within the ceiling");
 assert(ROCKETMQ_HEADER_FIXED_BYTES < HEADER_BYTES_MAX, "fixed header must fit the header length");
 assert(EXT_KEY_BYTES_MAX < HEADER_BYTES_MAX, "a key must fit a header");
 assert(KEY_CACHE_BYTES_MAX <= EXT_KEY_BYTES_MAX, "cached keys are keys");
+assert(JSON_HEADER_DEPTH_MAX >= 2, "a JSON header holds extFields inside the command");
 assert(
   (KEY_CACHE_ENTRIES_MAX & (KEY_CACHE_ENTRIES_MAX - 1)) === 0,
   "the key cache is indexed by a hash mask: its size must be a power of two",

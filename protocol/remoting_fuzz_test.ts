@@ -219,3 +219,40 @@ Deno.test("RemotingServer survives hostile connections while serving a well-beha
     await server.shutdown({ gracefulTimeoutMs: 1000 });
   }
 });
+
+Deno.test("RemotingServer closes a connection sending a deeply nested JSON header without stalling the others", async () => {
+  const transport = new DenoTcpTransport();
+  const logger = new MemoryLogger();
+  const server = new RemotingServer({ transport, hostname: "127.0.0.1", listenPort: 0, logger });
+  server.registerProcessor(ECHO, (req) => createResponse(req, 0, undefined, req.extFields));
+  await server.start();
+  const client = new RemotingClient({ transport, logger });
+  const address = `127.0.0.1:${server.port}`;
+  try {
+    assert.equal((await client.invoke(address, createRequest(ECHO), 3000)).code, 0);
+    // A header filling the largest frame (16 MiB) with one value nested 8 million deep, where an
+    // int is due.
+    const depth = (16 * 1024 * 1024 - 4 - '{"code":}'.length) >> 1;
+    const header = new TextEncoder().encode(`{"code":${"[".repeat(depth)}${"]".repeat(depth)}}`);
+    const started = performance.now();
+    await withDeadline(
+      hostile(transport, server.port, frame(0, header), header.length >> 1),
+      60_000,
+      "server to close the hostile connection",
+    );
+    const elapsedMs = performance.now() - started;
+    const answer = await client.invoke(
+      address,
+      createRequest(ECHO, { extFields: { n: "1" } }),
+      3000,
+    );
+    assert.equal(answer.extFields?.n, "1", "the well-behaved client is served after");
+    // The whole process shares one event loop: decoding one frame must not hold it for seconds.
+    assert.ok(elapsedMs < 5000, `one hostile frame held the server for ${elapsedMs.toFixed(0)} ms`);
+    const longest = Math.max(...logger.lines.map((l) => l.length));
+    assert.ok(longest < 1024, `a log line of ${longest} chars: the bad value is not cut`);
+  } finally {
+    await client.shutdown();
+    await server.shutdown({ gracefulTimeoutMs: 1000 });
+  }
+});
