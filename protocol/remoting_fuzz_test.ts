@@ -256,3 +256,53 @@ Deno.test("RemotingServer closes a connection sending a deeply nested JSON heade
     await server.shutdown({ gracefulTimeoutMs: 1000 });
   }
 });
+
+/**
+ * Connects to 127.0.0.1:`port` with plain libc calls and closes at once with SO_LINGER 0: the
+ * kernel answers the handshake, then the peer's RST arrives before the server accepts. Deno's
+ * sockets cannot set SO_LINGER, hence FFI (Linux constants).
+ */
+function connectAndReset(port: number, times: number): void {
+  const libc = Deno.dlopen("libc.so.6", {
+    socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+    connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+    setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
+    close: { parameters: ["i32"], result: "i32" },
+  });
+  try {
+    const address = new Uint8Array(16); // sockaddr_in: family (host order), port, 127.0.0.1
+    new DataView(address.buffer).setUint16(0, 2, true);
+    new DataView(address.buffer).setUint16(2, port);
+    address.set([127, 0, 0, 1], 4);
+    const linger = new Int32Array([1, 0]); // l_onoff 1, l_linger 0: close sends RST
+    for (let i = 0; i < times; i++) {
+      const fd = libc.symbols.socket(2, 1, 0); // AF_INET, SOCK_STREAM
+      assert.ok(fd >= 0, "socket");
+      assert.equal(libc.symbols.connect(fd, address, address.length), 0, "connect");
+      assert.equal(libc.symbols.setsockopt(fd, 1, 13, linger, 8), 0, "SO_LINGER");
+      libc.symbols.close(fd);
+    }
+  } finally {
+    libc.close();
+  }
+}
+
+Deno.test("RemotingServer keeps accepting at once after connections reset before accept", async () => {
+  const transport = new DenoTcpTransport();
+  const logger = new MemoryLogger();
+  const server = new RemotingServer({ transport, hostname: "127.0.0.1", listenPort: 0, logger });
+  server.registerProcessor(ECHO, (req) => createResponse(req, 0));
+  await server.start();
+  const client = new RemotingClient({ transport, logger });
+  try {
+    // Each reset used to stop accepting for ACCEPT_RETRY_DELAY_MS (100 ms): 40 of them, 4 s.
+    connectAndReset(server.port, 40);
+    const answer = await client.invoke(`127.0.0.1:${server.port}`, createRequest(ECHO), 2000);
+    assert.equal(answer.code, 0, "a client connecting after the resets is served");
+    const failures = logger.lines.filter((l) => l.startsWith("error:"));
+    assert.deepEqual(failures, [], "a peer's reset is no failure of the listener");
+  } finally {
+    await client.shutdown();
+    await server.shutdown({ gracefulTimeoutMs: 1000 });
+  }
+});

@@ -17,6 +17,7 @@ import {
 } from "./limits.ts";
 import type { RemotingLogger } from "./remoting_logger.ts";
 import type { Transport, TransportConnection, TransportListener } from "./transport.ts";
+import { TransportAcceptResetError } from "./transport.ts";
 import { createPeerEndpoint, type RemotingEndpoint, RemotingPeer } from "./_remoting_endpoint.ts";
 
 export type { RemotingStats } from "./_remoting_endpoint.ts";
@@ -201,6 +202,11 @@ export class RemotingServer extends RemotingPeer {
         for await (const connection of listener.accept()) this.#adopt(connection);
         return;
       } catch (error) {
+        if (error instanceof TransportAcceptResetError) {
+          // One peer left before it was taken; the listener is fine: no pause for the others.
+          endpoint.logger.warn(`server: ${error.message}`);
+          continue;
+        }
         endpoint.logger.error(`server: accept on port ${listener.port} failed: ${String(error)}`);
         await this.#retryDelay();
       }

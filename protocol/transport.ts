@@ -42,6 +42,21 @@ export interface TransportConnection {
   close(): void;
 }
 
+/**
+ * A connection waiting to be accepted was reset by its peer first (e.g. a port scanner or a client
+ * that gave up): only that connection failed, not the listener, so accepting goes on at once.
+ */
+export class TransportAcceptResetError extends Error {
+  /**
+   * @param message what failed
+   * @param options the transport's own error as `cause`
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "TransportAcceptResetError";
+  }
+}
+
 /** A bound listening socket. */
 export interface TransportListener {
   /** the bound port (the real one when 0 was asked) */
@@ -50,6 +65,9 @@ export interface TransportListener {
   readonly hostname: string;
   /**
    * Yields accepted connections until {@linkcode TransportListener.close} is called, then ends.
+   * A connection its peer reset before it was taken ends the iteration with
+   * {@linkcode TransportAcceptResetError}; the listener itself is fine and `accept()` may be called
+   * again at once.
    *
    * @returns an iterable over incoming connections
    */

@@ -17,13 +17,23 @@ import type {
   TransportListener,
   TransportListenOptions,
 } from "../transport.ts";
-import { formatAddress } from "../transport.ts";
+import { formatAddress, TransportAcceptResetError } from "../transport.ts";
 import { TCP_READ_BUFFER_BYTES } from "../limits.ts";
 import { nextReadBuffer } from "./_read_buffer.ts";
 
 /** Errors Deno raises on a socket that we closed ourselves; they end streams quietly. */
 function isClosedError(error: unknown): boolean {
   return error instanceof Deno.errors.BadResource || error instanceof Deno.errors.Interrupted;
+}
+
+/**
+ * Errors of `accept` about one connection its peer reset while it waited in the backlog (Deno reads
+ * the peer address of each accepted socket, which then fails with ENOTCONN).
+ */
+function isPeerResetError(error: unknown): boolean {
+  return error instanceof Deno.errors.NotConnected ||
+    error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.ConnectionAborted;
 }
 
 function netAddress(addr: Deno.Addr): string {
@@ -120,6 +130,12 @@ class DenoTcpListener implements TransportListener {
         conn = await this.#listener.accept();
       } catch (error) {
         if (this.#closed && isClosedError(error)) return;
+        if (isPeerResetError(error)) {
+          throw new TransportAcceptResetError(
+            `Cannot accept a connection on port ${this.port}: reset by its peer`,
+            { cause: error },
+          );
+        }
         throw error;
       }
       yield new DenoTcpConnection(conn);
