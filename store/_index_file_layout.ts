@@ -185,6 +185,58 @@ export function checkLayout(options: IndexLayout): number {
 }
 
 /**
+ * The layout of an existing index file whose size does not match the configured one: the
+ * operator changed maxIndexNum or maxHashSlotNum since it was written (RocketMQ maps such a file
+ * with the new size and starts; refusing it would stop the broker). Tries the configured slot
+ * count with the entry count the size implies, then the configured entry count with the slot
+ * count it implies. A candidate must hold the header's indexCount, and in a file with entries
+ * its newest one (number indexCount - 1) must hold the header's endPhyOffset and a hash whose
+ * slot points at it (or past it: entries a crash left uncounted), as in every flushed file. A
+ * wrong slot count shifts the entries; by whole entries it may land on another key of the same
+ * record (same offset), whose slot points elsewhere.
+ * @param handle the open file
+ * @param size its size in bytes
+ * @param configured the configured layout
+ * @returns the file's own layout, or null when no candidate fits
+ */
+export async function detectLayout(
+  handle: FileHandle,
+  size: number,
+  configured: IndexLayout,
+): Promise<IndexLayout | null> {
+  const header = new Uint8Array(INDEX_HEADER_BYTES);
+  await handle.readAt(header, 0);
+  const headerView = new DataView(header.buffer);
+  const indexCount = headerView.getInt32(36);
+  const slotsLeft = size - INDEX_HEADER_BYTES - configured.maxHashSlotNum * INDEX_HASH_SLOT_BYTES;
+  const entriesLeft = size - INDEX_HEADER_BYTES - configured.maxIndexNum * INDEX_ENTRY_BYTES;
+  const candidates: IndexLayout[] = [
+    { ...configured, maxIndexNum: slotsLeft / INDEX_ENTRY_BYTES },
+    { ...configured, maxHashSlotNum: entriesLeft / INDEX_HASH_SLOT_BYTES },
+  ];
+  const entry = new Uint8Array(INDEX_ENTRY_BYTES);
+  const entryView = new DataView(entry.buffer);
+  const slot = new Uint8Array(INDEX_HASH_SLOT_BYTES);
+  for (const layout of candidates) {
+    const slots = layout.maxHashSlotNum;
+    if (!Number.isSafeInteger(slots) || slots < 1) continue;
+    if (!Number.isSafeInteger(layout.maxIndexNum) || layout.maxIndexNum < 2) continue;
+    if (indexCount > layout.maxIndexNum) continue;
+    if (indexCount <= 1) return layout;
+    const newest = indexCount - 1;
+    await handle.readAt(
+      entry,
+      INDEX_HEADER_BYTES + slots * INDEX_HASH_SLOT_BYTES + newest * INDEX_ENTRY_BYTES,
+    );
+    const keyHash = entryView.getInt32(0);
+    if (keyHash < 0 || readInt64(entryView, 4) !== readInt64(headerView, 24)) continue;
+    await handle.readAt(slot, INDEX_HEADER_BYTES + (keyHash % slots) * INDEX_HASH_SLOT_BYTES);
+    if (new DataView(slot.buffer).getInt32(0) >= newest) return layout;
+  }
+  return null;
+}
+
+/**
  * @param pendingEntries room for unflushed entries: enough for what may wait for a flush, so
  *   appends never grow (and copy) the buffer; its pages are only backed once written
  * @returns a write state over `slots` whose next entry is `indexCount`

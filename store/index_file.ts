@@ -17,6 +17,7 @@ import {
   checkLayout,
   copyDirtySlotRuns,
   decodeHeader,
+  detectLayout,
   encodeHeader,
   EntryReader,
   type IndexHeader,
@@ -37,6 +38,7 @@ import {
 } from "./limits.ts";
 import { writeInt64 } from "./consume_queue_units.ts";
 import { javaStringHash } from "./message_properties.ts";
+import { indexHashOf } from "./index_keys.ts";
 
 export { indexFileBytes } from "./_index_file_layout.ts";
 
@@ -75,14 +77,6 @@ export interface IndexFileOptions {
  */
 export function indexKeyHash(key: string): number {
   return indexHashOf(javaStringHash(key, 0));
-}
-
-/**
- * @param hash an int32 `String.hashCode`
- * @returns the index key hash: its absolute value, Integer.MIN_VALUE mapped to 0
- */
-export function indexHashOf(hash: number): number {
-  return hash === -2147483648 ? 0 : Math.abs(hash);
 }
 
 /** See the module doc. Create with {@linkcode IndexFile.create} or {@linkcode IndexFile.open}. */
@@ -156,22 +150,23 @@ export class IndexFile {
 
   /**
    * Opens an existing file read-only (its header is read now). An all-zero header (a file
-   * never flushed) reads as empty.
-   * @throws {IndexFileError} when the file size does not match the configured layout
+   * never flushed) reads as empty; a file of another layout keeps it ({@linkcode detectLayout}).
+   * @throws {IndexFileError} when the file's size fits neither layout change
    */
   static async open(options: IndexFileOptions): Promise<IndexFile> {
     const size = checkLayout(options);
     const handle = await options.fs.open(options.path);
     try {
       const actual = await handle.size();
-      if (actual !== size) {
+      const layout = actual === size ? options : await detectLayout(handle, actual, options);
+      if (layout === null) {
         throw new IndexFileError(
-          `Cannot open index file ${options.path}: size ${actual} does not match maxHashSlotNum ${options.maxHashSlotNum} and maxIndexNum ${options.maxIndexNum} (${size} bytes)`,
+          `Cannot open index file ${options.path}: size ${actual} fits neither maxHashSlotNum ${options.maxHashSlotNum} nor maxIndexNum ${options.maxIndexNum} (${size} bytes)`,
         );
       }
       const bytes = new Uint8Array(INDEX_HEADER_BYTES);
       await handle.readAt(bytes, 0);
-      return new IndexFile(options, decodeHeader(bytes, options.maxIndexNum));
+      return new IndexFile({ ...options, ...layout }, decodeHeader(bytes, layout.maxIndexNum));
     } finally {
       handle.close();
     }

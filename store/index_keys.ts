@@ -7,8 +7,15 @@
  */
 
 import type { DispatchRequest } from "./dispatch_request.ts";
-import { indexHashOf } from "./index_file.ts";
 import { javaStringHash } from "./message_properties.ts";
+
+/**
+ * @param hash an int32 `String.hashCode`
+ * @returns the index key hash: its absolute value, Integer.MIN_VALUE mapped to 0
+ */
+export function indexHashOf(hash: number): number {
+  return hash === -2147483648 ? 0 : Math.abs(hash);
+}
 
 /**
  * Writes the index hashes of a record's keys into `out` from index `start` on, in

@@ -4,7 +4,7 @@ import { ALL, atEveryStep, newIndex, record, T0 } from "./_test_index.ts";
 import { CrashingFileSystem, SimulatedCrash } from "./_test_crash_fs.ts";
 import type { DispatchRequest } from "./dispatch_request.ts";
 import fc from "fast-check";
-import { indexKeyHash } from "./index_file.ts";
+import { IndexFileError, indexKeyHash } from "./index_file.ts";
 import { javaStringHash } from "./message_properties.ts";
 import { IndexService } from "./index_service.ts";
 import { formatFileTime, indexKeys, pushIndexKeyHashes } from "./index_keys.ts";
@@ -470,3 +470,61 @@ Deno.test("IndexService names a file rolled in the repeated daylight-saving hour
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+forEachAdapter(
+  "IndexService opens files written with another maxIndexNum or maxHashSlotNum and keeps indexing",
+  async ({ fs, dir, clock }) => {
+    clock.set(T0);
+    const written = newIndex(fs, dir, clock, { maxHashSlotNum: 8, maxIndexNum: 32 });
+    await written.load();
+    for (let i = 0; i < 11; i++) await put(written, record(i * 100, { keys: `k${i} all` }));
+    await written.close();
+    const offsets = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, i) => (to - 1 - i) * 100);
+    // maxIndexNum raised or lowered; maxHashSlotNum changed. 13 slots also fit the size (with 31
+    // entries a file), and so do 3 (with 33): there the entries shift by one, and the entry read
+    // as the newest is the newest record's other key, with the same offset.
+    const layouts = [{ maxIndexNum: 64 }, { maxIndexNum: 16 }, { maxHashSlotNum: 16 }, {
+      maxHashSlotNum: 13,
+    }, { maxHashSlotNum: 3 }];
+    for (const [run, layout] of layouts.entries()) {
+      const label = JSON.stringify(layout);
+      const runDir = joinPath(dir, `run${run}`);
+      await fs.mkdir(joinPath(runDir, "index"));
+      for (const name of written.fileNames) {
+        const bytes = new Uint8Array((await fs.stat(joinPath(dir, "index", name)))!.size);
+        const source = await fs.open(joinPath(dir, "index", name));
+        await source.readAt(bytes, 0);
+        source.close();
+        const copy = await fs.open(joinPath(runDir, "index", name), { create: true });
+        await copy.writeAt(bytes, 0);
+        copy.close();
+      }
+      const index = newIndex(fs, runDir, clock, { maxHashSlotNum: 8, maxIndexNum: 32, ...layout });
+      await index.load();
+      const all = await index.queryOffsets("TopicTest", "all", 64, ...ALL);
+      assert.deepEqual(all.phyOffsets, offsets(0, 11), `${label}: keys written before`);
+      assert.deepEqual((await index.queryOffsets("TopicTest", "k3", 64, ...ALL)).phyOffsets, [300]);
+      for (let i = 11; i < 40; i++) await put(index, record(i * 100, { keys: `k${i} all` }));
+      assert.deepEqual(
+        (await index.queryOffsets("TopicTest", "all", 64, ...ALL)).phyOffsets,
+        offsets(0, 40),
+        `${label}: keys written after`,
+      );
+      await index.close();
+      const again = newIndex(fs, runDir, clock, { maxHashSlotNum: 8, maxIndexNum: 32, ...layout });
+      await again.load();
+      assert.deepEqual(
+        (await again.queryOffsets("TopicTest", "all", 64, ...ALL)).phyOffsets,
+        offsets(0, 40),
+        `${label}: after a restart`,
+      );
+      assert.deepEqual((await again.queryOffsets("TopicTest", "k37", 64, ...ALL)).phyOffsets, [
+        3700,
+      ]);
+      await again.close();
+    }
+    const changedBoth = newIndex(fs, dir, clock, { maxHashSlotNum: 16, maxIndexNum: 64 });
+    await assert.rejects(changedBoth.load(), IndexFileError, "a size no layout change explains");
+  },
+);
