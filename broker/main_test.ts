@@ -42,6 +42,21 @@ Deno.test("broker main exits 1 with the reason on a bad config value, before bin
   }
 });
 
+Deno.test("broker main says an empty brokerName must be non-empty", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edgemq_main_" });
+  try {
+    await Deno.writeTextFile(`${dir}/broker.conf`, `brokerName=\nstorePathRootDir=${dir}/store\n`);
+    const result = await run(["-c", `${dir}/broker.conf`, "-p"]);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /^Invalid value for brokerName: "" \(expected a non-empty string\)$/m,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("broker main prints usage and config items", async () => {
   const help = await run(["-h"]);
   assert.equal(help.code, 0);

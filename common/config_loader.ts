@@ -88,7 +88,8 @@ export function offOrIntBetween(min: number, max: number) {
  * else derived from its type and bounds.
  *
  * @param field a field of a config schema
- * @returns e.g. `an integer between 0 and 65535`, `true or false`, `one of SYNC_FLUSH, ASYNC_FLUSH`
+ * @returns e.g. `an integer between 0 and 65535`, `true or false`, `one of SYNC_FLUSH, ASYNC_FLUSH`,
+ *   `a non-empty string`
  */
 export function describeExpected(field: z.ZodType): string {
   const t = baseType(field);
@@ -107,7 +108,10 @@ export function describeExpected(field: z.ZodType): string {
     if (hasMax) return `${kind} <= ${max}`;
     return kind;
   }
-  if (t instanceof z.ZodString) return "a string";
+  if (t instanceof z.ZodString) {
+    // `brokerName=` is a string too: say what the key refuses, not what it is.
+    return (t.minLength ?? 0) > 0 ? "a non-empty string" : "a string";
+  }
   return "a valid value";
 }
 

@@ -169,6 +169,19 @@ Deno.test("loadConfig reports cross-field refinements under the offending key", 
   );
 });
 
+Deno.test("loadConfig says an empty value for a required string key must be non-empty", () => {
+  const names = z.object({
+    brokerName: z.string().min(1).default("broker-a"),
+    namesrvAddr: z.string().min(1).optional(),
+    productEnvName: z.string().default("center"),
+  });
+  expectConfigError(
+    () => loadConfig(names, parseProperties("brokerName=\nnamesrvAddr=  \nproductEnvName=\n")),
+    'Invalid value for brokerName: "" (expected a non-empty string); ' +
+      'Invalid value for namesrvAddr: "" (expected a non-empty string)',
+  );
+});
+
 Deno.test("describeExpected covers plain types", () => {
   assert.equal(describeExpected(z.string().default("")), "a string");
   assert.equal(describeExpected(z.int()), "an integer");
