@@ -57,6 +57,26 @@ Deno.test("broker main says an empty brokerName must be non-empty", async () => 
   }
 });
 
+Deno.test("broker main names every bad value of its config file in one run", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edgemq_main_" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/broker.conf`,
+      `brokerRole=master\nlistenPort=10911 \nflushDiskType=SYNC\nstorePathRootDir=${dir}/store\n`,
+    );
+    const result = await run(["-c", `${dir}/broker.conf`]);
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      'Invalid value for brokerRole: "master" (expected one of ASYNC_MASTER, SYNC_MASTER, SLAVE); ' +
+        'Invalid value for listenPort: "10911 " (expected an integer between 0 and 65535); ' +
+        'Invalid value for flushDiskType: "SYNC" (expected one of ASYNC_FLUSH, SYNC_FLUSH)\n',
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("broker main prints usage and config items", async () => {
   const help = await run(["-h"]);
   assert.equal(help.code, 0);

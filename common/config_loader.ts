@@ -7,6 +7,7 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
 import { z } from "zod";
 import { stringifyProperties } from "./properties.ts";
 
@@ -225,12 +226,26 @@ export function loadConfig<S extends z.ZodObject>(
     if (value === undefined) issues.push({ key, value: text, expected: describeExpected(field) });
     else values[key] = value;
   }
-  if (issues.length > 0) throw new ConfigError(issues);
+  // Values that parsed are still checked when others did not, so one run names every bad key
+  // (a key that did not parse keeps its default here, so it is not reported twice).
   const parsed = schema.safeParse(values);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => toIssue(i, shape, raw, values)));
+    issues.push(...parsed.error.issues.map((i) => toIssue(i, shape, raw, values)));
   }
+  if (issues.length > 0) throw new ConfigError(inInputOrder(issues, appliedKeys));
+  assert(parsed.success, "a config that failed its schema has issues");
   return { config: parsed.data, warnings, appliedKeys, unknown };
+}
+
+/** @returns the issues in the order their keys were given; keys not given (cross-key rules) last */
+function inInputOrder(issues: ConfigIssue[], appliedKeys: readonly string[]): ConfigIssue[] {
+  const rank = (key: string) => {
+    const at = appliedKeys.indexOf(key);
+    return at < 0 ? appliedKeys.length : at;
+  };
+  return issues.map((issue, at) => ({ issue, at }))
+    .sort((a, b) => rank(a.issue.key) - rank(b.issue.key) || a.at - b.at)
+    .map(({ issue }) => issue);
 }
 
 /** @returns whether `value` is what the field defaults to */

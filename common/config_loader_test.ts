@@ -108,6 +108,24 @@ Deno.test("loadConfig lists every bad value at once", () => {
   assert.deepEqual(error.issues.map((i) => i.key), ["listenPort", "sizeBig"]);
 });
 
+Deno.test("loadConfig lists values that do not parse and values the schema refuses together", () => {
+  const error = expectConfigError(
+    () =>
+      loadConfig(
+        schema,
+        parseProperties("flushDiskType=sync\nlistenPort=abc\ndiskMaxUsedSpaceRatio=5\n"),
+      ),
+    'Invalid value for flushDiskType: "sync" (expected one of ASYNC_FLUSH, SYNC_FLUSH); ' +
+      'Invalid value for listenPort: "abc" (expected an integer between 0 and 65535); ' +
+      'Invalid value for diskMaxUsedSpaceRatio: "5" (expected an integer >= 10)',
+  );
+  assert.deepEqual(error.issues.map((i) => i.key), [
+    "flushDiskType",
+    "listenPort",
+    "diskMaxUsedSpaceRatio",
+  ]);
+});
+
 Deno.test("loadConfig warns about unknown keys by name, with a case hint", () => {
   const { warnings, unknown } = loadConfig(schema, { listenport: "1", fooBar: "x" });
   assert.deepEqual(warnings, [
