@@ -9,6 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { z } from "zod";
+import { CONFIG_UNKNOWN_KEY_WARNINGS_MAX } from "./limits.ts";
 import { stringifyProperties } from "./properties.ts";
 
 /** One rejected config value. */
@@ -49,7 +50,10 @@ export interface ConfigLoadOptions {
 export interface ConfigLoadResult<T> {
   /** the validated config: defaults, then `base`, then the properties */
   readonly config: T;
-  /** one line per unknown, renamed or no-effect key given */
+  /**
+   * one line per renamed or no-effect key given, and per unknown key up to
+   * CONFIG_UNKNOWN_KEY_WARNINGS_MAX (then one line counting the rest)
+   */
   readonly warnings: string[];
   /** schema keys set by the properties, in input order (renamed keys under their new name) */
   readonly appliedKeys: string[];
@@ -145,12 +149,6 @@ function toPairs(input: PropertiesInput): (readonly [string, string])[] {
   return Object.entries(input as Record<string, string>);
 }
 
-/** Finds a known key differing only in case, for a "did you mean" hint. */
-function similarKey(key: string, known: readonly string[]): string | undefined {
-  const lower = key.toLowerCase();
-  return known.find((k) => k.toLowerCase() === lower);
-}
-
 /** Resolves old spellings; warns about them and about a spelling given twice. */
 function resolveRenames(
   pairs: (readonly [string, string])[],
@@ -200,7 +198,8 @@ export function loadConfig<S extends z.ZodObject>(
   options: ConfigLoadOptions = {},
 ): ConfigLoadResult<z.output<S>> {
   const shape = schema.shape as Record<string, z.ZodType>;
-  const known = Object.keys(shape);
+  // Lower-cased known key → key, for a "did you mean" hint on a key differing only in case.
+  const knownByLowerCase = new Map(Object.keys(shape).map((k) => [k.toLowerCase(), k]));
   const warnings: string[] = [];
   const pairs = resolveRenames(toPairs(properties), options.renamedKeys ?? {}, warnings);
   const raw = new Map<string, string>();
@@ -211,8 +210,10 @@ export function loadConfig<S extends z.ZodObject>(
   for (const [key, text] of pairs) {
     const field = Object.hasOwn(shape, key) ? shape[key] : undefined;
     if (field === undefined) {
-      const hint = similarKey(key, known);
-      warnings.push(`Unknown config key ${key} ignored${hint ? ` (did you mean ${hint}?)` : ""}`);
+      if (unknown.size < CONFIG_UNKNOWN_KEY_WARNINGS_MAX) {
+        const hint = knownByLowerCase.get(key.toLowerCase());
+        warnings.push(`Unknown config key ${key} ignored${hint ? ` (did you mean ${hint}?)` : ""}`);
+      }
       unknown.set(key, text);
       continue;
     }
@@ -231,6 +232,10 @@ export function loadConfig<S extends z.ZodObject>(
   const parsed = schema.safeParse(values);
   if (!parsed.success) {
     issues.push(...parsed.error.issues.map((i) => toIssue(i, shape, raw, values)));
+  }
+  if (unknown.size > CONFIG_UNKNOWN_KEY_WARNINGS_MAX) {
+    const more = unknown.size - CONFIG_UNKNOWN_KEY_WARNINGS_MAX;
+    warnings.push(`${more} more unknown config keys ignored`);
   }
   if (issues.length > 0) throw new ConfigError(inInputOrder(issues, appliedKeys));
   assert(parsed.success, "a config that failed its schema has issues");

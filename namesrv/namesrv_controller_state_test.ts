@@ -184,3 +184,22 @@ Deno.test("NamesrvController's HTTP admin and wire commands share state", async 
     await ns.close();
   }
 });
+
+Deno.test("NamesrvController answers SUCCESS to an applied update with half a million unknown keys", async () => {
+  const ns = await startTestNamesrv();
+  try {
+    // 520,000 short unknown keys: a 4.7 MB body whose one warning per key would make a
+    // 17 MB remark, over the 16 MiB header limit.
+    const lines = ["orderMessageEnable=true"];
+    for (let i = 0; i < 520_000; i++) lines.push(`k${i}=`);
+    const updated = await ns.call(RequestCode.UPDATE_NAMESRV_CONFIG, {
+      body: encoder.encode(lines.join("\n")),
+    });
+    assert.equal(updated.code, ResponseCode.SUCCESS, updated.remark?.slice(0, 200));
+    assert.match(updated.remark ?? "", /; 519936 more unknown config keys ignored$/);
+    const got = parseProperties(bodyText(await ns.call(RequestCode.GET_NAMESRV_CONFIG)));
+    assert.equal(got.get("orderMessageEnable"), "true");
+  } finally {
+    await ns.close();
+  }
+});
