@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { type CommandLineOption, parseCommandLine } from "../common/command_line.ts";
 
 /** What `mqbroker` was asked to do. */
 export type BrokerCliPlan =
@@ -39,18 +40,13 @@ export const BROKER_USAGE = [
   "",
 ].join("\n");
 
-const OPTIONS: Readonly<Record<string, { name: string; hasArg: boolean }>> = {
-  "-c": { name: "configFile", hasArg: true },
-  "--configFile": { name: "configFile", hasArg: true },
-  "-n": { name: "namesrvAddr", hasArg: true },
-  "--namesrvAddr": { name: "namesrvAddr", hasArg: true },
-  "-p": { name: "printConfigItem", hasArg: false },
-  "--printConfigItem": { name: "printConfigItem", hasArg: false },
-  "-m": { name: "printImportantConfig", hasArg: false },
-  "--printImportantConfig": { name: "printImportantConfig", hasArg: false },
-  "-h": { name: "help", hasArg: false },
-  "--help": { name: "help", hasArg: false },
-};
+const OPTIONS: readonly CommandLineOption[] = [
+  { short: "c", long: "configFile", hasArg: true },
+  { short: "n", long: "namesrvAddr", hasArg: true },
+  { short: "p", long: "printConfigItem", hasArg: false },
+  { short: "m", long: "printImportantConfig", hasArg: false },
+  { short: "h", long: "help", hasArg: false },
+];
 
 /**
  * Parses `mqbroker` arguments. `--name=value` and `-c value` forms are accepted; a later option
@@ -68,24 +64,9 @@ const OPTIONS: Readonly<Record<string, { name: string; hasArg: boolean }>> = {
  * ```
  */
 export function parseBrokerArgs(args: readonly string[]): BrokerCliPlan {
-  const values = new Map<string, string | true>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const option = Object.hasOwn(OPTIONS, flag) ? OPTIONS[flag] : undefined;
-    if (option === undefined) return errorPlan(`Unrecognized option: ${arg}`);
-    if (!option.hasArg) {
-      if (eq > 0) return errorPlan(`Option ${flag} takes no value`);
-      values.set(option.name, true);
-      continue;
-    }
-    const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
-    if (value === undefined || (eq < 0 && value.startsWith("-") && Object.hasOwn(OPTIONS, value))) {
-      return errorPlan(`Missing argument for option: ${flag.replace(/^-+/, "")}`);
-    }
-    values.set(option.name, value);
-  }
+  const parsed = parseCommandLine(args, OPTIONS);
+  if (!parsed.ok) return errorPlan(parsed.message);
+  const values = parsed.values;
   if (values.has("help")) return { action: "help", usage: BROKER_USAGE };
   const files: { configFile?: string; namesrvAddr?: string } = {};
   const configFile = values.get("configFile");

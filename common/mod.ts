@@ -11,6 +11,7 @@
 export * from "./clock.ts";
 export * from "./properties.ts";
 export * from "./config_loader.ts";
+export * from "./command_line.ts";
 export * from "./limits.ts";
 export * from "./netty_server_config.ts";
 export * from "./next_turn.ts";

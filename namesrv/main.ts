@@ -8,6 +8,7 @@
  * @module
  */
 import { exitOnSignals, homeDirectory } from "../common/adapters/deno_process.ts";
+import { type CommandLineOption, parseCommandLine } from "../common/command_line.ts";
 import { ConfigError } from "../common/config_loader.ts";
 import { parseProperties, PropertiesSyntaxError } from "../common/properties.ts";
 import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
@@ -36,23 +37,29 @@ interface Args {
   namesrvAddr?: string;
 }
 
+/** `mqnamesrv`'s options (NamesrvStartup's and ServerUtil's). */
+const OPTIONS: readonly CommandLineOption[] = [
+  { short: "c", long: "configFile", hasArg: true },
+  { short: "p", long: "printConfigItem", hasArg: false },
+  { short: "h", long: "help", hasArg: false },
+  { short: "n", long: "namesrvAddr", hasArg: true },
+];
+
 /** @throws {Error} on an unknown option or a missing option value */
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { print: false, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (): string => {
-      const next = argv[++i];
-      if (next === undefined) throw new Error(`Missing argument for option: ${arg}`);
-      return next;
-    };
-    if (arg === "-c" || arg === "--configFile") args.configFile = value();
-    else if (arg === "-p" || arg === "--printConfigItem") args.print = true;
-    else if (arg === "-h" || arg === "--help") args.help = true;
-    else if (arg === "-n" || arg === "--namesrvAddr") args.namesrvAddr = value();
-    else throw new Error(`Unrecognized option: ${arg}`);
-  }
-  return args;
+  const parsed = parseCommandLine(argv, OPTIONS);
+  if (!parsed.ok) throw new Error(parsed.message);
+  const { values } = parsed;
+  const text = (key: string) => {
+    const value = values.get(key);
+    return typeof value === "string" ? value : undefined;
+  };
+  return {
+    configFile: text("configFile"),
+    print: values.has("printConfigItem"),
+    help: values.has("help"),
+    namesrvAddr: text("namesrvAddr"),
+  };
 }
 
 function fail(message: string): never {

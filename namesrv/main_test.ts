@@ -89,6 +89,20 @@ Deno.test("namesrv main exits 1 on a bad value before binding any port", async (
   });
 });
 
+Deno.test("namesrv main reads --configFile=file and refuses -c followed by another option", async () => {
+  await withTempDir(async (dir) => {
+    const file = `${dir}/namesrv.properties`;
+    await Deno.writeTextFile(file, "listenPort=19877\n");
+    const long = await run([`--configFile=${file}`, "-p"], dir);
+    assert.equal(long.code, 0, long.stderr);
+    assert.equal(parseProperties(long.stdout).get("listenPort"), "19877");
+    const missing = await run(["-c", "-p"], dir);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^Missing argument for option: c\nusage:/);
+    assert.doesNotMatch(missing.stdout, /listenPort=/);
+  });
+});
+
 Deno.test("namesrv main prints usage for -h and refuses unknown options", async () => {
   await withTempDir(async (dir) => {
     const help = await run(["-h"], dir);
