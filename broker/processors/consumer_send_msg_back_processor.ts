@@ -11,7 +11,8 @@
  * Checks and their answers, in RocketMQ's order: unknown group → SUBSCRIPTION_GROUP_NOT_EXIST;
  * broker not writable → NO_PERMISSION; `retryQueueNums` ≤ 0 → SUCCESS (the message is dropped);
  * retry topic not writable → NO_PERMISSION; no message at the offset → SYSTEM_ERROR; a put that is
- * not PUT_OK → SYSTEM_ERROR with the status as remark.
+ * not PUT_OK → SYSTEM_ERROR with the status as remark. A stored send-back counts once in
+ * SNDBCK_PUT_NUMS under `<first topic>@<group>` (RocketMQ `incSendBackNums`).
  *
  * @module
  */
@@ -115,6 +116,9 @@ export async function consumerSendMsgBack(
   const result = await context.store.putMessage(message);
   // The put is counted in brokerStats by the store's put hook, under the topic it went to.
   if (result.status !== "PUT_OK") return { code: ResponseCode.SYSTEM_ERROR, remark: result.status };
+  // SNDBCK_PUT_NUMS under the first topic (RETRY_TOPIC as read, else the record's), as RocketMQ.
+  const backTopic = record.properties.get(PROPERTY_RETRY_TOPIC) ?? record.topic;
+  context.brokerStats.recordSendBack(header.group, backTopic);
   return { code: ResponseCode.SUCCESS };
 }
 

@@ -146,3 +146,50 @@ Deno.test("CONSUMER_SEND_MSG_BACK answers RocketMQ's errors", async () => {
     assert.match(unknown.remark ?? "", /^subscription group not exist, G4 \nSee /);
   }, { properties: { autoCreateSubscriptionGroup: "false" } });
 });
+
+Deno.test("CONSUMER_SEND_MSG_BACK counts SNDBCK_PUT_NUMS under the first topic and the group", async () => {
+  await withClockBroker(async ({ env, clock, client }) => {
+    const view = async (statsKey: string) => {
+      const response = await client.call(RequestCode.VIEW_BROKER_STATS_DATA, {
+        statsName: "SNDBCK_PUT_NUMS",
+        statsKey,
+      });
+      return { code: response.code, remark: response.remark, body: utf8.decode(response.body) };
+    };
+    const original = await sendOne(client, "TopicSndBck", "fail-me");
+    const first = await sendBack(client, { offset: original.offset, group: "G5", delayLevel: 0 });
+    assert.equal(first.code, ResponseCode.SUCCESS, first.remark);
+    const failed = await sendBack(client, {
+      offset: original.offset + 1,
+      group: "G5",
+      delayLevel: 0,
+    });
+    assert.equal(failed.code, ResponseCode.SYSTEM_ERROR, "a failed send-back counts nothing");
+    // The retried copy, sent back again, still counts under the first topic (RETRY_TOPIC).
+    clock.advance(10_000);
+    assert.equal(await env.broker.scheduleMessageService.deliverDue(), 1);
+    const [retry] = await pullRecords(client, "%RETRY%G5", 0);
+    const dlq = await sendBack(client, {
+      offset: retry.physicalOffset,
+      group: "G5",
+      delayLevel: -1,
+    });
+    assert.equal(dlq.code, ResponseCode.SUCCESS, dlq.remark);
+
+    clock.advance(10_000); // the 10-s snapshot after the second send-back
+    assert.deepEqual(await view("TopicSndBck@G5"), {
+      code: ResponseCode.SUCCESS,
+      remark: undefined,
+      body: `{"statsDay":{"avgpt":0.0,"sum":0,"tps":0.0},` +
+        `"statsHour":{"avgpt":0.0,"sum":0,"tps":0.0},` +
+        `"statsMinute":{"avgpt":1.0,"sum":2,"tps":0.1}}`,
+    });
+    assert.deepEqual(await view("%RETRY%G5@G5"), {
+      code: ResponseCode.SYSTEM_ERROR,
+      remark: "The stats <SNDBCK_PUT_NUMS> <%RETRY%G5@G5> not exist",
+      body: "",
+    });
+    env.broker.brokerStats.onGroupDeleted("G5");
+    assert.equal((await view("TopicSndBck@G5")).code, ResponseCode.SYSTEM_ERROR, "group deleted");
+  });
+});

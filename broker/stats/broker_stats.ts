@@ -20,7 +20,9 @@
  * {@linkcode BrokerStats.statsData} for VIEW_BROKER_STATS_DATA under RocketMQ's stats names
  * (`BrokerStatsManager`): TOPIC_PUT_NUMS and TOPIC_PUT_SIZE (key: the topic; one call per put),
  * GROUP_GET_NUMS and GROUP_GET_SIZE (key: `topic@group`; one call per pull with messages),
- * BROKER_PUT_NUMS and BROKER_GET_NUMS (key: the cluster name; no calls counted, as RocketMQ).
+ * BROKER_PUT_NUMS and BROKER_GET_NUMS (key: the cluster name; no calls counted, as RocketMQ),
+ * SNDBCK_PUT_NUMS (key: `topic@group`, the topic the message was first sent to; one per stored
+ * send-back, {@linkcode BrokerStats.recordSendBack}).
  *
  * @module
  */
@@ -34,6 +36,7 @@ import {
   STATS_OVERFLOW_KEY,
 } from "./limits.ts";
 import { type BrokerStatsData, StatsHistory } from "./stats_history.ts";
+import { PairTable } from "./_pair_table.ts";
 
 /** The stats names {@linkcode BrokerStats.statsData} answers (RocketMQ `Stats`). */
 export const StatsName = {
@@ -43,6 +46,7 @@ export const StatsName = {
   GROUP_GET_SIZE: "GROUP_GET_SIZE",
   BROKER_PUT_NUMS: "BROKER_PUT_NUMS",
   BROKER_GET_NUMS: "BROKER_GET_NUMS",
+  SNDBCK_PUT_NUMS: "SNDBCK_PUT_NUMS",
 } as const;
 
 /** The windows, in seconds, of RocketMQ's space-separated TPS texts. */
@@ -175,9 +179,10 @@ export class BrokerStats {
   #getBytes = 0;
   readonly #topicPut = new Map<string, KeyCounters>();
   readonly #topicGet = new Map<string, KeyCounters>();
-  /** group → topic → counters (RocketMQ keys them `topic@group`; nested maps avoid a string per call) */
-  readonly #groupGet = new Map<string, Map<string, KeyCounters>>();
-  #groupGetKeys = 0;
+  /** group → topic → counters (RocketMQ keys them `topic@group`) */
+  readonly #groupGet = new PairTable<KeyCounters>(STATS_KEYS_MAX, STATS_OVERFLOW_KEY);
+  /** group → first topic → send-backs (SNDBCK_PUT_NUMS) */
+  readonly #sendBack = new PairTable<StatsHistory>(STATS_KEYS_MAX, STATS_OVERFLOW_KEY);
   #dayStartMs: number;
   /** start of the day after #dayStartMs's */
   #nextDayStartMs: number;
@@ -245,24 +250,26 @@ export class BrokerStats {
 
   /** The group@topic counters, created when new; past the bound, the overflow pair's. */
   #groupCounters(group: string, topic: string, nowMs: number, sampleMs: number): KeyCounters {
-    let topics = this.#groupGet.get(group);
-    let counters = topics?.get(topic);
-    if (counters !== undefined) return counters;
-    if (this.#groupGetKeys >= STATS_KEYS_MAX) {
-      group = STATS_OVERFLOW_KEY;
-      topic = STATS_OVERFLOW_KEY;
-      topics = this.#groupGet.get(group);
-      counters = topics?.get(topic);
-      if (counters !== undefined) return counters;
-    }
-    if (topics === undefined) {
-      topics = new Map();
-      this.#groupGet.set(group, topics);
-    }
-    counters = new KeyCounters(nowMs, sampleMs, this.#originMs);
-    topics.set(topic, counters);
-    if (group !== STATS_OVERFLOW_KEY) this.#groupGetKeys++; // the overflow pair is not counted
-    return counters;
+    return this.#groupGet.get(group, topic) ??
+      this.#groupGet.getOrCreate(
+        group,
+        topic,
+        () => new KeyCounters(nowMs, sampleMs, this.#originMs),
+      );
+  }
+
+  /**
+   * Counts a message a consumer group sent back for retry, once stored (RocketMQ
+   * `incSendBackNums`, SNDBCK_PUT_NUMS, read by rocketmq-exporter's send-back metric).
+   *
+   * @param group the consumer group that sent it back
+   * @param topic the topic the message was first sent to (its `RETRY_TOPIC`, else its topic)
+   */
+  recordSendBack(group: string, topic: string): void {
+    const sampleMs = this.#sampleAt(this.#clock.now());
+    const history = this.#sendBack.get(group, topic) ??
+      this.#sendBack.getOrCreate(group, topic, () => new StatsHistory(this.#originMs, sampleMs));
+    history.add(1, 0, 1, sampleMs);
   }
 
   /** The key's counters, created when new; past the bound, the overflow key's. */
@@ -326,7 +333,7 @@ export class BrokerStats {
    * @returns messages per second; 0 when the group never read the topic
    */
   groupGetTps(group: string, topic: string): number {
-    const counters = this.#groupGet.get(group)?.get(topic);
+    const counters = this.#groupGet.get(group, topic);
     return counters === undefined
       ? 0
       : counters.msgs.rate(KEY_TPS_WINDOW_SECONDS, this.#clock.now());
@@ -348,7 +355,8 @@ export class BrokerStats {
    * read by `StatsItem.getStatsDataIn…`), for VIEW_BROKER_STATS_DATA.
    *
    * @param statsName one of {@linkcode StatsName}
-   * @param statsKey the topic (TOPIC_*), `topic@group` (GROUP_*) or the cluster name (BROKER_*)
+   * @param statsKey the topic (TOPIC_*), `topic@group` (GROUP_*, SNDBCK_*) or the cluster name
+   *   (BROKER_*)
    * @returns the windows; undefined when the name is not one of those or the key had no traffic
    *   since the broker started (or its topic or group was deleted since)
    */
@@ -364,9 +372,13 @@ export class BrokerStats {
       case StatsName.GROUP_GET_SIZE: {
         const at = statsKey.indexOf("@"); // topics and groups cannot hold "@"
         if (at < 0) return undefined;
-        const topic = statsKey.slice(0, at);
-        const history = this.#groupGet.get(statsKey.slice(at + 1))?.get(topic)?.history;
+        const history = this.#groupGet.get(statsKey.slice(at + 1), statsKey.slice(0, at))?.history;
         return history?.data(statsName === StatsName.GROUP_GET_NUMS ? 0 : 1, nowMs);
+      }
+      case StatsName.SNDBCK_PUT_NUMS: {
+        const at = statsKey.indexOf("@");
+        if (at < 0) return undefined;
+        return this.#sendBack.get(statsKey.slice(at + 1), statsKey.slice(0, at))?.data(0, nowMs);
       }
       case StatsName.BROKER_PUT_NUMS:
       case StatsName.BROKER_GET_NUMS: {
@@ -417,10 +429,8 @@ export class BrokerStats {
   /** @returns every group@topic pair with traffic, sorted by group then topic */
   groupTraffic(): GroupTraffic[] {
     const out: GroupTraffic[] = [];
-    for (const [group, topics] of this.#groupGet) {
-      for (const [topic, c] of topics) {
-        out.push({ group, topic, get: { msgs: c.msgs.total, bytes: c.bytes } });
-      }
+    for (const [group, topic, c] of this.#groupGet.entries()) {
+      out.push({ group, topic, get: { msgs: c.msgs.total, bytes: c.bytes } });
     }
     return out.sort((a, b) => compare(a.group, b.group) || compare(a.topic, b.topic));
   }
@@ -433,10 +443,8 @@ export class BrokerStats {
   onTopicDeleted(topic: string): void {
     this.#topicPut.delete(topic);
     this.#topicGet.delete(topic);
-    for (const [group, topics] of this.#groupGet) {
-      if (topics.delete(topic) && group !== STATS_OVERFLOW_KEY) this.#groupGetKeys--;
-      if (topics.size === 0) this.#groupGet.delete(group);
-    }
+    this.#groupGet.deleteTopic(topic);
+    this.#sendBack.deleteTopic(topic);
   }
 
   /**
@@ -445,10 +453,8 @@ export class BrokerStats {
    * @param group the deleted consumer group
    */
   onGroupDeleted(group: string): void {
-    const topics = this.#groupGet.get(group);
-    if (topics === undefined) return;
-    if (group !== STATS_OVERFLOW_KEY) this.#groupGetKeys -= topics.size;
-    this.#groupGet.delete(group);
+    this.#groupGet.deleteGroup(group);
+    this.#sendBack.deleteGroup(group);
   }
 }
 

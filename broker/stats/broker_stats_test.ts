@@ -158,3 +158,22 @@ Deno.test("BrokerStats folds group@topic pairs past STATS_KEYS_MAX into one over
     "a freed slot is reused",
   );
 });
+
+Deno.test("BrokerStats keeps SNDBCK_PUT_NUMS per topic@group, bounded and forgotten on deletion", () => {
+  const clock = new ManualClock(T0);
+  const stats = new BrokerStats({ clock });
+  for (let i = 0; i < STATS_KEYS_MAX + 3; i++) stats.recordSendBack("G", `T${i}`);
+  stats.recordSendBack("G", "T0");
+  clock.advance(10_000);
+  assert.equal(stats.statsData("SNDBCK_PUT_NUMS", "T0@G")?.statsMinute.sum, 2);
+  assert.equal(stats.statsData("SNDBCK_PUT_NUMS", `T${STATS_KEYS_MAX}@G`), undefined);
+  const overflow = `${STATS_OVERFLOW_KEY}@${STATS_OVERFLOW_KEY}`;
+  assert.equal(stats.statsData("SNDBCK_PUT_NUMS", overflow)?.statsMinute.sum, 3);
+  assert.equal(stats.statsData("SNDBCK_PUT_NUMS", "T0"), undefined, "no @ in the key");
+  stats.onTopicDeleted("T0");
+  assert.equal(stats.statsData("SNDBCK_PUT_NUMS", "T0@G"), undefined);
+  stats.recordSendBack("G", "T_NEW"); // the freed slot
+  clock.advance(10_000);
+  assert.equal(stats.statsData("SNDBCK_PUT_NUMS", "T_NEW@G")?.statsMinute.sum, 1);
+  assert.deepEqual(stats.groupTraffic(), [], "send-backs are not gets");
+});

@@ -22,7 +22,8 @@ export const KEY_TPS_WINDOW_SECONDS = 60;
  * Most topics, and most group@topic pairs, with their own counters. Each key holds a ring of
  * {@linkcode KEY_TPS_WINDOW_SECONDS} + 1 doubles (about 0.5 KiB), so a full table is about 8 MiB.
  * Put topics and group@topic pairs also keep a traffic history ({@linkcode STATS_HISTORY_BYTES}),
- * so those two tables hold at most about 2 × 16,384 × 1.4 KiB ≈ 46 MiB. Traffic of keys past the
+ * so those two tables hold at most about 2 × 16,384 × 1.4 KiB ≈ 46 MiB; the send-back pairs
+ * (SNDBCK_PUT_NUMS) keep only a history, at most 16,384 × 1 KiB ≈ 16 MiB. Traffic of keys past the
  * bound still counts in the broker totals and in one overflow entry.
  */
 export const STATS_KEYS_MAX = 16_384;
