@@ -210,7 +210,7 @@ export interface BatchEntry {
  *
  * @param body a packed batch
  * @returns its entries
- * @throws {RangeError} when an entry's sizes overrun the body
+ * @throws {RangeError} when an entry's sizes are negative, disagree or overrun the body
  * @example
  * ```ts
  * import { ManualClock } from "../common/clock.ts";
@@ -231,12 +231,20 @@ export function decodeMessageBatch(body: Uint8Array): BatchEntry[] {
   const entries: BatchEntry[] = [];
   let p = 0;
   while (p < body.length) {
+    const overrun = () =>
+      new RangeError(`Cannot decode batch entry at ${p}: sizes overrun ${body.length} bytes`);
+    if (body.length - p < 22) throw overrun();
     const total = view.getInt32(p);
     const bodyLength = view.getInt32(p + 16);
+    // A negative length would point back into the entry and, with a TOTALSIZE of 0, loop forever
+    if (bodyLength < 0 || bodyLength > body.length - p - 22) throw overrun();
     const propertiesAt = p + 20 + bodyLength;
     const propertiesLength = view.getInt16(propertiesAt);
-    if (total !== 22 + bodyLength + propertiesLength || p + total > body.length) {
-      throw new RangeError(`Cannot decode batch entry at ${p}: sizes overrun ${body.length} bytes`);
+    if (
+      propertiesLength < 0 || total !== 22 + bodyLength + propertiesLength ||
+      p + total > body.length
+    ) {
+      throw overrun();
     }
     entries.push({
       flag: view.getInt32(p + 12),
