@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { ManualClock } from "../common/clock.ts";
 import { hostAddress } from "../store/message_id.ts";
 import { encodeProperties } from "../store/message_properties.ts";
+import { MESSAGE_MAGIC_CODE_V1 } from "../store/message_record.ts";
 import { MessageRecordEncoder } from "../store/message_record_encoder.ts";
+import { decodePulledMessages } from "./consumer/decode_pulled_messages.ts";
 import { MQClientError } from "./client_error.ts";
 import { DECOMPRESSED_BODY_BYTES_MAX } from "./limits.ts";
 import { Message } from "./message.ts";
@@ -14,7 +16,7 @@ import {
   decompressBody,
   MessageCompressionError,
 } from "./message_compression.ts";
-import { decodeMessages, MessageDecodeError } from "./message_decoder.ts";
+import { decodeMessageAt, decodeMessages, MessageDecodeError } from "./message_decoder.ts";
 import { checkGroup, checkMessage, checkTopic } from "./validators.ts";
 
 const STORE_HOST = hostAddress("192.168.1.10", 10911);
@@ -298,4 +300,22 @@ Deno.test("validators word errors as RocketMQ's Validators", () => {
   for (const flag of [2 ** 31 - 1, -(2 ** 31), 0]) {
     checkMessage(new Message({ topic: "T", body: "x", flag }), 10);
   }
+});
+
+Deno.test("decodeMessages rejects a negative BODYLENGTH as decodePulledMessages does", () => {
+  // BODYLENGTH -16 puts the read position back on RECONSUMETIMES: before (found by helper-163),
+  // the record decoded, its topic and properties read out of its own header fields
+  const tail = new TextEncoder().encode("\u0002TAGS\u0001A\u0002");
+  const bytes = new Uint8Array(88 + tail.length);
+  const view = new DataView(bytes.buffer);
+  view.setInt32(0, bytes.length);
+  view.setInt32(4, MESSAGE_MAGIC_CODE_V1);
+  bytes.set([1, 0x54], 72); // RECONSUMETIMES' bytes read as topic length 1, topic "T"
+  view.setInt16(74, bytes.length - 76); // … and as the properties length, to the end
+  view.setInt32(84, -16);
+  bytes.set(tail, 88);
+  const context = { brokerName: "b", minOffset: 0, maxOffset: 0 };
+  assert.throws(() => decodePulledMessages(bytes, context), MessageDecodeError);
+  assert.throws(() => decodeMessages(bytes), MessageDecodeError);
+  assert.throws(() => decodeMessageAt(bytes, 0), MessageDecodeError);
 });

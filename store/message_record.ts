@@ -195,25 +195,28 @@ export function decodeRecord(bytes: Uint8Array, offset = 0): MessageRecord {
   const preparedTransactionOffset = getInt64(view, p + 4);
   const bodyLength = view.getInt32(p + 12);
   const end = offset + totalSize;
-  const check = (need: number) => {
-    if (need > end || need < p) {
+  // `need < p` alone let a BODYLENGTH of -16..-1 step back over fields already read (a record
+  // was decoded with its topic and properties taken from its own header); Java's
+  // `new byte[length]` throws on any negative length
+  const check = (need: number, length: number) => {
+    if (need > end || need < p || length < 0) {
       throw new RecordDecodeError(
         `Cannot decode record at ${offset}: fields overrun size ${totalSize}`,
       );
     }
   };
-  check(p + 16 + bodyLength);
+  check(p + 16 + bodyLength, bodyLength);
   const body = bytes.subarray(p + 16, p + 16 + bodyLength);
   p += 16 + bodyLength;
   const v2 = magicCode === MESSAGE_MAGIC_CODE_V2;
-  check(p + (v2 ? 2 : 1));
+  check(p + (v2 ? 2 : 1), 0);
   const topicLength = v2 ? view.getInt16(p) : bytes[p];
   p += v2 ? 2 : 1;
-  check(p + topicLength + 2);
+  check(p + topicLength + 2, topicLength);
   const topic = utf8Decoder.decode(bytes.subarray(p, p + topicLength));
   p += topicLength;
   const propertiesLength = view.getInt16(p);
-  check(p + 2 + propertiesLength);
+  check(p + 2 + propertiesLength, propertiesLength);
   if (p + 2 + propertiesLength !== end) {
     throw new RecordDecodeError(
       `Cannot decode record at ${offset}: fields end at ${
