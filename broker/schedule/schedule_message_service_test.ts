@@ -5,7 +5,7 @@ import { RequestCode } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
 import { silentRemotingLogger } from "../../protocol/remoting_logger.ts";
 import { DenoFileSystem } from "../../store/adapters/deno_file_system.ts";
-import { hostAddress } from "../../store/message_id.ts";
+import { decodeOffsetMessageId, hostAddress } from "../../store/message_id.ts";
 import type { TestBrokerClient } from "../../tests/broker_test_client.ts";
 import { RMQ_SYS_SCHEDULE_TOPIC } from "../topic_validator.ts";
 import { pullRecords, scheduleUnits, withClockBroker } from "./_schedule_testing.ts";
@@ -217,5 +217,36 @@ Deno.test("ScheduleMessageService delivers at once a time beyond now + delay (cl
       await behind.shutdown();
     }
     assert.equal((await pullRecords(client, "TopicJump", 0)).length, 1);
+  });
+});
+
+Deno.test("ScheduleMessageStore refuses a delay whose real topic cannot be stored, so its level keeps delivering", async () => {
+  await withClockBroker(async ({ env, clock, client }) => {
+    const sent = await client.send("TopicLongRetry", "x", { queueId: 0 });
+    assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+    const offset = decodeOffsetMessageId(sent.extFields!.msgId).physicalOffset;
+    // A valid group name (≤ 255) whose retry topic exceeds a record's 127-byte topic.
+    const group = "G".repeat(200);
+    const back = await client.call(RequestCode.CONSUMER_SEND_MSG_BACK, {
+      offset: String(offset),
+      group,
+      delayLevel: "3",
+      originMsgId: "x",
+      originTopic: "TopicLongRetry",
+      unitMode: "false",
+    });
+    assert.equal(back.code, ResponseCode.SYSTEM_ERROR, "RocketMQ's checkMessage refuses the topic");
+    assert.equal(back.remark, "MESSAGE_ILLEGAL");
+    assert.deepEqual(await scheduleUnits(env, 3), [], "nothing reaches the schedule queue");
+
+    const later = await client.send("TopicAfter", "after", {
+      queueId: 0,
+      properties: { DELAY: "3" },
+    });
+    assert.equal(later.code, ResponseCode.SUCCESS, later.remark);
+    clock.advance(LEVEL_3_MS);
+    await env.broker.scheduleMessageService.deliverDue();
+    const delivered = await pullRecords(client, "TopicAfter", 0);
+    assert.equal(delivered.length, 1, "level 3 is not blocked by an undeliverable message");
   });
 });

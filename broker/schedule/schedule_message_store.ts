@@ -25,6 +25,7 @@ import {
 import type { Clock } from "../../common/clock.ts";
 import { MessageStore, type MessageStoreOptions } from "../../store/message_store.ts";
 import type { PutMessageResult } from "../../store/put_message_status.ts";
+import { TOPIC_BYTES_MAX_V1 } from "../../store/limits.ts";
 import { RMQ_SYS_SCHEDULE_TOPIC } from "../topic_validator.ts";
 import type { DelayLevelTable } from "./delay_level_table.ts";
 
@@ -64,12 +65,22 @@ export class ScheduleMessageStore extends MessageStore {
    * Stores one message, in the schedule topic when it is delayed (see the module doc).
    *
    * @param message the message
-   * @returns as `MessageStore.putMessage`; MESSAGE_ILLEGAL when `DELAY` is not an integer
+   * @returns as `MessageStore.putMessage`; MESSAGE_ILLEGAL when `DELAY` is not an integer or a
+   *   delayed message's topic is too long for a record (it could never be re-put)
    */
   override putMessage(message: MessageExtBrokerInner): Promise<PutMessageResult> {
     const scheduled = scheduleDelayedMessage(message, this.delayLevels, this);
     if (scheduled === null) {
       return Promise.resolve(illegal(`property DELAY ${delayTextOf(message)} is not an int32`));
+    }
+    if (scheduled !== message && message.topic.length > TOPIC_BYTES_MAX_V1) {
+      // Checked on the real topic, before the rewrite, as RocketMQ's checkMessage: stored under
+      // the short schedule topic it could never be re-put, and would block its level for good.
+      return Promise.resolve(
+        illegal(
+          `topic length ${message.topic.length} exceeds ${TOPIC_BYTES_MAX_V1}: a delayed message could never be delivered`,
+        ),
+      );
     }
     return super.putMessage(scheduled);
   }
