@@ -221,10 +221,13 @@ export const DELAY_LEVELS_MAX = 256;
 export const DELAY_LEVEL_MS_MAX = 366 * 24 * 60 * 60 * 1000;
 
 /**
- * Longest single wait of a delivery timer: the largest `setTimeout` delay a JavaScript runtime
- * honours (2^31 − 1 ms, about 24.8 days). A later delivery re-arms when the timer fires.
+ * Longest single wait of a delivery timer. Delivery times are wall-clock times, but a timer
+ * counts monotonic time, which does not follow a wall-clock step (NTP) nor run while the host
+ * is suspended; a level waiting for a later message looks again after at most this long, so a
+ * message made due by such a jump is late by at most 1 s (RocketMQ re-checks every 100 ms,
+ * `DELAY_FOR_A_WHILE`). An armed level costs one consume-queue read per second; an idle one none.
  */
-export const SCHEDULE_TIMER_DELAY_MS_MAX = 2_147_483_647;
+export const SCHEDULE_TIMER_DELAY_MS_MAX = 1_000;
 
 /**
  * Most messages one level re-puts in one run. A backlog (a broker restarted after hours) is then
@@ -260,6 +263,7 @@ assert(
   Number.isSafeInteger(4_102_444_800_000 + DELAY_LEVEL_MS_MAX),
   "a delivery time (store time + longest delay) must be an exact integer",
 );
+assert(SCHEDULE_TIMER_DELAY_MS_MAX <= 2_147_483_647, "a delivery timer fits setTimeout's range");
 assert(LOCK_BATCH_MQ_SET_MAX <= REBALANCE_LOCK_ENTRIES_MAX, "one lock request fits the table");
 assert(
   QUERY_CONSUME_QUEUE_COUNT_MAX * 256 < FRAME_BYTES_MAX_DEFAULT,

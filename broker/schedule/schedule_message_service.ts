@@ -6,7 +6,9 @@
  * and the offset advances; at the first unit not yet due the level's one timer is armed for its
  * delivery time. An idle level has no timer: the store's arrival hook
  * ({@linkcode ScheduleMessageService.onMessageArrived}) arms it when a delayed message is stored.
- * A delivery time further away than now + the level's delay (the clock went back) counts as due.
+ * A delivery time further away than now + the level's delay (the clock went back) counts as due;
+ * an armed level looks again at least every `SCHEDULE_TIMER_DELAY_MS_MAX`, so a clock that jumps
+ * forward makes its messages due within that time.
  *
  * Time comes from the injected clock; timers only decide when to look again, so tests drive
  * deliveries with a `ManualClock` and {@linkcode ScheduleMessageService.deliverDue}.

@@ -250,3 +250,28 @@ Deno.test("ScheduleMessageStore refuses a delay whose real topic cannot be store
     assert.equal(delivered.length, 1, "level 3 is not blocked by an undeliverable message");
   });
 });
+
+Deno.test("ScheduleMessageService delivers on time when the wall clock jumps forward", async () => {
+  await withClockBroker(async ({ env, clock, client }) => {
+    const level18Ms = 2 * 60 * 60 * 1000;
+    const sent = await client.send("TopicLeap", "x", { queueId: 0, properties: { DELAY: "18" } });
+    assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+    const service = env.broker.scheduleMessageService;
+    assert.equal(await service.deliverDue(), 0);
+    assert.equal(service.scheduledAt(18), clock.now() + level18Ms, "level 18 waits 2 h");
+    // The wall clock steps 2 h ahead (NTP step, host resumed from suspend): the message is due
+    // now, as RocketMQ's 100 ms re-check sees, not 2 h of timer time later.
+    const held = client.pull({
+      group: "G_LEAP",
+      topic: "TopicLeap",
+      queueId: 0,
+      queueOffset: 0,
+      subscription: "*",
+      suspendTimeoutMillis: 5_000,
+    });
+    clock.advance(level18Ms);
+    const response = await held;
+    assert.equal(response.code, ResponseCode.SUCCESS, "delivered while the pull was held");
+    assert.equal(service.offsetTable.get(18), 1);
+  });
+});
