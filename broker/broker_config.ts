@@ -163,6 +163,11 @@ export function applyStartupRules(
     );
     config.brokerId = 0;
   }
+  if (config.brokerRole === "SYNC_MASTER") {
+    warnings.push(
+      "Config key brokerRole SYNC_MASTER: this broker has no HA service, so a send that waits for the store is answered SLAVE_NOT_AVAILABLE (stored on this broker only)",
+    );
+  }
   if (!appliedKeys.includes("haListenPort")) {
     config.haListenPort = config.listenPort === 0 ? 0 : config.listenPort + 1;
     if (config.haListenPort > 65535) {

@@ -93,6 +93,7 @@ Deno.test("loadBrokerConfig forces brokerId 0 on masters and rejects a SLAVE wit
     master.warnings.join("\n"),
     /brokerId 3 ignored: a SYNC_MASTER always has brokerId 0/,
   );
+  assert.match(master.warnings.join("\n"), /SYNC_MASTER: .* answered SLAVE_NOT_AVAILABLE/);
   assert.equal(load("brokerId=1\nbrokerRole=SLAVE\n").config.brokerId, 1);
   const error = configError(() => load("brokerRole=SLAVE\n"));
   assert.deepEqual(error.issues, [{

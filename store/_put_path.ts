@@ -10,6 +10,10 @@
  * OS_PAGECACHE_BUSY (SYSTEM_ERROR on the wire, so clients retry). Because a busy put waits for
  * that progress, a caller that retries in a loop lets the flusher and dispatchers run.
  *
+ * A SYNC_MASTER answers a stored put whose producer waits (`WAIT` not false) SLAVE_NOT_AVAILABLE:
+ * RocketMQ's answer when no slave is connected and in sync, and EdgeMQ has no HA service (store.md
+ * §7), so the producer is never told a message is on two machines when it is on one.
+ *
  * A put that gets past the refusals is timed from there to its result (flush wait included) into
  * the {@linkcode StoreStatsService}, as RocketMQ's `asyncPutMessage`; a stored one is also reported
  * to the `onPut` hook with the topic it was written to (`SCHEDULE_TOPIC_XXXX` for a delayed message).
@@ -19,7 +23,7 @@
 
 import { type CleanService, StoreDiskFullError } from "./clean_service.ts";
 import type { Clock } from "../common/clock.ts";
-import type { AppendOutcome, CommitLog } from "./commit_log.ts";
+import type { AppendMessageResult, AppendOutcome, CommitLog } from "./commit_log.ts";
 import type { CommitLogFlusher } from "./commit_log_flusher.ts";
 import { SYNC_FLUSH_WAITERS_MAX } from "./limits.ts";
 import type { MessageExtBrokerInner } from "./message_record.ts";
@@ -202,11 +206,7 @@ export class PutPath {
     }
   }
 
-  /**
-   * Counts an appended put and gives its outcome; its time (from `beginMs`) goes to the stats
-   * service when known: at once, or when the flush wait ends (no extra promise on the fast path).
-   * `appendedMs`, the clock reading the append was stamped with, starts a flush wait's timeout.
-   */
+  /** Gives an append's outcome: a refusal, or the flush step then the replication step. */
   #afterAppend(
     outcome: AppendOutcome,
     message: MessageExtBrokerInner | undefined,
@@ -217,7 +217,35 @@ export class PutPath {
     if (outcome.status !== "PUT_OK") {
       return Promise.resolve(this.#refuse({ status: outcome.status }));
     }
-    const result = outcome.result;
+    const flushed = this.#afterStored(outcome.result, message, count, beginMs, appendedMs);
+    // SYNC_MASTER: RocketMQ's replication step after the flush step (`submitReplicaRequest`).
+    // EdgeMQ has no HA service, so no slave is ever connected and in sync: a message whose
+    // producer waits gets SLAVE_NOT_AVAILABLE, stored, as RocketMQ answers with no slave.
+    if (
+      this.#config.brokerRole !== "SYNC_MASTER" || message === undefined ||
+      !waitStoreMsgOK(message)
+    ) {
+      return flushed;
+    }
+    return flushed.then((put) =>
+      put.appendMessageResult === undefined
+        ? put
+        : { status: "SLAVE_NOT_AVAILABLE", appendMessageResult: put.appendMessageResult }
+    );
+  }
+
+  /**
+   * Counts an appended put and gives its flush outcome; its time (from `beginMs`) goes to the stats
+   * service when known: at once, or when the flush wait ends (no extra promise on the fast path).
+   * `appendedMs`, the clock reading the append was stamped with, starts a flush wait's timeout.
+   */
+  #afterStored(
+    result: AppendMessageResult,
+    message: MessageExtBrokerInner | undefined,
+    count: number,
+    beginMs: number,
+    appendedMs: number | undefined,
+  ): Promise<PutMessageResult> {
     this.stats.puts += count;
     this.stats.putBytes += result.wroteBytes;
     if (message !== undefined) this.#onPut?.(message.topic, count, result.wroteBytes);

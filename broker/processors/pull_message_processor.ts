@@ -23,6 +23,7 @@ import { createResponse, type RemotingCommand } from "../../protocol/remoting_co
 import { RequestCode } from "../../protocol/request_code.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
 import type { GetMessageResult } from "../../store/get_message_result.ts";
+import { putMessageResponse } from "../../store/put_message_status.ts";
 import { BrokerError } from "../broker_error.ts";
 import { offsetMovedEventMessage } from "./_offset_moved_event.ts";
 import {
@@ -349,7 +350,7 @@ export class PullMessageProcessor {
       logger.warn(`Cannot store the OffsetMovedEvent ${JSON.stringify(event)}: ${why}`);
     try {
       const result = await store.putMessage(offsetMovedEventMessage(event, storeHost, clock.now()));
-      if (result.status !== "PUT_OK") failed(result.status);
+      if (!putMessageResponse(result.status).stored) failed(result.status);
     } catch (error) {
       failed(error instanceof Error ? error.message : String(error));
     }
