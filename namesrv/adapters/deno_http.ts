@@ -6,7 +6,8 @@
 import type { HttpServerHandle, ServeHttp } from "../namesrv_controller.ts";
 
 /**
- * Serves a fetch handler with `Deno.serve`; resolves once the port is bound.
+ * Serves a fetch handler with `Deno.serve`; resolves once the port is bound, rejects with the
+ * bind error (its message naming the address) when it cannot be.
  *
  * @example
  * ```ts ignore
@@ -25,6 +26,11 @@ export const serveDenoHttp: ServeHttp = (options) => {
       });
       resolve({ port: server.addr.port, shutdown: () => server.shutdown() });
     } catch (error) {
+      // Named, as the TCP listeners are: the HTTP admin is one of several ports a server binds.
+      if (error instanceof Error) {
+        error.message =
+          `Cannot serve HTTP on ${options.hostname}:${options.port}: ${error.message}`;
+      }
       reject(error);
     }
   });

@@ -176,14 +176,21 @@ export class DenoTcpTransport implements Transport {
    *
    * @param options interface and port (0 = ephemeral)
    * @returns the bound listener
-   * @throws {Deno.errors.AddrInUse} when the port is taken
+   * @throws {Deno.errors.AddrInUse} when the port is taken, its message naming the address (a
+   *   broker binds three ports: the operator must learn which one)
    */
   listen(options: TransportListenOptions): Promise<TransportListener> {
-    const listener = Deno.listen({
-      hostname: options.hostname,
-      port: options.port,
-      transport: "tcp",
-    });
+    let listener: Deno.TcpListener;
+    try {
+      listener = Deno.listen({ hostname: options.hostname, port: options.port, transport: "tcp" });
+    } catch (error) {
+      if (error instanceof Error) {
+        error.message = `Cannot listen on ${
+          formatAddress(options.hostname, options.port)
+        }: ${error.message}`;
+      }
+      return Promise.reject(error);
+    }
     return Promise.resolve(new DenoTcpListener(listener));
   }
 

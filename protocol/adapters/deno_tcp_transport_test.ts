@@ -81,3 +81,19 @@ Deno.test("DenoTcpTransport delivers a large stream byte-exact while its read bu
   listener.close();
   await iterator.next();
 });
+
+Deno.test("DenoTcpTransport names the address it cannot listen on", async () => {
+  const transport = new DenoTcpTransport();
+  const taken = await transport.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    // A broker binds three ports (listen, VIP, HTTP): the operator must learn which one is taken.
+    await assert.rejects(
+      transport.listen({ hostname: "127.0.0.1", port: taken.port }),
+      (error: unknown) =>
+        error instanceof Deno.errors.AddrInUse &&
+        error.message.startsWith(`Cannot listen on 127.0.0.1:${taken.port}: `),
+    );
+  } finally {
+    taken.close();
+  }
+});
