@@ -1,11 +1,12 @@
 /**
  * How the broker HTTP admin shows a stored message: every record field, the properties as an
  * object, the tags and keys, and the body as UTF-8 text when it is valid UTF-8, else base64.
- * Compressed bodies (sysFlag bit 0, zlib — message-format.md §3) are inflated first.
+ * Compressed bodies (sysFlag bit 0) are inflated first, by the codec the type bits 0x700 name
+ * (message-format.md §3: zlib, ZSTD; LZ4 is shown as stored, with the reason).
  *
  * @module
  */
-import { inflateSync } from "node:zlib";
+import zlib from "node:zlib";
 import { MESSAGE_BODY_BYTES_MAX } from "../store/limits.ts";
 import { createOffsetMessageId, formatHostAddress } from "../store/message_id.ts";
 import { MessageConst } from "../store/message_properties.ts";
@@ -58,6 +59,24 @@ export interface InflateBudget {
   readonly limitName: string;
 }
 
+const zstd = zlib as unknown as {
+  zstdDecompressSync?: (data: Uint8Array, options: { maxOutputLength: number }) => Uint8Array;
+};
+
+/**
+ * Inflates by the sysFlag's compression type (RocketMQ 5.x MessageSysFlag.getCompressionType,
+ * CompressionType.findByValue: 0 and 3 zlib, 2 ZSTD, 1 LZ4).
+ * @throws {Error} for a type this runtime cannot inflate here, or bytes not of that type
+ */
+function inflate(body: Uint8Array, sysFlag: number, maxOutputLength: number): Uint8Array {
+  const type = (sysFlag & 0x700) >> 8;
+  if (type === 0 || type === 3) return zlib.inflateSync(body, { maxOutputLength });
+  if (type === 2 && zstd.zstdDecompressSync !== undefined) {
+    return zstd.zstdDecompressSync(body, { maxOutputLength });
+  }
+  throw new Error(`Not inflated: compression type ${type} (sysFlag 0x${sysFlag.toString(16)})`);
+}
+
 /** The body as shown: inflated when compressed; `inflateError` when that failed (raw bytes then). */
 function shownBody(
   record: MessageRecord,
@@ -72,7 +91,7 @@ function shownBody(
   if (limit === 0) return { bytes: record.body, inflateError: notInflated };
   try {
     // Bounded like a body the broker takes: a "zip bomb" shows raw, with the reason.
-    const bytes = new Uint8Array(inflateSync(record.body, { maxOutputLength: limit }));
+    const bytes = new Uint8Array(inflate(record.body, record.sysFlag, limit));
     if (budget !== undefined) budget.remainingBytes -= bytes.length;
     return { bytes };
   } catch (error) {

@@ -3,7 +3,7 @@ import { ResponseCode } from "../protocol/response_code.ts";
 import { createRequest } from "../protocol/remoting_command.ts";
 import type { RemotingChannel, RemotingProcessor } from "../protocol/remoting_channel.ts";
 import { RequestCode } from "../protocol/request_code.ts";
-import { deflateSync } from "node:zlib";
+import zlib, { deflateSync } from "node:zlib";
 import { MESSAGE_BODY_BYTES_MAX } from "../store/limits.ts";
 import { createOffsetMessageId, hostAddress } from "../store/message_id.ts";
 import { createBrokerAdminApp } from "./admin_app.ts";
@@ -426,6 +426,32 @@ Deno.test("Broker admin app shows a body that inflates too far raw, with the rea
     const view = await json(await send(app, "GET", `/messages/${msgId}?bodyEncoding=base64`), 200);
     assert.equal(view.body.length, Math.ceil(bomb.length / 3) * 4, "the stored bytes, as they are");
     assert.match(view.inflateError, /larger than/);
+  });
+});
+
+Deno.test("Broker admin app inflates a ZSTD body by its sysFlag compression type", async () => {
+  await withApp(async (broker, app) => {
+    await json(await send(app, "POST", "/topics", { topic: "T1" }), 201);
+    // A 5.x Java producer (compressType ZSTD) or this repo's Producer({ compressType: "ZSTD" })
+    // stores COMPRESSED | 0x200; RocketMQ's MessageDecoder picks the codec from those bits.
+    const text = "zstd body ".repeat(600);
+    const zstd = zlib as unknown as { zstdCompressSync(data: Uint8Array): Uint8Array };
+    const put = await broker.store.putMessage({
+      topic: "T1",
+      queueId: 0,
+      flag: 0,
+      body: new Uint8Array(zstd.zstdCompressSync(new TextEncoder().encode(text))),
+      properties: "",
+      sysFlag: 0x201, // COMPRESSED, type ZSTD
+      bornTimestamp: 1,
+      bornHost: hostAddress("127.0.0.1", 1),
+    });
+    assert.equal(put.status, "PUT_OK");
+    const { address, port } = put.appendMessageResult!.storeHost;
+    const msgId = createOffsetMessageId(address, port, put.appendMessageResult!.wroteOffset);
+    const view = await json(await send(app, "GET", `/messages/${msgId}`), 200);
+    assert.equal(view.inflateError, undefined);
+    assert.equal(view.body, text);
   });
 });
 
