@@ -11,6 +11,8 @@ import {
   INDEX_FILE_BYTES_MAX,
   INDEX_HASH_SLOT_BYTES,
   INDEX_HEADER_BYTES,
+  INDEX_LAYOUT_CHAIN_STEPS_MAX,
+  INDEX_LAYOUT_CHECK_ENTRIES,
   OS_PAGE_BYTES,
 } from "./limits.ts";
 import { readInt64, writeInt64 } from "./consume_queue_units.ts";
@@ -190,10 +192,12 @@ export function checkLayout(options: IndexLayout): number {
  * with the new size and starts; refusing it would stop the broker). Tries the configured slot
  * count with the entry count the size implies, then the configured entry count with the slot
  * count it implies. A candidate must hold the header's indexCount, and in a file with entries
- * its newest one (number indexCount - 1) must hold the header's endPhyOffset and a hash whose
- * slot points at it (or past it: entries a crash left uncounted), as in every flushed file. A
- * wrong slot count shifts the entries; by whole entries it may land on another key of the same
- * record (same offset), whose slot points elsewhere.
+ * its newest one (number indexCount - 1) must hold the header's endPhyOffset. A wrong slot count
+ * shifts the entries; by whole entries it may land on another key of the same record (same
+ * offset), so each of the newest INDEX_LAYOUT_CHECK_ENTRIES entries is checked as every file
+ * holds it: offsets never rise going back, and the entry's slot chain (from the slot along the
+ * newer entries of that slot, uncounted ones a crash left included) reaches it. Under a wrong
+ * layout the entries read are shifted, and each such check holds only by chance.
  * @param handle the open file
  * @param size its size in bytes
  * @param configured the configured layout
@@ -214,26 +218,61 @@ export async function detectLayout(
     { ...configured, maxIndexNum: slotsLeft / INDEX_ENTRY_BYTES },
     { ...configured, maxHashSlotNum: entriesLeft / INDEX_HASH_SLOT_BYTES },
   ];
-  const entry = new Uint8Array(INDEX_ENTRY_BYTES);
-  const entryView = new DataView(entry.buffer);
-  const slot = new Uint8Array(INDEX_HASH_SLOT_BYTES);
   for (const layout of candidates) {
     const slots = layout.maxHashSlotNum;
     if (!Number.isSafeInteger(slots) || slots < 1) continue;
     if (!Number.isSafeInteger(layout.maxIndexNum) || layout.maxIndexNum < 2) continue;
     if (indexCount > layout.maxIndexNum) continue;
     if (indexCount <= 1) return layout;
-    const newest = indexCount - 1;
-    await handle.readAt(
-      entry,
-      INDEX_HEADER_BYTES + slots * INDEX_HASH_SLOT_BYTES + newest * INDEX_ENTRY_BYTES,
-    );
-    const keyHash = entryView.getInt32(0);
-    if (keyHash < 0 || readInt64(entryView, 4) !== readInt64(headerView, 24)) continue;
-    await handle.readAt(slot, INDEX_HEADER_BYTES + (keyHash % slots) * INDEX_HASH_SLOT_BYTES);
-    if (new DataView(slot.buffer).getInt32(0) >= newest) return layout;
+    if (await holdsNewestEntries(handle, layout, indexCount, readInt64(headerView, 24))) {
+      return layout;
+    }
   }
   return null;
+}
+
+/** {@linkcode detectLayout}'s check of the newest entries under one candidate layout. */
+async function holdsNewestEntries(
+  handle: FileHandle,
+  layout: IndexLayout,
+  indexCount: number,
+  endPhyOffset: number,
+): Promise<boolean> {
+  const slots = layout.maxHashSlotNum;
+  const entryAt = INDEX_HEADER_BYTES + slots * INDEX_HASH_SLOT_BYTES;
+  const entry = new Uint8Array(INDEX_ENTRY_BYTES);
+  const entryView = new DataView(entry.buffer);
+  const slot = new Uint8Array(INDEX_HASH_SLOT_BYTES);
+  const slotView = new DataView(slot.buffer);
+  const readEntry = async (index: number) => {
+    await handle.readAt(entry, entryAt + index * INDEX_ENTRY_BYTES);
+    return {
+      keyHash: entryView.getInt32(0),
+      phyOffset: readInt64(entryView, 4),
+      previous: entryView.getInt32(16),
+    };
+  };
+  const newest = indexCount - 1;
+  let offsetAbove = endPhyOffset;
+  const oldest = Math.max(1, indexCount - INDEX_LAYOUT_CHECK_ENTRIES);
+  for (let index = newest; index >= oldest; index--) {
+    const { keyHash, phyOffset } = await readEntry(index);
+    if (keyHash < 0 || phyOffset > offsetAbove) return false;
+    if (index === newest && phyOffset !== endPhyOffset) return false;
+    offsetAbove = phyOffset;
+    await handle.readAt(slot, INDEX_HEADER_BYTES + (keyHash % slots) * INDEX_HASH_SLOT_BYTES);
+    // The slot's chain (newer entries of the same slot, linked by `previous`) reaches this entry.
+    let linked = slotView.getInt32(0);
+    for (let steps = 0; linked > index; steps++) {
+      if (linked >= layout.maxIndexNum || steps >= INDEX_LAYOUT_CHAIN_STEPS_MAX) return false;
+      const newer = await readEntry(linked);
+      if (newer.keyHash < 0 || newer.keyHash % slots !== keyHash % slots) return false;
+      if (newer.previous >= linked) return false;
+      linked = newer.previous;
+    }
+    if (linked !== index) return false;
+  }
+  return true;
 }
 
 /**

@@ -528,3 +528,32 @@ forEachAdapter(
     await assert.rejects(changedBoth.load(), IndexFileError, "a size no layout change explains");
   },
 );
+
+forEachAdapter(
+  "IndexService does not open a file of another slot count with a layout its entries only seem to fit",
+  async ({ fs, dir, clock }) => {
+    clock.set(T0);
+    const written = newIndex(fs, dir, clock, { maxHashSlotNum: 8, maxIndexNum: 32 });
+    await written.load();
+    // Two keys a record; 8 - 3 is a multiple of 5, so 3 slots also fit the size, with the entries
+    // shifted by one. For these keys the newest shifted entry (the record's other key, same
+    // offset) has a slot that points at the newest entry: the layout used to be taken.
+    for (let i = 0; i < 4; i++) await put(written, record(i * 100, { keys: `a16_${i} b16_${i}` }));
+    await written.close();
+    const index = newIndex(fs, dir, clock, { maxHashSlotNum: 3, maxIndexNum: 32 });
+    await index.load();
+    for (let i = 0; i < 4; i++) {
+      const found = await index.queryOffsets("TopicTest", `a16_${i}`, 64, ...ALL);
+      assert.deepEqual(found.phyOffsets, [i * 100], `a16_${i}`);
+    }
+    await put(index, record(400, { keys: "a16_4 b16_4" }));
+    await index.close();
+    const again = newIndex(fs, dir, clock, { maxHashSlotNum: 3, maxIndexNum: 32 });
+    await again.load();
+    for (let i = 0; i < 5; i++) {
+      const found = await again.queryOffsets("TopicTest", `b16_${i}`, 64, ...ALL);
+      assert.deepEqual(found.phyOffsets, [i * 100], `b16_${i} after more entries and a restart`);
+    }
+    await again.close();
+  },
+);

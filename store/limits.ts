@@ -356,6 +356,20 @@ export const FLUSH_WRITES_PER_TURN = 16;
  */
 export const INDEX_UNFLUSHED_SPAN_BYTES_MAX = 256 * 1024 * 1024;
 
+/**
+ * Newest entries checked when an index file of another size is opened with its own layout
+ * (detectLayout): a wrong slot count passes each check about once in maxHashSlotNum, so 16
+ * make a wrong pick negligible even for a small slot table, at 32 small reads per such file.
+ */
+export const INDEX_LAYOUT_CHECK_ENTRIES = 16;
+
+/**
+ * Links walked from a slot to one of those entries (detectLayout): a real chain passes only the
+ * newer entries of that slot, counted or left uncounted by a crash; the bound keeps a corrupt
+ * file's chain from costing a read per entry of the file at startup.
+ */
+export const INDEX_LAYOUT_CHAIN_STEPS_MAX = 65_536;
+
 /** Index entries held in memory (20 bytes each, 20 MB) that force an index sync. */
 export const INDEX_UNFLUSHED_ENTRIES_MAX = 1_000_000;
 
