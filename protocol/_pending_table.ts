@@ -40,7 +40,7 @@ export class PendingTable {
 
   /**
    * @param clock time source for deadlines
-   * @param onTimeout called for each expired entry, already removed
+   * @param onTimeout called for each expired entry, already removed; it may drain the table
    */
   constructor(clock: Clock, onTimeout: (pending: PendingInvoke) => void) {
     this.#clock = clock;
@@ -114,10 +114,11 @@ export class PendingTable {
     }
     if (expired !== undefined) {
       for (const pending of expired) {
-        this.#map.delete(pending.opaque);
+        // onTimeout may close the connection, which drains (and fails) the rest.
+        if (!this.#map.delete(pending.opaque)) continue;
         this.#onTimeout(pending);
       }
     }
-    if (next !== Infinity && next < this.#timerDeadlineMs) this.#arm(next);
+    if (this.#map.size > 0 && next !== Infinity && next < this.#timerDeadlineMs) this.#arm(next);
   }
 }

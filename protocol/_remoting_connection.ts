@@ -37,6 +37,8 @@ export interface ConnectionOwner {
   readonly onewaySemaphore: Semaphore;
   /** true while shutting down: new requests are refused */
   readonly draining: boolean;
+  /** close a connection when one of its invocations times out (RocketMQ's client does) */
+  readonly closeSocketIfTimeout: boolean;
   /** @returns the processor for a request code (or the default), undefined when none */
   processorFor(code: number): RemotingProcessor | undefined;
   /** @returns the next opaque for an outgoing request */
@@ -349,6 +351,11 @@ export class RemotingConnection implements RemotingChannel {
         `Timed out after ${pending.timeoutMs} ms waiting for response from ${this.remoteAddress} (code ${pending.code}, opaque ${pending.opaque})`,
       ),
     );
+    // A peer that stopped answering on this connection may answer on a new one (a wedged flow, a
+    // middlebox that lost it): RocketMQ's client closes it so the next call connects afresh.
+    if (this.#owner.closeSocketIfTimeout) {
+      this.close(`no response to code ${pending.code} within ${pending.timeoutMs} ms`);
+    }
   }
 
   // ---- requests (dispatch lives in _request_dispatch.ts) -----------------------------------------

@@ -45,6 +45,8 @@ export interface EndpointOptions {
   channelMaxIdleTimeSeconds: number;
   /** sweep period; default a quarter of the idle time within [5, 1000] ms */
   idleSweepIntervalMs?: number;
+  /** close a connection when an invocation over it times out; default false */
+  closeSocketIfTimeout?: boolean;
 }
 
 /** Aggregate figures of an endpoint's connections. */
@@ -78,6 +80,7 @@ export class RemotingEndpoint implements ConnectionOwner {
   readonly onewaySemaphore: Semaphore;
   readonly connections: Set<RemotingConnection> = new Set();
   draining = false;
+  readonly closeSocketIfTimeout: boolean;
   readonly #idleMs: number;
   readonly #sweepIntervalMs: number;
   readonly #processors = new Map<number, RemotingProcessor>();
@@ -106,6 +109,7 @@ export class RemotingEndpoint implements ConnectionOwner {
     const idle = options.channelMaxIdleTimeSeconds;
     assert(idle > 0 && Number.isFinite(idle), `channel max idle time must be > 0 s, got ${idle}`);
     this.role = options.role;
+    this.closeSocketIfTimeout = options.closeSocketIfTimeout ?? false;
     this.clock = options.clock;
     this.logger = options.logger;
     this.frameBytesMax = max;
@@ -299,6 +303,8 @@ export interface PeerRoleSettings {
   onewaySemaphoreValue: number;
   /** idle time before close, or undefined for the default */
   channelMaxIdleTimeSeconds: number | undefined;
+  /** close a connection when an invocation over it times out; default false */
+  closeSocketIfTimeout?: boolean;
 }
 
 /**
@@ -324,6 +330,7 @@ export function createPeerEndpoint(
     channelMaxIdleTimeSeconds: settings.channelMaxIdleTimeSeconds ??
       CHANNEL_MAX_IDLE_TIME_SECONDS_DEFAULT,
     idleSweepIntervalMs: options.idleSweepIntervalMs,
+    closeSocketIfTimeout: settings.closeSocketIfTimeout,
   });
 }
 

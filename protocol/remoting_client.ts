@@ -38,6 +38,11 @@ export interface RemotingClientOptions {
   frameBytesMax?: number;
   /** close connections without read or write for this long; default 120 (fractions allowed) */
   clientChannelMaxIdleTimeSeconds?: number;
+  /**
+   * close a connection when an invocation over it gets no response in time, so the next call
+   * connects afresh; default true (RocketMQ `NettySystemConfig.clientCloseSocketIfTimeout`)
+   */
+  clientCloseSocketIfTimeout?: boolean;
   /** header serialization of every request this client sends; default "JSON" */
   serializeType?: SerializeType;
   /** server→client requests of one connection processed at once; default 4096 */
@@ -57,7 +62,8 @@ interface PoolEntry {
 
 /**
  * A RocketMQ remoting client. Concurrent first calls to one address share one connect; a closed
- * connection leaves the pool and the next call reconnects.
+ * connection (also one whose call timed out, as RocketMQ's client closes it) leaves the pool and
+ * the next call reconnects.
  *
  * @example
  * ```ts
@@ -100,6 +106,7 @@ export class RemotingClient extends RemotingPeer {
       onewaySemaphoreValue: options.clientOnewaySemaphoreValue ??
         CLIENT_ONEWAY_SEMAPHORE_VALUE_DEFAULT,
       channelMaxIdleTimeSeconds: options.clientChannelMaxIdleTimeSeconds,
+      closeSocketIfTimeout: options.clientCloseSocketIfTimeout ?? true,
     });
     super(endpoint);
     this.#endpoint = endpoint;
@@ -118,7 +125,8 @@ export class RemotingClient extends RemotingPeer {
    * @param timeoutMs deadline for connect, permit and response together
    * @returns the response (any code)
    * @throws {RemotingConnectError} the connection cannot be made
-   * @throws {RemotingTimeoutError} no response in time
+   * @throws {RemotingTimeoutError} no response in time; the connection is then closed (its other
+   *   calls fail) unless `clientCloseSocketIfTimeout` is false
    * @throws {RemotingTooMuchRequestError} no permit and `timeoutMs` ≤ 0
    * @throws {RemotingSendRequestError} the connection closed first
    * @throws {RangeError} `timeoutMs` NaN or above INVOKE_TIMEOUT_MS_MAX

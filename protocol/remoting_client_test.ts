@@ -88,6 +88,50 @@ Deno.test("RemotingClient fails pending requests promptly when their connection 
   }
 });
 
+Deno.test("RemotingClient closes a connection whose call timed out and reconnects on the next call", async () => {
+  const logger = new MemoryLogger();
+  const s = await startServer(logger);
+  const client = new RemotingClient({ transport: s.transport, logger });
+  try {
+    let connects = 0;
+    s.server.on("connect", () => connects++);
+    const other = client.invoke(s.address, createRequest(PARK), 60_000).catch((e) => e);
+    const timedOut = await client.invoke(s.address, createRequest(PARK), 50).catch((e) => e);
+    assert.equal(timedOut.name, "RemotingTimeoutError");
+    const error = await withDeadline(other, DEADLINE_MS, "the other call to fail");
+    assert.equal(error.name, "RemotingSendRequestError", "the connection was closed");
+    assert.match(error.message, /no response to code 1001 within 50 ms/);
+    const again = await client.invoke(s.address, createRequest(ECHO), DEADLINE_MS);
+    assert.equal(again.code, 0, "the next call reconnects");
+    assert.equal(connects, 2);
+  } finally {
+    await client.shutdown();
+    await s.close();
+  }
+});
+
+Deno.test("RemotingClient keeps a connection whose call timed out with clientCloseSocketIfTimeout false", async () => {
+  const logger = new MemoryLogger();
+  const s = await startServer(logger);
+  const client = new RemotingClient({
+    transport: s.transport,
+    logger,
+    clientCloseSocketIfTimeout: false,
+  });
+  try {
+    let connects = 0;
+    s.server.on("connect", () => connects++);
+    const timedOut = await client.invoke(s.address, createRequest(PARK), 50).catch((e) => e);
+    assert.equal(timedOut.name, "RemotingTimeoutError");
+    const again = await client.invoke(s.address, createRequest(ECHO), DEADLINE_MS);
+    assert.equal(again.code, 0);
+    assert.equal(connects, 1);
+  } finally {
+    await client.shutdown();
+    await s.close();
+  }
+});
+
 Deno.test("RemotingClient reports a refused connection as RemotingConnectError", async () => {
   const logger = new MemoryLogger();
   const transport = new DenoTcpTransport();
