@@ -13,3 +13,12 @@
  * would be answered SYSTEM_ERROR.
  */
 export const CONFIG_UNKNOWN_KEY_WARNINGS_MAX = 64;
+
+/**
+ * Deepest nesting of objects and arrays accepted in a JSON request body (REGISTER_BROKER,
+ * HEART_BEAT, admin bodies) or metadata file. RocketMQ's bodies nest at most about 7 levels (a
+ * RegisterBrokerBody's static-topic mappings); a peer nesting millions deep holds the event loop
+ * every connection shares for over a second per frame in JSON.parse, so the text is refused before
+ * it is parsed. The same bound as fastjson writing (store FASTJSON_DEPTH_MAX).
+ */
+export const JSON_BODY_DEPTH_MAX = 64;

@@ -8,6 +8,8 @@
  */
 import zlib from "node:zlib";
 import { z } from "zod";
+import { jsonDepthExceeded } from "../common/json_depth.ts";
+import { JSON_BODY_DEPTH_MAX } from "../common/limits.ts";
 import { parseFastjson } from "../store/fastjson.ts";
 import {
   FILTER_SERVERS_PER_BROKER_MAX,
@@ -158,6 +160,12 @@ function parseJson(bytes: Uint8Array, what: string): unknown {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch (e) {
     throw new RegisterBrokerBodyError(`${what} is not valid UTF-8`, { cause: e });
+  }
+  const deep = jsonDepthExceeded(text, JSON_BODY_DEPTH_MAX);
+  if (deep >= 0) {
+    throw new RegisterBrokerBodyError(
+      `${what} nests deeper than JSON_BODY_DEPTH_MAX ${JSON_BODY_DEPTH_MAX} at character ${deep}`,
+    );
   }
   try {
     return JSON.parse(text);

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { jsonDepthExceeded } from "../common/json_depth.ts";
 import { FrameDecodeError, FrameEncodeError } from "./errors.ts";
 import { languageFromByte, languageFromName } from "./language_code.ts";
 import { JSON_ERROR_VALUE_CHARS_MAX, JSON_HEADER_DEPTH_MAX } from "./limits.ts";
@@ -325,29 +326,13 @@ function readExtFields(ext: unknown): Record<string, string> {
   return fields as Record<string, string>;
 }
 
-/**
- * Refuses nesting deeper than JSON_HEADER_DEPTH_MAX before JSON.parse sees the text: one pass, no
- * allocation. Exact for valid JSON; invalid JSON that passes is refused by JSON.parse.
- */
+/** Refuses nesting deeper than JSON_HEADER_DEPTH_MAX before JSON.parse sees the text. */
 function checkDepth(text: string): void {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // the escaped character cannot end the string
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x7b || c === 0x5b) {
-      if (++depth > JSON_HEADER_DEPTH_MAX) {
-        throw new FrameDecodeError(
-          `JSON header nests deeper than ${JSON_HEADER_DEPTH_MAX} at character ${i}`,
-        );
-      }
-    } else if (c === 0x7d || c === 0x5d) {
-      depth--;
-    }
+  const at = jsonDepthExceeded(text, JSON_HEADER_DEPTH_MAX);
+  if (at >= 0) {
+    throw new FrameDecodeError(
+      `JSON header nests deeper than ${JSON_HEADER_DEPTH_MAX} at character ${at}`,
+    );
   }
 }
 

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { jsonDepthExceeded } from "../common/json_depth.ts";
+import { JSON_BODY_DEPTH_MAX } from "../common/limits.ts";
 import { FASTJSON_DEPTH_MAX } from "./limits.ts";
 
 /** Thrown when text is neither JSON nor fastjson's form of it. */
@@ -47,7 +49,7 @@ const INTEGER_KEY = /^(0|-?[1-9][0-9]{0,15})$/;
  *
  * @param text the file content (a leading byte-order mark is ignored)
  * @returns the parsed value
- * @throws {FastjsonParseError} when the text is not valid
+ * @throws {FastjsonParseError} when the text is not valid, or nests deeper than JSON_BODY_DEPTH_MAX
  * @example
  * ```ts
  * import { parseFastjson } from "./fastjson.ts";
@@ -57,6 +59,12 @@ const INTEGER_KEY = /^(0|-?[1-9][0-9]{0,15})$/;
  */
 export function parseFastjson(text: string): unknown {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const deep = jsonDepthExceeded(source, JSON_BODY_DEPTH_MAX);
+  if (deep >= 0) {
+    throw new FastjsonParseError(
+      `Cannot parse fastjson text: nests deeper than JSON_BODY_DEPTH_MAX ${JSON_BODY_DEPTH_MAX} at character ${deep}`,
+    );
+  }
   try {
     return JSON.parse(quoteIntegerKeys(source));
   } catch (error) {

@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { JSON_BODY_DEPTH_MAX } from "../common/limits.ts";
 
 // ---- store core -------------------------------------------------------------------------------
 
@@ -326,6 +327,7 @@ export const CONFIG_FILE_BYTES_MAX = 256 * 1024 * 1024;
 /** Nesting of a metadata JSON value written as fastjson: RocketMQ's files nest ≤ 5 levels. */
 export const FASTJSON_DEPTH_MAX = 64;
 
+assert(FASTJSON_DEPTH_MAX <= JSON_BODY_DEPTH_MAX, "what fastjson writes can be read back");
 assert(CONSUME_QUEUE_FILE_BYTES_DEFAULT % CQ_STORE_UNIT_BYTES === 0, "CQ file holds whole units");
 assert(CONSUME_QUEUE_CACHE_BYTES_MAX % CQ_STORE_UNIT_BYTES === 0, "cache holds whole units");
 assert(CONSUME_QUEUE_SCAN_BYTES % CQ_STORE_UNIT_BYTES === 0, "scan reads whole units");

@@ -8,6 +8,8 @@
  */
 
 import { z } from "zod";
+import { jsonDepthExceeded } from "../../common/json_depth.ts";
+import { JSON_BODY_DEPTH_MAX } from "../../common/limits.ts";
 import { ResponseCode } from "../../protocol/response_code.ts";
 import { BrokerError } from "../broker_error.ts";
 import type { ConsumeFromWhere, ConsumeType, MessageModel } from "../consumer_group_info.ts";
@@ -133,9 +135,17 @@ const utf8 = new TextDecoder();
 
 /** Parses a JSON body, or throws SYSTEM_ERROR naming `what` and the first bad field. */
 function parseBody<T extends z.ZodType>(what: string, schema: T, body: Uint8Array): z.output<T> {
+  const text = utf8.decode(body);
+  const deep = jsonDepthExceeded(text, JSON_BODY_DEPTH_MAX);
+  if (deep >= 0) {
+    throw new BrokerError(
+      ResponseCode.SYSTEM_ERROR,
+      `Cannot decode ${what}: nests deeper than JSON_BODY_DEPTH_MAX ${JSON_BODY_DEPTH_MAX} at character ${deep}`,
+    );
+  }
   let json: unknown;
   try {
-    json = JSON.parse(utf8.decode(body));
+    json = JSON.parse(text);
   } catch (error) {
     throw new BrokerError(ResponseCode.SYSTEM_ERROR, `Cannot decode ${what}: ${String(error)}`, {
       cause: error,

@@ -268,6 +268,41 @@ Deno.test("ClientManageProcessor answers a bad heartbeat body with SYSTEM_ERROR"
   }
 });
 
+Deno.test("a HEART_BEAT or admin body nested deeper than JSON_BODY_DEPTH_MAX is refused before it is parsed", async () => {
+  const env = await startTestBroker({ withNamesrv: false });
+  const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
+  try {
+    // Two million deep (4 MiB): JSON.parse of such nesting holds the event loop every connection
+    // shares about 14 times longer than flat text of the same size (~1.3 s per 16 MiB frame).
+    const depth = 2 * 1024 * 1024;
+    const nested = `${"[".repeat(depth)}${"]".repeat(depth)}`;
+    const heartbeat = await client.invoke(createRequest(RequestCode.HEART_BEAT, {
+      body: new TextEncoder().encode(`{"clientID":${nested}}`),
+    }));
+    assert.equal(heartbeat.code, ResponseCode.SYSTEM_ERROR);
+    assert.equal(
+      heartbeat.remark,
+      "Cannot decode HeartbeatData: nests deeper than JSON_BODY_DEPTH_MAX 64 at character 75",
+    );
+    // An admin body takes the fastjson path (UPDATE_AND_CREATE_SUBSCRIPTIONGROUP).
+    const group = await client.invoke(
+      createRequest(RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, {
+        body: new TextEncoder().encode(`{"groupName":"G_DEEP","x":${nested}}`),
+      }),
+    );
+    assert.equal(group.code, ResponseCode.SYSTEM_ERROR);
+    assert.match(group.remark!, /nests deeper than JSON_BODY_DEPTH_MAX 64 at character 89\b/);
+    // A RocketMQ heartbeat nests five levels and is still taken.
+    assert.equal(
+      (await client.heartbeat("10.0.0.1@a", "G_C", { TopicC: "*" })).code,
+      ResponseCode.SUCCESS,
+    );
+  } finally {
+    await client.close();
+    await env.close();
+  }
+});
+
 Deno.test("ClientManageProcessor takes a rocketmq-client-go heartbeat: UnixNano subVersion, codeSet of strings", async () => {
   const env = await startTestBroker({ withNamesrv: false });
   const client = new TestBrokerClient(new DenoTcpTransport(), env.address);
