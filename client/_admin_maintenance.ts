@@ -7,6 +7,7 @@
  */
 
 import { z } from "zod";
+import { ownRecord } from "./_own_record.ts";
 import { RequestCode } from "../protocol/request_code.ts";
 import { AdminClientBase } from "./_admin_client_base.ts";
 import type { SubscriptionGroupConfig } from "./admin_bodies.ts";
@@ -118,7 +119,7 @@ const groupConfigSchema = z.object({
 });
 
 const groupWrapperSchema = z.object({
-  subscriptionGroupTable: z.record(z.string(), groupConfigSchema).nullish(),
+  subscriptionGroupTable: ownRecord(groupConfigSchema).nullish(),
 });
 
 /**

@@ -8,6 +8,7 @@
  */
 
 import { z } from "zod";
+import { ownRecord } from "./_own_record.ts";
 import type { MessageQueue } from "./message_queue.ts";
 import { compareMessageQueue } from "./message_queue.ts";
 import { BodyDecodeError, decodeJsonBody } from "./topic_route.ts";
@@ -177,8 +178,7 @@ const connectionSchema = z.object({
 });
 const consumerConnectionSchema = z.object({
   connectionSet: z.array(connectionSchema).nullish(),
-  subscriptionTable: z.record(
-    z.string(),
+  subscriptionTable: ownRecord(
     z.object({
       subString: z.string(),
       expressionType: z.string().optional(),

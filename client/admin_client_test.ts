@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
 import { RequestCode } from "../protocol/request_code.ts";
 import { ResponseCode } from "../protocol/response_code.ts";
+import { DenoTcpTransport } from "../protocol/adapters/deno_tcp_transport.ts";
+import { TestBrokerClient } from "../tests/broker_test_client.ts";
 import { registerRoute, startTestBroker, type TestBroker } from "../tests/broker_test_env.ts";
 import { startTestProducer, testClientOptions } from "./_client_testing.ts";
 import { AdminClient } from "./admin_client.ts";
@@ -274,4 +276,31 @@ Deno.test("AdminClient consumeStats and topicStats sort the queues of two broker
     await a.close();
     await b.close();
   }
+});
+
+Deno.test("AdminClient reads a group and a subscribed topic named __proto__", async () => {
+  await withAdmin(async (env, admin) => {
+    // Valid RocketMQ names ([%|a-zA-Z0-9_-]+); JSON.parse keeps them as own keys, zod's record not.
+    await admin.createOrUpdateSubscriptionGroup(env.address, {
+      groupName: "__proto__",
+      retryMaxTimes: 3,
+    });
+    const group = await admin.examineSubscriptionGroupConfig(env.address, "__proto__");
+    assert.equal(group?.retryMaxTimes, 3, "the group's settings are found");
+    const member = new TestBrokerClient(new DenoTcpTransport(), env.address);
+    try {
+      const subscriptions = JSON.parse('{"__proto__":"TagA","TopicB":"*"}');
+      const heartbeat = await member.heartbeat("10.0.0.1@a", "CG_PROTO", subscriptions);
+      assert.equal(heartbeat.code, ResponseCode.SUCCESS, heartbeat.remark);
+      const connection = await admin.consumerConnection("CG_PROTO", env.address);
+      assert.deepEqual(Object.keys(connection.subscriptionTable).sort(), ["TopicB", "__proto__"]);
+      assert.equal(
+        Object.getOwnPropertyDescriptor(connection.subscriptionTable, "__proto__")?.value
+          .subString,
+        "TagA",
+      );
+    } finally {
+      await member.close();
+    }
+  });
 });

@@ -11,6 +11,7 @@
  */
 
 import { z } from "zod";
+import { ownRecord } from "./_own_record.ts";
 import { type SubscriptionData, subscriptionJson } from "./heartbeat_data.ts";
 import {
   compareMessageQueue,
@@ -325,7 +326,7 @@ const runningInfoSchema = z.object({
   properties: z.record(z.string(), z.unknown()).nullish(),
   subscriptionSet: z.array(subscriptionSchema).nullish(),
   mqTable: z.record(z.string(), processQueueInfoSchema).nullish(),
-  statusTable: z.record(z.string(), consumeStatusSchema).nullish(),
+  statusTable: ownRecord(consumeStatusSchema).nullish(),
   jstack: z.string().nullish(),
 });
 

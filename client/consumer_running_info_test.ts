@@ -292,3 +292,22 @@ Deno.test("encodeConsumerRunningInfo writes rates as Java doubles and a rate tha
       '"consumeOKTPS":12.0,"consumeRT":0.0,"pullRT":0.5,"pullTPS":0.0}},"subscriptionSet":[]}',
   );
 });
+
+Deno.test("decodeConsumerRunningInfo keeps the status of a topic named __proto__", () => {
+  // A Java consumer's statusTable is keyed by topic; __proto__ is a valid RocketMQ topic name.
+  const body = new TextEncoder().encode(
+    '{"properties":{},"statusTable":{"__proto__":{"pullRT":1.5},"TopicB":{}},"mqTable":{}}',
+  );
+  const info = decodeConsumerRunningInfo(body);
+  assert.deepEqual(info.statusTable.map(([topic, status]) => [topic, status.pullRT]), [
+    ["TopicB", 0],
+    ["__proto__", 1.5],
+  ]);
+  assert.throws(
+    () =>
+      decodeConsumerRunningInfo(
+        new TextEncoder().encode('{"statusTable":{"__proto__":{"pullRT":"x"}}}'),
+      ),
+    /statusTable\.__proto__\.pullRT/,
+  );
+});
