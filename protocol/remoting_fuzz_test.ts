@@ -287,7 +287,10 @@ function connectAndReset(port: number, times: number): void {
   }
 }
 
-Deno.test("RemotingServer keeps accepting at once after connections reset before accept", async () => {
+// Linux only: the resets are made through glibc (FFI) with Linux's socket constants.
+Deno.test("RemotingServer keeps accepting at once after connections reset before accept", {
+  ignore: Deno.build.os !== "linux",
+}, async () => {
   const transport = new DenoTcpTransport();
   const logger = new MemoryLogger();
   const server = new RemotingServer({ transport, hostname: "127.0.0.1", listenPort: 0, logger });
