@@ -63,6 +63,11 @@ interface LevelState {
   timer: ReturnType<typeof setTimeout> | undefined;
   /** when the armed timer looks again (Infinity: not armed) */
   dueAt: number;
+  /**
+   * no run before this time after a failure (0: none): the timer wakes an armed level within
+   * SCHEDULE_TIMER_DELAY_MS_MAX, sooner than SCHEDULE_DELAY_FOR_A_PERIOD_MS
+   */
+  retryAt: number;
   /** runs of this level, one after the other */
   chain: Promise<number>;
 }
@@ -103,6 +108,7 @@ export class ScheduleMessageService {
       delayMs: options.delayLevels.delayMs(level)!,
       timer: undefined,
       dueAt: Infinity,
+      retryAt: 0,
       chain: Promise.resolve(0),
     }));
   }
@@ -233,6 +239,12 @@ export class ScheduleMessageService {
     }, waitMs);
   }
 
+  /** After a failure: the level runs again once SCHEDULE_DELAY_FOR_A_PERIOD_MS passed. */
+  #retryLater(state: LevelState): void {
+    state.retryAt = this.#options.clock.now() + SCHEDULE_DELAY_FOR_A_PERIOD_MS;
+    this.#arm(state, state.retryAt);
+  }
+
   #disarm(state: LevelState): void {
     clearTimeout(state.timer);
     state.timer = undefined;
@@ -249,6 +261,11 @@ export class ScheduleMessageService {
   async #runLogged(state: LevelState): Promise<number> {
     if (!this.#started) return 0;
     this.#disarm(state); // the run arms the level again for whatever it finds next
+    if (this.#options.clock.now() < state.retryAt) {
+      this.#arm(state, state.retryAt);
+      return 0;
+    }
+    state.retryAt = 0;
     try {
       return await this.#run(state);
     } catch (error) {
@@ -257,7 +274,7 @@ export class ScheduleMessageService {
           String(error)
         }`,
       );
-      this.#arm(state, this.#options.clock.now() + SCHEDULE_DELAY_FOR_A_PERIOD_MS);
+      this.#retryLater(state);
       return 0;
     }
   }
@@ -296,7 +313,7 @@ export class ScheduleMessageService {
         if (!units.isBlank(i)) {
           const outcome = await this.#deliver(state, units.physicalOffset(i));
           if (outcome === "retry") {
-            this.#arm(state, clock.now() + SCHEDULE_DELAY_FOR_A_PERIOD_MS);
+            this.#retryLater(state);
             return delivered;
           }
           if (outcome === "delivered") delivered++;

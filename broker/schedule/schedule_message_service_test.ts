@@ -9,7 +9,10 @@ import { decodeOffsetMessageId, hostAddress } from "../../store/message_id.ts";
 import type { TestBrokerClient } from "../../tests/broker_test_client.ts";
 import { RMQ_SYS_SCHEDULE_TOPIC } from "../topic_validator.ts";
 import { pullRecords, scheduleUnits, withClockBroker } from "./_schedule_testing.ts";
-import { ScheduleMessageService } from "./schedule_message_service.ts";
+import {
+  SCHEDULE_DELAY_FOR_A_PERIOD_MS,
+  ScheduleMessageService,
+} from "./schedule_message_service.ts";
 
 const LEVEL_3_MS = 10_000;
 
@@ -273,5 +276,31 @@ Deno.test("ScheduleMessageService delivers on time when the wall clock jumps for
     const response = await held;
     assert.equal(response.code, ResponseCode.SUCCESS, "delivered while the pull was held");
     assert.equal(service.offsetTable.get(18), 1);
+  });
+});
+
+Deno.test("ScheduleMessageService waits SCHEDULE_DELAY_FOR_A_PERIOD_MS before retrying a refused re-put", async () => {
+  await withClockBroker(async ({ env, clock, client }) => {
+    const update = (properties: string) =>
+      client.invoke(createRequest(RequestCode.UPDATE_BROKER_CONFIG, {
+        body: new TextEncoder().encode(properties),
+        language: "JAVA",
+        version: 409,
+      }));
+    const sent = await client.send("TopicRefused", "x".repeat(2048), {
+      queueId: 0,
+      properties: { DELAY: "1" },
+    });
+    assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+    // The store now refuses the message's size: its re-put fails at delivery.
+    assert.equal((await update("maxMessageSize=1024\n")).code, ResponseCode.SUCCESS);
+    const service = env.broker.scheduleMessageService;
+    clock.advance(1_000);
+    assert.equal(await service.deliverDue(), 0, "the re-put is refused");
+    assert.equal((await update("maxMessageSize=4194304\n")).code, ResponseCode.SUCCESS);
+    // A retry waits the period, whatever wakes the level first (the 1 s re-check timer).
+    assert.equal(await service.deliverDue(), 0, "not retried before the period");
+    clock.advance(SCHEDULE_DELAY_FOR_A_PERIOD_MS);
+    assert.equal(await service.deliverDue(), 1, "retried once the period passed");
   });
 });
