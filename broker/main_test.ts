@@ -242,3 +242,32 @@ Deno.test("broker main starts with brokerIP1 set to a host name the system resol
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("broker main names the address it cannot bind, and leaves its store clean", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edgemq_main_bind_" });
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const port = taken.addr.port;
+    const base = `bindAddress=127.0.0.1\nbrokerIP1=127.0.0.1\nstorePathRootDir=${dir}/store\n`;
+    // The remoting port: before the store opens.
+    await Deno.writeTextFile(`${dir}/main.conf`, `${base}listenPort=${port}\nhttpAdminPort=0\n`);
+    const main = await run(["-c", `${dir}/main.conf`]);
+    assert.equal(main.code, 1);
+    assert.match(
+      main.stderr,
+      new RegExp(`^Cannot start the broker: .*127\\.0\\.0\\.1:${port}\\b`, "m"),
+    );
+    // The HTTP admin port: after the store opened, which is closed cleanly again.
+    await Deno.writeTextFile(`${dir}/http.conf`, `${base}listenPort=0\nhttpAdminPort=${port}\n`);
+    const http = await run(["-c", `${dir}/http.conf`]);
+    assert.equal(http.code, 1);
+    assert.match(
+      http.stderr,
+      new RegExp(`^Cannot start the broker: .*127\\.0\\.0\\.1:${port}\\b`, "m"),
+    );
+    assert.equal(await Deno.stat(`${dir}/store/abort`).then(() => true, () => false), false);
+  } finally {
+    taken.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
