@@ -9,7 +9,7 @@
  *
  * @example Produce and consume
  * ```ts ignore
- * import { Message, Producer, PushConsumer } from "./mod.ts";
+ * import { ConsumeConcurrentlyStatus, Message, Producer, PushConsumer } from "./mod.ts";
  *
  * const producer = new Producer({ producerGroup: "PG", namesrvAddr: "127.0.0.1:9876" });
  * await producer.start();
@@ -20,7 +20,8 @@
  * consumer.subscribe("TopicTest", "TagA || TagB");
  * consumer.registerMessageListener(async (msgs) => {
  *   for (const msg of msgs) console.log(msg.msgId, new TextDecoder().decode(msg.body));
- *   return "CONSUME_SUCCESS";
+ *   // the constant: an async function's bare "CONSUME_SUCCESS" is typed string
+ *   return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
  * });
  * await consumer.start();
  * ```
@@ -31,6 +32,8 @@
 /** Client library: producer, consumers, admin client and messages. */
 export {
   AdminClient,
+  ConsumeConcurrentlyStatus,
+  ConsumeOrderlyStatus,
   Message,
   MessageExt,
   Producer,

@@ -48,6 +48,7 @@ type Listener =
  * @example
  * ```ts ignore
  * import { PushConsumer } from "./push_consumer.ts";
+ * import { ConsumeConcurrentlyStatus } from "./consumer/message_listener.ts";
  * const consumer = new PushConsumer({
  *   consumerGroup: "CG", namesrvAddr: "127.0.0.1:9876",
  *   consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
@@ -55,7 +56,7 @@ type Listener =
  * consumer.subscribe("TopicTest", "TagA || TagB");
  * consumer.registerMessageListener(async (msgs, context) => {
  *   for (const msg of msgs) console.log(msg.topic, msg.tags, msg.queueId, msg.queueOffset, msg.bodyText);
- *   return "CONSUME_SUCCESS";
+ *   return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
  * });
  * await consumer.start();
  * // … later

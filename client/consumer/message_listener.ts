@@ -20,7 +20,30 @@ import type { MessageQueue } from "../message_queue.ts";
  * }
  * ```
  */
-export type ConsumeConcurrentlyStatus = "CONSUME_SUCCESS" | "RECONSUME_LATER";
+export type ConsumeConcurrentlyStatus =
+  typeof ConsumeConcurrentlyStatus[keyof typeof ConsumeConcurrentlyStatus];
+
+/**
+ * Outcome of a concurrent listener call (RocketMQ `ConsumeConcurrentlyStatus`): the constants,
+ * for `async` listeners. TypeScript widens a bare `return "CONSUME_SUCCESS"` of an async function
+ * whose expected return type is `T | Promise<T>` to `string` (microsoft/TypeScript#30185);
+ * `return ConsumeConcurrentlyStatus.CONSUME_SUCCESS` keeps its literal type, as in RocketMQ's Java.
+ *
+ * @example
+ * ```ts
+ * import { ConsumeConcurrentlyStatus, type MessageListenerConcurrently } from "./message_listener.ts";
+ * const listener: MessageListenerConcurrently = async (msgs) => {
+ *   await Promise.all(msgs.map((m) => Promise.resolve(m.bodyText)));
+ *   return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+ * };
+ * ```
+ */
+export const ConsumeConcurrentlyStatus = {
+  /** the messages are consumed */
+  CONSUME_SUCCESS: "CONSUME_SUCCESS",
+  /** retry the messages later (through the group's retry topic) */
+  RECONSUME_LATER: "RECONSUME_LATER",
+} as const;
 
 /**
  * What a concurrent listener may read and adjust (RocketMQ `ConsumeConcurrentlyContext`).
@@ -84,11 +107,31 @@ export type MessageListenerConcurrently = (
  * };
  * ```
  */
-export type ConsumeOrderlyStatus =
-  | "SUCCESS"
-  | "SUSPEND_CURRENT_QUEUE_A_MOMENT"
-  | "COMMIT"
-  | "ROLLBACK";
+export type ConsumeOrderlyStatus = typeof ConsumeOrderlyStatus[keyof typeof ConsumeOrderlyStatus];
+
+/**
+ * Outcome of an orderly listener call (RocketMQ `ConsumeOrderlyStatus`): the constants, for
+ * `async` listeners (see {@linkcode ConsumeConcurrentlyStatus} for why).
+ *
+ * @example
+ * ```ts
+ * import { ConsumeOrderlyStatus, type MessageListenerOrderly } from "./message_listener.ts";
+ * const listener: MessageListenerOrderly = async (msgs) => {
+ *   if (msgs.length === 0) return ConsumeOrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT;
+ *   return await Promise.resolve(ConsumeOrderlyStatus.SUCCESS);
+ * };
+ * ```
+ */
+export const ConsumeOrderlyStatus = {
+  /** the messages are consumed; the queue moves on */
+  SUCCESS: "SUCCESS",
+  /** retry the same messages after `suspendCurrentQueueTimeMillis` */
+  SUSPEND_CURRENT_QUEUE_A_MOMENT: "SUSPEND_CURRENT_QUEUE_A_MOMENT",
+  /** commit the offset (with `autoCommit` off) */
+  COMMIT: "COMMIT",
+  /** consume the messages again from the last commit (with `autoCommit` off) */
+  ROLLBACK: "ROLLBACK",
+} as const;
 
 /**
  * What an orderly listener may read and adjust (RocketMQ `ConsumeOrderlyContext`).

@@ -7,13 +7,13 @@
  */
 
 /** Listeners. */
-export type {
-  ConsumeConcurrentlyContext,
+export {
+  type ConsumeConcurrentlyContext,
   ConsumeConcurrentlyStatus,
-  ConsumeOrderlyContext,
+  type ConsumeOrderlyContext,
   ConsumeOrderlyStatus,
-  MessageListenerConcurrently,
-  MessageListenerOrderly,
+  type MessageListenerConcurrently,
+  type MessageListenerOrderly,
 } from "./message_listener.ts";
 
 /** Offsets and start positions. */
