@@ -366,10 +366,10 @@ export function createAdminContext(parts: AdminContextParts): BrokerAdminContext
       }
       return channels.length;
     },
-    callConsumer: (group, clientId, request) =>
+    callConsumer: (group, clientId, request, timeoutMs = CALL_CLIENT_TIMEOUT_MS) =>
       parts.consumerManager.findChannel(group, clientId)?.channel.remoting.invoke(
         request,
-        CALL_CLIENT_TIMEOUT_MS,
+        timeoutMs,
       ),
     sendMessage: async (header: SendMessageRequestHeader, body: Uint8Array, bornHost: string) => {
       const { hostname, port } = parseAddress(bornHost);

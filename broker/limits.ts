@@ -198,6 +198,20 @@ export const CLIENT_PUSH_TIMEOUT_MS = 5_000;
  */
 export const CALL_CLIENT_TIMEOUT_MS = 10_000;
 
+/**
+ * Longest wait for each client's answer to GET_CONSUMER_STATUS_FROM_CLIENT while gathering
+ * INVOKE_BROKER_TO_GET_CONSUMER_STATUS: RocketMQ's `Broker2Client.getConsumeStatus` waits 5 s, and
+ * `mqadmin getConsumerStatus` itself gives up after 5 s, so the clients are asked all at once.
+ */
+export const CONSUMER_STATUS_TIMEOUT_MS = 5_000;
+
+/**
+ * Largest INVOKE_BROKER_TO_GET_CONSUMER_STATUS body: every client's offsets in one answer, which
+ * must fit a frame with room for the header. A group of many broadcasting clients on a topic with
+ * many queues would exceed it; the admin then gets SYSTEM_ERROR and can name one client.
+ */
+export const CONSUMER_STATUS_BODY_BYTES_MAX = FRAME_BYTES_MAX_DEFAULT - 64 * 1024;
+
 assert(PULL_SUSPEND_TIMEOUT_MS_MAX >= 20_000, "Java lite pull consumers hold pulls for 20 s");
 
 /** Longest wait for the broker's HTTP admin to finish its requests at shutdown. */

@@ -273,11 +273,13 @@ export interface BrokerAdminContext {
    * @param group the consumer group
    * @param clientId the client's id in its heartbeat
    * @param request what to send
+   * @param timeoutMs how long to wait for the answer (default `CALL_CLIENT_TIMEOUT_MS`)
    * @returns the client's answer, or undefined when no such client is connected in the group
    */
   callConsumer(
     group: string,
     clientId: string,
     request: RemotingCommand,
+    timeoutMs?: number,
   ): Promise<RemotingCommand> | undefined;
 }

@@ -9,6 +9,7 @@ import { registerOffsetAdminProcessors } from "./admin_offset_processors.ts";
 import { RequestCode } from "../../protocol/request_code.ts";
 import type { BrokerAdminContext } from "./admin_context.ts";
 import { registerConfigAdminProcessors } from "./admin_config_processors.ts";
+import { registerConsumerStatusAdminProcessor } from "./admin_consumer_status.ts";
 import { registerGroupAdminProcessors } from "./admin_group_processors.ts";
 import { registerMaintenanceAdminProcessors } from "./admin_maintenance_processors.ts";
 import { registerConsumeQueueAdminProcessors } from "./admin_query_consume_queue.ts";
@@ -40,6 +41,7 @@ export const ADMIN_REQUEST_CODES: readonly number[] = [
   RequestCode.GET_BROKER_RUNTIME_INFO,
   RequestCode.CLONE_GROUP_OFFSET,
   RequestCode.INVOKE_BROKER_TO_RESET_OFFSET,
+  RequestCode.INVOKE_BROKER_TO_GET_CONSUMER_STATUS,
   RequestCode.GET_CONSUMER_RUNNING_INFO,
   RequestCode.CONSUME_MESSAGE_DIRECTLY,
   RequestCode.DELETE_EXPIRED_COMMITLOG,
@@ -57,7 +59,7 @@ export const ADMIN_REQUEST_CODES: readonly number[] = [
  * DELETE_SUBSCRIPTIONGROUP, GET_ALL_SUBSCRIPTIONGROUP_CONFIG, GET_CONSUME_STATS,
  * GET_CONSUMER_CONNECTION_LIST, GET_PRODUCER_CONNECTION_LIST, QUERY_TOPIC_CONSUME_BY_WHO,
  * GET_BROKER_CONFIG, UPDATE_BROKER_CONFIG, GET_BROKER_RUNTIME_INFO, CLONE_GROUP_OFFSET,
- * INVOKE_BROKER_TO_RESET_OFFSET, GET_CONSUMER_RUNNING_INFO, CONSUME_MESSAGE_DIRECTLY,
+ * INVOKE_BROKER_TO_RESET_OFFSET, INVOKE_BROKER_TO_GET_CONSUMER_STATUS, GET_CONSUMER_RUNNING_INFO, CONSUME_MESSAGE_DIRECTLY,
  * DELETE_EXPIRED_COMMITLOG, GET_ALL_PRODUCER_INFO, CLEAN_EXPIRED_CONSUMEQUEUE,
  * CLEAN_UNUSED_TOPIC, VIEW_BROKER_STATS_DATA and QUERY_CONSUME_QUEUE. Every processor answers bad
  * input with an error response (never throws).
@@ -73,6 +75,7 @@ export function registerAdminProcessors(
   registerGroupAdminProcessors(server, context);
   registerConfigAdminProcessors(server, context);
   registerOffsetAdminProcessors(server, context);
+  registerConsumerStatusAdminProcessor(server, context);
   registerMaintenanceAdminProcessors(server, context);
   registerConsumeQueueAdminProcessors(server, context);
 }
