@@ -10,6 +10,7 @@ import { RequestCode } from "../../protocol/request_code.ts";
 import type { BrokerAdminContext } from "./admin_context.ts";
 import { registerConfigAdminProcessors } from "./admin_config_processors.ts";
 import { registerConsumerStatusAdminProcessor } from "./admin_consumer_status.ts";
+import { registerConsumeTimeSpanAdminProcessor } from "./admin_consume_time_span.ts";
 import { registerGroupAdminProcessors } from "./admin_group_processors.ts";
 import { registerMaintenanceAdminProcessors } from "./admin_maintenance_processors.ts";
 import { registerConsumeQueueAdminProcessors } from "./admin_query_consume_queue.ts";
@@ -35,6 +36,7 @@ export const ADMIN_REQUEST_CODES: readonly number[] = [
   RequestCode.GET_CONSUMER_CONNECTION_LIST,
   RequestCode.GET_PRODUCER_CONNECTION_LIST,
   RequestCode.QUERY_TOPIC_CONSUME_BY_WHO,
+  RequestCode.QUERY_CONSUME_TIME_SPAN,
   RequestCode.GET_SUBSCRIPTIONGROUP_CONFIG,
   RequestCode.GET_BROKER_CONFIG,
   RequestCode.UPDATE_BROKER_CONFIG,
@@ -54,15 +56,15 @@ export const ADMIN_REQUEST_CODES: readonly number[] = [
 
 /**
  * Registers the admin processors: UPDATE_AND_CREATE_TOPIC, DELETE_TOPIC_IN_BROKER,
- * GET_ALL_TOPIC_CONFIG, GET_TOPIC_STATS_INFO, GET_SYSTEM_TOPIC_LIST_FROM_BROKER,
- * GET_TOPIC_CONFIG, GET_SUBSCRIPTIONGROUP_CONFIG, UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
- * DELETE_SUBSCRIPTIONGROUP, GET_ALL_SUBSCRIPTIONGROUP_CONFIG, GET_CONSUME_STATS,
- * GET_CONSUMER_CONNECTION_LIST, GET_PRODUCER_CONNECTION_LIST, QUERY_TOPIC_CONSUME_BY_WHO,
+ * GET_ALL_TOPIC_CONFIG, GET_TOPIC_STATS_INFO, GET_SYSTEM_TOPIC_LIST_FROM_BROKER, GET_TOPIC_CONFIG,
+ * GET_SUBSCRIPTIONGROUP_CONFIG, UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, DELETE_SUBSCRIPTIONGROUP,
+ * GET_ALL_SUBSCRIPTIONGROUP_CONFIG, GET_CONSUME_STATS, GET_CONSUMER_CONNECTION_LIST,
+ * GET_PRODUCER_CONNECTION_LIST, QUERY_TOPIC_CONSUME_BY_WHO, QUERY_CONSUME_TIME_SPAN,
  * GET_BROKER_CONFIG, UPDATE_BROKER_CONFIG, GET_BROKER_RUNTIME_INFO, CLONE_GROUP_OFFSET,
- * INVOKE_BROKER_TO_RESET_OFFSET, INVOKE_BROKER_TO_GET_CONSUMER_STATUS, GET_CONSUMER_RUNNING_INFO, CONSUME_MESSAGE_DIRECTLY,
- * DELETE_EXPIRED_COMMITLOG, GET_ALL_PRODUCER_INFO, CLEAN_EXPIRED_CONSUMEQUEUE,
- * CLEAN_UNUSED_TOPIC, VIEW_BROKER_STATS_DATA and QUERY_CONSUME_QUEUE. Every processor answers bad
- * input with an error response (never throws).
+ * INVOKE_BROKER_TO_RESET_OFFSET, INVOKE_BROKER_TO_GET_CONSUMER_STATUS, GET_CONSUMER_RUNNING_INFO,
+ * CONSUME_MESSAGE_DIRECTLY, DELETE_EXPIRED_COMMITLOG, GET_ALL_PRODUCER_INFO,
+ * CLEAN_EXPIRED_CONSUMEQUEUE, CLEAN_UNUSED_TOPIC, VIEW_BROKER_STATS_DATA and QUERY_CONSUME_QUEUE.
+ * Every processor answers bad input with an error response (never throws).
  *
  * @param server the remoting server (anything with `registerProcessor`)
  * @param context the broker state and services
@@ -76,6 +78,7 @@ export function registerAdminProcessors(
   registerConfigAdminProcessors(server, context);
   registerOffsetAdminProcessors(server, context);
   registerConsumerStatusAdminProcessor(server, context);
+  registerConsumeTimeSpanAdminProcessor(server, context);
   registerMaintenanceAdminProcessors(server, context);
   registerConsumeQueueAdminProcessors(server, context);
 }

@@ -11,7 +11,7 @@ Deno.test("registerAdminProcessors registers exactly ADMIN_REQUEST_CODES", async
       [...codes].sort((a, b) => a - b),
       [...ADMIN_REQUEST_CODES].sort((a, b) => a - b),
     );
-    assert.equal(new Set(codes).size, 28);
+    assert.equal(new Set(codes).size, 29);
   } finally {
     await broker.close();
   }
