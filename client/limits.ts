@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { JSON_BODY_DEPTH_MAX } from "../common/limits.ts";
 import { FRAME_BYTES_MAX_DEFAULT } from "../protocol/limits.ts";
 
 /**
@@ -444,8 +445,7 @@ export const QUERY_MAX_NUM_MAX = 64;
 export const DECODE_RECORDS_MAX: number = Math.ceil(FRAME_BYTES_MAX_DEFAULT / 91);
 
 /**
- * Nesting depth accepted by the fastjson reader.
- *
+ * Nesting depth accepted by the fastjson reader (common's JSON_BODY_DEPTH_MAX).
  * @example
  * ```ts
  * import { FASTJSON_DEPTH_MAX } from "./limits.ts";
@@ -459,7 +459,7 @@ export const DECODE_RECORDS_MAX: number = Math.ceil(FRAME_BYTES_MAX_DEFAULT / 91
  * }
  * ```
  */
-export const FASTJSON_DEPTH_MAX = 64;
+export const FASTJSON_DEPTH_MAX: number = JSON_BODY_DEPTH_MAX;
 
 assert(
   MAX_MESSAGE_SIZE_DEFAULT <= MAX_MESSAGE_SIZE_CEILING,

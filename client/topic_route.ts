@@ -9,7 +9,7 @@
 
 import { z } from "zod";
 import type { BrokerData, ClusterInfo, QueueData, TopicRouteData } from "../namesrv/route_types.ts";
-import { FastjsonReadError, readFastjson } from "./_fastjson_reader.ts";
+import { FastjsonReadError, readFastjson } from "../common/fastjson_reader.ts";
 import { compareStrings } from "./message_queue.ts";
 import { ROUTE_QUEUE_NUMS_MAX } from "./limits.ts";
 

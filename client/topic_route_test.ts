@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { encodeClusterInfo, encodeTopicRouteData } from "../namesrv/route_json.ts";
 import type { TopicRouteData } from "../namesrv/route_types.ts";
-import { readFastjson } from "./_fastjson_reader.ts";
+import { readFastjson } from "../common/fastjson_reader.ts";
 import { ROUTE_QUEUE_NUMS_MAX } from "./limits.ts";
 import {
   TopicPublishInfo,

@@ -14,6 +14,7 @@ export * from "./config_loader.ts";
 export * from "./command_line.ts";
 export * from "./limits.ts";
 export * from "./json_depth.ts";
+export * from "./fastjson_reader.ts";
 export * from "./netty_server_config.ts";
 export * from "./next_turn.ts";
 export * from "./decimal_integer.ts";

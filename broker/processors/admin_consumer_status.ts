@@ -8,7 +8,7 @@
  * @module
  */
 import { z } from "zod";
-import { decodeJsonBody } from "../../client/topic_route.ts";
+import { readFastjson } from "../../common/fastjson_reader.ts";
 import { decodeHeader, encodeHeader } from "../../protocol/headers/header_codec.ts";
 import { GetConsumerStatusRequestHeader } from "../../protocol/headers/admin_headers.ts";
 import { createRequest, createResponse } from "../../protocol/remoting_command.ts";
@@ -35,7 +35,8 @@ const clientStatusSchema = z.object({
  * @throws {Error} when the body is not a GetConsumerStatusBody
  */
 export function decodeClientConsumerStatus(body: Uint8Array | undefined): [MessageQueue, number][] {
-  const raw = decodeJsonBody("GetConsumerStatusBody", clientStatusSchema, body);
+  if (body === undefined || body.length === 0) throw new Error("GetConsumerStatusBody is empty");
+  const raw = clientStatusSchema.parse(readFastjson(body));
   const table: [MessageQueue, number][] = [];
   for (const [key, offset] of Object.entries(raw.messageQueueTable ?? {})) {
     table.push([mqSchema.parse(JSON.parse(key)), offset]);

@@ -15,7 +15,7 @@ import type { RemotingLogger } from "../../protocol/remoting_logger.ts";
 import { ConfigFile } from "../../store/config_file.ts";
 import { FileNotFoundError, type FileSystem } from "../../store/file_system.ts";
 import { AsyncLock } from "../_async_lock.ts";
-import { readFastjson } from "../_fastjson_reader.ts";
+import { readFastjson } from "../../common/fastjson_reader.ts";
 import { MQClientError, suggestTodo } from "../client_error.ts";
 import {
   compareMessageQueue,

@@ -3,12 +3,13 @@
  * unquoted integer map keys (`{0:"10.0.0.1:10911"}`) and bare-object map keys
  * (`{{"brokerName":"b","queueId":0,"topic":"T"}:{…}}`). Every key comes back as a string: an
  * integer key as its decimal text, an object key as its JSON text, so callers parse both forms
- * (the quoted JSON-string keys of standard writers and the bare ones) the same way.
+ * (the quoted JSON-string keys of standard writers and the bare ones) the same way. Shared by
+ * the client and the broker, which both read bodies peers wrote with fastjson.
  *
  * @module
  */
 
-import { FASTJSON_DEPTH_MAX } from "./limits.ts";
+import { JSON_BODY_DEPTH_MAX } from "./limits.ts";
 
 /** Thrown when a body is neither JSON nor fastjson's form of it. */
 export class FastjsonReadError extends Error {
@@ -51,7 +52,7 @@ class Reader {
   }
 
   #value(depth: number): unknown {
-    if (depth > FASTJSON_DEPTH_MAX) this.#fail(`nesting deeper than ${FASTJSON_DEPTH_MAX}`);
+    if (depth > JSON_BODY_DEPTH_MAX) this.#fail(`nesting deeper than ${JSON_BODY_DEPTH_MAX}`);
     this.#skip();
     const c = this.#text[this.#at];
     if (c === "{") return this.#object(depth);
