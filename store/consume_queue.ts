@@ -220,13 +220,16 @@ export class ConsumeQueue {
   }
 
   /**
-   * Appends the unit of a dispatched record at its queue offset. A unit already present (a
-   * re-dispatch after recovery) is skipped. A brand-new queue whose first offset is not 0 gets
-   * blank units before it (store.md §3).
+   * Appends the unit of a dispatched record at its queue offset. A record at or before the
+   * newest one held, or a unit already present (a re-dispatch after recovery), is skipped. A
+   * brand-new queue whose first offset is not 0 gets blank units before it (store.md §3).
    * @param request the record (offset, size, tag code, queue offset)
    */
   put(request: UnitSource & { readonly consumeQueueOffset: number }): void {
     if (!this.#ready) assert.fail(`consume queue ${this.dir} used before recover()`);
+    // Records come in log order: an older one is a replay, maybe of a deleted topic whose queue
+    // offsets a re-created queue reuses (RocketMQ putMessagePositionInfo skips it too).
+    if (request.commitLogOffset + request.msgSize <= this.#maxPhysicalOffset) return;
     const expected = request.consumeQueueOffset * UNIT;
     let segment = this.#segments.at(-1);
     if (segment === undefined) segment = this.#createFirst(expected);
