@@ -288,22 +288,32 @@ export function encodeConsumerRunningInfo(info: ConsumerRunningInfo): Uint8Array
 }
 
 const int = z.number().int();
-const mqSchema = z.object({ topic: z.string(), brokerName: z.string(), queueId: int });
+/**
+ * A Java int or long as fastjson reads it into a bean: a JSON integer of any size (rocketmq-client-go
+ * sends `time.Now().UnixNano()` as subVersion, past 2^53; kept as the nearest double) or a decimal
+ * string (rocketmq-client-cpp writes ProcessQueueInfo offsets and subVersion as strings, Go writes
+ * codeSet as strings; fastjson's `TypeUtils.castToLong` converts them).
+ */
+const javaInteger = z.union([
+  z.number(),
+  z.string().regex(/^[+-]?\d{1,19}$/).transform(Number),
+]).refine(Number.isInteger, "is not an integer");
+const mqSchema = z.object({ topic: z.string(), brokerName: z.string(), queueId: javaInteger });
 const processQueueInfoSchema = z.object({
-  commitOffset: int.default(0),
-  cachedMsgMinOffset: int.default(0),
-  cachedMsgMaxOffset: int.default(0),
-  cachedMsgCount: int.default(0),
-  cachedMsgSizeInMiB: int.default(0),
-  transactionMsgMinOffset: int.default(0),
-  transactionMsgMaxOffset: int.default(0),
-  transactionMsgCount: int.default(0),
+  commitOffset: javaInteger.default(0),
+  cachedMsgMinOffset: javaInteger.default(0),
+  cachedMsgMaxOffset: javaInteger.default(0),
+  cachedMsgCount: javaInteger.default(0),
+  cachedMsgSizeInMiB: javaInteger.default(0),
+  transactionMsgMinOffset: javaInteger.default(0),
+  transactionMsgMaxOffset: javaInteger.default(0),
+  transactionMsgCount: javaInteger.default(0),
   locked: z.boolean().default(false),
-  tryUnlockTimes: int.default(0),
-  lastLockTimestamp: int.default(0),
+  tryUnlockTimes: javaInteger.default(0),
+  lastLockTimestamp: javaInteger.default(0),
   droped: z.boolean().default(false),
-  lastPullTimestamp: int.default(0),
-  lastConsumeTimestamp: int.default(0),
+  lastPullTimestamp: javaInteger.default(0),
+  lastConsumeTimestamp: javaInteger.default(0),
 });
 const consumeStatusSchema = z.object({
   pullRT: z.number().default(0),
@@ -311,14 +321,14 @@ const consumeStatusSchema = z.object({
   consumeRT: z.number().default(0),
   consumeOKTPS: z.number().default(0),
   consumeFailedTPS: z.number().default(0),
-  consumeFailedMsgs: int.default(0),
+  consumeFailedMsgs: javaInteger.default(0),
 });
 const subscriptionSchema = z.object({
   topic: z.string(),
   subString: z.string(),
   tagsSet: z.array(z.string()).nullish().transform((v) => v ?? []),
-  codeSet: z.array(int).nullish().transform((v) => v ?? []),
-  subVersion: int.default(0),
+  codeSet: z.array(javaInteger).nullish().transform((v) => v ?? []),
+  subVersion: javaInteger.default(0),
   expressionType: z.enum(["TAG", "SQL92"]).nullish().transform((v) => v ?? "TAG"),
   classFilterMode: z.boolean().default(false),
 });
