@@ -425,16 +425,22 @@ export function encodeConsumeMessageDirectlyResult(
   }));
 }
 
+/** RocketMQ `CMResult` in declaration order: fastjson also reads an enum from its ordinal. */
+const CM_RESULTS = [
+  "CR_SUCCESS",
+  "CR_LATER",
+  "CR_ROLLBACK",
+  "CR_COMMIT",
+  "CR_THROW_EXCEPTION",
+  "CR_RETURN_NULL",
+] as const satisfies readonly CMResult[];
 const directlyResultSchema = z.object({
   order: z.boolean().default(false),
   autoCommit: z.boolean().default(true),
-  consumeResult: z.enum([
-    "CR_SUCCESS",
-    "CR_LATER",
-    "CR_ROLLBACK",
-    "CR_COMMIT",
-    "CR_THROW_EXCEPTION",
-    "CR_RETURN_NULL",
+  // rocketmq-client-go writes its ConsumeResult as an int, the CMResult ordinal.
+  consumeResult: z.union([
+    z.enum(CM_RESULTS),
+    z.number().int().min(0).max(CM_RESULTS.length - 1).transform((i) => CM_RESULTS[i]),
   ]).nullish(),
   remark: z.string().nullish(),
   spentTimeMills: int.default(0),

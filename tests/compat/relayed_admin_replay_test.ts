@@ -1,22 +1,30 @@
 /**
- * Compatibility replay: GET_CONSUMER_RUNNING_INFO (307) answered by a rocketmq-client-go v2 and a
- * rocketmq-client-cpp consumer, relayed by a real broker to `AdminClient.getConsumerRunningInfo`
- * (what `mqadmin consumerStatus` and `consumerProgress` read). The consumer is a raw TCP socket
- * that sends the HEART_BEAT and answers the relayed request with the bytes the client's source
- * builds:
+ * Compatibility replay: admin requests a broker relays to a rocketmq-client-go v2 or
+ * rocketmq-client-cpp consumer, read back by `AdminClient`. The consumer is a raw TCP socket that
+ * sends the HEART_BEAT and answers the relayed request with the bytes the client's source builds.
+ *
+ * GET_CONSUMER_RUNNING_INFO (307; `mqadmin consumerStatus`, `consumerProgress`):
  * - Go `internal/model.go` `ConsumerRunningInfo.Encode`: `subVersion` is `time.Now().UnixNano()`
  *   (past 2^53), `codeSet` holds decimal strings, queue keys are bare objects.
  * - C++ `src/protocol/ConsumerRunningInfo.cpp` `encode`: queue keys are jsoncpp's styled text (new
  *   lines, `" : "`), `ProcessQueueInfo` offsets and timestamps and `subVersion` are JSON strings.
  *
- * Java's mqadmin reads both: fastjson turns numeric strings into numbers and keeps any long.
+ * CONSUME_MESSAGE_DIRECTLY (309; `mqadmin queryMsgById -g -d`): Go `ConsumeMessageDirectlyResult`
+ * is written by `encoding/json`, its `consumeResult` an int (`internal/model.go` `ConsumeResult`,
+ * the ordinals of Java's `CMResult`). The C++ client does not answer 309.
+ *
+ * Java's mqadmin reads all of these: fastjson turns numeric strings into numbers, keeps any long
+ * and reads an enum from its ordinal.
  */
 import assert from "node:assert/strict";
 import { AdminClient } from "../../client/admin_client.ts";
 import { testClientOptions } from "../../client/_client_testing.ts";
 import { silentRemotingLogger } from "../../protocol/remoting_logger.ts";
 import { RequestCode } from "../../protocol/request_code.ts";
-import { startTestBroker } from "../broker_test_env.ts";
+import { ResponseCode } from "../../protocol/response_code.ts";
+import { TestBrokerClient, updateTopicRequest } from "../broker_test_client.ts";
+import { startTestBroker, type TestBroker } from "../broker_test_env.ts";
+import { DenoTcpTransport } from "../../protocol/adapters/deno_tcp_transport.ts";
 
 const utf8 = new TextEncoder();
 const text = new TextDecoder();
@@ -178,42 +186,53 @@ function cppRunningInfo(): string {
     `"tagsSet":["a","b"],"topic":"TopicRi"}]}\n`;
 }
 
-async function replay(
+const GROUP = "CG_RI";
+const CLIENT_ID = "127.0.0.1@4242";
+
+/**
+ * Runs `body` with a broker, an AdminClient and a raw consumer socket whose heartbeat the broker
+ * took and whose group's retry topic is in the route.
+ */
+async function withRawConsumer(
   flavour: ClientFlavour,
   heartbeat: (clientId: string, group: string) => string,
-  runningInfo: string,
-): Promise<Awaited<ReturnType<AdminClient["getConsumerRunningInfo"]>>> {
+  body: (env: TestBroker, admin: AdminClient, client: RawClient) => Promise<void>,
+): Promise<void> {
   const env = await startTestBroker();
   const admin = new AdminClient({
     ...testClientOptions(env.namesrvAddr!),
     logger: silentRemotingLogger,
   });
   const client = await RawClient.connect(env.address);
-  const group = "CG_RI";
-  const clientId = "127.0.0.1@4242";
   try {
-    await client.write(
-      flavour.heartbeatHeader(1),
-      utf8.encode(heartbeat(clientId, group)),
-    );
+    await client.write(flavour.heartbeatHeader(1), utf8.encode(heartbeat(CLIENT_ID, GROUP)));
     const hb = await client.readUntil((f) => (f.header.flag & 1) === 1 && f.header.opaque === 1);
     assert.equal(hb.header.code, 0, "heartbeat refused");
     await env.broker.registration!.registerNow();
-    const info = admin.getConsumerRunningInfo(group, clientId);
-    const asked = await client.readUntil((f) =>
-      f.header.code === RequestCode.GET_CONSUMER_RUNNING_INFO
-    );
-    assert.equal(asked.header.extFields?.clientId, clientId);
-    await client.write(
-      flavour.responseHeader(asked.header.opaque),
-      utf8.encode(runningInfo),
-    );
-    return await info;
+    await body(env, admin, client);
   } finally {
     client.close();
     await admin.shutdown();
     await env.close();
   }
+}
+
+async function replay(
+  flavour: ClientFlavour,
+  heartbeat: (clientId: string, group: string) => string,
+  runningInfo: string,
+): Promise<Awaited<ReturnType<AdminClient["getConsumerRunningInfo"]>>> {
+  let result: Awaited<ReturnType<AdminClient["getConsumerRunningInfo"]>> | undefined;
+  await withRawConsumer(flavour, heartbeat, async (_env, admin, client) => {
+    const info = admin.getConsumerRunningInfo(GROUP, CLIENT_ID);
+    const asked = await client.readUntil((f) =>
+      f.header.code === RequestCode.GET_CONSUMER_RUNNING_INFO
+    );
+    assert.equal(asked.header.extFields?.clientId, CLIENT_ID);
+    await client.write(flavour.responseHeader(asked.header.opaque), utf8.encode(runningInfo));
+    result = await info;
+  });
+  return result!;
 }
 
 Deno.test("AdminClient reads the running info of a rocketmq-client-go consumer through the broker", async () => {
@@ -245,4 +264,34 @@ Deno.test("AdminClient reads the running info of a rocketmq-client-cpp consumer 
   assert.equal(pq.commitOffset, 3);
   assert.equal(pq.lastPullTimestamp, 1732550000001);
   assert.equal(info.statusTable[0][1].pullRT, 1.5);
+});
+
+Deno.test("AdminClient reads a rocketmq-client-go consumer's CONSUME_MESSAGE_DIRECTLY result", async () => {
+  await withRawConsumer(GO, goHeartbeat, async (env, admin, client) => {
+    const producer = new TestBrokerClient(new DenoTcpTransport(), env.address);
+    try {
+      assert.equal((await producer.invoke(updateTopicRequest("TopicRi"))).code, 0);
+      const sent = await producer.send("TopicRi", "direct", { queueId: 0 });
+      assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+      await env.broker.store.waitDispatched();
+      const result = admin.consumeMessageDirectly(GROUP, CLIENT_ID, sent.extFields!.msgId);
+      const asked = await client.readUntil((f) =>
+        f.header.code === RequestCode.CONSUME_MESSAGE_DIRECTLY
+      );
+      assert.equal(asked.header.extFields?.clientId, CLIENT_ID);
+      // Go builds the queue of the message from the brokerName the broker adds (4.9.8
+      // AdminBrokerProcessor.consumeMessageDirectly).
+      assert.equal(asked.header.extFields?.brokerName, "broker-test");
+      assert.ok(asked.body.length > 0, "the stored message is relayed in the body");
+      // internal/model.go: json.Marshal(ConsumeMessageDirectlyResult), ConsumeSuccess = 0.
+      const answer = `{"order":false,"autoCommit":true,"consumeResult":0,"remark":"",` +
+        `"spentTimeMills":3}`;
+      await client.write(GO.responseHeader(asked.header.opaque), utf8.encode(answer));
+      const decoded = await result;
+      assert.equal(decoded.consumeResult, "CR_SUCCESS");
+      assert.equal(decoded.spentTimeMills, 3);
+    } finally {
+      await producer.close();
+    }
+  });
 });
