@@ -26,6 +26,7 @@ import {
   PROP_THREADPOOL_CORE_SIZE,
 } from "./consumer_running_info.ts";
 import { MessageExt } from "./message.ts";
+import { messageQueueJson } from "./message_queue.ts";
 import { silentRemotingLogger } from "../protocol/remoting_logger.ts";
 
 const BROKER = "broker-test";
@@ -310,4 +311,49 @@ Deno.test("decodeConsumerRunningInfo keeps the status of a topic named __proto__
       ),
     /statusTable\.__proto__\.pullRT/,
   );
+});
+
+Deno.test("PushConsumer answers GET_CONSUMER_STATUS_FROM_CLIENT (mqadmin getConsumerStatus through the broker)", async () => {
+  await withConsumerTestEnv(async (t) => {
+    const topic = "TopicConsumerStatus";
+    const group = "CG_CONSUMER_STATUS";
+    await t.createTopic(topic, 2);
+    const consumer = testPushConsumer(t.namesrvAddr, {
+      consumerGroup: group,
+      consumeFromWhere: "CONSUME_FROM_FIRST_OFFSET",
+    });
+    consumer.subscribe(topic, "*");
+    const arrived = new Signal();
+    let received = 0;
+    consumer.registerMessageListener((msgs) => {
+      received += msgs.length;
+      arrived.fire();
+      return "CONSUME_SUCCESS";
+    });
+    const admin = new TestBrokerClient(new DenoTcpTransport(), t.env.address);
+    try {
+      await consumer.start();
+      for (let i = 0; i < 3; i++) await t.producer.send({ topic, body: `m-${i}` });
+      await waitUntil("3 messages consumed", () => received === 3, arrived.subscribe);
+      const clientId = consumer.clientInstance!.clientId;
+      const response = await admin.call(RequestCode.INVOKE_BROKER_TO_GET_CONSUMER_STATUS, {
+        topic,
+        group,
+      });
+      assert.equal(response.code, ResponseCode.SUCCESS, response.remark);
+      const body = JSON.parse(
+        text(response.body).replaceAll(/\{"brokerName[^}]*\}/g, (k) => JSON.stringify(k)),
+      );
+      const mine: Record<string, number> = body.consumerTable[clientId] ?? {};
+      const expected = Object.fromEntries(
+        [...consumer.offsets(topic)].map(([mq, offset]) => [messageQueueJson(mq), offset]),
+      );
+      // Read after the answer: the listener returned before the call, its offsets moved since.
+      assert.deepEqual(mine, expected, text(response.body));
+      assert.deepEqual(Object.values(mine).reduce((a, b) => a + b, 0), 3, text(response.body));
+    } finally {
+      await admin.close();
+      await consumer.shutdown();
+    }
+  });
 });

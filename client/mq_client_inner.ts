@@ -83,6 +83,11 @@ export interface MQConsumerInner {
    */
   resetOffset?(topic: string, offsets: readonly [MessageQueue, number][]): Promise<void>;
   /**
+   * the in-memory offsets of a topic's queues, of every topic without one
+   * (GET_CONSUMER_STATUS_FROM_CLIENT); absent on consumers RocketMQ answers with an empty table
+   */
+  offsets?(topic?: string): Map<MessageQueue, number>;
+  /**
    * its settings, subscriptions, held queues and rates (GET_CONSUMER_RUNNING_INFO); the instance
    * adds the name servers, consume type and client version
    */

@@ -5,7 +5,8 @@
  * {@linkcode ConsumerRunningInfo} with the instance's name servers, consume type and client
  * version added; CONSUME_MESSAGE_DIRECTLY (309) hands the stored message in the body to the
  * group's listener. A group not on this instance gets SYSTEM_ERROR "The Consumer Group <g> not
- * exist in this consumer", as RocketMQ answers. Internal.
+ * exist in this consumer", as RocketMQ answers. GET_CONSUMER_STATUS_FROM_CLIENT (221, relayed for
+ * `mqadmin getConsumerStatus`) answers the group's offsets on a topic (`getConsumeStatus`). Internal.
  *
  * @module
  */
@@ -15,6 +16,7 @@ import { decodeHeader } from "../../protocol/headers/header_codec.ts";
 import {
   ConsumeMessageDirectlyResultRequestHeader,
   GetConsumerRunningInfoRequestHeader,
+  GetConsumerStatusRequestHeader,
 } from "../../protocol/headers/admin_headers.ts";
 import type { RemotingProcessor } from "../../protocol/remoting_channel.ts";
 import { createResponse, VERSION_DEFAULT } from "../../protocol/remoting_command.ts";
@@ -29,7 +31,10 @@ import {
   PROP_NAMESERVER_ADDR,
 } from "../consumer_running_info.ts";
 import { decodeMessageAt } from "../message_decoder.ts";
+import { compareMessageQueue, messageQueueJson } from "../message_queue.ts";
 import type { MQClientInstance } from "../mq_client_instance.ts";
+
+const utf8 = new TextEncoder();
 
 /** `MQVersion.getVersionDesc` of the version EdgeMQ announces. */
 const CLIENT_VERSION_DESC = "V4_9_8";
@@ -193,7 +198,29 @@ export function consumeMessageDirectlyProcessor(
 }
 
 /**
- * Registers both processors on an instance (the same for every consumer on it: they find the
+ * GET_CONSUMER_STATUS_FROM_CLIENT, as RocketMQ's `ClientRemotingProcessor.getConsumeStatus`: the
+ * group's in-memory offsets on the topic (every topic for a blank one) in a GetConsumerStatusBody,
+ * SUCCESS with an empty table for a group not here or without offsets (a lite pull consumer).
+ *
+ * @param instance the client instance whose consumers are asked
+ * @returns the processor of GET_CONSUMER_STATUS_FROM_CLIENT
+ */
+export function consumerStatusProcessor(
+  instance: Pick<MQClientInstance, "selectConsumer">,
+): RemotingProcessor {
+  return (request) => {
+    const header = decodeHeader(GetConsumerStatusRequestHeader, request);
+    const topic = header.topic.trim() === "" ? undefined : header.topic;
+    const offsets = instance.selectConsumer(header.group)?.offsets?.(topic) ?? new Map();
+    const table = [...offsets].sort(([a], [b]) => compareMessageQueue(a, b))
+      .map(([mq, offset]) => `${messageQueueJson(mq)}:${offset}`);
+    const body = `{"consumerTable":{},"messageQueueTable":{${table.join(",")}}}`;
+    return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, utf8.encode(body));
+  };
+}
+
+/**
+ * Registers the processors on an instance (the same for every consumer on it: they find the
  * group's consumer themselves).
  *
  * @param instance the client instance
@@ -203,5 +230,9 @@ export function registerRunningInfoProcessors(instance: MQClientInstance): void 
   instance.registerProcessor(
     RequestCode.CONSUME_MESSAGE_DIRECTLY,
     consumeMessageDirectlyProcessor(instance),
+  );
+  instance.registerProcessor(
+    RequestCode.GET_CONSUMER_STATUS_FROM_CLIENT,
+    consumerStatusProcessor(instance),
   );
 }
