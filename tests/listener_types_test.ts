@@ -10,10 +10,11 @@
 import assert from "node:assert/strict";
 
 const ROOT = new URL("../", import.meta.url);
+const MOD = new URL("mod.ts", ROOT);
 const CHECK_TIMEOUT_MS = 60_000;
 
 async function moduleExample(): Promise<string> {
-  const text = await Deno.readTextFile(new URL("mod.ts", ROOT));
+  const text = await Deno.readTextFile(MOD);
   const block = text.match(/```ts ignore\n([\s\S]*?)```/);
   assert.ok(block !== null, "mod.ts has no ```ts ignore example");
   return block[1].split("\n").map((line) => line.replace(/^ \* ?/, "")).join("\n");
@@ -44,12 +45,15 @@ consumer.registerOrderlyListener(() => "SUCCESS");
 `;
 
 async function denoCheck(source: string): Promise<{ code: number; stderr: string }> {
-  // Inside the repository, so \`./mod.ts\` resolves as in a user's checkout.
-  const file = new URL(`.listener_types_${crypto.randomUUID()}.ts`, ROOT);
+  // Outside the repository, so that no `deno fmt --check` or `deno lint` of the checkout sees the
+  // file (unformatted, and left behind if the test is killed); `./mod.ts` and the import map
+  // resolve as in a user's checkout.
+  const dir = await Deno.makeTempDir({ prefix: "edgemq_listener_types_" });
+  const file = `${dir}/listener_types.ts`;
   try {
-    await Deno.writeTextFile(file, source);
+    await Deno.writeTextFile(file, source.replaceAll('"./mod.ts"', JSON.stringify(MOD.href)));
     const output = await new Deno.Command(Deno.execPath(), {
-      args: ["check", file.pathname],
+      args: ["check", "--config", new URL("deno.json", ROOT).pathname, file],
       cwd: ROOT.pathname,
       stdout: "piped",
       stderr: "piped",
@@ -57,7 +61,7 @@ async function denoCheck(source: string): Promise<{ code: number; stderr: string
     }).output();
     return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
   } finally {
-    await Deno.remove(file);
+    await Deno.remove(dir, { recursive: true });
   }
 }
 
