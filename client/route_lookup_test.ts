@@ -62,8 +62,8 @@ Deno.test("a route over ROUTE_QUEUE_NUMS_MAX fails its sends and leaves the othe
     );
     await producer.send({ topic: "OtherTopic", body: "x" });
     const instance = producer.clientInstance!;
-    await createOther(8);
-    await waitFor<[string, number]>(
+    // Listening before the change: a poll may see the new route before registerNow returns.
+    const grown = waitFor<[string, number]>(
       (report) =>
         instance.on(
           "routeChanged",
@@ -73,6 +73,8 @@ Deno.test("a route over ROUTE_QUEUE_NUMS_MAX fails its sends and leaves the othe
       5000,
       "OtherTopic's route with 8 queues",
     );
+    await createOther(8);
+    await grown;
   } finally {
     await producer.shutdown();
     await admin.shutdown();
