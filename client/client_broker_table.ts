@@ -203,10 +203,12 @@ export class ClientBrokerTable {
    * consumer group. Failures are logged per broker.
    *
    * @param consumers the consumer groups to announce, read when the round starts
+   * @param only send to this address alone (it must be in the table)
    * @returns brokers that answered and that failed; undefined when a round was running
    */
   sendHeartbeats(
     consumers: () => Iterable<MQConsumerInner>,
+    only?: string,
   ): Promise<{ sent: string[]; failed: string[] } | undefined> {
     return this.#heartbeatLock.tryRun(async () => {
       const consumerDataSet = heartbeatConsumerData(consumers());
@@ -220,7 +222,11 @@ export class ClientBrokerTable {
       const targets: string[] = [];
       for (const map of this.#table.values()) {
         for (const [id, addr] of map) {
-          if (consumerDataSet.length === 0 && id !== MASTER_ID) continue;
+          if (
+            only !== undefined ? addr !== only : consumerDataSet.length === 0 && id !== MASTER_ID
+          ) {
+            continue;
+          }
           targets.push(addr);
         }
       }
@@ -242,6 +248,30 @@ export class ClientBrokerTable {
       }));
       return { sent, failed };
     });
+  }
+
+  /**
+   * RocketMQ 5.x `onChannelActive` (ClientConfig `enableHeartbeatChannelEventListener`, on by
+   * default): a new connection to a broker of the table, such as one that restarted, gets a
+   * heartbeat at once, not at the next period (30 s by default). Until a heartbeat comes, a
+   * restarted broker refuses the group's pulls (SUBSCRIPTION_NOT_EXIST) and lists none of its
+   * consumers. Skipped while a heartbeat round runs, as RocketMQ's `tryLock` skips it.
+   *
+   * @param addr the remote address of the new connection
+   * @param consumers the consumer groups to announce
+   * @returns whether `addr` is a known broker and took the heartbeat; never rejects
+   */
+  async heartbeatOnChannelActive(
+    addr: string,
+    consumers: () => Iterable<MQConsumerInner>,
+  ): Promise<boolean> {
+    if (![...this.#table.values()].some((map) => [...map.values()].includes(addr))) return false;
+    try {
+      return (await this.sendHeartbeats(consumers, addr))?.sent.includes(addr) ?? false;
+    } catch (error) {
+      this.#options.logger.warn(`Send heart beat to broker ${addr} failed: ${String(error)}`);
+      return false;
+    }
   }
 
   /**

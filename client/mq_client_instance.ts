@@ -130,6 +130,12 @@ export class MQClientInstance {
       RequestCode.NOTIFY_CONSUMER_IDS_CHANGED,
       this.#onConsumerIdsChanged,
     );
+    // RocketMQ 5.x `onChannelActive`: a (re)connected broker gets a heartbeat, then a rebalance.
+    this.api.remotingClient.on("connect", (channel) => {
+      if (this.#state !== "RUNNING") return;
+      this.brokers.heartbeatOnChannelActive(channel.remoteAddress, () => this.#consumers.values())
+        .then((sent) => sent && this.rebalanceImmediately());
+    });
   }
 
   /** the lifecycle state */
@@ -247,7 +253,6 @@ export class MQClientInstance {
   /**
    * Registers a consumer group (RocketMQ `registerConsumer`). Its subscriptions go into the next
    * heartbeats; the instance calls its `doRebalance` and `persistConsumerOffset` periodically.
-   *
    * @param group the group
    * @param consumer its data and callbacks
    * @returns false when the group is already registered on this instance
@@ -416,7 +421,6 @@ export class MQClientInstance {
   /**
    * Sends a heartbeat to every known broker unless a round is already running (RocketMQ
    * `sendHeartbeatToAllBrokerWithLock`). Without consumers only masters get one.
-   *
    * @returns false when skipped or there was no broker to send to
    */
   async sendHeartbeatToAllBrokerWithLock(): Promise<boolean> {
