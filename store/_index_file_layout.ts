@@ -95,6 +95,16 @@ export interface WriteState {
   slotSnapshot: Uint8Array | null;
 }
 
+/** @returns the entry whose 20 bytes start at `position` of `view` */
+function decodeEntry(view: DataView, position: number): IndexEntry {
+  return {
+    keyHash: view.getInt32(position),
+    phyOffset: readInt64(view, position + 4),
+    timeDiff: view.getInt32(position + 12),
+    previous: view.getInt32(position + 16),
+  };
+}
+
 /** Reads slots and entries of one file for a query: memory first, then one open handle. */
 export class EntryReader {
   readonly #file: EntryLocator;
@@ -136,12 +146,7 @@ export class EntryReader {
     } else if (!(await this.#read(this.#bytes, this.#file.entryPosition(index)))) {
       return null;
     }
-    return {
-      keyHash: view.getInt32(position),
-      phyOffset: readInt64(view, position + 4),
-      timeDiff: view.getInt32(position + 12),
-      previous: view.getInt32(position + 16),
-    };
+    return decodeEntry(view, position);
   }
 
   async #read(bytes: Uint8Array, position: number): Promise<boolean> {
@@ -201,17 +206,17 @@ export function checkLayout(options: IndexLayout): number {
  * @param handle the open file
  * @param size its size in bytes
  * @param configured the configured layout
+ * @param headerBytes the file's header, as read
  * @returns the file's own layout, or null when no candidate fits
  */
 export async function detectLayout(
   handle: FileHandle,
   size: number,
   configured: IndexLayout,
+  headerBytes: Uint8Array,
 ): Promise<IndexLayout | null> {
-  const header = new Uint8Array(INDEX_HEADER_BYTES);
-  await handle.readAt(header, 0);
-  const headerView = new DataView(header.buffer);
-  const indexCount = headerView.getInt32(36);
+  // Unclamped: a count beyond a candidate's maxIndexNum rules the candidate out.
+  const { indexCount, endPhyOffset } = decodeHeader(headerBytes, Number.POSITIVE_INFINITY);
   const slotsLeft = size - INDEX_HEADER_BYTES - configured.maxHashSlotNum * INDEX_HASH_SLOT_BYTES;
   const entriesLeft = size - INDEX_HEADER_BYTES - configured.maxIndexNum * INDEX_ENTRY_BYTES;
   const candidates: IndexLayout[] = [
@@ -224,7 +229,7 @@ export async function detectLayout(
     if (!Number.isSafeInteger(layout.maxIndexNum) || layout.maxIndexNum < 2) continue;
     if (indexCount > layout.maxIndexNum) continue;
     if (indexCount <= 1) return layout;
-    if (await holdsNewestEntries(handle, layout, indexCount, readInt64(headerView, 24))) {
+    if (await holdsNewestEntries(handle, layout, indexCount, endPhyOffset)) {
       return layout;
     }
   }
@@ -246,11 +251,7 @@ async function holdsNewestEntries(
   const slotView = new DataView(slot.buffer);
   const readEntry = async (index: number) => {
     await handle.readAt(entry, entryAt + index * INDEX_ENTRY_BYTES);
-    return {
-      keyHash: entryView.getInt32(0),
-      phyOffset: readInt64(entryView, 4),
-      previous: entryView.getInt32(16),
-    };
+    return decodeEntry(entryView, 0);
   };
   const newest = indexCount - 1;
   let offsetAbove = endPhyOffset;

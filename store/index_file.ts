@@ -158,14 +158,14 @@ export class IndexFile {
     const handle = await options.fs.open(options.path);
     try {
       const actual = await handle.size();
-      const layout = actual === size ? options : await detectLayout(handle, actual, options);
+      const bytes = new Uint8Array(INDEX_HEADER_BYTES);
+      await handle.readAt(bytes, 0);
+      const layout = actual === size ? options : await detectLayout(handle, actual, options, bytes);
       if (layout === null) {
         throw new IndexFileError(
           `Cannot open index file ${options.path}: size ${actual} fits neither maxHashSlotNum ${options.maxHashSlotNum} nor maxIndexNum ${options.maxIndexNum} (${size} bytes)`,
         );
       }
-      const bytes = new Uint8Array(INDEX_HEADER_BYTES);
-      await handle.readAt(bytes, 0);
       return new IndexFile({ ...options, ...layout }, decodeHeader(bytes, layout.maxIndexNum));
     } finally {
       handle.close();
