@@ -85,8 +85,14 @@ export function messageQueueJson(mq: MessageQueue): string {
   }}`;
 }
 
-/** Writes a MessageQueue-keyed map with fastjson's bare object keys, entries sorted by queue. */
-function messageQueueMapJson<V>(
+/**
+ * Writes a MessageQueue-keyed map with fastjson's bare object keys, entries sorted by queue.
+ *
+ * @param entries the map's entries
+ * @param value writes one value as JSON
+ * @returns `{{"brokerName":…,"queueId":…,"topic":…}:value,…}`
+ */
+export function messageQueueMapJson<V>(
   entries: Iterable<readonly [MessageQueue, V]>,
   value: (v: V) => string,
 ): string {

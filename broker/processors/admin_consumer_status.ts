@@ -17,7 +17,7 @@ import { ResponseCode } from "../../protocol/response_code.ts";
 import { BrokerError } from "../broker_error.ts";
 import { CONSUMER_STATUS_BODY_BYTES_MAX, CONSUMER_STATUS_TIMEOUT_MS } from "../limits.ts";
 import { guardProcessor } from "./_processor_support.ts";
-import { compareMessageQueues, type MessageQueue, messageQueueJson } from "./admin_bodies.ts";
+import { compareMessageQueues, type MessageQueue, messageQueueMapJson } from "./admin_bodies.ts";
 import type { BrokerAdminContext } from "./admin_context.ts";
 import type { AdminProcessorRegistry } from "./admin_topic_processors.ts";
 
@@ -54,12 +54,9 @@ export function decodeClientConsumerStatus(body: Uint8Array | undefined): [Messa
 export function encodeConsumerStatusBody(
   consumerTable: ReadonlyMap<string, readonly [MessageQueue, number][]>,
 ): Uint8Array {
-  const clients = [...consumerTable.keys()].sort().map((clientId) => {
-    const queues = consumerTable.get(clientId)!.map(([mq, offset]) =>
-      `${messageQueueJson(mq)}:${offset}`
-    );
-    return `${JSON.stringify(clientId)}:{${queues.join(",")}}`;
-  });
+  const clients = [...consumerTable.keys()].sort().map((clientId) =>
+    `${JSON.stringify(clientId)}:${messageQueueMapJson(consumerTable.get(clientId)!, String)}`
+  );
   return utf8.encode(`{"consumerTable":{${clients.join(",")}},"messageQueueTable":{}}`);
 }
 
