@@ -53,3 +53,37 @@ export async function fetchTopicRoute(
     throw error;
   }
 }
+
+/**
+ * RocketMQ MQAdminImpl's `fetchPublishMessageQueues` / `fetchSubscribeMessageQueues`: a topic's
+ * queues as the name server routes it now, never a cache (a deleted topic's queues) nor the
+ * template route.
+ *
+ * @param api the client's remoting API
+ * @param config its timeout and logger
+ * @param topic the topic
+ * @param queuesOf the route's queues the caller wants (writable or readable)
+ * @param emptyRemarkPrefix put before the "Can not find" message when the route has no such
+ *   queue (MQAdminImpl's publish path says "Unknow why, ")
+ * @returns the queues, at least one
+ * @throws {MQClientError} `Can not find Message Queue for this topic, T` when no name server
+ *   answers or the route holds none
+ */
+export async function fetchQueuesFromNameServer<Q>(
+  api: MQClientAPI,
+  config: Pick<ClientConfig, "mqClientApiTimeout" | "logger">,
+  topic: string,
+  queuesOf: (route: TopicRouteData) => readonly Q[],
+  emptyRemarkPrefix = "",
+): Promise<Q[]> {
+  const message = `Can not find Message Queue for this topic, ${topic}`;
+  let route;
+  try {
+    route = await fetchTopicRoute(api, config, topic, {});
+  } catch (error) {
+    throw new MQClientError(message, { cause: error });
+  }
+  const queues = route === undefined ? [] : queuesOf(route);
+  if (queues.length === 0) throw new MQClientError(`${emptyRemarkPrefix}${message}`);
+  return [...queues];
+}

@@ -7,7 +7,7 @@
  */
 
 import { ProducerSender } from "./_producer_sender.ts";
-import { fetchTopicRoute } from "./_route_lookup.ts";
+import { fetchQueuesFromNameServer } from "./_route_lookup.ts";
 import { permitTimeout, SendPermits } from "./_send_permits.ts";
 import { MQClientError, suggestTodo } from "./client_error.ts";
 import { Message, type MessageInit } from "./message.ts";
@@ -391,22 +391,14 @@ export class Producer {
    */
   async fetchPublishMessageQueues(topic: string): Promise<MessageQueue[]> {
     this.#running();
-    const instance = this.#instance!;
-    let route;
-    try {
-      route = await fetchTopicRoute(instance.api, instance.config, topic, {});
-    } catch (error) {
-      throw new MQClientError(`Can not find Message Queue for this topic, ${topic}`, {
-        cause: error,
-      });
-    }
-    const queues = route === undefined
-      ? []
-      : topicRouteData2TopicPublishInfo(topic, route).messageQueueList;
-    if (queues.length === 0) {
-      throw new MQClientError(`Unknow why, Can not find Message Queue for this topic, ${topic}`);
-    }
-    return [...queues];
+    const { api, config } = this.#instance!;
+    return await fetchQueuesFromNameServer(
+      api,
+      config,
+      topic,
+      (route) => topicRouteData2TopicPublishInfo(topic, route).messageQueueList,
+      "Unknow why, ",
+    );
   }
 
   #dispatch(

@@ -7,7 +7,7 @@
  */
 
 import { nextTurn } from "../../common/next_turn.ts";
-import { fetchTopicRoute } from "../_route_lookup.ts";
+import { fetchQueuesFromNameServer } from "../_route_lookup.ts";
 import type { FileSystem } from "../../store/file_system.ts";
 import { MQClientError } from "../client_error.ts";
 import { buildSubscriptionData, type SubscriptionData } from "../heartbeat_data.ts";
@@ -328,20 +328,14 @@ export class PullConsumerEngine {
    * @throws {MQClientError} when the name server has no route for it
    */
   async fetchMessageQueues(topic: string): Promise<MessageQueue[]> {
-    // As RocketMQ's MQAdminImpl.fetchSubscribeMessageQueues: the name server's answer, never the
-    // cache (a deleted topic's cached queues), and no readable queue is an error.
-    const instance = this.#o.instance;
-    const notFound = (cause?: unknown) =>
-      new MQClientError(`Can not find Message Queue for this topic, ${topic}`, { cause });
-    let route;
-    try {
-      route = await fetchTopicRoute(instance.api, instance.config, topic, {});
-    } catch (error) {
-      throw notFound(error);
-    }
-    const queues = route === undefined ? [] : topicRouteData2TopicSubscribeInfo(topic, route);
-    if (queues.length === 0) throw notFound();
-    return queues;
+    // As RocketMQ's MQAdminImpl.fetchSubscribeMessageQueues: no readable queue is an error too.
+    const { api, config } = this.#o.instance;
+    return await fetchQueuesFromNameServer(
+      api,
+      config,
+      topic,
+      (route) => topicRouteData2TopicSubscribeInfo(topic, route),
+    );
   }
 
   /** Stops pulls, timers and waiting polls without persisting (a start that failed). */
